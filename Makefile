@@ -1,0 +1,47 @@
+# Thin wrapper around CMake. See README.md.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PREFIX     ?= /usr
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_ARGS ?=
+
+.PHONY: all deps demo check check-asan test bench install uninstall clean
+
+all: deps
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@sh scripts/install-deps
+
+demo: all
+	@sh demo/run-demo $(BUILD)
+
+# Every test, then every test again under clang ASan+UBSan.
+check: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) check-asan
+
+check-asan: deps
+	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DSSPR_SANITIZE=ON \
+	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --output-on-failure -j $(JOBS)
+
+test: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: all
+	sh bench/run-bench $(BUILD)
+
+install: all
+	cmake --install $(BUILD) $(if $(DESTDIR),--prefix $(DESTDIR)$(PREFIX))
+
+uninstall:
+	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
+	xargs -r rm -vf < $(BUILD)/install_manifest.txt
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,334 @@
+#include "config/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace sspr {
+namespace {
+
+bool ParseInt(const std::string& key, const std::string& v, int lo, int hi,
+              int* out, std::string* err) {
+  if (v.empty() || v.size() > 10 ||
+      !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+    *err = "'" + key + "' wants a whole number from " + std::to_string(lo) +
+           " to " + std::to_string(hi) + ", not '" + v + "'";
+    return false;
+  }
+  long n = strtol(v.c_str(), nullptr, 10);
+  if (n < lo || n > hi) {
+    *err = "'" + key + "' must be from " + std::to_string(lo) + " to " +
+           std::to_string(hi) + ", not " + v;
+    return false;
+  }
+  *out = static_cast<int>(n);
+  return true;
+}
+
+bool ParsePath(const std::string& key, const std::string& v, std::string* out,
+               std::string* err) {
+  if (v.empty() || v[0] != '/' || v.size() > 1024) {
+    *err = "'" + key + "' wants an absolute path, not '" + v + "'";
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseBool(const std::string& key, const std::string& v, bool* out,
+               std::string* err) {
+  if (v == "yes" || v == "true" || v == "1" || v == "on" || v.empty()) {
+    *out = true;
+  } else if (v == "no" || v == "false" || v == "0" || v == "off") {
+    *out = false;
+  } else {
+    *err = "'" + key + "' wants yes or no, not '" + v + "'";
+    return false;
+  }
+  return true;
+}
+
+bool ValidName(const std::string& s) {
+  if (s.empty() || s.size() > 256) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char ch) {
+    return ch > ' ' && ch != ',' && ch != '=' && ch < 0x7f;
+  });
+}
+
+bool ParseNames(const std::string& key, const std::string& v,
+                std::vector<std::string>* out, std::string* err) {
+  std::vector<std::string> items = SplitList(v);
+  for (const auto& i : items) {
+    if (!ValidName(i)) {
+      *err = "'" + key + "' has an invalid name '" + i + "'";
+      return false;
+    }
+  }
+  *out = items;
+  return true;
+}
+
+using Setter = std::function<bool(Config*, const std::string& key,
+                                  const std::string& v, std::string* err)>;
+
+Setter Int(int Config::*field, int lo, int hi) {
+  return [=](Config* c, const std::string& k, const std::string& v,
+             std::string* e) { return ParseInt(k, v, lo, hi, &(c->*field), e); };
+}
+Setter Path(std::string Config::*field) {
+  return [=](Config* c, const std::string& k, const std::string& v,
+             std::string* e) { return ParsePath(k, v, &(c->*field), e); };
+}
+Setter Names(std::vector<std::string> Config::*field) {
+  return [=](Config* c, const std::string& k, const std::string& v,
+             std::string* e) { return ParseNames(k, v, &(c->*field), e); };
+}
+
+const std::map<std::string, Setter>& Setters() {
+  static const std::map<std::string, Setter> table = {
+      {"backend",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v != "local" && v != "rest" && v != "graph" && v != "okta") {
+           *e = "'" + k + "' must be local, rest, graph or okta, not '" + v + "'";
+           return false;
+         }
+         c->backend = v;
+         return true;
+       }},
+      {"mode",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v == "register") c->mode = Mode::kRegister;
+         else if (v == "block") c->mode = Mode::kBlock;
+         else if (v == "warn") c->mode = Mode::kWarn;
+         else {
+           *e = "'" + k + "' must be register, block or warn, not '" + v + "'";
+           return false;
+         }
+         return true;
+       }},
+      {"methods",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         std::vector<std::string> m = SplitList(v);
+         if (m.empty()) {
+           *e = "'" + k + "' needs at least one method";
+           return false;
+         }
+         for (size_t i = 0; i < m.size(); ++i) {
+           if (m[i] != "mobile" && m[i] != "office") {
+             *e = "'" + k + "': unknown or unsupported method '" + m[i] +
+                  "' (supported: mobile, office)";
+             return false;
+           }
+           if (std::find(m.begin(), m.begin() + i, m[i]) != m.begin() + i) {
+             *e = "'" + k + "' names '" + m[i] + "' twice";
+             return false;
+           }
+         }
+         c->methods = m;
+         return true;
+       }},
+      {"methods_required", Int(&Config::methods_required, 1, 2)},
+      {"default_region",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.size() != 2 || !isalpha(static_cast<unsigned char>(v[0])) ||
+             !isalpha(static_cast<unsigned char>(v[1]))) {
+           *e = "'" + k + "' wants a two-letter region code such as US or GB, not '" + v + "'";
+           return false;
+         }
+         c->default_region = {static_cast<char>(toupper(v[0])),
+                              static_cast<char>(toupper(v[1]))};
+         return true;
+       }},
+      {"failmode",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v == "safe") c->failmode = FailMode::kSafe;
+         else if (v == "secure") c->failmode = FailMode::kSecure;
+         else {
+           *e = "'" + k + "' must be safe or secure, not '" + v + "'";
+           return false;
+         }
+         return true;
+       }},
+      {"groups", Names(&Config::groups)},
+      {"exempt_users", Names(&Config::exempt_users)},
+      {"exempt_groups", Names(&Config::exempt_groups)},
+      {"state_dir", Path(&Config::state_dir)},
+      {"cache_dir", Path(&Config::cache_dir)},
+      {"cache_ttl", Int(&Config::cache_ttl, 0, 30 * 86400)},
+      {"helper_timeout", Int(&Config::helper_timeout, 1, 600)},
+      {"dialogue_timeout", Int(&Config::dialogue_timeout, 10, 3600)},
+      {"request_timeout", Int(&Config::request_timeout, 1, 120)},
+      {"code_length", Int(&Config::code_length, 6, 10)},
+      {"code_ttl", Int(&Config::code_ttl, 30, 3600)},
+      {"max_attempts", Int(&Config::max_attempts, 1, 10)},
+      {"max_input_attempts", Int(&Config::max_input_attempts, 1, 10)},
+      {"resend_cooldown", Int(&Config::resend_cooldown, 0, 3600)},
+      {"rate_limit", Int(&Config::rate_limit, 1, 1000)},
+      {"rate_window", Int(&Config::rate_window, 60, 7 * 86400)},
+      {"rate_lockout", Int(&Config::rate_lockout, 0, 30 * 86400)},
+      {"delivery",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         std::string path;
+         if (v.rfind("outbox:", 0) == 0) path = v.substr(7);
+         else if (v.rfind("command:", 0) == 0) path = v.substr(8);
+         else {
+           *e = "'" + k + "' must be outbox:PATH or command:PATH, not '" + v + "'";
+           return false;
+         }
+         std::string tmp;
+         if (!ParsePath(k, path, &tmp, e)) return false;
+         c->delivery = v;
+         return true;
+       }},
+      {"delivery_timeout", Int(&Config::delivery_timeout, 1, 120)},
+      {"helper_user",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (!ValidName(v)) {
+           *e = "'" + k + "' wants a user name, not '" + v + "'";
+           return false;
+         }
+         c->helper_user = v;
+         return true;
+       }},
+      {"secrets_file", Path(&Config::secrets_file)},
+      {"enroll_url",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.rfind("https://", 0) != 0 || v.size() > 400 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return ch > ' ' && ch < 0x7f;
+             })) {
+           *e = "'" + k + "' wants an https:// URL of at most 400 characters";
+           return false;
+         }
+         c->enroll_url = v;
+         return true;
+       }},
+      {"conf", Path(&Config::conf)},
+      {"helper", Path(&Config::helper)},
+      {"debug",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseBool(k, v, &c->debug, e);
+       }},
+  };
+  return table;
+}
+
+}  // namespace
+
+std::vector<std::string> SplitList(const std::string& v) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : v) {
+    if (ch == ',' || ch == ' ' || ch == '\t') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur.push_back(ch);
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
+  return out;
+}
+
+bool SetKey(Config* c, const std::string& key, const std::string& value,
+            std::string* err) {
+  const auto& t = Setters();
+  auto it = t.find(key);
+  if (it == t.end()) {
+    *err = "unknown key '" + key + "'";
+    return false;
+  }
+  if (value.size() > kMaxConfigLine) {
+    *err = "value of '" + key + "' is too long";
+    return false;
+  }
+  return it->second(c, key, value, err);
+}
+
+bool Validate(const Config& c, std::string* err) {
+  if (static_cast<size_t>(c.methods_required) > c.methods.size()) {
+    *err = "methods_required is " + std::to_string(c.methods_required) +
+           " but methods offers only " + std::to_string(c.methods.size());
+    return false;
+  }
+  if (c.code_ttl < c.resend_cooldown) {
+    *err = "code_ttl must not be shorter than resend_cooldown";
+    return false;
+  }
+  return true;
+}
+
+bool ApplyArgs(const std::vector<std::string>& args, Config* c,
+               std::string* err) {
+  for (const auto& a : args) {
+    size_t eq = a.find('=');
+    std::string key = eq == std::string::npos ? a : a.substr(0, eq);
+    std::string val = eq == std::string::npos ? "" : a.substr(eq + 1);
+    if (eq == std::string::npos && key != "debug") {
+      *err = "module argument '" + a + "' is not key=value";
+      return false;
+    }
+    std::string e;
+    if (!SetKey(c, key, val, &e)) {
+      *err = "module argument: " + e;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool LoadConfig(const std::vector<std::string>& args, bool check_perms,
+                Config* c, std::string* err) {
+  bool explicit_conf = false;
+  for (const auto& a : args) {
+    if (a.rfind("conf=", 0) == 0) {
+      std::string e;
+      if (!SetKey(c, "conf", a.substr(5), &e)) {
+        *err = "module argument: " + e;
+        return false;
+      }
+      explicit_conf = true;
+    }
+  }
+  if (!LoadConfigFile(c->conf, check_perms, explicit_conf, c, err))
+    return false;
+  if (!ApplyArgs(args, c, err)) return false;
+  return Validate(*c, err);
+}
+
+const char* ModeName(Mode m) {
+  switch (m) {
+    case Mode::kRegister: return "register";
+    case Mode::kBlock: return "block";
+    case Mode::kWarn: return "warn";
+  }
+  return "?";
+}
+
+const char* FailModeName(FailMode m) {
+  return m == FailMode::kSafe ? "safe" : "secure";
+}
+
+std::string SafeFileName(const std::string& user) {
+  static const char kHex[] = "0123456789ABCDEF";
+  if (user.empty()) return "%";  // never the directory itself
+  std::string out;
+  for (size_t i = 0; i < user.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(user[i]);
+    bool keep = isalnum(ch) || ch == '_' || ch == '-' || (ch == '.' && i > 0);
+    if (keep && ch < 0x80) {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[ch >> 4]);
+      out.push_back(kHex[ch & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace sspr

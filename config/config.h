@@ -1,0 +1,85 @@
+// The configuration shared by pam_sspr.so, sspr-helper and the CLIs.
+// One setter serves both the config file and the module arguments.
+#ifndef SSPR_CONFIG_CONFIG_H_
+#define SSPR_CONFIG_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+namespace sspr {
+
+enum class Mode { kRegister, kBlock, kWarn };
+enum class FailMode { kSafe, kSecure };
+
+constexpr const char* kDefaultConfPath = "/etc/security/pam_sspr.conf";
+constexpr size_t kMaxConfigFileSize = 64 * 1024;
+constexpr size_t kMaxConfigLine = 4096;
+
+struct Config {
+  std::string backend = "local";
+  Mode mode = Mode::kRegister;
+  std::vector<std::string> methods = {"mobile", "office"};
+  int methods_required = 1;
+  std::string default_region = "US";
+  FailMode failmode = FailMode::kSafe;
+  std::vector<std::string> groups, exempt_users, exempt_groups;
+  std::string state_dir = "/var/lib/pam_sspr";
+  std::string cache_dir = "/var/cache/pam_sspr";
+  int cache_ttl = 86400;         // seconds a positive answer is cached
+  int helper_timeout = 30;       // seconds the module waits for one frame
+  int dialogue_timeout = 600;    // seconds for the whole dialogue
+  int request_timeout = 10;      // seconds for one backend request
+  int code_length = 6;
+  int code_ttl = 300;            // seconds a code stays valid
+  int max_attempts = 3;          // wrong codes before the dialogue fails
+  int max_input_attempts = 3;    // invalid answers at one prompt
+  int resend_cooldown = 30;      // seconds between two codes
+  int rate_limit = 5;            // codes per user / per number per window
+  int rate_window = 3600;
+  int rate_lockout = 86400;      // lockout once the limit is hit
+  std::string delivery;          // outbox:PATH | command:PATH
+  int delivery_timeout = 10;
+  std::string helper_user = "_sspr";
+  std::string secrets_file = "/etc/security/pam_sspr.secrets";
+  std::string enroll_url = "https://aka.ms/ssprsetup";
+  // Module-only keys.
+  std::string conf = kDefaultConfPath;
+  std::string helper;
+  bool debug = false;
+};
+
+// Sets one key. On failure *err names the key and says what is wrong.
+bool SetKey(Config* c, const std::string& key, const std::string& value,
+            std::string* err);
+
+// Checks relations between keys (e.g. methods_required <= methods).
+bool Validate(const Config& c, std::string* err);
+
+// Reads `path` and applies every `key = value` line. With check_perms the
+// file must be a regular file owned by root and not writable by group or
+// others. A missing file is an error only when `must_exist`.
+// Errors look like "/etc/security/pam_sspr.conf:12: unknown key 'foo'".
+bool LoadConfigFile(const std::string& path, bool check_perms, bool must_exist,
+                    Config* c, std::string* err);
+
+// Applies module arguments (`key=value` or a bare flag such as `debug`).
+// Non-config arguments are rejected with a clear error.
+bool ApplyArgs(const std::vector<std::string>& args, Config* c,
+               std::string* err);
+
+// Loads the whole configuration the way the module and the helper do:
+// `conf=` from args picks the file, the file is read, then args win.
+bool LoadConfig(const std::vector<std::string>& args, bool check_perms,
+                Config* c, std::string* err);
+
+const char* ModeName(Mode m);
+const char* FailModeName(FailMode m);
+std::vector<std::string> SplitList(const std::string& v);
+
+// A file name that is safe for any user name: [A-Za-z0-9._-] kept,
+// everything else (and a leading dot) as %XX; "" becomes "%".
+std::string SafeFileName(const std::string& user);
+
+}  // namespace sspr
+
+#endif  // SSPR_CONFIG_CONFIG_H_

@@ -1,0 +1,79 @@
+#include "helper/answer.h"
+
+#include <strings.h>
+
+#include <cstdint>
+
+#include "helper/texts.h"
+
+namespace sspr {
+
+bool IsValidUtf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+        (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+bool CheckAnswer(const std::string& raw, size_t max_len, std::string* clean,
+                 std::string* error_text) {
+  if (raw.size() > max_len) {
+    *error_text = TooLongText(max_len);
+    return false;
+  }
+  if (!IsValidUtf8(raw)) {
+    *error_text = BadCharactersText();
+    return false;
+  }
+  for (unsigned char c : raw) {
+    if ((c < 0x20 && c != '\t') || c == 0x7F) {
+      *error_text = BadCharactersText();
+      return false;
+    }
+  }
+  size_t b = raw.find_first_not_of(" \t");
+  size_t e = raw.find_last_not_of(" \t");
+  *clean = b == std::string::npos ? "" : raw.substr(b, e - b + 1);
+  return true;
+}
+
+int YesNo(const std::string& a) {
+  if (a.empty() || strcasecmp(a.c_str(), "n") == 0 ||
+      strcasecmp(a.c_str(), "no") == 0)
+    return 0;
+  if (strcasecmp(a.c_str(), "y") == 0 || strcasecmp(a.c_str(), "yes") == 0)
+    return 1;
+  return -1;
+}
+
+}  // namespace sspr

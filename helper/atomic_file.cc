@@ -1,0 +1,260 @@
+#include "helper/atomic_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstring>
+
+namespace sspr {
+namespace {
+
+std::string Errno(const std::string& what, const std::string& path, int e) {
+  return what + " " + path + ": " + strerror(e);
+}
+
+void SplitPath(const std::string& path, std::string* dir, std::string* base) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) {
+    *dir = ".";
+    *base = path;
+  } else {
+    *dir = slash == 0 ? "/" : path.substr(0, slash);
+    *base = path.substr(slash + 1);
+  }
+}
+
+// 16 hex digits, random if the kernel obliges, unique per process anyway.
+std::string TempSuffix() {
+  static uint64_t counter = 0;
+  uint64_t v = 0;
+  if (getrandom(&v, sizeof(v), GRND_NONBLOCK) != sizeof(v)) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    v = (static_cast<uint64_t>(getpid()) << 40) ^
+        static_cast<uint64_t>(ts.tv_nsec) ^ (++counter << 20);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string s(16, '0');
+  for (int i = 0; i < 16; ++i) s[i] = kHex[(v >> (4 * i)) & 15];
+  return s;
+}
+
+bool WriteAll(int fd, const std::string& data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) {
+      errno = EIO;
+      return false;
+    }
+    done += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+int64_t MonotonicMs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+}  // namespace
+
+bool EnsureDir(const std::string& path, mode_t mode, std::string* err) {
+  if (path.empty()) {
+    *err = "empty directory path";
+    return false;
+  }
+  if (mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
+    *err = Errno("cannot create directory", path, errno);
+    return false;
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    *err = Errno("cannot stat", path, errno);
+    return false;
+  }
+  if (S_ISLNK(st.st_mode)) {
+    *err = path + " is a symlink, refusing to use it";
+    return false;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *err = path + " is not a directory";
+    return false;
+  }
+  return true;
+}
+
+bool WriteFileAtomic(const std::string& path, const std::string& data,
+                     mode_t mode, std::string* err) {
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  if (base.empty()) {
+    *err = "no file name in path '" + path + "'";
+    return false;
+  }
+  std::string tmp;
+  int fd = -1;
+  for (int attempt = 0; attempt < 8 && fd < 0; ++attempt) {
+    tmp = (dir == "/" ? "" : dir) + "/." + base + ".tmp-" + TempSuffix();
+    fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+              mode);
+    if (fd < 0 && errno != EEXIST && errno != EINTR) break;
+  }
+  if (fd < 0) {
+    *err = Errno("cannot create temp file for", path, errno);
+    return false;
+  }
+  const char* step = nullptr;
+  if (fchmod(fd, mode) != 0) {  // exact mode, whatever the umask
+    step = "cannot set mode of";
+  } else if (!WriteAll(fd, data)) {
+    step = "cannot write";
+  } else if (fsync(fd) != 0) {
+    step = "cannot fsync";
+  }
+  int saved = errno;
+  if (close(fd) != 0 && step == nullptr) {
+    step = "cannot close";
+    saved = errno;
+  }
+  if (step == nullptr && rename(tmp.c_str(), path.c_str()) != 0) {
+    step = "cannot rename temp file onto";
+    saved = errno;
+  }
+  if (step != nullptr) {
+    unlink(tmp.c_str());
+    *err = Errno(step, path, saved);
+    return false;
+  }
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    *err = Errno("cannot open directory", dir, errno);
+    return false;
+  }
+  bool ok = fsync(dfd) == 0 || errno == EINVAL;  // some fs cannot sync dirs
+  saved = errno;
+  close(dfd);
+  if (!ok) {
+    *err = Errno("cannot fsync directory", dir, saved);
+    return false;
+  }
+  return true;
+}
+
+bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
+                     bool* missing, std::string* err) {
+  out->clear();
+  *missing = false;
+  // O_NONBLOCK: opening a FIFO planted in place of the file must not hang.
+  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      *missing = true;
+      return true;
+    }
+    if (errno == ELOOP) {
+      *err = path + " is a symlink, refusing to read it";
+    } else {
+      *err = Errno("cannot open", path, errno);
+    }
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = Errno("cannot stat", path, errno);
+    close(fd);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    *err = path + " is not a regular file";
+    close(fd);
+    return false;
+  }
+  if (static_cast<uint64_t>(st.st_size) > max) {
+    *err = path + " is too large (" + std::to_string(st.st_size) +
+           " bytes, at most " + std::to_string(max) + ")";
+    close(fd);
+    return false;
+  }
+  // Read up to max+1 bytes: a file that grew since fstat is still caught.
+  std::string buf(max + 1, '\0');
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = read(fd, &buf[got], buf.size() - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *err = Errno("cannot read", path, errno);
+      close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  close(fd);
+  if (got > max) {
+    *err = path + " is too large (more than " + std::to_string(max) + " bytes)";
+    return false;
+  }
+  buf.resize(got);
+  out->swap(buf);
+  return true;
+}
+
+bool FileLock::Acquire(const std::string& path, int timeout_ms,
+                       std::string* err) {
+  Release();
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *err = errno == ELOOP ? path + " is a symlink, refusing to lock it"
+                          : Errno("cannot open lock file", path, errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = "lock file " + path + " is not a regular file";
+    close(fd);
+    return false;
+  }
+  const int64_t deadline = MonotonicMs() + (timeout_ms > 0 ? timeout_ms : 0);
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      fd_ = fd;
+      return true;
+    }
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      *err = Errno("cannot lock", path, errno);
+      close(fd);
+      return false;
+    }
+    int64_t left = deadline - MonotonicMs();
+    if (left <= 0) {
+      *err = "timed out after " + std::to_string(timeout_ms) +
+             " ms waiting for lock " + path;
+      close(fd);
+      return false;
+    }
+    struct timespec nap = {0,
+                           static_cast<long>(left < 10 ? left : 10) * 1000000L};
+    nanosleep(&nap, nullptr);
+  }
+}
+
+void FileLock::Release() {
+  if (fd_ >= 0) {
+    close(fd_);  // closing the only descriptor drops the flock
+    fd_ = -1;
+  }
+}
+
+}  // namespace sspr

@@ -1,0 +1,55 @@
+// One small interface per registration service. The dialogue only talks to
+// this; tests swap in fakes.
+#ifndef SSPR_HELPER_BACKENDS_BACKEND_H_
+#define SSPR_HELPER_BACKENDS_BACKEND_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "helper/clock.h"
+#include "helper/delivery.h"
+#include "helper/user_store.h"
+
+namespace sspr {
+
+struct Config;
+
+enum class SendStatus {
+  kSent,
+  kCooldown,     // too soon after the previous code; retry_at set
+  kRateLimited,  // per-user or per-number limit hit; retry_at set
+  kError,        // delivery or service failure
+};
+
+enum class CheckStatus { kOk, kWrong, kExpired, kTooMany, kNoCode };
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The user's registered methods. False (with *err) when the service
+  // cannot answer.
+  virtual bool Lookup(const std::string& user, UserRecord* rec,
+                      std::string* err) = 0;
+  // Sends a new code for `m` over `ch`; *retry_at (unix time) is set for
+  // kCooldown and kRateLimited.
+  virtual SendStatus SendCode(const std::string& user, const Method& m,
+                              Channel ch, int64_t* retry_at,
+                              std::string* err) = 0;
+  // Checks a typed code against the last one sent; counts attempts.
+  virtual CheckStatus CheckCode(const std::string& code,
+                                int* attempts_left) = 0;
+  // Stores a verified method.
+  virtual bool Save(const std::string& user, const Method& m,
+                    std::string* err) = 0;
+};
+
+// The embedded local backend: UserStore + codes made and checked here +
+// RateLimiter + the configured CodeSender.
+std::unique_ptr<Backend> MakeLocalBackend(const Config& c,
+                                          std::unique_ptr<CodeSender> sender,
+                                          Clock* clock, std::string* err);
+
+}  // namespace sspr
+
+#endif  // SSPR_HELPER_BACKENDS_BACKEND_H_

@@ -1,0 +1,99 @@
+// sspr-helper: started by pam_sspr.so (never setuid), talks the framed
+// protocol on fd 3. Reads config while root, drops to helper_user, then
+// runs the dialogue against the backend.
+#include <signal.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "helper/backends/backend.h"
+#include "helper/clock.h"
+#include "helper/delivery.h"
+#include "helper/dialogue.h"
+#include "helper/module_channel.h"
+#include "helper/privdrop.h"
+#include "helper/texts.h"
+#include "protocol/frame.h"
+
+namespace sspr {
+namespace {
+
+constexpr int64_t kStartTimeoutMs = 10000;
+
+int Serve(ModuleChannel* ch, const proto::Start& start) {
+  proto::Result res;
+  bool loaded = false;
+  Config c;
+  auto unavailable = [&](const std::string& log) {
+    if (loaded && c.failmode == FailMode::kSecure)
+      ch->Error(UnavailableText());
+    res.outcome = proto::Outcome::kUnavailable;
+    res.log = log;
+    ch->SendResult(res);
+    return 0;
+  };
+  if (geteuid() != 0)
+    return unavailable("sspr-helper was not started as root");
+  std::vector<std::string> args = start.args;
+  args.insert(args.begin(), "conf=" + start.conf);
+  std::string err;
+  if (!LoadConfig(args, /*check_perms=*/true, &c, &err))
+    return unavailable("configuration error: " + err);
+  loaded = true;
+  alarm(static_cast<unsigned>(c.dialogue_timeout + 30));  // last resort
+  if (c.backend != "local")
+    return unavailable("backend '" + c.backend + "' is not available in this build");
+  if (c.delivery.empty())
+    return unavailable("no 'delivery' configured for the local backend");
+  HelperUser u;
+  if (!LookupHelperUser(c.helper_user, &u, &err) ||
+      !PrepareOwnedDir(c.state_dir, u, &err))
+    return unavailable(err);
+  std::unique_ptr<CodeSender> sender =
+      MakeSender(c.delivery, c.delivery_timeout, &err);
+  if (!sender) return unavailable("delivery: " + err);
+  if (!DropPrivileges(u, &err)) return unavailable(err);
+  SystemClock clock;
+  std::unique_ptr<Backend> backend =
+      MakeLocalBackend(c, std::move(sender), &clock, &err);
+  if (!backend) return unavailable("local backend: " + err);
+  int64_t deadline = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;
+  Dialogue d(c, backend.get(), ch, &clock, deadline);
+  res = d.Run(start.user);
+  ch->SendResult(res);
+  return 0;
+}
+
+}  // namespace
+}  // namespace sspr
+
+int main() {
+  struct stat st;
+  if (fstat(sspr::proto::kHelperFd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+    fprintf(stderr,
+            "sspr-helper: this program is started by pam_sspr.so and talks "
+            "to it on fd %d; it is not meant to be run by hand.\n",
+            sspr::proto::kHelperFd);
+    return 2;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  sspr::ModuleChannel ch(sspr::proto::kHelperFd);
+  std::string err;
+  sspr::proto::Start start;
+  if (!ch.Hello(&err) ||
+      !ch.ReadStart(&start, sspr::proto::NowMs() + sspr::kStartTimeoutMs,
+                    &err))
+    return 1;
+  try {
+    return sspr::Serve(&ch, start);
+  } catch (...) {
+    sspr::proto::Result res;
+    res.log = "internal error";
+    ch.SendResult(res);
+    return 1;
+  }
+}

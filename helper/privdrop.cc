@@ -1,0 +1,91 @@
+#include "helper/privdrop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <vector>
+
+namespace sspr {
+
+bool LookupHelperUser(const std::string& name, HelperUser* u,
+                      std::string* err) {
+  struct passwd pw, *pwp = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &pwp) != 0 ||
+      pwp == nullptr) {
+    *err = "helper_user '" + name +
+           "' does not exist (create it: adduser --system --group "
+           "--no-create-home " + name + ")";
+    return false;
+  }
+  if (pw.pw_uid == 0) {
+    *err = "helper_user '" + name + "' is root; it must be a system user";
+    return false;
+  }
+  u->uid = pw.pw_uid;
+  u->gid = pw.pw_gid;
+  return true;
+}
+
+bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
+                     std::string* err) {
+  if (mkdir(dir.c_str(), 0700) == 0) {
+    if (chown(dir.c_str(), u.uid, u.gid) != 0) {
+      *err = "chown " + dir + ": " + strerror(errno);
+      return false;
+    }
+    return true;
+  }
+  if (errno != EEXIST) {
+    *err = "cannot create " + dir + ": " + strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    *err = dir + " is not a directory";
+    return false;
+  }
+  if (st.st_uid != u.uid || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+    *err = dir + " must be owned by the helper user (uid " +
+           std::to_string(u.uid) + ") and not writable by group or others";
+    return false;
+  }
+  return true;
+}
+
+bool DropPrivileges(const HelperUser& u, std::string* err) {
+  if (setgroups(1, &u.gid) != 0 || setresgid(u.gid, u.gid, u.gid) != 0 ||
+      setresuid(u.uid, u.uid, u.uid) != 0) {
+    *err = std::string("dropping privileges failed: ") + strerror(errno);
+    return false;
+  }
+  uid_t r, e, s;
+  gid_t gr, ge, gs;
+  if (getresuid(&r, &e, &s) != 0 || r != u.uid || e != u.uid || s != u.uid ||
+      getresgid(&gr, &ge, &gs) != 0 || gr != u.gid || ge != u.gid ||
+      gs != u.gid) {
+    *err = "privilege drop did not take effect";
+    return false;
+  }
+  if (setuid(0) == 0 || seteuid(0) == 0) {
+    *err = "root could be regained after the drop";
+    return false;
+  }
+  struct rlimit no_core = {0, 0};
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+      prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
+      setrlimit(RLIMIT_CORE, &no_core) != 0) {
+    *err = std::string("hardening failed: ") + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace sspr

@@ -1,0 +1,30 @@
+// Dropping root for good, and proving it.
+#ifndef SSPR_HELPER_PRIVDROP_H_
+#define SSPR_HELPER_PRIVDROP_H_
+
+#include <sys/types.h>
+
+#include <string>
+
+namespace sspr {
+
+struct HelperUser {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+bool LookupHelperUser(const std::string& name, HelperUser* u,
+                      std::string* err);
+
+// While still root: make `dir` exist as a 0700 directory owned by `u`
+// (created if missing; refused if owned by someone else or a symlink).
+bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
+                     std::string* err);
+
+// setgroups, setgid, setuid; then verifies that root cannot be regained and
+// sets PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
+bool DropPrivileges(const HelperUser& u, std::string* err);
+
+}  // namespace sspr
+
+#endif  // SSPR_HELPER_PRIVDROP_H_

@@ -1,0 +1,163 @@
+// pam_sspr.so: the account module. Links libpam, protocol and config only.
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <stdlib.h>
+#include <syslog.h>
+#include <time.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "pam_module/relay.h"
+#include "pam_module/scope.h"
+#include "pam_module/status_cache.h"
+#include "protocol/messages.h"
+
+#ifndef SSPR_HELPER_PATH
+#error "SSPR_HELPER_PATH must be defined by the build"
+#endif
+
+namespace sspr {
+namespace {
+
+std::string Item(pam_handle_t* pamh, int type) {
+  const void* v = nullptr;
+  if (pam_get_item(pamh, type, &v) != PAM_SUCCESS || v == nullptr) return "";
+  return static_cast<const char*>(v);
+}
+
+int FailModeCode(const Config& c) {
+  return c.failmode == FailMode::kSecure ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
+}
+
+// A best-effort failmode when the configuration itself is broken: whatever
+// was read before the error, then a valid failmode= argument wins.
+int BrokenConfigCode(const Config& partial, const std::vector<std::string>& args) {
+  Config c = partial;
+  for (const auto& a : args) {
+    std::string e;
+    if (a.rfind("failmode=", 0) == 0) SetKey(&c, "failmode", a.substr(9), &e);
+  }
+  return FailModeCode(c);
+}
+
+const char* CodeName(int code) {
+  switch (code) {
+    case PAM_SUCCESS: return "success";
+    case PAM_IGNORE: return "ignore";
+    case PAM_PERM_DENIED: return "denied";
+    case PAM_AUTHINFO_UNAVAIL: return "unavailable";
+    case PAM_USER_UNKNOWN: return "user-unknown";
+    default: return "error";
+  }
+}
+
+int MapOutcome(const Config& c, proto::Outcome o) {
+  switch (o) {
+    case proto::Outcome::kRegistered:
+    case proto::Outcome::kRegisteredNow:
+    case proto::Outcome::kDeferred:
+      return PAM_SUCCESS;
+    case proto::Outcome::kNotApplicable:
+      return PAM_IGNORE;
+    case proto::Outcome::kBlocked:
+    case proto::Outcome::kFailed:
+      return PAM_PERM_DENIED;
+    case proto::Outcome::kUnavailable:
+      return FailModeCode(c);
+  }
+  return FailModeCode(c);
+}
+
+int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  const char* user_c = nullptr;
+  if (pam_get_user(pamh, &user_c, nullptr) != PAM_SUCCESS || user_c == nullptr ||
+      *user_c == '\0') {
+    pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
+    return PAM_USER_UNKNOWN;
+  }
+  std::string user = user_c;
+  if (user.size() > 256) {
+    pam_syslog(pamh, LOG_ERR, "user name longer than 256 bytes");
+    return PAM_USER_UNKNOWN;
+  }
+  Config c;
+  c.helper = SSPR_HELPER_PATH;
+  std::string err;
+  if (!LoadConfig(args, /*check_perms=*/true, &c, &err)) {
+    int code = BrokenConfigCode(c, args);
+    pam_syslog(pamh, LOG_ERR, "configuration error: %s; user=%s result=%s",
+               err.c_str(), user.c_str(), CodeName(code));
+    return code;
+  }
+  std::string why;
+  if (!InScope(c, user, &why)) {
+    if (c.debug)
+      pam_syslog(pamh, LOG_DEBUG, "user=%s not checked: %s", user.c_str(),
+                 why.c_str());
+    return PAM_IGNORE;
+  }
+  int64_t now = time(nullptr);
+  // Fast path: no fork, no exec, no network.
+  if (c.cache_ttl > 0 && CacheIsFresh(c.cache_dir, user, now)) {
+    if (c.debug)
+      pam_syslog(pamh, LOG_DEBUG, "user=%s registered (cached)", user.c_str());
+    return PAM_SUCCESS;
+  }
+  proto::Start start;
+  start.user = user;
+  start.service = Item(pamh, PAM_SERVICE);
+  start.rhost = Item(pamh, PAM_RHOST);
+  start.tty = Item(pamh, PAM_TTY);
+  const char* lang = pam_getenv(pamh, "LANG");
+  if (lang == nullptr) lang = getenv("LANG");
+  start.lang = lang ? lang : "";
+  start.flags = (flags & PAM_SILENT) ? proto::kFlagSilent : 0;
+  start.conf = c.conf;
+  start.args = args;
+
+  proto::Result res;
+  if (!RunHelper(pamh, c, start, &res, &err)) {
+    int code = FailModeCode(c);
+    pam_syslog(pamh, LOG_ERR,
+               "user=%s service=%s outcome=unavailable result=%s "
+               "(failmode=%s): %s",
+               user.c_str(), start.service.c_str(), CodeName(code),
+               FailModeName(c.failmode), err.c_str());
+    return code;
+  }
+  int code = MapOutcome(c, res.outcome);
+  bool positive = res.outcome == proto::Outcome::kRegistered ||
+                  res.outcome == proto::Outcome::kRegisteredNow;
+  if (positive && c.cache_ttl > 0 && res.cache_ttl > 0) {
+    int64_t ttl = std::min<int64_t>(c.cache_ttl, res.cache_ttl);
+    if (!CacheStore(c.cache_dir, user, now + ttl, &err))
+      pam_syslog(pamh, LOG_WARNING, "status cache: %s", err.c_str());
+  } else if (!positive) {
+    CacheDrop(c.cache_dir, user);
+  }
+  int prio = code == PAM_SUCCESS || code == PAM_IGNORE ? LOG_INFO : LOG_NOTICE;
+  if (res.outcome == proto::Outcome::kUnavailable) prio = LOG_ERR;
+  pam_syslog(pamh, prio, "user=%s service=%s rhost=%s outcome=%s result=%s%s%s",
+             user.c_str(), start.service.c_str(),
+             start.rhost.empty() ? "-" : start.rhost.c_str(),
+             proto::OutcomeName(res.outcome), CodeName(code),
+             res.log.empty() ? "" : ": ", res.log.c_str());
+  return code;
+}
+
+}  // namespace
+}  // namespace sspr
+
+extern "C" __attribute__((visibility("default"))) int pam_sm_acct_mgmt(
+    pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  try {
+    return sspr::AcctMgmt(pamh, flags, argc, argv);
+  } catch (...) {
+    pam_syslog(pamh, LOG_CRIT, "internal error; denying");
+    return PAM_SERVICE_ERR;
+  }
+}

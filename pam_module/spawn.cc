@@ -1,0 +1,146 @@
+#include "pam_module/spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol/frame.h"
+
+namespace sspr {
+namespace {
+
+// Lifts a descriptor above the fixed helper fd so that the dup2 calls in the
+// child cannot clobber each other.
+int HighFd(int fd) {
+  if (fd < 0) return fd;
+  int hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  close(fd);
+  return hi;
+}
+
+void CloseFrom(int lowfd) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0) return;
+#endif
+  long max = sysconf(_SC_OPEN_MAX);
+  if (max < 0 || max > 65536) max = 65536;
+  for (int fd = lowfd; fd < max; ++fd) close(fd);
+}
+
+}  // namespace
+
+bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
+  if (path.empty() || path[0] != '/') {
+    *err = "helper path '" + path + "' is not absolute";
+    return false;
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    *err = "helper " + path + ": " + strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode) || !(st.st_mode & S_IXUSR)) {
+    *err = "helper " + path + " is not an executable file";
+    return false;
+  }
+  if (geteuid() == 0 &&
+      (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+    *err = "helper " + path +
+           " must be owned by root and not writable by group or others";
+    return false;
+  }
+  if (st.st_mode & (S_ISUID | S_ISGID)) {
+    *err = "helper " + path + " has a setuid/setgid bit; refusing to run it";
+    return false;
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+    *err = std::string("socketpair: ") + strerror(errno);
+    return false;
+  }
+  int ours = HighFd(sv[0]);
+  int theirs = HighFd(sv[1]);
+  int devnull = HighFd(open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (ours < 0 || theirs < 0 || devnull < 0) {
+    *err = std::string("descriptor setup: ") + strerror(errno);
+    if (ours >= 0) close(ours);
+    if (theirs >= 0) close(theirs);
+    if (devnull >= 0) close(devnull);
+    return false;
+  }
+  // Everything the child needs is prepared before fork.
+  const char* argv[] = {path.c_str(), nullptr};
+  const char* envp[] = {nullptr};
+  sigset_t all;
+  sigemptyset(&all);
+
+  pid_t pid = fork();
+  if (pid < 0) {
+    *err = std::string("fork: ") + strerror(errno);
+    close(ours);
+    close(theirs);
+    close(devnull);
+    return false;
+  }
+  if (pid == 0) {
+    // Child: async-signal-safe calls only.
+    sigprocmask(SIG_SETMASK, &all, nullptr);
+    if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
+        dup2(theirs, proto::kHelperFd) < 0) {
+      _exit(127);
+    }
+    CloseFrom(proto::kHelperFd + 1);
+    execve(argv[0], const_cast<char* const*>(argv),
+           const_cast<char* const*>(envp));
+    _exit(127);
+  }
+  close(theirs);
+  close(devnull);
+  child->pid = pid;
+  child->fd = ours;
+  return true;
+}
+
+int FinishChild(Child* child, int grace_ms) {
+  if (child->fd >= 0) {
+    close(child->fd);
+    child->fd = -1;
+  }
+  if (child->pid <= 0) return -1;
+  int status = -1;
+  const int kStepMs = 5;
+  for (int waited = 0;; waited += kStepMs) {
+    pid_t r = waitpid(child->pid, &status, WNOHANG);
+    if (r == child->pid) {
+      child->pid = -1;
+      return status;
+    }
+    if (r < 0 && errno != EINTR) {  // ECHILD: the application reaps
+      child->pid = -1;
+      return -1;
+    }
+    if (waited >= grace_ms) break;
+    struct timespec ts = {0, kStepMs * 1000000L};
+    nanosleep(&ts, nullptr);
+  }
+  kill(child->pid, SIGKILL);
+  for (;;) {
+    pid_t r = waitpid(child->pid, &status, 0);
+    if (r == child->pid) break;
+    if (r < 0 && errno != EINTR) {
+      status = -1;
+      break;
+    }
+  }
+  child->pid = -1;
+  return status;
+}
+
+}  // namespace sspr

@@ -1,0 +1,28 @@
+// The module's status cache: one small root-owned file per user under
+// cache_dir holding "registered <expiry unix time>". Only positive answers
+// are cached. Reading it costs a few syscalls: no fork, exec or network.
+#ifndef SSPR_PAM_MODULE_STATUS_CACHE_H_
+#define SSPR_PAM_MODULE_STATUS_CACHE_H_
+
+#include <cstdint>
+#include <string>
+
+namespace sspr {
+
+// True when a registered entry for `user` exists and expires after `now`.
+// The directory and the file must be owned by root and not writable by
+// group or others; anything else counts as a miss.
+bool CacheIsFresh(const std::string& dir, const std::string& user,
+                  int64_t now);
+
+// Records that `user` is registered until `expiry`. Creates `dir` (0700)
+// when it is missing. Atomic (temp file + rename).
+bool CacheStore(const std::string& dir, const std::string& user,
+                int64_t expiry, std::string* err);
+
+// Removes the user's entry, if any.
+void CacheDrop(const std::string& dir, const std::string& user);
+
+}  // namespace sspr
+
+#endif  // SSPR_PAM_MODULE_STATUS_CACHE_H_

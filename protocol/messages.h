@@ -1,0 +1,81 @@
+// Payloads of the structured frames (HELLO, START, RESULT).
+// Fields are u8/u32 big-endian integers and strings as u16 length + bytes.
+#ifndef SSPR_PROTOCOL_MESSAGES_H_
+#define SSPR_PROTOCOL_MESSAGES_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "protocol/frame.h"
+
+namespace sspr::proto {
+
+constexpr size_t kMaxField = 4096;   // any one string field
+constexpr size_t kMaxArgs = 64;      // module arguments passed on
+constexpr uint8_t kFlagSilent = 1;       // PAM_SILENT was given
+constexpr uint8_t kFlagInteractive = 2;  // the application has a conversation
+
+struct Start {
+  uint8_t version = kVersion;
+  std::string user, service, rhost, tty, lang;
+  uint8_t flags = 0;
+  std::string conf;               // config file path the module used
+  std::vector<std::string> args;  // module arguments, key=value
+};
+
+enum class Outcome : uint8_t {
+  kRegistered = 1,     // already registered
+  kRegisteredNow = 2,  // registered in this dialogue
+  kNotApplicable = 3,
+  kBlocked = 4,
+  kDeferred = 5,       // warn / snooze accepted
+  kUnavailable = 6,    // service or configuration problem
+  kFailed = 7,         // gave up / too many attempts
+};
+const char* OutcomeName(Outcome o);
+
+struct Result {
+  Outcome outcome = Outcome::kUnavailable;
+  uint32_t cache_ttl = 0;  // seconds the module may cache a positive answer
+  std::string log;         // one line for syslog, never secret
+};
+
+std::string EncodeStart(const Start& s);
+bool DecodeStart(const std::string& payload, Start* s, std::string* err);
+std::string EncodeResult(const Result& r);
+bool DecodeResult(const std::string& payload, Result* r, std::string* err);
+std::string EncodeHello();
+bool DecodeHello(const std::string& payload, uint8_t* version,
+                 std::string* err);
+
+// Small bounded field codec, also used by tests.
+class Writer {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U16(uint16_t v);
+  void U32(uint32_t v);
+  void Str(const std::string& s);  // truncated to kMaxField
+  const std::string& data() const { return out_; }
+
+ private:
+  std::string out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(const std::string& in) : in_(in) {}
+  bool U8(uint8_t* v);
+  bool U16(uint16_t* v);
+  bool U32(uint32_t* v);
+  bool Str(std::string* s);
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+ private:
+  const std::string& in_;
+  size_t pos_ = 0;
+};
+
+}  // namespace sspr::proto
+
+#endif  // SSPR_PROTOCOL_MESSAGES_H_

@@ -1,0 +1,138 @@
+"""Shared set-up for the real-libpam tests: a temp PAM confdir, config,
+state and cache dirs, and a runner for the sspr-pamtest driver."""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+MODULE = os.environ.get("SSPR_MODULE", "")
+HELPER = os.environ.get("SSPR_HELPER", "")
+PAMTEST = os.environ.get("SSPR_PAMTEST", "")
+SOURCE_DIR = os.environ.get("SSPR_SOURCE_DIR", "")
+
+PAM_SUCCESS = 0
+PAM_PERM_DENIED = 6
+PAM_AUTHINFO_UNAVAIL = 9
+PAM_IGNORE = 25
+PAM_TRY_AGAIN = 24  # marker: the stack below turns our IGNORE into this
+
+# The unprivileged user the helper drops to in tests (exists everywhere).
+TEST_HELPER_USER = "nobody"
+
+
+def require_root():
+    if os.geteuid() != 0:
+        print("SKIP: these tests start the helper as root (as sshd does); "
+              "run them as root")
+        sys.exit(77)
+    for name, v in (("SSPR_MODULE", MODULE), ("SSPR_HELPER", HELPER),
+                    ("SSPR_PAMTEST", PAMTEST)):
+        if not v or not os.path.exists(v):
+            print(f"FAIL: {name} is not set to a built file (run via ctest)")
+            sys.exit(1)
+
+
+class Env:
+    """One isolated installation: pam.d service, config, state, cache."""
+
+    def __init__(self, service="sspr-test", conf=None, args=""):
+        self.root = tempfile.mkdtemp(prefix="sspr-test-")
+        os.chmod(self.root, 0o755)
+        self.service = service
+        self.confdir = os.path.join(self.root, "pam.d")
+        os.mkdir(self.confdir)
+        self.conf_path = os.path.join(self.root, "pam_sspr.conf")
+        self.state = os.path.join(self.root, "state")
+        self.cache = os.path.join(self.root, "cache")
+        self.outbox = os.path.join(self.state, "outbox.jsonl")
+        self.helper = HELPER
+        self.conf = {
+            "backend": "local",
+            "helper_user": TEST_HELPER_USER,
+            "state_dir": self.state,
+            "cache_dir": self.cache,
+            "delivery": "outbox:" + self.outbox,
+            "default_region": "US",
+            "helper_timeout": "10",
+            "resend_cooldown": "0",
+        }
+        if conf:
+            self.conf.update(conf)
+        self.args = args
+        self.write()
+
+    def write(self):
+        with open(self.conf_path, "w") as f:
+            f.write("# written by the test harness\n")
+            for k, v in self.conf.items():
+                f.write(f"{k} = {v}\n")
+        os.chmod(self.conf_path, 0o644)
+        # libpam turns a stack where every module said IGNORE into
+        # PAM_PERM_DENIED; to see our module's own code, an IGNORE falls
+        # through to pam_debug, whose try_again (never ours) marks it.
+        with open(os.path.join(self.confdir, self.service), "w") as f:
+            f.write(f"account [success=done ignore=ignore default=die] "
+                    f"{MODULE} conf={self.conf_path} "
+                    f"helper={self.helper} {self.args}\n"
+                    "account requisite pam_debug.so acct=try_again\n")
+
+    def set(self, **kv):
+        self.conf.update({k: str(v) for k, v in kv.items()})
+        self.write()
+
+    def script(self, name, body):
+        """A root-owned executable script inside the env (fake helpers)."""
+        path = os.path.join(self.root, name)
+        with open(path, "w") as f:
+            f.write(body)
+        os.chmod(path, 0o755)
+        return path
+
+    def run(self, user, *answers, extra=(), timeout=120):
+        cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
+               "--user", user, "--outbox", self.outbox, *extra, *answers]
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=timeout, env={"PATH": "/usr/bin:/bin"})
+        code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
+        return code, p.stdout + p.stderr
+
+    def record(self, user):
+        path = os.path.join(self.state, "users", user + ".json")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
+
+    def outbox_lines(self):
+        if not os.path.exists(self.outbox):
+            return []
+        with open(self.outbox) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def cleanup(self):
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PamTestCase(unittest.TestCase):
+    conf = None
+
+    def setUp(self):
+        self.env = Env(conf=self.conf)
+
+    def tearDown(self):
+        self.env.cleanup()
+
+    def assertResult(self, got, want_code, out):
+        code, text = got, out
+        self.assertEqual(code, want_code, f"PAM code {code}, wanted "
+                         f"{want_code}; transcript:\n{text}")
+        self.assertIn("CHILDREN: none", text, "module left a child behind")
+
+
+def main():
+    require_root()
+    unittest.main(verbosity=2)

@@ -1,0 +1,86 @@
+"""The fast path starts no helper; concurrent registrations never corrupt
+or lose a record."""
+import concurrent.futures
+import json
+import os
+import time
+
+from harness import PAM_SUCCESS, PamTestCase, main
+
+
+class FastPath(PamTestCase):
+
+    def recorder(self):
+        mark = os.path.join(self.env.root, "helper-ran")
+        path = self.env.script("recorder", f"#!/bin/sh\ntouch {mark}\nexit 1\n")
+        return path, mark
+
+    def test_registered_user_starts_no_helper(self):
+        code, out = self.env.run("alice", "1", "", "201-555-0123", "1",
+                                 "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.env.helper, mark = self.recorder()
+        self.env.write()
+        for _ in range(5):
+            code, out = self.env.run("alice")
+            self.assertResult(code, PAM_SUCCESS, out)
+        self.assertFalse(os.path.exists(mark), "helper ran on the fast path")
+
+    def test_expired_cache_asks_the_helper_and_refreshes(self):
+        code, out = self.env.run("bob", "1", "", "201-555-0123", "1",
+                                 "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        entry = os.path.join(self.env.cache, "bob")
+        with open(entry, "w") as f:
+            f.write(f"registered {int(time.time()) - 1}\n")
+        code, out = self.env.run("bob")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+        with open(entry) as f:
+            self.assertGreater(int(f.read().split()[1]), time.time() + 3600)
+
+    def test_forged_cache_entry_not_owned_by_root_is_ignored(self):
+        os.makedirs(self.env.cache, mode=0o700, exist_ok=True)
+        entry = os.path.join(self.env.cache, "carol")
+        with open(entry, "w") as f:
+            f.write(f"registered {int(time.time()) + 9999}\n")
+        os.chown(entry, 65534, 65534)
+        code, out = self.env.run("carol")  # no answers: cannot prompt
+        self.assertEqual(code, 6, out)
+        self.assertIn("keyboard-interactive", out)
+
+
+class Concurrency(PamTestCase):
+
+    def test_parallel_registrations(self):
+        jobs = []
+        for i in range(20):
+            jobs.append((f"user{i:02d}", ["1", "", f"201-555-01{i:02d}", "1",
+                                          f"@code:+120155501{i:02d}", "n"]))
+        for i in range(5):  # the same user, from five logins at once
+            num = f"201-555-02{i:02d}"
+            e164 = f"+120155502{i:02d}"
+            if i % 2 == 0:
+                answers = ["1", "", num, "1", f"@code:{e164}", "n"]
+            else:
+                answers = ["2", "", num, "1", f"@code:{e164}", "n"]
+            jobs.append(("shared", answers))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=25) as ex:
+            results = list(ex.map(lambda j: self.env.run(j[0], *j[1]), jobs))
+        for (user, _), (code, out) in zip(jobs, results):
+            self.assertResult(code, PAM_SUCCESS, out)
+        users_dir = os.path.join(self.env.state, "users")
+        names = sorted(os.listdir(users_dir))
+        self.assertEqual(len(names), 21, names)  # no temp files left behind
+        for n in names:
+            with open(os.path.join(users_dir, n)) as f:
+                rec = json.load(f)
+            self.assertTrue(rec["methods"])
+        shared = self.env.record("shared")
+        self.assertEqual(sorted(m["type"] for m in shared["methods"]),
+                         ["mobile", "office"])
+        self.assertEqual(len(self.env.outbox_lines()), 25)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Phone registration through real libpam, the real module and helper."""
+import os
+import re
+
+from harness import (PAM_IGNORE, PAM_PERM_DENIED, PAM_SUCCESS, Env,
+                     PamTestCase, main)
+
+US = "201-555-0123"
+US_E164 = "+12015550123"
+
+
+class Registration(PamTestCase):
+
+    def register_mobile(self, user="alice", number=US):
+        return self.env.run(user, "1", "", number, "1", "@code", "n")
+
+    def test_full_registration_then_silent_pass(self):
+        code, out = self.register_mobile()
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Don't lose access to your account", out)
+        self.assertIn("We texted a 6-digit code to +1 201-555-0123", out)
+        self.assertIn("Thanks!", out)
+        rec = self.env.record("alice")
+        self.assertEqual(rec["user"], "alice")
+        self.assertEqual([(m["type"], m["value"]) for m in rec["methods"]],
+                         [("mobile", US_E164)])
+        msgs = self.env.outbox_lines()
+        self.assertEqual(len(msgs), 1)
+        self.assertEqual(msgs[0]["channel"], "sms")
+        self.assertEqual(msgs[0]["to"], US_E164)
+        self.assertRegex(msgs[0]["text"], r"\b\d{6}\b")
+        # The code never appears in the transcript's messages from the module.
+        sent = re.search(r"\b(\d{6})\b", msgs[0]["text"]).group(1)
+        self.assertNotIn(sent, out.replace(f"ANSWER: {sent}", ""))
+        # Next login: no prompt at all.
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+        self.assertNotIn("INFO", out)
+
+    def test_backup_office_phone_by_call(self):
+        code, out = self.env.run(
+            "bob", "1", "", US, "1", "@code", "y",
+            "1",  # office is the only method left
+            "GB", "020 7946 0000", "1", "@code")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Choose a backup method", out)
+        self.assertNotIn("Text me", out.split("Choose a backup method")[1])
+        rec = self.env.record("bob")
+        self.assertEqual(sorted((m["type"], m["value"]) for m in rec["methods"]),
+                         [("mobile", US_E164), ("office", "+442079460000")])
+        chans = [m["channel"] for m in self.env.outbox_lines()]
+        self.assertEqual(chans, ["sms", "voice"])
+
+    def test_region_and_international_forms(self):
+        for user, answers in (
+                ("c1", ["1", "GB", "07400 123456"]),
+                ("c2", ["1", "+44", "7400-123-456"]),
+                ("c3", ["1", "+44 (0)7400 123456"]),
+                ("c4", ["1", "0044 7400 123456"])):
+            code, out = self.env.run(user, *answers, "1", "@code", "n")
+            self.assertResult(code, PAM_SUCCESS, out)
+            self.assertEqual(self.env.record(user)["methods"][0]["value"],
+                             "+447400123456", user)
+
+    def test_invalid_number_is_explained_and_asked_again(self):
+        code, out = self.env.run("dave", "1", "", "12", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        errors = [l for l in out.splitlines() if l.startswith("ERROR:")]
+        self.assertEqual(len(errors), 1, out)
+        self.assertEqual(out.count("PROMPT: Phone number"), 2)
+
+    def test_bad_input_everywhere_is_bounded(self):
+        code, out = self.env.run("erin", "x" * 4096, "\x01", "7")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("too long", out)
+        self.assertIn("not allowed", out)
+        self.assertIn("Too many invalid answers", out)
+        self.assertIsNone(self.env.record("erin"))
+
+    def test_wrong_code_max_attempts_denies(self):
+        self.env.set(max_attempts=3)
+        code, out = self.env.run("frank", "1", "", US, "1",
+                                 "@wrongcode", "@wrongcode", "@wrongcode")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("2 attempts left", out)
+        self.assertIn("1 attempt left", out)
+        self.assertIn("Too many wrong codes", out)
+        self.assertIsNone(self.env.record("frank"))
+
+    def test_resend_sends_a_new_code_and_only_it_works(self):
+        code, out = self.env.run("gina", "1", "", US, "1", "r", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(len(self.env.outbox_lines()), 2)
+
+    def test_resend_cooldown(self):
+        self.env.set(resend_cooldown=60)
+        code, out = self.env.run("hugo", "1", "", US, "1", "r", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Please wait", out)
+        self.assertEqual(len(self.env.outbox_lines()), 1)
+
+    def test_rate_limit_locks_out_and_says_until_when(self):
+        self.env.set(rate_limit=2, rate_lockout=86400)
+        code, out = self.env.run("ivan", "1", "", US, "1", "r", "r")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertRegex(out, r"after \d{4}-\d\d-\d\d \d\d:\d\d UTC")
+        self.assertEqual(len(self.env.outbox_lines()), 2)
+        # The lockout holds across logins, per user ...
+        code, out = self.env.run("ivan", "1", "", "201-555-0199", "1")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("Too many codes", out)
+        # ... and per destination number, for another user.
+        code, out = self.env.run("judy", "1", "", US, "1")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(len(self.env.outbox_lines()), 2)
+
+    def test_quit_denies_with_a_clear_message(self):
+        code, out = self.env.run("kim", "q")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("No method was registered", out)
+
+    def test_conversation_cannot_prompt(self):
+        code, out = self.env.run("lee")  # no answers: PAM_CONV_ERR
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("keyboard-interactive", out)
+        self.assertIn("https://aka.ms/ssprsetup", out)
+
+    def test_exempt_user_is_ignored(self):
+        self.env.args = "exempt_users=root,mallory"
+        self.env.write()
+        code, out = self.env.run("mallory")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertNotIn("PROMPT", out)
+
+    def test_block_and_warn_modes(self):
+        self.env.set(mode="block")
+        code, out = self.env.run("nina")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("Register at https://aka.ms/ssprsetup", out)
+        self.env.set(mode="warn")
+        code, out = self.env.run("nina")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Reminder", out)
+        self.assertIsNone(self.env.record("nina"))
+
+    def test_office_phone_gets_call_only(self):
+        code, out = self.env.run("omar", "2", "GB", "020 7946 0000", "1",
+                                 "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("Text me", out)
+        self.assertEqual(self.env.outbox_lines()[0]["channel"], "voice")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1023 @@
+// Unit tests for config/config.h: every key's setter, Validate, ApplyArgs,
+// LoadConfigFile (syntax, limits, file type, ownership and permissions),
+// LoadConfig and SafeFileName.
+#include "config/config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <functional>
+#include <set>
+#include <string>
+#include <vector>
+
+// clang-format off
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {  // cmocka 1.1 has no C++ guards of its own
+#include <cmocka.h>
+}
+// clang-format on
+
+namespace sspr {
+namespace {
+
+bool Contains(const std::string& hay, const std::string& needle) {
+  return hay.find(needle) != std::string::npos;
+}
+
+#define ASSERT_CONTAINS(hay, needle)                                      \
+  do {                                                                    \
+    if (!Contains((hay), (needle)))                                       \
+      fail_msg("'%s' does not contain '%s'", std::string(hay).c_str(),    \
+               std::string(needle).c_str());                              \
+  } while (0)
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : "|") + s;
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Every key: one good value, several bad ones, and the value it reads back.
+
+struct KeyCase {
+  const char* key;
+  std::string good;
+  std::string want;  // Get() after setting `good`
+  std::vector<std::string> bad;
+  std::function<std::string(const Config&)> get;
+};
+
+std::string I(int v) { return std::to_string(v); }
+
+std::vector<KeyCase> AllKeys() {
+  const std::string long_path = "/" + std::string(1024, 'p');
+  return {
+      {"backend", "okta", "okta", {"", "LOCAL", "ldap", "local "},
+       [](const Config& c) { return c.backend; }},
+      {"mode", "warn", "warn", {"", "Warn", "deny", "register,block"},
+       [](const Config& c) { return std::string(ModeName(c.mode)); }},
+      {"methods", "office, mobile", "office|mobile",
+       {"", ",", "fax", "Mobile", "mobile,mobile"},
+       [](const Config& c) { return Join(c.methods); }},
+      {"methods_required", "2", "2", {"0", "3", "x", ""},
+       [](const Config& c) { return I(c.methods_required); }},
+      {"default_region", "gb", "GB", {"", "G", "GBR", "1A", "\xc3\xa9"},
+       [](const Config& c) { return c.default_region; }},
+      {"failmode", "secure", "secure", {"", "Secure", "open"},
+       [](const Config& c) { return std::string(FailModeName(c.failmode)); }},
+      {"groups", "wheel,staff admins", "wheel|staff|admins",
+       {"a=b", std::string("ctl\x01", 4), "caf\xc3\xa9", std::string(257, 'g')},
+       [](const Config& c) { return Join(c.groups); }},
+      {"exempt_users", "root, svc-backup", "root|svc-backup", {"x=y"},
+       [](const Config& c) { return Join(c.exempt_users); }},
+      {"exempt_groups", "nologin", "nologin", {"bad\x7fname"},
+       [](const Config& c) { return Join(c.exempt_groups); }},
+      {"state_dir", "/srv/sspr", "/srv/sspr", {"", "var/lib", long_path},
+       [](const Config& c) { return c.state_dir; }},
+      {"cache_dir", "/run/sspr", "/run/sspr", {"", "./cache"},
+       [](const Config& c) { return c.cache_dir; }},
+      {"cache_ttl", "600", "600", {"-1", "2592001", "1h"},
+       [](const Config& c) { return I(c.cache_ttl); }},
+      {"helper_timeout", "45", "45", {"0", "601"},
+       [](const Config& c) { return I(c.helper_timeout); }},
+      {"dialogue_timeout", "900", "900", {"9", "3601"},
+       [](const Config& c) { return I(c.dialogue_timeout); }},
+      {"request_timeout", "20", "20", {"0", "121"},
+       [](const Config& c) { return I(c.request_timeout); }},
+      {"code_length", "8", "8", {"5", "11"},
+       [](const Config& c) { return I(c.code_length); }},
+      {"code_ttl", "120", "120", {"29", "3601"},
+       [](const Config& c) { return I(c.code_ttl); }},
+      {"max_attempts", "5", "5", {"0", "11"},
+       [](const Config& c) { return I(c.max_attempts); }},
+      {"max_input_attempts", "4", "4", {"0", "11"},
+       [](const Config& c) { return I(c.max_input_attempts); }},
+      {"resend_cooldown", "60", "60", {"-1", "3601"},
+       [](const Config& c) { return I(c.resend_cooldown); }},
+      {"rate_limit", "10", "10", {"0", "1001"},
+       [](const Config& c) { return I(c.rate_limit); }},
+      {"rate_window", "7200", "7200", {"59", "604801"},
+       [](const Config& c) { return I(c.rate_window); }},
+      {"rate_lockout", "0", "0", {"-1", "2592001"},
+       [](const Config& c) { return I(c.rate_lockout); }},
+      {"delivery", "outbox:/var/spool/sspr/outbox", "outbox:/var/spool/sspr/outbox",
+       {"", "outbox:", "outbox:rel/path", "command:", "smtp", "/usr/bin/x",
+        "Outbox:/x", "file:/x"},
+       [](const Config& c) { return c.delivery; }},
+      {"delivery_timeout", "15", "15", {"0", "121"},
+       [](const Config& c) { return I(c.delivery_timeout); }},
+      {"helper_user", "sspr-helper", "sspr-helper", {"", "a=b", "two words"},
+       [](const Config& c) { return c.helper_user; }},
+      {"secrets_file", "/etc/sspr/secrets", "/etc/sspr/secrets",
+       {"", "secrets"}, [](const Config& c) { return c.secrets_file; }},
+      {"enroll_url", "https://login.example.com/sspr?x=1",
+       "https://login.example.com/sspr?x=1",
+       {"", "http://example.com", "HTTPS://example.com", "ftp://x",
+        "https://exa mple.com", "https://" + std::string(393, 'a'),
+        "https://example.com/\xc3\xa9"},
+       [](const Config& c) { return c.enroll_url; }},
+      {"conf", "/tmp/other.conf", "/tmp/other.conf", {"", "other.conf"},
+       [](const Config& c) { return c.conf; }},
+      {"helper", "/usr/libexec/sspr-helper", "/usr/libexec/sspr-helper",
+       {"", "sspr-helper"}, [](const Config& c) { return c.helper; }},
+      {"debug", "yes", "1", {"maybe", "2", "YES"},
+       [](const Config& c) { return I(c.debug); }},
+  };
+}
+
+void TestEveryKeyGoodAndBad(void** /*state*/) {
+  for (const KeyCase& k : AllKeys()) {
+    Config c;
+    std::string err;
+    if (!SetKey(&c, k.key, k.good, &err))
+      fail_msg("%s = '%s' rejected: %s", k.key, k.good.c_str(), err.c_str());
+    if (k.get(c) != k.want)
+      fail_msg("%s = '%s' reads back '%s', want '%s'", k.key, k.good.c_str(),
+               k.get(c).c_str(), k.want.c_str());
+    for (const std::string& bad : k.bad) {
+      Config d = c;
+      err.clear();
+      if (SetKey(&d, k.key, bad, &err))
+        fail_msg("%s = '%s' accepted", k.key, bad.c_str());
+      // The error names the key, and the old value stays.
+      ASSERT_CONTAINS(err, std::string("'") + k.key + "'");
+      if (k.get(d) != k.want)
+        fail_msg("%s changed to '%s' by a rejected value", k.key,
+                 k.get(d).c_str());
+    }
+  }
+}
+
+void TestUnknownKeys(void** /*state*/) {
+  const char* unknown[] = {"", "Mode", "mode ", " mode", "unknown", "methods_",
+                           "email"};
+  for (const char* k : unknown) {
+    Config c;
+    std::string err;
+    assert_false(SetKey(&c, k, "x", &err));
+    ASSERT_CONTAINS(err, "unknown key");
+    ASSERT_CONTAINS(err, std::string("'") + k + "'");
+  }
+}
+
+void TestValueTooLong(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_false(
+      SetKey(&c, "groups", std::string(kMaxConfigLine + 1, 'g'), &err));
+  ASSERT_CONTAINS(err, "'groups'");
+}
+
+// ---------------------------------------------------------------------------
+// Integer keys: lo-1, lo, hi, hi+1 and malformed numbers.
+
+struct IntCase {
+  const char* key;
+  int lo, hi;
+  int Config::*field;
+};
+
+const IntCase kIntKeys[] = {
+    {"methods_required", 1, 2, &Config::methods_required},
+    {"cache_ttl", 0, 30 * 86400, &Config::cache_ttl},
+    {"helper_timeout", 1, 600, &Config::helper_timeout},
+    {"dialogue_timeout", 10, 3600, &Config::dialogue_timeout},
+    {"request_timeout", 1, 120, &Config::request_timeout},
+    {"code_length", 6, 10, &Config::code_length},
+    {"code_ttl", 30, 3600, &Config::code_ttl},
+    {"max_attempts", 1, 10, &Config::max_attempts},
+    {"max_input_attempts", 1, 10, &Config::max_input_attempts},
+    {"resend_cooldown", 0, 3600, &Config::resend_cooldown},
+    {"rate_limit", 1, 1000, &Config::rate_limit},
+    {"rate_window", 60, 7 * 86400, &Config::rate_window},
+    {"rate_lockout", 0, 30 * 86400, &Config::rate_lockout},
+    {"delivery_timeout", 1, 120, &Config::delivery_timeout},
+};
+
+void TestIntRanges(void** /*state*/) {
+  for (const IntCase& k : kIntKeys) {
+    Config c;
+    std::string err;
+    for (int v : {k.lo, k.hi}) {
+      if (!SetKey(&c, k.key, std::to_string(v), &err))
+        fail_msg("%s = %d rejected: %s", k.key, v, err.c_str());
+      assert_int_equal(c.*(k.field), v);
+    }
+    for (int v : {k.lo - 1, k.hi + 1}) {
+      int before = c.*(k.field);
+      err.clear();
+      if (SetKey(&c, k.key, std::to_string(v), &err))
+        fail_msg("%s = %d accepted", k.key, v);
+      ASSERT_CONTAINS(err, std::string("'") + k.key + "'");
+      assert_int_equal(c.*(k.field), before);
+    }
+    const char* malformed[] = {"",   "abc",  "1.5",        " 5",         "5 ",
+                               "+5", "0x10", "99999999999", "2147483648",
+                               "-0", "5s",   "\xd9\xa5"};
+    for (const char* v : malformed) {
+      err.clear();
+      if (SetKey(&c, k.key, v, &err))
+        fail_msg("%s = '%s' accepted", k.key, v);
+      assert_false(err.empty());
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Enums and lists.
+
+void TestEnums(void** /*state*/) {
+  Config c;
+  std::string err;
+  const struct {
+    const char* v;
+    Mode m;
+  } modes[] = {{"register", Mode::kRegister},
+               {"block", Mode::kBlock},
+               {"warn", Mode::kWarn}};
+  for (const auto& m : modes) {
+    assert_true(SetKey(&c, "mode", m.v, &err));
+    assert_true(c.mode == m.m);
+    assert_string_equal(ModeName(c.mode), m.v);
+  }
+  assert_true(SetKey(&c, "failmode", "secure", &err));
+  assert_true(c.failmode == FailMode::kSecure);
+  assert_string_equal(FailModeName(c.failmode), "secure");
+  assert_true(SetKey(&c, "failmode", "safe", &err));
+  assert_true(c.failmode == FailMode::kSafe);
+  assert_string_equal(FailModeName(c.failmode), "safe");
+  for (const char* b : {"local", "rest", "graph", "okta"}) {
+    assert_true(SetKey(&c, "backend", b, &err));
+    assert_string_equal(c.backend.c_str(), b);
+  }
+}
+
+void TestMethods(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "methods", "mobile", &err));
+  assert_string_equal(Join(c.methods).c_str(), "mobile");
+  assert_true(SetKey(&c, "methods", "office,mobile", &err));
+  assert_string_equal(Join(c.methods).c_str(), "office|mobile");
+  assert_true(SetKey(&c, "methods", " mobile\t,, office ", &err));
+  assert_string_equal(Join(c.methods).c_str(), "mobile|office");
+
+  const char* dups[] = {"mobile,mobile", "office mobile office",
+                        "mobile,office,mobile"};
+  for (const char* d : dups) {
+    err.clear();
+    assert_false(SetKey(&c, "methods", d, &err));
+    ASSERT_CONTAINS(err, "twice");
+  }
+  const char* unknown[] = {"fax", "mobile,pigeon", "MOBILE", "mobile;office"};
+  for (const char* u : unknown) {
+    err.clear();
+    assert_false(SetKey(&c, "methods", u, &err));
+    ASSERT_CONTAINS(err, "'methods'");
+  }
+  err.clear();
+  assert_false(SetKey(&c, "methods", " , ", &err));
+  assert_false(err.empty());
+  // The last good value is still there.
+  assert_string_equal(Join(c.methods).c_str(), "mobile|office");
+}
+
+void TestDefaultRegion(void** /*state*/) {
+  Config c;
+  std::string err;
+  const char* in[] = {"gb", "Gb", "gB", "GB", "de"};
+  const char* want[] = {"GB", "GB", "GB", "GB", "DE"};
+  for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); ++i) {
+    assert_true(SetKey(&c, "default_region", in[i], &err));
+    assert_string_equal(c.default_region.c_str(), want[i]);
+  }
+  const char* bad[] = {"", "g", "gbr", "g1", "  ", "g ", "+1"};
+  for (const char* b : bad) {
+    err.clear();
+    assert_false(SetKey(&c, "default_region", b, &err));
+    ASSERT_CONTAINS(err, "'default_region'");
+  }
+  assert_string_equal(c.default_region.c_str(), "DE");
+}
+
+void TestDelivery(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "delivery", "outbox:/tmp/outbox.jsonl", &err));
+  assert_string_equal(c.delivery.c_str(), "outbox:/tmp/outbox.jsonl");
+  assert_true(SetKey(&c, "delivery", "command:/usr/local/bin/send-sms", &err));
+  assert_string_equal(c.delivery.c_str(), "command:/usr/local/bin/send-sms");
+  const char* bad[] = {"outbox:", "outbox:tmp/x", "command:send", "command:",
+                       "outbox /tmp/x", "sms:/x", "/tmp/x", "outbox"};
+  for (const char* b : bad) {
+    err.clear();
+    assert_false(SetKey(&c, "delivery", b, &err));
+    ASSERT_CONTAINS(err, "'delivery'");
+  }
+  assert_string_equal(c.delivery.c_str(), "command:/usr/local/bin/send-sms");
+}
+
+void TestEnrollUrl(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "enroll_url", "https://aka.ms/ssprsetup", &err));
+  // 400 characters is the limit.
+  std::string max = "https://" + std::string(392, 'a');
+  assert_int_equal(max.size(), 400);
+  assert_true(SetKey(&c, "enroll_url", max, &err));
+  assert_true(c.enroll_url == max);
+  const std::string bad[] = {"http://aka.ms/ssprsetup", "aka.ms/ssprsetup",
+                             "https:/aka.ms", "javascript:alert(1)",
+                             " https://aka.ms", "https://aka.ms/\tx",
+                             max + "a"};
+  for (const auto& b : bad) {
+    err.clear();
+    assert_false(SetKey(&c, "enroll_url", b, &err));
+    ASSERT_CONTAINS(err, "'enroll_url'");
+  }
+  assert_true(c.enroll_url == max);
+}
+
+void TestNamesAndPaths(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "groups", "", &err));  // empty list: no restriction
+  assert_true(c.groups.empty());
+  std::string name256(256, 'n');
+  assert_true(SetKey(&c, "exempt_users", name256, &err));
+  assert_int_equal(c.exempt_users.size(), 1);
+  assert_false(SetKey(&c, "exempt_users", name256 + "n", &err));
+
+  std::string path1024 = "/" + std::string(1023, 'p');
+  assert_true(SetKey(&c, "state_dir", path1024, &err));
+  assert_false(SetKey(&c, "state_dir", path1024 + "p", &err));
+}
+
+void TestDebugValues(void** /*state*/) {
+  std::string err;
+  for (const char* t : {"", "yes", "true", "1", "on"}) {
+    Config c;
+    assert_true(SetKey(&c, "debug", t, &err));
+    assert_true(c.debug);
+  }
+  for (const char* f : {"no", "false", "0", "off"}) {
+    Config c;
+    c.debug = true;
+    assert_true(SetKey(&c, "debug", f, &err));
+    assert_false(c.debug);
+  }
+}
+
+void TestSplitList(void** /*state*/) {
+  assert_string_equal(Join(SplitList("a, b,,c\t d")).c_str(), "a|b|c|d");
+  assert_true(SplitList("").empty());
+  assert_true(SplitList(" ,\t, ").empty());
+  assert_string_equal(Join(SplitList("single")).c_str(), "single");
+}
+
+// ---------------------------------------------------------------------------
+// Validate and ApplyArgs.
+
+void TestValidate(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(Validate(c, &err));  // the defaults are consistent
+
+  assert_true(SetKey(&c, "methods", "mobile", &err));
+  assert_true(SetKey(&c, "methods_required", "2", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "methods_required");
+
+  assert_true(SetKey(&c, "methods", "mobile,office", &err));
+  err.clear();
+  assert_true(Validate(c, &err));
+
+  assert_true(SetKey(&c, "code_ttl", "60", &err));
+  assert_true(SetKey(&c, "resend_cooldown", "61", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "code_ttl");
+  assert_true(SetKey(&c, "resend_cooldown", "60", &err));
+  assert_true(Validate(c, &err));
+}
+
+void TestApplyArgs(void** /*state*/) {
+  std::string err;
+  {
+    Config c;
+    assert_true(ApplyArgs({"debug"}, &c, &err));
+    assert_true(c.debug);
+  }
+  {
+    Config c;
+    assert_true(ApplyArgs({"debug", "debug=no"}, &c, &err));
+    assert_false(c.debug);
+  }
+  {
+    Config c;
+    assert_true(ApplyArgs({"mode=block", "failmode=secure", "methods=office",
+                           "helper=/opt/sspr/helper", "conf=/tmp/x.conf"},
+                          &c, &err));
+    assert_true(c.mode == Mode::kBlock);
+    assert_true(c.failmode == FailMode::kSecure);
+    assert_string_equal(Join(c.methods).c_str(), "office");
+    assert_string_equal(c.helper.c_str(), "/opt/sspr/helper");
+    assert_string_equal(c.conf.c_str(), "/tmp/x.conf");
+  }
+  // A value may contain '='.
+  {
+    Config c;
+    assert_true(ApplyArgs({"enroll_url=https://x.example/?a=b"}, &c, &err));
+    assert_string_equal(c.enroll_url.c_str(), "https://x.example/?a=b");
+  }
+  // A bare word other than debug.
+  for (const char* bare : {"mode", "silent", "use_first_pass", "nodebug"}) {
+    Config c;
+    err.clear();
+    assert_false(ApplyArgs({bare}, &c, &err));
+    ASSERT_CONTAINS(err, std::string("'") + bare + "'");
+  }
+  // Unknown key, bad value, empty key.
+  {
+    Config c;
+    err.clear();
+    assert_false(ApplyArgs({"debug", "colour=red"}, &c, &err));
+    ASSERT_CONTAINS(err, "'colour'");
+    err.clear();
+    assert_false(ApplyArgs({"mode=deny"}, &c, &err));
+    ASSERT_CONTAINS(err, "'mode'");
+    err.clear();
+    assert_false(ApplyArgs({"=x"}, &c, &err));
+    assert_false(err.empty());
+    err.clear();
+    assert_false(ApplyArgs({""}, &c, &err));
+    assert_false(err.empty());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// LoadConfigFile.
+
+struct TempDir {
+  std::string path;
+};
+
+int RemoveEntry(const char* p, const struct stat* /*sb*/, int /*flag*/,
+                struct FTW* /*ftw*/) {
+  chmod(p, 0700);
+  return remove(p) == 0 ? 0 : 0;  // best effort, keep going
+}
+
+int DirSetup(void** state) {
+  char tmpl[] = "/tmp/sspr_config_test.XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return -1;
+  auto* d = new TempDir;
+  d->path = tmpl;
+  *state = d;
+  return 0;
+}
+
+int DirTeardown(void** state) {
+  auto* d = static_cast<TempDir*>(*state);
+  nftw(d->path.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+  delete d;
+  return 0;
+}
+
+const std::string& Dir(void** state) {
+  return static_cast<TempDir*>(*state)->path;
+}
+
+// Writes a file with exactly this content and mode (umask ignored).
+std::string WriteFile(void** state, const std::string& name,
+                      const std::string& content, mode_t mode = 0644) {
+  std::string path = Dir(state) + "/" + name;
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  assert_true(fd >= 0);
+  size_t off = 0;
+  while (off < content.size()) {
+    ssize_t n = write(fd, content.data() + off, content.size() - off);
+    assert_true(n > 0);
+    off += static_cast<size_t>(n);
+  }
+  assert_int_equal(close(fd), 0);
+  assert_int_equal(chmod(path.c_str(), mode), 0);
+  return path;
+}
+
+bool Load(const std::string& path, Config* c, std::string* err,
+          bool check_perms = false, bool must_exist = true) {
+  return LoadConfigFile(path, check_perms, must_exist, c, err);
+}
+
+void TestFileSyntax(void** state) {
+  std::string path = WriteFile(state, "a.conf",
+                               "# pam_sspr configuration\n"
+                               "\n"
+                               "   \n"
+                               "\t# an indented comment\n"
+                               "mode=warn\n"
+                               "  failmode   =   secure  \n"
+                               "methods\t=\toffice, mobile\n"
+                               "#methods = mobile\n"
+                               "default_region = gb\n"
+                               "enroll_url = https://x.example/?a=b\n"
+                               "debug =\n"
+                               "cache_ttl = 60");  // no final newline
+  Config c;
+  std::string err;
+  if (!Load(path, &c, &err)) fail_msg("%s", err.c_str());
+  assert_true(c.mode == Mode::kWarn);
+  assert_true(c.failmode == FailMode::kSecure);
+  assert_string_equal(Join(c.methods).c_str(), "office|mobile");
+  assert_string_equal(c.default_region.c_str(), "GB");
+  assert_string_equal(c.enroll_url.c_str(), "https://x.example/?a=b");
+  assert_true(c.debug);
+  assert_int_equal(c.cache_ttl, 60);
+}
+
+void TestFileCrlf(void** state) {
+  std::string path = WriteFile(state, "crlf.conf",
+                               "# windows line ends\r\n"
+                               "\r\n"
+                               "mode = block\r\n"
+                               "helper_timeout = 12\r\n"
+                               "methods = mobile\r\n");
+  Config c;
+  std::string err;
+  if (!Load(path, &c, &err)) fail_msg("%s", err.c_str());
+  assert_true(c.mode == Mode::kBlock);
+  assert_int_equal(c.helper_timeout, 12);
+  assert_string_equal(Join(c.methods).c_str(), "mobile");
+}
+
+void TestFileEmpty(void** state) {
+  std::string path = WriteFile(state, "empty.conf", "");
+  Config c;
+  std::string err;
+  assert_true(Load(path, &c, &err));
+  assert_true(c.mode == Mode::kRegister);
+}
+
+void TestFileUnknownKey(void** state) {
+  std::string path = WriteFile(state, "u.conf",
+                               "# comment\n"
+                               "mode = warn\n"
+                               "colour = blue\n"
+                               "failmode = secure\n");
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":3:");
+  ASSERT_CONTAINS(err, "colour");
+}
+
+void TestFileBadValueNamesLine(void** state) {
+  std::string path = WriteFile(state, "v.conf", "\n\n\n\ncode_length = 4\n");
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":5:");
+  ASSERT_CONTAINS(err, "code_length");
+}
+
+void TestFileLineWithoutEquals(void** state) {
+  std::string path = WriteFile(state, "n.conf", "mode = warn\ndebug\n");
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":2:");
+  // Also an empty key.
+  path = WriteFile(state, "k.conf", " = warn\n");
+  err.clear();
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":1:");
+}
+
+void TestFileModuleOnlyKeys(void** state) {
+  for (const char* key : {"conf", "helper"}) {
+    std::string path = WriteFile(state, std::string(key) + ".conf",
+                                 "mode = warn\n" + std::string(key) +
+                                     " = /tmp/evil\n");
+    Config c;
+    std::string err;
+    assert_false(Load(path, &c, &err));
+    ASSERT_CONTAINS(err, path + ":2:");
+    ASSERT_CONTAINS(err, key);
+    assert_true(c.helper.empty());
+    assert_string_equal(c.conf.c_str(), kDefaultConfPath);
+  }
+  // debug is allowed in the file.
+  std::string path = WriteFile(state, "d.conf", "debug = yes\n");
+  Config c;
+  std::string err;
+  assert_true(Load(path, &c, &err));
+  assert_true(c.debug);
+}
+
+void TestFileLongLine(void** state) {
+  // Exactly kMaxConfigLine bytes: fine.
+  std::string ok_line = "# " + std::string(kMaxConfigLine - 2, 'x');
+  std::string path = WriteFile(state, "ok.conf", ok_line + "\nmode = warn\n");
+  Config c;
+  std::string err;
+  if (!Load(path, &c, &err)) fail_msg("%s", err.c_str());
+  assert_true(c.mode == Mode::kWarn);
+  // One more: rejected, naming the line.
+  path = WriteFile(state, "long.conf",
+                   "mode = warn\n" + ok_line + "x\nmode = block\n");
+  err.clear();
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":2:");
+  // A long value on a key line, too.
+  path = WriteFile(state, "longv.conf",
+                   "groups = " + std::string(kMaxConfigLine, 'g') + "\n");
+  err.clear();
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":1:");
+}
+
+void TestFileTooLarge(void** state) {
+  // Exactly kMaxConfigFileSize bytes of comments: accepted.
+  std::string line = "# " + std::string(1021, 'c') + "\n";  // 1024 bytes
+  std::string text;
+  while (text.size() < kMaxConfigFileSize) text += line;
+  assert_int_equal(text.size(), kMaxConfigFileSize);
+  std::string path = WriteFile(state, "max.conf", text);
+  Config c;
+  std::string err;
+  if (!Load(path, &c, &err)) fail_msg("%s", err.c_str());
+  // One byte more: rejected.
+  path = WriteFile(state, "big.conf", text + "\n");
+  err.clear();
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path);
+}
+
+void TestFileNulByte(void** state) {
+  std::string text = "mode = warn\nfailmode = se";
+  text.push_back('\0');
+  text += "cure\n";
+  std::string path = WriteFile(state, "nul.conf", text);
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":2:");
+  // Inside a comment, too.
+  text = "# a comment";
+  text.push_back('\0');
+  text += "\n";
+  path = WriteFile(state, "nul2.conf", text);
+  err.clear();
+  assert_false(Load(path, &c, &err));
+  ASSERT_CONTAINS(err, path + ":1:");
+}
+
+void TestFileIsDirectory(void** state) {
+  std::string path = Dir(state) + "/dir.conf";
+  assert_int_equal(mkdir(path.c_str(), 0755), 0);
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err, false, false));
+  ASSERT_CONTAINS(err, path);
+}
+
+void TestFileIsDevice(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_false(Load("/dev/null", &c, &err, false, false));
+  ASSERT_CONTAINS(err, "/dev/null");
+}
+
+void TestFileIsSymlink(void** state) {
+  std::string target = WriteFile(state, "real.conf", "mode = warn\n");
+  std::string link = Dir(state) + "/link.conf";
+  assert_int_equal(symlink(target.c_str(), link.c_str()), 0);
+  Config c;
+  std::string err;
+  assert_false(Load(link, &c, &err, false, false));
+  ASSERT_CONTAINS(err, link);
+  assert_true(c.mode == Mode::kRegister);
+  // A dangling symlink is not "missing".
+  std::string dangling = Dir(state) + "/dangling.conf";
+  assert_int_equal(symlink("/nonexistent/sspr.conf", dangling.c_str()), 0);
+  err.clear();
+  assert_false(Load(dangling, &c, &err, false, false));
+}
+
+void TestFileMissing(void** state) {
+  std::string path = Dir(state) + "/missing.conf";
+  Config c;
+  std::string err;
+  assert_true(Load(path, &c, &err, false, false));
+  assert_true(c.mode == Mode::kRegister);
+  assert_true(Load(path, &c, &err, true, false));
+  err.clear();
+  assert_false(Load(path, &c, &err, false, true));
+  ASSERT_CONTAINS(err, path);
+}
+
+// A FIFO in place of the config file must not block the login.
+void TestFileIsFifoDoesNotHang(void** state) {
+  std::string path = Dir(state) + "/fifo.conf";
+  assert_int_equal(mkfifo(path.c_str(), 0644), 0);
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    alarm(10);
+    Config c;
+    std::string err;
+    bool ok = LoadConfigFile(path, false, false, &c, &err);
+    _exit(ok ? 1 : 0);  // must fail (not a regular file), and return
+  }
+  int status = 0;
+  pid_t r = 0;
+  for (int i = 0; i < 200 && r == 0; ++i) {  // up to ~2 s
+    r = waitpid(pid, &status, WNOHANG);
+    if (r == 0) {
+      struct timespec ts = {0, 10 * 1000 * 1000};
+      nanosleep(&ts, nullptr);
+    }
+  }
+  if (r == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    fail_msg("LoadConfigFile blocked opening a FIFO");
+  }
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+// ---------------------------------------------------------------------------
+// Ownership and permissions (need root to create root- and other-owned files).
+
+void TestPermsOtherOwner(void** state) {
+  if (geteuid() != 0) skip();
+  std::string path = WriteFile(state, "nobody.conf", "mode = warn\n", 0644);
+  assert_int_equal(chown(path.c_str(), 65534, 65534), 0);
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err, true));
+  ASSERT_CONTAINS(err, path);
+  assert_true(c.mode == Mode::kRegister);
+  err.clear();
+  assert_true(Load(path, &c, &err, false));
+  assert_true(c.mode == Mode::kWarn);
+}
+
+void TestPermsGroupWritable(void** state) {
+  if (geteuid() != 0) skip();
+  std::string path = WriteFile(state, "gw.conf", "mode = warn\n", 0664);
+  assert_int_equal(chown(path.c_str(), 0, 0), 0);
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err, true));
+  ASSERT_CONTAINS(err, path);
+  assert_true(Load(path, &c, &err, false));
+}
+
+void TestPermsWorldWritable(void** state) {
+  if (geteuid() != 0) skip();
+  std::string path = WriteFile(state, "ww.conf", "mode = warn\n", 0646);
+  assert_int_equal(chown(path.c_str(), 0, 0), 0);
+  Config c;
+  std::string err;
+  assert_false(Load(path, &c, &err, true));
+  ASSERT_CONTAINS(err, path);
+}
+
+void TestPermsRootOk(void** state) {
+  if (geteuid() != 0) skip();
+  for (mode_t mode : {0644, 0600, 0444, 0640}) {
+    std::string path = WriteFile(state, "root.conf", "mode = block\n", mode);
+    assert_int_equal(chown(path.c_str(), 0, 0), 0);
+    Config c;
+    std::string err;
+    if (!Load(path, &c, &err, true)) fail_msg("mode %o: %s", mode, err.c_str());
+    assert_true(c.mode == Mode::kBlock);
+  }
+  // Owned by root with a non-root group, not group-writable: fine.
+  std::string path = WriteFile(state, "rootgrp.conf", "mode = block\n", 0644);
+  assert_int_equal(chown(path.c_str(), 0, 65534), 0);
+  Config c;
+  std::string err;
+  assert_true(Load(path, &c, &err, true));
+}
+
+// ---------------------------------------------------------------------------
+// LoadConfig.
+
+void TestLoadConfigPicksConfArg(void** state) {
+  std::string path = WriteFile(state, "pick.conf",
+                               "mode = block\nmethods = mobile\ncache_ttl = 5\n");
+  Config c;
+  std::string err;
+  if (!LoadConfig({"conf=" + path}, false, &c, &err))
+    fail_msg("%s", err.c_str());
+  assert_string_equal(c.conf.c_str(), path.c_str());
+  assert_true(c.mode == Mode::kBlock);
+  assert_int_equal(c.cache_ttl, 5);
+}
+
+void TestLoadConfigArgsWin(void** state) {
+  std::string path =
+      WriteFile(state, "win.conf", "mode = block\nfailmode = secure\n");
+  Config c;
+  std::string err;
+  if (!LoadConfig({"mode=warn", "conf=" + path, "debug"}, false, &c, &err))
+    fail_msg("%s", err.c_str());
+  assert_true(c.mode == Mode::kWarn);           // arg beats file
+  assert_true(c.failmode == FailMode::kSecure);  // file value kept
+  assert_true(c.debug);
+}
+
+void TestLoadConfigErrors(void** state) {
+  Config c;
+  std::string err;
+  // An explicit conf= that does not exist is an error.
+  std::string missing = Dir(state) + "/nope.conf";
+  assert_false(LoadConfig({"conf=" + missing}, false, &c, &err));
+  ASSERT_CONTAINS(err, missing);
+  // conf= must be absolute.
+  err.clear();
+  assert_false(LoadConfig({"conf=relative.conf"}, false, &c, &err));
+  ASSERT_CONTAINS(err, "'conf'");
+  // A bad line in the file.
+  std::string bad = WriteFile(state, "bad.conf", "mode = nope\n");
+  Config c2;
+  err.clear();
+  assert_false(LoadConfig({"conf=" + bad}, false, &c2, &err));
+  ASSERT_CONTAINS(err, bad + ":1:");
+  // A bad argument.
+  std::string good = WriteFile(state, "good.conf", "mode = warn\n");
+  Config c3;
+  err.clear();
+  assert_false(LoadConfig({"conf=" + good, "bogus"}, false, &c3, &err));
+  ASSERT_CONTAINS(err, "'bogus'");
+  // The combined result is validated.
+  std::string one = WriteFile(state, "one.conf", "methods = mobile\n");
+  Config c4;
+  err.clear();
+  assert_false(
+      LoadConfig({"conf=" + one, "methods_required=2"}, false, &c4, &err));
+  ASSERT_CONTAINS(err, "methods_required");
+}
+
+void TestLoadConfigChecksPerms(void** state) {
+  if (geteuid() != 0) skip();
+  std::string path = WriteFile(state, "p.conf", "mode = warn\n", 0666);
+  assert_int_equal(chown(path.c_str(), 0, 0), 0);
+  Config c;
+  std::string err;
+  assert_false(LoadConfig({"conf=" + path}, true, &c, &err));
+  assert_int_equal(chmod(path.c_str(), 0644), 0);
+  Config c2;
+  err.clear();
+  if (!LoadConfig({"conf=" + path}, true, &c2, &err))
+    fail_msg("%s", err.c_str());
+  assert_true(c2.mode == Mode::kWarn);
+}
+
+// ---------------------------------------------------------------------------
+// SafeFileName.
+
+bool OnlySafeChars(const std::string& s) {
+  for (unsigned char ch : s) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+              (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+              ch == '-' || ch == '%';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void TestSafeFileName(void** /*state*/) {
+  assert_string_equal(SafeFileName("alice").c_str(), "alice");
+  assert_string_equal(SafeFileName("Bob_2-x.y").c_str(), "Bob_2-x.y");
+  assert_string_equal(SafeFileName("a b").c_str(), "a%20b");
+  assert_string_equal(SafeFileName("caf\xc3\xa9").c_str(), "caf%C3%A9");
+  assert_string_equal(SafeFileName("%").c_str(), "%25");
+  assert_string_equal(SafeFileName("a/b").c_str(), "a%2Fb");
+  assert_string_equal(SafeFileName("DOMAIN\\user").c_str(), "DOMAIN%5Cuser");
+
+  std::string up = SafeFileName("../x");
+  assert_null(strchr(up.c_str(), '/'));
+  assert_true(up[0] != '.');
+  assert_true(OnlySafeChars(up));
+
+  for (const char* dot : {".", "..", ".hidden", "...."}) {
+    std::string s = SafeFileName(dot);
+    assert_true(!s.empty() && s[0] != '.');
+    assert_string_not_equal(s.c_str(), ".");
+    assert_string_not_equal(s.c_str(), "..");
+  }
+  std::string nul = SafeFileName(std::string("a\0b", 3));
+  assert_string_equal(nul.c_str(), "a%00b");
+  assert_int_equal(nul.size(), 5);
+
+  // Empty stays empty (callers must not use it as a file name).
+  assert_string_equal(SafeFileName("").c_str(), "%");
+}
+
+void TestSafeFileNameInjective(void** /*state*/) {
+  const std::vector<std::string> users = {
+      "alice", "Alice", ".alice", "%2Ealice", "a b", "a%20b", "a_b", "a-b",
+      "a.b",   "a/b",   "a%2Fb",  "..",       ".",   "%2E",   "%2E.", "x",
+      "\xc3\xa9", "%C3%A9", "%c3%a9", "user@example.com", "user%40example.com"};
+  std::set<std::string> seen;
+  for (const auto& u : users) {
+    std::string s = SafeFileName(u);
+    assert_true(OnlySafeChars(s));
+    if (!seen.insert(s).second)
+      fail_msg("SafeFileName('%s') = '%s' collides", u.c_str(), s.c_str());
+  }
+  // All single bytes map to distinct, safe names.
+  std::set<std::string> bytes;
+  for (int b = 1; b < 256; ++b) {
+    std::string s = SafeFileName(std::string(1, static_cast<char>(b)));
+    assert_true(OnlySafeChars(s));
+    assert_true(s[0] != '.');
+    assert_true(bytes.insert(s).second);
+  }
+}
+
+void TestSafeFileNameLocaleIndependent(void** /*state*/) {
+  // Under a UTF-8 or Latin-1 locale, bytes >= 0x80 are still escaped.
+  const char* locales[] = {"C.UTF-8", "en_US.UTF-8", "en_US.ISO-8859-1",
+                           "de_DE.ISO-8859-1"};
+  for (const char* loc : locales) {
+    if (setlocale(LC_ALL, loc) == nullptr) continue;
+    for (int b = 0x80; b < 0x100; ++b) {
+      std::string s = SafeFileName(std::string(1, static_cast<char>(b)));
+      assert_int_equal(s.size(), 3);
+      assert_int_equal(s[0], '%');
+    }
+  }
+  setlocale(LC_ALL, "C");
+}
+
+}  // namespace
+}  // namespace sspr
+
+int main() {
+  using namespace sspr;  // NOLINT(build/namespaces)
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(TestEveryKeyGoodAndBad),
+      cmocka_unit_test(TestUnknownKeys),
+      cmocka_unit_test(TestValueTooLong),
+      cmocka_unit_test(TestIntRanges),
+      cmocka_unit_test(TestEnums),
+      cmocka_unit_test(TestMethods),
+      cmocka_unit_test(TestDefaultRegion),
+      cmocka_unit_test(TestDelivery),
+      cmocka_unit_test(TestEnrollUrl),
+      cmocka_unit_test(TestNamesAndPaths),
+      cmocka_unit_test(TestDebugValues),
+      cmocka_unit_test(TestSplitList),
+      cmocka_unit_test(TestValidate),
+      cmocka_unit_test(TestApplyArgs),
+#define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
+      DIR_TEST(TestFileSyntax),
+      DIR_TEST(TestFileCrlf),
+      DIR_TEST(TestFileEmpty),
+      DIR_TEST(TestFileUnknownKey),
+      DIR_TEST(TestFileBadValueNamesLine),
+      DIR_TEST(TestFileLineWithoutEquals),
+      DIR_TEST(TestFileModuleOnlyKeys),
+      DIR_TEST(TestFileLongLine),
+      DIR_TEST(TestFileTooLarge),
+      DIR_TEST(TestFileNulByte),
+      DIR_TEST(TestFileIsDirectory),
+      cmocka_unit_test(TestFileIsDevice),
+      DIR_TEST(TestFileIsSymlink),
+      DIR_TEST(TestFileMissing),
+      DIR_TEST(TestFileIsFifoDoesNotHang),
+      DIR_TEST(TestPermsOtherOwner),
+      DIR_TEST(TestPermsGroupWritable),
+      DIR_TEST(TestPermsWorldWritable),
+      DIR_TEST(TestPermsRootOk),
+      DIR_TEST(TestLoadConfigPicksConfArg),
+      DIR_TEST(TestLoadConfigArgsWin),
+      DIR_TEST(TestLoadConfigErrors),
+      DIR_TEST(TestLoadConfigChecksPerms),
+#undef DIR_TEST
+      cmocka_unit_test(TestSafeFileName),
+      cmocka_unit_test(TestSafeFileNameInjective),
+      cmocka_unit_test(TestSafeFileNameLocaleIndependent),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

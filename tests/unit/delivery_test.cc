@@ -1,0 +1,318 @@
+// Tests for code delivery: the outbox file and the exec'd command.
+#include "helper/delivery.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+// clang-format off
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {  // cmocka 1.1 has no C++ guards of its own
+#include <cmocka.h>
+}
+// clang-format on
+
+namespace {
+
+using sspr::Channel;
+using sspr::CodeSender;
+using sspr::MakeSender;
+
+const char kNum[] = "+14255550100";
+
+struct Fixture {
+  std::string dir;
+};
+
+int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
+  return remove(path);
+}
+
+int Setup(void** state) {
+  char tmpl[] = "/tmp/sspr_delivery_XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) return -1;
+  *state = new Fixture{tmpl};
+  return 0;
+}
+
+int Teardown(void** state) {
+  auto* f = static_cast<Fixture*>(*state);
+  nftw(f->dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
+  delete f;
+  return 0;
+}
+
+std::string Dir(void** state) { return static_cast<Fixture*>(*state)->dir; }
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string line;
+  while (std::getline(ss, line)) out.push_back(line);
+  return out;
+}
+
+std::string Field(json_object* o, const char* key) {
+  json_object* v = nullptr;
+  if (!json_object_object_get_ex(o, key, &v) ||
+      !json_object_is_type(v, json_type_string)) {
+    return "<missing>";
+  }
+  return std::string(json_object_get_string(v), json_object_get_string_len(v));
+}
+
+std::string WriteScript(const std::string& dir, const std::string& name,
+                        const std::string& body) {
+  const std::string path = dir + "/" + name;
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "#!/bin/sh\n" << body;
+  }
+  chmod(path.c_str(), 0700);
+  return path;
+}
+
+void test_outbox_lines(void** state) {
+  const std::string path = Dir(state) + "/outbox.jsonl";
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("outbox:" + path, 5, &err);
+  assert_non_null(s.get());
+  const std::string tricky = "Your code is 123456.\n\"quoted\" \\ back\ttab é";
+  assert_true(s->Send(Channel::kSms, kNum, "Your code is 654321", &err));
+  assert_true(s->Send(Channel::kVoice, "+442071838750", tricky, &err));
+
+  struct stat st;
+  assert_int_equal(stat(path.c_str(), &st), 0);
+  assert_int_equal(st.st_mode & 07777, 0600);
+
+  std::vector<std::string> lines = Lines(ReadText(path));
+  assert_int_equal(lines.size(), 2);  // the newline in the text is escaped
+  const char* kChannels[] = {"sms", "voice"};
+  const char* kTo[] = {kNum, "+442071838750"};
+  const std::string kTexts[] = {"Your code is 654321", tricky};
+  for (int i = 0; i < 2; ++i) {
+    json_object* o = json_tokener_parse(lines[i].c_str());
+    assert_non_null(o);
+    assert_int_equal(json_object_object_length(o), 4);
+    assert_string_equal(Field(o, "channel").c_str(), kChannels[i]);
+    assert_string_equal(Field(o, "to").c_str(), kTo[i]);
+    assert_string_equal(Field(o, "text").c_str(), kTexts[i].c_str());
+    std::string t = Field(o, "time");
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    const char* end = strptime(t.c_str(), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    assert_non_null(end);
+    assert_int_equal(*end, '\0');
+    int64_t when = static_cast<int64_t>(timegm(&tm));
+    assert_true(llabs(when - static_cast<int64_t>(time(nullptr))) < 60);
+    json_object_put(o);
+  }
+}
+
+void test_outbox_refuses_symlink(void** state) {
+  const std::string target = Dir(state) + "/target";
+  const std::string link = Dir(state) + "/outbox";
+  { std::ofstream out(target); }
+  assert_int_equal(symlink(target.c_str(), link.c_str()), 0);
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("outbox:" + link, 5, &err);
+  assert_non_null(s.get());
+  assert_false(s->Send(Channel::kSms, kNum, "secret 111222", &err));
+  assert_null(strstr(err.c_str(), "111222"));
+  assert_string_equal(ReadText(target).c_str(), "");
+  // A destination that is not E.164 never reaches the file.
+  s = MakeSender("outbox:" + Dir(state) + "/ok", 5, &err);
+  assert_false(s->Send(Channel::kSms, "-rf", "x", &err));
+}
+
+void test_command_argv_stdin_env(void** state) {
+  const std::string dir = Dir(state);
+  const std::string script = WriteScript(dir, "send.sh",
+                                         "echo \"$1 $2\" > " + dir +
+                                             "/args\n"
+                                             "cat > " +
+                                             dir +
+                                             "/stdin\n"
+                                             "env > " +
+                                             dir +
+                                             "/env\n"
+                                             "ls /proc/self/fd > " +
+                                             dir + "/fds\n");
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 5, &err);
+  assert_non_null(s.get());
+  // An inheritable descriptor of ours must not reach the command.
+  int leak = open("/dev/null", O_RDONLY);
+  assert_true(leak >= 0);
+  assert_int_equal(dup2(leak, 42), 42);
+  assert_true(s->Send(Channel::kVoice, kNum, "code 246810\nline two", &err));
+  close(42);
+  close(leak);
+  assert_string_equal(ReadText(dir + "/args").c_str(), "voice +14255550100\n");
+  assert_string_equal(ReadText(dir + "/stdin").c_str(),
+                      "code 246810\nline two");
+  for (const std::string& line : Lines(ReadText(dir + "/env"))) {
+    bool shell_set = line.rfind("PWD=", 0) == 0 ||
+                     line.rfind("SHLVL=", 0) == 0 || line.rfind("_=", 0) == 0 ||
+                     line.rfind("OLDPWD=", 0) == 0;
+    if (!shell_set) fail_msg("unexpected environment entry: %s", line.c_str());
+  }
+  // Only 0-2 and the one ls itself opens: nothing leaked from this process.
+  std::vector<std::string> fds = Lines(ReadText(dir + "/fds"));
+  assert_true(fds.size() <= 4);
+  for (const std::string& fd : fds) assert_true(atoi(fd.c_str()) <= 3);
+}
+
+void test_command_failure(void** state) {
+  const std::string script =
+      WriteScript(Dir(state), "fail.sh", "cat >/dev/null\nexit 3\n");
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 5, &err);
+  assert_non_null(s.get());
+  assert_false(s->Send(Channel::kSms, kNum, "code 135791", &err));
+  assert_non_null(strstr(err.c_str(), "exit status 3"));
+  assert_null(strstr(err.c_str(), "135791"));
+
+  // A command that exits without reading stdin must not kill us by SIGPIPE.
+  const std::string quick = WriteScript(Dir(state), "quick.sh", "exit 0\n");
+  s = MakeSender("command:" + quick, 5, &err);
+  std::string big(1 << 20, 'x');
+  assert_true(s->Send(Channel::kSms, kNum, big, &err));
+}
+
+// True once `pid` is gone or a zombie (a container's init may not reap).
+bool ProcessEnded(pid_t pid) {
+  for (int i = 0; i < 100; ++i) {
+    std::string stat = ReadText("/proc/" + std::to_string(pid) + "/stat");
+    size_t paren = stat.rfind(')');
+    if (stat.empty() || (paren != std::string::npos &&
+                         paren + 2 < stat.size() && stat[paren + 2] == 'Z')) {
+      return true;
+    }
+    struct timespec nap = {0, 20 * 1000 * 1000};
+    nanosleep(&nap, nullptr);
+  }
+  return false;
+}
+
+void test_command_timeout(void** state) {
+  const std::string pid_file = Dir(state) + "/sleep.pid";
+  const std::string script = WriteScript(
+      Dir(state), "hang.sh", "sleep 30 &\necho $! > " + pid_file + "\nwait\n");
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 1, &err);
+  assert_non_null(s.get());
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  assert_false(s->Send(Channel::kSms, kNum, "code 999888", &err));
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  double secs = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
+  assert_true(secs >= 0.9 && secs < 3.0);
+  assert_non_null(strstr(err.c_str(), "timed out"));
+  assert_null(strstr(err.c_str(), "999888"));
+  // Reaped: no child of ours is left, not even a zombie.
+  errno = 0;
+  assert_int_equal(waitpid(-1, nullptr, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+  // The command's own children (its process group) were killed as well.
+  pid_t sleeper = static_cast<pid_t>(atoi(ReadText(pid_file).c_str()));
+  assert_true(sleeper > 1);
+  assert_true(ProcessEnded(sleeper));
+}
+
+void test_signal_dispositions_kept(void** state) {
+  const std::string script =
+      WriteScript(Dir(state), "ok.sh", "cat >/dev/null\n");
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 5, &err);
+  assert_non_null(s.get());
+  // An ignored SIGCHLD would auto-reap; the exit status must still be seen.
+  struct sigaction ign, old;
+  memset(&ign, 0, sizeof(ign));
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
+  sigset_t before, after;
+  sigprocmask(SIG_SETMASK, nullptr, &before);
+  assert_true(s->Send(Channel::kSms, kNum, "code 1", &err));
+  const std::string failing = WriteScript(Dir(state), "f.sh", "exit 4\n");
+  std::unique_ptr<CodeSender> f = MakeSender("command:" + failing, 5, &err);
+  assert_false(f->Send(Channel::kSms, kNum, "code 2", &err));
+  assert_non_null(strstr(err.c_str(), "exit status 4"));
+  struct sigaction now;
+  sigaction(SIGCHLD, nullptr, &now);
+  assert_true(now.sa_handler == SIG_IGN);
+  sigprocmask(SIG_SETMASK, nullptr, &after);
+  assert_int_equal(sigismember(&after, SIGCHLD), sigismember(&before, SIGCHLD));
+  assert_int_equal(sigismember(&after, SIGPIPE), sigismember(&before, SIGPIPE));
+  sigaction(SIGCHLD, &old, nullptr);
+}
+
+void test_bad_specs(void** state) {
+  std::string err;
+  assert_null(MakeSender("command:relative/path", 5, &err).get());
+  assert_false(err.empty());
+  assert_null(MakeSender("command:" + Dir(state) + "/missing", 5, &err).get());
+  assert_null(MakeSender("outbox:relative.jsonl", 5, &err).get());
+  assert_null(MakeSender("outbox:", 5, &err).get());
+  assert_null(MakeSender("smtp:x", 5, &err).get());
+  assert_null(MakeSender("", 5, &err).get());
+  assert_null(MakeSender("command:" + Dir(state), 5, &err).get());  // a dir
+  const std::string noexec = Dir(state) + "/noexec";
+  { std::ofstream out(noexec); }
+  assert_null(MakeSender("command:" + noexec, 5, &err).get());
+  const std::string writable = WriteScript(Dir(state), "w.sh", "exit 0\n");
+  chmod(writable.c_str(), 0777);
+  assert_null(MakeSender("command:" + writable, 5, &err).get());
+  assert_non_null(strstr(err.c_str(), "writable"));
+  // Valid at MakeSender, gone at Send: a clear error, not a hang.
+  const std::string script = WriteScript(Dir(state), "gone.sh", "exit 0\n");
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 5, &err);
+  assert_non_null(s.get());
+  unlink(script.c_str());
+  assert_false(s->Send(Channel::kSms, kNum, "code 5", &err));
+  assert_non_null(strstr(err.c_str(), "cannot execute"));
+  assert_int_equal(waitpid(-1, nullptr, WNOHANG), -1);
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_outbox_lines, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_outbox_refuses_symlink, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_command_argv_stdin_env, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_command_failure, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_command_timeout, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_signal_dispositions_kept, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_bad_specs, Setup, Teardown),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
