@@ -9,6 +9,7 @@
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would. Exit status: the PAM return code.
 #include <security/pam_appl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -184,6 +185,7 @@ int main(int argc, char** argv) {
     else if (a == "--phone") o.phone = true;
     else if (a == "--silent") o.silent = true;
     else if (a == "--no-conv") o.no_conv = true;
+    else if (a == "--sigchld-ignore") signal(SIGCHLD, SIG_IGN);  // as some daemons do
     else o.answers.push_back(a);
   }
   if (o.confdir.empty() || o.user.empty()) {
@@ -203,6 +205,7 @@ int main(int argc, char** argv) {
   r = pam_acct_mgmt(pamh, o.silent ? PAM_SILENT : 0);
   ShowPhone(&o);
   // The module must leave no child behind (no zombie, no orphan of ours).
+  // (With SIGCHLD ignored the kernel reaps, and ECHILD is the answer too.)
   pid_t left = waitpid(-1, nullptr, WNOHANG);
   printf("CHILDREN: %s\n", left == -1 && errno == ECHILD ? "none" : "left");
   printf("RESULT: %d %s\n", r, pam_strerror(pamh, r));
