@@ -97,3 +97,20 @@ int main() {
     return 1;
   }
 }
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SSPR_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(SSPR_ASAN)
+// Sanitizer builds (make check-asan): the helper runs with an empty
+// environment and /dev/null for stderr, so reports go to files that the
+// test suite checks at the end.
+extern "C" const char* __asan_default_options() {
+  return "log_path=/tmp/sspr-sanitizer/helper:detect_leaks=1";
+}
+extern "C" const char* __ubsan_default_options() {
+  return "log_path=/tmp/sspr-sanitizer/helper-ubsan:print_stacktrace=1";
+}
+#endif
