@@ -1,4 +1,5 @@
 // Tests for code delivery: the outbox file and the exec'd command.
+#include "tests/unit/temp_dir.h"
 #include "helper/delivery.h"
 
 #include <errno.h>
@@ -37,29 +38,9 @@ using sspr::MakeSender;
 
 const char kNum[] = "+14255550100";
 
-struct Fixture {
-  std::string dir;
-};
-
-int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
-  return remove(path);
-}
-
-int Setup(void** state) {
-  char tmpl[] = "/tmp/sspr_delivery_XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return -1;
-  *state = new Fixture{tmpl};
-  return 0;
-}
-
-int Teardown(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
-  nftw(f->dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-  delete f;
-  return 0;
-}
-
-std::string Dir(void** state) { return static_cast<Fixture*>(*state)->dir; }
+using sspr_test::Dir;
+using sspr_test::Setup;
+using sspr_test::Teardown;
 
 std::string ReadText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -22,6 +22,7 @@ extern "C" {
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
 #include "protocol/frame.h"
+#include "tests/unit/temp_dir.h"
 
 namespace sspr {
 namespace {
@@ -93,8 +94,7 @@ class ScriptedConv : public Conversation {
 
 struct World {
   World() {
-    char tmpl[] = "/tmp/sspr-dialogue-XXXXXX";
-    dir = mkdtemp(tmpl);
+    dir = sspr_test::MakeTempDir();
     c.state_dir = dir;
     c.resend_cooldown = 0;
     auto s = std::make_unique<FakeSender>(&sent);
@@ -103,10 +103,7 @@ struct World {
     backend = MakeLocalBackend(c, std::move(s), &clock, &err);
     assert_non_null(backend.get());
   }
-  ~World() {
-    std::string cmd = "rm -rf '" + dir + "'";
-    if (system(cmd.c_str()) != 0) {}
-  }
+  ~World() { sspr_test::RemoveTree(dir); }
   proto::Result Run(const std::string& user = "alice") {
     Dialogue d(c, backend.get(), &conv, &clock, proto::NowMs() + 60000);
     proto::Result r = d.Run(user);

@@ -1,4 +1,5 @@
 // Tests for the per-user and per-destination send limits.
+#include "tests/unit/temp_dir.h"
 #include "helper/rate_limit.h"
 
 #include <errno.h>
@@ -34,29 +35,9 @@ constexpr int64_t kT0 = 1732500000;
 const char kNum1[] = "+14255550100";
 const char kNum2[] = "+14255550101";
 
-struct Fixture {
-  std::string dir;
-};
-
-int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
-  return remove(path);
-}
-
-int Setup(void** state) {
-  char tmpl[] = "/tmp/sspr_rate_limit_XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return -1;
-  *state = new Fixture{tmpl};
-  return 0;
-}
-
-int Teardown(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
-  nftw(f->dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-  delete f;
-  return 0;
-}
-
-std::string Dir(void** state) { return static_cast<Fixture*>(*state)->dir; }
+using sspr_test::Dir;
+using sspr_test::Setup;
+using sspr_test::Teardown;
 
 RateLimitPolicy Policy(int limit, int window, int lockout) {
   RateLimitPolicy p;

@@ -1,4 +1,5 @@
 // Tests for the local backend's per-user JSON records.
+#include "tests/unit/temp_dir.h"
 #include "helper/user_store.h"
 
 #include <dirent.h>
@@ -40,29 +41,9 @@ using sspr::RecordToJson;
 using sspr::UserRecord;
 using sspr::UserStore;
 
-struct Fixture {
-  std::string dir;
-};
-
-int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
-  return remove(path);
-}
-
-int Setup(void** state) {
-  char tmpl[] = "/tmp/sspr_user_store_XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return -1;
-  *state = new Fixture{tmpl};
-  return 0;
-}
-
-int Teardown(void** state) {
-  auto* f = static_cast<Fixture*>(*state);
-  nftw(f->dir.c_str(), RemoveEntry, 16, FTW_DEPTH | FTW_PHYS);
-  delete f;
-  return 0;
-}
-
-std::string Dir(void** state) { return static_cast<Fixture*>(*state)->dir; }
+using sspr_test::Dir;
+using sspr_test::Setup;
+using sspr_test::Teardown;
 
 void WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
