@@ -38,10 +38,10 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   };
   if (geteuid() != 0)
     return unavailable("sspr-helper was not started as root");
-  std::vector<std::string> args = start.args;
-  args.insert(args.begin(), "conf=" + start.conf);
+  // The module's own arguments: the same file (conf=, else the default)
+  // and the same overrides the module applied.
   std::string err;
-  if (!LoadConfig(args, /*check_perms=*/true, &c, &err))
+  if (!LoadConfig(start.args, /*check_perms=*/true, &c, &err))
     return unavailable("configuration error: " + err);
   loaded = true;
   alarm(static_cast<unsigned>(c.dialogue_timeout + 30));  // last resort

@@ -61,7 +61,7 @@ bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
 }
 
 bool DropPrivileges(const HelperUser& u, std::string* err) {
-  if (setgroups(1, &u.gid) != 0 || setresgid(u.gid, u.gid, u.gid) != 0 ||
+  if (setgroups(0, nullptr) != 0 || setresgid(u.gid, u.gid, u.gid) != 0 ||
       setresuid(u.uid, u.uid, u.uid) != 0) {
     *err = std::string("dropping privileges failed: ") + strerror(errno);
     return false;

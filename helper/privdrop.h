@@ -21,7 +21,7 @@ bool LookupHelperUser(const std::string& name, HelperUser* u,
 bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
                      std::string* err);
 
-// setgroups, setgid, setuid; then verifies that root cannot be regained and
+// setgroups (empty), setgid, setuid; then verifies that root cannot be regained and
 // sets PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
 bool DropPrivileges(const HelperUser& u, std::string* err);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <algorithm>
+#include <vector>
 
 #include "pam_module/spawn.h"
 #include "protocol/frame.h"
@@ -13,27 +14,47 @@ namespace {
 
 constexpr size_t kMaxAnswer = 8192;  // the helper gives the user the error
 
-// Cuts text to PAM_MAX_MSG_SIZE-1 bytes without splitting a UTF-8 sequence.
-std::string FitMessage(const std::string& s) {
-  size_t max = PAM_MAX_MSG_SIZE - 1;
-  if (s.size() <= max) return s;
-  size_t n = max;
-  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return s.substr(0, n);
+constexpr size_t kMaxMsg = PAM_MAX_MSG_SIZE - 1;
+
+// Where to cut `s` (from `from`) so the piece fits one PAM message: at the
+// last newline that fits, else at a UTF-8 character boundary.
+size_t CutPoint(const std::string& s, size_t from) {
+  if (s.size() - from <= kMaxMsg) return s.size();
+  size_t nl = s.rfind('\n', from + kMaxMsg);
+  if (nl != std::string::npos && nl > from) return nl + 1;
+  size_t n = from + kMaxMsg;
+  while (n > from && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+// Long texts (a QR code, say) go as several messages, one call each, so
+// that every application shows them; a prompt keeps its last piece.
+std::vector<std::string> SplitMessage(const std::string& s) {
+  std::vector<std::string> out;
+  size_t from = 0;
+  do {
+    size_t cut = CutPoint(s, from);
+    std::string piece = s.substr(from, cut - from);
+    if (!piece.empty() && piece.back() == '\n' && cut < s.size())
+      piece.pop_back();
+    out.push_back(piece);
+    from = cut;
+  } while (from < s.size());
+  return out;
 }
 
 enum class ConvStatus { kOk, kFailed };
 
-// One message through the application's conversation function.
-ConvStatus Converse(pam_handle_t* pamh, int style, const std::string& text,
+// One message (at most kMaxMsg bytes) through the application's
+// conversation function.
+ConvStatus ConverseOne(pam_handle_t* pamh, int style, const std::string& text,
                     std::string* answer) {
   const struct pam_conv* conv = nullptr;
   if (pam_get_item(pamh, PAM_CONV, reinterpret_cast<const void**>(&conv)) !=
           PAM_SUCCESS ||
       conv == nullptr || conv->conv == nullptr)
     return ConvStatus::kFailed;
-  std::string fitted = FitMessage(text);
-  struct pam_message msg = {style, fitted.c_str()};
+  struct pam_message msg = {style, text.c_str()};
   const struct pam_message* msgp = &msg;
   struct pam_response* resp = nullptr;
   int r = conv->conv(1, &msgp, &resp, conv->appdata_ptr);
@@ -54,12 +75,20 @@ ConvStatus Converse(pam_handle_t* pamh, int style, const std::string& text,
   return st;
 }
 
+// A text of any length: all but the last piece as info/error messages.
+ConvStatus Converse(pam_handle_t* pamh, int style, const std::string& text,
+                    std::string* answer) {
+  std::vector<std::string> pieces = SplitMessage(text);
+  int lead = style == PAM_ERROR_MSG ? PAM_ERROR_MSG : PAM_TEXT_INFO;
+  for (size_t i = 0; i + 1 < pieces.size(); ++i)
+    ConverseOne(pamh, lead, pieces[i], nullptr);
+  return ConverseOne(pamh, style, pieces.back(), answer);
+}
+
 class Dialogue {
  public:
   Dialogue(pam_handle_t* pamh, const Config& c, bool silent)
-      : pamh_(pamh), c_(c), silent_(silent) {
-    end_ms_ = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;
-  }
+      : pamh_(pamh), c_(c), silent_(silent) {}
 
   bool Run(const proto::Start& start, proto::Result* res, std::string* err) {
     if (!SpawnHelper(c_.helper, &child_, err)) return false;
@@ -71,11 +100,11 @@ class Dialogue {
 
  private:
   int64_t FrameDeadline() const {
-    // The helper must answer within helper_timeout of our last message, and
-    // never later than the whole dialogue's deadline (plus a little room for
-    // it to say so itself).
-    return std::min(proto::NowMs() + int64_t{c_.helper_timeout} * 1000,
-                    end_ms_ + 2000);
+    // The helper must answer within helper_timeout of our last message. The
+    // whole dialogue's deadline (dialogue_timeout) is the helper's to
+    // enforce: past it, the helper answers FAILED, so waiting out the
+    // deadline can never turn a refusal into "unavailable".
+    return proto::NowMs() + int64_t{c_.helper_timeout} * 1000;
   }
 
   bool Read(proto::Frame* f, std::string* err) {
@@ -145,7 +174,6 @@ class Dialogue {
   pam_handle_t* pamh_;
   const Config& c_;
   bool silent_;
-  int64_t end_ms_;
   Child child_;
   proto::Decoder dec_;
 };

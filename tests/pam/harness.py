@@ -50,6 +50,7 @@ class Env:
         self.cache = os.path.join(self.root, "cache")
         self.outbox = os.path.join(self.state, "outbox.jsonl")
         self.helper = HELPER
+        self.module = MODULE
         self.conf = {
             "backend": "local",
             "helper_user": TEST_HELPER_USER,
@@ -76,7 +77,7 @@ class Env:
         # through to pam_debug, whose try_again (never ours) marks it.
         with open(os.path.join(self.confdir, self.service), "w") as f:
             f.write(f"account [success=done ignore=ignore default=die] "
-                    f"{MODULE} conf={self.conf_path} "
+                    f"{self.module} conf={self.conf_path} "
                     f"helper={self.helper} {self.args}\n"
                     "account requisite pam_debug.so acct=try_again\n")
 

@@ -6,6 +6,7 @@
 // Answers are taken in order; "@code" (or "@code:+E164") is replaced by the
 // newest code in the outbox given with --outbox. When the answers run out the
 // conversation fails (PAM_CONV_ERR), as a non-interactive application does.
+// "@slow:SECONDS:ANSWER" answers after a pause (a user who walks away).
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would. Exit status: the PAM return code.
 #include <security/pam_appl.h>
@@ -142,6 +143,11 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
       printf("PROMPT: %s\n", text);
       if (o->next >= o->answers.size()) goto fail;
       answer = o->answers[o->next++];
+      if (answer.rfind("@slow:", 0) == 0) {  // "@slow:SECONDS:ANSWER"
+        size_t colon = answer.find(':', 6);
+        sleep(static_cast<unsigned>(atoi(answer.substr(6, colon - 6).c_str())));
+        answer = colon == std::string::npos ? "" : answer.substr(colon + 1);
+      }
       if (answer.rfind("@code", 0) == 0) {
         std::string to = answer.size() > 6 ? answer.substr(6) : "";
         answer = NewestCode(*o, to);

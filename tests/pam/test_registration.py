@@ -126,6 +126,23 @@ class Registration(PamTestCase):
         self.assertIn("keyboard-interactive", out)
         self.assertIn("https://aka.ms/ssprsetup", out)
 
+    def test_long_text_is_split_into_pam_sized_messages(self):
+        url = "https://sspr.example.com/" + "a" * 370
+        self.env.set(enroll_url=url)
+        code, out = self.env.run("pat")  # cannot prompt: instructions
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        infos = [l[len("INFO: "):] for l in out.splitlines()
+                 if l.startswith("INFO: ")]
+        self.assertTrue(all(len(i.encode()) <= 511 for i in infos), infos)
+        self.assertIn(url, "".join(infos))
+
+    def test_waiting_out_the_dialogue_is_a_refusal_not_unavailable(self):
+        self.env.set(dialogue_timeout=10, helper_timeout=30)
+        code, out = self.env.run("quinn", "@slow:12:1")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("took too long", out)
+        self.assertIsNone(self.env.record("quinn"))
+
     def test_exempt_user_is_ignored(self):
         self.env.args = "exempt_users=root,mallory"
         self.env.write()

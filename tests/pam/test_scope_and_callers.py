@@ -1,10 +1,11 @@
 """Who the module applies to, and callers that behave unusually: PAM_SILENT,
 an application that ignores SIGCHLD, an application that is not root."""
 import os
+import shutil
 import subprocess
 
-from harness import (PAM_IGNORE, PAM_PERM_DENIED, PAM_SUCCESS, PAMTEST,
-                     PamTestCase, main)
+from harness import (HELPER, MODULE, PAM_IGNORE, PAM_PERM_DENIED,
+                     PAM_SUCCESS, PAMTEST, PamTestCase, main)
 
 REGISTER = ("1", "", "201-555-0123", "1", "@code", "n")
 
@@ -52,10 +53,17 @@ class Callers(PamTestCase):
         # e.g. a screen locker running as the user: the helper is not root,
         # cannot drop to helper_user or read secrets, and says so.
         os.makedirs(self.env.cache, mode=0o755, exist_ok=True)
+        # The build tree may sit where an unprivileged user cannot reach
+        # (e.g. under /root): use copies inside the test's own 0755 dir.
+        bins = os.path.join(self.env.root, "bin")
+        os.mkdir(bins)
+        pamtest = shutil.copy(PAMTEST, bins)
+        self.env.module = shutil.copy(MODULE, bins)
+        self.env.helper = shutil.copy(HELPER, bins)
         for failmode, want in (("safe", PAM_IGNORE), ("secure", 9)):
             self.env.set(failmode=failmode)
             cmd = ["setpriv", "--reuid=65534", "--regid=65534",
-                   "--clear-groups", PAMTEST, "--confdir", self.env.confdir,
+                   "--clear-groups", pamtest, "--confdir", self.env.confdir,
                    "--service", self.env.service, "--user", "alice", "1"]
             p = subprocess.run(cmd, capture_output=True, text=True,
                                timeout=60)
