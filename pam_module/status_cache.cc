@@ -15,8 +15,10 @@ namespace {
 
 constexpr char kMagic[] = "registered ";
 
+// Only root writes the cache: an entry anyone else could have written is
+// never trusted, whoever the calling application runs as.
 bool SafeOwner(const struct stat& st) {
-  return st.st_uid == geteuid() && !(st.st_mode & (S_IWGRP | S_IWOTH));
+  return st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
 }
 
 int OpenDir(const std::string& dir) {
