@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -108,15 +109,34 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
   return true;
 }
 
+// Waits until the helper closes its end (it does so only by exiting), at
+// most until deadline_ms; any bytes still arriving are discarded.
+void AwaitHangup(int fd, int64_t deadline_ms) {
+  char buf[512];
+  for (;;) {
+    int64_t left = deadline_ms - proto::NowMs();
+    if (left <= 0) return;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    int r = poll(&pfd, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return;
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) return;
+  }
+}
+
 int FinishChild(Child* child, int grace_ms) {
   if (child->fd >= 0) {
+    if (grace_ms > 0) AwaitHangup(child->fd, proto::NowMs() + grace_ms);
     close(child->fd);
     child->fd = -1;
   }
   if (child->pid <= 0) return -1;
   int status = -1;
-  const int kStepMs = 5;
-  for (int waited = 0;; waited += kStepMs) {
+  // After the hang-up the helper is exiting: collect it promptly, but never
+  // wait on it for long.
+  const int kStepUs = 200;
+  for (int waited_us = 0;; waited_us += kStepUs) {
     pid_t r = waitpid(child->pid, &status, WNOHANG);
     if (r == child->pid) {
       child->pid = -1;
@@ -126,8 +146,8 @@ int FinishChild(Child* child, int grace_ms) {
       child->pid = -1;
       return -1;
     }
-    if (waited >= grace_ms) break;
-    struct timespec ts = {0, kStepMs * 1000000L};
+    if (grace_ms == 0 || waited_us >= 100 * 1000) break;
+    struct timespec ts = {0, kStepUs * 1000L};
     nanosleep(&ts, nullptr);
   }
   kill(child->pid, SIGKILL);

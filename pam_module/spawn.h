@@ -20,8 +20,8 @@ struct Child {
 // SIGCHLD is left as the application has it.
 bool SpawnHelper(const std::string& path, Child* child, std::string* err);
 
-// Closes our end, gives the helper until grace_ms to exit on its own, then
-// SIGKILLs it and reaps it. Never leaves a zombie. Returns the wait status,
+// Gives the helper until grace_ms to hang up (exit) on its own, closes our
+// end, then SIGKILLs it if it is still there and reaps it. Never leaves a zombie. Returns the wait status,
 // or -1 when it could not be collected (e.g. SIGCHLD ignored by the app).
 int FinishChild(Child* child, int grace_ms);
 
