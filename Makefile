@@ -36,8 +36,9 @@ test: all
 bench: all
 	sh bench/run-bench $(BUILD)
 
+# DESTDIR (staging root) is honoured by cmake --install from the environment.
 install: all
-	cmake --install $(BUILD) $(if $(DESTDIR),--prefix $(DESTDIR)$(PREFIX))
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
