@@ -213,8 +213,10 @@ int main(int argc, char** argv) {
   // The module must leave no child behind (no zombie, no orphan of ours).
   // (With SIGCHLD ignored the kernel reaps, and ECHILD is the answer too.)
   pid_t left = waitpid(-1, nullptr, WNOHANG);
-  printf("CHILDREN: %s\n", left == -1 && errno == ECHILD ? "none" : "left");
-  printf("RESULT: %d %s\n", r, pam_strerror(pamh, r));
+  if (!o.interactive) {
+    printf("CHILDREN: %s\n", left == -1 && errno == ECHILD ? "none" : "left");
+    printf("RESULT: %d %s\n", r, pam_strerror(pamh, r));
+  }
   pam_end(pamh, r);
   return r;
 }

@@ -1,0 +1,507 @@
+"""End-to-end set-up: a real OpenSSH sshd on a loopback port with pam_sspr in
+its account stack, local test users, and a real ssh client on a pty.
+
+Everything lives in one temp dir, except what sshd and PAM insist on:
+  /etc/pam.d/<service>   PAM reads sshd's service file only from /etc/pam.d;
+                         the service name is the name of the sshd binary, so
+                         sshd is run from a copy named sspr-e2e-sshd-<pid>.
+  /run/sshd              sshd's privilege-separation dir (created if absent).
+  local users            created with useradd, removed with userdel -r.
+All of it is removed again by SshdEnv.cleanup() (also on SIGTERM/SIGINT,
+e.g. a ctest timeout), and leftovers of a crashed earlier run are removed
+at the next start.
+
+The ssh client runs on a pty (stdlib pty/os/select only): keyboard-
+interactive prompts are read from /dev/tty, so there is no other way to
+answer them. PtyClient records every byte the client shows.
+"""
+import atexit
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+from pty_client import STEP, PtyClient, show
+
+MODULE = os.environ.get("SSPR_MODULE", "")
+HELPER = os.environ.get("SSPR_HELPER", "")
+SOURCE_DIR = os.environ.get("SSPR_SOURCE_DIR", "")
+
+SSHD = "/usr/sbin/sshd"
+SSH = "/usr/bin/ssh"
+SSH_KEYGEN = "/usr/bin/ssh-keygen"
+PAMD = "/etc/pam.d"
+PRIVSEP_DIR = "/run/sshd"
+SERVICE_PREFIX = "sspr-e2e-sshd-"
+USER_PREFIX = "sspre2e"
+GECOS_MARK = "pam_sspr e2e test"
+TEST_HELPER_USER = "nobody"
+CLEAN_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
+
+
+def skip(why):
+    print(f"SKIP: {why}", flush=True)
+    sys.exit(77)
+
+
+def require():
+    """Exit 77 unless this machine can run the end-to-end tests."""
+    if os.geteuid() != 0:
+        skip("the sshd end-to-end tests start sshd, write /etc/pam.d and "
+             "create users; run them as root")
+    for tool in (SSHD, SSH, SSH_KEYGEN):
+        if not os.access(tool, os.X_OK):
+            skip(f"{tool} is missing: install openssh-server and "
+                 "openssh-client (scripts/install-deps)")
+    for tool in ("useradd", "userdel", "chpasswd"):
+        if shutil.which(tool, path=CLEAN_ENV["PATH"]) is None:
+            skip(f"{tool} is missing (package passwd)")
+    for name, v in (("SSPR_MODULE", MODULE), ("SSPR_HELPER", HELPER)):
+        if not v or not os.path.exists(v):
+            print(f"FAIL: {name} is not set to a built file (run via ctest)")
+            sys.exit(1)
+    remove_stale()
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+
+
+def remove_stale():
+    """Leftovers of an earlier run that died without cleaning up."""
+    for name in os.listdir(PAMD):
+        if name.startswith(SERVICE_PREFIX):
+            pid = name[len(SERVICE_PREFIX):]
+            if pid.isdigit() and not _alive(int(pid)):
+                os.unlink(os.path.join(PAMD, name))
+    for pw in pwd.getpwall():
+        if pw.pw_name.startswith(USER_PREFIX) and \
+                pw.pw_gecos.startswith(GECOS_MARK):
+            pid = pw.pw_gecos[len(GECOS_MARK):].strip()
+            if pid.isdigit() and not _alive(int(pid)):
+                subprocess.run(["userdel", "-r", "-f", pw.pw_name],
+                               env=CLEAN_ENV, capture_output=True)
+    tmp = tempfile.gettempdir()
+    for name in os.listdir(tmp):
+        m = re.fullmatch(r"sspr-e2e-(\d+)-\w+", name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+
+
+def _die_with_parent():
+    """In the child before exec: SIGTERM when the test process dies, even
+    by SIGKILL (a ctest timeout), so no sshd outlives its test."""
+    import ctypes
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def run(argv, **kw):
+    kw.setdefault("env", CLEAN_ENV)
+    kw.setdefault("timeout", STEP)
+    return subprocess.run(argv, check=True, capture_output=True, text=True,
+                          **kw)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def procs_with_exe(path):
+    """(pid, state) of live processes running the executable at path."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            exe = os.readlink(f"/proc/{d}/exe")
+            with open(f"/proc/{d}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if exe == path or exe == path + " (deleted)":
+            out.append((int(d), state))
+    return out
+
+
+def other_e2e_sshd_running():
+    """Another run's sshd still needs /run/sshd."""
+    for d in os.listdir("/proc"):
+        try:
+            exe = os.readlink(f"/proc/{d}/exe") if d.isdigit() else ""
+        except OSError:
+            continue
+        if os.path.basename(exe).startswith(SERVICE_PREFIX):
+            return True
+    return False
+
+
+def pgrep_f(pattern):
+    p = subprocess.run(["pgrep", "-a", "-f", pattern], env=CLEAN_ENV,
+                       capture_output=True, text=True, timeout=STEP)
+    return [l for l in p.stdout.splitlines() if l.strip()]
+
+
+class SshdEnv:
+    """One sshd with its own PAM service, config, state, users and keys."""
+
+    _live = []
+
+    def __init__(self, auth_methods, users, conf=None):
+        self.pid_tag = str(os.getpid())
+        self.root = tempfile.mkdtemp(prefix=f"sspr-e2e-{self.pid_tag}-")
+        os.chmod(self.root, 0o755)
+        self.auth_methods = auth_methods
+        self.service = SERVICE_PREFIX + self.pid_tag
+        self.pamd_file = os.path.join(PAMD, self.service)
+        self.bin = os.path.join(self.root, "bin")
+        self.sshd = os.path.join(self.bin, self.service)
+        # A private copy of the helper: its path identifies exactly the
+        # helpers this test started (others may run pam tests meanwhile).
+        self.helper = os.path.join(self.bin, "sspr-helper")
+        self.conf_path = os.path.join(self.root, "pam_sspr.conf")
+        self.state = os.path.join(self.root, "state")
+        self.cache = os.path.join(self.root, "cache")
+        self.outbox = os.path.join(self.state, "outbox.jsonl")
+        self.keys = os.path.join(self.root, "keys")
+        self.sshd_config = os.path.join(self.root, "sshd_config")
+        self.log = os.path.join(self.root, "sshd.log")
+        self.host_key = os.path.join(self.root, "host_ed25519")
+        self.client_key = os.path.join(self.root, "client_ed25519")
+        self.known_hosts = os.path.join(self.root, "known_hosts")
+        self.users = {f"{USER_PREFIX}{self.pid_tag}{u}": f"Pw-{u}-e2e-7Qx"
+                      for u in users}
+        self.created_users = []
+        self.made_privsep_dir = False
+        self.proc = None
+        self.port = None
+        self.conf = {
+            "backend": "local",
+            "helper_user": TEST_HELPER_USER,
+            "state_dir": self.state,
+            "cache_dir": self.cache,
+            "delivery": "outbox:" + self.outbox,
+            "default_region": "US",
+            "helper_timeout": "10",
+            "dialogue_timeout": "50",
+            "resend_cooldown": "0",
+        }
+        if conf:
+            self.conf.update(conf)
+        SshdEnv._live.append(self)
+
+    def user(self, letter):
+        return f"{USER_PREFIX}{self.pid_tag}{letter}"
+
+    # ----- set-up -------------------------------------------------------
+    def start(self):
+        os.mkdir(self.bin, 0o755)
+        shutil.copy2(SSHD, self.sshd)
+        shutil.copy2(HELPER, self.helper)
+        os.chmod(self.helper, 0o755)
+        self.write_conf()
+        with open(self.pamd_file, "w") as f:
+            f.write("# pam_sspr end-to-end test; removed when the test ends\n"
+                    "@include common-auth\n"
+                    "@include common-account\n"
+                    f"account required {MODULE} conf={self.conf_path} "
+                    f"helper={self.helper}\n"
+                    "@include common-session\n")
+        os.chmod(self.pamd_file, 0o644)
+        run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "e2e-host",
+             "-f", self.host_key])
+        run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "e2e-client",
+             "-f", self.client_key])
+        os.mkdir(self.keys, 0o755)
+        with open(self.client_key + ".pub") as f:
+            client_pub = f.read()
+        for name, password in self.users.items():
+            run(["useradd", "-m", "-s", "/bin/sh", "-c",
+                 f"{GECOS_MARK} {self.pid_tag}", name])
+            self.created_users.append(name)
+            run(["chpasswd"], input=f"{name}:{password}\n")
+            path = os.path.join(self.keys, name)
+            with open(path, "w") as f:
+                f.write(client_pub)
+            os.chmod(path, 0o644)
+        if not os.path.isdir(PRIVSEP_DIR):
+            os.mkdir(PRIVSEP_DIR, 0o755)
+            self.made_privsep_dir = True
+        self.port = free_port()
+        with open(self.host_key + ".pub") as f:
+            host_pub = " ".join(f.read().split()[:2])
+        with open(self.known_hosts, "w") as f:
+            f.write(f"[127.0.0.1]:{self.port} {host_pub}\n")
+        with open(self.sshd_config, "w") as f:
+            f.write(f"""# pam_sspr end-to-end test
+Port {self.port}
+ListenAddress 127.0.0.1
+HostKey {self.host_key}
+PidFile {self.root}/sshd.pid
+UsePAM yes
+KbdInteractiveAuthentication yes
+PasswordAuthentication no
+PubkeyAuthentication yes
+AuthenticationMethods {self.auth_methods}
+AuthorizedKeysFile {self.keys}/%u
+StrictModes no
+PermitRootLogin no
+LogLevel DEBUG2
+PrintMotd no
+PrintLastLog no
+UseDNS no
+LoginGraceTime 55
+MaxAuthTries 6
+X11Forwarding no
+""")
+        run([self.sshd, "-t", "-f", self.sshd_config])
+        self.proc = subprocess.Popen(
+            [self.sshd, "-D", "-f", self.sshd_config, "-E", self.log],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, env=CLEAN_ENV, start_new_session=True,
+            preexec_fn=_die_with_parent)
+        end = time.monotonic() + STEP
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError("sshd exited at start:\n" + self.sshd_log())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 1).close()
+                break
+            except OSError:
+                if time.monotonic() > end:
+                    raise RuntimeError("sshd does not listen:\n" +
+                                       self.sshd_log())
+                time.sleep(0.05)
+
+    def write_conf(self):
+        with open(self.conf_path, "w") as f:
+            f.write("# written by the e2e test\n")
+            for k, v in self.conf.items():
+                f.write(f"{k} = {v}\n")
+        os.chmod(self.conf_path, 0o644)
+
+    def set(self, **kv):
+        self.conf.update({k: str(v) for k, v in kv.items()})
+        self.write_conf()
+
+    # ----- inspection ---------------------------------------------------
+    def sshd_log(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def record(self, user):
+        path = os.path.join(self.state, "users", user + ".json")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
+
+    def cached(self, user):
+        return os.path.exists(self.cache) and any(
+            user in n for n in os.listdir(self.cache))
+
+    def outbox_lines(self):
+        if not os.path.exists(self.outbox):
+            return []
+        with open(self.outbox) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def newest_code(self, to):
+        for m in reversed(self.outbox_lines()):
+            if m.get("to") == to:
+                found = re.search(r"\b(\d{6,10})\b", m["text"])
+                if found:
+                    return found.group(1)
+        return None
+
+    def helpers(self):
+        """Live processes of this env's helper copy: (pid, state); a
+        zombie has no exe link and is not listed."""
+        return procs_with_exe(self.helper)
+
+    # ----- client -------------------------------------------------------
+    def ssh(self, user, *command, methods, tty=False, extra=(), lang="C",
+            log_level="INFO"):
+        """ssh on a pty; tty=True adds -tt (a remote pty, as a login)."""
+        argv = [SSH, "-F", "/dev/null",
+                "-o", f"UserKnownHostsFile={self.known_hosts}",
+                "-o", "GlobalKnownHostsFile=/dev/null",
+                "-o", "StrictHostKeyChecking=yes",
+                "-o", "IdentitiesOnly=yes",
+                "-o", f"IdentityFile={self.client_key}",
+                "-o", f"PreferredAuthentications={methods}",
+                "-o", "ConnectTimeout=10",
+                "-o", f"LogLevel={log_level}",
+                *extra]
+        if tty:
+            argv.append("-tt")
+        argv += ["-p", str(self.port), f"{user}@127.0.0.1", *command]
+        return PtyClient(argv, lang=lang)
+
+    # ----- tear-down ----------------------------------------------------
+    def cleanup(self):
+        if self in SshdEnv._live:
+            SshdEnv._live.remove(self)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        # Per-connection sshd processes run from our copy; end them too.
+        for pid, _ in procs_with_exe(self.sshd):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for pid, _ in self.helpers():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.unlink(self.pamd_file)
+        except FileNotFoundError:
+            pass
+        for name in self.created_users:
+            subprocess.run(["userdel", "-r", "-f", name], env=CLEAN_ENV,
+                           capture_output=True, timeout=STEP)
+        self.created_users = []
+        if self.made_privsep_dir and not other_e2e_sshd_running():
+            try:
+                os.rmdir(PRIVSEP_DIR)
+            except OSError:
+                pass
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _cleanup_all(*_):
+    for env in list(SshdEnv._live):
+        env.cleanup()
+
+
+def _on_signal(signum, _frame):
+    _cleanup_all()
+    os._exit(128 + signum)
+
+
+atexit.register(_cleanup_all)
+signal.signal(signal.SIGTERM, _on_signal)
+signal.signal(signal.SIGINT, _on_signal)
+
+
+US = "201-555-0123"
+US_E164 = "+12015550123"
+
+
+class E2ETestCase(unittest.TestCase):
+    """Base: one sshd per test class; each test must end within 60 s."""
+    auth_methods = "publickey,keyboard-interactive"
+    users = ("a",)
+    conf = None
+    limit = 60
+
+    @classmethod
+    def setUpClass(cls):
+        cls.env = SshdEnv(cls.auth_methods, cls.users, cls.conf)
+        try:
+            cls.env.start()
+        except Exception:
+            cls.env.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.env.cleanup()
+
+    def setUp(self):
+        self.t0 = time.monotonic()
+        self.clients = []
+
+    def tearDown(self):
+        for c in self.clients:
+            c.kill()
+        # On a failure, show the end of sshd's log (DEBUG2) as well.
+        result = getattr(getattr(self, "_outcome", None), "result", None)
+        bad = [t for t, _ in (getattr(result, "errors", []) +
+                              getattr(result, "failures", []))]
+        if self in bad:
+            print("----- sshd log (tail) -----\n" +
+                  "\n".join(self.env.sshd_log().splitlines()[-80:]))
+        self.assertLess(time.monotonic() - self.t0, self.limit,
+                        "the test took too long")
+
+    def ssh(self, user, *command, **kw):
+        c = self.env.ssh(user, *command, **kw)
+        self.clients.append(c)
+        return c
+
+    def finish(self, title, client, timeout=STEP):
+        """Waits for the client to end, prints what it showed, returns
+        (exit status, transcript)."""
+        try:
+            status = client.wait(timeout)
+        finally:
+            show(title, client)
+        return status, client.text
+
+    def password(self, c, user):
+        """pam_unix's prompt (common-auth) inside keyboard-interactive."""
+        c.expect(f"({user}@127.0.0.1) Password: ")
+        c.send(self.env.users[user])
+
+    def register(self, c, user, number=US, e164=US_E164, until=None):
+        """Answers as tests/pam/test_registration.py does: password, then
+        "1", "", number, "1", the code from the outbox, "n"."""
+        self.password(c, user)
+        for prompt, answer in (("Choice [1]: ", "1"), ("[US]: ", ""),
+                               ("with area code: ", number),
+                               ("Choice [1]: ", "1")):
+            c.expect(prompt)
+            c.send(answer)
+        c.expect("(r = send a new code, b = back, q = quit): ")
+        if until == "code":
+            return None
+        code = self.env.newest_code(e164)
+        self.assertIsNotNone(code, "no code in the outbox")
+        c.send(code)
+        c.expect("Add a backup method now? [y/N]: ")
+        c.send("n")
+        return code
+
+    def shell(self, c):
+        """An interactive login's shell: prove it runs, then leave."""
+        c.expect("$ ")
+        c.send("echo LOGGED''-IN; exit")  # the echo of the line differs
+
+    def assertShown(self, text, expected):
+        """expected: [(marker, times shown)], in the order they appear."""
+        got = [(m, text.count(m)) for m, _ in expected]
+        self.assertEqual(got, list(expected), "\n" + text)
+        where = [text.index(m) for m, n in expected if n]
+        self.assertEqual(where, sorted(where), "order:\n" + text)
+
+
+def main():
+    require()
+    unittest.main(verbosity=2)

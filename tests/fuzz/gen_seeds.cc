@@ -1,0 +1,243 @@
+// Writes the fuzzers' seed corpora: tests/fuzz/corpus/<fuzzer>/<name>.
+// Frames and records are made by the project's own encoders, so the seeds
+// follow the code. Usage: gen_seeds OUTDIR   (build target: fuzz-seeds)
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <initializer_list>
+#include <string>
+
+#include "helper/user_store.h"
+#include "protocol/frame.h"
+#include "protocol/messages.h"
+
+namespace {
+
+using sspr::proto::Type;
+
+std::string g_out;
+int g_failures = 0;
+
+void Put(const char* fuzzer, const std::string& name, const std::string& data) {
+  const std::string dir = g_out + "/" + fuzzer;
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    fprintf(stderr, "gen_seeds: mkdir %s: %s\n", dir.c_str(), strerror(errno));
+    ++g_failures;
+    return;
+  }
+  const std::string path = dir + "/" + name;
+  FILE* f = fopen(path.c_str(), "wb");
+  if (f == nullptr || fwrite(data.data(), 1, data.size(), f) != data.size() ||
+      fclose(f) != 0) {
+    fprintf(stderr, "gen_seeds: cannot write %s\n", path.c_str());
+    ++g_failures;
+  }
+}
+
+std::string Frame(Type t, const std::string& payload) {
+  std::string out, err;
+  if (!sspr::proto::EncodeFrame(t, payload, &out, &err)) {
+    fprintf(stderr, "gen_seeds: %s\n", err.c_str());
+    ++g_failures;
+  }
+  return out;
+}
+
+// fuzz_frame input: n = first byte % 16 chunk sizes, then the stream.
+std::string FrameInput(std::initializer_list<uint8_t> chunks,
+                       const std::string& stream) {
+  std::string out(1, static_cast<char>(chunks.size()));
+  for (uint8_t c : chunks) out.push_back(static_cast<char>(c));
+  return out + stream;
+}
+
+sspr::proto::Start TypicalStart() {
+  sspr::proto::Start s;
+  s.user = "alice";
+  s.service = "sshd";
+  s.rhost = "192.0.2.10";
+  s.tty = "ssh";
+  s.lang = "en_GB.UTF-8";
+  s.flags = sspr::proto::kFlagInteractive;
+  s.conf = "/etc/security/pam_sspr.conf";
+  s.args = {"mode=register", "failmode=secure", "debug"};
+  return s;
+}
+
+void Frames() {
+  const std::string hello = Frame(Type::kHello, sspr::proto::EncodeHello());
+  const std::string start =
+      Frame(Type::kStart, sspr::proto::EncodeStart(TypicalStart()));
+  sspr::proto::Result ok{sspr::proto::Outcome::kRegisteredNow, 86400,
+                         "registered; Authentication phone +1 ***-***-**23"};
+  const std::string result = Frame(Type::kResult, sspr::proto::EncodeResult(ok));
+  Put("fuzz_frame", "hello", FrameInput({}, hello));
+  Put("fuzz_frame", "start", FrameInput({}, start));
+  Put("fuzz_frame", "start_chunked", FrameInput({0, 4, 9}, start));
+  Put("fuzz_frame", "result", FrameInput({}, result));
+
+  sspr::proto::Start minimal;
+  minimal.user = "u";
+  Put("fuzz_frame", "start_minimal",
+      FrameInput({}, Frame(Type::kStart, sspr::proto::EncodeStart(minimal))));
+  for (uint8_t o = 1; o <= 7; ++o) {
+    sspr::proto::Result r{static_cast<sspr::proto::Outcome>(o), o * 60u, ""};
+    Put("fuzz_frame", "result_" + std::to_string(o),
+        FrameInput({}, Frame(Type::kResult, sspr::proto::EncodeResult(r))));
+  }
+
+  // A whole session, byte by byte and in odd pieces.
+  std::string session = hello + start;
+  session += Frame(Type::kInfo, "Don't lose access to your account!");
+  session += Frame(Type::kPromptEchoOn, "Choose a method to register:\n"
+                                        "  1) Authentication phone\nChoice [1]: ");
+  session += Frame(Type::kAnswer, "1");
+  session += Frame(Type::kPromptEchoOff, "Code: ");
+  session += Frame(Type::kAnswer, "123456");
+  session += Frame(Type::kError, "That code is not right; 2 attempts left.");
+  session += Frame(Type::kConvFailed, "");
+  session += result;
+  Put("fuzz_frame", "session", FrameInput({}, session));
+  Put("fuzz_frame", "session_bytes", FrameInput({0}, session));
+  Put("fuzz_frame", "session_pieces", FrameInput({2, 0, 6, 30}, session));
+
+  // Malformed streams.
+  Put("fuzz_frame", "zero_length", FrameInput({}, std::string("\0\0\0\0\1", 5)));
+  Put("fuzz_frame", "too_long", FrameInput({}, std::string("\0\1\0\1\5", 5)));
+  Put("fuzz_frame", "unknown_type", FrameInput({}, std::string("\0\0\0\1\x63", 5)));
+  Put("fuzz_frame", "truncated", FrameInput({1}, start.substr(0, start.size() - 3)));
+  Put("fuzz_frame", "start_trailing",
+      FrameInput({}, Frame(Type::kStart,
+                           sspr::proto::EncodeStart(TypicalStart()) + "x")));
+  Put("fuzz_frame", "hello_v2", FrameInput({}, Frame(Type::kHello, "\2")));
+}
+
+void Configs() {
+  Put("fuzz_config", "example",
+      "# /etc/security/pam_sspr.conf\n"
+      "backend = local\n"
+      "mode = register\n"
+      "methods = mobile, office\n"
+      "methods_required = 1\n"
+      "default_region = US\n"
+      "failmode = safe\n"
+      "state_dir = /var/lib/pam_sspr\n"
+      "cache_dir = /var/cache/pam_sspr\n"
+      "cache_ttl = 86400\n"
+      "delivery = outbox:/var/lib/pam_sspr/outbox.jsonl\n");
+  Put("fuzz_config", "all_keys",
+      "backend=local\nmode=warn\nmethods=office mobile\nmethods_required=2\n"
+      "default_region=gb\nfailmode=secure\ngroups=staff,wheel\n"
+      "exempt_users=root backup\nexempt_groups=admins\n"
+      "state_dir=/srv/sspr\ncache_dir=/run/sspr\ncache_ttl=0\n"
+      "helper_timeout=30\ndialogue_timeout=600\nrequest_timeout=10\n"
+      "code_length=8\ncode_ttl=600\nmax_attempts=5\nmax_input_attempts=2\n"
+      "resend_cooldown=60\nrate_limit=10\nrate_window=3600\n"
+      "rate_lockout=86400\ndelivery=command:/usr/local/bin/send-code\n"
+      "delivery_timeout=5\nhelper_user=_sspr\n"
+      "secrets_file=/etc/security/pam_sspr.secrets\n"
+      "enroll_url=https://aka.ms/ssprsetup\ndebug=yes\n");
+  Put("fuzz_config", "comments_blank_crlf",
+      "\n# comment\n   \t\r\n  mode =  block  \r\n#methods = office\n");
+  Put("fuzz_config", "args_style", "conf=/etc/x.conf\ndebug\nhelper=/bin/true\n");
+  Put("fuzz_config", "invalid_relation",
+      "methods = mobile\nmethods_required = 2\ncode_ttl = 30\n"
+      "resend_cooldown = 60\n");
+  Put("fuzz_config", "bad_values",
+      "code_length = 99999999999\nmode = maybe\nunknown_key = 1\n");
+}
+
+void Records() {
+  sspr::UserRecord empty{"alice", {}, 1800000000, 1800000000};
+  Put("fuzz_record", "no_methods", sspr::RecordToJson(empty));
+  sspr::UserRecord one{"bob", {{"mobile", "+12015550123", 1800000100}},
+                       1800000000, 1800000100};
+  Put("fuzz_record", "mobile", sspr::RecordToJson(one));
+  sspr::UserRecord two{"DOMAIN\\carol.o'neil",
+                       {{"mobile", "+447400123456", 1800000100},
+                        {"office", "+442079460000", 1800000200}},
+                       1800000000, 1800000200};
+  Put("fuzz_record", "two_methods", sspr::RecordToJson(two));
+  sspr::UserRecord other{"d\xC3\xA9sir\xC3\xA9" "e", {{"email", "d@example.org", 1}},
+                         0, 253402300799};
+  Put("fuzz_record", "utf8_user_email", sspr::RecordToJson(other));
+  Put("fuzz_record", "escapes",
+      "{ \"version\": 1, \"user\": \"e\\u0301\\/x\", \"created_at\": 0,\n"
+      "  \"updated_at\": 0, \"methods\": [ { \"type\": \"office\", "
+      "\"value\": \"+12015550123\", \"verified_at\": 5 } ] }");
+  Put("fuzz_record", "duplicate_method",
+      "{\"version\":1,\"user\":\"x\",\"created_at\":1,\"updated_at\":1,"
+      "\"methods\":[{\"type\":\"mobile\",\"value\":\"+12015550123\","
+      "\"verified_at\":1},{\"type\":\"mobile\",\"value\":\"+12015550124\","
+      "\"verified_at\":1}]}");
+}
+
+void Phones() {
+  const std::string nul(1, '\0');
+  Put("fuzz_phone", "us_default", nul + "201-555-0123");
+  Put("fuzz_phone", "gb_office", "GB" + nul + "020 7946 0000");
+  Put("fuzz_phone", "gb_mobile_plus", "+44" + nul + "07400 123456");
+  Put("fuzz_phone", "international", nul + "+44 7400 123456");
+  Put("fuzz_phone", "double_zero", "0049" + nul + "0044 (0)7400-123.456");
+  Put("fuzz_phone", "de_lower", "de" + nul + "030 123456");
+  Put("fuzz_phone", "jp", "JP" + nul + "090-1234-5678");
+  Put("fuzz_phone", "vanity", "US" + nul + "1-800-FLOWERS");
+  Put("fuzz_phone", "unicode_dashes",
+      "1" + nul + "(201)\xE2\x80\x93" "555\xC2\xA0" "0123");
+  Put("fuzz_phone", "short_code", "GB" + nul + "999");
+  Put("fuzz_phone", "premium", "GB" + nul + "09098 790000");
+  Put("fuzz_phone", "bad_region", "XX" + nul + "12345");
+  Put("fuzz_phone", "answer_only", "  yes\t");
+}
+
+void Dialogues() {
+  Put("fuzz_dialogue", "mobile_sms", "1\n\n201-555-0123\n1\n@code\nn");
+  Put("fuzz_dialogue", "office_call", "2\nGB\n020 7946 0000\n1\n@code\nn");
+  Put("fuzz_dialogue", "wrong_codes",
+      "!max_attempts=3\n1\n\n201-555-0123\n1\n@wrong\n@wrong\nr\n@wrong");
+  Put("fuzz_dialogue", "expired_then_resend",
+      "1\n\n201-555-0123\n1\n@+300 @code\nr\n@code\nn");
+  Put("fuzz_dialogue", "cooldown",
+      "!resend_cooldown=30\n1\n\n201-555-0123\n1\nr\n@+31 r\n@code\nn");
+  Put("fuzz_dialogue", "back_and_full_number",
+      "1\nGB\nb\n+44 7400 123456\nb\n\n201-555-0123\n2\n@code\nn");
+  Put("fuzz_dialogue", "two_methods",
+      "!methods_required=2\n1\n\n201-555-0123\n1\n@code\n1\nGB\n"
+      "020 7946 0000\n@+31 1\n@code");
+  Put("fuzz_dialogue", "backup_yes",
+      "1\n\n201-555-0123\n1\n@code\ny\n1\n+44\n020 7946 0000\n1\n"
+      "@+30 r\n@code");
+  Put("fuzz_dialogue", "invalid_inputs", "1\n\nabc\n12\n\x1b[31m");
+  Put("fuzz_dialogue", "rate_limit",
+      "!rate_limit=2 resend_cooldown=0\n1\n\n201-555-0123\n1\nr\nr");
+  Put("fuzz_dialogue", "quit", "1\nq");
+  Put("fuzz_dialogue", "timeout", "1\n\n@timeout");
+  Put("fuzz_dialogue", "closed", "1\n\n201-555-0123\n@closed");
+  Put("fuzz_dialogue", "conv_failed", "");
+  Put("fuzz_dialogue", "warn", "!mode=warn");
+  Put("fuzz_dialogue", "block", "!mode=block");
+  Put("fuzz_dialogue", "landline_as_mobile",
+      "mobile\nGB\n020 7946 0000\n07400 123456\nb\nq");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s OUTDIR\n", argv[0]);
+    return 2;
+  }
+  g_out = argv[1];
+  if (mkdir(g_out.c_str(), 0755) != 0 && errno != EEXIST) {
+    fprintf(stderr, "gen_seeds: mkdir %s: %s\n", g_out.c_str(), strerror(errno));
+    return 1;
+  }
+  Frames();
+  Configs();
+  Records();
+  Phones();
+  Dialogues();
+  return g_failures == 0 ? 0 : 1;
+}
