@@ -88,6 +88,33 @@ Setter Names(std::vector<std::string> Config::*field) {
              std::string* e) { return ParseNames(k, v, &(c->*field), e); };
 }
 
+// A registration service's base URL: https://, or http:// to this host
+// only (tests). No trailing slash, no query, no spaces.
+Setter ServiceUrl(std::string Config::*field) {
+  return [=](Config* c, const std::string& k, const std::string& v,
+             std::string* e) {
+    bool loopback = false;
+    for (const std::string h : {"http://127.0.0.1", "http://[::1]", "http://localhost"}) {
+      size_t n = h.size();
+      if (v.compare(0, n, h) == 0 && (v.size() == n || v[n] == ':' || v[n] == '/'))
+        loopback = true;
+    }
+    if ((v.rfind("https://", 0) != 0 && !loopback) || v.size() > 400 ||
+        v.find_first_of("?#") != std::string::npos ||
+        !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+          return ch > ' ' && ch < 0x7f;
+        })) {
+      *e = "'" + k + "' wants an https:// URL (http:// only to this host) of "
+           "at most 400 characters, without ? or #";
+      return false;
+    }
+    std::string u = v;
+    while (!u.empty() && u.back() == '/') u.pop_back();
+    c->*field = u;
+    return true;
+  };
+}
+
 const std::map<std::string, Setter>& Setters() {
   static const std::map<std::string, Setter> table = {
       {"backend",
@@ -213,6 +240,77 @@ const std::map<std::string, Setter>& Setters() {
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          return ParseBool(k, v, &c->debug, e);
        }},
+      // Registration services and the module's stale-if-error cache.
+      {"stale_ttl", Int(&Config::stale_ttl, 0, 90 * 86400)},
+      {"cafile", Path(&Config::cafile)},
+      {"pinned_pubkey",  // curl's form: sha256//BASE64;sha256//... or a file
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         bool hashes = v.rfind("sha256//", 0) == 0 && v.size() <= 1024 &&
+                       std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+                         return isalnum(ch) || ch == '+' || ch == '/' ||
+                                ch == '=' || ch == ';';
+                       });
+         if (!hashes && (v.empty() || v[0] != '/')) {
+           *e = "'" + k + "' wants sha256//BASE64[;sha256//BASE64...] or an "
+                "absolute path to a public key file";
+           return false;
+         }
+         c->pinned_pubkey = v;
+         return true;
+       }},
+      {"directory_user",  // the user's name in the directory; %u = login
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.find("%u") == std::string::npos || v.size() > 256 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return ch > ' ' && ch < 0x7f && ch != '/' && ch != '\'';
+             })) {
+           *e = "'" + k + "' wants a pattern with %u, such as %u@example.com";
+           return false;
+         }
+         c->directory_user = v;
+         return true;
+       }},
+      {"rest_url", ServiceUrl(&Config::rest_url)},
+      {"graph_tenant",  // a GUID or a domain name
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.empty() || v.size() > 128 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return isalnum(ch) || ch == '-' || ch == '.';
+             })) {
+           *e = "'" + k + "' wants a tenant id or domain, not '" + v + "'";
+           return false;
+         }
+         c->graph_tenant = v;
+         return true;
+       }},
+      {"graph_client_id",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.empty() || v.size() > 128 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return isalnum(ch) || ch == '-';
+             })) {
+           *e = "'" + k + "' wants an application (client) id, not '" + v + "'";
+           return false;
+         }
+         c->graph_client_id = v;
+         return true;
+       }},
+      {"graph_login_url", ServiceUrl(&Config::graph_login_url)},
+      {"graph_url", ServiceUrl(&Config::graph_url)},
+      {"graph_status",  // where a user's status comes from
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v != "methods" && v != "report") {
+           *e = "'" + k + "' must be methods or report, not '" + v + "'";
+           return false;
+         }
+         c->graph_status = v;
+         return true;
+       }},
+      {"graph_write",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseBool(k, v, &c->graph_write, e);
+       }},
+      {"okta_url", ServiceUrl(&Config::okta_url)},
   };
   return table;
 }

@@ -46,6 +46,20 @@ struct Config {
   std::string conf = kDefaultConfPath;
   std::string helper;
   bool debug = false;
+  // Registration services (backend = rest | graph | okta) and the module's
+  // stale-if-error cache; each documented in pam_sspr.conf(5).
+  int stale_ttl = 0;  // s an expired positive entry may answer while the service is down
+  std::string cafile;         // CA bundle for the services ("" = system store)
+  std::string pinned_pubkey;  // sha256//BASE64[;...] or a key file ("" = none)
+  std::string directory_user = "%u";  // name in the directory, %u = login
+  std::string rest_url;               // base URL of the rest API
+  std::string graph_tenant;           // Entra tenant id or domain
+  std::string graph_client_id;        // application (client) id
+  std::string graph_login_url = "https://login.microsoftonline.com";
+  std::string graph_url = "https://graph.microsoft.com";
+  std::string graph_status = "methods";  // methods | report
+  bool graph_write = true;            // the app may add phone/email methods
+  std::string okta_url;               // https://example.okta.com
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

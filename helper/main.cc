@@ -1,7 +1,9 @@
 // sspr-helper: started by pam_sspr.so (never setuid), talks the framed
 // protocol on fd 3. Reads config while root, drops to helper_user, then
 // runs the dialogue against the backend.
+#include <curl/curl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +13,9 @@
 
 #include "config/config.h"
 #include "helper/backends/backend.h"
+#include "helper/backends/remote.h"
+#include "helper/http.h"
+#include "helper/secrets.h"
 #include "helper/clock.h"
 #include "helper/delivery.h"
 #include "helper/dialogue.h"
@@ -45,25 +50,43 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
     return unavailable("configuration error: " + err);
   loaded = true;
   alarm(static_cast<unsigned>(c.dialogue_timeout + 30));  // last resort
-  if (c.backend != "local")
-    return unavailable("backend '" + c.backend + "' is not available in this build");
-  if (c.delivery.empty())
+  if (c.backend == "local" && c.delivery.empty())
     return unavailable("no 'delivery' configured for the local backend");
+  // The services' credentials: read now, as root, never written anywhere.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  Secrets secrets;
+  if (c.backend != "local" && !ReadSecretsFile(c.secrets_file, &secrets, &err))
+    return unavailable(err);
   HelperUser u;
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
       !PrepareOwnedDir(c.state_dir, u, &err))
     return unavailable(err);
   std::unique_ptr<CodeSender> sender =
       MakeSender(c.delivery, c.delivery_timeout, &err);
-  if (!sender) return unavailable("delivery: " + err);
+  if (!sender && (c.backend == "local" || !c.delivery.empty()))
+    return unavailable("delivery: " + err);  // optional for the services
+  std::unique_ptr<HttpTransport> http;
+  if (c.backend != "local") {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
+  }
   if (!DropPrivileges(u, &err)) return unavailable(err);
   SystemClock clock;
-  std::unique_ptr<Backend> backend =
-      MakeLocalBackend(c, std::move(sender), &clock, &err);
-  if (!backend) return unavailable("local backend: " + err);
+  BackendDeps deps{std::move(sender), &clock, http.get(),
+                   proto::NowMs() + int64_t{c.dialogue_timeout} * 1000};
+  std::unique_ptr<Backend> backend = MakeBackend(c, secrets, std::move(deps), &err);
+  if (!backend) return unavailable(err);
+  // A service this helper may not write to: show enroll_url, deny.
+  if (!BackendCanRegister(c) && c.mode == Mode::kRegister) c.mode = Mode::kBlock;
   int64_t deadline = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;
   Dialogue d(c, backend.get(), ch, &clock, deadline);
   res = d.Run(start.user);
+  if (res.outcome == proto::Outcome::kUnavailable && backend->UserUnknown()) {
+    res.outcome = proto::Outcome::kNotApplicable;  // not in the directory
+    res.cache_ttl = 0;
+    res.log += "; not checked";
+  }
+  backend->EndSession();
   ch->SendResult(res);
   return 0;
 }

@@ -71,6 +71,23 @@ int MapOutcome(const Config& c, proto::Outcome o) {
   return FailModeCode(c);
 }
 
+// Stale-if-error: the service is unavailable, but a positive cache entry
+// (fresh or expired) written less than stale_ttl ago says the user had
+// registered. Logged, so an outage never passes unseen.
+bool UseStale(pam_handle_t* pamh, const Config& c, const std::string& user,
+              const std::string& service, int64_t now, const std::string& why) {
+  int64_t age = 0;
+  if (c.stale_ttl <= 0 || !CacheStaleAge(c.cache_dir, user, now, &age) ||
+      age < 0 || age >= c.stale_ttl)
+    return false;
+  pam_syslog(pamh, LOG_WARNING,
+             "user=%s service=%s outcome=unavailable result=success "
+             "(stale cache: registered as of %llds ago, stale_ttl=%d): %s",
+             user.c_str(), service.c_str(), static_cast<long long>(age),
+             c.stale_ttl, why.c_str());
+  return true;
+}
+
 int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   const char* user_c = nullptr;
@@ -121,6 +138,7 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
 
   proto::Result res;
   if (!RunHelper(pamh, c, start, &res, &err)) {
+    if (UseStale(pamh, c, user, start.service, now, err)) return PAM_SUCCESS;
     int code = FailModeCode(c);
     pam_syslog(pamh, LOG_ERR,
                "user=%s service=%s outcome=unavailable result=%s "
@@ -129,6 +147,9 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
                FailModeName(c.failmode), err.c_str());
     return code;
   }
+  if (res.outcome == proto::Outcome::kUnavailable &&
+      UseStale(pamh, c, user, start.service, now, res.log))
+    return PAM_SUCCESS;  // the entry stays as it is
   int code = MapOutcome(c, res.outcome);
   bool positive = res.outcome == proto::Outcome::kRegistered ||
                   res.outcome == proto::Outcome::kRegisteredNow;
@@ -136,7 +157,9 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     int64_t ttl = std::min<int64_t>(c.cache_ttl, res.cache_ttl);
     if (!CacheStore(c.cache_dir, user, now + ttl, &err))
       pam_syslog(pamh, LOG_WARNING, "status cache: %s", err.c_str());
-  } else if (!positive) {
+  } else if (!positive && res.outcome != proto::Outcome::kUnavailable) {
+    // A negative answer drops the entry; "unavailable" is no answer, and
+    // keeps it for stale_ttl.
     CacheDrop(c.cache_dir, user);
   }
   int prio = code == PAM_SUCCESS || code == PAM_IGNORE ? LOG_INFO : LOG_NOTICE;

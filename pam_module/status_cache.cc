@@ -32,10 +32,10 @@ int OpenDir(const std::string& dir) {
   return fd;
 }
 
-}  // namespace
-
-bool CacheIsFresh(const std::string& dir, const std::string& user,
-                  int64_t now) {
+// Reads a valid, root-owned "registered <expiry>" entry: its expiry and
+// when it was written (the file's mtime: entries are replaced, never edited).
+bool ReadEntry(const std::string& dir, const std::string& user,
+               int64_t* expiry, int64_t* written) {
   int dfd = OpenDir(dir);
   if (dfd < 0) return false;
   std::string name = SafeFileName(user);
@@ -53,10 +53,28 @@ bool CacheIsFresh(const std::string& dir, const std::string& user,
   if (strncmp(buf, kMagic, sizeof(kMagic) - 1) != 0) return false;
   char* end = nullptr;
   errno = 0;
-  long long expiry = strtoll(buf + sizeof(kMagic) - 1, &end, 10);
+  long long e = strtoll(buf + sizeof(kMagic) - 1, &end, 10);
   if (errno != 0 || end == buf + sizeof(kMagic) - 1 || (*end != '\n' && *end))
     return false;
-  return expiry > now;
+  *expiry = e;
+  *written = st.st_mtime;
+  return true;
+}
+
+}  // namespace
+
+bool CacheIsFresh(const std::string& dir, const std::string& user,
+                  int64_t now) {
+  int64_t expiry = 0, written = 0;
+  return ReadEntry(dir, user, &expiry, &written) && expiry > now;
+}
+
+bool CacheStaleAge(const std::string& dir, const std::string& user,
+                   int64_t now, int64_t* age) {
+  int64_t expiry = 0, written = 0;
+  if (!ReadEntry(dir, user, &expiry, &written)) return false;
+  *age = now - written;
+  return true;
 }
 
 bool CacheStore(const std::string& dir, const std::string& user,

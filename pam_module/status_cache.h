@@ -15,6 +15,11 @@ namespace sspr {
 bool CacheIsFresh(const std::string& dir, const std::string& user,
                   int64_t now);
 
+// For stale-if-error: true when a valid registered entry exists (fresh or
+// expired, same trust rules); *age = seconds since it was written.
+bool CacheStaleAge(const std::string& dir, const std::string& user,
+                   int64_t now, int64_t* age);
+
 // Records that `user` is registered until `expiry`. Creates `dir` (0700)
 // when it is missing. Atomic (temp file + rename).
 bool CacheStore(const std::string& dir, const std::string& user,

@@ -42,6 +42,13 @@ class Backend {
   // Stores a verified method.
   virtual bool Save(const std::string& user, const Method& m,
                     std::string* err) = 0;
+  // After a failed Lookup: true when the service answered that it does not
+  // know the user (rather than not answering). The helper then reports
+  // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.
+  virtual bool UserUnknown() const { return false; }
+  // Called once before the result is sent: undoes anything half-done (an
+  // enrolment started at the service but never verified). Default: none.
+  virtual void EndSession() {}
 };
 
 // The embedded local backend: UserStore + codes made and checked here +

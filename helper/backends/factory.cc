@@ -1,0 +1,85 @@
+// Choosing the backend, and what the remote backends share.
+#include <json-c/json.h>
+
+#include <algorithm>
+
+#include "helper/backends/remote.h"
+#include "helper/json_util.h"
+
+namespace sspr {
+
+std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
+                                     BackendDeps deps, std::string* err) {
+  if (c.backend == "local") {
+    if (!deps.sender) {
+      *err = "no 'delivery' configured for the local backend";
+      return nullptr;
+    }
+    std::unique_ptr<Backend> b =
+        MakeLocalBackend(c, std::move(deps.sender), deps.clock, err);
+    if (!b) *err = "local backend: " + *err;
+    return b;
+  }
+  if (c.backend == "rest") return MakeRestBackend(c, s, std::move(deps), err);
+  if (c.backend == "graph") return MakeGraphBackend(c, s, std::move(deps), err);
+  if (c.backend == "okta") return MakeOktaBackend(c, s, std::move(deps), err);
+  *err = "unknown backend '" + c.backend + "'";
+  return nullptr;
+}
+
+std::string DirectoryUser(const Config& c, const std::string& user) {
+  std::string out = c.directory_user;
+  for (size_t p = out.find("%u"); p != std::string::npos;
+       p = out.find("%u", p + user.size())) {
+    out.replace(p, 2, user);
+  }
+  return out;
+}
+
+bool BackendCanRegister(const Config& c) {
+  return !(c.backend == "graph" && !c.graph_write);
+}
+
+int64_t OperationBudgetMs(const Config& c) {
+  return std::max<int64_t>(500, int64_t{c.helper_timeout} * 1000 - 1000);
+}
+
+std::string UrlPath(const std::string& url) {
+  size_t p = url.find("://");
+  p = p == std::string::npos ? 0 : url.find('/', p + 3);
+  return p == std::string::npos ? "/" : url.substr(p, 200);
+}
+
+std::string ServiceErrorText(const std::string& body) {
+  if (body.empty() || body.size() > 64 * 1024) return "";
+  Json doc;
+  std::string err, code, msg;
+  if (!ParseJson(body, &doc, &err)) return "";
+  json_object* e = nullptr;
+  if (GetObject(doc.get(), "error", &e, &err)) {  // Graph, rest
+    GetString(e, "code", &code, &err);
+    GetString(e, "message", &msg, &err);
+  } else if (GetString(doc.get(), "error", &code, &err)) {  // OAuth2
+    GetString(doc.get(), "error_description", &msg, &err);
+  } else {  // Okta
+    GetString(doc.get(), "errorCode", &code, &err);
+    GetString(doc.get(), "errorSummary", &msg, &err);
+  }
+  std::string out = code;
+  if (!msg.empty()) out += (out.empty() ? "" : ": ") + msg;
+  if (out.size() > 200) out = out.substr(0, 200) + "...";
+  for (char& ch : out)
+    if (static_cast<unsigned char>(ch) < ' ') ch = ' ';
+  return out;
+}
+
+std::string DescribeFailure(const char* service, const HttpRequest& req,
+                            const HttpResponse& resp) {
+  std::string t = std::string(service) + ": " + req.method + " " +
+                  UrlPath(req.url) + ": " + HttpStatusText(resp);
+  std::string e = ServiceErrorText(resp.body);
+  if (!e.empty()) t += ": " + e;
+  return t;
+}
+
+}  // namespace sspr

@@ -1,0 +1,37 @@
+// Codes made, sent (through `delivery`) and checked by the helper, for the
+// services that send none themselves (graph; rest when it asks): the same
+// rules as the local backend (cool-down, rate limits, attempts, expiry).
+#ifndef SSPR_HELPER_BACKENDS_HELPER_CODES_H_
+#define SSPR_HELPER_BACKENDS_HELPER_CODES_H_
+
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+#include "helper/backends/backend.h"
+#include "helper/code.h"
+#include "helper/rate_limit.h"
+
+namespace sspr {
+
+class HelperCodes {
+ public:
+  HelperCodes(const Config& c, std::unique_ptr<CodeSender> sender,
+              Clock* clock);
+  // Creates the rate-limit state; false when no sender is configured.
+  bool Init(std::string* err);
+  SendStatus Send(const std::string& user, const Method& m, Channel ch,
+                  int64_t* retry_at, std::string* err);
+  CheckStatus Check(const std::string& typed, int* attempts_left);
+
+ private:
+  const Config& c_;
+  Clock* clock_;
+  RateLimiter limiter_;
+  std::unique_ptr<CodeSender> sender_;
+  PendingCode pending_;
+};
+
+}  // namespace sspr
+
+#endif  // SSPR_HELPER_BACKENDS_HELPER_CODES_H_

@@ -1,0 +1,383 @@
+// backend = okta: the Okta Factors API with an SSWS API token.
+//   user:     GET  /api/v1/users/{login}  (id cached under state_dir)
+//   status:   GET  /api/v1/users/{id}/factors  (ACTIVE factors count)
+//   enrol:    POST /api/v1/users/{id}/factors  {factorType sms|call|email,
+//             provider OKTA, profile}: Okta sends the code
+//   resend:   POST /api/v1/users/{id}/factors/{fid}/resend
+//   activate: POST /api/v1/users/{id}/factors/{fid}/lifecycle/activate
+//             {passCode}
+//   undo:     DELETE /api/v1/users/{id}/factors/{fid}  (enrolment never
+//             activated: nothing is left half-written)
+#include <json-c/json.h>
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "helper/atomic_file.h"
+#include "helper/backends/remote.h"
+#include "helper/json_util.h"
+
+namespace sspr {
+namespace {
+
+constexpr size_t kMaxFactors = 100;
+constexpr int64_t kOktaResendSeconds = 30;  // Okta: one OTP per 30 s
+
+bool ValidOktaId(const std::string& id) {
+  return !id.empty() && id.size() <= 64 &&
+         std::all_of(id.begin(), id.end(), [](unsigned char ch) {
+           return isalnum(ch) != 0;
+         });
+}
+
+std::string ErrorCode(const std::string& body) {
+  Json doc;
+  std::string err, code;
+  if (ParseJson(body, &doc, &err)) GetString(doc.get(), "errorCode", &code, &err);
+  return code;
+}
+
+class OktaBackend : public Backend {
+ public:
+  OktaBackend(const Config& c, const std::string& token, BackendDeps deps)
+      : c_(c),
+        token_(token),
+        clock_(deps.clock),
+        http_(deps.http, int64_t{c.request_timeout} * 1000,
+              OperationBudgetMs(c), deps.deadline_ms) {}
+  ~OktaBackend() override { WipeString(&token_); }
+
+  bool Init(std::string* err) {
+    return EnsureDir(c_.state_dir + "/okta-ids", 0700, err);
+  }
+
+  bool Lookup(const std::string& user, UserRecord* rec,
+              std::string* err) override {
+    http_.BeginOperation();
+    rec->user = user;
+    rec->methods.clear();
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      bool cached = false;
+      if (!UserId(user, &cached, err)) return false;
+      HttpRequest req = Request("GET", FactorsUrl(), "");
+      HttpResponse resp;
+      if (!http_.Do(req, &resp, err)) return Fail(err);
+      if (resp.status == 404 && cached && attempt == 0) {
+        unlink(IdPath(user).c_str());  // the id went stale: look up again
+        continue;
+      }
+      if (resp.status != 200) {
+        *err = DescribeFailure("okta", req, resp);
+        return false;
+      }
+      std::vector<OktaFactor> factors;
+      if (!ParseOktaFactors(resp.body, &factors, err)) {
+        *err = "okta: GET " + UrlPath(req.url) + ": " + *err;
+        return false;
+      }
+      stale_.clear();
+      for (const auto& f : factors) {
+        std::string t = OktaMethodType(f.type);
+        if (f.status == "ACTIVE" && !t.empty())
+          rec->methods.push_back(Method{t, f.value, 0});
+        else if (f.status == "PENDING_ACTIVATION")
+          stale_.push_back(f);
+      }
+      return true;
+    }
+    *err = "okta: user id lookup failed twice";
+    return false;
+  }
+
+  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
+                      int64_t* retry_at, std::string* err) override {
+    http_.BeginOperation();
+    bool cached = false;
+    if (id_.empty() && !UserId(user, &cached, err)) return SendStatus::kError;
+    std::string type = m.type == "email" ? "email"
+                       : (m.type == "office" || ch == Channel::kVoice) ? "call"
+                                                                       : "sms";
+    bool resend = !pending_.id.empty() && pending_.type == type &&
+                  pending_.value == m.value;
+    if (!resend) {
+      DropPending();
+      for (const auto& f : stale_)  // left by an earlier, abandoned login
+        if (f.type == type) Delete(f.id);
+      stale_.erase(std::remove_if(stale_.begin(), stale_.end(),
+                                  [&](const OktaFactor& f) { return f.type == type; }),
+                   stale_.end());
+    }
+    json_object* o = json_object_new_object();
+    json_object* profile = json_object_new_object();
+    json_object_object_add(o, "factorType", json_object_new_string(type.c_str()));
+    json_object_object_add(o, "provider", json_object_new_string("OKTA"));
+    json_object_object_add(profile, type == "email" ? "email" : "phoneNumber",
+                           json_object_new_string(m.value.c_str()));
+    json_object_object_add(o, "profile", profile);
+    std::string url = resend ? FactorsUrl() + "/" + pending_.id + "/resend"
+                             : FactorsUrl();
+    HttpRequest req = Request("POST", url, JsonString(o));
+    json_object_put(o);
+    req.retry_throttled = false;  // E0000109 is a cool-down for the user
+    HttpResponse resp;
+    if (!http_.Do(req, &resp, err)) {
+      Fail(err);
+      return SendStatus::kError;
+    }
+    if (resp.status == 429) {
+      *retry_at = resp.rate_reset_at > clock_->Now()
+                      ? resp.rate_reset_at
+                      : clock_->Now() + kOktaResendSeconds;
+      if (ErrorCode(resp.body) == "E0000109") return SendStatus::kCooldown;
+      *err = DescribeFailure("okta", req, resp);
+      return SendStatus::kError;
+    }
+    if (resp.status != 200 && resp.status != 201) {
+      *err = DescribeFailure("okta", req, resp);
+      return SendStatus::kError;
+    }
+    if (resend) return SendStatus::kSent;
+    Json doc;
+    std::string id, status, perr;
+    if (!ParseJson(resp.body, &doc, &perr) ||
+        !GetString(doc.get(), "id", &id, &perr) ||
+        !GetString(doc.get(), "status", &status, &perr) || !ValidOktaId(id)) {
+      *err = "okta: POST " + UrlPath(req.url) +
+             ": answer needs string 'id' and 'status'" +
+             (perr.empty() ? "" : ": " + perr);
+      return SendStatus::kError;
+    }
+    pending_ = OktaFactor{id, type, status, m.value};
+    attempts_ = 0;
+    deferred_err_.clear();
+    if (status != "PENDING_ACTIVATION") {
+      *err = "okta: new " + type + " factor is " + status.substr(0, 32) +
+             ", not PENDING_ACTIVATION";
+      DropPending();
+      return SendStatus::kError;
+    }
+    return SendStatus::kSent;
+  }
+
+  CheckStatus CheckCode(const std::string& code, int* attempts_left) override {
+    *attempts_left = 0;
+    if (pending_.id.empty() || activated_) return CheckStatus::kNoCode;
+    http_.BeginOperation();
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "passCode", json_object_new_string(code.c_str()));
+    HttpRequest req = Request(
+        "POST", FactorsUrl() + "/" + pending_.id + "/lifecycle/activate",
+        JsonString(o));
+    json_object_put(o);
+    HttpResponse resp;
+    std::string err;
+    if (!http_.Do(req, &resp, &err)) return Defer("okta: " + err);
+    if (resp.status == 200) {
+      activated_ = true;
+      return CheckStatus::kOk;
+    }
+    if (resp.status == 403 && ErrorCode(resp.body) == "E0000068") {
+      ++attempts_;
+      *attempts_left = std::max(0, c_.max_attempts - attempts_);
+      if (*attempts_left > 0) return CheckStatus::kWrong;
+      DropPending();
+      return CheckStatus::kTooMany;
+    }
+    return Defer(DescribeFailure("okta", req, resp));
+  }
+
+  bool Save(const std::string&, const Method& m, std::string* err) override {
+    if (!deferred_err_.empty()) {
+      *err = deferred_err_;
+      DropPending();
+      return false;
+    }
+    if (!activated_ || pending_.value != m.value) {
+      *err = "okta: no activated factor for this method";
+      return false;
+    }
+    pending_ = OktaFactor();  // Okta stored it when it was activated
+    activated_ = false;
+    return true;
+  }
+
+  bool UserUnknown() const override { return unknown_; }
+
+  void EndSession() override {
+    if (!pending_.id.empty() && !activated_) {
+      http_.BeginOperation();
+      DropPending();
+    }
+  }
+
+ private:
+  std::string IdPath(const std::string& user) const {
+    return c_.state_dir + "/okta-ids/" + SafeFileName(user);
+  }
+
+  std::string FactorsUrl() const {
+    return c_.okta_url + "/api/v1/users/" + id_ + "/factors";
+  }
+
+  bool UserId(const std::string& user, bool* cached, std::string* err) {
+    std::string text;
+    bool missing = false;
+    std::string rerr;
+    if (ReadFileLimited(IdPath(user), 128, &text, &missing, &rerr) &&
+        !missing && ValidOktaId(text)) {
+      id_ = text;
+      *cached = true;
+      return true;
+    }
+    *cached = false;
+    std::string login = DirectoryUser(c_, user);
+    HttpRequest req =
+        Request("GET", c_.okta_url + "/api/v1/users/" + UrlEscape(login), "");
+    HttpResponse resp;
+    if (!http_.Do(req, &resp, err)) return Fail(err);
+    if (resp.status == 404) {
+      unknown_ = true;
+      *err = "okta: user '" + login + "' not found";
+      return false;
+    }
+    if (resp.status != 200) {
+      *err = DescribeFailure("okta", req, resp);
+      return false;
+    }
+    Json doc;
+    std::string id, perr;
+    if (!ParseJson(resp.body, &doc, &perr) ||
+        !GetString(doc.get(), "id", &id, &perr) || !ValidOktaId(id)) {
+      *err = "okta: GET " + UrlPath(req.url) + ": answer needs a string 'id'" +
+             (perr.empty() ? "" : ": " + perr);
+      return false;
+    }
+    id_ = id;
+    WriteFileAtomic(IdPath(user), id, 0600, &rerr);  // a cache: best effort
+    return true;
+  }
+
+  HttpRequest Request(const std::string& method, const std::string& url,
+                      const std::string& body) {
+    HttpRequest r;
+    r.method = method;
+    r.url = url;
+    r.headers = {"Authorization: SSWS " + token_, "Accept: application/json"};
+    if (!body.empty()) {
+      r.headers.push_back("Content-Type: application/json");
+      r.body = body;
+    }
+    return r;
+  }
+
+  void Delete(const std::string& factor_id) {
+    HttpRequest req = Request("DELETE", FactorsUrl() + "/" + factor_id, "");
+    HttpResponse resp;
+    std::string err;
+    http_.Do(req, &resp, &err);  // best effort; Okta expires them anyway
+  }
+
+  void DropPending() {
+    if (!pending_.id.empty() && !activated_) Delete(pending_.id);
+    pending_ = OktaFactor();
+    activated_ = false;
+  }
+
+  bool Fail(std::string* err) {
+    *err = "okta: " + *err;
+    return false;
+  }
+
+  // CheckStatus has no error value: report kOk and let Save fail with this
+  // text, so the dialogue ends UNAVAILABLE; the factor is deleted.
+  CheckStatus Defer(const std::string& e) {
+    deferred_err_ = e;
+    return CheckStatus::kOk;
+  }
+
+  const Config& c_;
+  std::string token_;
+  Clock* clock_;
+  HttpClient http_;
+  std::string id_;
+  std::vector<OktaFactor> stale_;
+  OktaFactor pending_;
+  bool activated_ = false;
+  int attempts_ = 0;
+  std::string deferred_err_;
+  bool unknown_ = false;
+};
+
+}  // namespace
+
+std::string OktaMethodType(const std::string& t) {
+  if (t == "sms") return "mobile";
+  if (t == "call") return "office";
+  if (t == "email") return "email";
+  if (t == "question") return "questions";
+  if (t == "push" || t == "token:software:totp") return "app";
+  return "";
+}
+
+bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
+                      std::string* err) {
+  Json doc;
+  if (!ParseJson(body, &doc, err)) return false;
+  if (!json_object_is_type(doc.get(), json_type_array)) {
+    *err = "answer is not an array of factors";
+    return false;
+  }
+  size_t n = json_object_array_length(doc.get());
+  if (n > kMaxFactors) {
+    *err = "more than " + std::to_string(kMaxFactors) + " factors";
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    json_object* f = json_object_array_get_idx(doc.get(), i);
+    OktaFactor of;
+    if (!json_object_is_type(f, json_type_object) ||
+        !GetString(f, "id", &of.id, err) ||
+        !GetString(f, "factorType", &of.type, err) ||
+        !GetString(f, "status", &of.status, err) || !ValidOktaId(of.id)) {
+      if (err->empty())
+        *err = "factor " + std::to_string(i) +
+               " needs string 'id', 'factorType' and 'status'";
+      return false;
+    }
+    json_object* profile = nullptr;
+    if (GetObject(f, "profile", &profile, err)) {
+      if (!GetString(profile, "phoneNumber", &of.value, err) && !err->empty())
+        return false;
+      if (of.value.empty() && !GetString(profile, "email", &of.value, err) &&
+          !err->empty())
+        return false;
+    } else if (!err->empty()) {
+      return false;
+    }
+    out->push_back(of);
+  }
+  return true;
+}
+
+std::unique_ptr<Backend> MakeOktaBackend(const Config& c, const Secrets& s,
+                                         BackendDeps deps, std::string* err) {
+  if (c.okta_url.empty()) {
+    *err = "backend okta needs 'okta_url'";
+    return nullptr;
+  }
+  if (s.Get("okta_api_token").empty()) {
+    *err = "backend okta needs 'okta_api_token' in " + c.secrets_file;
+    return nullptr;
+  }
+  if (!deps.http || !deps.clock) {
+    *err = "internal: no transport";
+    return nullptr;
+  }
+  auto b = std::make_unique<OktaBackend>(c, s.Get("okta_api_token"),
+                                         std::move(deps));
+  if (!b->Init(err)) return nullptr;
+  return b;
+}
+
+}  // namespace sspr

@@ -1,0 +1,265 @@
+// backend = rest: the project's own JSON API (docs/openapi.yaml).
+#include <json-c/json.h>
+
+#include "helper/backends/helper_codes.h"
+#include "helper/backends/remote.h"
+#include "helper/json_util.h"
+
+namespace sspr {
+namespace {
+
+constexpr size_t kMaxMethods = 64;
+
+class RestBackend : public Backend {
+ public:
+  RestBackend(const Config& c, const std::string& token, BackendDeps deps)
+      : c_(c),
+        token_(token),
+        clock_(deps.clock),
+        http_(deps.http, int64_t{c.request_timeout} * 1000,
+              OperationBudgetMs(c), deps.deadline_ms),
+        codes_(c, std::move(deps.sender), deps.clock),
+        have_sender_(codes_.Init(&sender_err_)) {}
+  ~RestBackend() override { WipeString(&token_); }
+
+  bool Lookup(const std::string& user, UserRecord* rec,
+              std::string* err) override {
+    http_.BeginOperation();
+    HttpRequest req = Request("GET", UserUrl(user), "");
+    HttpResponse resp;
+    if (!http_.Do(req, &resp, err)) return Fail(err);
+    if (resp.status == 404) {
+      unknown_ = true;
+      *err = "rest: user '" + DirectoryUser(c_, user) + "' not found";
+      return false;
+    }
+    if (resp.status != 200) {
+      *err = DescribeFailure("rest", req, resp);
+      return false;
+    }
+    if (!ParseRestUser(resp.body, rec, err)) {
+      *err = "rest: GET " + UrlPath(req.url) + ": " + *err;
+      return false;
+    }
+    rec->user = user;
+    return true;
+  }
+
+  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
+                      int64_t* retry_at, std::string* err) override {
+    http_.BeginOperation();
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "type", json_object_new_string(m.type.c_str()));
+    json_object_object_add(o, "value", json_object_new_string(m.value.c_str()));
+    json_object_object_add(o, "channel",
+                           json_object_new_string(ChannelName(ch)));
+    HttpRequest req = Request("POST", UserUrl(user) + "/verifications",
+                              JsonString(o));
+    json_object_put(o);
+    req.retry_throttled = false;  // a 429 here is a cool-down for the user
+    HttpResponse resp;
+    if (!http_.Do(req, &resp, err)) return SendStatus::kError;
+    if (resp.status == 429) {
+      int64_t wait = resp.retry_after_s > 0 ? resp.retry_after_s : 60;
+      *retry_at = clock_->Now() + wait;
+      return ErrorCode(resp.body) == "cooldown" ? SendStatus::kCooldown
+                                                : SendStatus::kRateLimited;
+    }
+    if (resp.status != 200 && resp.status != 201) {
+      *err = DescribeFailure("rest", req, resp);
+      return SendStatus::kError;
+    }
+    Json doc;
+    std::string id, sender;
+    if (!ParseJson(resp.body, &doc, err) ||
+        !GetString(doc.get(), "id", &id, err) ||
+        !GetString(doc.get(), "sender", &sender, err) ||
+        (sender != "service" && sender != "helper") || id.empty() ||
+        id.size() > 200) {
+      *err = "rest: POST " + UrlPath(req.url) +
+             ": answer needs a string 'id' and 'sender' (service|helper)" +
+             (err->empty() ? "" : ": " + *err);
+      return SendStatus::kError;
+    }
+    verification_ = id;
+    by_helper_ = sender == "helper";
+    deferred_err_.clear();
+    if (!by_helper_) return SendStatus::kSent;
+    if (!have_sender_) {
+      *err = "rest: the service asks the helper to send the code, but " +
+             sender_err_;
+      return SendStatus::kError;
+    }
+    return codes_.Send(user, m, ch, retry_at, err);
+  }
+
+  CheckStatus CheckCode(const std::string& code, int* attempts_left) override {
+    *attempts_left = 0;
+    if (verification_.empty()) return CheckStatus::kNoCode;
+    if (by_helper_) return codes_.Check(code, attempts_left);
+    http_.BeginOperation();
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "code", json_object_new_string(code.c_str()));
+    HttpRequest req = Request(
+        "POST",
+        UserUrl(user_) + "/verifications/" + UrlEscape(verification_) + "/check",
+        JsonString(o));
+    json_object_put(o);
+    req.retry_throttled = false;
+    HttpResponse resp;
+    std::string err;
+    if (!http_.Do(req, &resp, &err)) return Defer(err);
+    if (resp.status == 200) return CheckStatus::kOk;
+    std::string ec = ErrorCode(resp.body);
+    if (ec == "wrong_code") {
+      Json doc;
+      json_object* e = nullptr;
+      int64_t left = 0;
+      if (ParseJson(resp.body, &doc, &err) &&
+          GetObject(doc.get(), "error", &e, &err) &&
+          GetInt(e, "attempts_left", &left, &err) && left >= 0 && left < 100)
+        *attempts_left = static_cast<int>(left);
+      return *attempts_left > 0 ? CheckStatus::kWrong : CheckStatus::kTooMany;
+    }
+    if (ec == "expired") return CheckStatus::kExpired;
+    if (ec == "too_many_attempts") return CheckStatus::kTooMany;
+    if (ec == "no_verification") return CheckStatus::kNoCode;
+    return Defer(DescribeFailure("rest", req, resp));
+  }
+
+  bool Save(const std::string& user, const Method& m,
+            std::string* err) override {
+    if (!deferred_err_.empty()) {
+      *err = deferred_err_;
+      return false;
+    }
+    http_.BeginOperation();
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "type", json_object_new_string(m.type.c_str()));
+    json_object_object_add(o, "value", json_object_new_string(m.value.c_str()));
+    json_object_object_add(o, "verification_id",
+                           json_object_new_string(verification_.c_str()));
+    HttpRequest req = Request("POST", UserUrl(user) + "/methods", JsonString(o));
+    json_object_put(o);
+    HttpResponse resp;
+    if (!http_.Do(req, &resp, err)) return Fail(err);
+    if (resp.status != 200 && resp.status != 201) {
+      *err = DescribeFailure("rest", req, resp);
+      return false;
+    }
+    verification_.clear();
+    return true;
+  }
+
+  bool UserUnknown() const override { return unknown_; }
+
+ private:
+  std::string UserUrl(const std::string& user) {
+    user_ = user;
+    return c_.rest_url + "/v1/users/" + UrlEscape(DirectoryUser(c_, user));
+  }
+
+  HttpRequest Request(const std::string& method, const std::string& url,
+                      const std::string& body) {
+    HttpRequest r;
+    r.method = method;
+    r.url = url;
+    r.headers = {"Authorization: Bearer " + token_, "Accept: application/json"};
+    if (!body.empty()) {
+      r.headers.push_back("Content-Type: application/json");
+      r.body = body;
+    }
+    return r;
+  }
+
+  static std::string ErrorCode(const std::string& body) {
+    Json doc;
+    json_object* e = nullptr;
+    std::string err, code;
+    if (ParseJson(body, &doc, &err) && GetObject(doc.get(), "error", &e, &err))
+      GetString(e, "code", &code, &err);
+    return code;
+  }
+
+  bool Fail(std::string* err) {
+    *err = "rest: " + *err;
+    return false;
+  }
+
+  // The service could not check the code. CheckStatus has no error value:
+  // report kOk and let Save fail with this text, so the dialogue ends
+  // UNAVAILABLE and nothing is stored.
+  CheckStatus Defer(const std::string& e) {
+    deferred_err_ = e.rfind("rest:", 0) == 0 ? e : "rest: " + e;
+    return CheckStatus::kOk;
+  }
+
+  const Config& c_;
+  std::string token_;
+  Clock* clock_;
+  HttpClient http_;
+  HelperCodes codes_;
+  std::string sender_err_;
+  bool have_sender_;
+  std::string user_, verification_, deferred_err_;
+  bool by_helper_ = false;
+  bool unknown_ = false;
+};
+
+}  // namespace
+
+bool ParseRestUser(const std::string& body, UserRecord* rec, std::string* err) {
+  Json doc;
+  if (!ParseJson(body, &doc, err)) return false;
+  json_object* methods = nullptr;
+  if (!json_object_is_type(doc.get(), json_type_object) ||
+      !GetArray(doc.get(), "methods", &methods, err)) {
+    if (err->empty()) *err = "answer has no 'methods' array";
+    return false;
+  }
+  size_t n = json_object_array_length(methods);
+  if (n > kMaxMethods) {
+    *err = "more than " + std::to_string(kMaxMethods) + " methods";
+    return false;
+  }
+  rec->methods.clear();
+  for (size_t i = 0; i < n; ++i) {
+    json_object* m = json_object_array_get_idx(methods, i);
+    Method out;
+    int64_t at = 0;
+    if (!json_object_is_type(m, json_type_object) ||
+        !GetString(m, "type", &out.type, err) ||
+        !GetString(m, "value", &out.value, err)) {
+      if (err->empty())
+        *err = "methods[" + std::to_string(i) + "] needs string 'type' and 'value'";
+      return false;
+    }
+    if (GetInt(m, "verified_at", &at, err)) out.verified_at = at;
+    if (!err->empty()) return false;
+    if (out.type.empty() || out.type.size() > 32 || out.value.size() > 256) {
+      *err = "methods[" + std::to_string(i) + "] has an invalid type or value";
+      return false;
+    }
+    rec->methods.push_back(out);
+  }
+  return true;
+}
+
+std::unique_ptr<Backend> MakeRestBackend(const Config& c, const Secrets& s,
+                                         BackendDeps deps, std::string* err) {
+  if (c.rest_url.empty()) {
+    *err = "backend rest needs 'rest_url'";
+    return nullptr;
+  }
+  if (s.Get("rest_token").empty()) {
+    *err = "backend rest needs 'rest_token' in " + c.secrets_file;
+    return nullptr;
+  }
+  if (!deps.http || !deps.clock) {
+    *err = "internal: no transport";
+    return nullptr;
+  }
+  return std::make_unique<RestBackend>(c, s.Get("rest_token"), std::move(deps));
+}
+
+}  // namespace sspr

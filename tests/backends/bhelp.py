@@ -1,0 +1,194 @@
+"""Shared by the backend tests: the PAM harness plus a test PKI, a secrets
+file, the module's syslog lines (via an LD_PRELOAD shim) and the fault
+tests every backend must pass."""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "pam"))
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+
+from harness import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,  # noqa
+                     PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST, Env, PamTestCase,
+                     main)
+import tls  # noqa: E402
+
+SHIM = os.environ.get("SSPR_SYSLOG_SHIM", "")
+US = "201-555-0123"
+US_E164 = "+12015550123"
+
+_pki = None
+
+
+def pki():
+    global _pki
+    if _pki is None:
+        _pki = tls.Pki(tempfile.mkdtemp(prefix="sspr-pki-"))
+    return _pki
+
+
+class BackendEnv(Env):
+    """An Env whose helper talks to a fake service."""
+
+    def __init__(self, conf, secrets):
+        conf = dict(conf)
+        # Registered users are not asked to re-confirm their methods here
+        # (that feature has its own tests), where this build has it.
+        src = os.path.join(os.environ.get("SSPR_SOURCE_DIR", ""),
+                           "config", "config.cc")
+        if os.path.exists(src) and '"reconfirm_days"' in open(src).read():
+            conf.setdefault("reconfirm_days", "0")
+        super().__init__(conf=conf)
+        self.syslog = os.path.join(self.root, "syslog.txt")
+        self.secrets_path = os.path.join(self.root, "pam_sspr.secrets")
+        self.write_secrets(secrets)
+        self.set(secrets_file=self.secrets_path, cafile=pki().ca)
+
+    def write_secrets(self, secrets, mode=0o600):
+        with open(self.secrets_path, "w") as f:
+            for k, v in secrets.items():
+                f.write(f"{k} = {v}\n")
+        os.chmod(self.secrets_path, mode)
+
+    def run(self, user, *answers, extra=(), timeout=120):
+        cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
+               "--user", user, "--outbox", self.outbox, *extra, *answers]
+        env = {"PATH": "/usr/bin:/bin", "SSPR_SYSLOG_FILE": self.syslog}
+        if SHIM:
+            env["LD_PRELOAD"] = SHIM
+        p = subprocess.run(cmd, capture_output=True, text=True,
+                           timeout=timeout, env=env)
+        code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
+        return code, p.stdout + p.stderr
+
+    def log(self):
+        if not os.path.exists(self.syslog):
+            return ""
+        with open(self.syslog) as f:
+            return f.read()
+
+    def last_log(self):
+        lines = self.log().strip().splitlines()
+        return lines[-1] if lines else ""
+
+    def cached(self, user):
+        return os.path.exists(os.path.join(self.cache, user))
+
+
+class BackendCase(PamTestCase):
+    """Subclasses set up self.svc (started fake) and self.env."""
+
+    def make_env(self, conf, secrets):
+        self.env = BackendEnv(conf, secrets)
+
+    def tearDown(self):
+        for s in getattr(self, "_services", []):
+            s.stop()
+        super().tearDown()
+
+    def started(self, svc):
+        self._services = getattr(self, "_services", []) + [svc.start()]
+        return svc
+
+    def assertLogged(self, pattern):
+        log = self.env.log()
+        self.assertRegex(log, pattern, f"syslog was:\n{log}")
+
+
+class FaultTests:
+    """Mixed into each backend's test case. Needs: self.svc, self.env,
+    self.point_at(url) (config the backend's URL(s)), self.registered_user
+    (a user the fake knows as registered), self.status_prefix (the path
+    prefix of the status request) and self.shape_error (regex)."""
+
+    def failmodes(self, expect_log, max_seconds=8.0, user=None):
+        user = user or self.registered_user
+        for failmode, want in (("safe", PAM_IGNORE),
+                               ("secure", PAM_AUTHINFO_UNAVAIL)):
+            self.env.set(failmode=failmode)
+            t0 = time.monotonic()
+            code, out = self.env.run(user)
+            took = time.monotonic() - t0
+            self.assertResult(code, want, out)
+            self.assertLess(took, max_seconds, out)
+            last = self.env.last_log()
+            self.assertIn("outcome=unavailable", last)
+            self.assertRegex(last, expect_log)
+            self.assertFalse(self.env.cached(user), "a failure was cached")
+        return out
+
+    def test_fault_connection_refused(self):
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()  # nothing listens there now
+        self.point_at(f"https://127.0.0.1:{port}")
+        self.failmodes(r"cannot connect to 127\.0\.0\.1")
+
+    def test_fault_stall_deadline_holds(self):
+        self.env.set(request_timeout=2)
+        self.svc.stall_seconds = 8
+        self.svc.fault("stall", self.status_prefix)
+        self.failmodes(r"no answer from 127\.0\.0\.1 within", max_seconds=6)
+
+    def test_fault_500(self):
+        self.svc.fault("500", self.status_prefix)
+        self.failmodes(r"HTTP 500")
+
+    def test_fault_429_retry_after_is_honoured(self):
+        self.svc.fault("429", self.status_prefix, times=1, retry_after=1)
+        t0 = time.monotonic()
+        code, out = self.env.run(self.registered_user)
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
+
+    def test_fault_429_retry_after_beyond_deadline(self):
+        self.svc.fault("429", self.status_prefix, retry_after=600)
+        self.failmodes(r"HTTP 429 \(Retry-After 600 s does not fit")
+
+    def test_fault_malformed_json(self):
+        self.svc.fault("malformed", self.status_prefix)
+        self.failmodes(r"malformed JSON")
+
+    def test_fault_wrong_shape(self):
+        self.svc.fault("shape", self.status_prefix)
+        self.failmodes(self.shape_error)
+
+    def test_fault_10mib_body(self):
+        self.svc.fault("huge", self.status_prefix)
+        self.failmodes(r"larger than 1048576 bytes")
+
+    def test_fault_redirect_to_another_host(self):
+        self.svc.fault("redirect", self.status_prefix)
+        self.failmodes(r"redirect to other\.example refused")
+
+    def test_fault_untrusted_certificate(self):
+        other = self.started(self.clone(cert="untrusted"))
+        self.point_at(other.url)
+        self.failmodes(r"TLS certificate of 127\.0\.0\.1 not accepted")
+        self.assertEqual(other.count(), 0)
+
+    def test_fault_wrong_host_name(self):
+        other = self.started(self.clone(cert="wrongname"))
+        self.point_at(other.url)
+        self.failmodes(r"TLS certificate of 127\.0\.0\.1 not accepted.*"
+                       r"(name|subject)")
+        self.assertEqual(other.count(), 0)
+
+    def test_pinned_public_key(self):
+        self.env.set(pinned_pubkey=pki().spki_pin("good"))
+        code, out = self.env.run(self.registered_user)
+        self.assertResult(code, PAM_SUCCESS, out)
+        os.unlink(os.path.join(self.env.cache, self.registered_user))
+        self.env.set(pinned_pubkey=pki().spki_pin("wrongname"))
+        self.failmodes(r"does not match pinned_pubkey")
+
+    def test_secrets_file_must_be_private(self):
+        self.env.write_secrets(self.secrets, mode=0o644)
+        self.failmodes(r"secrets_file .* must be a regular file owned by root "
+                       r"with mode 0600")

@@ -1,0 +1,96 @@
+"""backend = rest against the fake of docs/openapi.yaml."""
+import os
+
+from bhelp import (PAM_IGNORE, PAM_PERM_DENIED, PAM_SUCCESS, US, US_E164,
+                   BackendCase, FaultTests, main, pki)
+from fake_rest import FakeRest
+
+TOKEN = "rest-token-7f3a"
+
+
+class Rest(BackendCase, FaultTests):
+    registered_user = "alice"
+    status_prefix = "/v1/users/alice"
+    shape_error = r"'methods' is not an array"
+    secrets = {"rest_token": TOKEN}
+
+    def clone(self, cert):
+        s = FakeRest(pki(), TOKEN, cert=cert)
+        s.users = {"alice": []}
+        return s
+
+    def setUp(self):
+        self.svc = self.started(FakeRest(pki(), TOKEN))
+        self.svc.users = {
+            "alice": [{"type": "mobile", "value": US_E164, "verified_at": 1}],
+            "bob": [],
+        }
+        self.make_env({"backend": "rest", "rest_url": self.svc.url,
+                       "request_timeout": "5"}, self.secrets)
+        self.svc.outbox = self.env.outbox = os.path.join(self.env.root,
+                                                         "outbox.jsonl")
+
+    def point_at(self, url):
+        self.env.set(rest_url=url)
+
+    def test_registered_then_cached(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+        self.assertEqual(self.svc.count(), 1)
+        self.assertTrue(self.env.cached("alice"))
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.count(), 1, "cached login asked the service")
+
+    def test_unknown_user_is_not_applicable(self):
+        code, out = self.env.run("zoe")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertLogged(r"user=zoe .*outcome=not-applicable.*not found")
+        self.assertFalse(self.env.cached("zoe"))
+
+    def test_full_registration_service_sends_code(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Thanks!", out)
+        self.assertEqual([(m["type"], m["value"]) for m in self.svc.users["bob"]],
+                         [("mobile", US_E164)])
+        self.assertTrue(self.env.cached("bob"))
+        self.assertFalse(os.path.exists(os.path.join(self.env.state, "users")))
+
+    def test_full_registration_helper_sends_code(self):
+        self.svc.sender = "helper"
+        self.env.outbox = os.path.join(self.env.state, "outbox.jsonl")
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual([(m["type"], m["value"]) for m in self.svc.users["bob"]],
+                         [("mobile", US_E164)])
+        self.assertEqual(len(self.env.outbox_lines()), 1)
+
+    def test_wrong_code_denies_and_stores_nothing(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "@wrongcode",
+                                 "@wrongcode", "@wrongcode")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("2 attempts left", out)
+        self.assertIn("Too many wrong codes", out)
+        self.assertEqual(self.svc.users["bob"], [])
+
+    def test_fault_while_saving_stores_nothing(self):
+        self.svc.fault("500", "/v1/users/bob/methods")
+        self.env.set(failmode="secure")
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, 9, out)
+        self.assertLogged(r"saving failed: rest: POST /v1/users/bob/methods: "
+                          r"HTTP 500: generalException")
+        self.assertEqual(self.svc.users["bob"], [])
+        self.assertFalse(self.env.cached("bob"))
+
+    def test_bad_token_is_unavailable(self):
+        self.env.write_secrets({"rest_token": "wrong"})
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertLogged(r"HTTP 401: unauthorized")
+
+
+if __name__ == "__main__":
+    main()
