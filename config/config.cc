@@ -8,6 +8,8 @@
 #include <functional>
 #include <map>
 
+#include "pam_module/net_match.h"
+
 namespace sspr {
 namespace {
 
@@ -311,6 +313,22 @@ const std::map<std::string, Setter>& Setters() {
          return ParseBool(k, v, &c->graph_write, e);
        }},
       {"okta_url", ServiceUrl(&Config::okta_url)},
+      {"only_services", Names(&Config::only_services)},
+      {"skip_services", Names(&Config::skip_services)},
+      {"skip_rhosts",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         std::vector<std::string> nets = SplitList(v);
+         for (const auto& n : nets) {
+           Network parsed;
+           std::string why;
+           if (!ParseNetwork(n, &parsed, &why)) {
+             *e = "'" + k + "': " + why;
+             return false;
+           }
+         }
+         c->skip_rhosts = nets;
+         return true;
+       }},
   };
   return table;
 }

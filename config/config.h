@@ -60,6 +60,9 @@ struct Config {
   std::string graph_status = "methods";  // methods | report
   bool graph_write = true;            // the app may add phone/email methods
   std::string okta_url;               // https://example.okta.com
+  // Scope by service and remote host (pam_module/scope.h).
+  std::vector<std::string> only_services, skip_services;
+  std::vector<std::string> skip_rhosts;  // CIDR networks, checked when set
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

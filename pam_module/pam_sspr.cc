@@ -117,6 +117,13 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
                  why.c_str());
     return PAM_IGNORE;
   }
+  if (!InServiceScope(c, Item(pamh, PAM_SERVICE), Item(pamh, PAM_RHOST),
+                      &why)) {
+    if (c.debug)
+      pam_syslog(pamh, LOG_DEBUG, "user=%s not checked: %s", user.c_str(),
+                 why.c_str());
+    return PAM_IGNORE;
+  }
   int64_t now = time(nullptr);
   // Fast path: no fork, no exec, no network.
   if (c.cache_ttl > 0 && CacheIsFresh(c.cache_dir, user, now)) {

@@ -2,10 +2,13 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <vector>
+
+#include "pam_module/net_match.h"
 
 namespace sspr {
 namespace {
@@ -66,6 +69,40 @@ bool InScope(const Config& c, const std::string& user, std::string* why) {
   }
   *why = "not in groups";
   return false;
+}
+
+bool InServiceScope(const Config& c, const std::string& service,
+                    const std::string& rhost, std::string* why) {
+  auto listed = [&](const std::vector<std::string>& names) {
+    return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
+      return strcasecmp(n.c_str(), service.c_str()) == 0;
+    });
+  };
+  if (listed(c.skip_services)) {
+    *why = "service " + service + " in skip_services";
+    return false;
+  }
+  if (!c.only_services.empty() && !listed(c.only_services)) {
+    *why = "service " + service + " not in only_services";
+    return false;
+  }
+  if (c.skip_rhosts.empty() || rhost.empty()) return true;
+  std::vector<Network> nets;
+  std::vector<std::string> texts;
+  for (const auto& s : c.skip_rhosts) {
+    Network n;
+    std::string e;  // the config setter already refused invalid entries
+    if (ParseNetwork(s, &n, &e)) {
+      nets.push_back(n);
+      texts.push_back(s);
+    }
+  }
+  int i = FindNetwork(rhost, nets);
+  if (i >= 0) {
+    *why = "rhost " + rhost + " in skip_rhosts " + texts[i];
+    return false;
+  }
+  return true;
 }
 
 }  // namespace sspr

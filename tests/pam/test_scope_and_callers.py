@@ -4,8 +4,9 @@ import os
 import shutil
 import subprocess
 
-from harness import (HELPER, MODULE, PAM_IGNORE, PAM_PERM_DENIED,
-                     PAM_SUCCESS, PAMTEST, PamTestCase, main)
+from harness import (HELPER, MODULE, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
+                     PAM_PERM_DENIED, PAM_SUCCESS, PAMTEST, PamTestCase,
+                     main)
 
 REGISTER = ("1", "", "201-555-0123", "1", "@code", "n")
 
@@ -70,6 +71,96 @@ class Callers(PamTestCase):
             code = PAM_IGNORE if p.returncode == 24 else p.returncode
             self.assertResult(code, want, p.stdout + p.stderr)
             self.assertNotIn("PROMPT", p.stdout)
+
+
+def messages(out):
+    """The conversation as (kind, text) pairs; a message's text may span
+    several printed lines."""
+    kinds = ("INFO", "ERROR", "PROMPT", "ANSWER", "CHILDREN", "RESULT")
+    msgs = []
+    for line in out.split("\n"):
+        kind = line.split(": ", 1)[0]
+        if kind in kinds and line.startswith(kind + ": "):
+            msgs.append([kind, line[len(kind) + 2:]])
+        elif msgs:
+            msgs[-1][1] += "\n" + line
+    return [(k, t) for k, t in msgs]
+
+
+class ServiceAndRhost(PamTestCase):
+    """only_services, skip_services, skip_rhosts: decided in the module,
+    before the cache and the helper."""
+
+    def assertNotChecked(self, out):
+        # Nothing shown but the marker of pam_debug below us in the stack.
+        shown = [t for k, t in messages(out) if k in ("INFO", "ERROR", "PROMPT")]
+        self.assertEqual(shown, ["acct=try_again"], out)
+
+    def assertDialogue(self, code, out):
+        # In scope: the helper runs; no answers given, so the conversation
+        # fails at the first prompt and the login is refused.
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("PROMPT:", out)
+
+    def test_skip_services_matching_is_ignored(self):
+        self.env.set(skip_services="sudo, cron " + self.env.service)
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertNotChecked(out)
+        # Compared without regard to case.
+        self.env.set(skip_services=self.env.service.upper())
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+
+    def test_skip_services_other_service_checked(self):
+        self.env.set(skip_services="sudo,cron")
+        self.assertDialogue(*self.env.run("alice"))
+
+    def test_only_services_not_matching_is_ignored(self):
+        self.env.set(only_services="sshd login")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertNotChecked(out)
+
+    def test_only_services_matching_is_checked(self):
+        self.env.set(only_services="sshd," + self.env.service)
+        self.assertDialogue(*self.env.run("alice"))
+
+    def test_skip_services_wins_over_only_services(self):
+        self.env.set(only_services=self.env.service,
+                     skip_services=self.env.service)
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+
+    def test_module_argument(self):
+        self.env.args = "skip_services=" + self.env.service
+        self.env.write()
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+
+    def test_skip_rhosts(self):
+        self.env.set(skip_rhosts="10.0.0.0/8, 192.168.1.5 fd00::/8")
+        for rhost in ("10.1.2.3", "10.255.255.255", "192.168.1.5",
+                      "fd12:3456::1", "fdff::1", "::ffff:10.0.0.7"):
+            code, out = self.env.run("alice", extra=["--rhost", rhost])
+            self.assertResult(code, PAM_IGNORE, out + f"\nrhost={rhost}")
+            self.assertNotChecked(out)
+        # Outside every network, a host name (never resolved) and no
+        # rhost at all: the dialogue runs.
+        for rhost in ("11.0.0.1", "192.168.1.6", "fc00::1", "2001:db8::1",
+                      "10.example.com", None):
+            extra = ["--rhost", rhost] if rhost else []
+            code, out = self.env.run("alice", extra=extra)
+            self.assertDialogue(code, out + f"\nrhost={rhost}")
+
+    def test_skip_rhosts_invalid_entry_is_config_error(self):
+        # failmode on the module line, as pam_sspr.conf(5) advises: the
+        # file's own failmode is not trusted once the file has an error.
+        self.env.args = "failmode=secure"
+        self.env.set(skip_rhosts="10.0.0.0/8, gateway.lan")
+        code, out = self.env.run("alice", extra=["--rhost", "10.1.1.1"])
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertNotIn("PROMPT", out)
 
 
 if __name__ == "__main__":

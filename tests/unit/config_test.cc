@@ -137,6 +137,15 @@ std::vector<KeyCase> AllKeys() {
        {"", "sspr-helper"}, [](const Config& c) { return c.helper; }},
       {"debug", "yes", "1", {"maybe", "2", "YES"},
        [](const Config& c) { return I(c.debug); }},
+      {"only_services", "sshd, login", "sshd|login", {"a=b", "ssh d=x"},
+       [](const Config& c) { return Join(c.only_services); }},
+      {"skip_services", "sudo cron", "sudo|cron", {"bad\x7f", "x,y=z"},
+       [](const Config& c) { return Join(c.skip_services); }},
+      {"skip_rhosts", "10.0.0.0/8, 192.168.1.5 fd00::/8",
+       "10.0.0.0/8|192.168.1.5|fd00::/8",
+       {"host.example.com", "10.0.0.0/33", "10.1.2.3/8", "10.0.0.0/8,bad",
+        "fe80::1%eth0", "::/129"},
+       [](const Config& c) { return Join(c.skip_rhosts); }},
   };
 }
 
@@ -161,6 +170,19 @@ void TestEveryKeyGoodAndBad(void** /*state*/) {
                  k.get(d).c_str());
     }
   }
+}
+
+// An invalid skip_rhosts entry is named in the error; defaults are empty.
+void TestScopeKeys(void** /*state*/) {
+  Config c;
+  assert_true(c.only_services.empty() && c.skip_services.empty() &&
+              c.skip_rhosts.empty());
+  std::string err;
+  assert_false(SetKey(&c, "skip_rhosts", "10.0.0.0/8, gateway.lan", &err));
+  ASSERT_CONTAINS(err, "'skip_rhosts'");
+  ASSERT_CONTAINS(err, "'gateway.lan'");
+  assert_true(SetKey(&c, "skip_rhosts", "", &err));
+  assert_true(c.skip_rhosts.empty());
 }
 
 void TestUnknownKeys(void** /*state*/) {
@@ -977,6 +999,7 @@ int main() {
   using namespace sspr;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(TestEveryKeyGoodAndBad),
+      cmocka_unit_test(TestScopeKeys),
       cmocka_unit_test(TestUnknownKeys),
       cmocka_unit_test(TestValueTooLong),
       cmocka_unit_test(TestIntRanges),
