@@ -300,7 +300,7 @@ bool HttpClient::Do(const HttpRequest& req, HttpResponse* resp,
     // Retry only when the wait plus a short exchange still fits.
     if (Now() + wait_ms + 250 >= op_deadline_ms_) {
       if (ok && (resp->status == 429 || resp->status == 503))
-        resp->note = "Retry-After " + std::to_string(wait_ms / 1000) +
+        resp->note = "retry in " + std::to_string(wait_ms / 1000) +
                      " s does not fit the deadline";
       return ok;
     }

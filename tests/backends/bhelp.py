@@ -149,7 +149,7 @@ class FaultTests:
 
     def test_fault_429_retry_after_beyond_deadline(self):
         self.svc.fault("429", self.status_prefix, retry_after=600)
-        self.failmodes(r"HTTP 429 \(Retry-After 600 s does not fit")
+        self.failmodes(r"HTTP 429 \(retry in 60\d s does not fit the deadline")
 
     def test_fault_malformed_json(self):
         self.svc.fault("malformed", self.status_prefix)

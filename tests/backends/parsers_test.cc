@@ -1,0 +1,176 @@
+// The services' answers: every field checked for its type, wrong shapes
+// and malformed or too deep JSON refused.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <string>
+#include <vector>
+
+#include "helper/backends/remote.h"
+#include "helper/json_util.h"
+
+namespace sspr {
+namespace {
+
+void test_json_depth_and_trailing_garbage(void**) {
+  Json doc;
+  std::string err;
+  std::string deep(40, '[');
+  deep += std::string(40, ']');
+  assert_false(ParseJson(deep, &doc, &err));
+  assert_true(ParseJson("{\"a\":[1,2]} \n", &doc, &err));
+  err.clear();
+  assert_false(ParseJson("{\"a\":1} x", &doc, &err));
+  assert_false(ParseJson("{\"a\":", &doc, &err));
+  assert_false(ParseJson("", &doc, &err));
+}
+
+void test_typed_members(void**) {
+  Json doc;
+  std::string err, s;
+  int64_t n = 0;
+  assert_true(ParseJson("{\"s\":\"x\",\"n\":5,\"b\":\"true\"}", &doc, &err));
+  assert_true(GetString(doc.get(), "s", &s, &err));
+  assert_true(GetInt(doc.get(), "n", &n, &err));
+  assert_int_equal(n, 5);
+  bool b = false;
+  assert_false(GetBool(doc.get(), "b", &b, &err));
+  assert_string_equal(err.c_str(), "'b' is not true or false");
+  err.clear();
+  assert_false(GetString(doc.get(), "missing", &s, &err));
+  assert_true(err.empty());  // absent is not a type error
+  assert_false(GetString(doc.get(), "n", &s, &err));
+  assert_false(err.empty());
+}
+
+void test_rest_user(void**) {
+  UserRecord r;
+  std::string err;
+  assert_true(ParseRestUser(
+      "{\"user\":\"a\",\"methods\":[{\"type\":\"mobile\",\"value\":\"+1201\","
+      "\"verified_at\":5}]}", &r, &err));
+  assert_int_equal(r.methods.size(), 1);
+  assert_string_equal(r.methods[0].type.c_str(), "mobile");
+  assert_int_equal(r.methods[0].verified_at, 5);
+  for (const char* bad :
+       {"[]", "{}", "{\"methods\":{}}", "{\"methods\":[1]}",
+        "{\"methods\":[{\"type\":1,\"value\":\"x\"}]}",
+        "{\"methods\":[{\"type\":\"m\",\"value\":\"x\",\"verified_at\":\"1\"}]}",
+        "{\"methods\":[{\"type\":\"\",\"value\":\"x\"}]}"}) {
+    err.clear();
+    assert_false(ParseRestUser(bad, &r, &err));
+    assert_false(err.empty());
+  }
+}
+
+void test_graph_methods(void**) {
+  UserRecord r;
+  std::string err, next;
+  assert_true(ParseGraphMethods(
+      "{\"value\":[{\"@odata.type\":\"#microsoft.graph."
+      "passwordAuthenticationMethod\",\"id\":\"x\"},"
+      "{\"@odata.type\":\"#microsoft.graph.phoneAuthenticationMethod\","
+      "\"phoneNumber\":\"+1 2065555555x12\",\"phoneType\":\"office\"},"
+      "{\"@odata.type\":\"#microsoft.graph.emailAuthenticationMethod\","
+      "\"emailAddress\":\"a@b.c\"}],"
+      "\"@odata.nextLink\":\"https://graph/next\"}", &r, &next, &err));
+  assert_int_equal(r.methods.size(), 2);  // the password does not count
+  assert_string_equal(r.methods[0].type.c_str(), "office");
+  assert_string_equal(r.methods[0].value.c_str(), "+12065555555");
+  assert_string_equal(r.methods[1].type.c_str(), "email");
+  assert_string_equal(next.c_str(), "https://graph/next");
+  for (const char* bad :
+       {"{\"value\":{}}", "{\"value\":[5]}", "{\"value\":[{}]}",
+        "{\"value\":[{\"@odata.type\":\"#microsoft.graph."
+        "phoneAuthenticationMethod\",\"phoneType\":7,\"phoneNumber\":\"1\"}]}",
+        "{\"value\":[],\"@odata.nextLink\":5}"}) {
+    UserRecord r2;
+    err.clear();
+    assert_false(ParseGraphMethods(bad, &r2, &next, &err));
+    assert_false(err.empty());
+  }
+}
+
+void test_graph_registration_report(void**) {
+  UserRecord r;
+  std::string err;
+  bool found = true;
+  assert_true(ParseGraphRegistration("{\"value\":[]}", &r, &found, &err));
+  assert_false(found);
+  assert_true(ParseGraphRegistration(
+      "{\"value\":[{\"isSsprRegistered\":true,\"methodsRegistered\":"
+      "[\"mobilePhone\",\"fido2\",\"email\"]}]}", &r, &found, &err));
+  assert_true(found);
+  assert_int_equal(r.methods.size(), 2);
+  for (const char* bad :
+       {"{\"value\":[{\"isSsprRegistered\":1,\"methodsRegistered\":[]}]}",
+        "{\"value\":[{\"isSsprRegistered\":true,\"methodsRegistered\":[3]}]}",
+        "{\"value\":[{\"isSsprRegistered\":true}]}"}) {
+    UserRecord r2;
+    err.clear();
+    assert_false(ParseGraphRegistration(bad, &r2, &found, &err));
+  }
+}
+
+void test_okta_factors(void**) {
+  std::vector<OktaFactor> f;
+  std::string err;
+  assert_true(ParseOktaFactors(
+      "[{\"id\":\"mbl1\",\"factorType\":\"sms\",\"status\":\"ACTIVE\","
+      "\"profile\":{\"phoneNumber\":\"+1201\"}},"
+      "{\"id\":\"emf1\",\"factorType\":\"email\",\"status\":"
+      "\"PENDING_ACTIVATION\",\"profile\":{\"email\":\"a@b.c\"}}]", &f, &err));
+  assert_int_equal(f.size(), 2);
+  assert_string_equal(f[0].value.c_str(), "+1201");
+  assert_string_equal(f[1].value.c_str(), "a@b.c");
+  assert_string_equal(OktaMethodType("call").c_str(), "office");
+  assert_string_equal(OktaMethodType("webauthn").c_str(), "");
+  for (const char* bad :
+       {"{}", "[1]", "[{\"id\":\"a\",\"factorType\":\"sms\"}]",
+        "[{\"id\":\"a/b\",\"factorType\":\"sms\",\"status\":\"ACTIVE\"}]",
+        "[{\"id\":\"a\",\"factorType\":\"sms\",\"status\":\"ACTIVE\","
+        "\"profile\":[]}]",
+        "[{\"id\":\"a\",\"factorType\":\"sms\",\"status\":\"ACTIVE\","
+        "\"profile\":{\"phoneNumber\":5}}]"}) {
+    std::vector<OktaFactor> f2;
+    err.clear();
+    assert_false(ParseOktaFactors(bad, &f2, &err));
+  }
+}
+
+void test_error_texts(void**) {
+  assert_string_equal(
+      ServiceErrorText("{\"error\":{\"code\":\"Request_ResourceNotFound\","
+                       "\"message\":\"no\"}}").c_str(),
+      "Request_ResourceNotFound: no");
+  assert_string_equal(
+      ServiceErrorText("{\"errorCode\":\"E0000011\",\"errorSummary\":"
+                       "\"Invalid token provided\"}").c_str(),
+      "E0000011: Invalid token provided");
+  assert_string_equal(
+      ServiceErrorText("{\"error\":\"invalid_client\",\"error_description\":"
+                       "\"AADSTS7000215: x\"}").c_str(),
+      "invalid_client: AADSTS7000215: x");
+  assert_string_equal(ServiceErrorText("<html>").c_str(), "");
+}
+
+}  // namespace
+}  // namespace sspr
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(sspr::test_json_depth_and_trailing_garbage),
+      cmocka_unit_test(sspr::test_typed_members),
+      cmocka_unit_test(sspr::test_rest_user),
+      cmocka_unit_test(sspr::test_graph_methods),
+      cmocka_unit_test(sspr::test_graph_registration_report),
+      cmocka_unit_test(sspr::test_okta_factors),
+      cmocka_unit_test(sspr::test_error_texts),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

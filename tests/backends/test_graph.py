@@ -1,0 +1,172 @@
+"""backend = graph against a fake Microsoft Graph + token endpoint."""
+import json
+import os
+import time
+
+from bhelp import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,
+                   PAM_SUCCESS, US, BackendCase, FaultTests, main, pki)
+from fake_graph import FakeGraph
+
+TENANT = "contoso.test"
+CLIENT = "0b6f1d2c-1111-4222-8333-944455556666"
+SECRET = "graph-secret~Q8x"
+
+
+class Graph(BackendCase, FaultTests):
+    registered_user = "alice"
+    status_prefix = "/v1.0/users/"
+    shape_error = r"'value' is not an array"
+    secrets = {"graph_client_secret": SECRET}
+
+    def clone(self, cert):
+        s = FakeGraph(pki(), TENANT, CLIENT, SECRET, cert=cert)
+        s.add_user("alice@contoso.test")
+        return s
+
+    def setUp(self):
+        self.svc = self.started(FakeGraph(pki(), TENANT, CLIENT, SECRET))
+        self.svc.add_user("alice@contoso.test", {"mobile": "+1 2015550123"})
+        self.svc.add_user("bob@contoso.test")
+        self.make_env({"backend": "graph", "graph_tenant": TENANT,
+                       "graph_client_id": CLIENT,
+                       "graph_login_url": self.svc.url,
+                       "graph_url": self.svc.url,
+                       "directory_user": "%u@contoso.test",
+                       "request_timeout": "5"}, self.secrets)
+
+    def point_at(self, url):
+        self.env.set(graph_login_url=url, graph_url=url)
+
+    def drop_cache(self, user):
+        os.unlink(os.path.join(self.env.cache, user))
+
+    def token_file(self):
+        return os.path.join(self.env.state, "graph-token.json")
+
+    def test_registered_requests_per_login(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+        self.assertEqual(self.svc.token_requests(), 1)
+        self.assertEqual(self.svc.count("GET"), 1)
+        st = os.stat(self.token_file())
+        self.assertEqual((st.st_mode & 0o777, st.st_uid), (0o600, 65534))
+        code, out = self.env.run("alice")  # cached: no request at all
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.count(), 2)
+        self.drop_cache("alice")  # cold, token from the token cache
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 1)
+        self.assertEqual(self.svc.count(), 3)
+
+    def test_expired_token_is_refreshed_once(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.drop_cache("alice")
+        self.svc.expire_tokens()  # Graph now answers 401 to the cached token
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 2)
+        self.assertEqual(self.svc.count("GET"), 3)  # 200, 401, 200
+
+    def test_token_is_renewed_before_it_expires(self):
+        self.svc.token_lifetime = 4  # renewed 2 s before expiry
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        time.sleep(2.2)
+        self.drop_cache("alice")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 2)
+        self.assertEqual(self.svc.count("GET"), 2)  # no 401 on the way
+
+    def test_wrong_client_secret(self):
+        self.env.write_secrets({"graph_client_secret": "nope"})
+        self.env.set(failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"graph token: POST /contoso\.test/oauth2/v2\.0/token: "
+                          r"HTTP 401: invalid_client: AADSTS7000215")
+        self.assertNotIn("nope", self.env.log())
+
+    def test_unknown_user_is_not_applicable(self):
+        code, out = self.env.run("zoe")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertLogged(r"user=zoe .*outcome=not-applicable.*"
+                          r"user 'zoe@contoso.test' not found")
+
+    def test_full_registration_writes_phone_method(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Thanks!", out)
+        self.assertEqual(self.svc.posted, [{"phoneNumber": "+1 2015550123",
+                                            "phoneType": "mobile"}])
+        self.assertEqual(len(self.env.outbox_lines()), 1)  # sent by the helper
+        self.assertTrue(self.env.cached("bob"))
+
+    def test_office_phone_by_call(self):
+        code, out = self.env.run("bob", "2", "GB", "020 7946 0000", "1",
+                                 "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.posted, [{"phoneNumber": "+44 2079460000",
+                                            "phoneType": "office"}])
+
+    def test_wrong_code_writes_nothing(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "@wrongcode",
+                                 "@wrongcode", "@wrongcode")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(self.svc.posted, [])
+        self.assertEqual(self.svc.count("POST", "/authentication/"), 0)
+
+    def test_write_refused_by_tenant_is_unavailable(self):
+        self.svc.write_allowed = False
+        self.env.set(failmode="secure")
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"HTTP 403: Authorization_RequestDenied.*"
+                          r"UserAuthenticationMethod\.ReadWrite\.All")
+        self.assertFalse(self.env.cached("bob"))
+
+    def test_graph_write_no_shows_enroll_url(self):
+        self.env.set(graph_write="no")
+        code, out = self.env.run("bob")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("https://aka.ms/ssprsetup", out)
+        self.assertNotIn("Choose a method", out)
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+
+    def test_report_status(self):
+        self.env.set(graph_status="report")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.count(
+            "GET", "/reports/authenticationMethods/userRegistrationDetails"), 1)
+        code, out = self.env.run("zoe")
+        self.assertResult(code, PAM_IGNORE, out)
+        code, out = self.env.run("bob")  # not registered, cannot prompt
+        self.assertResult(code, PAM_PERM_DENIED, out)
+
+    def test_paged_methods(self):
+        self.svc.page_size = 1  # password method first, the phone on page 2
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.count("GET"), 2)
+
+    def test_token_cache_file_is_private_and_keyed(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        with open(self.token_file()) as f:
+            data = json.load(f)
+        self.assertIn(CLIENT, data["for"])
+        self.assertNotIn(SECRET, json.dumps(data))
+        os.chmod(self.token_file(), 0o644)  # not trusted: fetched again
+        self.drop_cache("alice")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""backend = okta against a fake of the Okta Users and Factors API."""
+import os
+
+from bhelp import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,
+                   PAM_SUCCESS, US, US_E164, BackendCase, FaultTests, main,
+                   pki)
+from fake_okta import FakeOkta
+
+TOKEN = "00okta-ssws-token"
+
+
+class Okta(BackendCase, FaultTests):
+    registered_user = "alice"
+    status_prefix = "/api/v1/users/"
+    shape_error = r"'id' is not a string"
+    secrets = {"okta_api_token": TOKEN}
+
+    def clone(self, cert):
+        s = FakeOkta(pki(), TOKEN, cert=cert)
+        s.add_user("alice@example.test")
+        return s
+
+    def setUp(self):
+        self.svc = self.started(FakeOkta(pki(), TOKEN))
+        self.svc.add_user("alice@example.test",
+                          [("sms", US_E164, "ACTIVE")])
+        self.bob = self.svc.add_user("bob@example.test")
+        self.make_env({"backend": "okta", "okta_url": self.svc.url,
+                       "directory_user": "%u@example.test",
+                       "request_timeout": "5"}, self.secrets)
+        self.svc.outbox = self.env.outbox = os.path.join(self.env.root,
+                                                         "outbox.jsonl")
+
+    def point_at(self, url):
+        self.env.set(okta_url=url)
+
+    def bob_factors(self):
+        return sorted((f["factorType"], f["status"])
+                      for f in self.svc.users[self.bob]["factors"].values())
+
+    def test_registered_requests_per_login(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+        self.assertEqual(self.svc.count(), 2)  # user id, then factors
+        code, out = self.env.run("alice")
+        self.assertEqual(self.svc.count(), 2)  # cached
+        os.unlink(os.path.join(self.env.cache, "alice"))
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.count(), 3)  # id known: factors only
+
+    def test_unknown_user_is_not_applicable(self):
+        code, out = self.env.run("zoe")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertLogged(r"user=zoe .*outcome=not-applicable.*"
+                          r"user 'zoe@example.test' not found")
+
+    def test_full_registration_okta_sends_the_code(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Thanks!", out)
+        self.assertEqual(self.bob_factors(), [("sms", "ACTIVE")])
+        self.assertEqual(self.svc.count("POST", "/lifecycle/activate"), 1)
+
+    def test_office_phone_is_a_call_factor(self):
+        code, out = self.env.run("bob", "2", "GB", "020 7946 0000", "1",
+                                 "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.bob_factors(), [("call", "ACTIVE")])
+
+    def test_wrong_code_denies_and_removes_the_enrolment(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "@wrongcode",
+                                 "@wrongcode", "@wrongcode")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("2 attempts left", out)
+        self.assertEqual(self.bob_factors(), [])
+
+    def test_quitting_removes_the_pending_factor(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "q")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(self.bob_factors(), [])
+        self.assertEqual(self.svc.count("DELETE"), 1)
+
+    def test_pending_factor_from_an_earlier_login_is_replaced(self):
+        f = self.svc.factor("sms", "+12015550199", "PENDING_ACTIVATION")
+        self.svc.users[self.bob]["factors"][f["id"]] = f
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.bob_factors(), [("sms", "ACTIVE")])
+
+    def test_resend(self):
+        self.svc.resend_wait = 0
+        code, out = self.env.run("bob", "1", "", US, "1", "r", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.count("POST", "/resend"), 1)
+        self.assertEqual(len(self.env.outbox_lines()), 2)
+
+    def test_resend_too_soon_is_a_cooldown(self):
+        code, out = self.env.run("bob", "1", "", US, "1", "r", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Please wait", out)
+        self.assertEqual(len(self.env.outbox_lines()), 1)
+
+    def test_fault_during_activation_leaves_nothing(self):
+        self.svc.fault("500", "/api/v1/users/" + self.bob + "/factors/",
+                       times=1)
+        self.env.set(failmode="secure")
+        code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"saving failed: okta: POST /api/v1/users/\w+/factors/"
+                          r"\w+/lifecycle/activate: HTTP 500: E0000009")
+        self.assertEqual(self.bob_factors(), [])
+        self.assertFalse(self.env.cached("bob"))
+
+    def test_bad_token(self):
+        self.env.write_secrets({"okta_api_token": "wrong"})
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_IGNORE, out)
+        self.assertLogged(r"HTTP 401: E0000011: Invalid token provided")
+
+    def test_stale_user_id_is_looked_up_again(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        with open(os.path.join(self.env.state, "okta-ids", "alice"), "w") as f:
+            f.write("00ugone0000000000000")
+        os.unlink(os.path.join(self.env.cache, "alice"))
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""The Okta Users and Factors API (SSWS token), as documented: error body
+{errorCode, errorSummary, errorLink, errorId, errorCauses}, X-Rate-Limit-*
+headers, 429 E0000047 with X-Rate-Limit-Reset, E0000109 on a resend within
+30 s, E0000068 for a wrong passCode. Okta sends the codes: here they go to
+the outbox the PAM test driver reads."""
+import re
+import secrets
+import time
+
+from server import FakeService, Reply
+
+CHANNEL = {"sms": "sms", "call": "voice", "email": "email"}
+
+
+def okta_id(prefix):
+    return prefix + secrets.token_hex(8)  # 20 alphanumerics, like Okta's
+
+
+class FakeOkta(FakeService):
+
+    def __init__(self, pki, token, cert="good"):
+        super().__init__(pki, cert)
+        self.token = token
+        self.users = {}        # id -> {"login":..., "factors": {fid: factor}}
+        self.codes = {}        # fid -> (code, sent_at)
+        self.resend_wait = 30  # seconds between two codes for a factor
+
+    def add_user(self, login, factors=()):
+        uid = okta_id("00u")
+        self.users[uid] = {"login": login, "factors": {}}
+        for ftype, value, status in factors:
+            f = self.factor(ftype, value, status)
+            self.users[uid]["factors"][f["id"]] = f
+        return uid
+
+    def factor(self, ftype, value, status):
+        key = "email" if ftype == "email" else "phoneNumber"
+        return {"id": okta_id({"sms": "mbl", "call": "clf",
+                               "email": "emf"}.get(ftype, "fac")),
+                "factorType": ftype, "provider": "OKTA", "vendorName": "OKTA",
+                "status": status, "created": "2026-01-01T00:00:00.000Z",
+                "lastUpdated": "2026-01-01T00:00:00.000Z",
+                "profile": {key: value}}
+
+    def factors_of(self, login):
+        for u in self.users.values():
+            if u["login"] == login:
+                return list(u["factors"].values())
+        return []
+
+    def error(self, status, code, summary, causes=()):
+        return Reply(status, {"errorCode": code, "errorSummary": summary,
+                              "errorLink": code, "errorId": okta_id("oae"),
+                              "errorCauses": [{"errorSummary": c}
+                                              for c in causes]})
+
+    def internal_error(self):
+        return ("E0000009", "Internal Server Error")
+
+    def throttled(self, retry_after):
+        r = self.error(429, "E0000047", "API call exceeded rate limit due to "
+                       "too many requests.")
+        r.headers.append(("X-Rate-Limit-Reset",
+                          str(int(time.time()) + 1 + int(retry_after))))
+        return r
+
+    def _dispatch(self, req):
+        r = super()._dispatch(req)
+        if r is not None and not any(h[0].startswith("X-Rate-Limit")
+                                     for h in r.headers):
+            r.headers += [("X-Rate-Limit-Limit", "600"),
+                          ("X-Rate-Limit-Remaining", "599"),
+                          ("X-Rate-Limit-Reset", str(int(time.time()) + 60))]
+        return r
+
+    def send(self, f):
+        code = f"{secrets.randbelow(10**6):06d}"
+        self.codes[f["id"]] = (code, time.time())
+        to = f["profile"].get("phoneNumber") or f["profile"].get("email")
+        self.send_code(CHANNEL[f["factorType"]], to,
+                       f"Your verification code is {code}")
+
+    def route(self, req):
+        if req.headers.get("Authorization") != f"SSWS {self.token}":
+            return self.error(401, "E0000011", "Invalid token provided")
+        m = re.fullmatch(r"/api/v1/users/([^/]+)(/factors(?:/([^/]+))?"
+                         r"(/resend|/lifecycle/activate)?)?", req.path)
+        if not m:
+            return self.error(404, "E0000007", "Not found: Resource not found: "
+                              f"{req.path}")
+        key, sub, fid, action = m.groups()
+        uid = key if key in self.users else next(
+            (i for i, u in self.users.items() if u["login"] == key), None)
+        if uid is None:
+            return self.error(404, "E0000007",
+                              f"Not found: Resource not found: {key} (User)")
+        u = self.users[uid]
+        if sub is None and req.method == "GET":
+            return Reply(200, {"id": uid, "status": "ACTIVE",
+                               "profile": {"login": u["login"],
+                                           "email": u["login"]}})
+        if key != uid:  # factors are addressed by id, as documented
+            return self.error(404, "E0000007", "Not found: Resource not "
+                              f"found: {key} (User)")
+        if fid is None and req.method == "GET":
+            return Reply(200, list(u["factors"].values()))
+        if fid == "questions" and req.method == "GET":
+            return Reply(200, [{"question": "disliked_food", "questionText":
+                                "What is the food you least liked as a child?"}])
+        body = req.json() if req.method == "POST" else None
+        if fid is None and req.method == "POST":
+            ft = body.get("factorType") if isinstance(body, dict) else None
+            prof = body.get("profile") if isinstance(body, dict) else None
+            if ft not in CHANNEL or body.get("provider") != "OKTA" or \
+                    not isinstance(prof, dict):
+                return self.error(400, "E0000001", "Api validation failed: "
+                                  "factorEnrollRequest")
+            val = prof.get("email" if ft == "email" else "phoneNumber")
+            if not isinstance(val, str) or (ft != "email" and
+                                            not re.fullmatch(r"\+\d{8,15}", val)):
+                return self.error(400, "E0000001", "Api validation failed: "
+                                  "factorEnrollRequest", ["Invalid Phone Number."])
+            if any(f["factorType"] == ft for f in u["factors"].values()):
+                return self.error(400, "E0000001", "Api validation failed: "
+                                  "factorEnrollRequest",
+                                  ["A factor of this type is already set up."])
+            f = self.factor(ft, val, "PENDING_ACTIVATION")
+            u["factors"][f["id"]] = f
+            self.send(f)
+            return Reply(200, f)
+        f = u["factors"].get(fid)
+        if f is None:
+            return self.error(404, "E0000007", "Not found: Resource not found: "
+                              f"{fid} (UserFactor)")
+        if req.method == "DELETE" and action is None:
+            del u["factors"][fid]
+            self.codes.pop(fid, None)
+            return Reply(204)
+        if action == "/resend" and req.method == "POST":
+            if time.time() - self.codes.get(fid, ("", 0))[1] < self.resend_wait:
+                return self.error(429, "E0000109", "An SMS message was recently "
+                                  "sent. Please wait 30 seconds before trying "
+                                  "again.")
+            self.send(f)
+            return Reply(200, f)
+        if action == "/lifecycle/activate" and req.method == "POST":
+            if f["status"] != "PENDING_ACTIVATION":
+                return self.error(400, "E0000001", "Api validation failed")
+            pc = body.get("passCode") if isinstance(body, dict) else None
+            if not isinstance(pc, str) or pc != self.codes.get(fid, ("",))[0]:
+                return self.error(403, "E0000068", "Invalid Passcode/Answer",
+                                  ["Your passcode doesn't match our records. "
+                                   "Please try again."])
+            f["status"] = "ACTIVE"
+            self.codes.pop(fid, None)
+            return Reply(200, f)
+        return self.error(405, "E0000022", "The endpoint does not support the "
+                          "provided HTTP method")
