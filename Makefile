@@ -4,8 +4,9 @@ ASAN_BUILD ?= build-asan
 PREFIX     ?= /usr
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo check check-asan test bench install uninstall clean
+.PHONY: all deps demo check check-asan test bench fuzz deb rpm install uninstall clean
 
 all: deps
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
@@ -23,7 +24,7 @@ check: all
 	$(MAKE) check-asan
 
 check-asan: deps
-	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DSSPR_SANITIZE=ON \
+	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DSSPR_SANITIZE=ON -DSSPR_FUZZ=ON \
 	  -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
@@ -44,5 +45,20 @@ uninstall:
 	@test -f $(BUILD)/install_manifest.txt || { echo "nothing installed from $(BUILD)"; exit 1; }
 	xargs -r rm -vf < $(BUILD)/install_manifest.txt
 
+# Each libFuzzer fuzzer for FUZZ_SECONDS (default 60) on a copy of its seed
+# corpus, in build-fuzz; fails on a finding. See tests/fuzz/run-fuzz.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) sh tests/fuzz/run-fuzz
+
+# Packages, built from a copy of the tree (tracked and untracked files that
+# git does not ignore; SSPR_GIT_REF=<commit> for a commit): build-deb/, build-rpm/.
+deb:
+	@sh scripts/install-deps deb
+	sh tests/packaging/build-deb
+
+rpm:
+	@sh scripts/install-deps rpm
+	sh tests/packaging/build-rpm
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz build-deb build-rpm

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include <algorithm>
 #include <functional>
@@ -11,6 +12,11 @@
 #include "pam_module/net_match.h"
 
 namespace sspr {
+
+#ifndef SSPR_LOCALEDIR
+#define SSPR_LOCALEDIR "/usr/share/locale"
+#endif
+const char kDefaultLocaleDir[] = SSPR_LOCALEDIR;
 namespace {
 
 bool ParseInt(const std::string& key, const std::string& v, int lo, int hi,
@@ -71,6 +77,24 @@ bool ParseNames(const std::string& key, const std::string& v,
     }
   }
   *out = items;
+  return true;
+}
+
+// "YYYY-MM-DD" (UTC): the grace lasts through that day. "" or "none": off.
+bool ParseDate(const std::string& key, const std::string& v, int64_t* out,
+               std::string* err) {
+  if (v.empty() || v == "none") {
+    *out = 0;
+    return true;
+  }
+  struct tm tm = {};
+  const char* end = v.size() == 10 ? strptime(v.c_str(), "%Y-%m-%d", &tm)
+                                   : nullptr;
+  if (end == nullptr || *end != '\0' || tm.tm_year < 100 || tm.tm_year > 8099) {
+    *err = "'" + key + "' wants a date such as 2027-03-31, not '" + v + "'";
+    return false;
+  }
+  *out = static_cast<int64_t>(timegm(&tm)) + 86400;
   return true;
 }
 
@@ -147,9 +171,10 @@ const std::map<std::string, Setter>& Setters() {
            return false;
          }
          for (size_t i = 0; i < m.size(); ++i) {
-           if (m[i] != "mobile" && m[i] != "office") {
-             *e = "'" + k + "': unknown or unsupported method '" + m[i] +
-                  "' (supported: mobile, office)";
+           if (m[i] != "mobile" && m[i] != "office" && m[i] != "email" &&
+               m[i] != "questions") {
+             *e = "'" + k + "': unknown method '" + m[i] +
+                  "' (known: mobile, office, email, questions)";
              return false;
            }
            if (std::find(m.begin(), m.begin() + i, m[i]) != m.begin() + i) {
@@ -161,6 +186,25 @@ const std::map<std::string, Setter>& Setters() {
          return true;
        }},
       {"methods_required", Int(&Config::methods_required, 1, 2)},
+      {"questions_required", Int(&Config::questions_required, 3, 5)},
+      {"questions_file", Path(&Config::questions_file)},
+      {"email_delivery",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         Config probe;
+         if (!SetKey(&probe, "delivery", v, e)) {
+           *e = "'" + k + "' must be outbox:PATH or command:PATH, not '" + v + "'";
+           return false;
+         }
+         c->email_delivery = v;
+         return true;
+       }},
+      {"reconfirm_days", Int(&Config::reconfirm_days, 0, 730)},
+      {"snooze_max", Int(&Config::snooze_max, 0, 100)},
+      {"snooze_interval", Int(&Config::snooze_interval, 0, 30 * 86400)},
+      {"grace_until",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseDate(k, v, &c->grace_until, e);
+       }},
       {"default_region",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          if (v.size() != 2 || !isalpha(static_cast<unsigned char>(v[0])) ||
@@ -329,6 +373,12 @@ const std::map<std::string, Setter>& Setters() {
          c->skip_rhosts = nets;
          return true;
        }},
+      {"show_qr",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseBool(k, v, &c->show_qr, e);
+       }},
+      {"locale_dir", Path(&Config::locale_dir)},
+      {"texts_file", Path(&Config::texts_file)},
   };
   return table;
 }

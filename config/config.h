@@ -3,6 +3,7 @@
 #ifndef SSPR_CONFIG_CONFIG_H_
 #define SSPR_CONFIG_CONFIG_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,12 +15,21 @@ enum class FailMode { kSafe, kSecure };
 constexpr const char* kDefaultConfPath = "/etc/security/pam_sspr.conf";
 constexpr size_t kMaxConfigFileSize = 64 * 1024;
 constexpr size_t kMaxConfigLine = 4096;
+// Where the message catalogues are installed (CMAKE_INSTALL_FULL_LOCALEDIR).
+extern const char kDefaultLocaleDir[];
 
 struct Config {
   std::string backend = "local";
   Mode mode = Mode::kRegister;
   std::vector<std::string> methods = {"mobile", "office"};
   int methods_required = 1;
+  int questions_required = 3;    // security questions to answer (3-5)
+  std::string questions_file;    // the admin's own questions, one a line
+  std::string email_delivery;    // like delivery, for e-mail; "" = delivery
+  int reconfirm_days = 180;      // ask to confirm methods; 0 = never
+  int snooze_max = 0;            // "later" answers allowed per user
+  int snooze_interval = 86400;   // seconds between two reminders
+  int64_t grace_until = 0;       // "later" allowed until (unix time); 0 = no
   std::string default_region = "US";
   FailMode failmode = FailMode::kSafe;
   std::vector<std::string> groups, exempt_users, exempt_groups;
@@ -63,6 +73,10 @@ struct Config {
   // Scope by service and remote host (pam_module/scope.h).
   std::vector<std::string> only_services, skip_services;
   std::vector<std::string> skip_rhosts;  // CIDR networks, checked when set
+  bool show_qr = true;  // block/warn messages add a QR code of enroll_url
+  // Translations and the admin's own texts (helper/i18n.h).
+  std::string locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
+  std::string texts_file;  // intro/help texts ("" = the built-in ones)
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

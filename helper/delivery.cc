@@ -1,4 +1,5 @@
 #include "helper/delivery.h"
+#include "helper/run_command.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +34,20 @@ void NapMs(int64_t ms) {
   nanosleep(&ts, nullptr);
 }
 
+// An e-mail address as ValidateEmail returns it: printable ASCII, one '@',
+// never starting with '-' (so never an option to the command).
+bool ValidAddress(const std::string& to) {
+  if (to.empty() || to.size() > 254 || to[0] == '-') return false;
+  size_t ats = 0;
+  for (char c : to) {
+    if (c <= ' ' || c >= 0x7f) return false;
+    ats += c == '@';
+  }
+  return ats == 1;
+}
+
 // "+" and 1 to 15 digits, no leading zero: never an option to the command.
-bool ValidDestination(const std::string& to) {
+bool ValidNumber(const std::string& to) {
   if (to.size() < 2 || to.size() > 16 || to[0] != '+' || to[1] == '0') {
     return false;
   }
@@ -44,10 +57,10 @@ bool ValidDestination(const std::string& to) {
   return true;
 }
 
-bool CheckMessage(const std::string& to, const std::string& text,
+bool CheckMessage(Channel ch, const std::string& to, const std::string& text,
                   std::string* err) {
-  if (!ValidDestination(to)) {
-    *err = "invalid destination number";  // never the number itself
+  if (ch == Channel::kEmail ? !ValidAddress(to) : !ValidNumber(to)) {
+    *err = "invalid destination";  // never the destination itself
     return false;
   }
   if (text.size() > kMaxTextSize) {
@@ -108,7 +121,7 @@ class OutboxSender : public CodeSender {
 
   bool Send(Channel ch, const std::string& to, const std::string& text,
             std::string* err) override {
-    if (!CheckMessage(to, text, err)) return false;
+    if (!CheckMessage(ch, to, text, err)) return false;
     json_object* root = json_object_new_object();
     json_object* jtext =
         json_object_new_string_len(text.data(), static_cast<int>(text.size()));
@@ -167,242 +180,6 @@ class OutboxSender : public CodeSender {
   int timeout_s_;
 };
 
-// ---- command:PATH --------------------------------------------------------
-
-// The closing of inherited descriptors in the child: close_range when the
-// kernel has it, else a loop up to the descriptor limit read before fork.
-void CloseFrom(int first, long max_fd) {
-#ifdef SYS_close_range
-  if (syscall(SYS_close_range, static_cast<unsigned>(first), ~0U, 0U) == 0) {
-    return;
-  }
-#endif
-  for (long fd = first; fd < max_fd; ++fd) close(static_cast<int>(fd));
-}
-
-// Runs in the forked child: async-signal-safe calls only, never returns.
-// fd 0 = the text pipe, fds 1-2 = /dev/null, fd 3 = exec status pipe (close
-// on exec: EOF tells the parent execve worked, else it carries errno).
-[[noreturn]] void ExecChild(int in_fd, int null_fd, int status_fd, long max_fd,
-                            char* const argv[], char* const envp[]) {
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
-  sigemptyset(&dfl.sa_mask);
-  sigaction(SIGPIPE, &dfl, nullptr);
-  sigaction(SIGCHLD, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  setpgid(0, 0);  // own group: a timeout kills the command's children too
-  // First lift every source above 2, so no dup2 below clobbers another one.
-  int in_hi = fcntl(in_fd, F_DUPFD_CLOEXEC, 10);
-  int null_hi = fcntl(null_fd, F_DUPFD_CLOEXEC, 10);
-  int status_hi = fcntl(status_fd, F_DUPFD_CLOEXEC, 10);
-  int report_fd = status_hi >= 0 ? status_hi : status_fd;
-  int e = 0;
-  if (in_hi < 0 || null_hi < 0 || status_hi < 0 || dup2(in_hi, 0) < 0 ||
-      dup2(null_hi, 1) < 0 || dup2(null_hi, 2) < 0 || dup2(status_hi, 3) < 0 ||
-      fcntl(3, F_SETFD, FD_CLOEXEC) < 0) {
-    e = errno;
-  } else {
-    report_fd = 3;
-    CloseFrom(4, max_fd);
-    execve(argv[0], argv, envp);
-    e = errno;
-  }
-  ssize_t ignored = write(report_fd, &e, sizeof(e));
-  (void)ignored;
-  _exit(127);
-}
-
-// Waits for the exec status: false on deadline, *exec_errno != 0 on failure.
-bool AwaitExec(int fd, int64_t deadline, int* exec_errno) {
-  for (;;) {
-    int64_t left = deadline - MonotonicMs();
-    if (left <= 0) return false;
-    struct pollfd p = {fd, POLLIN, 0};
-    int r = poll(&p, 1, static_cast<int>(left));
-    if (r < 0 && errno != EINTR) return true;  // cannot tell: let wait decide
-    if (r <= 0) continue;
-    int e = 0;
-    ssize_t n = read(fd, &e, sizeof(e));
-    if (n < 0 && errno == EINTR) continue;
-    if (n == static_cast<ssize_t>(sizeof(e))) *exec_errno = e != 0 ? e : EIO;
-    return true;  // EOF: execve succeeded
-  }
-}
-
-// Writes the text to the child's stdin: false on deadline. A child that
-// exits without reading (EPIPE) is judged by its exit status instead.
-bool FeedStdin(int fd, const std::string& text, int64_t deadline) {
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n > 0) {
-      done += static_cast<size_t>(n);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno != EAGAIN) return true;  // EPIPE and friends
-    int64_t left = deadline - MonotonicMs();
-    if (left <= 0) return false;
-    struct pollfd p = {fd, POLLOUT, 0};
-    poll(&p, 1, static_cast<int>(left));
-  }
-  return true;
-}
-
-// Polls waitpid until the child ends: 1 reaped, 0 deadline, -1 error (the
-// errno in *status).
-int AwaitChild(pid_t pid, int64_t deadline, int* status) {
-  for (;;) {
-    pid_t r = waitpid(pid, status, WNOHANG);
-    if (r == pid) return 1;
-    if (r < 0 && errno != EINTR) {
-      *status = errno;
-      return -1;
-    }
-    int64_t left = deadline - MonotonicMs();
-    if (left <= 0) return 0;
-    NapMs(left < 10 ? left : 10);
-  }
-}
-
-void KillAndReap(pid_t pid, int* status) {
-  kill(-pid, SIGKILL);
-  kill(pid, SIGKILL);
-  while (waitpid(pid, status, 0) < 0 && errno == EINTR) {
-  }
-}
-
-// Blocks SIGPIPE and SIGCHLD while a command runs (so a write to a closed
-// pipe cannot kill us and a SIGCHLD handler cannot reap our child), and
-// makes an ignored SIGCHLD default for the duration (else the kernel reaps
-// the child and its status is lost). Everything is restored afterwards; a
-// SIGPIPE we caused is consumed, a SIGCHLD stays pending for the caller.
-class SignalGuard {
- public:
-  SignalGuard() {
-    sigemptyset(&pipe_set_);
-    sigaddset(&pipe_set_, SIGPIPE);
-    sigset_t block = pipe_set_;
-    sigaddset(&block, SIGCHLD);
-    sigemptyset(&pending_before_);
-    sigpending(&pending_before_);
-    sigprocmask(SIG_BLOCK, &block, &old_mask_);
-    sigaction(SIGCHLD, nullptr, &old_chld_);
-    bool ignored =
-        !(old_chld_.sa_flags & SA_SIGINFO) && old_chld_.sa_handler == SIG_IGN;
-    if (ignored || (old_chld_.sa_flags & SA_NOCLDWAIT)) {
-      struct sigaction dfl;
-      memset(&dfl, 0, sizeof(dfl));
-      dfl.sa_handler = SIG_DFL;
-      sigemptyset(&dfl.sa_mask);
-      sigaction(SIGCHLD, &dfl, nullptr);
-      chld_changed_ = true;
-    }
-  }
-  ~SignalGuard() {
-    if (chld_changed_) sigaction(SIGCHLD, &old_chld_, nullptr);
-    sigset_t pending;
-    sigemptyset(&pending);
-    sigpending(&pending);
-    if (sigismember(&pending, SIGPIPE) &&
-        !sigismember(&pending_before_, SIGPIPE)) {
-      struct timespec zero = {0, 0};
-      sigtimedwait(&pipe_set_, nullptr, &zero);
-    }
-    sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
-  }
-  SignalGuard(const SignalGuard&) = delete;
-  SignalGuard& operator=(const SignalGuard&) = delete;
-
- private:
-  sigset_t pipe_set_, pending_before_, old_mask_;
-  struct sigaction old_chld_;
-  bool chld_changed_ = false;
-};
-
-bool RunDeliveryCommand(const std::string& path, const char* channel,
-                        const std::string& to, const std::string& text,
-                        int timeout_s, std::string* err) {
-  const int64_t deadline = MonotonicMs() + int64_t{timeout_s} * 1000;
-  const std::string what = "delivery command " + path;
-  int in[2], st[2];
-  if (pipe2(in, O_CLOEXEC) != 0) {
-    *err = what + ": pipe: " + strerror(errno);
-    return false;
-  }
-  if (pipe2(st, O_CLOEXEC) != 0) {
-    *err = what + ": pipe: " + strerror(errno);
-    close(in[0]);
-    close(in[1]);
-    return false;
-  }
-  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-  if (null_fd < 0) {
-    *err = what + ": /dev/null: " + strerror(errno);
-    for (int fd : {in[0], in[1], st[0], st[1]}) close(fd);
-    return false;
-  }
-  // Everything the child needs is ready before fork: no allocation after.
-  long max_fd = sysconf(_SC_OPEN_MAX);
-  if (max_fd < 0 || max_fd > (1 << 20)) max_fd = 1 << 20;
-  char* const argv[] = {const_cast<char*>(path.c_str()),
-                        const_cast<char*>(channel),
-                        const_cast<char*>(to.c_str()), nullptr};
-  char* const envp[] = {nullptr};
-
-  SignalGuard guard;
-  pid_t pid = fork();
-  if (pid == 0) ExecChild(in[0], null_fd, st[1], max_fd, argv, envp);
-  int fork_errno = errno;
-  close(in[0]);
-  close(st[1]);
-  close(null_fd);
-  if (pid < 0) {
-    close(in[1]);
-    close(st[0]);
-    *err = what + ": fork: " + strerror(fork_errno);
-    return false;
-  }
-  setpgid(pid, pid);  // also here: no race with a kill right after fork
-
-  int exec_errno = 0;
-  bool in_time = AwaitExec(st[0], deadline, &exec_errno);
-  close(st[0]);
-  if (in_time && exec_errno == 0) in_time = FeedStdin(in[1], text, deadline);
-  close(in[1]);
-  int status = 0;
-  int waited = in_time ? AwaitChild(pid, deadline, &status) : 0;
-  if (waited == 0) {
-    KillAndReap(pid, &status);
-    *err = what + " timed out after " + std::to_string(timeout_s) +
-           " s and was killed";
-    return false;
-  }
-  if (waited < 0) {
-    *err = what + ": waitpid: " + strerror(status);
-    return false;
-  }
-  if (exec_errno != 0) {
-    *err = "cannot execute " + what + ": " + strerror(exec_errno);
-    return false;
-  }
-  if (WIFSIGNALED(status)) {
-    *err = what + " was killed by signal " + std::to_string(WTERMSIG(status));
-    return false;
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    *err = what + " failed with exit status " +
-           std::to_string(WEXITSTATUS(status));
-    return false;
-  }
-  return true;
-}
-
 class CommandSender : public CodeSender {
  public:
   CommandSender(std::string path, int timeout_s)
@@ -410,7 +187,7 @@ class CommandSender : public CodeSender {
 
   bool Send(Channel ch, const std::string& to, const std::string& text,
             std::string* err) override {
-    if (!CheckMessage(to, text, err)) return false;
+    if (!CheckMessage(ch, to, text, err)) return false;
     return RunDeliveryCommand(path_, ChannelName(ch), to, text, timeout_s_,
                               err);
   }
@@ -423,7 +200,12 @@ class CommandSender : public CodeSender {
 }  // namespace
 
 const char* ChannelName(Channel c) {
-  return c == Channel::kVoice ? "voice" : "sms";
+  switch (c) {
+    case Channel::kSms: return "sms";
+    case Channel::kVoice: return "voice";
+    case Channel::kEmail: return "email";
+  }
+  return "sms";
 }
 
 std::unique_ptr<CodeSender> MakeSender(const std::string& spec, int timeout_s,
@@ -464,6 +246,39 @@ std::unique_ptr<CodeSender> MakeSender(const std::string& spec, int timeout_s,
     return nullptr;
   }
   return std::make_unique<CommandSender>(path, timeout_s);
+}
+
+namespace {
+class ChannelSender : public CodeSender {
+ public:
+  ChannelSender(std::unique_ptr<CodeSender> phone,
+                std::unique_ptr<CodeSender> email)
+      : phone_(std::move(phone)), email_(std::move(email)) {}
+  bool Send(Channel ch, const std::string& to, const std::string& text,
+            std::string* err) override {
+    CodeSender* s = ch == Channel::kEmail && email_ ? email_.get() : phone_.get();
+    return s->Send(ch, to, text, err);
+  }
+
+ private:
+  std::unique_ptr<CodeSender> phone_, email_;
+};
+}  // namespace
+
+std::unique_ptr<CodeSender> MakeChannelSender(const std::string& delivery,
+                                              const std::string& email_delivery,
+                                              int timeout_s, std::string* err) {
+  std::unique_ptr<CodeSender> phone = MakeSender(delivery, timeout_s, err);
+  if (!phone) return nullptr;
+  std::unique_ptr<CodeSender> email;
+  if (!email_delivery.empty()) {
+    email = MakeSender(email_delivery, timeout_s, err);
+    if (!email) {
+      *err = "email_delivery: " + *err;
+      return nullptr;
+    }
+  }
+  return std::make_unique<ChannelSender>(std::move(phone), std::move(email));
 }
 
 }  // namespace sspr

@@ -8,13 +8,14 @@
 
 namespace sspr {
 
-enum class Channel { kSms, kVoice };
-const char* ChannelName(Channel c);  // "sms" | "voice"
+enum class Channel { kSms, kVoice, kEmail };
+const char* ChannelName(Channel c);  // "sms" | "voice" | "email"
 
 class CodeSender {
  public:
   virtual ~CodeSender() = default;
-  // `to` is E.164; `text` contains the code. Never logs the text.
+  // `to` is E.164 (sms, voice) or an address checked by ValidateEmail
+  // (email); `text` contains the code. Never logs the text.
   virtual bool Send(Channel ch, const std::string& to, const std::string& text,
                     std::string* err) = 0;
 };
@@ -27,6 +28,12 @@ class CodeSender {
 // Returns nullptr and *err for an unusable spec.
 std::unique_ptr<CodeSender> MakeSender(const std::string& spec, int timeout_s,
                                        std::string* err);
+
+// sms and voice go to `delivery`; e-mail to `email_delivery`, or to
+// `delivery` when that is empty.
+std::unique_ptr<CodeSender> MakeChannelSender(const std::string& delivery,
+                                              const std::string& email_delivery,
+                                              int timeout_s, std::string* err);
 
 }  // namespace sspr
 

@@ -6,6 +6,8 @@
 
 #include "helper/answer.h"
 #include "helper/code.h"
+#include "helper/email_address.h"
+#include "helper/questions.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
 
@@ -35,36 +37,109 @@ int HaveCount(const UserRecord& r) {
   return static_cast<int>(r.methods.size());
 }
 
+bool IsPhone(const std::string& method) {
+  return method == "mobile" || method == "office";
+}
+
+// How a destination appears in logs and summaries.
+std::string Masked(const std::string& method, const std::string& value) {
+  if (IsPhone(method)) return MaskPhone(value);
+  if (method == "email") return MaskEmail(value);
+  return value;
+}
+
 }  // namespace
 
 proto::Result Dialogue::Run(const std::string& user) {
+  Start(user);
+  Finalize();
+  return result_;
+}
+
+void Dialogue::Tell(const std::string& text) { held_.push_back({false, text}); }
+void Dialogue::TellError(const std::string& text) {
+  held_.push_back({true, text});
+}
+
+std::string Dialogue::WithHeld(const std::string& prompt) {
+  std::string s;
+  for (const auto& h : held_) s += h.second + "\n";
+  held_.clear();
+  return s + prompt;
+}
+
+// What is said after the last question: OpenSSH's keyboard-interactive
+// joins messages onto the next question, but shows what follows the last
+// question as a banner, twice at a pty login. So after a success the held
+// texts go out followed by one closing "press Enter" question, and every
+// application shows them exactly once; where that question cannot be
+// asked, nothing is sent again. After a refusal there is no question.
+void Dialogue::Finalize() {
+  bool positive = result_.outcome == proto::Outcome::kRegistered ||
+                  result_.outcome == proto::Outcome::kRegisteredNow ||
+                  result_.outcome == proto::Outcome::kDeferred;
+  bool had_text = !held_.empty();
+  for (const auto& h : held_) {
+    if (h.first) conv_->Error(h.second);
+    else conv_->Info(h.second);
+  }
+  held_.clear();
+  if (positive && had_text && can_prompt_ && !silent_) {
+    std::string ignored;
+    conv_->Prompt(true, ContinuePrompt(), deadline_ms_, &ignored);
+  }
+}
+
+proto::Result Dialogue::Start(const std::string& user) {
   user_ = user;
   std::string err;
   if (!backend_->Lookup(user, &rec_, &err)) {
     Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
     return result_;
   }
-  if (HaveCount(rec_) >= c_.methods_required) {
-    Finish(proto::Outcome::kRegistered,
-           std::to_string(HaveCount(rec_)) + " method(s) registered", true);
+  if (policy_store_ != nullptr && !policy_store_->Load(user, &policy_, &err)) {
+    Finish(proto::Outcome::kUnavailable, err);
     return result_;
   }
+  if (HaveCount(rec_) >= c_.methods_required) {
+    if (!ReconfirmDue()) {
+      Finish(proto::Outcome::kRegistered,
+             std::to_string(HaveCount(rec_)) + " method(s) registered", true);
+      return result_;
+    }
+    return RunFrom(State::kReconfirm);
+  }
   if (c_.mode == Mode::kBlock) {
-    conv_->Error(BlockText(c_.enroll_url));
+    TellError(BlockText(c_.enroll_url));
+    std::string qr = c_.show_qr ? ScanQrText(c_.enroll_url) : "";
+    if (!qr.empty()) Tell(qr);
     Finish(proto::Outcome::kBlocked, "not registered (mode=block)");
     return result_;
   }
   if (c_.mode == Mode::kWarn) {
-    conv_->Info(WarnText(c_.enroll_url));
+    Tell(WarnText(c_.enroll_url));
+    std::string qr = c_.show_qr ? ScanQrText(c_.enroll_url) : "";
+    if (!qr.empty()) Tell(qr);
     Finish(proto::Outcome::kDeferred, "not registered (mode=warn)");
     return result_;
   }
-  conv_->Info(IntroText());
-  State s = State::kChooseMethod;
+  if (policy_.last_snooze > 0 &&
+      clock_->Now() < policy_.last_snooze + c_.snooze_interval) {
+    Finish(proto::Outcome::kDeferred, "not registered; reminded recently");
+    return result_;
+  }
+  Tell(IntroText());
+  return RunFrom(State::kChooseMethod);
+}
+
+proto::Result Dialogue::RunFrom(State s) {
   while (s != State::kEnd) {
     State next = State::kEnd;
     switch (s) {
+      case State::kReconfirm: next = Reconfirm(); break;
       case State::kChooseMethod: next = ChooseMethod(); break;
+      case State::kEmail: next = Email(); break;
+      case State::kQuestions: next = Questions(); break;
       case State::kRegion: next = Region(); break;
       case State::kNumber: next = Number(); break;
       case State::kChannel: next = ChannelChoice(); break;
@@ -82,28 +157,73 @@ proto::Result Dialogue::Run(const std::string& user) {
 
 void Dialogue::Finish(proto::Outcome o, const std::string& log,
                       bool positive) {
+  int64_t ttl = positive ? c_.cache_ttl : 0;
+  // The status cache must run out before reconfirmation is due.
+  if (positive && c_.reconfirm_days > 0 && policy_store_ != nullptr)
+    ttl = std::max<int64_t>(0, std::min(ttl, ReconfirmAt() - clock_->Now()));
   result_.outcome = o;
-  result_.cache_ttl = positive ? static_cast<uint32_t>(c_.cache_ttl) : 0;
+  result_.cache_ttl = static_cast<uint32_t>(ttl);
   result_.log = log;
 }
 
+bool Dialogue::SnoozeAvailable() const {
+  if (policy_store_ == nullptr || updating_) return false;
+  if (c_.grace_until > 0 && clock_->Now() < c_.grace_until) return true;
+  return policy_.snoozes < c_.snooze_max;
+}
+
+int64_t Dialogue::ReconfirmAt() const {
+  int64_t base = policy_.confirmed_at;
+  for (const Method& m : rec_.methods) base = std::max(base, m.verified_at);
+  return base + int64_t{c_.reconfirm_days} * 86400;
+}
+
+bool Dialogue::ReconfirmDue() const {
+  return c_.reconfirm_days > 0 && policy_store_ != nullptr &&
+         clock_->Now() >= ReconfirmAt();
+}
+
+std::vector<std::string> Dialogue::Summary() const {
+  std::vector<std::string> out;
+  for (const Method& m : rec_.methods) {
+    std::string line = MethodLabel(m.type);
+    if (m.type != "questions") line += " " + Masked(m.type, m.value);
+    out.push_back(line);
+  }
+  return out;
+}
+
 void Dialogue::Quit() {
+  if (updating_ && done_types_.empty()) {
+    Finish(proto::Outcome::kRegistered, "update at reconfirmation abandoned",
+           true);
+    return;
+  }
   if (HaveCount(rec_) >= c_.methods_required) {
     Done();
     return;
   }
-  conv_->Error(QuitText());
+  TellError(QuitText());
   Finish(proto::Outcome::kFailed, "user quit the registration");
 }
 
 Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
-                                 std::string* answer) {
+                                 std::string* answer, bool echo) {
   for (;;) {
     std::string raw;
-    Conversation::Reply r = conv_->Prompt(true, text, deadline_ms_, &raw);
+    Conversation::Reply r =
+        conv_->Prompt(echo, WithHeld(text), deadline_ms_, &raw);
     if (r == Conversation::Reply::kConvFailed) {
       bool have = HaveCount(rec_) >= c_.methods_required;
-      conv_->Info(CannotPromptText(c_.enroll_url, !have));
+      if (have && done_types_.empty()) {  // reconfirmation: ask next time
+        Finish(proto::Outcome::kRegistered,
+               "conversation cannot prompt; reconfirmation postponed", true);
+        return Ask::kStop;
+      }
+      // What was held for this prompt (the intro) would contradict this.
+      held_.clear();
+      can_prompt_ = false;
+      Tell(CannotPromptText(c_.enroll_url, !have));
       if (have)
         Finish(proto::Outcome::kRegisteredNow, "conversation cannot prompt",
                true);
@@ -114,7 +234,7 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
     }
     if (r == Conversation::Reply::kTimeout ||
         proto::NowMs() > deadline_ms_) {
-      conv_->Error(TimedOutText());
+      TellError(TimedOutText());
       Finish(proto::Outcome::kFailed, "dialogue timed out");
       return Ask::kStop;
     }
@@ -131,30 +251,74 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
 }
 
 bool Dialogue::Invalid(const std::string& text) {
-  conv_->Error(text);
+  TellError(text);
   if (++invalid_ < c_.max_input_attempts) return true;
-  conv_->Error(TooManyInvalidText());
+  TellError(TooManyInvalidText());
   Finish(proto::Outcome::kFailed, "too many invalid answers");
   return false;
 }
 
 std::vector<std::string> Dialogue::Available() const {
   std::vector<std::string> out;
-  for (const auto& m : c_.methods)
-    if (!HasType(rec_, m)) out.push_back(m);
+  for (const auto& m : c_.methods) {
+    bool done = std::find(done_types_.begin(), done_types_.end(), m) !=
+                done_types_.end();
+    if (updating_ ? !done : !HasType(rec_, m)) out.push_back(m);
+  }
   return out;
+}
+
+Dialogue::State Dialogue::Reconfirm() {
+  for (;;) {
+    std::string a;
+    if (AskClean(ReconfirmMenu(Summary()), kMaxChoice, &a) == Ask::kStop)
+      return State::kEnd;
+    if (a.empty() || Is(a, "k")) {
+      std::string err;
+      if (!policy_store_->RecordConfirm(user_, clock_->Now(), &err)) {
+        Finish(proto::Outcome::kUnavailable, err);
+        return State::kEnd;
+      }
+      policy_.confirmed_at = clock_->Now();
+      Tell(ReconfirmedText());
+      Finish(proto::Outcome::kRegistered, "methods confirmed", true);
+      return State::kEnd;
+    }
+    if (Is(a, "u")) {
+      updating_ = true;
+      return State::kChooseMethod;
+    }
+    if (!Invalid(InvalidChoiceText("k or u"))) return State::kEnd;
+  }
 }
 
 Dialogue::State Dialogue::ChooseMethod() {
   std::vector<std::string> avail = Available();
   if (avail.empty()) return State::kDone;
   std::string a;
-  bool backup = HaveCount(rec_) > 0;
+  bool backup = HaveCount(rec_) > 0 && !updating_;
+  bool later = SnoozeAvailable() && HaveCount(rec_) < c_.methods_required;
+  std::string menu = MethodMenu(avail, backup);
+  if (later)
+    menu += LaterOption(c_.snooze_max - policy_.snoozes, c_.grace_until);
+  menu += "  q) Quit\nChoice [1]: ";
   for (;;) {
-    if (AskClean(MethodMenu(avail, backup), kMaxChoice, &a) == Ask::kStop)
-      return State::kEnd;
+    if (AskClean(menu, kMaxChoice, &a) == Ask::kStop) return State::kEnd;
     if (Is(a, "q")) {
       Quit();
+      return State::kEnd;
+    }
+    if (later && Is(a, "l")) {
+      std::string err;
+      int64_t now = clock_->Now();
+      if (!policy_store_->RecordSnooze(user_, now, &err)) {
+        Finish(proto::Outcome::kUnavailable, err);
+        return State::kEnd;
+      }
+      Tell(SnoozedText(now + c_.snooze_interval));
+      Finish(proto::Outcome::kDeferred,
+             "registration postponed (" + std::to_string(policy_.snoozes + 1) +
+                 " so far)");
       return State::kEnd;
     }
     size_t pick = 0;
@@ -164,6 +328,8 @@ Dialogue::State Dialogue::ChooseMethod() {
       if (Is(a, avail[i].c_str())) pick = i + 1;
     if (pick >= 1 && pick <= avail.size()) {
       method_ = avail[pick - 1];
+      if (method_ == "email") return State::kEmail;
+      if (method_ == "questions") return State::kQuestions;
       return State::kRegion;
     }
     if (!Invalid(InvalidChoiceText("1-" + std::to_string(avail.size()) +
@@ -184,8 +350,11 @@ Dialogue::State Dialogue::Region() {
       return State::kEnd;
     }
     if (LooksLikeFullNumber(a)) {
-      if (ParsePhone(a, c_.default_region, kind, &phone_, &error))
+      if (ParsePhone(a, c_.default_region, kind, &phone_, &error)) {
+        dest_ = phone_.e164;
+        dest_display_ = phone_.international;
         return State::kChannel;
+      }
     } else if (ResolveRegion(a, c_.default_region, &region_, &error)) {
       return State::kNumber;
     }
@@ -204,12 +373,156 @@ Dialogue::State Dialogue::Number() {
       Quit();
       return State::kEnd;
     }
-    if (ParsePhone(a, region_, kind, &phone_, &error)) return State::kChannel;
+    if (ParsePhone(a, region_, kind, &phone_, &error)) {
+      dest_ = phone_.e164;
+      dest_display_ = phone_.international;
+      return State::kChannel;
+    }
     if (!Invalid(error)) return State::kEnd;
   }
 }
 
+Dialogue::State Dialogue::Email() {
+  for (;;) {
+    std::string a, error;
+    if (AskClean(EmailPrompt(), kMaxEmailInput, &a) == Ask::kStop)
+      return State::kEnd;
+    if (Is(a, "q")) {
+      Quit();
+      return State::kEnd;
+    }
+    if (ValidateEmail(a, &dest_, &error)) {
+      dest_display_ = dest_;
+      return State::kChannel;
+    }
+    if (!Invalid(error)) return State::kEnd;
+  }
+}
+
+Dialogue::State Dialogue::Questions() {
+  std::vector<std::string> remaining = questions_;
+  std::vector<std::string> given;  // normalised, wiped before returning
+  Method m{"questions", "", 0, {}};
+  auto wipe = [&given] {
+    for (auto& g : given) proto::Wipe(&g);
+  };
+  const int total = c_.questions_required;
+  while (static_cast<int>(m.answers.size()) < total) {
+    if (remaining.empty()) {
+      wipe();
+      Finish(proto::Outcome::kUnavailable, "not enough security questions");
+      return State::kEnd;
+    }
+    std::string a;
+    int index = static_cast<int>(m.answers.size()) + 1;
+    if (AskClean(QuestionMenu(remaining, index, total), kMaxChoice, &a) ==
+        Ask::kStop) {
+      wipe();
+      return State::kEnd;
+    }
+    if (Is(a, "q")) {
+      wipe();
+      Quit();
+      return State::kEnd;
+    }
+    size_t pick = 0;
+    if (!a.empty() && a.size() <= 2 &&
+        std::all_of(a.begin(), a.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+      pick = static_cast<size_t>(std::stoi(a));
+    if (pick < 1 || pick > remaining.size()) {
+      if (!Invalid(InvalidChoiceText("1-" + std::to_string(remaining.size()) +
+                                     " or q"))) {
+        wipe();
+        return State::kEnd;
+      }
+      continue;
+    }
+    const std::string question = remaining[pick - 1];
+    for (;;) {
+      std::string raw, norm, error;
+      if (AskClean(AnswerPrompt(question), kMaxAnswerInput, &raw, false) ==
+          Ask::kStop) {
+        wipe();
+        return State::kEnd;
+      }
+      bool ok = NormalizeAnswer(raw, &norm, &error);
+      proto::Wipe(&raw);
+      if (ok && std::find(given.begin(), given.end(), norm) != given.end()) {
+        ok = false;
+        error = AnswerReusedText();
+      }
+      if (!ok) {
+        proto::Wipe(&norm);
+        if (!Invalid(error)) {
+          wipe();
+          return State::kEnd;
+        }
+        continue;
+      }
+      std::string hash, err;
+      if (!HashAnswer(norm, &hash, &err)) {
+        proto::Wipe(&norm);
+        wipe();
+        Finish(proto::Outcome::kUnavailable, err);
+        return State::kEnd;
+      }
+      given.push_back(std::move(norm));
+      m.answers.push_back({question, hash});
+      remaining.erase(remaining.begin() + static_cast<long>(pick - 1));
+      invalid_ = 0;
+      break;
+    }
+  }
+  wipe();
+  m.value = std::to_string(m.answers.size());
+  m.verified_at = clock_->Now();
+  return SaveMethod(m, "") ? State::kAfterVerify : State::kEnd;
+}
+
+bool Dialogue::SaveMethod(const Method& m, const std::string& shown) {
+  std::string err;
+  if (!backend_->Save(user_, m, &err)) {
+    TellError(UnavailableText());
+    Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
+    return false;
+  }
+  bool replaced = false;
+  for (Method& old : rec_.methods) {
+    if (old.type == m.type) {
+      old = m;
+      replaced = true;
+    }
+  }
+  if (!replaced) rec_.methods.push_back(m);
+  done_types_.push_back(m.type);
+  std::string line = MethodLabel(m.type);
+  if (m.type != "questions") line += " " + Masked(m.type, m.value);
+  summary_.push_back(line);
+  Tell(m.type == "questions"
+                  ? QuestionsSavedText(static_cast<int>(m.answers.size()))
+                  : VerifiedText(m.type, shown));
+  return true;
+}
+
 Dialogue::State Dialogue::ChannelChoice() {
+  if (method_ == "email") {
+    for (;;) {
+      std::string a;
+      if (AskClean(EmailConfirmMenu(dest_display_), kMaxChoice, &a) ==
+          Ask::kStop)
+        return State::kEnd;
+      if (Is(a, "b")) return State::kEmail;
+      if (Is(a, "q")) {
+        Quit();
+        return State::kEnd;
+      }
+      if (a.empty() || a == "1") {
+        channel_ = Channel::kEmail;
+        return State::kSendCode;
+      }
+      if (!Invalid(InvalidChoiceText("1, b or q"))) return State::kEnd;
+    }
+  }
   std::vector<Channel> options;
   if (phone_.can_sms && method_ == "mobile") options.push_back(Channel::kSms);
   if (phone_.can_call) options.push_back(Channel::kVoice);
@@ -245,31 +558,31 @@ Dialogue::State Dialogue::ChannelChoice() {
 Dialogue::State Dialogue::SendCode() {
   int64_t retry_at = 0;
   std::string err;
-  Method m{method_, phone_.e164, 0};
+  Method m{method_, dest_, 0, {}};
   switch (backend_->SendCode(user_, m, channel_, &retry_at, &err)) {
     case SendStatus::kSent:
-      conv_->Info(CodeSentText(channel_, phone_.international, c_.code_length,
+      Tell(CodeSentText(channel_, dest_display_, c_.code_length,
                                c_.code_ttl));
       return State::kEnterCode;
     case SendStatus::kCooldown:
-      conv_->Error(CooldownText(std::max<int64_t>(1, retry_at - clock_->Now())));
+      TellError(CooldownText(std::max<int64_t>(1, retry_at - clock_->Now())));
       return State::kEnterCode;
     case SendStatus::kRateLimited:
-      conv_->Error(RateLimitedText(retry_at));
+      TellError(RateLimitedText(retry_at));
       if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
       Finish(proto::Outcome::kFailed,
-             "code rate limit reached for user or number " +
-                 MaskPhone(phone_.e164));
+             "code rate limit reached for user or destination " +
+                 Masked(method_, dest_));
       return State::kEnd;
     case SendStatus::kError:
       break;
   }
   if (++send_failures_ >= c_.max_input_attempts) {
-    conv_->Error(UnavailableText());
+    TellError(UnavailableText());
     Finish(proto::Outcome::kUnavailable, "code delivery failed: " + err);
     return State::kEnd;
   }
-  conv_->Error(SendFailedText());
+  TellError(SendFailedText());
   return State::kChannel;
 }
 
@@ -302,29 +615,21 @@ Dialogue::State Dialogue::EnterCode() {
     proto::Wipe(&a);
     switch (st) {
       case CheckStatus::kOk: {
-        Method m{method_, phone_.e164, clock_->Now()};
-        std::string err;
-        if (!backend_->Save(user_, m, &err)) {
-          conv_->Error(UnavailableText());
-          Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
-          return State::kEnd;
-        }
-        rec_.methods.push_back(m);
-        summary_.push_back(MethodLabel(method_) + " " + MaskPhone(phone_.e164));
-        conv_->Info(VerifiedText(method_, phone_.international));
-        return State::kAfterVerify;
+        Method m{method_, dest_, clock_->Now(), {}};
+        return SaveMethod(m, dest_display_) ? State::kAfterVerify
+                                            : State::kEnd;
       }
       case CheckStatus::kWrong:
-        conv_->Error(WrongCodeText(left));
+        TellError(WrongCodeText(left));
         break;
       case CheckStatus::kExpired:
-        conv_->Error(ExpiredCodeText());
+        TellError(ExpiredCodeText());
         break;
       case CheckStatus::kNoCode:
-        conv_->Error(ExpiredCodeText());
+        TellError(ExpiredCodeText());
         break;
       case CheckStatus::kTooMany:
-        conv_->Error(TooManyCodesText());
+        TellError(TooManyCodesText());
         if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
         Finish(proto::Outcome::kFailed, "too many wrong codes");
         return State::kEnd;
@@ -334,9 +639,10 @@ Dialogue::State Dialogue::EnterCode() {
 
 Dialogue::State Dialogue::AfterVerify() {
   int have = HaveCount(rec_);
+  if (updating_ && have >= c_.methods_required) return State::kDone;
   if (Available().empty()) return State::kDone;
   if (have < c_.methods_required) {
-    conv_->Info(NeedAnotherText(have, c_.methods_required));
+    Tell(NeedAnotherText(have, c_.methods_required));
     return State::kChooseMethod;
   }
   for (;;) {
@@ -354,8 +660,13 @@ Dialogue::State Dialogue::AfterVerify() {
 }
 
 Dialogue::State Dialogue::Done() {
-  conv_->Info(DoneText(summary_));
-  std::string log = "registered";
+  std::string err, log = "registered";
+  // A registration is a confirmation too; failing to note it only means
+  // an earlier reminder.
+  if (policy_store_ != nullptr &&
+      !policy_store_->RecordConfirm(user_, clock_->Now(), &err))
+    log = "(" + err + ") " + log;
+  Tell(DoneText(summary_));
   for (const auto& s : summary_) log += "; " + s;
   Finish(proto::Outcome::kRegisteredNow, log, true);
   return State::kEnd;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -11,6 +12,7 @@
 #include "helper/clock.h"
 #include "helper/conversation.h"
 #include "helper/phone_number.h"
+#include "helper/policy_state.h"
 #include "protocol/messages.h"
 
 namespace sspr {
@@ -18,7 +20,10 @@ namespace sspr {
 class Dialogue {
  public:
   enum class State {
+    kReconfirm,
     kChooseMethod,
+    kEmail,
+    kQuestions,
     kRegion,
     kNumber,
     kChannel,
@@ -40,18 +45,43 @@ class Dialogue {
 
   proto::Result Run(const std::string& user);
 
+  // The questions offered for the "questions" method (built-in + admin's).
+  void set_questions(std::vector<std::string> q) { questions_ = std::move(q); }
+  // Where "later" and reconfirmation are remembered; without it neither is
+  // offered.
+  void set_policy_store(PolicyStore* p) { policy_store_ = p; }
+  // PAM_SILENT: no closing "press Enter" question.
+  void set_silent(bool s) { silent_ = s; }
+
  private:
   enum class Ask { kAnswer, kStop };
+  proto::Result Start(const std::string& user);
+  proto::Result RunFrom(State s);
+  // Texts are held and go out with the next question (see Finalize).
+  void Tell(const std::string& text);
+  void TellError(const std::string& text);
+  std::string WithHeld(const std::string& prompt);
+  void Finalize();
   // Asks until a clean answer or a stop (conversation failure, timeout,
   // too many invalid answers); on kStop result_ is set.
-  Ask AskClean(const std::string& text, size_t max_len, std::string* answer);
+  Ask AskClean(const std::string& text, size_t max_len, std::string* answer,
+               bool echo = true);
   // Counts an invalid answer, shows `text`; false once the bound is hit.
   bool Invalid(const std::string& text);
   void Finish(proto::Outcome o, const std::string& log, bool positive = false);
   void Quit();
   std::vector<std::string> Available() const;
+  bool SnoozeAvailable() const;
+  bool ReconfirmDue() const;
+  int64_t ReconfirmAt() const;
+  std::vector<std::string> Summary() const;
+  // Verified: stores `m` and tells the user; false (result set) on failure.
+  bool SaveMethod(const Method& m, const std::string& shown);
 
+  State Reconfirm();
   State ChooseMethod();
+  State Email();
+  State Questions();
   State Region();
   State Number();
   State ChannelChoice();
@@ -70,9 +100,19 @@ class Dialogue {
   UserRecord rec_;
   int invalid_ = 0;
   int send_failures_ = 0;
+  std::vector<std::pair<bool, std::string>> held_;  // (is error, text)
+  bool can_prompt_ = true;
+  bool silent_ = false;
+  std::vector<std::string> questions_;
+  PolicyStore* policy_store_ = nullptr;
+  PolicyState policy_;
+  bool updating_ = false;  // re-registering at reconfirmation
+  std::vector<std::string> done_types_;  // verified in this dialogue
   std::string method_;  // being registered
   std::string region_;
   PhoneInfo phone_;
+  std::string dest_;          // where the code goes: E.164 or address
+  std::string dest_display_;  // how the user sees it
   Channel channel_ = Channel::kSms;
   std::vector<std::string> summary_;
   proto::Result result_;

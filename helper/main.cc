@@ -19,8 +19,11 @@
 #include "helper/clock.h"
 #include "helper/delivery.h"
 #include "helper/dialogue.h"
+#include "helper/i18n.h"
 #include "helper/module_channel.h"
+#include "helper/policy_state.h"
 #include "helper/privdrop.h"
+#include "helper/questions.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
 
@@ -49,6 +52,8 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (!LoadConfig(start.args, /*check_perms=*/true, &c, &err))
     return unavailable("configuration error: " + err);
   loaded = true;
+  // The user's language (the module's LANG), catalogues loaded while root.
+  SetupLanguage(start.lang, c.locale_dir);
   alarm(static_cast<unsigned>(c.dialogue_timeout + 30));  // last resort
   if (c.backend == "local" && c.delivery.empty())
     return unavailable("no 'delivery' configured for the local backend");
@@ -61,14 +66,27 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
       !PrepareOwnedDir(c.state_dir, u, &err))
     return unavailable(err);
-  std::unique_ptr<CodeSender> sender =
-      MakeSender(c.delivery, c.delivery_timeout, &err);
+  std::unique_ptr<CodeSender> sender = MakeChannelSender(
+      c.delivery, c.email_delivery, c.delivery_timeout, &err);
   if (!sender && (c.backend == "local" || !c.delivery.empty()))
     return unavailable("delivery: " + err);  // optional for the services
   std::unique_ptr<HttpTransport> http;
   if (c.backend != "local") {
     curl_global_init(CURL_GLOBAL_DEFAULT);
     http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
+  }
+  std::vector<std::string> questions = BuiltinQuestions();
+  if (!c.questions_file.empty()) {  // read as root, like the config
+    std::vector<std::string> extra;
+    if (!LoadAdminQuestions(c.questions_file, true, &extra, &err))
+      return unavailable("questions_file: " + err);
+    questions.insert(questions.end(), extra.begin(), extra.end());
+  }
+  if (!c.texts_file.empty()) {  // the admin's intro and help texts
+    AdminTexts texts;
+    if (!LoadAdminTexts(c.texts_file, true, &texts, &err))
+      return unavailable("texts_file: " + err);
+    SetAdminTexts(std::move(texts));
   }
   if (!DropPrivileges(u, &err)) return unavailable(err);
   SystemClock clock;
@@ -78,8 +96,13 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (!backend) return unavailable(err);
   // A service this helper may not write to: show enroll_url, deny.
   if (!BackendCanRegister(c) && c.mode == Mode::kRegister) c.mode = Mode::kBlock;
+  PolicyStore policy(c.state_dir);
+  if (!policy.Init(&err)) return unavailable("policy state: " + err);
   int64_t deadline = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;
   Dialogue d(c, backend.get(), ch, &clock, deadline);
+  d.set_questions(questions);
+  d.set_policy_store(&policy);
+  d.set_silent((start.flags & proto::kFlagSilent) != 0);
   res = d.Run(start.user);
   if (res.outcome == proto::Outcome::kUnavailable && backend->UserUnknown()) {
     res.outcome = proto::Outcome::kNotApplicable;  // not in the directory

@@ -256,6 +256,13 @@ bool ParsePhoneImpl(const std::string& input, const std::string& region,
     return false;
   }
   Util().Format(number, PhoneNumberUtil::E164, &info.e164);
+  // E.164 allows 15 digits; libphonenumber's metadata accepts a few longer
+  // (German extension-style) numbers that no SMS or call gateway takes.
+  if (info.e164.size() > 16) {
+    *error = "That number is longer than an international number can be "
+             "(15 digits). Give the number without an extension.";
+    return false;
+  }
   Util().Format(number, PhoneNumberUtil::INTERNATIONAL, &info.international);
   Util().GetRegionCodeForNumber(number, &info.region);
   *out = info;

@@ -1,5 +1,8 @@
-// Every sentence the user sees, in one place (translations come here).
-// Each text stays under PAM_MAX_MSG_SIZE (512 bytes).
+// Every sentence the user sees, in one place, each through gettext in the
+// language SetupLanguage chose (helper/i18n.h; catalogues under po/).
+// Each text stays under PAM_MAX_MSG_SIZE (512 bytes); the admin's texts
+// (texts_file) replace the intro and are appended to the block, warn,
+// cannot-prompt and quit texts as a line of their own.
 #ifndef SSPR_HELPER_TEXTS_H_
 #define SSPR_HELPER_TEXTS_H_
 
@@ -16,6 +19,8 @@ std::string CodeMessage(Channel ch, const std::string& code, int ttl_s);
 std::string IntroText();
 std::string MethodLabel(const std::string& method);   // "Authentication phone"
 std::string MethodMenu(const std::vector<std::string>& methods, bool backup);
+std::string QuitOption();                              // "  q) Quit\n"
+std::string ChoicePrompt(const std::string& default_key);  // "Choice [1]: "
 std::string RegionPrompt(const std::string& default_region);
 std::string NumberPrompt(const std::string& region);
 std::string ChannelMenu(const std::string& international, bool sms, bool call);
@@ -35,6 +40,12 @@ std::string NeedAnotherText(int have, int need);
 std::string DoneText(const std::vector<std::string>& summary);
 std::string QuitText();
 std::string InvalidChoiceText(const std::string& choices);
+// "Please answer 1-3 or q." / "Please answer 1, b or q." (keys as typed)
+std::string AnswerOneOf(const std::string& a, const std::string& b);
+std::string AnswerOneOf(const std::string& a, const std::string& b,
+                        const std::string& c);
+std::string CallableNumberText();
+std::string CodeOrKeysText(int code_length);  // "... 6-digit code, r, b or q."
 std::string TooManyInvalidText();
 std::string TimedOutText();
 std::string UnavailableText();
@@ -42,10 +53,27 @@ std::string CannotPromptText(const std::string& enroll_url, bool denied);
 std::string BlockText(const std::string& enroll_url);
 std::string WarnText(const std::string& enroll_url);
 std::string TooLongText(size_t max);
+std::string EmailPrompt();
+std::string EmailConfirmMenu(const std::string& address);
+std::string QuestionMenu(const std::vector<std::string>& questions, int index,
+                         int total);
+std::string AnswerPrompt(const std::string& question);
+std::string AnswerReusedText();
+std::string QuestionsSavedText(int count);
+std::string LaterOption(int left, int64_t grace_until);
+std::string SnoozedText(int64_t next_reminder);
+std::string ReconfirmMenu(const std::vector<std::string>& summary);
+std::string ReconfirmedText();
+std::string ContinuePrompt();
 std::string BadCharactersText();
 
 // "2026-11-26 02:30 UTC"
 std::string FormatUtc(int64_t t);
+
+// "Scan to register:" and a QR code of `url` (helper/qr_text.h) drawn in
+// text; "" when no code can be drawn. Longer than one PAM message: the
+// module splits it at line ends.
+std::string ScanQrText(const std::string& url);
 
 }  // namespace sspr
 

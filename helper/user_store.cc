@@ -1,7 +1,15 @@
 #include "helper/user_store.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -15,6 +23,8 @@ constexpr int kRecordVersion = 1;
 constexpr size_t kMaxMethods = 16;
 constexpr size_t kMaxString = 256;
 constexpr int kMaxJsonDepth = 8;
+constexpr size_t kMaxQuestionBytes = 1024;  // 200 characters of UTF-8
+constexpr size_t kMinAnswers = 3, kMaxAnswers = 5;
 constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 
 struct JsonDeleter {
@@ -52,7 +62,7 @@ JsonPtr ParseJson(const std::string& text, std::string* err) {
 }
 
 bool GetString(json_object* parent, const char* key, std::string* out,
-               std::string* err) {
+               std::string* err, size_t max = kMaxString) {
   json_object* v = nullptr;
   if (!json_object_object_get_ex(parent, key, &v) ||
       !json_object_is_type(v, json_type_string)) {
@@ -61,9 +71,9 @@ bool GetString(json_object* parent, const char* key, std::string* out,
   }
   int len = json_object_get_string_len(v);
   const char* s = json_object_get_string(v);
-  if (len <= 0 || static_cast<size_t>(len) > kMaxString) {
+  if (len <= 0 || static_cast<size_t>(len) > max) {
     *err = std::string("'") + key + "' must have 1 to " +
-           std::to_string(kMaxString) + " bytes";
+           std::to_string(max) + " bytes";
     return false;
   }
   for (int i = 0; i < len; ++i) {
@@ -131,8 +141,37 @@ bool ValidE164(const std::string& v) {
   return true;
 }
 
+bool ParseAnswers(json_object* o, Method* m, std::string* err) {
+  static const char* const kKeys[] = {"question", "hash", nullptr};
+  json_object* arr = nullptr;
+  if (!json_object_object_get_ex(o, "answers", &arr) ||
+      !json_object_is_type(arr, json_type_array)) {
+    *err = "'answers' must be an array";
+    return false;
+  }
+  size_t n = json_object_array_length(arr);
+  if (n < kMinAnswers || n > kMaxAnswers) {
+    *err = "'answers' must hold 3 to 5 entries";
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    json_object* a = json_object_array_get_idx(arr, i);
+    QuestionAnswer qa;
+    if (!json_object_is_type(a, json_type_object) ||
+        !OnlyKeys(a, kKeys, "answer", err) ||
+        !GetString(a, "question", &qa.question, err, kMaxQuestionBytes) ||
+        !GetString(a, "hash", &qa.hash, err) || qa.hash[0] != '$') {
+      if (err->empty()) *err = "malformed answer";
+      return false;
+    }
+    m->answers.push_back(qa);
+  }
+  return true;
+}
+
 bool ParseMethod(json_object* o, Method* m, std::string* err) {
-  static const char* const kKeys[] = {"type", "value", "verified_at", nullptr};
+  static const char* const kKeys[] = {"type", "value", "verified_at", "answers",
+                                      nullptr};
   if (!json_object_is_type(o, json_type_object)) {
     *err = "a method must be an object";
     return false;
@@ -151,6 +190,13 @@ bool ParseMethod(json_object* o, Method* m, std::string* err) {
     *err = "method '" + m->type + "' has no valid E.164 number";
     return false;
   }
+  json_object* unused = nullptr;
+  bool has_answers = json_object_object_get_ex(o, "answers", &unused);
+  if (m->type == "questions") return ParseAnswers(o, m, err);
+  if (has_answers) {
+    *err = "'answers' belongs to the questions method only";
+    return false;
+  }
   return true;
 }
 
@@ -162,6 +208,13 @@ bool CheckMethod(const Method& m, std::string* err) {
   if (m.value.empty() || m.value.size() > kMaxString ||
       (IsPhoneType(m.type) && !ValidE164(m.value))) {
     *err = "invalid value for method '" + m.type + "'";
+    return false;
+  }
+  bool questions = m.type == "questions";
+  if (questions != !m.answers.empty() ||
+      (questions && (m.answers.size() < kMinAnswers ||
+                     m.answers.size() > kMaxAnswers))) {
+    *err = "questions need 3 to 5 answers, other methods none";
     return false;
   }
   return true;
@@ -192,6 +245,21 @@ std::string RecordToJson(const UserRecord& r) {
                                    static_cast<int>(m.value.size())));
     json_object_object_add(o, "verified_at",
                            json_object_new_int64(m.verified_at));
+    if (!m.answers.empty()) {
+      json_object* answers = json_object_new_array();
+      for (const QuestionAnswer& qa : m.answers) {
+        json_object* a = json_object_new_object();
+        json_object_object_add(
+            a, "question",
+            json_object_new_string_len(qa.question.data(),
+                                       static_cast<int>(qa.question.size())));
+        json_object_object_add(
+            a, "hash", json_object_new_string_len(
+                           qa.hash.data(), static_cast<int>(qa.hash.size())));
+        json_object_array_add(answers, a);
+      }
+      json_object_object_add(o, "answers", answers);
+    }
     json_object_array_add(methods, o);
   }
   json_object_object_add(root.get(), "methods", methods);
@@ -331,6 +399,319 @@ bool UserStore::AddMethod(const std::string& user, const Method& m, int64_t now,
   }
   const std::string path = dir_ + "/users/" + name + ".json";
   return WriteFileAtomic(path, text, 0600, err);
+}
+
+// ---- Root tools (sspr-admin): no symlink is ever followed below state_dir.
+
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string StripSlashes(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+// Opens the directory `name` below `parent` (AT_FDCWD: `name` is a path)
+// without following a symlink in its last component. *missing on ENOENT.
+bool OpenDirNoFollow(int parent, const std::string& name,
+                     const std::string& shown, Fd* out, bool* missing,
+                     std::string* err) {
+  *missing = false;
+  int fd = openat(parent, name.c_str(),
+                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      *missing = true;
+      return true;
+    }
+    *err = (errno == ELOOP || errno == ENOTDIR)
+               ? shown + " is a symlink or not a directory, refusing it"
+               : "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  out->reset(fd);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = "cannot stat " + shown + ": " + strerror(errno);
+    return false;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    *err = shown + " is writable by group or others, refusing it";
+    return false;
+  }
+  return true;
+}
+
+// Reads the regular file `name` below `dir` (never a symlink or a FIFO),
+// at most `max` bytes. *missing on ENOENT.
+bool ReadAt(int dir, const std::string& name, const std::string& shown,
+            size_t max, std::string* out, bool* missing, std::string* err) {
+  *missing = false;
+  Fd fd(openat(dir, name.c_str(),
+               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) {
+      *missing = true;
+      return true;
+    }
+    *err = errno == ELOOP ? shown + " is a symlink, refusing it"
+                          : "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = shown + " is not a regular file";
+    return false;
+  }
+  if (static_cast<uint64_t>(st.st_size) > max) {
+    *err = shown + " is larger than " + std::to_string(max) + " bytes";
+    return false;
+  }
+  std::string buf(max + 1, '\0');
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = read(fd.get(), &buf[got], buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *err = "cannot read " + shown + ": " + strerror(errno);
+      return false;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got > max) {
+    *err = shown + " is larger than " + std::to_string(max) + " bytes";
+    return false;
+  }
+  buf.resize(got);
+  out->swap(buf);
+  return true;
+}
+
+bool ParseRecordFile(const std::string& text, const std::string& file,
+                     const std::string& shown, UserRecord* rec,
+                     std::string* err) {
+  std::string why;
+  if (!RecordFromJson(text, rec, &why)) {
+    *err = shown + ": " + why;
+    return false;
+  }
+  if (SafeFileName(rec->user) + ".json" != file) {
+    *err = shown + " belongs to another user";
+    return false;
+  }
+  return true;
+}
+
+// Gives what root created the owner of its parent, so that the helper user
+// can use it as if it had created it itself.
+bool OwnLikeParent(int fd, const struct stat& parent, const std::string& shown,
+                   std::string* err) {
+  if (geteuid() != 0) return true;
+  if (fchown(fd, parent.st_uid, parent.st_gid) != 0) {
+    *err = "cannot chown " + shown + ": " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+// The same flock(2) FileLock takes, on `name` below `dir`.
+bool LockAt(int dir, const std::string& name, const std::string& shown,
+            int timeout_ms, Fd* out, std::string* err) {
+  struct stat parent;
+  if (fstat(dir, &parent) != 0) {
+    *err = "cannot stat the directory of " + shown + ": " + strerror(errno);
+    return false;
+  }
+  int fd = openat(dir, name.c_str(),
+                  O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  bool created = fd >= 0;
+  if (fd < 0 && errno == EEXIST)
+    fd = openat(dir, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
+                          : "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  out->reset(fd);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = shown + " is not a regular file";
+    return false;
+  }
+  if (created && !OwnLikeParent(fd, parent, shown, err)) return false;
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      *err = "cannot lock " + shown + ": " + strerror(errno);
+      return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (now.tv_sec - start.tv_sec) * 1000 +
+                 (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (ms >= timeout_ms) {
+      *err = "timed out after " + std::to_string(timeout_ms) +
+             " ms waiting for lock " + shown;
+      return false;
+    }
+    struct timespec nap = {0, 10 * 1000000L};
+    nanosleep(&nap, nullptr);
+  }
+}
+
+}  // namespace
+
+bool UserStore::List(std::vector<UserRecord>* recs,
+                     std::vector<std::string>* problems,
+                     std::string* err) const {
+  recs->clear();
+  problems->clear();
+  const std::string top = StripSlashes(dir_);
+  Fd state, users;
+  bool missing = false;
+  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
+  if (missing) return true;
+  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
+                       err))
+    return false;
+  if (missing) return true;
+  int dup_fd = dup(users.get());
+  DIR* d = dup_fd < 0 ? nullptr : fdopendir(dup_fd);
+  if (d == nullptr) {
+    if (dup_fd >= 0) close(dup_fd);
+    *err = "cannot list " + top + "/users: " + strerror(errno);
+    return false;
+  }
+  std::vector<std::string> names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name[0] == '.') continue;  // ".", "..", temp files being written
+    if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".json") != 0) {
+      problems->push_back(top + "/users/" + name + ": not a record file");
+      continue;
+    }
+    names.push_back(name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const std::string shown = top + "/users/" + name;
+    std::string text, why;
+    UserRecord rec;
+    if (!ReadAt(users.get(), name, shown, kMaxRecordSize, &text, &missing,
+                &why) ||
+        (!missing && !ParseRecordFile(text, name, shown, &rec, &why))) {
+      problems->push_back(why);
+      continue;
+    }
+    if (!missing) recs->push_back(std::move(rec));  // gone since readdir
+  }
+  std::sort(
+      recs->begin(), recs->end(),
+      [](const UserRecord& a, const UserRecord& b) { return a.user < b.user; });
+  return true;
+}
+
+bool UserStore::LoadNoFollow(const std::string& user, UserRecord* rec,
+                             bool* found, std::string* err) const {
+  *found = false;
+  if (user.empty() || user.size() > kMaxString) {
+    *err = "invalid user name";
+    return false;
+  }
+  const std::string top = StripSlashes(dir_);
+  Fd state, users;
+  bool missing = false;
+  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
+  if (missing) return true;
+  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
+                       err))
+    return false;
+  if (missing) return true;
+  const std::string name = SafeFileName(user) + ".json";
+  const std::string shown = top + "/users/" + name;
+  std::string text;
+  if (!ReadAt(users.get(), name, shown, kMaxRecordSize, &text, &missing, err))
+    return false;
+  if (missing) return true;
+  UserRecord parsed;
+  if (!ParseRecordFile(text, name, shown, &parsed, err)) return false;
+  *rec = std::move(parsed);
+  *found = true;
+  return true;
+}
+
+bool UserStore::Remove(const std::string& user,
+                       const std::function<bool(std::string*)>& before,
+                       bool* removed, std::string* err) {
+  *removed = false;
+  if (user.empty() || user.size() > kMaxString) {
+    *err = "invalid user name";
+    return false;
+  }
+  const std::string top = StripSlashes(dir_);
+  const std::string name = SafeFileName(user);
+  Fd state, locks, lock, users;
+  bool missing = false;
+  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
+  if (missing) return !before || before(err);  // nothing was ever stored
+  if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
+                       err))
+    return false;
+  if (missing) {
+    // Made the way Init makes it, owned like state_dir.
+    struct stat st;
+    if (fstat(state.get(), &st) != 0 ||
+        (mkdirat(state.get(), "locks", 0700) != 0 && errno != EEXIST)) {
+      *err = "cannot create " + top + "/locks: " + strerror(errno);
+      return false;
+    }
+    if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
+                         err) ||
+        missing || !OwnLikeParent(locks.get(), st, top + "/locks", err)) {
+      if (err->empty()) *err = top + "/locks vanished";
+      return false;
+    }
+  }
+  if (!LockAt(locks.get(), name + ".lock", top + "/locks/" + name + ".lock",
+              kDefaultLockTimeoutMs, &lock, err))
+    return false;
+  if (before && !before(err)) return false;
+  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
+                       err))
+    return false;
+  if (missing) return true;
+  const std::string file = name + ".json";
+  if (unlinkat(users.get(), file.c_str(), 0) != 0) {
+    if (errno == ENOENT) return true;
+    *err = "cannot remove " + top + "/users/" + file + ": " + strerror(errno);
+    return false;
+  }
+  *removed = true;
+  if (fsync(users.get()) != 0 && errno != EINVAL) {
+    *err = "cannot fsync " + top + "/users: " + strerror(errno);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace sspr

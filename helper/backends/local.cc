@@ -35,7 +35,9 @@ class LocalBackend : public Backend {
   SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
                       int64_t* retry_at, std::string* err) override {
     int64_t now = clock_->Now();
-    if (pending_.NextSendAt() > now) {
+    // The cool-down is per destination: a new number or address (a backup
+    // method) may get its code at once.
+    if (m.value == last_dest_ && pending_.NextSendAt() > now) {
       *retry_at = pending_.NextSendAt();
       return SendStatus::kCooldown;
     }
@@ -48,7 +50,10 @@ class LocalBackend : public Backend {
     std::string text = CodeMessage(ch, code, c_.code_ttl);
     bool ok = sender_->Send(ch, m.value, text, err);
     explicit_bzero(&text[0], text.size());
-    if (ok) pending_.Set(code, now);
+    if (ok) {
+      pending_.Set(code, now);
+      last_dest_ = m.value;
+    }
     explicit_bzero(&code[0], code.size());
     return ok ? SendStatus::kSent : SendStatus::kError;
   }
@@ -78,6 +83,7 @@ class LocalBackend : public Backend {
   RateLimiter limiter_;
   std::unique_ptr<CodeSender> sender_;
   PendingCode pending_;
+  std::string last_dest_;  // where the pending code went
 };
 
 }  // namespace

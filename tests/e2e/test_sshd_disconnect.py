@@ -5,8 +5,9 @@ written, and the next login starts the dialogue afresh.
 """
 import time
 
-from messages import INTRO, QUIT
-from sshd_env import E2ETestCase, main, pgrep_f
+from e2e_case import E2ETestCase, main
+from messages import CODE, CONTINUE, INTRO, MENU, QUIT, SENT
+from sshd_env import pgrep_f
 
 
 def proc_state(pid):
@@ -35,6 +36,9 @@ class Disconnect(E2ETestCase):
         self.assertEqual(len(self.env.outbox_lines()), 1)
         c.kill()
         print(f"\n----- killed at the code prompt -----\n{c.text}\n-----")
+        self.assertShown(c.text, [(INTRO, 1), (MENU, 1), (SENT, 1),
+                                  (CODE, 1)])
+        self.assertNoRepeats(c.text, allow=("Choice [1]: 1",))
         # sshd SIGTERMs its PAM process (the module dies with it); the
         # helper sees EOF and exits at once; its new parent, PID 1, reaps it.
         deadline = time.monotonic() + 5
@@ -61,7 +65,9 @@ class Disconnect(E2ETestCase):
         c.send("q")
         status, out = self.finish("next login after the disconnect", c)
         self.assertEqual(status, 255, out)
-        self.assertShown(out, [(INTRO, 1), (QUIT, 1)])
+        self.assertShown(out, [(INTRO, 1), (MENU, 1), (QUIT, 1),
+                               (CONTINUE, 0), ("LOGGED-IN", 0)])
+        self.assertNoRepeats(out)
         self.assertEqual(pgrep_f(self.env.helper), [])
 
 

@@ -1,9 +1,11 @@
 """Registration inside a password login: sshd with AuthenticationMethods
 keyboard-interactive alone; pam_unix (common-auth) asks the password in the
-same keyboard-interactive exchange, then pam_sspr's account dialogue runs.
+same keyboard-interactive exchange, then pam_sspr's account dialogue runs:
+the intro opens the first question after the password, DONE is the text of
+the closing question (answered with Enter), each shown once.
 """
-from messages import DONE, INTRO, REGISTRATION, masked
-from sshd_env import US_E164, E2ETestCase, main
+from e2e_case import US_E164, E2ETestCase, main
+from messages import BACKUP, CONTINUE, DONE, INTRO, REGISTRATION, masked
 
 METHODS = "keyboard-interactive"
 
@@ -18,11 +20,14 @@ class PasswordKbdInt(E2ETestCase):
         self.register(c, u)
         status, out = self.finish("password + registration", c)
         self.assertEqual(status, 0, out)
-        self.assertShown(out, [(m, 1) for m in REGISTRATION] + [(DONE, 1)])
+        self.assertShown(out, [("Password: ", 1)] +
+                         [(m, 1) for m in REGISTRATION] + [("LOGGED-IN", 1)])
+        self.assertNoRepeats(out, allow=("Choice [1]: 1",))
         self.assertTrue(out.startswith(f"({u}@127.0.0.1) Password: \n"
                                        f"({u}@127.0.0.1) {INTRO}\n"), out)
         self.assertTrue(out.endswith(
-            f"{DONE}\n  - Authentication phone {masked('23')}\n"
+            f"{BACKUP}n\n({u}@127.0.0.1) {DONE}\n"
+            f"  - Authentication phone {masked('23')}\n{CONTINUE}\n"
             "LOGGED-IN\n"), out)
         self.assertEqual(self.env.record(u)["methods"][0]["value"], US_E164)
 

@@ -75,26 +75,28 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// Every field of Config (add new ones here).
 bool Equal(const sspr::Config& a, const sspr::Config& b) {
-  return a.backend == b.backend && a.mode == b.mode &&
-         a.methods == b.methods && a.methods_required == b.methods_required &&
-         a.default_region == b.default_region && a.failmode == b.failmode &&
-         a.groups == b.groups && a.exempt_users == b.exempt_users &&
-         a.exempt_groups == b.exempt_groups && a.state_dir == b.state_dir &&
-         a.cache_dir == b.cache_dir && a.cache_ttl == b.cache_ttl &&
-         a.helper_timeout == b.helper_timeout &&
-         a.dialogue_timeout == b.dialogue_timeout &&
-         a.request_timeout == b.request_timeout &&
-         a.code_length == b.code_length && a.code_ttl == b.code_ttl &&
-         a.max_attempts == b.max_attempts &&
-         a.max_input_attempts == b.max_input_attempts &&
-         a.resend_cooldown == b.resend_cooldown &&
-         a.rate_limit == b.rate_limit && a.rate_window == b.rate_window &&
-         a.rate_lockout == b.rate_lockout && a.delivery == b.delivery &&
-         a.delivery_timeout == b.delivery_timeout &&
-         a.helper_user == b.helper_user &&
-         a.secrets_file == b.secrets_file && a.enroll_url == b.enroll_url &&
-         a.conf == b.conf && a.helper == b.helper && a.debug == b.debug;
+#define SAME(f) (a.f == b.f)
+  return SAME(backend) && SAME(mode) && SAME(methods) &&
+         SAME(methods_required) && SAME(questions_required) &&
+         SAME(questions_file) && SAME(email_delivery) && SAME(reconfirm_days) &&
+         SAME(snooze_max) && SAME(snooze_interval) && SAME(grace_until) &&
+         SAME(default_region) && SAME(failmode) && SAME(groups) &&
+         SAME(exempt_users) && SAME(exempt_groups) && SAME(state_dir) &&
+         SAME(cache_dir) && SAME(cache_ttl) && SAME(helper_timeout) &&
+         SAME(dialogue_timeout) && SAME(request_timeout) && SAME(code_length) &&
+         SAME(code_ttl) && SAME(max_attempts) && SAME(max_input_attempts) &&
+         SAME(resend_cooldown) && SAME(rate_limit) && SAME(rate_window) &&
+         SAME(rate_lockout) && SAME(delivery) && SAME(delivery_timeout) &&
+         SAME(helper_user) && SAME(secrets_file) && SAME(enroll_url) &&
+         SAME(conf) && SAME(helper) && SAME(debug) && SAME(only_services) &&
+         SAME(skip_services) && SAME(skip_rhosts) && SAME(show_qr) &&
+         SAME(stale_ttl) && SAME(cafile) && SAME(pinned_pubkey) &&
+         SAME(directory_user) && SAME(rest_url) && SAME(graph_tenant) &&
+         SAME(graph_client_id) && SAME(graph_login_url) && SAME(graph_url) &&
+         SAME(graph_status) && SAME(graph_write) && SAME(okta_url);
+#undef SAME
 }
 
 }  // namespace
@@ -108,9 +110,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The file.
   sspr::Config from_file;
   std::string err;
-  const bool file_ok = sspr::LoadConfigFile(g_path, /*check_perms=*/false,
-                                            /*must_exist=*/true, &from_file,
-                                            &err);
+  const bool file_ok =
+      sspr::LoadConfigFile(g_path, /*check_perms=*/false,
+                           /*must_exist=*/true, &from_file, &err);
   if (!file_ok && err.rfind(g_path + ":", 0) != 0)
     Fail("a file error does not start with the file name");
   if (file_ok) {

@@ -158,10 +158,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!sspr::proto::EncodeFrame(f.type, f.payload, &reencoded, &err))
       Fail("a decoded frame does not encode");
     switch (f.type) {
-      case Type::kStart: CheckStart(f.payload); break;
-      case Type::kResult: CheckResult(f.payload); break;
-      case Type::kHello: CheckHello(f.payload); break;
-      default: break;
+      case Type::kStart:
+        CheckStart(f.payload);
+        break;
+      case Type::kResult:
+        CheckResult(f.payload);
+        break;
+      case Type::kHello:
+        CheckHello(f.payload);
+        break;
+      default:
+        break;
     }
   }
   if (reencoded.size() > len ||

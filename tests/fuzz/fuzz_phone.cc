@@ -5,13 +5,20 @@
 // whole input is the number). ResolveRegion on the region; ParsePhone on
 // the number (in the resolved region, else in the raw region text) for both
 // kinds; MaskPhone on each accepted E.164; CheckAnswer on the raw input.
+// The number text also goes to the other free-text answers: ValidateEmail
+// (+ MaskEmail) and NormalizeAnswer (security questions).
 // Oracles beyond the sanitizers:
 //  - every refusal has a sentence for the user: valid UTF-8, < 512 bytes;
 //  - an accepted number has an E.164 form the user store accepts, parses
 //    again from that form to the same E.164, and its mask keeps at most the
 //    country code and two digits;
+//    (SSPR_FUZZ_IGNORE=e164 skips the store check, see
+//    tests/fuzz/crashes/README.md);
 //  - IsValidUtf8 agrees with an independent strict decoder; CheckAnswer's
-//    clean answer is trimmed, bounded and free of control characters.
+//    clean answer is trimmed, bounded and free of control characters;
+//  - an accepted e-mail address is valid again as normalised, and its mask
+//    hides the local part; a normalised security answer is valid UTF-8 of
+//    3 to 40 characters.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +27,10 @@
 #include <string>
 
 #include "helper/answer.h"
+#include "helper/email_address.h"
 #include "helper/phone_number.h"
+#include "helper/questions.h"
+#include "tests/fuzz/known_findings.h"
 
 namespace {
 
@@ -90,7 +100,7 @@ void CheckNumber(const std::string& number, const std::string& region,
     CheckUserText("ParsePhone refusal", error);
     return;
   }
-  if (!StoreAcceptsE164(info.e164))
+  if (!StoreAcceptsE164(info.e164) && !sspr_fuzz::Ignored("e164"))
     Fail("accepted number has an E.164 the store refuses", info.e164);
   if (info.international.empty() || info.international[0] != '+')
     Fail("international form does not start with +", info.international);
@@ -102,16 +112,17 @@ void CheckNumber(const std::string& number, const std::string& region,
   // The E.164 form is itself an accepted input with the same result.
   sspr::PhoneInfo again;
   if (!sspr::ParsePhone(info.e164, "ZZ", kind, &again, &error))
-    Fail("E.164 form of an accepted number is refused", info.e164 + ": " + error);
+    Fail("E.164 form of an accepted number is refused",
+         info.e164 + ": " + error);
   if (again.e164 != info.e164) Fail("E.164 is not stable", info.e164);
 
   // The mask shows the country code and at most the last two digits.
   const std::string mask = sspr::MaskPhone(info.e164);
   if (!RefUtf8(mask)) Fail("mask is not valid UTF-8", mask);
-  const size_t cc = info.international.find(' ') == std::string::npos
-                        ? 3
-                        : Digits(info.international.substr(
-                              0, info.international.find(' ')));
+  const size_t cc =
+      info.international.find(' ') == std::string::npos
+          ? 3
+          : Digits(info.international.substr(0, info.international.find(' ')));
   if (Digits(mask) > cc + 2) Fail("mask shows too many digits", mask);
   if (mask.find(info.e164.substr(1)) != std::string::npos)
     Fail("mask contains the whole number", mask);
@@ -137,13 +148,54 @@ void CheckAnswerOn(const std::string& raw, size_t max_len) {
   (void)sspr::YesNo(clean);
 }
 
+size_t CodePoints(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+void CheckEmail(const std::string& input) {
+  std::string norm, error;
+  if (!sspr::ValidateEmail(input, &norm, &error)) {
+    CheckUserText("ValidateEmail refusal", error);
+    return;
+  }
+  if (norm.empty() || norm.size() > sspr::kMaxEmailInput || !RefUtf8(norm))
+    Fail("accepted address is empty, too long or not UTF-8", norm);
+  const size_t at = norm.find('@');
+  if (at == std::string::npos || norm.find('@', at + 1) != std::string::npos)
+    Fail("accepted address has not exactly one @", norm);
+  std::string again, error2;
+  if (!sspr::ValidateEmail(norm, &again, &error2))
+    Fail("normalised address is refused", norm + ": " + error2);
+  if (again != norm) Fail("normalising an address is not stable", norm);
+  const std::string mask = sspr::MaskEmail(norm);
+  if (!RefUtf8(mask)) Fail("address mask is not UTF-8", mask);
+  if (at > 1 && mask.substr(0, mask.rfind('@')).find(norm.substr(0, at)) !=
+                    std::string::npos)
+    Fail("address mask shows the local part", mask);
+}
+
+void CheckSecurityAnswer(const std::string& raw) {
+  std::string norm, error;
+  if (!sspr::NormalizeAnswer(raw, &norm, &error)) {
+    CheckUserText("NormalizeAnswer refusal", error);
+    return;
+  }
+  const size_t n = CodePoints(norm);
+  if (!RefUtf8(norm) || n < sspr::kMinAnswerChars || n > sspr::kMaxAnswerChars)
+    Fail("normalised answer is not 3 to 40 characters of UTF-8", norm);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string raw(reinterpret_cast<const char*>(data), size);
   const size_t nul = raw.find('\0');
-  const std::string region_text = nul == std::string::npos ? "" : raw.substr(0, nul);
-  const std::string number = nul == std::string::npos ? raw : raw.substr(nul + 1);
+  const std::string region_text =
+      nul == std::string::npos ? "" : raw.substr(0, nul);
+  const std::string number =
+      nul == std::string::npos ? raw : raw.substr(nul + 1);
 
   std::string region, error;
   const bool region_ok =
@@ -164,5 +216,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Fail("IsValidUtf8 disagrees with a strict decoder", "");
   CheckAnswerOn(raw, 64);
   CheckAnswerOn(number, sspr::kMaxPhoneInput);
+  CheckEmail(number);
+  if (number.size() <= sspr::kMaxAnswerInput) CheckSecurityAnswer(number);
   return 0;
 }

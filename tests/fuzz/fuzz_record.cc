@@ -1,8 +1,10 @@
-// Fuzzes the local backend's JSON user record parser.
+// Fuzzes the parsers of the helper's state files: the local backend's JSON
+// user record and the per-user policy state.
 //
 // RecordFromJson on the input; when it accepts, RecordToJson must give a
 // text that parses again to an equal record and serialises to the same
-// text (what the store writes, it can read back).
+// text (what the store writes, it can read back). The same holds for
+// PolicyFromText / PolicyToText on the same input.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 
 #include <string>
 
+#include "helper/policy_state.h"
 #include "helper/user_store.h"
 
 namespace {
@@ -28,16 +31,39 @@ bool Equal(const sspr::UserRecord& a, const sspr::UserRecord& b) {
     const sspr::Method& x = a.methods[i];
     const sspr::Method& y = b.methods[i];
     if (x.type != y.type || x.value != y.value ||
-        x.verified_at != y.verified_at)
+        x.verified_at != y.verified_at || x.answers.size() != y.answers.size())
       return false;
+    for (size_t k = 0; k < x.answers.size(); ++k)
+      if (x.answers[k].question != y.answers[k].question ||
+          x.answers[k].hash != y.answers[k].hash)
+        return false;
   }
   return true;
+}
+
+void CheckPolicy(const std::string& text) {
+  sspr::PolicyState s;
+  std::string err;
+  if (!sspr::PolicyFromText(text, &s, &err)) {
+    if (err.empty()) Fail("PolicyFromText failed without a message", "");
+    return;
+  }
+  const std::string out = sspr::PolicyToText(s);
+  sspr::PolicyState again;
+  if (!sspr::PolicyFromText(out, &again, &err))
+    Fail("the serialised policy state does not parse", err);
+  if (again.snoozes != s.snoozes || again.last_snooze != s.last_snooze ||
+      again.confirmed_at != s.confirmed_at)
+    Fail("the policy state changed in a round trip", out);
+  if (sspr::PolicyToText(again) != out)
+    Fail("serialising the policy state is not stable", out);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
+  CheckPolicy(text);
   sspr::UserRecord rec;
   std::string err;
   if (!sspr::RecordFromJson(text, &rec, &err)) {

@@ -8,7 +8,10 @@
 
 #include <initializer_list>
 #include <string>
+#include <utility>
+#include <vector>
 
+#include "helper/policy_state.h"
 #include "helper/user_store.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
@@ -72,7 +75,8 @@ void Frames() {
       Frame(Type::kStart, sspr::proto::EncodeStart(TypicalStart()));
   sspr::proto::Result ok{sspr::proto::Outcome::kRegisteredNow, 86400,
                          "registered; Authentication phone +1 ***-***-**23"};
-  const std::string result = Frame(Type::kResult, sspr::proto::EncodeResult(ok));
+  const std::string result =
+      Frame(Type::kResult, sspr::proto::EncodeResult(ok));
   Put("fuzz_frame", "hello", FrameInput({}, hello));
   Put("fuzz_frame", "start", FrameInput({}, start));
   Put("fuzz_frame", "start_chunked", FrameInput({0, 4, 9}, start));
@@ -91,8 +95,9 @@ void Frames() {
   // A whole session, byte by byte and in odd pieces.
   std::string session = hello + start;
   session += Frame(Type::kInfo, "Don't lose access to your account!");
-  session += Frame(Type::kPromptEchoOn, "Choose a method to register:\n"
-                                        "  1) Authentication phone\nChoice [1]: ");
+  session += Frame(Type::kPromptEchoOn,
+                   "Choose a method to register:\n"
+                   "  1) Authentication phone\nChoice [1]: ");
   session += Frame(Type::kAnswer, "1");
   session += Frame(Type::kPromptEchoOff, "Code: ");
   session += Frame(Type::kAnswer, "123456");
@@ -104,10 +109,13 @@ void Frames() {
   Put("fuzz_frame", "session_pieces", FrameInput({2, 0, 6, 30}, session));
 
   // Malformed streams.
-  Put("fuzz_frame", "zero_length", FrameInput({}, std::string("\0\0\0\0\1", 5)));
+  Put("fuzz_frame", "zero_length",
+      FrameInput({}, std::string("\0\0\0\0\1", 5)));
   Put("fuzz_frame", "too_long", FrameInput({}, std::string("\0\1\0\1\5", 5)));
-  Put("fuzz_frame", "unknown_type", FrameInput({}, std::string("\0\0\0\1\x63", 5)));
-  Put("fuzz_frame", "truncated", FrameInput({1}, start.substr(0, start.size() - 3)));
+  Put("fuzz_frame", "unknown_type",
+      FrameInput({}, std::string("\0\0\0\1\x63", 5)));
+  Put("fuzz_frame", "truncated",
+      FrameInput({1}, start.substr(0, start.size() - 3)));
   Put("fuzz_frame", "start_trailing",
       FrameInput({}, Frame(Type::kStart,
                            sspr::proto::EncodeStart(TypicalStart()) + "x")));
@@ -141,7 +149,8 @@ void Configs() {
       "enroll_url=https://aka.ms/ssprsetup\ndebug=yes\n");
   Put("fuzz_config", "comments_blank_crlf",
       "\n# comment\n   \t\r\n  mode =  block  \r\n#methods = office\n");
-  Put("fuzz_config", "args_style", "conf=/etc/x.conf\ndebug\nhelper=/bin/true\n");
+  Put("fuzz_config", "args_style",
+      "conf=/etc/x.conf\ndebug\nhelper=/bin/true\n");
   Put("fuzz_config", "invalid_relation",
       "methods = mobile\nmethods_required = 2\ncode_ttl = 30\n"
       "resend_cooldown = 60\n");
@@ -149,24 +158,57 @@ void Configs() {
       "code_length = 99999999999\nmode = maybe\nunknown_key = 1\n");
 }
 
+sspr::Method M(const char* type, const char* value, int64_t at) {
+  sspr::Method m;
+  m.type = type;
+  m.value = value;
+  m.verified_at = at;
+  return m;
+}
+
+sspr::UserRecord R(const std::string& user, std::vector<sspr::Method> methods,
+                   int64_t created, int64_t updated) {
+  sspr::UserRecord r;
+  r.user = user;
+  r.methods = std::move(methods);
+  r.created_at = created;
+  r.updated_at = updated;
+  return r;
+}
+
 void Records() {
-  sspr::UserRecord empty{"alice", {}, 1800000000, 1800000000};
-  Put("fuzz_record", "no_methods", sspr::RecordToJson(empty));
-  sspr::UserRecord one{"bob", {{"mobile", "+12015550123", 1800000100}},
-                       1800000000, 1800000100};
-  Put("fuzz_record", "mobile", sspr::RecordToJson(one));
-  sspr::UserRecord two{"DOMAIN\\carol.o'neil",
-                       {{"mobile", "+447400123456", 1800000100},
-                        {"office", "+442079460000", 1800000200}},
-                       1800000000, 1800000200};
-  Put("fuzz_record", "two_methods", sspr::RecordToJson(two));
-  sspr::UserRecord other{"d\xC3\xA9sir\xC3\xA9" "e", {{"email", "d@example.org", 1}},
-                         0, 253402300799};
-  Put("fuzz_record", "utf8_user_email", sspr::RecordToJson(other));
+  Put("fuzz_record", "no_methods",
+      sspr::RecordToJson(R("alice", {}, 1800000000, 1800000000)));
+  Put("fuzz_record", "mobile",
+      sspr::RecordToJson(R("bob", {M("mobile", "+12015550123", 1800000100)},
+                           1800000000, 1800000100)));
+  Put("fuzz_record", "two_methods",
+      sspr::RecordToJson(R("DOMAIN\\carol.o'neil",
+                           {M("mobile", "+447400123456", 1800000100),
+                            M("office", "+442079460000", 1800000200)},
+                           1800000000, 1800000200)));
+  Put("fuzz_record", "utf8_user_email",
+      sspr::RecordToJson(R("d\xC3\xA9sir\xC3\xA9"
+                           "e",
+                           {M("email", "d@example.org", 1)}, 0, 253402300799)));
   Put("fuzz_record", "escapes",
       "{ \"version\": 1, \"user\": \"e\\u0301\\/x\", \"created_at\": 0,\n"
       "  \"updated_at\": 0, \"methods\": [ { \"type\": \"office\", "
       "\"value\": \"+12015550123\", \"verified_at\": 5 } ] }");
+  sspr::Method q = M("questions", "3", 1800000300);
+  q.answers = {{"What was the name of your first pet?", "$y$j9T$salt$hash1"},
+               {"In what town or city were you born?", "$y$j9T$salt$hash2"},
+               {"What was your first job?", "$6$salt$hash3"}};
+  sspr::UserRecord questions =
+      R("erin", {q, M("email", "erin@example.org", 1800000400)}, 1800000300,
+        1800000400);
+  Put("fuzz_record", "questions_email", sspr::RecordToJson(questions));
+  sspr::PolicyState policy;
+  policy.snoozes = 2;
+  policy.last_snooze = 1800000000;
+  policy.confirmed_at = 1790000000;
+  Put("fuzz_record", "policy", sspr::PolicyToText(policy));
+  Put("fuzz_record", "policy_partial", "snoozes 1\n");
   Put("fuzz_record", "duplicate_method",
       "{\"version\":1,\"user\":\"x\",\"created_at\":1,\"updated_at\":1,"
       "\"methods\":[{\"type\":\"mobile\",\"value\":\"+12015550123\","
@@ -185,11 +227,18 @@ void Phones() {
   Put("fuzz_phone", "jp", "JP" + nul + "090-1234-5678");
   Put("fuzz_phone", "vanity", "US" + nul + "1-800-FLOWERS");
   Put("fuzz_phone", "unicode_dashes",
-      "1" + nul + "(201)\xE2\x80\x93" "555\xC2\xA0" "0123");
+      "1" + nul +
+          "(201)\xE2\x80\x93"
+          "555\xC2\xA0"
+          "0123");
   Put("fuzz_phone", "short_code", "GB" + nul + "999");
   Put("fuzz_phone", "premium", "GB" + nul + "09098 790000");
   Put("fuzz_phone", "bad_region", "XX" + nul + "12345");
   Put("fuzz_phone", "answer_only", "  yes\t");
+  Put("fuzz_phone", "email", nul + "Alice.O'Neil+sspr@Mail.Example.ORG");
+  Put("fuzz_phone", "email_bad", nul + "a..b@example");
+  Put("fuzz_phone", "security_answer",
+      nul + "  Saint-\xC3\x89tienne   sur  Loire ");
 }
 
 void Dialogues() {
@@ -218,6 +267,24 @@ void Dialogues() {
   Put("fuzz_dialogue", "conv_failed", "");
   Put("fuzz_dialogue", "warn", "!mode=warn");
   Put("fuzz_dialogue", "block", "!mode=block");
+  Put("fuzz_dialogue", "email",
+      "!methods=email,mobile\n1\nAlice@Example.ORG\n1\n@code\nn");
+  Put("fuzz_dialogue", "questions",
+      "!methods=questions,mobile\n1\n1\nRex the dog\n1\nSpringfield\n1\n"
+      "Elm Street\nn");
+  Put("fuzz_dialogue", "registered_next_login",
+      "1\n\n201-555-0123\n1\n@code\nn\n@login +60");
+  Put("fuzz_dialogue", "reconfirm_keep",
+      "!reconfirm_days=1\n1\n\n201-555-0123\n1\n@code\nn\n"
+      "@login +90000\nk\n@login +60");
+  Put("fuzz_dialogue", "reconfirm_update",
+      "!reconfirm_days=1\n1\n\n201-555-0123\n1\n@code\nn\n"
+      "@login +90000\nu\n1\n\n201-555-0199\n1\n@code\nn");
+  Put("fuzz_dialogue", "snooze",
+      "!snooze_max=1 snooze_interval=3600\nl\n@login +60\n"
+      "@login +3600\nl\n1\n\n201-555-0123\n1\n@code\nn");
+  Put("fuzz_dialogue", "grace",
+      "!grace_until=2027-01-16\nl\n@login +86400\nl\n@login +86400\nl");
   Put("fuzz_dialogue", "landline_as_mobile",
       "mobile\nGB\n020 7946 0000\n07400 123456\nb\nq");
 }
@@ -231,7 +298,8 @@ int main(int argc, char** argv) {
   }
   g_out = argv[1];
   if (mkdir(g_out.c_str(), 0755) != 0 && errno != EEXIST) {
-    fprintf(stderr, "gen_seeds: mkdir %s: %s\n", g_out.c_str(), strerror(errno));
+    fprintf(stderr, "gen_seeds: mkdir %s: %s\n", g_out.c_str(),
+            strerror(errno));
     return 1;
   }
   Frames();

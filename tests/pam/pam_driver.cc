@@ -7,6 +7,7 @@
 // newest code in the outbox given with --outbox. When the answers run out the
 // conversation fails (PAM_CONV_ERR), as a non-interactive application does.
 // "@slow:SECONDS:ANSWER" answers after a pause (a user who walks away).
+// --env NAME=VALUE puts a variable in the PAM environment (pam_putenv).
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would. Exit status: the PAM return code.
 #include <security/pam_appl.h>
@@ -28,6 +29,7 @@ namespace {
 struct Options {
   std::string confdir, service = "sspr-test", user, outbox, rhost, tty;
   std::vector<std::string> answers;
+  std::vector<std::string> env;  // --env NAME=VALUE: the PAM environment
   size_t next = 0;
   bool interactive = false, phone = false, silent = false, no_conv = false;
   size_t outbox_seen = 0;
@@ -187,6 +189,7 @@ int main(int argc, char** argv) {
     else if (a == "--outbox") o.outbox = value();
     else if (a == "--rhost") o.rhost = value();
     else if (a == "--tty") o.tty = value();
+    else if (a == "--env") o.env.push_back(value());
     else if (a == "--interactive") o.interactive = true;
     else if (a == "--phone") o.phone = true;
     else if (a == "--silent") o.silent = true;
@@ -208,6 +211,7 @@ int main(int argc, char** argv) {
   }
   if (!o.rhost.empty()) pam_set_item(pamh, PAM_RHOST, o.rhost.c_str());
   if (!o.tty.empty()) pam_set_item(pamh, PAM_TTY, o.tty.c_str());
+  for (const auto& e : o.env) pam_putenv(pamh, e.c_str());
   r = pam_acct_mgmt(pamh, o.silent ? PAM_SILENT : 0);
   ShowPhone(&o);
   // The module must leave no child behind (no zombie, no orphan of ours).

@@ -73,6 +73,9 @@ class Callers(PamTestCase):
             self.assertNotIn("PROMPT", p.stdout)
 
 
+QR_GLYPHS = set(" \u2580\u2584\u2588")
+
+
 def messages(out):
     """The conversation as (kind, text) pairs; a message's text may span
     several printed lines."""
@@ -85,6 +88,18 @@ def messages(out):
         elif msgs:
             msgs[-1][1] += "\n" + line
     return [(k, t) for k, t in msgs]
+
+
+def qr_lines(msgs):
+    """The lines of block-glyph text shown in INFO messages."""
+    lines = []
+    for kind, text in msgs:
+        if kind != "INFO":
+            continue
+        for line in text.split("\n"):
+            if line and set(line) <= QR_GLYPHS and line.strip():
+                lines.append(line)
+    return lines
 
 
 class ServiceAndRhost(PamTestCase):
@@ -161,6 +176,51 @@ class ServiceAndRhost(PamTestCase):
         code, out = self.env.run("alice", extra=["--rhost", "10.1.1.1"])
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
         self.assertNotIn("PROMPT", out)
+
+    def check_qr(self, msgs):
+        for kind, text in msgs:
+            if kind in ("INFO", "ERROR"):
+                self.assertLessEqual(len(text.encode()), 511, text)
+        lines = qr_lines(msgs)
+        self.assertTrue(lines, "no QR code shown")
+        width = len(lines[0])
+        self.assertTrue(all(len(l) == width for l in lines), lines)
+        # A square of width x width modules, two rows per line, quiet zone
+        # of light (block) modules all round.
+        self.assertEqual(len(lines), (width + 1) // 2)
+        self.assertEqual(lines[0], "\u2588" * width)
+        self.assertEqual(lines[-1], "\u2580" * width)
+        scan = [t for k, t in msgs if k == "INFO" and "Scan to register:" in t]
+        self.assertEqual(len(scan), 1, msgs)
+        return lines
+
+    def test_block_shows_qr(self):
+        self.env.set(mode="block")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        msgs = messages(out)
+        self.assertIn("https://aka.ms/ssprsetup",
+                      " ".join(t for k, t in msgs if k == "ERROR"))
+        lines = self.check_qr(msgs)
+        self.assertEqual(len(lines[0]), 25 + 4)  # version 2, quiet zone 2
+
+    def test_warn_shows_qr_of_long_url_in_several_messages(self):
+        url = "https://sspr.example.com/register?" + "q" * 300
+        self.env.set(mode="warn", enroll_url=url)
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        msgs = messages(out)
+        lines = self.check_qr(msgs)
+        self.assertGreater(len(lines[0]), 60)
+        infos = [t for k, t in msgs if k == "INFO"]
+        self.assertGreater(len(infos), 5)  # split by the module
+
+    def test_show_qr_no(self):
+        self.env.set(mode="block", show_qr="no")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(qr_lines(messages(out)), [])
+        self.assertNotIn("Scan to register", out)
 
 
 if __name__ == "__main__":

@@ -146,6 +146,8 @@ std::vector<KeyCase> AllKeys() {
        {"host.example.com", "10.0.0.0/33", "10.1.2.3/8", "10.0.0.0/8,bad",
         "fe80::1%eth0", "::/129"},
        [](const Config& c) { return Join(c.skip_rhosts); }},
+      {"show_qr", "no", "0", {"maybe", "2"},
+       [](const Config& c) { return I(c.show_qr); }},
   };
 }
 
@@ -176,7 +178,7 @@ void TestEveryKeyGoodAndBad(void** /*state*/) {
 void TestScopeKeys(void** /*state*/) {
   Config c;
   assert_true(c.only_services.empty() && c.skip_services.empty() &&
-              c.skip_rhosts.empty());
+              c.skip_rhosts.empty() && c.show_qr);
   std::string err;
   assert_false(SetKey(&c, "skip_rhosts", "10.0.0.0/8, gateway.lan", &err));
   ASSERT_CONTAINS(err, "'skip_rhosts'");

@@ -21,6 +21,8 @@ extern "C" {
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
+#include "helper/policy_state.h"
+#include "helper/questions.h"
 #include "protocol/frame.h"
 #include "tests/unit/temp_dir.h"
 
@@ -102,10 +104,15 @@ struct World {
     std::string err;
     backend = MakeLocalBackend(c, std::move(s), &clock, &err);
     assert_non_null(backend.get());
+    policy = std::make_unique<PolicyStore>(dir);
+    assert_true(policy->Init(&err));
   }
   ~World() { sspr_test::RemoveTree(dir); }
   proto::Result Run(const std::string& user = "alice") {
     Dialogue d(c, backend.get(), &conv, &clock, proto::NowMs() + 60000);
+    d.set_questions(BuiltinQuestions());
+    d.set_policy_store(policy.get());
+    d.set_silent(silent);
     proto::Result r = d.Run(user);
     if (getenv("SSPR_TRANSCRIPT"))
       for (const auto& t : conv.transcript) fprintf(stderr, "%s\n", t.c_str());
@@ -145,8 +152,187 @@ struct World {
   std::vector<Sent> sent;
   FakeSender* sender;
   std::unique_ptr<Backend> backend;
+  std::unique_ptr<PolicyStore> policy;
   ScriptedConv conv;
+  bool silent = false;
 };
+
+int Outcome(const proto::Result& r) { return static_cast<int>(r.outcome); }
+int Want(proto::Outcome o) { return static_cast<int>(o); }
+
+UserRecord Record(World* w, const std::string& user = "alice") {
+  UserRecord rec;
+  std::string err;
+  assert_true(w->backend->Lookup(user, &rec, &err));
+  return rec;
+}
+
+void test_register_email(void**) {
+  World w;
+  w.c.methods = {"mobile", "email", "questions"};
+  w.Say({"2", "not an address", "Alice.Smith@Example.COM", "1"});
+  w.SayCode();
+  w.Say({"n", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.Saw("exactly one @"));
+  assert_int_equal(static_cast<int>(w.sent[0].ch),
+                   static_cast<int>(Channel::kEmail));
+  assert_string_equal(w.sent[0].to.c_str(), "Alice.Smith@example.com");
+  UserRecord rec = Record(&w);
+  assert_string_equal(rec.methods[0].type.c_str(), "email");
+  assert_null(strstr(r.log.c_str(), "Smith"));  // masked in the log
+}
+
+void test_register_questions(void**) {
+  World w;
+  w.c.methods = {"questions", "mobile"};
+  w.Say({"1",                      // security questions
+         "1", "ab",                // too short
+         "  Fluffy  ",             // question 1
+         "1", "FLUFFY",            // the same answer again: refused
+         "Paris",                  // question 2
+         "99", "1", "Main   Street",  // bad pick, then question 3
+         "n", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.Saw("3 to 40 characters"));
+  assert_true(w.conv.Saw("different answer"));
+  UserRecord rec = Record(&w);
+  assert_int_equal(rec.methods.size(), 1);
+  const Method& m = rec.methods[0];
+  assert_string_equal(m.type.c_str(), "questions");
+  assert_int_equal(m.answers.size(), 3);
+  const auto& builtin = BuiltinQuestions();
+  assert_string_equal(m.answers[0].question.c_str(), builtin[0].c_str());
+  assert_string_equal(m.answers[1].question.c_str(), builtin[1].c_str());
+  assert_string_equal(m.answers[2].question.c_str(), builtin[2].c_str());
+  for (const auto& qa : m.answers) assert_int_equal(qa.hash[0], '$');
+  assert_true(VerifyAnswer("fluffy", m.answers[0].hash));
+  assert_true(VerifyAnswer("main street", m.answers[2].hash));
+  assert_false(VerifyAnswer("paris", m.answers[0].hash));
+  // Answers never travel in a transcript line other than the answer itself,
+  // and the prompts for answers asked without echo.
+  assert_true(w.conv.Saw("not shown"));
+}
+
+void test_two_required_email_and_questions(void**) {
+  World w;
+  w.c.methods = {"email", "questions"};
+  w.c.methods_required = 2;
+  w.Say({"1", "bob@example.org", "1"});
+  w.SayCode();
+  w.Say({"1", "1", "Rex", "1", "Oslo", "1", "Elm Road", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.Saw("requires 2 methods"));
+  assert_int_equal(Record(&w).methods.size(), 2);
+}
+
+void test_closing_question_follows_the_last_text(void**) {
+  World w;
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"n", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  size_t n = w.conv.transcript.size();
+  assert_true(w.conv.transcript[n - 2].rfind("INFO: You're all set", 0) == 0);
+  assert_true(w.conv.transcript[n - 1].rfind("PROMPT: Press Enter", 0) == 0);
+  // Before that, every text rode on the question that followed it.
+  assert_int_equal(w.conv.Count("INFO"), 1);
+}
+
+void test_silent_has_no_closing_question(void**) {
+  World w;
+  w.silent = true;
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"n"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.transcript.back().rfind("INFO: You're all set", 0) == 0);
+}
+
+void test_reconfirm_keep_and_update(void**) {
+  World w;
+  w.c.reconfirm_days = 180;
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"n", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  // Cached no longer than until reconfirmation is due.
+  assert_true(r.cache_ttl <= static_cast<uint32_t>(w.c.cache_ttl));
+  // Not due yet: nothing asked.
+  w.clock.now += 179 * 86400;
+  w.conv.transcript.clear();
+  r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+  assert_int_equal(w.conv.Count("PROMPT"), 0);
+  assert_true(r.cache_ttl <= 86400);
+  // Due: the user keeps the methods.
+  w.clock.now += 2 * 86400;
+  w.Say({"k", ""});
+  r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+  assert_true(w.conv.Saw("still correct"));
+  assert_true(w.conv.Saw("+1 \u2022\u2022\u2022"));  // masked, not in full
+  assert_false(w.conv.Saw("201-555-0123\n  k) Keep"));
+  PolicyState ps;
+  std::string err;
+  assert_true(w.policy->Load("alice", &ps, &err));
+  assert_int_equal(ps.confirmed_at, w.clock.now);
+  // Due again: the user updates the number.
+  w.clock.now += 181 * 86400;
+  w.Say({"u", "1", "", "201-555-0199", "1"});
+  w.SayCode();
+  w.Say({""});
+  r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  UserRecord rec = Record(&w);
+  assert_int_equal(rec.methods.size(), 1);
+  assert_string_equal(rec.methods[0].value.c_str(), "+12015550199");
+}
+
+void test_later_is_bounded(void**) {
+  World w;
+  w.c.snooze_max = 2;
+  w.c.snooze_interval = 3600;
+  w.Say({"l", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kDeferred));
+  assert_true(w.conv.Saw("l) Later (2 times left)"));
+  // Within the interval: no question at all.
+  w.conv.transcript.clear();
+  r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kDeferred));
+  assert_int_equal(w.conv.Count("PROMPT"), 0);
+  w.clock.now += 3600;
+  w.Say({"l", ""});
+  r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kDeferred));
+  assert_true(w.conv.Saw("l) Later (1 time left)"));
+  // Used up: "later" is no answer any more.
+  w.clock.now += 3600;
+  w.conv.transcript.clear();
+  w.Say({"l", "l", "l"});
+  r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+  assert_false(w.conv.Saw("Later"));
+}
+
+void test_grace_until(void**) {
+  World w;
+  w.c.grace_until = w.clock.now + 86400;
+  w.Say({"l", ""});
+  assert_int_equal(Outcome(w.Run()), Want(proto::Outcome::kDeferred));
+  assert_true(w.conv.Saw("possible until"));
+  w.clock.now += 2 * 86400;  // the grace is over
+  w.conv.transcript.clear();
+  w.Say({"l", "l", "l"});
+  assert_int_equal(Outcome(w.Run()), Want(proto::Outcome::kFailed));
+}
 
 void test_register_mobile_sms(void**) {
   World w;
@@ -270,7 +456,7 @@ void test_conv_failed_blocks(void**) {
   proto::Result r = w.Run();
   assert_int_equal(static_cast<int>(r.outcome),
                    static_cast<int>(proto::Outcome::kBlocked));
-  assert_true(w.conv.Saw("keyboard-interactive"));
+  assert_true(w.conv.Saw("cannot ask questions"));
 }
 
 void test_timeout(void**) {
@@ -309,10 +495,17 @@ void test_block_and_warn(void**) {
   w.c.mode = Mode::kBlock;
   assert_int_equal(static_cast<int>(w.Run().outcome),
                    static_cast<int>(proto::Outcome::kBlocked));
+  assert_int_equal(w.conv.Count("PROMPT"), 0);  // a refusal asks nothing
   w.c.mode = Mode::kWarn;
+  w.c.show_qr = false;  // with the QR code the text is too long for a prompt
+  w.conv.transcript.clear();
   assert_int_equal(static_cast<int>(w.Run().outcome),
                    static_cast<int>(proto::Outcome::kDeferred));
-  assert_int_equal(w.conv.Count("PROMPT"), 0);
+  // The reminder, then one "press Enter" question; where that cannot be
+  // asked, nothing is sent again.
+  assert_int_equal(w.conv.Count("PROMPT"), 1);
+  assert_int_equal(w.conv.Count("INFO: Reminder"), 1);
+  assert_true(w.conv.transcript.back().rfind("PROMPT: Press Enter", 0) == 0);
 }
 
 }  // namespace
@@ -332,6 +525,14 @@ int main() {
       cmocka_unit_test(sspr::test_send_failure_then_unavailable),
       cmocka_unit_test(sspr::test_rate_limit),
       cmocka_unit_test(sspr::test_block_and_warn),
+      cmocka_unit_test(sspr::test_register_email),
+      cmocka_unit_test(sspr::test_register_questions),
+      cmocka_unit_test(sspr::test_two_required_email_and_questions),
+      cmocka_unit_test(sspr::test_closing_question_follows_the_last_text),
+      cmocka_unit_test(sspr::test_silent_has_no_closing_question),
+      cmocka_unit_test(sspr::test_reconfirm_keep_and_update),
+      cmocka_unit_test(sspr::test_later_is_bounded),
+      cmocka_unit_test(sspr::test_grace_until),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

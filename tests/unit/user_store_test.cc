@@ -4,8 +4,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <json-c/json.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -405,6 +407,218 @@ void test_file_primitives(void** state) {
   assert_non_null(strstr(err.c_str(), "symlink"));
 }
 
+
+// sspr-admin's view of the store: List, LoadNoFollow, Remove.
+sspr::Method Phone(const char* type, const char* number) {
+  sspr::Method m;
+  m.type = type;
+  m.value = number;
+  m.verified_at = 1732500000;
+  return m;
+}
+
+void test_list(void** state) {
+  const std::string dir = Dir(state);
+  UserStore store(dir + "/state");
+  std::vector<UserRecord> recs;
+  std::vector<std::string> problems;
+  std::string err;
+  // No state_dir, then no users/: an empty store.
+  assert_true(store.List(&recs, &problems, &err));
+  assert_true(recs.empty());
+  assert_int_equal(mkdir((dir + "/state").c_str(), 0700), 0);
+  assert_true(store.List(&recs, &problems, &err));
+  assert_true(recs.empty());
+  assert_true(store.Init(&err));
+  assert_true(store.AddMethod("zoe", Phone("mobile", "+14255550101"), 1, &err));
+  assert_true(store.AddMethod("bob", Phone("mobile", "+14255550102"), 1, &err));
+  assert_true(store.AddMethod("bob", Phone("office", "+14255550103"), 2, &err));
+  assert_true(
+      store.AddMethod("a b/c", Phone("mobile", "+14255550104"), 1, &err));
+  const std::string users = dir + "/state/users/";
+  WriteText(users + ".alice.json.tmp-0123", "partial");  // being written
+  WriteText(users + "broken.json", "{");
+  WriteText(users + "mallory.json", ReadText(users + "bob.json"));  // bob's
+  WriteText(users + "notes.txt", "x");
+  WriteText(dir + "/outside.json", kGood);
+  assert_int_equal(
+      symlink((dir + "/outside.json").c_str(), (users + "alice.json").c_str()),
+      0);
+  assert_int_equal(mkfifo((users + "fifo.json").c_str(), 0600), 0);
+  assert_true(store.List(&recs, &problems, &err));
+  assert_int_equal(recs.size(), 3);
+  assert_string_equal(recs[0].user.c_str(), "a b/c");
+  assert_string_equal(recs[1].user.c_str(), "bob");
+  assert_int_equal(recs[1].methods.size(), 2);
+  assert_string_equal(recs[2].user.c_str(), "zoe");
+  assert_int_equal(problems.size(), 5);
+  std::string all;
+  for (const auto& p : problems) all += p + "\n";
+  assert_non_null(strstr(all.c_str(), "alice.json is a symlink"));
+  assert_non_null(strstr(all.c_str(), "broken.json: invalid JSON"));
+  assert_non_null(strstr(all.c_str(), "mallory.json belongs to another user"));
+  assert_non_null(strstr(all.c_str(), "notes.txt: not a record file"));
+  assert_non_null(strstr(all.c_str(), "fifo.json is not a regular file"));
+  // An oversized record is reported, not read.
+  WriteText(users + "big.json", std::string(sspr::kMaxRecordSize + 1, ' '));
+  assert_true(store.List(&recs, &problems, &err));
+  assert_int_equal(problems.size(), 6);
+}
+
+void test_list_refuses_unsafe_dirs(void** state) {
+  const std::string dir = Dir(state);
+  std::vector<UserRecord> recs;
+  std::vector<std::string> problems;
+  std::string err;
+  UserStore store(dir + "/state");
+  assert_int_equal(mkdir((dir + "/state").c_str(), 0700), 0);
+  assert_int_equal(mkdir((dir + "/elsewhere").c_str(), 0700), 0);
+  assert_int_equal(
+      symlink((dir + "/elsewhere").c_str(), (dir + "/state/users").c_str()), 0);
+  assert_false(store.List(&recs, &problems, &err));
+  assert_non_null(strstr(err.c_str(), "symlink"));
+  UserRecord r;
+  bool found = true;
+  assert_false(store.LoadNoFollow("alice", &r, &found, &err));
+  assert_false(found);
+  assert_int_equal(unlink((dir + "/state/users").c_str()), 0);
+  assert_true(store.Init(&err));
+  assert_int_equal(chmod((dir + "/state/users").c_str(), 0770), 0);
+  assert_false(store.List(&recs, &problems, &err));
+  assert_non_null(strstr(err.c_str(), "writable by group or others"));
+  assert_int_equal(chmod((dir + "/state/users").c_str(), 0700), 0);
+  // state_dir itself a symlink, also with a trailing slash.
+  assert_int_equal(symlink((dir + "/state").c_str(), (dir + "/link").c_str()),
+                   0);
+  UserStore linked(dir + "/link/");
+  assert_false(linked.List(&recs, &problems, &err));
+  UserStore slashed(dir + "/state//");
+  assert_true(slashed.List(&recs, &problems, &err));
+}
+
+void test_load_no_follow(void** state) {
+  const std::string dir = Dir(state);
+  UserStore store(dir);
+  std::string err;
+  UserRecord r;
+  bool found = true;
+  assert_true(store.LoadNoFollow("alice", &r, &found, &err));  // no users/
+  assert_false(found);
+  assert_true(store.Init(&err));
+  assert_true(
+      store.AddMethod("alice", Phone("mobile", "+14255550100"), 5, &err));
+  assert_true(store.LoadNoFollow("alice", &r, &found, &err));
+  assert_true(found);
+  assert_string_equal(r.methods[0].value.c_str(), "+14255550100");
+  assert_true(store.LoadNoFollow("bob", &r, &found, &err));
+  assert_false(found);
+  WriteText(dir + "/users/carol.json", kGood);  // alice's record
+  assert_false(store.LoadNoFollow("carol", &r, &found, &err));
+  assert_non_null(strstr(err.c_str(), "another user"));
+  assert_int_equal(symlink((dir + "/users/alice.json").c_str(),
+                           (dir + "/users/dave.json").c_str()),
+                   0);
+  assert_false(store.LoadNoFollow("dave", &r, &found, &err));
+  assert_non_null(strstr(err.c_str(), "symlink"));
+  assert_false(store.LoadNoFollow("", &r, &found, &err));
+  assert_false(store.LoadNoFollow(std::string(257, 'x'), &r, &found, &err));
+}
+
+void test_remove(void** state) {
+  const std::string dir = Dir(state);
+  UserStore store(dir);
+  std::string err;
+  assert_true(store.Init(&err));
+  assert_true(
+      store.AddMethod("alice", Phone("mobile", "+14255550100"), 5, &err));
+  assert_true(store.AddMethod("bob", Phone("mobile", "+14255550101"), 5, &err));
+  // `before` runs under the user's lock, before the record goes.
+  bool removed = false, ran = false;
+  auto before = [&](std::string*) {
+    ran = true;
+    int fd = open((dir + "/locks/alice.lock").c_str(), O_RDWR);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), -1);  // held
+    assert_int_equal(errno, EWOULDBLOCK);
+    close(fd);
+    struct stat st;
+    assert_int_equal(stat((dir + "/users/alice.json").c_str(), &st), 0);
+    return true;
+  };
+  assert_true(store.Remove("alice", before, &removed, &err));
+  assert_true(ran);
+  assert_true(removed);
+  UserRecord r;
+  bool found = true;
+  assert_true(store.Load("alice", &r, &found, &err));
+  assert_false(found);
+  assert_true(store.Load("bob", &r, &found, &err));
+  assert_true(found);
+  // Nothing to remove: fine, *removed false, `before` still runs.
+  ran = false;
+  auto mark = [&](std::string*) {
+    ran = true;
+    return true;
+  };
+  assert_true(store.Remove("alice", mark, &removed, &err));
+  assert_true(ran);
+  assert_false(removed);
+  // A failing `before` keeps the record.
+  auto failing = [](std::string* e) {
+    *e = "cache_dir is broken";
+    return false;
+  };
+  assert_false(store.Remove("bob", failing, &removed, &err));
+  assert_string_equal(err.c_str(), "cache_dir is broken");
+  assert_false(removed);
+  assert_true(store.Load("bob", &r, &found, &err));
+  assert_true(found);
+  assert_true(store.Remove("bob", nullptr, &removed, &err));
+  assert_true(removed);
+  // Registering again after a reset starts a new record.
+  assert_true(store.AddMethod("bob", Phone("office", "+14255550102"), 9, &err));
+  assert_true(store.Load("bob", &r, &found, &err));
+  assert_int_equal(r.methods.size(), 1);
+  assert_int_equal(r.created_at, 9);
+  // A symlinked lock file is refused and nothing is removed.
+  assert_int_equal(unlink((dir + "/locks/bob.lock").c_str()), 0);
+  assert_int_equal(
+      symlink((dir + "/elsewhere").c_str(), (dir + "/locks/bob.lock").c_str()),
+      0);
+  assert_false(store.Remove("bob", nullptr, &removed, &err));
+  assert_non_null(strstr(err.c_str(), "symlink"));
+  assert_true(store.Load("bob", &r, &found, &err));
+  assert_true(found);
+  struct stat st;
+  assert_int_equal(lstat((dir + "/elsewhere").c_str(), &st), -1);  // not made
+  // No state_dir: nothing stored, nothing created.
+  UserStore none(dir + "/none");
+  ran = false;
+  assert_true(none.Remove("x", mark, &removed, &err));
+  assert_true(ran);
+  assert_false(removed);
+  assert_int_equal(lstat((dir + "/none").c_str(), &st), -1);
+}
+
+void test_remove_creates_locks_owned_like_their_parent(void** state) {
+  if (geteuid() != 0) skip();
+  const std::string dir = Dir(state);
+  assert_int_equal(chown(dir.c_str(), 65534, 65534), 0);
+  UserStore store(dir);
+  bool removed = true;
+  std::string err;
+  assert_true(store.Remove("erin", nullptr, &removed, &err));  // no locks/
+  assert_false(removed);
+  struct stat st;
+  assert_int_equal(lstat((dir + "/locks").c_str(), &st), 0);
+  assert_true(S_ISDIR(st.st_mode));
+  assert_int_equal(st.st_uid, 65534);
+  assert_int_equal(st.st_mode & 07777, 0700);
+  assert_int_equal(lstat((dir + "/locks/erin.lock").c_str(), &st), 0);
+  assert_int_equal(st.st_uid, 65534);
+  assert_int_equal(st.st_gid, 65534);
+}
+
 }  // namespace
 
 int main() {
@@ -423,6 +637,13 @@ int main() {
                                       Teardown),
       cmocka_unit_test_setup_teardown(test_concurrency, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_file_primitives, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_list, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_list_refuses_unsafe_dirs, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_load_no_follow, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_remove, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          test_remove_creates_locks_owned_like_their_parent, Setup, Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

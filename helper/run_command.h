@@ -1,0 +1,20 @@
+// Running the delivery command (delivery = command:PATH).
+#ifndef SSPR_HELPER_RUN_COMMAND_H_
+#define SSPR_HELPER_RUN_COMMAND_H_
+
+#include <string>
+
+namespace sspr {
+
+// execve(path, {path, channel, to}, {}) with `text` on stdin, stdout/stderr
+// on /dev/null and every other descriptor closed; the command runs in its
+// own process group, which is killed when timeout_s passes. The caller's
+// SIGPIPE/SIGCHLD dispositions and signal mask are restored. Errors never
+// contain `to` or `text`.
+bool RunDeliveryCommand(const std::string& path, const char* channel,
+                        const std::string& to, const std::string& text,
+                        int timeout_s, std::string* err);
+
+}  // namespace sspr
+
+#endif  // SSPR_HELPER_RUN_COMMAND_H_

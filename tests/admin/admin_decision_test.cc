@@ -1,0 +1,149 @@
+// Every branch of the module's decision as sspr-admin check reports it.
+#include <cstring>
+#include <string>
+
+#include "tools/decision.h"
+#include "tools/exit_codes.h"
+
+// clang-format off
+#include "tests/admin/cmocka_include.h"  // last: see there
+// clang-format on
+
+namespace {
+
+using sspr::CacheState;
+using sspr::Config;
+using sspr::Decide;
+using sspr::Decision;
+using sspr::Facts;
+namespace ex = sspr::admin_exit;
+
+Facts Answered(int methods) {
+  Facts f;
+  f.backend_ok = true;
+  f.methods = methods;
+  return f;
+}
+
+void Expect(const Decision& d, const char* result, const char* step, int code) {
+  assert_string_equal(d.result.c_str(), result);
+  assert_string_equal(d.step.c_str(), step);
+  assert_int_equal(d.exit_code, code);
+  assert_false(d.reason.empty());
+}
+
+void test_out_of_scope_wins(void**) {
+  Config c;
+  Facts f = Answered(0);
+  f.in_scope = false;
+  f.scope_why = "exempt user";
+  f.cache = CacheState::kFresh;
+  Decision d = Decide(c, f);
+  Expect(d, "PAM_IGNORE", "scope", ex::kOutOfScope);
+  assert_non_null(strstr(d.reason.c_str(), "exempt user"));
+}
+
+void test_fresh_cache_wins_over_backend(void**) {
+  Config c;
+  Facts f = Answered(0);
+  f.cache = CacheState::kFresh;
+  Expect(Decide(c, f), "PAM_SUCCESS", "cache", ex::kOk);
+  f.backend_ok = false;
+  f.backend_error = "down";
+  Expect(Decide(c, f), "PAM_SUCCESS", "cache", ex::kOk);
+}
+
+void test_registered(void**) {
+  Config c;
+  c.methods_required = 2;
+  Facts f = Answered(2);
+  for (CacheState s :
+       {CacheState::kMissing, CacheState::kExpired, CacheState::kUntrusted,
+        CacheState::kInvalid, CacheState::kDisabled}) {
+    f.cache = s;
+    Decision d = Decide(c, f);
+    Expect(d, "PAM_SUCCESS", "backend", ex::kOk);
+    assert_non_null(strstr(d.reason.c_str(), "2 of 2"));
+    assert_non_null(strstr(d.reason.c_str(), "cached"));
+  }
+  c.cache_ttl = 0;
+  assert_null(strstr(Decide(c, f).reason.c_str(), "cached"));
+}
+
+void test_not_registered_by_mode(void**) {
+  Config c;
+  c.methods_required = 2;
+  Facts f = Answered(1);
+  c.mode = sspr::Mode::kRegister;
+  Decision d = Decide(c, f);
+  Expect(d, "dialogue", "mode", ex::kNotRegistered);
+  assert_non_null(strstr(d.reason.c_str(), "1 of 2"));
+  c.mode = sspr::Mode::kBlock;
+  c.enroll_url = "https://example.org/sspr";
+  d = Decide(c, f);
+  Expect(d, "PAM_PERM_DENIED", "mode", ex::kNotRegistered);
+  assert_non_null(strstr(d.reason.c_str(), "https://example.org/sspr"));
+  c.mode = sspr::Mode::kWarn;
+  Expect(Decide(c, f), "PAM_SUCCESS", "mode", ex::kNotRegistered);
+}
+
+void test_unavailable_by_failmode(void**) {
+  Config c;
+  Facts f;
+  f.backend_error = "helper_user '_sspr' does not exist";
+  f.cache = CacheState::kExpired;
+  Decision d = Decide(c, f);
+  Expect(d, "PAM_IGNORE", "backend", ex::kUnavailable);
+  assert_non_null(strstr(d.reason.c_str(), "_sspr"));
+  assert_non_null(strstr(d.reason.c_str(), "failmode=safe"));
+  c.failmode = sspr::FailMode::kSecure;
+  d = Decide(c, f);
+  Expect(d, "PAM_AUTHINFO_UNAVAIL", "backend", ex::kUnavailable);
+  assert_non_null(strstr(d.reason.c_str(), "failmode=secure"));
+}
+
+void test_stale_cache_while_unavailable(void**) {
+  Config c;
+  c.failmode = sspr::FailMode::kSecure;
+  c.stale_ttl = 3600;
+  Facts f;
+  f.backend_error = "rest: GET /v1/users/alice: HTTP 503";
+  f.cache = CacheState::kExpired;
+  f.stale_age = 100;
+  Decision d = Decide(c, f);
+  Expect(d, "PAM_SUCCESS", "stale-cache", ex::kUnavailable);
+  assert_non_null(strstr(d.reason.c_str(), "HTTP 503"));
+  f.stale_age = 3600;  // too old
+  Expect(Decide(c, f), "PAM_AUTHINFO_UNAVAIL", "backend", ex::kUnavailable);
+  f.stale_age = 100;
+  c.stale_ttl = 0;  // off
+  Expect(Decide(c, f), "PAM_AUTHINFO_UNAVAIL", "backend", ex::kUnavailable);
+  // A stale entry never overrides an answer.
+  c.stale_ttl = 3600;
+  f.backend_ok = true;
+  f.methods = 0;
+  Expect(Decide(c, f), "dialogue", "mode", ex::kNotRegistered);
+}
+
+void test_user_unknown_to_backend(void**) {
+  Config c;
+  c.failmode = sspr::FailMode::kSecure;
+  Facts f;
+  f.backend_user_unknown = true;
+  Expect(Decide(c, f), "PAM_IGNORE", "backend", ex::kOutOfScope);
+}
+
+}  // namespace
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_out_of_scope_wins),
+      cmocka_unit_test(test_fresh_cache_wins_over_backend),
+      cmocka_unit_test(test_registered),
+      cmocka_unit_test(test_not_registered_by_mode),
+      cmocka_unit_test(test_unavailable_by_failmode),
+      cmocka_unit_test(test_stale_cache_while_unavailable),
+      cmocka_unit_test(test_user_unknown_to_backend),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}

@@ -1,0 +1,38 @@
+// sspr-admin's commands. Each writes its answer to `out`, warnings and
+// errors to `err`, and returns an exit code (tools/exit_codes.h).
+#ifndef SSPR_TOOLS_ADMIN_COMMANDS_H_
+#define SSPR_TOOLS_ADMIN_COMMANDS_H_
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "config/config.h"
+#include "tools/admin_options.h"
+
+namespace sspr {
+
+struct AdminContext {
+  AdminOptions opt;
+  Config config;  // loaded with the module's checks
+  bool config_ok = true;
+  std::string config_error;  // when !config_ok (only check runs then)
+  int64_t now = 0;
+  FILE* in = stdin;  // reset's confirmation
+  FILE* out = stdout;
+  FILE* err = stderr;
+};
+
+int RunStatus(const AdminContext& ctx);
+int RunShow(const AdminContext& ctx);
+int RunList(const AdminContext& ctx);
+int RunExport(const AdminContext& ctx);
+int RunReset(const AdminContext& ctx);
+int RunCheck(const AdminContext& ctx);  // tools/admin_check.cc
+
+// Dispatches on ctx.opt.command.
+int RunCommand(const AdminContext& ctx);
+
+}  // namespace sspr
+
+#endif  // SSPR_TOOLS_ADMIN_COMMANDS_H_

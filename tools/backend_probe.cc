@@ -1,0 +1,174 @@
+#include "tools/backend_probe.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "helper/backends/backend.h"
+#include "helper/backends/remote.h"
+#include "helper/clock.h"
+#include "helper/delivery.h"
+#include "helper/http.h"
+#include "helper/privdrop.h"
+#include "helper/secrets.h"
+#include "protocol/frame.h"
+
+namespace sspr {
+namespace {
+
+constexpr size_t kMaxAnswer = kMaxRecordSize + 4096;
+constexpr size_t kMaxError = 4096;
+
+class RefusingSender : public CodeSender {
+ public:
+  bool Send(Channel, const std::string&, const std::string&,
+            std::string* err) override {
+    *err = "sspr-admin never sends codes";
+    return false;
+  }
+};
+
+// The helper's steps up to Lookup (helper/main.cc), through the same
+// factory, with a sender that sends nothing. 'O' + record JSON,
+// 'U' + error (the service does not know the user) or 'E' + error.
+std::string ChildAnswer(const Config& c, const std::string& user) {
+  std::string err;
+  if (c.backend == "local" && c.delivery.empty())
+    return "Eno 'delivery' configured for the local backend";
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  Secrets secrets;
+  if (c.backend != "local" && !ReadSecretsFile(c.secrets_file, &secrets, &err))
+    return "E" + err;
+  HelperUser u;
+  if (!LookupHelperUser(c.helper_user, &u, &err) ||
+      !PrepareOwnedDir(c.state_dir, u, &err))
+    return "E" + err;
+  std::unique_ptr<CodeSender> sender;
+  if (MakeSender(c.delivery, c.delivery_timeout, &err))
+    sender = std::make_unique<RefusingSender>();
+  else if (c.backend == "local" || !c.delivery.empty())
+    return "Edelivery: " + err;  // optional for the services
+  std::unique_ptr<HttpTransport> http;
+  if (c.backend != "local") {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
+  }
+  if (!DropPrivileges(u, &err)) return "E" + err;
+  SystemClock clock;
+  BackendDeps deps{std::move(sender), &clock, http.get(),
+                   proto::NowMs() + int64_t{c.dialogue_timeout} * 1000};
+  std::unique_ptr<Backend> backend =
+      MakeBackend(c, secrets, std::move(deps), &err);
+  if (!backend) return "E" + err;
+  UserRecord rec;
+  bool ok = backend->Lookup(user, &rec, &err);
+  bool unknown = !ok && backend->UserUnknown();
+  backend->EndSession();
+  if (!ok) return (unknown ? "U" : "E") + ("lookup failed: " + err);
+  return "O" + RecordToJson(rec);
+}
+
+void WriteAll(int fd, const std::string& s) {
+  size_t done = 0;
+  while (done < s.size()) {
+    ssize_t n = write(fd, s.data() + done, s.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+// Reads until EOF, the size cap or the deadline. False on timeout.
+bool ReadAnswer(int fd, int64_t deadline, std::string* out) {
+  char buf[4096];
+  for (;;) {
+    int64_t left = deadline - proto::NowMs();
+    if (left <= 0) return false;
+    struct pollfd p = {fd, POLLIN, 0};
+    int r = poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return r == 0 ? false : true;
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return true;
+    out->append(buf, static_cast<size_t>(n));
+    if (out->size() > kMaxAnswer) return true;
+  }
+}
+
+}  // namespace
+
+ProbeResult ProbeBackend(const Config& c, const std::string& user) {
+  ProbeResult res;
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) != 0) {
+    res.error = std::string("pipe: ") + strerror(errno);
+    return res;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    res.error = std::string("fork: ") + strerror(errno);
+    close(p[0]);
+    close(p[1]);
+    return res;
+  }
+  if (pid == 0) {
+    close(p[0]);
+    std::string answer;
+    try {
+      answer = ChildAnswer(c, user);
+    } catch (...) {
+      answer = "Einternal error";
+    }
+    WriteAll(p[1], answer);
+    _exit(0);
+  }
+  close(p[1]);
+  std::string answer;
+  bool done = ReadAnswer(
+      p[0], proto::NowMs() + int64_t{c.helper_timeout} * 1000, &answer);
+  close(p[0]);
+  if (!done) kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!done) {
+    res.error = "no answer within helper_timeout (" +
+                std::to_string(c.helper_timeout) + " s)";
+    return res;
+  }
+  if (answer.empty() || answer.size() > kMaxAnswer) {
+    res.error = "the probe ended without a usable answer";
+    return res;
+  }
+  const std::string body = answer.substr(1);
+  switch (answer[0]) {
+    case 'O': {
+      std::string why;
+      if (!RecordFromJson(body, &res.rec, &why) || res.rec.user != user) {
+        res.error = "the backend's answer is not a valid record: " + why;
+        return res;
+      }
+      res.ok = true;
+      return res;
+    }
+    case 'U':
+      res.user_unknown = true;
+      res.error = body.substr(0, kMaxError);
+      return res;
+    default:
+      res.error = body.substr(0, kMaxError);
+      return res;
+  }
+}
+
+}  // namespace sspr

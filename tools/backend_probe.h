@@ -1,0 +1,30 @@
+// Asks the configured backend about one user the way sspr-helper does:
+// in a child that reads the secrets and prepares as root, drops to
+// helper_user, builds the backend with the helper's factory (MakeBackend)
+// and calls Lookup. Nothing is sent and nothing is saved. Like the first
+// login, it may create state_dir and its subdirectories (owned by
+// helper_user).
+#ifndef SSPR_TOOLS_BACKEND_PROBE_H_
+#define SSPR_TOOLS_BACKEND_PROBE_H_
+
+#include <string>
+
+#include "config/config.h"
+#include "helper/user_store.h"
+
+namespace sspr {
+
+struct ProbeResult {
+  bool ok = false;            // the backend answered; rec is its answer
+  bool user_unknown = false;  // it answered that it does not know the user
+  UserRecord rec;
+  std::string error;  // when !ok
+};
+
+// Waits at most helper_timeout seconds (what the module waits for the
+// helper's answer), then kills and reaps the child.
+ProbeResult ProbeBackend(const Config& c, const std::string& user);
+
+}  // namespace sspr
+
+#endif  // SSPR_TOOLS_BACKEND_PROBE_H_

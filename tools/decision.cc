@@ -1,0 +1,82 @@
+#include "tools/decision.h"
+
+#include "tools/exit_codes.h"
+
+namespace sspr {
+namespace {
+
+Decision Make(const char* result, const char* step, std::string reason,
+              int code) {
+  Decision d;
+  d.result = result;
+  d.step = step;
+  d.reason = std::move(reason);
+  d.exit_code = code;
+  return d;
+}
+
+}  // namespace
+
+Decision Decide(const Config& c, const Facts& f) {
+  if (!f.in_scope)
+    return Make("PAM_IGNORE", "scope",
+                "not checked (" + f.scope_why + "): no cache read, no helper",
+                admin_exit::kOutOfScope);
+  if (f.cache == CacheState::kFresh)
+    return Make("PAM_SUCCESS", "cache",
+                "the status cache entry is fresh: no helper is started",
+                admin_exit::kOk);
+  if (!f.backend_ok && f.backend_user_unknown)
+    return Make("PAM_IGNORE", "backend",
+                "the backend does not know the user (outcome "
+                "NOT_APPLICABLE)",
+                admin_exit::kOutOfScope);
+  if (!f.backend_ok && f.stale_age >= 0 && f.stale_age < c.stale_ttl)
+    return Make("PAM_SUCCESS", "stale-cache",
+                "the backend is unavailable (" + f.backend_error +
+                    "), but a cache entry written " +
+                    std::to_string(f.stale_age) +
+                    " s ago is within stale_ttl (" +
+                    std::to_string(c.stale_ttl) + " s): logged and let in",
+                admin_exit::kUnavailable);
+  if (!f.backend_ok) {
+    bool secure = c.failmode == FailMode::kSecure;
+    return Make(secure ? "PAM_AUTHINFO_UNAVAIL" : "PAM_IGNORE", "backend",
+                "the backend is unavailable (" + f.backend_error +
+                    "), so failmode=" + FailModeName(c.failmode) + " decides",
+                admin_exit::kUnavailable);
+  }
+  const std::string have = std::to_string(f.methods) + " of " +
+                           std::to_string(c.methods_required) +
+                           " required method(s) registered";
+  if (f.methods >= c.methods_required) {
+    std::string why = have;
+    if (c.cache_ttl > 0)
+      why += "; the answer is cached for " + std::to_string(c.cache_ttl) + " s";
+    return Make("PAM_SUCCESS", "backend", why, admin_exit::kOk);
+  }
+  switch (c.mode) {
+    case Mode::kBlock:
+      return Make("PAM_PERM_DENIED", "mode",
+                  have + "; mode=block: the user is told to register at " +
+                      c.enroll_url + " and denied",
+                  admin_exit::kNotRegistered);
+    case Mode::kWarn:
+      return Make("PAM_SUCCESS", "mode",
+                  have + "; mode=warn: the user is told to register at " +
+                      c.enroll_url + " and let in",
+                  admin_exit::kNotRegistered);
+    case Mode::kRegister:
+      break;
+  }
+  return Make("dialogue", "mode",
+              have +
+                  "; mode=register: the registration dialogue runs. "
+                  "PAM_SUCCESS once the user has registered; "
+                  "PAM_PERM_DENIED if they quit, fail or time out, or if "
+                  "the application cannot prompt (e.g. publickey-only "
+                  "ssh)",
+              admin_exit::kNotRegistered);
+}
+
+}  // namespace sspr
