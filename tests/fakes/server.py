@@ -51,6 +51,7 @@ class FakeService:
         self.faults = []       # dicts: kind, prefix, times, args
         self.outbox = None     # where a service that sends codes "sends" them
         self.stall_seconds = 5
+        self.delay_seconds = 0  # every answer this late (bench/storm)
 
     # -- control ----------------------------------------------------------
     def fault(self, kind, prefix="", times=None, **args):
@@ -146,6 +147,8 @@ class FakeService:
     def _dispatch(self, req):
         with self.lock:
             self.requests.append((req.method, req.path))
+        if self.delay_seconds:
+            time.sleep(self.delay_seconds)
         f = self._take_fault(req)
         if f:
             k = f["kind"]
