@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include <algorithm>
@@ -17,6 +18,65 @@ namespace sspr {
 #define SSPR_LOCALEDIR "/usr/share/locale"
 #endif
 const char kDefaultLocaleDir[] = SSPR_LOCALEDIR;
+namespace {
+
+// smtp_url's host: a name, an IPv4 address or [IPv6].
+bool ValidSmtpHost(const std::string& h) {
+  if (h.empty() || h.size() > 253) return false;
+  if (h.front() == '[')
+    return h.size() > 2 && h.back() == ']' &&
+           std::all_of(h.begin() + 1, h.end() - 1, [](unsigned char c) {
+             return isxdigit(c) || c == ':' || c == '.';
+           });
+  return std::all_of(h.begin(), h.end(), [](unsigned char c) {
+    return isalnum(c) || c == '-' || c == '.';
+  });
+}
+
+}  // namespace
+
+bool SmtpUrlValid(const std::string& url, std::string* err) {
+  std::string rest;
+  if (url.rfind("smtp://", 0) == 0) rest = url.substr(7);
+  else if (url.rfind("smtps://", 0) == 0) rest = url.substr(8);
+  else {
+    *err = "wants smtp://HOST[:PORT] (STARTTLS) or smtps://HOST[:PORT]";
+    return false;
+  }
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string host = rest, port;
+  size_t colon = rest.rfind(':');
+  if (colon != std::string::npos &&
+      (rest.front() != '[' || rest.find(']') < colon)) {
+    host = rest.substr(0, colon);
+    port = rest.substr(colon + 1);
+  }
+  if (!ValidSmtpHost(host)) {
+    *err = "wants a host name: smtp://HOST[:PORT] or smtps://HOST[:PORT]";
+    return false;
+  }
+  if (colon != std::string::npos && host != rest) {
+    bool digits = !port.empty() && port.size() <= 5 &&
+                  std::all_of(port.begin(), port.end(), ::isdigit);
+    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      *err = "has an invalid port";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool SmtpAddressValid(const std::string& a) {
+  if (a.empty() || a.size() > 254 || a[0] == '-') return false;
+  size_t at = a.find('@');
+  if (at == 0 || at == std::string::npos || at + 1 == a.size() ||
+      a.find('@', at + 1) != std::string::npos)
+    return false;
+  return std::all_of(a.begin(), a.end(), [](unsigned char c) {
+    return c > ' ' && c < 0x7f && !strchr("<>(),;:\"\\[]", c);
+  });
+}
+
 namespace {
 
 bool ParseInt(const std::string& key, const std::string& v, int lo, int hi,
@@ -191,8 +251,8 @@ const std::map<std::string, Setter>& Setters() {
       {"email_delivery",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          Config probe;
-         if (!SetKey(&probe, "delivery", v, e)) {
-           *e = "'" + k + "' must be outbox:PATH or command:PATH, not '" + v + "'";
+         if (v != "smtp" && !SetKey(&probe, "delivery", v, e)) {
+           *e = "'" + k + "' must be outbox:PATH, command:PATH or smtp, not '" + v + "'";
            return false;
          }
          c->email_delivery = v;
@@ -246,6 +306,12 @@ const std::map<std::string, Setter>& Setters() {
       {"delivery",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          std::string path;
+         if (v == "smtp") {
+           *e = "'" + k + "' cannot be smtp: smtp sends e-mail only; set "
+                "email_delivery = smtp and keep delivery = outbox:PATH or "
+                "command:PATH for phones";
+           return false;
+         }
          if (v.rfind("outbox:", 0) == 0) path = v.substr(7);
          else if (v.rfind("command:", 0) == 0) path = v.substr(8);
          else {
@@ -379,6 +445,36 @@ const std::map<std::string, Setter>& Setters() {
        }},
       {"locale_dir", Path(&Config::locale_dir)},
       {"texts_file", Path(&Config::texts_file)},
+      {"smtp_url",  // TLS always: smtp:// means STARTTLS required
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         std::string why;
+         if (!SmtpUrlValid(v, &why)) {
+           *e = "'" + k + "' " + why + ", not '" + v + "'";
+           return false;
+         }
+         c->smtp_url = v;
+         return true;
+       }},
+      {"smtp_from",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (!SmtpAddressValid(v)) {
+           *e = "'" + k + "' wants an address such as noreply@example.com, not '" + v + "'";
+           return false;
+         }
+         c->smtp_from = v;
+         return true;
+       }},
+      {"smtp_user",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.size() > 256 || !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return ch > ' ' && ch < 0x7f;
+             })) {
+           *e = "'" + k + "' wants a user name without spaces";
+           return false;
+         }
+         c->smtp_user = v;
+         return true;
+       }},
   };
   return table;
 }
@@ -419,6 +515,10 @@ bool Validate(const Config& c, std::string* err) {
   if (static_cast<size_t>(c.methods_required) > c.methods.size()) {
     *err = "methods_required is " + std::to_string(c.methods_required) +
            " but methods offers only " + std::to_string(c.methods.size());
+    return false;
+  }
+  if (c.email_delivery == "smtp" && (c.smtp_url.empty() || c.smtp_from.empty())) {
+    *err = "email_delivery = smtp needs smtp_url and smtp_from";
     return false;
   }
   if (c.code_ttl < c.resend_cooldown) {

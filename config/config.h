@@ -77,6 +77,11 @@ struct Config {
   // Translations and the admin's own texts (helper/i18n.h).
   std::string locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
   std::string texts_file;  // intro/help texts ("" = the built-in ones)
+  // email_delivery = smtp (helper/smtp_sender.h); the password is
+  // secrets_file's smtp_password.
+  std::string smtp_url;   // smtp://host[:port] (STARTTLS) | smtps://host[:port]
+  std::string smtp_from;  // sender address
+  std::string smtp_user;  // "" = no AUTH
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.
@@ -110,6 +115,13 @@ std::vector<std::string> SplitList(const std::string& v);
 // A file name that is safe for any user name: [A-Za-z0-9._-] kept,
 // everything else (and a leading dot) as %XX; "" becomes "%".
 std::string SafeFileName(const std::string& user);
+
+// email_delivery = smtp: smtp://HOST[:PORT] or smtps://HOST[:PORT], a host
+// always, nothing else (*err says what is wrong).
+bool SmtpUrlValid(const std::string& url, std::string* err);
+// An address such as smtp_from: printable ASCII without <>(),;:"\[] and
+// spaces, one '@' with text on both sides, at most 254 characters.
+bool SmtpAddressValid(const std::string& a);
 
 }  // namespace sspr
 

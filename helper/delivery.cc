@@ -1,5 +1,6 @@
 #include "helper/delivery.h"
 #include "helper/run_command.h"
+#include "helper/smtp_sender.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -268,10 +269,37 @@ class ChannelSender : public CodeSender {
 std::unique_ptr<CodeSender> MakeChannelSender(const std::string& delivery,
                                               const std::string& email_delivery,
                                               int timeout_s, std::string* err) {
+  return MakeChannelSender(delivery, email_delivery, timeout_s, SmtpOptions(),
+                           err);
+}
+
+std::unique_ptr<CodeSender> MakeChannelSender(const std::string& delivery,
+                                              const std::string& email_delivery,
+                                              int timeout_s,
+                                              const SmtpOptions& smtp,
+                                              std::string* err) {
+  if (delivery == "smtp") {
+    *err = "smtp sends e-mail only: set email_delivery = smtp and keep "
+           "delivery = outbox:PATH or command:PATH for phones";
+    return nullptr;
+  }
   std::unique_ptr<CodeSender> phone = MakeSender(delivery, timeout_s, err);
   if (!phone) return nullptr;
   std::unique_ptr<CodeSender> email;
-  if (!email_delivery.empty()) {
+  if (email_delivery == "smtp") {
+    SmtpOptions o;
+    o.url = smtp.url;
+    o.from = smtp.from;
+    o.user = smtp.user;
+    o.password = smtp.password;
+    o.cafile = smtp.cafile;
+    o.timeout_s = timeout_s;
+    email = MakeSmtpSender(o, err);
+    if (!email) {
+      *err = "email_delivery: " + *err;
+      return nullptr;
+    }
+  } else if (!email_delivery.empty()) {
     email = MakeSender(email_delivery, timeout_s, err);
     if (!email) {
       *err = "email_delivery: " + *err;

@@ -16,6 +16,7 @@
 #include "helper/backends/remote.h"
 #include "helper/http.h"
 #include "helper/secrets.h"
+#include "helper/smtp_sender.h"
 #include "helper/clock.h"
 #include "helper/delivery.h"
 #include "helper/dialogue.h"
@@ -60,19 +61,27 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   // The services' credentials: read now, as root, never written anywhere.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   Secrets secrets;
-  if (c.backend != "local" && !ReadSecretsFile(c.secrets_file, &secrets, &err))
+  const bool smtp = c.email_delivery == "smtp";
+  if ((c.backend != "local" || smtp) &&
+      !ReadSecretsFile(c.secrets_file, &secrets, &err))
     return unavailable(err);
   HelperUser u;
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
       !PrepareOwnedDir(c.state_dir, u, &err))
     return unavailable(err);
+  if (smtp || c.backend != "local") curl_global_init(CURL_GLOBAL_DEFAULT);
+  SmtpOptions smtp_opts;  // email_delivery = smtp
+  smtp_opts.url = c.smtp_url;
+  smtp_opts.from = c.smtp_from;
+  smtp_opts.user = c.smtp_user;
+  smtp_opts.password = secrets.Get("smtp_password");
+  smtp_opts.cafile = c.cafile;
   std::unique_ptr<CodeSender> sender = MakeChannelSender(
-      c.delivery, c.email_delivery, c.delivery_timeout, &err);
+      c.delivery, c.email_delivery, c.delivery_timeout, smtp_opts, &err);
   if (!sender && (c.backend == "local" || !c.delivery.empty()))
     return unavailable("delivery: " + err);  // optional for the services
   std::unique_ptr<HttpTransport> http;
   if (c.backend != "local") {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
   }
   std::vector<std::string> questions = BuiltinQuestions();

@@ -10,7 +10,7 @@ namespace sspr {
 namespace {
 
 const char* const kKeys[] = {"rest_token", "graph_client_secret",
-                             "okta_api_token"};
+                             "okta_api_token", "smtp_password"};
 
 void Wipe(std::string* s) {
   if (!s->empty()) explicit_bzero(&(*s)[0], s->size());

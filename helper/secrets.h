@@ -15,6 +15,7 @@ constexpr size_t kMaxSecretsFileSize = 64 * 1024;
 //   rest_token           bearer token for backend = rest
 //   graph_client_secret  client secret of the Entra app (backend = graph)
 //   okta_api_token       Okta API token, sent as "SSWS <token>"
+//   smtp_password        password for smtp_user (email_delivery = smtp)
 class Secrets {
  public:
   Secrets() = default;
