@@ -182,6 +182,19 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
 }  // namespace
 }  // namespace sspr
 
+#ifdef SSPR_STATIC_CXX_RUNTIME
+// Our private copy of libstdc++ keeps an emergency exception pool (about
+// 70 KiB) that would be lost each time an application's pam_end unloads
+// the module; hand it back when we are unloaded. Only for the copy linked
+// into this module: a shared libstdc++ belongs to the application.
+namespace __gnu_cxx {
+void __freeres();
+}
+__attribute__((destructor)) static void ReleaseCxxRuntime() {
+  __gnu_cxx::__freeres();
+}
+#endif
+
 extern "C" __attribute__((visibility("default"))) int pam_sm_acct_mgmt(
     pam_handle_t* pamh, int flags, int argc, const char** argv) {
   try {
