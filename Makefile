@@ -36,6 +36,7 @@ test: all
 
 bench: all
 	sh bench/run-bench $(BUILD)
+	python3 bench/storm $(BUILD)
 
 # DESTDIR (staging root) is honoured by cmake --install from the environment.
 install: all
