@@ -275,6 +275,7 @@ bool HttpClient::Do(const HttpRequest& req, HttpResponse* resp,
   if (op_deadline_ms_ == 0) BeginOperation();
   bool idempotent = req.method == "GET" || req.method == "DELETE";
   for (int attempt = 0;; ++attempt) {
+    WipeString(&resp->body);
     *resp = HttpResponse();
     int64_t deadline = std::min(op_deadline_ms_, Now() + request_timeout_ms_);
     ++requests_;

@@ -96,7 +96,10 @@ class GraphBackend : public Backend {
       HttpRequest req = Get(url);
       HttpResponse resp;
       if (!Call(&req, &resp, err)) {
-        if (resp.status == 404) return Unknown(upn, err);
+        // Only Graph's own "no such user" (not a 404 from a wrong URL).
+        std::string code = ServiceErrorText(resp.body);
+        if (resp.status == 404 && code.rfind("Request_ResourceNotFound", 0) == 0)
+          return Unknown(upn, err);
         return false;
       }
       if (!ParseGraphMethods(resp.body, rec, &url, err)) return Shape(req, err);

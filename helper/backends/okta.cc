@@ -236,7 +236,7 @@ class OktaBackend : public Backend {
         Request("GET", c_.okta_url + "/api/v1/users/" + UrlEscape(login), "");
     HttpResponse resp;
     if (!http_.Do(req, &resp, err)) return Fail(err);
-    if (resp.status == 404) {
+    if (resp.status == 404 && ErrorCode(resp.body) == "E0000007") {
       unknown_ = true;
       *err = "okta: user '" + login + "' not found";
       return false;

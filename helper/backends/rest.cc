@@ -28,7 +28,7 @@ class RestBackend : public Backend {
     HttpRequest req = Request("GET", UserUrl(user), "");
     HttpResponse resp;
     if (!http_.Do(req, &resp, err)) return Fail(err);
-    if (resp.status == 404) {
+    if (resp.status == 404 && ErrorCode(resp.body) == "user_not_found") {
       unknown_ = true;
       *err = "rest: user '" + DirectoryUser(c_, user) + "' not found";
       return false;

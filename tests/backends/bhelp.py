@@ -60,6 +60,8 @@ class BackendEnv(Env):
         env = {"PATH": "/usr/bin:/bin", "SSPR_SYSLOG_FILE": self.syslog}
         if SHIM:
             env["LD_PRELOAD"] = SHIM
+            # Sanitizer builds: the shim comes before the ASan runtime.
+            env["ASAN_OPTIONS"] = "verify_asan_link_order=0"
         p = subprocess.run(cmd, capture_output=True, text=True,
                            timeout=timeout, env=env)
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode

@@ -96,6 +96,12 @@ class Graph(BackendCase, FaultTests):
         self.assertLogged(r"user=zoe .*outcome=not-applicable.*"
                           r"user 'zoe@contoso.test' not found")
 
+    def test_404_from_a_wrong_url_is_not_an_unknown_user(self):
+        self.env.set(graph_url=self.svc.url + "/v1.0", failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"outcome=unavailable.*HTTP 40\d")
+
     def test_full_registration_writes_phone_method(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)

@@ -49,6 +49,12 @@ class Rest(BackendCase, FaultTests):
         self.assertLogged(r"user=zoe .*outcome=not-applicable.*not found")
         self.assertFalse(self.env.cached("zoe"))
 
+    def test_404_from_a_wrong_url_is_not_an_unknown_user(self):
+        self.env.set(rest_url=self.svc.url + "/wrong", failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, 9, out)
+        self.assertLogged(r"outcome=unavailable.*HTTP 404: not_found")
+
     def test_full_registration_service_sends_code(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
