@@ -12,6 +12,7 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
+__attribute__((format(printf, 2, 0)))
 static void emit(int pri, const char *fmt, va_list ap) {
   const char *path = getenv("SSPR_SYSLOG_FILE");
   if (path == NULL) return;
