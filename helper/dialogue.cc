@@ -288,7 +288,7 @@ Dialogue::State Dialogue::Reconfirm() {
       updating_ = true;
       return State::kChooseMethod;
     }
-    if (!Invalid(InvalidChoiceText("k or u"))) return State::kEnd;
+    if (!Invalid(AnswerOneOf("k", "u"))) return State::kEnd;
   }
 }
 
@@ -301,7 +301,7 @@ Dialogue::State Dialogue::ChooseMethod() {
   std::string menu = MethodMenu(avail, backup);
   if (later)
     menu += LaterOption(c_.snooze_max - policy_.snoozes, c_.grace_until);
-  menu += "  q) Quit\nChoice [1]: ";
+  menu += QuitOption() + ChoicePrompt("1");
   for (;;) {
     if (AskClean(menu, kMaxChoice, &a) == Ask::kStop) return State::kEnd;
     if (Is(a, "q")) {
@@ -332,8 +332,7 @@ Dialogue::State Dialogue::ChooseMethod() {
       if (method_ == "questions") return State::kQuestions;
       return State::kRegion;
     }
-    if (!Invalid(InvalidChoiceText("1-" + std::to_string(avail.size()) +
-                                   " or q")))
+    if (!Invalid(AnswerOneOf("1-" + std::to_string(avail.size()), "q")))
       return State::kEnd;
   }
 }
@@ -430,8 +429,7 @@ Dialogue::State Dialogue::Questions() {
         std::all_of(a.begin(), a.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
       pick = static_cast<size_t>(std::stoi(a));
     if (pick < 1 || pick > remaining.size()) {
-      if (!Invalid(InvalidChoiceText("1-" + std::to_string(remaining.size()) +
-                                     " or q"))) {
+      if (!Invalid(AnswerOneOf("1-" + std::to_string(remaining.size()), "q"))) {
         wipe();
         return State::kEnd;
       }
@@ -520,14 +518,14 @@ Dialogue::State Dialogue::ChannelChoice() {
         channel_ = Channel::kEmail;
         return State::kSendCode;
       }
-      if (!Invalid(InvalidChoiceText("1, b or q"))) return State::kEnd;
+      if (!Invalid(AnswerOneOf("1", "b", "q"))) return State::kEnd;
     }
   }
   std::vector<Channel> options;
   if (phone_.can_sms && method_ == "mobile") options.push_back(Channel::kSms);
   if (phone_.can_call) options.push_back(Channel::kVoice);
   if (options.empty()) {
-    if (!Invalid(InvalidChoiceText("with a number that can take a call")))
+    if (!Invalid(CallableNumberText()))
       return State::kEnd;
     return State::kRegion;
   }
@@ -549,8 +547,7 @@ Dialogue::State Dialogue::ChannelChoice() {
       channel_ = options[pick - 1];
       return State::kSendCode;
     }
-    if (!Invalid(InvalidChoiceText(
-            "1-" + std::to_string(options.size()) + ", b or q")))
+    if (!Invalid(AnswerOneOf("1-" + std::to_string(options.size()), "b", "q")))
       return State::kEnd;
   }
 }
@@ -603,9 +600,7 @@ Dialogue::State Dialogue::EnterCode() {
     });
     if (digits.empty() || !only_digits) {
       proto::Wipe(&digits);
-      if (!Invalid(InvalidChoiceText("with the " +
-                                     std::to_string(c_.code_length) +
-                                     "-digit code, r, b or q")))
+      if (!Invalid(CodeOrKeysText(c_.code_length)))
         return State::kEnd;
       continue;
     }
@@ -652,7 +647,7 @@ Dialogue::State Dialogue::AfterVerify() {
     int yn = YesNo(a);
     if (yn == 1) return State::kChooseMethod;
     if (yn == 0 || Is(a, "q")) return State::kDone;
-    if (!Invalid(InvalidChoiceText("y or n"))) {
+    if (!Invalid(AnswerOneOf("y", "n"))) {
       // Already registered: stopping here is not a failure.
       return State::kDone;
     }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "helper/i18n.h"
+
 namespace sspr {
 namespace {
 
@@ -50,16 +52,16 @@ bool ValidDomain(const std::string& d) {
 bool ValidateEmail(const std::string& input, std::string* normalized,
                    std::string* error) {
   if (input.empty()) {
-    *error = "Please type an e-mail address such as name@example.com.";
+    *error = _("Please type an e-mail address such as name@example.com.");
     return false;
   }
   if (input.size() > kMaxEmailInput) {
-    *error = "That address is too long.";
+    *error = _("That address is too long.");
     return false;
   }
   size_t at = input.find('@');
   if (at == std::string::npos || input.find('@', at + 1) != std::string::npos) {
-    *error = "An e-mail address has exactly one @, as in name@example.com.";
+    *error = _("An e-mail address has exactly one @, as in name@example.com.");
     return false;
   }
   std::string local = input.substr(0, at);
@@ -68,13 +70,13 @@ bool ValidateEmail(const std::string& input, std::string* normalized,
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   });
   if (!ValidLocal(local)) {
-    *error = "The part before the @ is not valid (no spaces, quotes or "
-             "double dots).";
+    *error = _("The part before the @ is not valid (no spaces, quotes or "
+               "double dots).");
     return false;
   }
   if (!ValidDomain(domain)) {
-    *error = "The part after the @ is not a valid domain, such as "
-             "example.com.";
+    *error = _("The part after the @ is not a valid domain, such as "
+               "example.com.");
     return false;
   }
   *normalized = local + "@" + domain;

@@ -7,6 +7,8 @@
 #include <cstring>
 #include <string>
 
+#include "helper/i18n.h"
+
 namespace sspr {
 namespace {
 
@@ -17,16 +19,19 @@ using Type = PhoneNumberUtil::PhoneNumberType;
 
 constexpr char kBullet[] = "\xE2\x80\xA2";  // U+2022
 constexpr char kThreeBullets[] = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
-constexpr char kRegionHint[] = "type e.g. US, GB or +44";
-constexpr char kRegionHelp[] =
-    "Type a two-letter code such as US or GB, or a calling code such as +44.";
-constexpr char kCannotBeUsed[] =
-    " cannot be used; give a mobile or office phone number.";
-constexpr char kAllowedHint[] =
-    "Type only digits, spaces and - . ( ) /, with + or 00 and the country "
-    "code first if needed.";
-constexpr char kInternalError[] =
-    "Something went wrong while checking the number; please try again.";
+// The user's texts go through gettext (helper/i18n.h).
+std::string AllowedHint() {
+  return _("Type only digits, spaces and - . ( ) /, with + or 00 and the "
+           "country code first if needed.");
+}
+std::string RegionHelp() {
+  return _("Type a two-letter code such as US or GB, or a calling code such "
+           "as +44.");
+}
+std::string InternalError() {
+  return _("Something went wrong while checking the number; please try "
+           "again.");
+}
 
 PhoneNumberUtil& Util() { return *PhoneNumberUtil::GetInstance(); }
 
@@ -110,27 +115,32 @@ Scan ScanInput(const std::string& input) {
 // The sentence for the first problem found, or "" if there is none.
 std::string ScanError(const Scan& scan) {
   if (scan.chars > kMaxPhoneInput) {
-    return "That is too long for a phone number; type at most " +
-           std::to_string(kMaxPhoneInput) + " characters.";
+    return Fmt(NGettext("That is too long for a phone number; type at most "
+                        "{0} character.",
+                        "That is too long for a phone number; type at most "
+                        "{0} characters.",
+                        kMaxPhoneInput),
+               {std::to_string(kMaxPhoneInput)});
   }
   if (scan.bad_utf8) {
-    return "The number is not valid text; type only digits, spaces and "
-           "- . ( ) /.";
+    return _("The number is not valid text; type only digits, spaces and "
+             "- . ( ) /.");
   }
   if (scan.control) {
-    return "The number contains a control character; type only digits, "
-           "spaces and - . ( ) /.";
+    return _("The number contains a control character; type only digits, "
+             "spaces and - . ( ) /.");
   }
   if (scan.letters) {
-    return "Letters are not allowed in a phone number; type it with digits "
-           "only (1-800-FLOWERS becomes 1-800-356-9377).";
+    return _("Letters are not allowed in a phone number; type it with "
+             "digits only (1-800-FLOWERS becomes 1-800-356-9377).");
   }
-  if (scan.other) return kAllowedHint;
+  if (scan.other) return AllowedHint();
   if (scan.late_plus) {
-    return "A + may only come once, at the start, before the country code.";
+    return _("A + may only come once, at the start, before the country "
+             "code.");
   }
   if (scan.dialable.empty() || scan.dialable == "+") {
-    return "Please type a phone number.";
+    return _("Please type a phone number.");
   }
   return "";
 }
@@ -157,19 +167,20 @@ std::string ParseErrorMessage(PhoneNumberUtil::ErrorType err,
   switch (err) {
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
       if (international) {
-        return "The country code after + or 00 is not valid; check it (e.g. "
-               "+1 for the US, +44 for the UK).";
+        return _("The country code after + or 00 is not valid; check it "
+                 "(e.g. +1 for the US, +44 for the UK).");
       }
-      return "Type the number with + and its country code (e.g. +44 20 7946 "
-             "0000), or choose a country or region first.";
+      return _("Type the number with + and its country code (e.g. +44 20 "
+               "7946 0000), or choose a country or region first.");
     case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
     case PhoneNumberUtil::TOO_SHORT_NSN:
-      return "That number is too short; type the full number with its area "
-             "code.";
+      return _("That number is too short; type the full number with its "
+               "area code.");
     case PhoneNumberUtil::TOO_LONG_NSN:
-      return "That number has too many digits; check it and try again.";
+      return _("That number has too many digits; check it and try again.");
     default:
-      return "That is not a phone number; check the digits and try again.";
+      return _("That is not a phone number; check the digits and try "
+               "again.");
   }
 }
 
@@ -178,42 +189,55 @@ std::string InvalidNumberMessage(const PhoneNumber& number,
                                  bool international) {
   const ShortNumberInfo short_info;
   if (short_info.IsPossibleShortNumber(number)) {
-    return "That looks like a short code; give a full phone number.";
+    return _("That looks like a short code; give a full phone number.");
   }
   const auto reason = Util().IsPossibleNumberWithReason(number);
   const bool too_short = reason == PhoneNumberUtil::TOO_SHORT;
   const bool too_long = reason == PhoneNumberUtil::TOO_LONG;
   if (international) {
-    return too_short  ? "That number is too short; check the digits after the "
-                        "country code."
-           : too_long ? "That number has too many digits; check it and the "
-                        "country code."
-                      : "That is not a valid phone number; check the digits "
-                        "and the country code.";
+    if (too_short)
+      return _("That number is too short; check the digits after the "
+               "country code.");
+    if (too_long)
+      return _("That number has too many digits; check it and the country "
+               "code.");
+    return _("That is not a valid phone number; check the digits and the "
+             "country code.");
   }
-  const std::string problem = too_short ? "That number is too short for "
-                              : too_long
-                                  ? "That number has too many digits for "
-                                  : "That is not a valid phone number in ";
-  return problem + region +
-         ". If it is from another country or region, type + and its country "
-         "code first (e.g. +44).";
+  // TRANSLATORS: {0} is a region code such as US or GB.
+  if (too_short)
+    return Fmt(_("That number is too short for {0}. If it is from another "
+                 "country or region, type + and its country code first "
+                 "(e.g. +44)."),
+               {region});
+  // TRANSLATORS: {0} is a region code such as US or GB.
+  if (too_long)
+    return Fmt(_("That number has too many digits for {0}. If it is from "
+                 "another country or region, type + and its country code "
+                 "first (e.g. +44)."),
+               {region});
+  // TRANSLATORS: {0} is a region code such as US or GB.
+  return Fmt(_("That is not a valid phone number in {0}. If it is from "
+               "another country or region, type + and its country code first "
+               "(e.g. +44)."),
+             {region});
 }
 
 // Decides what the number may be used for; false with *error if refused.
 bool CheckType(Type type, PhoneKind kind, PhoneInfo* info, std::string* error) {
   switch (type) {
     case PhoneNumberUtil::PREMIUM_RATE:
-      *error = std::string("Premium-rate numbers") + kCannotBeUsed;
+      *error = _("Premium-rate numbers cannot be used; give a mobile or "
+                 "office phone number.");
       return false;
     case PhoneNumberUtil::SHARED_COST:
-      *error = std::string("Shared-cost numbers") + kCannotBeUsed;
+      *error = _("Shared-cost numbers cannot be used; give a mobile or office "
+                 "phone number.");
       return false;
     case PhoneNumberUtil::FIXED_LINE:
       if (kind == PhoneKind::kMobile) {
-        *error =
-            "That looks like a landline, which cannot receive text "
-            "messages; add it as an office phone instead.";
+        *error = _("That looks like a landline, which cannot receive text "
+                   "messages; add it as an office phone instead.");
         return false;
       }
       break;
@@ -228,8 +252,8 @@ bool CheckType(Type type, PhoneKind kind, PhoneInfo* info, std::string* error) {
                    type == PhoneNumberUtil::TOLL_FREE;
   if (kind == PhoneKind::kOffice) info->can_sms = false;
   if (!info->can_sms && !info->can_call) {
-    *error =
-        std::string("Pager, voicemail and company numbers") + kCannotBeUsed;
+    *error = _("Pager, voicemail and company numbers cannot be used; give a "
+               "mobile or office phone number.");
     return false;
   }
   return true;
@@ -259,8 +283,8 @@ bool ParsePhoneImpl(const std::string& input, const std::string& region,
   // E.164 allows 15 digits; libphonenumber's metadata accepts a few longer
   // (German extension-style) numbers that no SMS or call gateway takes.
   if (info.e164.size() > 16) {
-    *error = "That number is longer than an international number can be "
-             "(15 digits). Give the number without an extension.";
+    *error = _("That number is longer than an international number can be "
+               "(15 digits). Give the number without an extension.");
     return false;
   }
   Util().Format(number, PhoneNumberUtil::INTERNATIONAL, &info.international);
@@ -289,14 +313,14 @@ bool ResolveRegionImpl(const std::string& input,
                        const std::string& default_region, std::string* region,
                        std::string* error) {
   if (input.size() > kMaxRegionInput) {
-    *error = "That is too long for a country or region; " +
-             std::string(kRegionHint) + ".";
+    *error = _("That is too long for a country or region; type e.g. US, GB "
+               "or +44.");
     return false;
   }
   for (char c : input) {
     const auto b = static_cast<unsigned char>(c);
     if (b < 0x20 || b >= 0x7F) {
-      *error = kRegionHelp;
+      *error = RegionHelp();
       return false;
     }
   }
@@ -313,7 +337,10 @@ bool ResolveRegionImpl(const std::string& input,
       *region = Upper(typed);
       return true;
     }
-    *error = "'" + typed + "' is not a country or region code; " + kRegionHint;
+    // TRANSLATORS: {0} is what the user typed.
+    *error = Fmt(_("'{0}' is not a country or region code; type e.g. US, GB "
+                   "or +44"),
+                 {typed});
     return false;
   }
   if (const int code = ParseCallingCode(typed)) {
@@ -325,10 +352,13 @@ bool ResolveRegionImpl(const std::string& input,
     }
   }
   if (typed.size() <= 6 && typed.find_first_of("+0123456789") == 0) {
-    *error = "'" + typed + "' is not a country calling code; " + kRegionHint;
+    // TRANSLATORS: {0} is what the user typed.
+    *error = Fmt(_("'{0}' is not a country calling code; type e.g. US, GB or "
+                   "+44"),
+                 {typed});
     return false;
   }
-  *error = kRegionHelp;
+  *error = RegionHelp();
   return false;
 }
 
@@ -372,7 +402,7 @@ bool ResolveRegion(const std::string& input, const std::string& default_region,
   try {
     return ResolveRegionImpl(input, default_region, region, error);
   } catch (...) {
-    *error = kInternalError;
+    *error = InternalError();
     return false;
   }
 }
@@ -383,7 +413,7 @@ bool ParsePhone(const std::string& input, const std::string& region,
   try {
     return ParsePhoneImpl(input, region, kind, out, error);
   } catch (...) {
-    *error = kInternalError;
+    *error = InternalError();
     return false;
   }
 }

@@ -1,5 +1,6 @@
 // `sspr-admin check USER`: what pam_sspr.so would decide for USER, and why,
-// step by step in the module's own order (pam_module/pam_sspr.cc).
+// step by step in the module's own order (pam_module/pam_sspr.cc), then
+// the helper's (helper/main.cc, Dialogue::Start).
 #include <pwd.h>
 
 #include <vector>
@@ -16,6 +17,19 @@
 
 namespace sspr {
 namespace {
+
+// Everything check found out, for either output.
+struct Report {
+  bool known = false;  // the account, to NSS
+  uid_t uid = 0;
+  bool service_checked = false;  // --service / --rhost given
+  CacheInfo cache;
+  bool asked = false;  // the backend
+  ProbeResult probe;
+  bool forced_block = false;  // register acts as block (graph_write = no)
+  Facts facts;
+  Decision decision;
+};
 
 // What the module returns when its configuration cannot be loaded: the
 // failmode read before the error, then a failmode= argument wins
@@ -40,14 +54,11 @@ bool KnownAccount(const std::string& user, uid_t* uid) {
   return true;
 }
 
-std::string MethodsText(const UserRecord& rec) {
-  std::string s;
-  for (const Method& m : rec.methods)
-    s += (s.empty() ? "" : ", ") + Printable(m.type) + " " + MaskedValue(m);
-  return s;
-}
-
 void Print(FILE* f, const std::string& s) { fputs(s.c_str(), f); }
+
+json_object* Time(int64_t t) {
+  return t > 0 ? json_object_new_int64(t) : nullptr;
+}
 
 int ConfigBroken(const AdminContext& ctx) {
   const std::string result = BrokenConfigResult(ctx);
@@ -76,151 +87,211 @@ int ConfigBroken(const AdminContext& ctx) {
   return admin_exit::kConfig;
 }
 
-}  // namespace
-
-int RunCheck(const AdminContext& ctx) {
-  if (!ctx.config_ok) return ConfigBroken(ctx);
+Report Gather(const AdminContext& ctx) {
   const Config& c = ctx.config;
   const std::string& user = ctx.opt.user;
-  Facts f;
+  Report r;
+  Facts& f = r.facts;
+  r.known = KnownAccount(user, &r.uid);
   f.in_scope = InScope(c, user, &f.scope_why);
-  uid_t uid = 0;
-  bool known = KnownAccount(user, &uid);
-  CacheInfo cache = InspectCache(c, user, ctx.now);
-  f.cache = cache.state;
+  r.service_checked = !ctx.opt.service.empty() || !ctx.opt.rhost.empty();
+  if (f.in_scope && r.service_checked)
+    f.in_scope =
+        InServiceScope(c, ctx.opt.service, ctx.opt.rhost, &f.scope_why);
+  r.cache = InspectCache(c, user, ctx.now);
+  f.cache = r.cache.state;
   int64_t age = 0;
   if (c.stale_ttl > 0 && CacheStaleAge(c.cache_dir, user, ctx.now, &age))
     f.stale_age = age;
   // The module asks no backend for a user outside its scope; for a fresh
   // cache entry it does not either, but the answer is worth showing.
-  bool asked = f.in_scope;
-  ProbeResult probe;
-  if (asked) {
-    probe = ProbeBackend(c, user);
-    f.backend_ok = probe.ok;
-    f.backend_user_unknown = probe.user_unknown;
-    f.backend_error = probe.error;
-    f.methods = static_cast<int>(probe.rec.methods.size());
+  r.asked = f.in_scope;
+  if (r.asked) {
+    r.probe = ProbeBackend(c, user);
+    f.backend_ok = r.probe.ok;
+    f.backend_user_unknown = r.probe.user_unknown;
+    f.backend_error = r.probe.error;
+    f.methods = static_cast<int>(r.probe.rec.methods.size());
+    if (r.probe.ok) AddPolicyFacts(c, r.probe.rec, r.probe.policy, ctx.now, &f);
   }
   // The helper shows enroll_url and denies when the service cannot take
   // registrations from it (graph_write = no).
   Config effective = c;
-  bool forced_block = !BackendCanRegister(c) && c.mode == Mode::kRegister;
-  if (forced_block) effective.mode = Mode::kBlock;
-  Decision d = Decide(effective, f);
-  const char* reg =
-      RegistrationState(probe.rec.methods.size(), c.methods_required);
+  r.forced_block = !BackendCanRegister(c) && c.mode == Mode::kRegister;
+  if (r.forced_block) effective.mode = Mode::kBlock;
+  r.decision = Decide(effective, f);
+  return r;
+}
 
-  if (ctx.opt.json) {
-    json_object* o = json_object_new_object();
-    json_object_object_add(o, "user", JsonString(user));
-    json_object* cfg = json_object_new_object();
-    json_object_object_add(cfg, "ok", json_object_new_boolean(true));
-    json_object_object_add(cfg, "path", JsonString(c.conf));
-    json_object_object_add(cfg, "backend", JsonString(c.backend));
-    json_object_object_add(cfg, "mode", JsonString(ModeName(c.mode)));
-    json_object_object_add(cfg, "failmode",
-                           JsonString(FailModeName(c.failmode)));
-    json_object_object_add(cfg, "methods_required",
-                           json_object_new_int(c.methods_required));
-    json_object_object_add(cfg, "cache_ttl", json_object_new_int(c.cache_ttl));
-    json_object_object_add(cfg, "stale_ttl", json_object_new_int(c.stale_ttl));
-    json_object_object_add(cfg, "backend_can_register",
-                           json_object_new_boolean(BackendCanRegister(c)));
-    json_object_object_add(o, "config", cfg);
-    json_object* acct = json_object_new_object();
-    json_object_object_add(acct, "known", json_object_new_boolean(known));
-    json_object_object_add(acct, "uid",
-                           known ? json_object_new_int64(uid) : nullptr);
-    json_object_object_add(o, "account", acct);
-    json_object* scope = json_object_new_object();
-    json_object_object_add(scope, "in_scope",
-                           json_object_new_boolean(f.in_scope));
-    json_object_object_add(scope, "reason",
-                           f.in_scope ? nullptr : JsonString(f.scope_why));
-    json_object_object_add(o, "scope", scope);
-    json_object* jc = json_object_new_object();
-    json_object_object_add(jc, "state",
-                           JsonString(CacheStateName(cache.state)));
-    json_object_object_add(
-        jc, "expires",
-        cache.expiry > 0 ? json_object_new_int64(cache.expiry) : nullptr);
-    json_object_object_add(jc, "path", JsonString(cache.path));
-    json_object_object_add(
-        jc, "age",
-        f.stale_age >= 0 ? json_object_new_int64(f.stale_age) : nullptr);
-    json_object_object_add(
-        jc, "detail",
-        cache.detail.empty() ? nullptr : JsonString(cache.detail));
-    json_object_object_add(o, "cache", jc);
-    json_object* jb = json_object_new_object();
-    json_object_object_add(jb, "asked", json_object_new_boolean(asked));
-    json_object_object_add(jb, "ok", json_object_new_boolean(probe.ok));
-    json_object_object_add(jb, "state", probe.ok ? JsonString(reg) : nullptr);
-    json_object* methods = json_object_new_array();
-    for (const Method& m : probe.rec.methods) {
-      json_object* jm = json_object_new_object();
-      json_object_object_add(jm, "type", JsonString(m.type));
-      json_object_object_add(jm, "value_masked", JsonString(MaskedValue(m)));
-      json_object_array_add(methods, jm);
-    }
-    json_object_object_add(jb, "methods", methods);
-    json_object_object_add(
-        jb, "error", asked && !probe.ok ? JsonString(probe.error) : nullptr);
-    json_object_object_add(o, "backend", jb);
-    json_object* jd = json_object_new_object();
-    json_object_object_add(jd, "result", JsonString(d.result));
-    json_object_object_add(jd, "step", JsonString(d.step));
-    json_object_object_add(jd, "reason", JsonString(d.reason));
-    json_object_object_add(o, "decision", jd);
-    json_object_object_add(o, "exit", json_object_new_int(d.exit_code));
-    Print(ctx.out, JsonLine(o));
-    return d.exit_code;
+std::string JsonReport(const AdminContext& ctx, const Report& r) {
+  const Config& c = ctx.config;
+  const Facts& f = r.facts;
+  json_object* o = json_object_new_object();
+  json_object_object_add(o, "user", JsonString(ctx.opt.user));
+  json_object* cfg = json_object_new_object();
+  json_object_object_add(cfg, "ok", json_object_new_boolean(true));
+  json_object_object_add(cfg, "path", JsonString(c.conf));
+  json_object_object_add(cfg, "backend", JsonString(c.backend));
+  json_object_object_add(cfg, "mode", JsonString(ModeName(c.mode)));
+  json_object_object_add(cfg, "failmode", JsonString(FailModeName(c.failmode)));
+  json_object_object_add(cfg, "methods_required",
+                         json_object_new_int(c.methods_required));
+  json_object_object_add(cfg, "cache_ttl", json_object_new_int(c.cache_ttl));
+  json_object_object_add(cfg, "stale_ttl", json_object_new_int(c.stale_ttl));
+  json_object_object_add(cfg, "backend_can_register",
+                         json_object_new_boolean(BackendCanRegister(c)));
+  json_object_object_add(o, "config", cfg);
+  json_object* acct = json_object_new_object();
+  json_object_object_add(acct, "known", json_object_new_boolean(r.known));
+  json_object_object_add(acct, "uid",
+                         r.known ? json_object_new_int64(r.uid) : nullptr);
+  json_object_object_add(o, "account", acct);
+  json_object* scope = json_object_new_object();
+  json_object_object_add(scope, "in_scope",
+                         json_object_new_boolean(f.in_scope));
+  json_object_object_add(scope, "reason",
+                         f.in_scope ? nullptr : JsonString(f.scope_why));
+  json_object_object_add(scope, "service_checked",
+                         json_object_new_boolean(r.service_checked));
+  json_object_object_add(o, "scope", scope);
+  json_object* jc = json_object_new_object();
+  json_object_object_add(jc, "state",
+                         JsonString(CacheStateName(r.cache.state)));
+  json_object_object_add(jc, "expires", Time(r.cache.expiry));
+  json_object_object_add(jc, "path", JsonString(r.cache.path));
+  json_object_object_add(
+      jc, "detail",
+      r.cache.detail.empty() ? nullptr : JsonString(r.cache.detail));
+  json_object_object_add(
+      jc, "age",
+      f.stale_age >= 0 ? json_object_new_int64(f.stale_age) : nullptr);
+  json_object_object_add(o, "cache", jc);
+  json_object* jb = json_object_new_object();
+  json_object_object_add(jb, "asked", json_object_new_boolean(r.asked));
+  json_object_object_add(jb, "ok", json_object_new_boolean(r.probe.ok));
+  json_object_object_add(
+      jb, "state",
+      r.probe.ok ? JsonString(RegistrationState(r.probe.rec.methods.size(),
+                                                c.methods_required))
+                 : nullptr);
+  json_object* methods = json_object_new_array();
+  for (const Method& m : r.probe.rec.methods) {
+    json_object* jm = json_object_new_object();
+    json_object_object_add(jm, "type", JsonString(m.type));
+    json_object_object_add(jm, "value_masked", JsonString(MaskedValue(m)));
+    json_object_array_add(methods, jm);
   }
+  json_object_object_add(jb, "methods", methods);
+  json_object_object_add(
+      jb, "error",
+      r.asked && !r.probe.ok ? JsonString(r.probe.error) : nullptr);
+  json_object_object_add(o, "backend", jb);
+  if (r.probe.ok) {
+    json_object* jp = json_object_new_object();
+    json_object_object_add(jp, "snoozes",
+                           json_object_new_int(r.probe.policy.snoozes));
+    json_object_object_add(jp, "last_snooze", Time(r.probe.policy.last_snooze));
+    json_object_object_add(jp, "confirmed_at",
+                           Time(r.probe.policy.confirmed_at));
+    json_object_object_add(jp, "reconfirm_due",
+                           json_object_new_boolean(f.reconfirm_due));
+    json_object_object_add(
+        jp, "reconfirm_at",
+        c.reconfirm_days > 0 ? Time(f.reconfirm_at) : nullptr);
+    json_object_object_add(jp, "later_available",
+                           json_object_new_boolean(f.later_available));
+    json_object_object_add(jp, "next_reminder", Time(f.next_reminder));
+    json_object_object_add(o, "policy", jp);
+  }
+  json_object* jd = json_object_new_object();
+  json_object_object_add(jd, "result", JsonString(r.decision.result));
+  json_object_object_add(jd, "step", JsonString(r.decision.step));
+  json_object_object_add(jd, "reason", JsonString(r.decision.reason));
+  json_object_object_add(o, "decision", jd);
+  json_object_object_add(o, "exit", json_object_new_int(r.decision.exit_code));
+  return JsonLine(o);
+}
 
+std::string TextReport(const AdminContext& ctx, const Report& r) {
+  const Config& c = ctx.config;
+  const Facts& f = r.facts;
+  const std::string& user = ctx.opt.user;
   std::string s = "user:      " + Printable(user) + "\n";
   s += "account:   " +
-       (known ? "known to the system (uid " + std::to_string(uid) + ")"
-              : std::string("unknown to the system (NSS)")) +
+       (r.known ? "known to the system (uid " + std::to_string(r.uid) + ")"
+                : std::string("unknown to the system (NSS)")) +
        "\n";
   s += "config:    " + Printable(c.conf) + ": backend=" + c.backend +
        " mode=" + ModeName(c.mode) + " failmode=" + FailModeName(c.failmode) +
        " methods_required=" + std::to_string(c.methods_required) +
        " cache_ttl=" + std::to_string(c.cache_ttl) +
        (c.stale_ttl > 0 ? " stale_ttl=" + std::to_string(c.stale_ttl) : "") +
-       (forced_block ? " (mode=register acts as block: the backend takes no "
-                       "registrations from this host)"
-                     : "") +
+       (r.forced_block ? " (mode=register acts as block: the backend takes no "
+                         "registrations from this host)"
+                       : "") +
        "\n";
-  s += "scope:     " +
-       (f.in_scope ? std::string("in scope")
-                   : "not in scope: " + Printable(f.scope_why)) +
-       "\n";
-  std::string cl = CacheStateName(cache.state);
-  if (cache.expiry > 0)
-    cl += (cache.state == CacheState::kFresh ? ", until " : ", since ") +
-          UtcTime(cache.expiry);
-  if (!cache.detail.empty()) cl += " (" + Printable(cache.detail) + ")";
-  s += "cache:     " + cl + "  [" + Printable(cache.path) + "]\n";
+  std::string sl = f.in_scope ? std::string("in scope")
+                              : "not in scope: " + Printable(f.scope_why);
+  bool by_service = !c.only_services.empty() || !c.skip_services.empty() ||
+                    !c.skip_rhosts.empty();
+  if (f.in_scope && by_service && !r.service_checked)
+    sl +=
+        " (only_services/skip_services/skip_rhosts not checked: give "
+        "--service and --rhost)";
+  s += "scope:     " + sl + "\n";
+  std::string cl = CacheStateName(r.cache.state);
+  if (r.cache.expiry > 0)
+    cl += (r.cache.state == CacheState::kFresh ? ", until " : ", since ") +
+          UtcTime(r.cache.expiry);
+  if (!r.cache.detail.empty()) cl += " (" + Printable(r.cache.detail) + ")";
+  s += "cache:     " + cl + "  [" + Printable(r.cache.path) + "]\n";
   std::string bl;
-  if (!asked) {
+  if (!r.asked) {
     bl = "not asked (the module does not ask it for this user)";
-  } else if (!probe.ok) {
-    bl = c.backend + ": unavailable: " + Printable(probe.error);
+  } else if (!r.probe.ok) {
+    bl = c.backend + ": unavailable: " + Printable(r.probe.error);
   } else {
-    bl = c.backend + ": " + reg + ", " + std::to_string(f.methods) + " of " +
+    bl = c.backend + ": " +
+         RegistrationState(r.probe.rec.methods.size(), c.methods_required) +
+         ", " + std::to_string(f.methods) + " of " +
          std::to_string(c.methods_required) + " required method(s)";
-    if (!probe.rec.methods.empty()) bl += ": " + MethodsText(probe.rec);
+    std::string list;
+    for (const Method& m : r.probe.rec.methods)
+      list +=
+          (list.empty() ? "" : ", ") + Printable(m.type) + " " + MaskedValue(m);
+    if (!list.empty()) bl += ": " + list;
   }
   s += "backend:   " + bl + "\n";
-  s += "decision:  " + d.result + " (" + d.step + "): " + d.reason + "\n";
-  if (f.cache == CacheState::kFresh && asked &&
-      (!probe.ok || f.methods < c.methods_required))
+  if (r.probe.ok) {
+    const PolicyState& p = r.probe.policy;
+    if (f.methods >= c.methods_required && c.reconfirm_days > 0)
+      s += "policy:    reconfirmation " +
+           std::string(f.reconfirm_due ? "due since " : "next due on ") +
+           UtcTime(f.reconfirm_at) + "\n";
+    if (f.methods < c.methods_required &&
+        (c.snooze_max > 0 || c.grace_until > 0 || p.snoozes > 0))
+      s += "policy:    'later' chosen " + std::to_string(p.snoozes) +
+           " time(s)" +
+           (p.last_snooze > 0 ? ", last on " + UtcTime(p.last_snooze) : "") +
+           "; " + (f.later_available ? "offered" : "no longer offered") + "\n";
+  }
+  s += "decision:  " + r.decision.result + " (" + r.decision.step +
+       "): " + Printable(r.decision.reason) + "\n";
+  if (f.cache == CacheState::kFresh && r.asked &&
+      (!r.probe.ok || f.methods < c.methods_required))
     s += "note:      the backend disagrees with the cache; the cache wins "
          "until it expires (sspr-admin reset " +
          Printable(user) + " removes it)\n";
-  Print(ctx.out, s);
-  return d.exit_code;
+  return s;
+}
+
+}  // namespace
+
+int RunCheck(const AdminContext& ctx) {
+  if (!ctx.config_ok) return ConfigBroken(ctx);
+  Report r = Gather(ctx);
+  Print(ctx.out, ctx.opt.json ? JsonReport(ctx, r) : TextReport(ctx, r));
+  return r.decision.exit_code;
 }
 
 }  // namespace sspr

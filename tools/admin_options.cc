@@ -23,7 +23,8 @@ const char kAdminUsage[] =
     "                           register\n"
     "  reset USER [--yes]       remove the record, cache entry and rate state\n"
     "  export                   every record as JSON on stdout\n"
-    "  check USER               what pam_sspr would decide for USER, and why\n"
+    "  check USER [--service NAME] [--rhost ADDR]\n"
+    "                           what pam_sspr would decide for USER, and why\n"
     "Exit: 0 ok/registered, 1 not registered (reset: not confirmed),\n"
     "2 usage or not root, 3 configuration, 4 store/backend unavailable,\n"
     "5 outside the module's scope (check). See sspr-admin(8).\n";
@@ -63,6 +64,10 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
         *err = "--conf needs an absolute path";
         return false;
       }
+    } else if (a == "--service" || a.rfind("--service=", 0) == 0) {
+      if (!value("--service", &o->service)) return false;
+    } else if (a == "--rhost" || a.rfind("--rhost=", 0) == 0) {
+      if (!value("--rhost", &o->rhost)) return false;
     } else if (a == "--arg" || a.rfind("--arg=", 0) == 0) {
       std::string kv;
       if (!value("--arg", &kv)) return false;
@@ -115,6 +120,10 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
   }
   if (o->yes && o->command != "reset") {
     *err = "--yes belongs to reset";
+    return false;
+  }
+  if ((!o->service.empty() || !o->rhost.empty()) && o->command != "check") {
+    *err = "--service and --rhost belong to check";
     return false;
   }
   if (o->unregistered && o->command != "list") {

@@ -15,8 +15,9 @@ struct AdminOptions {
   std::string conf;     // --conf; empty: the module's default file
   std::vector<std::string> module_args;  // --arg KEY=VALUE, as in pam.d
   bool json = false;
-  bool yes = false;           // reset
-  bool unregistered = false;  // list
+  bool yes = false;            // reset
+  bool unregistered = false;   // list
+  std::string service, rhost;  // check: PAM_SERVICE and PAM_RHOST to assume
   bool help = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include "helper/email_address.h"
 #include "helper/phone_number.h"
 
 namespace sspr {
@@ -67,11 +68,7 @@ std::string Printable(const std::string& s) {
 
 std::string MaskedValue(const Method& m) {
   if (m.type == "mobile" || m.type == "office") return MaskPhone(m.value);
-  if (m.type == "email") {
-    size_t at = m.value.rfind('@');
-    if (at == std::string::npos || at == 0) return "•••";
-    return Printable(m.value.substr(0, 1) + "•••" + m.value.substr(at));
-  }
+  if (m.type == "email") return Printable(MaskEmail(m.value));
   if (m.type == "questions") return Printable(m.value) + " questions";
   return "(not shown)";
 }

@@ -20,7 +20,8 @@ std::string UtcTime(int64_t t);
 std::string Printable(const std::string& s);
 
 // A method's value as it may be shown: phone numbers masked with
-// MaskPhone, e-mail addresses as "a•••@example.com", questions as a count;
+// MaskPhone, e-mail addresses with MaskEmail ("a•••@example.com"),
+// questions as a count;
 // anything else is not shown at all.
 std::string MaskedValue(const Method& m);
 

@@ -11,15 +11,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "helper/backends/backend.h"
 #include "helper/backends/remote.h"
 #include "helper/clock.h"
 #include "helper/delivery.h"
 #include "helper/http.h"
+#include "helper/i18n.h"
+#include "helper/policy_state.h"
 #include "helper/privdrop.h"
+#include "helper/questions.h"
 #include "helper/secrets.h"
+#include "helper/smtp_sender.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -37,8 +43,9 @@ class RefusingSender : public CodeSender {
   }
 };
 
-// The helper's steps up to Lookup (helper/main.cc), through the same
-// factory, with a sender that sends nothing. 'O' + record JSON,
+// The helper's steps up to its first decision (helper/main.cc and
+// Dialogue::Start), through the same factory, with a sender that sends
+// nothing: 'O' + "<n>\n" + n bytes of policy state + record JSON,
 // 'U' + error (the service does not know the user) or 'E' + error.
 std::string ChildAnswer(const Config& c, const std::string& user) {
   std::string err;
@@ -46,22 +53,38 @@ std::string ChildAnswer(const Config& c, const std::string& user) {
     return "Eno 'delivery' configured for the local backend";
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   Secrets secrets;
-  if (c.backend != "local" && !ReadSecretsFile(c.secrets_file, &secrets, &err))
+  const bool smtp = c.email_delivery == "smtp";
+  if ((c.backend != "local" || smtp) &&
+      !ReadSecretsFile(c.secrets_file, &secrets, &err))
     return "E" + err;
   HelperUser u;
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
       !PrepareOwnedDir(c.state_dir, u, &err))
     return "E" + err;
+  if (smtp || c.backend != "local") curl_global_init(CURL_GLOBAL_DEFAULT);
+  SmtpOptions smtp_opts;  // only checked: nothing is sent
+  smtp_opts.url = c.smtp_url;
+  smtp_opts.from = c.smtp_from;
+  smtp_opts.user = c.smtp_user;
+  smtp_opts.password = secrets.Get("smtp_password");
+  smtp_opts.cafile = c.cafile;
   std::unique_ptr<CodeSender> sender;
-  if (MakeSender(c.delivery, c.delivery_timeout, &err))
+  if (MakeChannelSender(c.delivery, c.email_delivery, c.delivery_timeout,
+                        smtp_opts, &err))
     sender = std::make_unique<RefusingSender>();
   else if (c.backend == "local" || !c.delivery.empty())
     return "Edelivery: " + err;  // optional for the services
   std::unique_ptr<HttpTransport> http;
-  if (c.backend != "local") {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (c.backend != "local")
     http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
-  }
+  std::vector<std::string> extra;
+  if (!c.questions_file.empty() &&
+      !LoadAdminQuestions(c.questions_file, true, &extra, &err))
+    return "Equestions_file: " + err;
+  AdminTexts texts;
+  if (!c.texts_file.empty() &&
+      !LoadAdminTexts(c.texts_file, true, &texts, &err))
+    return "Etexts_file: " + err;
   if (!DropPrivileges(u, &err)) return "E" + err;
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),
@@ -69,12 +92,17 @@ std::string ChildAnswer(const Config& c, const std::string& user) {
   std::unique_ptr<Backend> backend =
       MakeBackend(c, secrets, std::move(deps), &err);
   if (!backend) return "E" + err;
+  PolicyStore policy(c.state_dir);
+  if (!policy.Init(&err)) return "Epolicy state: " + err;
   UserRecord rec;
   bool ok = backend->Lookup(user, &rec, &err);
   bool unknown = !ok && backend->UserUnknown();
   backend->EndSession();
   if (!ok) return (unknown ? "U" : "E") + ("lookup failed: " + err);
-  return "O" + RecordToJson(rec);
+  PolicyState ps;
+  if (!policy.Load(user, &ps, &err)) return "E" + err;
+  const std::string pt = PolicyToText(ps);
+  return "O" + std::to_string(pt.size()) + "\n" + pt + RecordToJson(rec);
 }
 
 void WriteAll(int fd, const std::string& s) {
@@ -153,9 +181,16 @@ ProbeResult ProbeBackend(const Config& c, const std::string& user) {
   const std::string body = answer.substr(1);
   switch (answer[0]) {
     case 'O': {
-      std::string why;
-      if (!RecordFromJson(body, &res.rec, &why) || res.rec.user != user) {
-        res.error = "the backend's answer is not a valid record: " + why;
+      std::string why = "no policy state";
+      size_t nl = body.find('\n');
+      size_t n = nl == std::string::npos || nl > 8
+                     ? std::string::npos
+                     : strtoul(body.substr(0, nl).c_str(), nullptr, 10);
+      if (n == std::string::npos || body.size() - nl - 1 < n ||
+          !PolicyFromText(body.substr(nl + 1, n), &res.policy, &why) ||
+          !RecordFromJson(body.substr(nl + 1 + n), &res.rec, &why) ||
+          res.rec.user != user) {
+        res.error = "the probe's answer is not valid: " + why;
         return res;
       }
       res.ok = true;

@@ -1,15 +1,16 @@
 // Asks the configured backend about one user the way sspr-helper does:
 // in a child that reads the secrets and prepares as root, drops to
-// helper_user, builds the backend with the helper's factory (MakeBackend)
-// and calls Lookup. Nothing is sent and nothing is saved. Like the first
-// login, it may create state_dir and its subdirectories (owned by
-// helper_user).
+// helper_user, builds the backend with the helper's factory (MakeBackend),
+// calls Lookup and reads the user's policy state (Dialogue::Start).
+// Nothing is sent and nothing is saved. Like the first login, it may
+// create state_dir and its subdirectories (owned by helper_user).
 #ifndef SSPR_TOOLS_BACKEND_PROBE_H_
 #define SSPR_TOOLS_BACKEND_PROBE_H_
 
 #include <string>
 
 #include "config/config.h"
+#include "helper/policy_state.h"
 #include "helper/user_store.h"
 
 namespace sspr {
@@ -18,7 +19,8 @@ struct ProbeResult {
   bool ok = false;            // the backend answered; rec is its answer
   bool user_unknown = false;  // it answered that it does not know the user
   UserRecord rec;
-  std::string error;  // when !ok
+  PolicyState policy;  // "later" and reconfirmation, when ok
+  std::string error;   // when !ok
 };
 
 // Waits at most helper_timeout seconds (what the module waits for the

@@ -1,5 +1,8 @@
 #include "tools/decision.h"
 
+#include <algorithm>
+
+#include "tools/admin_output.h"
 #include "tools/exit_codes.h"
 
 namespace sspr {
@@ -49,10 +52,18 @@ Decision Decide(const Config& c, const Facts& f) {
   const std::string have = std::to_string(f.methods) + " of " +
                            std::to_string(c.methods_required) +
                            " required method(s) registered";
+  if (f.methods >= c.methods_required && f.reconfirm_due)
+    return Make("dialogue", "reconfirm",
+                have + "; reconfirmation was due on " +
+                    UtcTime(f.reconfirm_at) +
+                    ": the user sees the methods (masked) and keeps or "
+                    "updates them. PAM_SUCCESS unless the dialogue times out",
+                admin_exit::kOk);
   if (f.methods >= c.methods_required) {
     std::string why = have;
     if (c.cache_ttl > 0)
-      why += "; the answer is cached for " + std::to_string(c.cache_ttl) + " s";
+      why += "; the answer is cached for up to " + std::to_string(c.cache_ttl) +
+             " s";
     return Make("PAM_SUCCESS", "backend", why, admin_exit::kOk);
   }
   switch (c.mode) {
@@ -69,14 +80,47 @@ Decision Decide(const Config& c, const Facts& f) {
     case Mode::kRegister:
       break;
   }
+  if (f.next_reminder > 0)
+    return Make("PAM_SUCCESS", "later",
+                have + "; the user chose 'later': no reminder before " +
+                    UtcTime(f.next_reminder) + " (snooze_interval)",
+                admin_exit::kNotRegistered);
+  std::string later;
+  if (f.later_available) {
+    later = " The menu offers 'later'";
+    if (c.grace_until > 0) later += " until " + UtcTime(c.grace_until);
+    if (f.snoozes_left > 0)
+      later += std::string(c.grace_until > 0 ? " or" : "") + " " +
+               std::to_string(f.snoozes_left) + " more time(s)";
+    later += " (PAM_SUCCESS).";
+  }
   return Make("dialogue", "mode",
-              have +
-                  "; mode=register: the registration dialogue runs. "
-                  "PAM_SUCCESS once the user has registered; "
+              have + "; mode=register: the registration dialogue runs." +
+                  later +
+                  " PAM_SUCCESS once the user has registered; "
                   "PAM_PERM_DENIED if they quit, fail or time out, or if "
                   "the application cannot prompt (e.g. publickey-only "
                   "ssh)",
               admin_exit::kNotRegistered);
+}
+
+void AddPolicyFacts(const Config& c, const UserRecord& rec,
+                    const PolicyState& p, int64_t now, Facts* f) {
+  const bool registered =
+      static_cast<int>(rec.methods.size()) >= c.methods_required;
+  // Dialogue::ReconfirmAt / ReconfirmDue.
+  int64_t base = p.confirmed_at;
+  for (const Method& m : rec.methods) base = std::max(base, m.verified_at);
+  f->reconfirm_at = base + int64_t{c.reconfirm_days} * 86400;
+  f->reconfirm_due =
+      registered && c.reconfirm_days > 0 && now >= f->reconfirm_at;
+  if (registered) return;
+  // Dialogue::Start: reminded recently; Dialogue::SnoozeAvailable.
+  if (p.last_snooze > 0 && now < p.last_snooze + c.snooze_interval)
+    f->next_reminder = p.last_snooze + c.snooze_interval;
+  f->snoozes_left = std::max(0, c.snooze_max - p.snoozes);
+  f->later_available =
+      (c.grace_until > 0 && now < c.grace_until) || f->snoozes_left > 0;
 }
 
 }  // namespace sspr

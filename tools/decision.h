@@ -11,6 +11,8 @@
 #include <string>
 
 #include "config/config.h"
+#include "helper/policy_state.h"
+#include "helper/user_store.h"
 #include "tools/cache_state.h"
 
 namespace sspr {
@@ -24,6 +26,12 @@ struct Facts {
   std::string backend_error;          // when it did not answer
   int methods = 0;                    // registered methods, when it answered
   int64_t stale_age = -1;  // seconds since a valid cache entry was written
+  // From the policy state (AddPolicyFacts), when the backend answered:
+  bool reconfirm_due = false;  // registered, asked to confirm the methods
+  int64_t reconfirm_at = 0;
+  int64_t next_reminder = 0;     // after a "later": no dialogue before this
+  bool later_available = false;  // the method menu offers "l) Later"
+  int snoozes_left = 0;
 };
 
 struct Decision {
@@ -37,6 +45,12 @@ struct Decision {
 };
 
 Decision Decide(const Config& c, const Facts& f);
+
+// Reconfirmation and "later", as the dialogue works them out from the
+// record and the policy state (Dialogue::ReconfirmDue, SnoozeAvailable and
+// its reminded-recently check). `now` in unix seconds.
+void AddPolicyFacts(const Config& c, const UserRecord& rec,
+                    const PolicyState& p, int64_t now, Facts* f);
 
 }  // namespace sspr
 

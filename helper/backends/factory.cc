@@ -20,6 +20,15 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
     if (!b) *err = "local backend: " + *err;
     return b;
   }
+  // Security questions are answered and hashed here; no service's API
+  // takes them that way (Okta wants the clear answer, Graph has no API).
+  if (std::find(c.methods.begin(), c.methods.end(), "questions") !=
+      c.methods.end()) {
+    *err = "backend " + c.backend +
+           " cannot store security questions: remove 'questions' from "
+           "'methods'";
+    return nullptr;
+  }
   if (c.backend == "rest") return MakeRestBackend(c, s, std::move(deps), err);
   if (c.backend == "graph") return MakeGraphBackend(c, s, std::move(deps), err);
   if (c.backend == "okta") return MakeOktaBackend(c, s, std::move(deps), err);

@@ -125,6 +125,72 @@ void test_stale_cache_while_unavailable(void**) {
   Expect(Decide(c, f), "dialogue", "mode", ex::kNotRegistered);
 }
 
+void test_reconfirm_and_later(void**) {
+  Config c;
+  c.reconfirm_days = 180;
+  c.snooze_max = 2;
+  c.snooze_interval = 3600;
+  const int64_t now = 1800000000;
+  sspr::UserRecord rec;
+  sspr::Method m;
+  m.type = "mobile";
+  m.value = "+12015550123";
+  m.verified_at = now - 181 * 86400;
+  rec.methods.push_back(m);
+  sspr::PolicyState p;
+  Facts f = Answered(1);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_true(f.reconfirm_due);
+  assert_int_equal(f.reconfirm_at, m.verified_at + 180 * 86400);
+  Decision d = Decide(c, f);
+  Expect(d, "dialogue", "reconfirm", ex::kOk);
+  // A later "keep" moves the due date.
+  p.confirmed_at = now - 86400;
+  f = Answered(1);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_false(f.reconfirm_due);
+  Expect(Decide(c, f), "PAM_SUCCESS", "backend", ex::kOk);
+  c.reconfirm_days = 0;  // never
+  p.confirmed_at = 0;
+  f = Answered(1);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_false(f.reconfirm_due);
+
+  // Not registered: "later" offered, then chosen, then used up.
+  rec.methods.clear();
+  f = Answered(0);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_true(f.later_available);
+  assert_int_equal(f.snoozes_left, 2);
+  d = Decide(c, f);
+  Expect(d, "dialogue", "mode", ex::kNotRegistered);
+  assert_non_null(strstr(d.reason.c_str(), "'later'"));
+  p.snoozes = 1;
+  p.last_snooze = now - 60;
+  f = Answered(0);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_int_equal(f.next_reminder, now - 60 + 3600);
+  Expect(Decide(c, f), "PAM_SUCCESS", "later", ex::kNotRegistered);
+  p.snoozes = 2;
+  p.last_snooze = now - 3600;  // interval over, none left
+  f = Answered(0);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_int_equal(f.next_reminder, 0);
+  assert_false(f.later_available);
+  d = Decide(c, f);
+  assert_null(strstr(d.reason.c_str(), "'later'"));
+  c.grace_until = now + 10;  // grace: offered whatever the count
+  f = Answered(0);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  assert_true(f.later_available);
+  // Block and warn never offer it.
+  c.mode = sspr::Mode::kBlock;
+  p.last_snooze = now - 60;
+  f = Answered(0);
+  sspr::AddPolicyFacts(c, rec, p, now, &f);
+  Expect(Decide(c, f), "PAM_PERM_DENIED", "mode", ex::kNotRegistered);
+}
+
 void test_user_unknown_to_backend(void**) {
   Config c;
   c.failmode = sspr::FailMode::kSecure;
@@ -143,6 +209,7 @@ int main() {
       cmocka_unit_test(test_not_registered_by_mode),
       cmocka_unit_test(test_unavailable_by_failmode),
       cmocka_unit_test(test_stale_cache_while_unavailable),
+      cmocka_unit_test(test_reconfirm_and_later),
       cmocka_unit_test(test_user_unknown_to_backend),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

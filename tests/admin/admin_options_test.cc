@@ -53,6 +53,10 @@ void test_commands(void**) {
   assert_int_equal(args.size(), 3);
   assert_string_equal(args[0].c_str(), "conf=/etc/x.conf");
   assert_string_equal(args[1].c_str(), "mode=block");
+  assert_true(Parse({"check", "dora", "--service", "sshd", "--rhost=10.1.2.3"},
+                    &o, &err));
+  assert_string_equal(o.service.c_str(), "sshd");
+  assert_string_equal(o.rhost.c_str(), "10.1.2.3");
   assert_true(Parse({"show", "--", "-dash"}, &o, &err));
   assert_string_equal(o.user.c_str(), "-dash");
   assert_true(Parse({"--help"}, &o, &err));
@@ -71,6 +75,8 @@ void test_usage_errors(void**) {
   Refused({"status", "a", "--bogus"}, "unknown option");
   Refused({"status", "a", "--yes"}, "--yes belongs to reset");
   Refused({"show", "a", "--unregistered"}, "--unregistered belongs to list");
+  Refused({"status", "a", "--service", "sshd"}, "belong to check");
+  Refused({"list", "--rhost", "::1"}, "belong to check");
   Refused({"list", "--conf"}, "needs a value");
   Refused({"list", "--conf", "relative.conf"}, "absolute");
   Refused({"list", "--conf="}, "non-empty");

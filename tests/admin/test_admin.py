@@ -152,6 +152,23 @@ class Admin(PamTestCase):
         self.assertEqual(ex["records"],
                          [self.env.record("alice"), self.env.record("bob")])
 
+    def test_show_masks_email_and_questions(self):
+        self.env.set(methods="email, questions", methods_required=2)
+        code, out = self.env.run(
+            "rosa", "1", "Rosa.P@Example.ORG", "1", "@code:Rosa.P@example.org",
+            "1", "3", "Brighton", "1", "Leeds", "1", "Ada", "")
+        self.assertResult(code, PAM_SUCCESS, out)
+        for args in (["show", "rosa"], ["show", "rosa", "--json"],
+                     ["check", "rosa"], ["check", "rosa", "--json"]):
+            rc, out, err = self.admin(*args)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("R•••@example.org", out)
+            self.assertIn("3 questions", out)
+            for secret in ("Rosa.P", "$y$", "Brighton", "Leeds"):
+                self.assertNotIn(secret, out)
+        rc, out, _ = self.admin("export")
+        self.assertEqual(json.loads(out)["records"], [self.env.record("rosa")])
+
     def test_two_methods_required(self):
         self.register("alice")
         self.register("bob", US2, backup=GB_OFFICE)
@@ -299,6 +316,57 @@ class Admin(PamTestCase):
         self.assertFalse(d["backend"]["asked"])
         self.env.set(exempt_users="", groups="root")
         self.assertAgrees("carol", 5, "PAM_IGNORE", "scope")
+
+    def test_check_service_scope(self):
+        self.register("alice")
+        self.env.set(skip_services="sudo", skip_rhosts="10.9.0.0/16")
+        rc, out, _ = self.admin("check", "alice")
+        self.assertEqual(rc, 0)
+        self.assertIn("not checked: give --service and --rhost", out)
+        rc, d = self.check("alice", "--service", "sudo")
+        self.assertEqual((rc, d["decision"]["result"]), (5, "PAM_IGNORE"))
+        self.assertIn("skip_services", d["scope"]["reason"])
+        rc, d = self.check("alice", "--service", "sshd", "--rhost", "10.9.8.7")
+        self.assertEqual(rc, 5)
+        self.assertIn("skip_rhosts", d["scope"]["reason"])
+        rc, d = self.check("alice", "--service", "sshd", "--rhost", "10.8.8.7")
+        self.assertEqual((rc, d["decision"]["step"]), (0, "cache"))
+
+    def test_check_later_and_reconfirm(self):
+        self.env.set(snooze_max=1)
+        rc, out, _ = self.admin("check", "carol")
+        self.assertEqual(rc, 1)
+        self.assertIn("The menu offers 'later'", out)
+        code, out = self.env.run("carol", "l")
+        self.assertResult(code, PAM_SUCCESS, out)
+        d = self.assertAgrees("carol", 1, "PAM_SUCCESS", "later")
+        self.assertEqual(d["policy"]["snoozes"], 1)
+        self.assertIsNotNone(d["policy"]["next_reminder"])
+
+        # Reconfirmation: alice's method was verified 200 days ago.
+        self.register("alice")
+        self.env.set(reconfirm_days=180)
+        path = os.path.join(self.env.state, "users", "alice.json")
+        rec = self.env.record("alice")
+        rec["methods"][0]["verified_at"] -= 200 * 86400
+        with open(path, "w") as f:  # in place: owner and mode stay
+            json.dump(rec, f)
+        policy = os.path.join(self.env.state, "policy", "alice")
+        if os.path.exists(policy):  # registering counts as confirming
+            with open(policy) as f:
+                text = f.read()
+            old = int(re.search(r"confirmed_at (\d+)", text).group(1))
+            with open(policy, "w") as f:
+                f.write(text.replace(f"confirmed_at {old}",
+                                     f"confirmed_at {old - 200 * 86400}"))
+        os.unlink(os.path.join(self.env.cache, "alice"))
+        rc, out, _ = self.admin("check", "alice")
+        self.assertEqual(rc, 0)
+        self.assertIn("policy:    reconfirmation due since ", out)
+        self.assertIn("decision:  dialogue (reconfirm)", out)
+        # A login that cannot prompt still lets a registered user in.
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
 
     def test_check_backend_unavailable(self):
         self.register("alice")

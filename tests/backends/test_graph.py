@@ -111,6 +111,14 @@ class Graph(BackendCase, FaultTests):
         self.assertEqual(len(self.env.outbox_lines()), 1)  # sent by the helper
         self.assertTrue(self.env.cached("bob"))
 
+    def test_email_method(self):
+        self.env.set(methods="email")
+        addr = "bob@example.org"
+        code, out = self.env.run("bob", "1", addr, "1", f"@code:{addr}")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.posted, [{"emailAddress": addr}])
+        self.assertEqual(self.env.outbox_lines()[0]["channel"], "email")
+
     def test_office_phone_by_call(self):
         code, out = self.env.run("bob", "2", "GB", "020 7946 0000", "1",
                                  "@code", "n")

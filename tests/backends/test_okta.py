@@ -69,6 +69,13 @@ class Okta(BackendCase, FaultTests):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(self.bob_factors(), [("call", "ACTIVE")])
 
+    def test_email_factor(self):
+        self.env.set(methods="email")
+        addr = "bob@example.org"
+        code, out = self.env.run("bob", "1", addr, "1", f"@code:{addr}")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.bob_factors(), [("email", "ACTIVE")])
+
     def test_wrong_code_denies_and_removes_the_enrolment(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@wrongcode",
                                  "@wrongcode", "@wrongcode")

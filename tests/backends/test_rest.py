@@ -91,6 +91,12 @@ class Rest(BackendCase, FaultTests):
         self.assertEqual(self.svc.users["bob"], [])
         self.assertFalse(self.env.cached("bob"))
 
+    def test_questions_are_refused_by_configuration(self):
+        self.env.set(methods="mobile, questions", failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, 9, out)
+        self.assertLogged(r"backend rest cannot store security questions")
+
     def test_bad_token_is_unavailable(self):
         self.env.write_secrets({"rest_token": "wrong"})
         code, out = self.env.run("alice")

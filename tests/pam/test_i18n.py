@@ -2,7 +2,7 @@
 LANG from the PAM environment (else the application's), German end to
 end including the text message, English for anything else, texts_file."""
 import os
-import re
+import shutil
 import subprocess
 
 import harness
@@ -79,12 +79,14 @@ class Languages(I18nCase):
                 "bestätigt und für die Kennwortzurücksetzung registriert.",
                 "Jetzt eine Ersatzmethode hinzufügen? [y/N]: ",
                 "Alles erledigt. Für die Kennwortzurücksetzung registriert:\n"
-                "  - Telefon für Authentifizierung +1 201-",
+                "  - Telefon für Authentifizierung +1 ",
                 "Drücken Sie die Eingabetaste, um fortzufahren. "):
             self.assertIn(text, out)
+        self.assertIn("  2) Bürotelefon (Anruf)\n  q) Beenden\nAuswahl [1]: ",
+                      out)
         for english in ("Don't lose access", "Choose a method", "We texted",
                         "Enter the code", "Thanks!", "all set",
-                        "Press Enter"):
+                        "Press Enter", "Quit", "Choice"):
             self.assertNotIn(english, out)
         # The text message is German too, and the code comes first.
         msgs = self.env.outbox_lines()
@@ -96,6 +98,17 @@ class Languages(I18nCase):
             r"ihn an niemanden weiter\.$")
         self.assertEqual(self.env.record("alice")["methods"][0]["value"],
                          "+12015550123")
+
+    def test_german_input_errors(self):
+        code, out = self.env.run("zoe", "9", "1", "ZZ", "", "12", US, "1",
+                                 "abc", "@code", "n", extra=GERMAN)
+        self.assertResult(code, PAM_SUCCESS, out)
+        for text in ("Bitte antworten Sie mit 1-2 oder q.",
+                     "„ZZ“ ist kein Länder- oder Regionscode",
+                     "Diese Nummer ist für US zu kurz.",
+                     "Bitte antworten Sie mit dem 6-stelligen Code, r, b "
+                     "oder q."):
+            self.assertIn(text, out)
 
     def test_german_wrong_code_and_plural(self):
         self.env.set(max_attempts=3)
@@ -131,6 +144,7 @@ class Languages(I18nCase):
         self.assertIn("Wie hieß Ihr erstes Haustier?", questions)
 
     def test_unknown_or_no_language_is_english(self):
+        self.env.set(rate_limit=100)  # one number, many registrations
         for i, lang in enumerate(("xx_YY.UTF-8", "C", "POSIX", "en_US.UTF-8",
                                   "de_DE.UTF-8/../../x", "")):
             user = f"u{i}"
@@ -158,6 +172,18 @@ class Languages(I18nCase):
         code, out = self.register_mobile("erik", extra=GERMAN)
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEnglish(out)
+
+    def test_catalogue_read_before_privilege_drop(self):
+        # Readable by root only: the helper loads it before it drops to
+        # helper_user.
+        private = os.path.join(self.env.root, "locale")
+        shutil.copytree(LOCALE_DIR, private)
+        os.chmod(private, 0o700)
+        self.env.set(locale_dir=private)
+        code, out = self.register_mobile("emma", extra=GERMAN)
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertGerman(out)
+        self.assertIn("Alles erledigt.", out)
 
     def test_german_block_message(self):
         self.env.set(mode="block", show_qr="no")
