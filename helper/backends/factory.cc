@@ -50,7 +50,8 @@ bool BackendCanRegister(const Config& c) {
 }
 
 int64_t OperationBudgetMs(const Config& c) {
-  return std::max<int64_t>(500, int64_t{c.helper_timeout} * 1000 - 1000);
+  // Leaves 2 s for the helper's start and the frame that follows.
+  return std::max<int64_t>(500, int64_t{c.helper_timeout} * 1000 - 2000);
 }
 
 std::string UrlPath(const std::string& url) {
