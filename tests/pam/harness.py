@@ -58,7 +58,7 @@ class Env:
             "cache_dir": self.cache,
             "delivery": "outbox:" + self.outbox,
             "default_region": "US",
-            "helper_timeout": "10",
+            "helper_timeout": "30",  # 25 parallel (ASan) helpers on 2 CPUs
             "resend_cooldown": "0",
         }
         if conf:
