@@ -48,10 +48,16 @@ class GraphBackend : public Backend {
  public:
   GraphBackend(const Config& c, const std::string& secret, BackendDeps deps)
       : c_(c),
+        secret_(secret),
         http_(deps.http, int64_t{c.request_timeout} * 1000,
               OperationBudgetMs(c), deps.deadline_ms),
-        token_(c, secret, &http_, deps.clock),
+        token_(TokenSpec{"graph token", c.state_dir + "/graph-token.json",
+                         c.graph_login_url + " " + c.graph_tenant + " " +
+                             c.graph_client_id + " " + c.graph_url,
+                         [this](HttpRequest* r) { TokenRequest(r); }},
+               &http_, deps.clock),
         codes_(c, std::move(deps.sender), deps.clock) {}
+  ~GraphBackend() override { WipeString(&secret_); }
 
   bool Init(std::string* err) {
     if (!c_.graph_write) return true;  // no codes: enroll_url instead
@@ -172,6 +178,18 @@ class GraphBackend : public Backend {
   bool UserUnknown() const override { return unknown_; }
 
  private:
+  // Microsoft identity platform, client credentials with a secret.
+  void TokenRequest(HttpRequest* req) const {
+    req->url = c_.graph_login_url + "/" + UrlEscape(c_.graph_tenant) +
+               "/oauth2/v2.0/token";
+    req->headers = {"Content-Type: application/x-www-form-urlencoded",
+                    "Accept: application/json"};
+    req->body = "client_id=" + UrlEscape(c_.graph_client_id) +
+                "&scope=" + UrlEscape(c_.graph_url + "/.default") +
+                "&client_secret=" + UrlEscape(secret_) +
+                "&grant_type=client_credentials";
+  }
+
   static HttpRequest Get(const std::string& url) {
     HttpRequest r;
     r.url = url;
@@ -216,8 +234,9 @@ class GraphBackend : public Backend {
   }
 
   const Config& c_;
+  std::string secret_;
   HttpClient http_;
-  GraphToken token_;
+  OAuthToken token_;
   HelperCodes codes_;
   bool unknown_ = false;
 };

@@ -21,26 +21,13 @@ constexpr int64_t kRefreshMargin = 300;  // seconds before expiry
 
 }  // namespace
 
-GraphToken::GraphToken(const Config& c, const std::string& client_secret,
-                       HttpClient* http, Clock* clock)
-    : c_(c),
-      secret_(client_secret),
-      http_(http),
-      clock_(clock),
-      path_(c.state_dir + "/graph-token.json") {}
+OAuthToken::OAuthToken(TokenSpec spec, HttpClient* http, Clock* clock)
+    : spec_(std::move(spec)), http_(http), clock_(clock) {}
 
-GraphToken::~GraphToken() {
-  WipeString(&secret_);
-  WipeString(&token_);
-}
+OAuthToken::~OAuthToken() { WipeString(&token_); }
 
-std::string GraphToken::CacheKey() const {
-  return c_.graph_login_url + " " + c_.graph_tenant + " " +
-         c_.graph_client_id + " " + c_.graph_url;
-}
-
-bool GraphToken::ReadCache() {
-  int fd = open(path_.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+bool OAuthToken::ReadCache() {
+  int fd = open(spec_.cache_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st;
   std::string text;
@@ -55,7 +42,7 @@ bool GraphToken::ReadCache() {
   std::string err, key, token;
   int64_t refresh_at = 0;
   bool ok = !text.empty() && ParseJson(text, &doc, &err) &&
-            GetString(doc.get(), "for", &key, &err) && key == CacheKey() &&
+            GetString(doc.get(), "for", &key, &err) && key == spec_.cache_key &&
             GetString(doc.get(), "access_token", &token, &err) &&
             GetInt(doc.get(), "refresh_at", &refresh_at, &err) &&
             !token.empty() && token.size() <= kMaxToken &&
@@ -70,47 +57,39 @@ bool GraphToken::ReadCache() {
   return ok;
 }
 
-void GraphToken::WriteCache() {
+void OAuthToken::WriteCache() {
   json_object* o = json_object_new_object();
-  json_object_object_add(o, "for", json_object_new_string(CacheKey().c_str()));
+  json_object_object_add(o, "for", json_object_new_string(spec_.cache_key.c_str()));
   json_object_object_add(o, "access_token",
                          json_object_new_string(token_.c_str()));
   json_object_object_add(o, "refresh_at", json_object_new_int64(refresh_at_));
   std::string text = JsonString(o);
   json_object_put(o);  // json-c frees; the copy below is wiped
   std::string err;
-  WriteFileAtomic(path_, text, 0600, &err);  // best effort: a cache
+  WriteFileAtomic(spec_.cache_path, text, 0600, &err);  // best effort: a cache
   WipeString(&text);
 }
 
-void GraphToken::Invalidate() {
+void OAuthToken::Invalidate() {
   WipeString(&token_);
   refresh_at_ = 0;
-  unlink(path_.c_str());
+  unlink(spec_.cache_path.c_str());
 }
 
-bool GraphToken::Get(std::string* token, std::string* err) {
+bool OAuthToken::Get(std::string* token, std::string* err) {
   int64_t now = clock_->Now();
   if (token_.empty() || refresh_at_ <= now) {
     if (!ReadCache()) {
       HttpRequest req;
       req.method = "POST";
-      req.url = c_.graph_login_url + "/" + UrlEscape(c_.graph_tenant) +
-                "/oauth2/v2.0/token";
-      req.headers = {"Content-Type: application/x-www-form-urlencoded",
-                     "Accept: application/json"};
-      req.body = "client_id=" + UrlEscape(c_.graph_client_id) +
-                 "&scope=" + UrlEscape(c_.graph_url + "/.default") +
-                 "&client_secret=" + UrlEscape(secret_) +
-                 "&grant_type=client_credentials";
+      spec_.build(&req);
       HttpResponse resp;
-      ++fetches_;
       if (!http_->Do(req, &resp, err)) {
-        *err = "graph token: " + *err;
+        *err = spec_.name + ": " + *err;
         return false;
       }
       if (resp.status != 200) {
-        *err = DescribeFailure("graph token", req, resp);
+        *err = DescribeFailure(spec_.name.c_str(), req, resp);
         return false;
       }
       Json doc;
@@ -125,7 +104,7 @@ bool GraphToken::Get(std::string* token, std::string* err) {
           access.size() > kMaxToken || expires_in <= 0 ||
           expires_in > 86400) {
         WipeString(&access);
-        *err = "graph token: POST " + UrlPath(req.url) +
+        *err = spec_.name + ": POST " + UrlPath(req.url) +
                ": unusable answer (need access_token, token_type Bearer, "
                "expires_in)" + (perr.empty() ? "" : ": " + perr);
         return false;

@@ -1,9 +1,9 @@
-// Microsoft identity platform client-credentials token for Graph, cached
-// in <state_dir>/graph-token.json (0600, owned by the helper user) and
-// fetched again before it expires.
+// OAuth 2.0 client-credentials tokens (Microsoft identity platform for
+// Graph, Okta's org authorization server for an Okta service app).
 #ifndef SSPR_HELPER_BACKENDS_GRAPH_TOKEN_H_
 #define SSPR_HELPER_BACKENDS_GRAPH_TOKEN_H_
 
+#include <functional>
 #include <string>
 
 #include "config/config.h"
@@ -12,31 +12,37 @@
 
 namespace sspr {
 
-class GraphToken {
+// What differs between the services: where the token comes from.
+struct TokenSpec {
+  std::string name;        // for messages: "graph token", "okta token"
+  std::string cache_path;  // <state_dir>/<service>-token.json
+  std::string cache_key;   // no secret: hosts, tenant, client id
+  // Fills the token request (url, headers, form body); may hold secrets,
+  // which HttpRequest wipes.
+  std::function<void(HttpRequest*)> build;
+};
+
+// An OAuth 2.0 client-credentials access token, cached in a 0600 file
+// owned by the helper user and fetched again shortly before it expires
+// (the last 300 s, or the last half of a short lifetime).
+class OAuthToken {
  public:
-  GraphToken(const Config& c, const std::string& client_secret,
-             HttpClient* http, Clock* clock);
-  ~GraphToken();
-  // A usable access token: from memory, the cache file, or the token
-  // endpoint (POST {graph_login_url}/{tenant}/oauth2/v2.0/token).
+  OAuthToken(TokenSpec spec, HttpClient* http, Clock* clock);
+  ~OAuthToken();
+  // A usable access token: from memory, the cache file, or the endpoint.
   bool Get(std::string* token, std::string* err);
-  // After a 401 from Graph: forget the token (memory and file).
+  // After a 401 from the service: forget the token (memory and file).
   void Invalidate();
-  int fetches() const { return fetches_; }
 
  private:
   bool ReadCache();
   void WriteCache();
-  std::string CacheKey() const;
 
-  const Config& c_;
-  std::string secret_;
+  TokenSpec spec_;
   HttpClient* http_;
   Clock* clock_;
-  std::string path_;
   std::string token_;
   int64_t refresh_at_ = 0;
-  int fetches_ = 0;
 };
 
 }  // namespace sspr
