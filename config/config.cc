@@ -475,6 +475,46 @@ const std::map<std::string, Setter>& Setters() {
          c->smtp_user = v;
          return true;
        }},
+      // backend = okta as an OAuth 2.0 service app.
+      {"okta_client_id",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.empty() || v.size() > 128 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return isalnum(ch) || ch == '-' || ch == '_';
+             })) {
+           *e = "'" + k + "' wants the service app's client id, not '" + v + "'";
+           return false;
+         }
+         c->okta_client_id = v;
+         return true;
+       }},
+      {"okta_key_id",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.size() > 128 || !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return isalnum(ch) || ch == '-' || ch == '_' || ch == '.';
+             })) {
+           *e = "'" + k + "' wants a key id of letters, digits, - _ .";
+           return false;
+         }
+         c->okta_key_id = v;
+         return true;
+       }},
+      {"okta_scopes",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         std::vector<std::string> s = SplitList(v);
+         if (s.empty() || !std::all_of(s.begin(), s.end(), [](const std::string& x) {
+               return x.size() <= 64 && std::all_of(x.begin(), x.end(), [](unsigned char ch) {
+                        return isalnum(ch) || ch == '.' || ch == '_' || ch == ':';
+                      });
+             })) {
+           *e = "'" + k + "' wants scopes such as okta.users.read okta.users.manage";
+           return false;
+         }
+         std::string joined;
+         for (const auto& x : s) joined += (joined.empty() ? "" : " ") + x;
+         c->okta_scopes = joined;
+         return true;
+       }},
   };
   return table;
 }

@@ -82,6 +82,11 @@ struct Config {
   std::string smtp_url;   // smtp://host[:port] (STARTTLS) | smtps://host[:port]
   std::string smtp_from;  // sender address
   std::string smtp_user;  // "" = no AUTH
+  // backend = okta as an OAuth 2.0 service app (private_key_jwt) instead
+  // of an SSWS API token; the key is secrets_file's okta_private_key_file.
+  std::string okta_client_id;  // "" = use okta_api_token
+  std::string okta_key_id;     // "kid" of the JWT ("" = none)
+  std::string okta_scopes = "okta.users.read okta.users.manage";
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

@@ -10,7 +10,8 @@ namespace sspr {
 namespace {
 
 const char* const kKeys[] = {"rest_token", "graph_client_secret",
-                             "okta_api_token", "smtp_password"};
+                             "okta_api_token", "smtp_password",
+                             "okta_private_key_file"};
 
 void Wipe(std::string* s) {
   if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
@@ -22,6 +23,40 @@ std::string Trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t\r");
   return s.substr(b, e - b + 1);
+}
+
+// A regular file (no symlink) owned by root with no group/other bits.
+bool ReadPrivateFile(const std::string& path, size_t max, std::string* text,
+                     std::string* err) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+                                  O_NONBLOCK);
+  if (fd < 0) {
+    *err = path + ": " + strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+      (st.st_mode & 077) != 0) {
+    close(fd);
+    *err = path + " must be a regular file owned by root with mode 0600 "
+                  "(fix: chown root:root " + path + "; chmod 600 " + path + ")";
+    return false;
+  }
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) {
+    text->append(buf, static_cast<size_t>(n));
+    if (text->size() > max) break;
+  }
+  explicit_bzero(buf, sizeof(buf));
+  close(fd);
+  if (n < 0 || text->size() > max) {
+    Wipe(text);
+    *err = path + ": unreadable or larger than " + std::to_string(max) +
+           " bytes";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -106,6 +141,14 @@ bool ReadSecretsFile(const std::string& path, Secrets* s, std::string* err) {
     Wipe(&val);
   }
   Wipe(&text);
+  // An Okta service app's private key: a PEM file with the same rules,
+  // read now (as root), kept as okta_private_key.
+  std::string key_path = s->Get("okta_private_key_file");
+  if (ok && !key_path.empty()) {
+    ok = ReadPrivateFile(key_path, 16 * 1024, &text, err);
+    if (ok) s->Set("okta_private_key", text);
+    Wipe(&text);
+  }
   return ok;
 }
 

@@ -15,6 +15,8 @@ constexpr size_t kMaxSecretsFileSize = 64 * 1024;
 //   rest_token           bearer token for backend = rest
 //   graph_client_secret  client secret of the Entra app (backend = graph)
 //   okta_api_token       Okta API token, sent as "SSWS <token>"
+//   okta_private_key_file  PEM private key of an Okta service app (a root
+//                        0600 file, read here; kept as okta_private_key)
 //   smtp_password        password for smtp_user (email_delivery = smtp)
 class Secrets {
  public:

@@ -1,4 +1,6 @@
-// backend = okta: the Okta Factors API with an SSWS API token.
+// backend = okta: the Okta Factors API, with an SSWS API token or as an
+// OAuth 2.0 service app (client credentials, private_key_jwt: a JWT signed
+// RS256 with the app's key, POST /oauth2/v1/token, Bearer access token).
 //   user:     GET  /api/v1/users/{login}  (id cached under state_dir)
 //   status:   GET  /api/v1/users/{id}/factors  (ACTIVE factors count)
 //   enrol:    POST /api/v1/users/{id}/factors  {factorType sms|call|email,
@@ -9,12 +11,16 @@
 //   undo:     DELETE /api/v1/users/{id}/factors/{fid}  (enrolment never
 //             activated: nothing is left half-written)
 #include <json-c/json.h>
-
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "helper/atomic_file.h"
+#include "helper/backends/graph_token.h"
 #include "helper/backends/remote.h"
 #include "helper/json_util.h"
 
@@ -38,6 +44,76 @@ std::string ErrorCode(const std::string& body) {
   return code;
 }
 
+std::string Base64Url(const unsigned char* p, size_t n) {
+  std::string out(4 * ((n + 2) / 3) + 1, '\0');
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]), p,
+                            static_cast<int>(n));
+  out.resize(static_cast<size_t>(len));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
+  return out;
+}
+
+std::string Base64Url(const std::string& s) {
+  return Base64Url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+}
+
+// The client assertion of private_key_jwt (RFC 7523): iss = sub = the
+// client id, aud = the token endpoint, 5 minutes, a random jti; RS256.
+bool ClientAssertion(const std::string& pem, const std::string& client_id,
+                     const std::string& kid, const std::string& aud,
+                     int64_t now, std::string* jwt, std::string* err) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr)
+                      : nullptr;
+  BIO_free(bio);
+  if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+    EVP_PKEY_free(key);
+    *err = "okta_private_key_file does not hold an RSA private key in PEM";
+    return false;
+  }
+  unsigned char rnd[16];
+  RAND_bytes(rnd, sizeof(rnd));
+  json_object* h = json_object_new_object();
+  json_object_object_add(h, "alg", json_object_new_string("RS256"));
+  json_object_object_add(h, "typ", json_object_new_string("JWT"));
+  if (!kid.empty())
+    json_object_object_add(h, "kid", json_object_new_string(kid.c_str()));
+  json_object* c = json_object_new_object();
+  json_object_object_add(c, "aud", json_object_new_string(aud.c_str()));
+  json_object_object_add(c, "iss", json_object_new_string(client_id.c_str()));
+  json_object_object_add(c, "sub", json_object_new_string(client_id.c_str()));
+  json_object_object_add(c, "iat", json_object_new_int64(now));
+  json_object_object_add(c, "exp", json_object_new_int64(now + 300));
+  json_object_object_add(c, "jti", json_object_new_string(
+                                       Base64Url(rnd, sizeof(rnd)).c_str()));
+  std::string input = Base64Url(JsonString(h)) + "." + Base64Url(JsonString(c));
+  json_object_put(h);
+  json_object_put(c);
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  size_t siglen = 0;
+  std::string sig;
+  bool ok = md && EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+            EVP_DigestSign(md, nullptr, &siglen,
+                           reinterpret_cast<const unsigned char*>(input.data()),
+                           input.size()) == 1;
+  if (ok) {
+    sig.resize(siglen);
+    ok = EVP_DigestSign(md, reinterpret_cast<unsigned char*>(&sig[0]), &siglen,
+                        reinterpret_cast<const unsigned char*>(input.data()),
+                        input.size()) == 1;
+    sig.resize(siglen);
+  }
+  EVP_MD_CTX_free(md);
+  EVP_PKEY_free(key);
+  if (!ok) {
+    *err = "signing the client assertion failed";
+    return false;
+  }
+  *jwt = input + "." + Base64Url(sig);
+  return true;
+}
+
 class OktaBackend : public Backend {
  public:
   OktaBackend(const Config& c, const std::string& token, BackendDeps deps)
@@ -45,10 +121,22 @@ class OktaBackend : public Backend {
         token_(token),
         clock_(deps.clock),
         http_(deps.http, int64_t{c.request_timeout} * 1000,
-              OperationBudgetMs(c), deps.deadline_ms) {}
+              OperationBudgetMs(c), deps.deadline_ms),
+        oauth_(TokenSpec{"okta token", c.state_dir + "/okta-token.json",
+                         c.okta_url + " " + c.okta_client_id + " " +
+                             c.okta_scopes,
+                         [this](HttpRequest* r) { TokenRequest(r); }},
+               &http_, deps.clock) {}
   ~OktaBackend() override { WipeString(&token_); }
 
   bool Init(std::string* err) {
+    if (!c_.okta_client_id.empty()) {  // the key must be usable
+      std::string jwt;
+      if (!ClientAssertion(token_, c_.okta_client_id, c_.okta_key_id, "x",
+                           clock_->Now(), &jwt, err))
+        return false;
+      WipeString(&jwt);
+    }
     return EnsureDir(c_.state_dir + "/okta-ids", 0700, err);
   }
 
@@ -62,7 +150,7 @@ class OktaBackend : public Backend {
       if (!UserId(user, &cached, err)) return false;
       HttpRequest req = Request("GET", FactorsUrl(), "");
       HttpResponse resp;
-      if (!http_.Do(req, &resp, err)) return Fail(err);
+      if (!Send(&req, &resp, err)) return Fail(err);
       if (resp.status == 404 && cached && attempt == 0) {
         unlink(IdPath(user).c_str());  // the id went stale: look up again
         continue;
@@ -121,7 +209,7 @@ class OktaBackend : public Backend {
     json_object_put(o);
     req.retry_throttled = false;  // E0000109 is a cool-down for the user
     HttpResponse resp;
-    if (!http_.Do(req, &resp, err)) {
+    if (!Send(&req, &resp, err)) {
       Fail(err);
       return SendStatus::kError;
     }
@@ -172,7 +260,7 @@ class OktaBackend : public Backend {
     json_object_put(o);
     HttpResponse resp;
     std::string err;
-    if (!http_.Do(req, &resp, &err)) return Defer("okta: " + err);
+    if (!Send(&req, &resp, &err)) return Defer("okta: " + err);
     if (resp.status == 200) {
       activated_ = true;
       return CheckStatus::kOk;
@@ -235,7 +323,7 @@ class OktaBackend : public Backend {
     HttpRequest req =
         Request("GET", c_.okta_url + "/api/v1/users/" + UrlEscape(login), "");
     HttpResponse resp;
-    if (!http_.Do(req, &resp, err)) return Fail(err);
+    if (!Send(&req, &resp, err)) return Fail(err);
     if (resp.status == 404 && ErrorCode(resp.body) == "E0000007") {
       unknown_ = true;
       *err = "okta: user '" + login + "' not found";
@@ -263,7 +351,18 @@ class OktaBackend : public Backend {
     HttpRequest r;
     r.method = method;
     r.url = url;
-    r.headers = {"Authorization: SSWS " + token_, "Accept: application/json"};
+    r.headers = {"Accept: application/json"};
+    if (c_.okta_client_id.empty()) {
+      r.headers.push_back("Authorization: SSWS " + token_);
+    } else {
+      std::string at, err;
+      if (oauth_.Get(&at, &err)) {
+        r.headers.push_back("Authorization: Bearer " + at);
+      } else {
+        token_error_ = err;  // Send() reports it instead of sending
+      }
+      WipeString(&at);
+    }
     if (!body.empty()) {
       r.headers.push_back("Content-Type: application/json");
       r.body = body;
@@ -271,11 +370,53 @@ class OktaBackend : public Backend {
     return r;
   }
 
+  // One request; for a service app a 401 gets a new token, once.
+  bool Send(HttpRequest* req, HttpResponse* resp, std::string* err) {
+    for (int attempt = 0;; ++attempt) {
+      if (!token_error_.empty()) {
+        *err = token_error_;
+        token_error_.clear();
+        return false;
+      }
+      if (!http_.Do(*req, resp, err)) return false;
+      if (resp->status != 401 || c_.okta_client_id.empty() || attempt > 0)
+        return true;
+      oauth_.Invalidate();
+      std::string at;
+      if (!oauth_.Get(&at, err)) return false;
+      for (auto& h : req->headers)
+        if (h.rfind("Authorization: ", 0) == 0) {
+          WipeString(&h);
+          h = "Authorization: Bearer " + at;
+        }
+      WipeString(&at);
+    }
+  }
+
+  // The token request of an Okta service app (token_ holds the PEM key).
+  void TokenRequest(HttpRequest* req) {
+    std::string aud = c_.okta_url + "/oauth2/v1/token", jwt, err;
+    req->url = aud;
+    req->headers = {"Content-Type: application/x-www-form-urlencoded",
+                    "Accept: application/json"};
+    if (!ClientAssertion(token_, c_.okta_client_id, c_.okta_key_id, aud,
+                         clock_->Now(), &jwt, &err)) {
+      req->url.clear();  // refused by the transport; Init() checked the key
+      return;
+    }
+    req->body = "grant_type=client_credentials&scope=" +
+                UrlEscape(c_.okta_scopes) +
+                "&client_assertion_type=" +
+                UrlEscape("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+                "&client_assertion=" + jwt;
+    WipeString(&jwt);
+  }
+
   void Delete(const std::string& factor_id) {
     HttpRequest req = Request("DELETE", FactorsUrl() + "/" + factor_id, "");
     HttpResponse resp;
     std::string err;
-    http_.Do(req, &resp, &err);  // best effort; Okta expires them anyway
+    Send(&req, &resp, &err);  // best effort; Okta expires them anyway
   }
 
   void DropPending() {
@@ -297,9 +438,11 @@ class OktaBackend : public Backend {
   }
 
   const Config& c_;
-  std::string token_;
+  std::string token_;  // SSWS token, or the service app's PEM key
   Clock* clock_;
   HttpClient http_;
+  OAuthToken oauth_;
+  std::string token_error_;
   std::string id_;
   std::vector<OktaFactor> stale_;
   OktaFactor pending_;
@@ -366,16 +509,22 @@ std::unique_ptr<Backend> MakeOktaBackend(const Config& c, const Secrets& s,
     *err = "backend okta needs 'okta_url'";
     return nullptr;
   }
-  if (s.Get("okta_api_token").empty()) {
-    *err = "backend okta needs 'okta_api_token' in " + c.secrets_file;
+  const std::string& cred = c.okta_client_id.empty()
+                                ? s.Get("okta_api_token")
+                                : s.Get("okta_private_key");
+  if (cred.empty()) {
+    *err = "backend okta needs " +
+           std::string(c.okta_client_id.empty()
+                           ? "'okta_api_token'"
+                           : "'okta_private_key_file' (okta_client_id is set)") +
+           " in " + c.secrets_file;
     return nullptr;
   }
   if (!deps.http || !deps.clock) {
     *err = "internal: no transport";
     return nullptr;
   }
-  auto b = std::make_unique<OktaBackend>(c, s.Get("okta_api_token"),
-                                         std::move(deps));
+  auto b = std::make_unique<OktaBackend>(c, cred, std::move(deps));
   if (!b->Init(err)) return nullptr;
   return b;
 }

@@ -1,5 +1,6 @@
 """backend = okta against a fake of the Okta Users and Factors API."""
 import os
+import subprocess
 
 from bhelp import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,
                    PAM_SUCCESS, US, US_E164, BackendCase, FaultTests, main,
@@ -134,6 +135,72 @@ class Okta(BackendCase, FaultTests):
         os.unlink(os.path.join(self.env.cache, "alice"))
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
+
+
+class OktaServiceApp(BackendCase):
+    """backend = okta as an OAuth 2.0 service app (private_key_jwt)."""
+
+    def keypair(self, name):
+        key = os.path.join(self.env.root, name + ".pem")
+        subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt",
+                        "rsa_keygen_bits:2048", "-out", key], check=True,
+                        capture_output=True)
+        pub = os.path.join(self.env.root, name + ".pub")
+        subprocess.run(["openssl", "pkey", "-in", key, "-pubout", "-out", pub],
+                       check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        return key, pub
+
+    def setUp(self):
+        self.svc = self.started(FakeOkta(pki(), TOKEN))
+        self.svc.add_user("alice@example.test", [("sms", US_E164, "ACTIVE")])
+        self.svc.client_id = "0oa1serviceapp"
+        self.svc.token = "ssws-not-used-here"
+        self.make_env({"backend": "okta", "okta_url": self.svc.url,
+                       "directory_user": "%u@example.test",
+                       "okta_client_id": "0oa1serviceapp",
+                       "request_timeout": "5"}, {})
+        self.key, self.svc.public_key = self.keypair("app")
+        self.env.write_secrets({"okta_private_key_file": self.key})
+
+    def test_token_then_cached_token(self):
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 1)
+        st = os.stat(os.path.join(self.env.state, "okta-token.json"))
+        self.assertEqual((st.st_mode & 0o777, st.st_uid), (0o600, 65534))
+        os.unlink(os.path.join(self.env.cache, "alice"))
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 1)
+        self.svc.access_tokens = {}  # revoked: a 401, then a new token
+        os.unlink(os.path.join(self.env.cache, "alice"))
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(self.svc.token_requests(), 2)
+
+    def test_key_not_registered_at_okta(self):
+        other, _ = self.keypair("other")
+        self.env.write_secrets({"okta_private_key_file": other})
+        self.env.set(failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"okta token: POST /oauth2/v1/token: HTTP 401: "
+                          r"invalid_client")
+
+    def test_key_file_must_be_private_and_a_key(self):
+        os.chmod(self.key, 0o644)
+        self.env.set(failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"app\.pem must be a regular file owned by root "
+                          r"with mode 0600")
+        with open(self.key, "w") as f:
+            f.write("not a key\n")
+        os.chmod(self.key, 0o600)
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"does not hold an RSA private key")
 
 
 if __name__ == "__main__":

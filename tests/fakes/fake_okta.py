@@ -3,9 +3,15 @@
 headers, 429 E0000047 with X-Rate-Limit-Reset, E0000109 on a resend within
 30 s, E0000068 for a wrong passCode. Okta sends the codes: here they go to
 the outbox the PAM test driver reads."""
+import base64
+import json
+import os
 import re
 import secrets
+import subprocess
+import tempfile
 import time
+import urllib.parse
 
 from server import FakeService, Reply
 
@@ -24,6 +30,10 @@ class FakeOkta(FakeService):
         self.users = {}        # id -> {"login":..., "factors": {fid: factor}}
         self.codes = {}        # fid -> (code, sent_at)
         self.resend_wait = 30  # seconds between two codes for a factor
+        # An OAuth 2.0 service app (private_key_jwt), when set.
+        self.client_id = None
+        self.public_key = None   # PEM path of the app's registered key
+        self.access_tokens = {}  # token -> expiry
 
     def add_user(self, login, factors=()):
         uid = okta_id("00u")
@@ -80,8 +90,68 @@ class FakeOkta(FakeService):
         self.send_code(CHANNEL[f["factorType"]], to,
                        f"Your verification code is {code}")
 
+    def oauth_error(self, status, error, description):
+        return Reply(status, {"error": error,
+                              "error_description": description})
+
+    def token_requests(self):
+        return self.count("POST", "/oauth2/v1/token")
+
+    def _verify_jwt(self, jwt):
+        try:
+            h, c, sig = jwt.split(".")
+            pad = lambda x: x + "=" * (-len(x) % 4)  # noqa: E731
+            claims = json.loads(base64.urlsafe_b64decode(pad(c)))
+            header = json.loads(base64.urlsafe_b64decode(pad(h)))
+            raw_sig = base64.urlsafe_b64decode(pad(sig))
+        except (ValueError, TypeError):
+            return None
+        with tempfile.TemporaryDirectory() as d:
+            data, sigf = os.path.join(d, "data"), os.path.join(d, "sig")
+            open(data, "w").write(f"{h}.{c}")
+            open(sigf, "wb").write(raw_sig)
+            ok = subprocess.run(["openssl", "dgst", "-sha256", "-verify",
+                                 self.public_key, "-signature", sigf, data],
+                                capture_output=True).returncode == 0
+        if not ok or header.get("alg") != "RS256":
+            return None
+        return claims
+
+    def oauth_token(self, req):
+        f = {k: v[0] for k, v in
+             urllib.parse.parse_qs(req.body.decode()).items()}
+        if f.get("grant_type") != "client_credentials" or \
+                f.get("client_assertion_type") != \
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer":
+            return self.oauth_error(400, "invalid_request", "bad grant")
+        claims = self._verify_jwt(f.get("client_assertion", ""))
+        if claims is None:
+            return self.oauth_error(401, "invalid_client", "The client_assertion "
+                                    "signature is invalid.")
+        now = time.time()
+        if claims.get("iss") != self.client_id or \
+                claims.get("sub") != self.client_id or \
+                claims.get("aud") != self.url + "/oauth2/v1/token" or \
+                not now - 60 < claims.get("exp", 0) <= now + 3600:
+            return self.oauth_error(401, "invalid_client", "The client_assertion "
+                                    "token has an invalid claim.")
+        scopes = set(f.get("scope", "").split())
+        if not {"okta.users.read", "okta.users.manage"} <= scopes:
+            return self.oauth_error(400, "invalid_scope", "The requested scope "
+                                    "is invalid, unknown, or malformed.")
+        tok = "oat" + secrets.token_urlsafe(24)
+        self.access_tokens[tok] = now + 3600
+        return Reply(200, {"token_type": "Bearer", "expires_in": 3600,
+                           "access_token": tok, "scope": f["scope"]})
+
     def route(self, req):
-        if req.headers.get("Authorization") != f"SSWS {self.token}":
+        if req.method == "POST" and req.path == "/oauth2/v1/token" and \
+                self.client_id:
+            return self.oauth_token(req)
+        auth = req.headers.get("Authorization", "")
+        bearer = auth[7:] if auth.startswith("Bearer ") else None
+        if not (auth == f"SSWS {self.token}" or
+                (bearer and self.access_tokens.get(bearer, 0) > time.time())):
             return self.error(401, "E0000011", "Invalid token provided")
         m = re.fullmatch(r"/api/v1/users/([^/]+)(/factors(?:/([^/]+))?"
                          r"(/resend|/lifecycle/activate)?)?", req.path)
