@@ -17,16 +17,12 @@
 
 #include <string>
 
+#include "protocol/frame.h"
+
 namespace sspr {
 namespace {
 
 constexpr size_t kMaxTextSize = 1 << 20;  // a sanity bound, texts are short
-
-int64_t MonotonicMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void NapMs(int64_t ms) {
   if (ms <= 0) return;
@@ -149,10 +145,10 @@ class OutboxSender : public CodeSender {
   bool Append(const std::string& line, std::string* err) {
     int fd = OpenOutbox(path_, err);
     if (fd < 0) return false;
-    const int64_t deadline = MonotonicMs() + int64_t{timeout_s_} * 1000;
+    const int64_t deadline = proto::NowMs() + int64_t{timeout_s_} * 1000;
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if ((errno != EWOULDBLOCK && errno != EINTR) ||
-          MonotonicMs() >= deadline) {
+          proto::NowMs() >= deadline) {
         *err = "cannot lock outbox " + path_ + ": " +
                (errno == EWOULDBLOCK ? "timed out" : strerror(errno));
         close(fd);

@@ -16,14 +16,10 @@
 
 #include <string>
 
+#include "protocol/frame.h"
+
 namespace sspr {
 namespace {
-
-int64_t MonotonicMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 void NapMs(int64_t ms) {
   if (ms <= 0) return;
@@ -82,7 +78,7 @@ void CloseFrom(int first, long max_fd) {
 // Waits for the exec status: false on deadline, *exec_errno != 0 on failure.
 bool AwaitExec(int fd, int64_t deadline, int* exec_errno) {
   for (;;) {
-    int64_t left = deadline - MonotonicMs();
+    int64_t left = deadline - proto::NowMs();
     if (left <= 0) return false;
     struct pollfd p = {fd, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(left));
@@ -109,7 +105,7 @@ bool FeedStdin(int fd, const std::string& text, int64_t deadline) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EAGAIN) return true;  // EPIPE and friends
-    int64_t left = deadline - MonotonicMs();
+    int64_t left = deadline - proto::NowMs();
     if (left <= 0) return false;
     struct pollfd p = {fd, POLLOUT, 0};
     poll(&p, 1, static_cast<int>(left));
@@ -127,7 +123,7 @@ int AwaitChild(pid_t pid, int64_t deadline, int* status) {
       *status = errno;
       return -1;
     }
-    int64_t left = deadline - MonotonicMs();
+    int64_t left = deadline - proto::NowMs();
     if (left <= 0) return 0;
     NapMs(left < 10 ? left : 10);
   }
@@ -193,7 +189,7 @@ class SignalGuard {
 bool RunDeliveryCommand(const std::string& path, const char* channel,
                         const std::string& to, const std::string& text,
                         int timeout_s, std::string* err) {
-  const int64_t deadline = MonotonicMs() + int64_t{timeout_s} * 1000;
+  const int64_t deadline = proto::NowMs() + int64_t{timeout_s} * 1000;
   const std::string what = "delivery command " + path;
   int in[2], st[2];
   if (pipe2(in, O_CLOEXEC) != 0) {
