@@ -23,6 +23,9 @@ PAM_TRY_AGAIN = 24  # marker: the stack below turns our IGNORE into this
 # The unprivileged user the helper drops to in tests (exists everywhere).
 TEST_HELPER_USER = "nobody"
 
+# libfaketime (Debian package libfaketime), for tests that move the clock.
+FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
+
 
 def require_root():
     if os.geteuid() != 0:
@@ -92,6 +95,33 @@ class Env:
             f.write(body)
         os.chmod(path, 0o755)
         return path
+
+    def use_fake_clock(self, when):
+        """Runs the real helper under libfaketime with its wall clock at
+        `when` (a "YYYY-MM-DD hh:mm:ss" string, UTC, or an epoch int).
+        The monotonic clock (deadlines) stays real. set_clock() moves the
+        wall clock again, even in the middle of a dialogue: libfaketime
+        re-reads the file on every call. The module still starts the
+        helper with an empty environment; the wrapper adds only these."""
+        self.clock_file = os.path.join(self.root, "faketime")
+        self.set_clock(when)
+        wrapper = self.script("helper-fake-clock", f"""#!/bin/sh
+exec /usr/bin/env -i LD_PRELOAD={FAKETIME_LIB} \\
+  FAKETIME_TIMESTAMP_FILE={self.clock_file} FAKETIME_NO_CACHE=1 \\
+  FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC {HELPER} "$@"
+""")
+        self.helper = wrapper
+        self.write()
+
+    def set_clock(self, when):
+        if isinstance(when, (int, float)):
+            import datetime
+            when = datetime.datetime.fromtimestamp(
+                int(when), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        tmp = self.clock_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("@" + when + "\n")
+        os.rename(tmp, self.clock_file)
 
     def run(self, user, *answers, extra=(), timeout=120):
         cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
