@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "protocol/frame.h"
+
 namespace sspr {
 
 bool GenerateCode(int len, std::string* code, std::string* err) {
@@ -40,7 +42,20 @@ std::string DigitsOnly(const std::string& s) {
   return out;
 }
 
+PendingCode::PendingCode(int ttl, int max_attempts, int cooldown,
+                         MonoMs mono_ms)
+    : ttl_(ttl),
+      max_attempts_(max_attempts),
+      cooldown_(cooldown),
+      mono_ms_(mono_ms != nullptr ? mono_ms : proto::NowMs) {}
+
 PendingCode::~PendingCode() { Clear(); }
+
+int64_t PendingCode::NextSendAt() const {
+  if (sent_at_ == 0) return 0;
+  if (mono_ms_() - sent_mono_ms_ >= int64_t{cooldown_} * 1000) return 0;
+  return sent_at_ + cooldown_;
+}
 
 void PendingCode::Clear() {
   if (!code_.empty()) explicit_bzero(&code_[0], code_.size());
@@ -51,12 +66,14 @@ void PendingCode::Set(const std::string& code, int64_t now) {
   Clear();
   code_ = code;
   sent_at_ = now;
+  sent_mono_ms_ = mono_ms_();
   // Wrong attempts count across resends: a new code buys no new tries.
 }
 
 PendingCode::Check PendingCode::Verify(const std::string& typed, int64_t now) {
   if (code_.empty()) return Check::kNoCode;
-  if (now >= sent_at_ + ttl_) {
+  if (now >= sent_at_ + ttl_ ||
+      mono_ms_() - sent_mono_ms_ >= int64_t{ttl_} * 1000) {
     Clear();
     return Check::kExpired;
   }

@@ -17,13 +17,21 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b);
 // Keeps only the digits of what the user typed ("123 456" -> "123456").
 std::string DigitsOnly(const std::string& s);
 
+// The code sent last, within one dialogue. `now` is wall-clock time (the
+// backend's Clock); the age of a code is also measured on a monotonic clock
+// (milliseconds, proto::NowMs unless a test passes its own), and a code
+// expires when either clock says code_ttl has passed: a wall clock set back
+// (NTP step, admin, an attacker with the clock) cannot keep a code valid
+// for longer than code_ttl, nor stretch the resend cool-down.
 class PendingCode {
  public:
-  PendingCode(int ttl, int max_attempts, int cooldown)
-      : ttl_(ttl), max_attempts_(max_attempts), cooldown_(cooldown) {}
+  using MonoMs = int64_t (*)();
+  PendingCode(int ttl, int max_attempts, int cooldown,
+              MonoMs mono_ms = nullptr);
   ~PendingCode();
-  // When a new code may be sent (0 = now).
-  int64_t NextSendAt() const { return sent_at_ ? sent_at_ + cooldown_ : 0; }
+  // When a new code may be sent (0 = now): a wall time, or 0 once the
+  // cool-down has passed on the monotonic clock.
+  int64_t NextSendAt() const;
   void Set(const std::string& code, int64_t now);
   bool active() const { return !code_.empty(); }
   enum class Check { kOk, kWrong, kExpired, kTooMany, kNoCode };
@@ -33,8 +41,10 @@ class PendingCode {
  private:
   void Clear();
   int ttl_, max_attempts_, cooldown_;
+  MonoMs mono_ms_;
   std::string code_;
   int64_t sent_at_ = 0;
+  int64_t sent_mono_ms_ = 0;
   int attempts_ = 0;
 };
 

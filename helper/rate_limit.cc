@@ -123,13 +123,30 @@ bool SaveState(const KeyState& st, std::string* err) {
   return WriteFileAtomic(st.path, StateToJson(st), 0600, err);
 }
 
-// Forgets sends that left the window and lockouts that ended.
-void Prune(KeyState* st, int64_t now, int window) {
+// Forgets sends that left the window and lockouts that ended. Times ahead
+// of `now` mean the wall clock was set back since they were written: a send
+// "in the future" counts as sent now, and a lockout ends at most `lockout`
+// from now. So a clock set back a year neither locks anyone out for a year
+// nor ends a lockout early. Returns true when it clamped such a time (the
+// caller saves it, or every later call would start the lockout again).
+bool Prune(KeyState* st, int64_t now, int window, int lockout) {
   const int64_t cutoff = now - window;
   st->sends.erase(std::remove_if(st->sends.begin(), st->sends.end(),
                                  [cutoff](int64_t t) { return t <= cutoff; }),
                   st->sends.end());
+  bool clamped = false;
+  for (int64_t& t : st->sends) {
+    if (t > now) {
+      t = now;
+      clamped = true;
+    }
+  }
   if (st->locked_until <= now) st->locked_until = 0;
+  if (st->locked_until > now + lockout) {
+    st->locked_until = now + lockout;
+    clamped = true;
+  }
+  return clamped;
 }
 
 }  // namespace
@@ -166,7 +183,8 @@ bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
   }
   for (KeyState& k : keys) {
     if (!LoadState(&k, err)) return false;
-    Prune(&k, now, p_.window);
+    if (Prune(&k, now, p_.window, p_.lockout) && !SaveState(k, err))
+      return false;
   }
 
   int64_t until = 0;

@@ -124,6 +124,35 @@ void test_window_expiry(void** state) {
   assert_int_equal(until, kT0 + 151);
 }
 
+// The wall clock set back (a year) after a lockout: the user is locked for
+// at most `lockout` from the new "now" (not a year more), and not freed
+// early either; sends recorded "in the future" count as sent now.
+void test_clock_set_back(void** state) {
+  RateLimiter rl(Dir(state), Policy(2, 3600, 86400));
+  std::string err;
+  assert_true(rl.Init(&err));
+  assert_true(Consume(&rl, "alice", kNum1, kT0));
+  assert_true(Consume(&rl, "alice", kNum1, kT0 + 1));
+  int64_t until = 0;
+  assert_false(Consume(&rl, "alice", kNum1, kT0 + 2, &until));
+  assert_int_equal(until, kT0 + 2 + 86400);
+  const int64_t back = kT0 - 365 * 86400;
+  assert_false(Consume(&rl, "alice", kNum1, back, &until));
+  assert_int_equal(until, back + 86400);  // clamped, and saved:
+  assert_false(Consume(&rl, "alice", kNum1, back + 86399, &until));
+  assert_int_equal(until, back + 86400);  // not restarted by each call
+  assert_true(Consume(&rl, "alice", kNum1, back + 86400));
+
+  // Sends "in the future" still count, as sent now: they leave the window
+  // an hour after `back`, not a year and an hour later.
+  RateLimiter rl2(Dir(state), Policy(2, 3600, 0));
+  assert_true(Consume(&rl2, "bob", kNum2, kT0));
+  assert_true(Consume(&rl2, "bob", kNum2, kT0 + 1));
+  assert_false(Consume(&rl2, "bob", kNum2, back, &until));
+  assert_int_equal(until, back + 3600);
+  assert_true(Consume(&rl2, "bob", kNum2, back + 3600));
+}
+
 void test_no_lockout(void** state) {
   RateLimiter rl(Dir(state), Policy(2, 100, 0));
   std::string err;
@@ -261,6 +290,7 @@ int main() {
                                       Teardown),
       cmocka_unit_test_setup_teardown(test_window_expiry, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_no_lockout, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_clock_set_back, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_corrupt_state, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_state_persists, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_concurrent_consumers, Setup,
