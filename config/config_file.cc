@@ -1,5 +1,6 @@
 // Reading the config file: ownership and permission checks, size limits,
-// `key = value` lines with `#` comments, errors naming file:line.
+// `key = value` lines with `#` comments, errors naming file:line. Also the
+// small-file reader every other admin-written file goes through.
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "config/config.h"
+#include "config/small_file.h"
 
 namespace sspr {
 namespace {
@@ -18,65 +20,111 @@ std::string Trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
+// What is wrong with the file's type, owner or mode under `rule`, or "".
+std::string FileProblem(const std::string& path, FileRule rule, bool regular,
+                        const struct stat& st) {
+  if (rule == FileRule::kRootPrivate) {
+    if (regular && st.st_uid == 0 && (st.st_mode & 077) == 0) return "";
+    return path + " must be a regular file owned by root with mode 0600 "
+                  "(fix: chown root:root " + path + "; chmod 600 " + path +
+           ")";
+  }
+  if (!regular) return path + ": not a regular file";
+  if (rule == FileRule::kRootNotWritable &&
+      (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
+    return path + ": must be owned by root and not writable by group or "
+                  "others (fix: chown root:root " + path + "; chmod 644 " +
+           path + ")";
+  return "";
+}
+
 }  // namespace
 
-bool LoadConfigFile(const std::string& path, bool check_perms, bool must_exist,
-                    Config* c, std::string* err) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
+                   std::string* text, std::string* err, int* open_errno) {
+  if (open_errno) *open_errno = 0;
+  text->clear();
+  // O_NONBLOCK: a FIFO put in the file's place cannot block the login.
+  int fd = open(path.c_str(),
+                O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    if (errno == ENOENT && !must_exist) return true;
+    if (open_errno) *open_errno = errno;
     *err = path + ": " + strerror(errno);
     return false;
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+  struct stat st = {};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::string problem = FileProblem(path, rule, regular, st);
+  if (!problem.empty()) {
     close(fd);
-    *err = path + ": not a regular file";
+    *err = problem;
     return false;
   }
-  if (check_perms && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
+  const std::string too_big =
+      path + ": larger than " + std::to_string(max) + " bytes";
+  if (st.st_size > static_cast<off_t>(max)) {
     close(fd);
-    *err = path + ": must be owned by root and not writable by group or "
-                  "others (fix: chown root:root " + path + "; chmod 644 " +
-           path + ")";
+    *err = too_big;
     return false;
   }
-  if (st.st_size > static_cast<off_t>(kMaxConfigFileSize)) {
-    close(fd);
-    *err = path + ": larger than " + std::to_string(kMaxConfigFileSize) +
-           " bytes";
-    return false;
-  }
-  std::string text;
   char buf[4096];
   ssize_t n;
   while ((n = read(fd, buf, sizeof(buf))) > 0) {
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxConfigFileSize) break;
+    text->append(buf, static_cast<size_t>(n));
+    if (text->size() > max) break;
   }
+  const int read_errno = errno;
+  explicit_bzero(buf, sizeof(buf));
   close(fd);
-  if (n < 0 || text.size() > kMaxConfigFileSize) {
-    *err = path + ": read failed or file too large";
+  if (n < 0 || text->size() > max) {
+    explicit_bzero(&(*text)[0], text->size());
+    text->clear();
+    *err = n < 0 ? path + ": " + strerror(read_errno) : too_big;
     return false;
   }
-  size_t lineno = 0, pos = 0;
+  return true;
+}
+
+bool ForEachLine(const std::string& text, const std::string& path,
+                 const std::function<bool(std::string* line,
+                                          const std::string& where)>& fn) {
+  size_t pos = 0, lineno = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
     std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
     ++lineno;
-    std::string where = path + ":" + std::to_string(lineno) + ": ";
-    if (line.size() > kMaxConfigLine) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const bool go_on =
+        fn(&line, path + ":" + std::to_string(lineno) + ": ");
+    if (!line.empty()) explicit_bzero(&line[0], line.size());
+    if (!go_on) return false;
+  }
+  return true;
+}
+
+bool LoadConfigFile(const std::string& path, bool check_perms, bool must_exist,
+                    Config* c, std::string* err) {
+  std::string text;
+  int open_errno = 0;
+  if (!ReadSmallFile(path,
+                     check_perms ? FileRule::kRootNotWritable
+                                 : FileRule::kAnyOwner,
+                     kMaxConfigFileSize, &text, err, &open_errno))
+    return open_errno == ENOENT && !must_exist;
+  return ForEachLine(text, path, [&](std::string* raw,
+                                     const std::string& where) {
+    if (raw->size() > kMaxConfigLine) {
       *err = where + "line longer than " + std::to_string(kMaxConfigLine);
       return false;
     }
-    if (line.find('\0') != std::string::npos) {
+    if (raw->find('\0') != std::string::npos) {
       *err = where + "NUL byte";
       return false;
     }
-    line = Trim(line);
-    if (line.empty() || line[0] == '#') continue;
+    std::string line = Trim(*raw);
+    if (line.empty() || line[0] == '#') return true;
     size_t eq = line.find('=');
     if (eq == std::string::npos) {
       *err = where + "expected 'key = value', got '" + line + "'";
@@ -93,8 +141,8 @@ bool LoadConfigFile(const std::string& path, bool check_perms, bool must_exist,
       *err = where + e;
       return false;
     }
-  }
-  return true;
+    return true;
+  });
 }
 
 }  // namespace sspr

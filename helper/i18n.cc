@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/small_file.h"
 #include "helper/answer.h"
 
 namespace sspr {
@@ -62,47 +63,6 @@ std::string Trim(const std::string& s) {
   if (b == std::string::npos) return "";
   size_t e = s.find_last_not_of(" \t");
   return s.substr(b, e - b + 1);
-}
-
-bool ReadSmallFile(const std::string& path, bool check_perms, size_t max,
-                   std::string* text, std::string* err) {
-  int fd = open(path.c_str(),
-                O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
-  if (fd < 0) {
-    *err = path + ": " + strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    close(fd);
-    *err = path + ": not a regular file";
-    return false;
-  }
-  if (check_perms && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-    close(fd);
-    *err = path +
-           ": must be owned by root and not writable by group or "
-           "others";
-    return false;
-  }
-  if (st.st_size > static_cast<off_t>(max)) {
-    close(fd);
-    *err = path + ": larger than " + std::to_string(max) + " bytes";
-    return false;
-  }
-  text->clear();
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) {
-    text->append(buf, static_cast<size_t>(n));
-    if (text->size() > max) break;
-  }
-  close(fd);
-  if (n < 0 || text->size() > max) {
-    *err = path + ": read failed or file too large";
-    return false;
-  }
-  return true;
 }
 
 // "\n" -> new line, "\\" -> backslash; any other escape is an error.
@@ -229,17 +189,10 @@ const std::string& CurrentLanguages() { return g_languages; }
 bool ParseAdminTexts(const std::string& content, const std::string& path,
                      AdminTexts* out, std::string* err) {
   out->texts.clear();
-  size_t pos = 0, lineno = 0;
-  while (pos < content.size()) {
-    size_t nl = content.find('\n', pos);
-    if (nl == std::string::npos) nl = content.size();
-    std::string line = content.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++lineno;
-    std::string where = path + ":" + std::to_string(lineno) + ": ";
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    std::string t = Trim(line);
-    if (t.empty() || t[0] == '#') continue;
+  return ForEachLine(content, path, [&](std::string* line,
+                                        const std::string& where) {
+    std::string t = Trim(*line);
+    if (t.empty() || t[0] == '#') return true;
     size_t eq = t.find('=');
     if (eq == std::string::npos) {
       *err = where + "expected 'key = text'";
@@ -288,14 +241,17 @@ bool ParseAdminTexts(const std::string& content, const std::string& path,
       }
     }
     out->texts[key] = text;
-  }
-  return true;
+    return true;
+  });
 }
 
 bool LoadAdminTexts(const std::string& path, bool check_perms, AdminTexts* out,
                     std::string* err) {
   std::string content;
-  if (!ReadSmallFile(path, check_perms, kMaxTextsFile, &content, err))
+  if (!ReadSmallFile(path,
+                     check_perms ? FileRule::kRootNotWritable
+                                 : FileRule::kAnyOwner,
+                     kMaxTextsFile, &content, err))
     return false;
   return ParseAdminTexts(content, path, out, err);
 }

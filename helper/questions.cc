@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "config/small_file.h"
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/i18n.h"
@@ -93,35 +94,6 @@ std::u16string CollapseSpaces(const std::u16string& in) {
   return out;
 }
 
-bool ReadSmallFile(const std::string& path, bool check_perms, std::string* text,
-                   std::string* err) {
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
-    *err = path + ": " + strerror(errno);
-    return false;
-  }
-  struct stat st;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-  if (ok && check_perms && (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))) {
-    *err = path + ": must be owned by root and not writable by group or others";
-    close(fd);
-    return false;
-  }
-  if (!ok || st.st_size > static_cast<off_t>(kMaxQuestionsFile)) {
-    *err = path + ": not a regular file of at most 64 KiB";
-    close(fd);
-    return false;
-  }
-  text->resize(static_cast<size_t>(st.st_size));
-  ssize_t n = read(fd, &(*text)[0], text->size());
-  close(fd);
-  if (n != st.st_size) {
-    *err = path + ": read failed";
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::vector<std::string> BuiltinQuestions() {
@@ -147,23 +119,20 @@ std::vector<std::string> BuiltinQuestions() {
 bool LoadAdminQuestions(const std::string& path, bool check_perms,
                         std::vector<std::string>* out, std::string* err) {
   std::string text;
-  if (!ReadSmallFile(path, check_perms, &text, err)) return false;
+  if (!ReadSmallFile(path,
+                     check_perms ? FileRule::kRootNotWritable
+                                 : FileRule::kAnyOwner,
+                     kMaxQuestionsFile, &text, err))
+    return false;
   out->clear();
-  size_t pos = 0, lineno = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    std::string line = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    ++lineno;
-    std::string where = path + ":" + std::to_string(lineno) + ": ";
+  return ForEachLine(text, path, [&](std::string* line,
+                                     const std::string& where) {
     std::string clean, bad;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!CheckAnswer(line, kMaxAdminQuestionChars * 4, &clean, &bad)) {
+    if (!CheckAnswer(*line, kMaxAdminQuestionChars * 4, &clean, &bad)) {
       *err = where + "too long, not UTF-8 or a control character";
       return false;
     }
-    if (clean.empty() || clean[0] == '#') continue;
+    if (clean.empty() || clean[0] == '#') return true;
     if (CountChars(clean) > kMaxAdminQuestionChars) {
       *err = where + "a question has at most 200 characters";
       return false;
@@ -177,8 +146,8 @@ bool LoadAdminQuestions(const std::string& path, bool check_perms,
       return false;
     }
     out->push_back(clean);
-  }
-  return true;
+    return true;
+  });
 }
 
 bool NormalizeAnswer(const std::string& raw, std::string* out,

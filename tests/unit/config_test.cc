@@ -2,6 +2,7 @@
 // LoadConfigFile (syntax, limits, file type, ownership and permissions),
 // LoadConfig and SafeFileName.
 #include "config/config.h"
+#include "config/small_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -548,6 +549,50 @@ bool Load(const std::string& path, Config* c, std::string* err,
   return LoadConfigFile(path, check_perms, must_exist, c, err);
 }
 
+// The shared reader: kRootPrivate wants root and no group/other bits,
+// every rule refuses a non-regular file, and sizes are capped.
+void TestSmallFileRules(void** state) {
+  std::string text, err;
+  std::string priv = WriteFile(state, "secret", "k = v\n", 0600);
+  assert_true(ReadSmallFile(priv, FileRule::kRootPrivate, 64, &text, &err));
+  assert_string_equal(text.c_str(), "k = v\n");
+  assert_int_equal(chmod(priv.c_str(), 0640), 0);
+  assert_false(ReadSmallFile(priv, FileRule::kRootPrivate, 64, &text, &err));
+  assert_non_null(strstr(err.c_str(), "with mode 0600 (fix: chown"));
+  assert_true(text.empty());
+  assert_true(ReadSmallFile(priv, FileRule::kRootNotWritable, 64, &text,
+                            &err));
+  assert_false(ReadSmallFile(priv, FileRule::kAnyOwner, 5, &text, &err));
+  assert_non_null(strstr(err.c_str(), ": larger than 5 bytes"));
+  assert_false(ReadSmallFile(Dir(state), FileRule::kAnyOwner, 64, &text,
+                             &err));
+  assert_non_null(strstr(err.c_str(), ": not a regular file"));
+  int open_errno = 0;
+  assert_false(ReadSmallFile(Dir(state) + "/none", FileRule::kAnyOwner, 64,
+                             &text, &err, &open_errno));
+  assert_int_equal(open_errno, ENOENT);
+}
+
+void TestForEachLine(void** state) {
+  (void)state;
+  std::vector<std::string> seen;
+  assert_true(ForEachLine("a\r\n\nb", "f",
+                          [&](std::string* line, const std::string& where) {
+                            seen.push_back(where + *line);
+                            return true;
+                          }));
+  assert_int_equal(seen.size(), 3);
+  assert_string_equal(seen[0].c_str(), "f:1: a");
+  assert_string_equal(seen[1].c_str(), "f:2: ");
+  assert_string_equal(seen[2].c_str(), "f:3: b");
+  int calls = 0;
+  assert_false(ForEachLine("x\ny\n", "f", [&](std::string*,
+                                                const std::string&) {
+    return ++calls < 1;
+  }));
+  assert_int_equal(calls, 1);
+}
+
 void TestFileSyntax(void** state) {
   std::string path = WriteFile(state, "a.conf",
                                "# pam_sspr configuration\n"
@@ -1017,6 +1062,8 @@ int main() {
       cmocka_unit_test(TestApplyArgs),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
       DIR_TEST(TestFileSyntax),
+      DIR_TEST(TestSmallFileRules),
+      cmocka_unit_test(TestForEachLine),
       DIR_TEST(TestFileCrlf),
       DIR_TEST(TestFileEmpty),
       DIR_TEST(TestFileUnknownKey),
