@@ -578,6 +578,17 @@ bool LockAt(int dir, const std::string& name, const std::string& shown,
   }
 }
 
+// Opens top/users without following a link at either level; *missing
+// when either does not exist yet (no records, not an error).
+bool OpenUsersDir(const std::string& top, Fd* users, bool* missing,
+                  std::string* err) {
+  Fd state;
+  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, missing, err)) return false;
+  if (*missing) return true;
+  return OpenDirNoFollow(state.get(), "users", top + "/users", users, missing,
+                         err);
+}
+
 }  // namespace
 
 bool UserStore::List(std::vector<UserRecord>* recs,
@@ -586,13 +597,9 @@ bool UserStore::List(std::vector<UserRecord>* recs,
   recs->clear();
   problems->clear();
   const std::string top = StripSlashes(dir_);
-  Fd state, users;
+  Fd users;
   bool missing = false;
-  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
-  if (missing) return true;
-  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
-                       err))
-    return false;
+  if (!OpenUsersDir(top, &users, &missing, err)) return false;
   if (missing) return true;
   int dup_fd = dup(users.get());
   DIR* d = dup_fd < 0 ? nullptr : fdopendir(dup_fd);
@@ -639,13 +646,9 @@ bool UserStore::LoadNoFollow(const std::string& user, UserRecord* rec,
     return false;
   }
   const std::string top = StripSlashes(dir_);
-  Fd state, users;
+  Fd users;
   bool missing = false;
-  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
-  if (missing) return true;
-  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
-                       err))
-    return false;
+  if (!OpenUsersDir(top, &users, &missing, err)) return false;
   if (missing) return true;
   const std::string name = SafeFileName(user) + ".json";
   const std::string shown = top + "/users/" + name;
