@@ -55,8 +55,13 @@ bool CheckAnswer(const std::string& raw, size_t max_len, std::string* clean,
     *error_text = BadCharactersText();
     return false;
   }
-  for (unsigned char c : raw) {
-    if ((c < 0x20 && c != '\t') || c == 0x7F) {
+  for (size_t i = 0; i < raw.size(); ++i) {
+    auto c = static_cast<unsigned char>(raw[i]);
+    // C0 controls but tab, DEL, and C1 controls (U+0080-U+009F, C2 80-9F in
+    // valid UTF-8: U+009B is a terminal's CSI).
+    if ((c < 0x20 && c != '\t') || c == 0x7F ||
+        (c == 0xC2 && i + 1 < raw.size() &&
+         static_cast<unsigned char>(raw[i + 1]) < 0xA0)) {
       *error_text = BadCharactersText();
       return false;
     }

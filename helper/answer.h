@@ -9,8 +9,8 @@ namespace sspr {
 bool IsValidUtf8(const std::string& s);
 
 // Trims surrounding white space into *clean. Refuses answers longer than
-// max_len bytes, invalid UTF-8 and control characters; *error_text is then
-// the sentence to show the user.
+// max_len bytes, invalid UTF-8 and control characters (C0 but tab, DEL,
+// C1); *error_text is then the sentence to show the user.
 bool CheckAnswer(const std::string& raw, size_t max_len, std::string* clean,
                  std::string* error_text);
 

@@ -33,6 +33,11 @@ bool LooksLikeFullNumber(const std::string& a) {
   return digits >= 6 && (a[0] == '+' || a.rfind("00", 0) == 0);
 }
 
+// "1-3" for what may be typed at a numbered menu; "1" for one entry.
+std::string Choices(size_t n) {
+  return n == 1 ? std::string("1") : "1-" + std::to_string(n);
+}
+
 int HaveCount(const UserRecord& r) {
   return static_cast<int>(r.methods.size());
 }
@@ -254,6 +259,10 @@ bool Dialogue::Invalid(const std::string& text) {
   TellError(text);
   if (++invalid_ < c_.max_input_attempts) return true;
   TellError(TooManyInvalidText());
+  if (HaveCount(rec_) >= c_.methods_required) {  // registered: no refusal
+    Done();
+    return false;
+  }
   Finish(proto::Outcome::kFailed, "too many invalid answers");
   return false;
 }
@@ -332,7 +341,8 @@ Dialogue::State Dialogue::ChooseMethod() {
       if (method_ == "questions") return State::kQuestions;
       return State::kRegion;
     }
-    if (!Invalid(AnswerOneOf("1-" + std::to_string(avail.size()), "q")))
+    std::string keys = Choices(avail.size());
+    if (!Invalid(later ? AnswerOneOf(keys, "l", "q") : AnswerOneOf(keys, "q")))
       return State::kEnd;
   }
 }
@@ -429,7 +439,7 @@ Dialogue::State Dialogue::Questions() {
         std::all_of(a.begin(), a.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
       pick = static_cast<size_t>(std::stoi(a));
     if (pick < 1 || pick > remaining.size()) {
-      if (!Invalid(AnswerOneOf("1-" + std::to_string(remaining.size()), "q"))) {
+      if (!Invalid(AnswerOneOf(Choices(remaining.size()), "q"))) {
         wipe();
         return State::kEnd;
       }
@@ -547,7 +557,7 @@ Dialogue::State Dialogue::ChannelChoice() {
       channel_ = options[pick - 1];
       return State::kSendCode;
     }
-    if (!Invalid(AnswerOneOf("1-" + std::to_string(options.size()), "b", "q")))
+    if (!Invalid(AnswerOneOf(Choices(options.size()), "b", "q")))
       return State::kEnd;
   }
 }
@@ -618,10 +628,9 @@ Dialogue::State Dialogue::EnterCode() {
         TellError(WrongCodeText(left));
         break;
       case CheckStatus::kExpired:
-        TellError(ExpiredCodeText());
-        break;
       case CheckStatus::kNoCode:
-        TellError(ExpiredCodeText());
+        // Counted: without a live code, typing digits again is bounded.
+        if (!Invalid(ExpiredCodeText())) return State::kEnd;
         break;
       case CheckStatus::kTooMany:
         TellError(TooManyCodesText());
@@ -647,14 +656,20 @@ Dialogue::State Dialogue::AfterVerify() {
     int yn = YesNo(a);
     if (yn == 1) return State::kChooseMethod;
     if (yn == 0 || Is(a, "q")) return State::kDone;
-    if (!Invalid(AnswerOneOf("y", "n"))) {
-      // Already registered: stopping here is not a failure.
-      return State::kDone;
-    }
+    if (!Invalid(AnswerOneOf("y", "n")))
+      return State::kEnd;  // registered already: Invalid() said so
   }
 }
 
 Dialogue::State Dialogue::Done() {
+  if (done_types_.empty() && HaveCount(rec_) >= c_.methods_required) {
+    // Nothing verified in this dialogue (reconfirmation answered with an
+    // update that did not complete, or not answered): what is registered
+    // stands, and the question stays due.
+    Finish(proto::Outcome::kRegistered, "reconfirmation not completed",
+           true);
+    return State::kEnd;
+  }
   std::string err, log = "registered";
   // A registration is a confirmation too; failing to note it only means
   // an earlier reminder.

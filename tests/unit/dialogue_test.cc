@@ -334,6 +334,124 @@ void test_grace_until(void**) {
   assert_int_equal(Outcome(w.Run()), Want(proto::Outcome::kFailed));
 }
 
+// Digits typed when the code has expired (and is gone) count as invalid
+// answers: the user is told to ask for a new code, a bounded number of times.
+void test_expired_code_retries_are_bounded(void**) {
+  World w;
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.conv.answers.push_back([&w] {
+    w.clock.now += w.c.code_ttl;
+    return w.Code();
+  });
+  w.Say({"123456", "654321", "111111"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+  assert_true(w.conv.Saw("That code has expired. Type r to get a new one."));
+  assert_true(w.conv.Saw("Too many invalid answers"));
+  assert_int_equal(w.conv.answers.size(), 1);  // stopped after the third
+  assert_int_equal(Record(&w).methods.size(), 0);
+}
+
+// A user who has just registered is not refused for bad answers at the
+// optional backup steps: the registration stands, said once.
+void test_invalid_answers_after_registration_are_no_refusal(void**) {
+  for (const char* step : {"backup question", "backup menu"}) {
+    World w;
+    w.Say({"1", "", "201-555-0123", "1"});
+    w.SayCode();
+    if (std::string(step) == "backup menu") w.Say({"y"});
+    w.Say({"x", "\x1b[2J", "maybe", ""});
+    proto::Result r = w.Run();
+    assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+    assert_true(w.conv.Saw("Too many invalid answers"));
+    int all_set = 0;
+    for (const auto& t : w.conv.transcript)
+      all_set += t.find("You're all set") != std::string::npos;
+    assert_int_equal(all_set, 1);
+    assert_int_equal(w.conv.answers.size(), 0);  // the closing question
+    assert_int_equal(Record(&w).methods.size(), 1);
+  }
+}
+
+// Reconfirmation that is not completed (bad answers, or an update whose
+// code was never verified) leaves the methods as they are and the question
+// due: no "all set", no confirmation noted.
+void test_reconfirm_not_completed_stays_due(void**) {
+  World w;
+  w.c.reconfirm_days = 30;
+  w.c.max_attempts = 2;
+  w.Rebuild();
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"n", ""});
+  assert_int_equal(Outcome(w.Run()), Want(proto::Outcome::kRegisteredNow));
+  const int64_t registered = w.clock.now;
+  w.clock.now += 31 * 86400;
+  PolicyState ps;
+  std::string err;
+  for (int round = 0; round < 2; ++round) {
+    w.conv.transcript.clear();
+    if (round == 0) {
+      w.Say({"x", "\x07", "yes"});
+    } else {
+      w.Say({"u", "1", "", "201-555-0199", "1"});
+      w.SayWrongCode();
+      w.SayWrongCode();
+    }
+    w.Say({""});
+    proto::Result r = w.Run();
+    assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+    assert_int_equal(r.cache_ttl, 0);
+    assert_false(w.conv.Saw("all set"));
+    assert_true(w.conv.Saw(round == 0 ? "Too many invalid answers"
+                                      : "Too many wrong codes"));
+    assert_true(w.policy->Load("alice", &ps, &err));
+    assert_int_equal(ps.confirmed_at, registered);
+    UserRecord rec = Record(&w);
+    assert_int_equal(rec.methods.size(), 1);
+    assert_string_equal(rec.methods[0].value.c_str(), "+12015550123");
+  }
+  // Still due at the next login.
+  w.conv.transcript.clear();
+  w.Say({"k", ""});
+  assert_int_equal(Outcome(w.Run()), Want(proto::Outcome::kRegistered));
+  assert_true(w.conv.Saw("still correct"));
+  assert_true(w.policy->Load("alice", &ps, &err));
+  assert_int_equal(ps.confirmed_at, w.clock.now);
+}
+
+// The "please answer" line names every key the menu takes.
+void test_menu_errors_name_the_keys(void**) {
+  World w;
+  w.c.snooze_max = 1;
+  w.Say({"x", "q"});
+  w.Run();
+  assert_true(w.conv.Saw("Please answer 1-2, l or q."));
+  World one;
+  one.c.methods = {"mobile"};
+  one.Say({"x", "q"});
+  one.Run();
+  assert_true(one.conv.Saw("Please answer 1 or q."));
+  assert_false(one.conv.Saw("1-1"));
+}
+
+// C1 control characters (U+0080-U+009F; U+009B is a terminal's CSI) are
+// refused like C0 ones, even where any Unicode text is welcome.
+void test_c1_controls_refused(void**) {
+  World w;
+  w.c.methods = {"questions"};
+  w.Say({"1", "1", "ab\xc2\x9b" "2Jcd", "Fluffy", "1", "Paris", "1", "Elm",
+         ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.Saw("ERROR: That answer contains characters that are "
+                         "not allowed.") ||
+              w.conv.Saw("PROMPT: That answer contains characters that are "
+                         "not allowed."));
+  UserRecord rec = Record(&w);
+  assert_true(VerifyAnswer("fluffy", rec.methods[0].answers[0].hash));
+}
+
 void test_register_mobile_sms(void**) {
   World w;
   w.Say({"1", "", "201-555-0123", "1"});
@@ -533,6 +651,12 @@ int main() {
       cmocka_unit_test(sspr::test_reconfirm_keep_and_update),
       cmocka_unit_test(sspr::test_later_is_bounded),
       cmocka_unit_test(sspr::test_grace_until),
+      cmocka_unit_test(sspr::test_expired_code_retries_are_bounded),
+      cmocka_unit_test(
+          sspr::test_invalid_answers_after_registration_are_no_refusal),
+      cmocka_unit_test(sspr::test_reconfirm_not_completed_stays_due),
+      cmocka_unit_test(sspr::test_menu_errors_name_the_keys),
+      cmocka_unit_test(sspr::test_c1_controls_refused),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
