@@ -7,6 +7,8 @@
 // newest code in the outbox given with --outbox. When the answers run out the
 // conversation fails (PAM_CONV_ERR), as a non-interactive application does.
 // "@slow:SECONDS:ANSWER" answers after a pause (a user who walks away).
+// "@killhelper" SIGKILLs the driver's children (the helper) at that prompt
+// and then answers "" (fault tests: a helper that dies mid-dialogue).
 // --env NAME=VALUE puts a variable in the PAM environment (pam_putenv).
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would. Exit status: the PAM return code.
@@ -18,6 +20,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -76,6 +79,32 @@ std::string NewestCode(const Options& o, const std::string& to) {
     return code;
   }
   return "";
+}
+
+// SIGKILLs every process whose parent is this driver (found through
+// /proc/*/stat); they are not reaped here: that is the module's job.
+void KillChildren() {
+  DIR* d = opendir("/proc");
+  if (d == nullptr) return;
+  const pid_t self = getpid();
+  while (struct dirent* e = readdir(d)) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9') continue;
+    std::ifstream in(std::string("/proc/") + e->d_name + "/stat");
+    std::string stat;
+    std::getline(in, stat);
+    size_t close_paren = stat.rfind(')');  // comm may hold spaces
+    if (close_paren == std::string::npos) continue;
+    char state = 0;
+    int ppid = 0;
+    if (sscanf(stat.c_str() + close_paren + 1, " %c %d", &state, &ppid) != 2)
+      continue;
+    if (ppid == self && state != 'Z') {
+      pid_t pid = static_cast<pid_t>(atoi(e->d_name));
+      kill(pid, SIGKILL);
+      printf("KILLED: %d\n", static_cast<int>(pid));
+    }
+  }
+  closedir(d);
 }
 
 void ShowPhone(Options* o) {
@@ -149,6 +178,10 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
         size_t colon = answer.find(':', 6);
         sleep(static_cast<unsigned>(atoi(answer.substr(6, colon - 6).c_str())));
         answer = colon == std::string::npos ? "" : answer.substr(colon + 1);
+      }
+      if (answer == "@killhelper") {
+        KillChildren();
+        answer = "";
       }
       if (answer.rfind("@code", 0) == 0) {
         std::string to = answer.size() > 6 ? answer.substr(6) : "";

@@ -1,0 +1,659 @@
+"""Fault-injection matrix with real processes (real libpam, module, helper):
+
+1. the helper SIGKILLed at every prompt of a full phone registration (new
+   user) and of a re-registration at reconfirmation (user with a record),
+   while its code is being sent (a `command:` delivery that blocks) and
+   while it waits for the user's store lock to write the record;
+2. state_dir full (a 64 KiB tmpfs) and read-only (a read-only bind mount);
+3. the helper's wall clock jumped forward and back (libfaketime) between a
+   code being sent and entered, and across a rate-limit lockout.
+
+Each case asserts: the documented PAM result (a helper that dies counts as
+`unavailable`: failmode safe -> PAM_IGNORE, secure -> PAM_AUTHINFO_UNAVAIL),
+the login ends within a generous bound tied to helper_timeout, no child is
+left (the driver's "CHILDREN: none") and no helper of this env is alive,
+and every stored file parses and each record or policy file is either the
+old one or the new one, never a mix. Per-case wall times are printed."""
+import concurrent.futures
+import datetime
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import unittest
+
+from harness import (FAKETIME_LIB, HELPER, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
+                     PAM_PERM_DENIED, PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST,
+                     TEST_HELPER_USER, Env, main)
+
+US = "201-555-0123"
+US_E164 = "+12015550123"
+NEW = "201-555-0188"
+NEW_E164 = "+12015550188"
+HELPER_TIMEOUT = 10
+# Generous: a killed helper is seen at once (EOF); the module never waits
+# more than helper_timeout for a frame. Never a tight timing assert.
+BOUND = HELPER_TIMEOUT + 20
+WANT = {"safe": PAM_IGNORE, "secure": PAM_AUTHINFO_UNAVAIL}
+UNAVAILABLE_TEXT = "Password-reset registration is not available right now."
+DAY = 86400
+TIMES = []  # (case, seconds), printed at the end
+
+
+def nobody():
+    import pwd
+    pw = pwd.getpwnam(TEST_HELPER_USER)
+    return pw.pw_uid, pw.pw_gid
+
+
+def make_env(conf=None, fake_clock=None):
+    """An Env whose helper carries SSPR_FAULT_ENV=<root> in its environment
+    (a wrapper that execs it: same pid), so a helper left behind can be
+    found by env, and optionally runs under libfaketime."""
+    c = {"helper_timeout": str(HELPER_TIMEOUT), "cache_ttl": "0"}
+    c.update(conf or {})
+    env = Env(conf=c)
+    extra = ""
+    if fake_clock is not None:
+        env.clock_file = os.path.join(env.root, "faketime")
+        env.set_clock(fake_clock)
+        extra = (f"LD_PRELOAD={FAKETIME_LIB} "
+                 f"FAKETIME_TIMESTAMP_FILE={env.clock_file} "
+                 "FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC ")
+    env.helper = env.script(
+        "helper-marked", "#!/bin/sh\nexec /usr/bin/env -i "
+        f"SSPR_FAULT_ENV={env.root} {extra}{HELPER} \"$@\"\n")
+    env.write()
+    return env
+
+
+def proc_stat(pid):
+    """(state, ppid) of a process, or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            s = f.read()
+    except OSError:
+        return None
+    rest = s[s.rindex(")") + 2:].split()
+    return rest[0], int(rest[1])
+
+
+def pids():
+    return [int(p) for p in os.listdir("/proc") if p.isdigit()]
+
+
+def children(ppid):
+    out = []
+    for pid in pids():
+        st = proc_stat(pid)
+        if st and st[1] == ppid and st[0] != "Z":
+            out.append(pid)
+    return out
+
+
+def helpers_of(env):
+    """Live processes with this env's mark in their environment."""
+    mark = f"SSPR_FAULT_ENV={env.root}".encode()
+    found = []
+    for pid in pids():
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if mark in f.read().split(b"\0"):
+                    found.append(pid)
+        except OSError:
+            pass
+    return found
+
+
+def drive(env, user, answers, during=None, timeout=120):
+    """Runs the driver; `during(proc)` runs while it does (kills, fills).
+    Returns (PAM code, transcript, wall seconds)."""
+    cmd = [PAMTEST, "--confdir", env.confdir, "--service", env.service,
+           "--user", user, "--outbox", env.outbox, *answers]
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True,
+                         env={"PATH": "/usr/bin:/bin"})
+    try:
+        if during is not None:
+            during(p)
+        out, _ = p.communicate(timeout=timeout)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.communicate()
+    took = time.monotonic() - t0
+    code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
+    return code, out, took
+
+
+def wait_for(pred, what, limit=20.0):
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def snapshot(state):
+    """Record and policy files ({relpath: parsed JSON or text}), whether
+    every JSON state file parses, and any temp file left behind. Rate files
+    must parse but may legitimately change (a send is counted)."""
+    files, temps = {}, []
+    for sub in ("users", "policy", "rate"):
+        d = os.path.join(state, sub)
+        if not os.path.isdir(d):
+            continue
+        for name in sorted(os.listdir(d)):
+            path = os.path.join(d, name)
+            if ".tmp-" in name:
+                temps.append(f"{sub}/{name}")
+                continue
+            if not os.path.isfile(path) or name.endswith(".lock"):
+                continue
+            with open(path) as f:
+                text = f.read()
+            if name.endswith(".json"):
+                value = json.loads(text)  # raises on a torn file
+            else:
+                value = text
+            if sub != "rate":
+                files[f"{sub}/{name}"] = value
+    return files, temps
+
+
+def strip_times(v):
+    if isinstance(v, dict):
+        return {k: strip_times(x) for k, x in v.items()
+                if not k.endswith("_at")}
+    if isinstance(v, list):
+        return [strip_times(x) for x in v]
+    if isinstance(v, str) and "confirmed_at" in v:  # policy text
+        return "\n".join(l for l in v.splitlines()
+                         if not l.startswith("confirmed_at"))
+    return v
+
+
+def old_or_new(before, after_ref, now):
+    """{file: "old" | "new"}; raises if a file is neither."""
+    verdict = {}
+    for key in sorted(set(before) | set(after_ref) | set(now)):
+        cur = now.get(key)
+        if cur == before.get(key):
+            verdict[key] = "old"
+        elif key in after_ref and cur is not None and \
+                strip_times(cur) == strip_times(after_ref[key]):
+            verdict[key] = "new"
+        else:
+            raise AssertionError(
+                f"{key} is neither the old nor the new state:\n"
+                f"old={before.get(key)!r}\nnew={after_ref.get(key)!r}\n"
+                f"now={cur!r}")
+    return verdict
+
+
+def copy_state(src, dst):
+    subprocess.run(["cp", "-a", src, dst], check=True)
+
+
+# The prompts of a full phone registration, a substring of each, and the
+# answer that goes on; `saved` is the first step at which the record is the
+# new one (the code was accepted and written), `confirmed` the same for the
+# policy file (written when the dialogue is done).
+NEW_USER_FLOW = [
+    ("method menu", "Choose a method", "1"),
+    ("region", "Country or region", ""),
+    ("number", "Phone number (US)", US),
+    ("text/call", "1) Text me", "1"),
+    ("code", "Enter the code", "@code"),
+    ("backup", "Add a backup method", "n"),
+    ("closing", "Press Enter", ""),
+]
+NEW_USER_SAVED, NEW_USER_CONFIRMED = 5, 6
+
+RECONFIRM_FLOW = [
+    ("reconfirm menu", "still correct", "u"),
+    ("method menu", "Choose a method", "1"),
+    ("region", "Country or region", ""),
+    ("number", "Phone number (US)", NEW),
+    ("text/call", "1) Text me", "1"),
+    ("code", "Enter the code", "@code"),
+    ("closing", "Press Enter", ""),
+]
+RECONFIRM_SAVED, RECONFIRM_CONFIRMED = 6, 6
+
+
+class FaultMatrix(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        # A user registered 400 days ago, due for reconfirmation
+        # (reconfirm_days = 365): the "old" state of the re-registration.
+        cls.template = make_env({"reconfirm_days": "365"})
+        code, out, _ = drive(cls.template, "ru",
+                             [a for _, _, a in NEW_USER_FLOW])
+        assert code == PAM_SUCCESS, out
+        st = cls.template.state
+        old = int(time.time()) - 400 * DAY
+        path = os.path.join(st, "users", "ru.json")
+        with open(path) as f:
+            rec = json.load(f)
+        rec["created_at"] = rec["updated_at"] = old
+        for m in rec["methods"]:
+            m["verified_at"] = old
+        with open(path, "w") as f:  # keeps owner and mode
+            f.write(json.dumps(rec, separators=(",", ":")) + "\n")
+        ppath = os.path.join(st, "policy", "ru")
+        with open(ppath) as f:
+            text = f.read()
+        with open(ppath, "w") as f:
+            f.write("".join(
+                f"confirmed_at {old}\n" if l.startswith("confirmed_at")
+                else l + "\n" for l in text.splitlines()))
+        os.remove(cls.template.outbox)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.template.cleanup()
+        print("\nper-case wall time (s):", file=sys.stderr)
+        for name, took in TIMES:
+            print(f"  {took:6.2f}  {name}", file=sys.stderr)
+
+    def env_with_record(self, conf=None):
+        env = make_env(dict({"reconfirm_days": "365"}, **(conf or {})))
+        shutil.rmtree(env.state, ignore_errors=True)
+        copy_state(self.template.state, env.state)
+        return env
+
+    def check_common(self, env, name, code, want, out, took, slack=0):
+        TIMES.append((name, took))
+        self.assertEqual(code, want, f"{name}: PAM code {code}, wanted "
+                         f"{want}; transcript:\n{out}")
+        self.assertIn("CHILDREN: none", out, f"{name}: a child left behind")
+        self.assertLess(took, BOUND + slack, f"{name}: took {took:.1f} s")
+        self.assertEqual(helpers_of(env), [], f"{name}: a helper outlived "
+                         "the login")
+
+    # ---- 1. SIGKILL at every step -------------------------------------
+
+    def kill_case(self, flow, user, step, failmode, with_record):
+        """Runs `flow` with the helper killed at prompt `step` (None: no
+        kill). Returns (env, code, out, took, before, after)."""
+        env = (self.env_with_record if with_record else make_env)(
+            {"failmode": failmode})
+        before, _ = snapshot(env.state)
+        answers = [a for _, _, a in flow]
+        if step is not None:
+            answers = answers[:step] + ["@killhelper"]
+        code, out, took = drive(env, user, answers)
+        after, temps = snapshot(env.state)
+        return env, code, out, took, before, after, temps
+
+    def run_kill_matrix(self, flow, user, with_record, saved, confirmed):
+        record = f"users/{user}.json"
+        policy = f"policy/{user}"
+        jobs = {}
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            jobs[None] = pool.submit(self.kill_case, flow, user, None,
+                                     "secure", with_record)
+            for step in range(len(flow)):
+                for failmode in ("safe", "secure"):
+                    jobs[(step, failmode)] = pool.submit(
+                        self.kill_case, flow, user, step, failmode,
+                        with_record)
+        # The uninterrupted run: the "new" state.
+        env, code, out, took, before, ref, temps = jobs.pop(None).result()
+        kind = "re-registration" if with_record else "new user"
+        try:
+            self.check_common(env, f"{kind}: no kill", code, PAM_SUCCESS,
+                              out, took)
+            self.assertEqual(ref[record]["methods"][0]["value"],
+                             NEW_E164 if with_record else US_E164)
+        finally:
+            env.cleanup()
+        for (step, failmode), job in jobs.items():
+            env, code, out, took, before, now, temps = job.result()
+            name = f"{kind}: kill at {flow[step][0]} ({failmode})"
+            with self.subTest(name):
+                try:
+                    self.check_common(env, name, code, WANT[failmode], out,
+                                      took)
+                    # Killed at the intended prompt, and only there.
+                    prompts = [l for l in out.splitlines()
+                               if l.startswith("PROMPT: ") or
+                               l.startswith("KILLED: ")]
+                    self.assertIn("KILLED: ", out, out)
+                    last = out.split("KILLED: ")[0]
+                    self.assertEqual(last.count("PROMPT: "), step + 1, out)
+                    self.assertIn(flow[step][1],
+                                  last.rsplit("PROMPT: ", 1)[1], out)
+                    self.assertTrue(prompts, out)
+                    v = old_or_new(before, ref, now)
+                    self.assertEqual(v.get(record),
+                                     "new" if step >= saved else "old", v)
+                    if policy in ref:
+                        self.assertEqual(
+                            v.get(policy),
+                            "new" if step >= confirmed else "old", v)
+                    self.assertEqual(temps, [], "a temp file was left")
+                finally:
+                    env.cleanup()
+
+    def test_kill_at_every_step_new_user(self):
+        self.run_kill_matrix(NEW_USER_FLOW, "nu", False, NEW_USER_SAVED,
+                             NEW_USER_CONFIRMED)
+
+    def test_kill_at_every_step_reregistration(self):
+        self.run_kill_matrix(RECONFIRM_FLOW, "ru", True, RECONFIRM_SAVED,
+                             RECONFIRM_CONFIRMED)
+
+    def kill_while_sending(self):
+        """The helper SIGKILLed while its `command:` delivery runs (the
+        command blocks). Returns a function listing the commands left."""
+        env = self.env_with_record({"failmode": "secure"})
+        self.addCleanup(env.cleanup)
+        flag_dir = os.path.join(env.root, "flags")
+        os.mkdir(flag_dir)
+        os.chmod(flag_dir, 0o777)
+        flag = os.path.join(flag_dir, "sending")
+        mark = f"{40 + random.randrange(20)}.{random.randrange(10**6):06d}"
+        send = env.script("send-blocks", f"#!/bin/sh\ntouch {flag}\n"
+                          f"exec /bin/sleep {mark}\n")
+        env.set(delivery="command:" + send)
+        before, _ = snapshot(env.state)
+
+        def left_senders():
+            return subprocess.run(["pgrep", "-f", f"sleep {mark}"],
+                                  capture_output=True,
+                                  text=True).stdout.split()
+        self.addCleanup(lambda: [os.kill(int(p), signal.SIGKILL)
+                                 for p in left_senders()])
+
+        def kill_when_sending(p):
+            wait_for(lambda: os.path.exists(flag), "the delivery command")
+            for pid in children(p.pid):
+                os.kill(pid, signal.SIGKILL)
+
+        answers = [a for _, _, a in RECONFIRM_FLOW][:5] + ["@code", ""]
+        code, out, took = drive(env, "ru", answers,
+                                during=kill_when_sending)
+        self.check_common(env, "kill while the code is being sent (secure)",
+                          code, PAM_AUTHINFO_UNAVAIL, out, took)
+        now, temps = snapshot(env.state)
+        self.assertEqual(old_or_new(before, {}, now)["users/ru.json"], "old")
+        self.assertEqual(temps, [])
+        return left_senders
+
+    def test_kill_while_the_code_is_being_sent(self):
+        self.kill_while_sending()
+
+    # KNOWN BUG (run_command, not fixed here: another engineer is moving
+    # command delivery into a launcher): the delivery command runs in its
+    # own process group and nothing kills it when the helper is SIGKILLed,
+    # so it outlives the login (until it ends by itself). When this passes,
+    # remove the decorator.
+    @unittest.expectedFailure
+    def test_delivery_command_dies_with_the_helper(self):
+        left_senders = self.kill_while_sending()
+        wait_for(lambda: not left_senders(), "the delivery command to go",
+                 limit=5)
+
+    def test_kill_while_waiting_to_write_the_record(self):
+        # The test holds the user's store lock, so the helper is inside
+        # UserStore::AddMethod (waiting up to 5 s to write) when killed.
+        import fcntl
+        for user, with_record in (("ru", True), ("nw", False)):
+            env = self.env_with_record({"failmode": "safe"})
+            self.addCleanup(env.cleanup)
+            lock_path = os.path.join(env.state, "locks", user + ".lock")
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.fchown(fd, *nobody())
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            self.addCleanup(os.close, fd)
+            before, _ = snapshot(env.state)
+
+            def kill_in_add_method(p):
+                def blocked_helper():
+                    for pid in children(p.pid):
+                        try:
+                            fds = os.listdir(f"/proc/{pid}/fd")
+                        except OSError:
+                            continue
+                        for n in fds:
+                            try:
+                                if os.readlink(f"/proc/{pid}/fd/{n}") == \
+                                        lock_path:
+                                    return pid
+                            except OSError:
+                                pass
+                    return None
+                pid = wait_for(blocked_helper, "the helper at the lock")
+                os.kill(pid, signal.SIGKILL)
+
+            flow = RECONFIRM_FLOW if with_record else NEW_USER_FLOW
+            answers = [a for _, _, a in flow]
+            code, out, took = drive(env, user, answers,
+                                    during=kill_in_add_method)
+            self.check_common(env, f"kill in AddMethod, {user} (safe)",
+                              code, PAM_IGNORE, out, took)
+            now, temps = snapshot(env.state)
+            self.assertEqual(now, before)
+            self.assertEqual(temps, [])
+
+    # ---- 2. state_dir full or read-only ------------------------------
+
+    def mount_state(self, env, *how):
+        """Mounts over env.state (which must exist); unmounted at cleanup,
+        even on failure. Skips when mounting is not permitted."""
+        os.makedirs(env.state, exist_ok=True)
+        p = subprocess.run(["mount", *how, env.state],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount here: " + p.stderr.strip())
+        self.addCleanup(lambda: subprocess.run(
+            ["umount", "-l", env.state], capture_output=True))
+
+    def outbox_outside_state(self, env):
+        d = os.path.join(env.root, "out")
+        os.mkdir(d)
+        os.chown(d, *nobody())
+        env.outbox = os.path.join(d, "outbox.jsonl")
+        env.set(delivery="outbox:" + env.outbox)
+
+    def fill(self, directory):
+        try:
+            with open(os.path.join(directory, "filler"), "ab") as f:
+                while True:
+                    f.write(b"\0" * 4096)
+                    f.flush()
+                    os.fsync(f.fileno())
+        except OSError:  # ENOSPC: full (maybe already at open)
+            pass
+        if os.path.exists(os.path.join(directory, "filler")):
+            self.assertLess(shutil.disk_usage(directory).free, 4096)
+
+    def test_state_dir_full(self):
+        for failmode in ("safe", "secure"):
+            env = make_env({"failmode": failmode})
+            self.addCleanup(env.cleanup)
+            self.outbox_outside_state(env)
+            uid, gid = nobody()
+            self.mount_state(env, "-t", "tmpfs", "-o",
+                             f"size=64k,mode=0700,uid={uid},gid={gid}",
+                             "tmpfs")
+            code, out, _ = drive(env, "old", [a for _, _, a in NEW_USER_FLOW])
+            self.assertEqual(code, PAM_SUCCESS, out)
+            before, _ = snapshot(env.state)
+
+            # a) Full from the start: counting the send fails already.
+            self.fill(env.state)
+            code, out, took = drive(env, "full1", ["1", "", NEW] + ["1"] * 4)
+            self.check_common(env, f"state_dir full before ({failmode})",
+                              code, WANT[failmode], out, took)
+            self.assertIn(UNAVAILABLE_TEXT, out)
+            now, temps = snapshot(env.state)
+            self.assertEqual(now, before)
+            self.assertEqual(temps, [])
+            os.remove(os.path.join(env.state, "filler"))
+
+            # b) Full between the code sent and the record written.
+            sent = len(env.outbox_lines())
+
+            def fill_once_sent(p):
+                wait_for(lambda: len(env.outbox_lines()) > sent, "the code")
+                self.fill(env.state)
+
+            code, out, took = drive(
+                env, "full2", ["1", "", NEW, "1", "@slow:2:@code", "n", ""],
+                during=fill_once_sent)
+            self.check_common(env, f"state_dir full at save ({failmode})",
+                              code, WANT[failmode], out, took, slack=2)
+            # The code was sent and entered; the write failed.
+            self.assertIn("Enter the code", out)
+            self.assertNotIn("could not be sent", out)
+            self.assertIn(UNAVAILABLE_TEXT, out)
+            now, temps = snapshot(env.state)
+            self.assertEqual(now, before)
+            self.assertEqual(temps, [])
+            # The earlier user is still registered.
+            os.remove(os.path.join(env.state, "filler"))
+            code, out, _ = drive(env, "old", [])
+            self.assertEqual(code, PAM_SUCCESS, out)
+
+    def test_state_dir_read_only(self):
+        for failmode in ("safe", "secure"):
+            env = make_env({"failmode": failmode})
+            self.addCleanup(env.cleanup)
+            self.outbox_outside_state(env)
+            code, out, _ = drive(env, "old", [a for _, _, a in NEW_USER_FLOW])
+            self.assertEqual(code, PAM_SUCCESS, out)
+            before, _ = snapshot(env.state)
+            self.mount_state(env, "--bind", env.state)
+            p = subprocess.run(["mount", "-o", "remount,bind,ro", env.state],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                self.skipTest("cannot remount read-only: " + p.stderr)
+            code, out, took = drive(env, "ro1", ["1", "", NEW] + ["1"] * 4)
+            self.check_common(env, f"state_dir read-only ({failmode})",
+                              code, WANT[failmode], out, took)
+            self.assertIn(UNAVAILABLE_TEXT, out)
+            now, temps = snapshot(env.state)
+            self.assertEqual(now, before)
+            self.assertEqual(temps, [])
+            # A registered user still passes: reading needs no writing.
+            code, out, took = drive(env, "old", [])
+            self.check_common(env, f"read-only, registered ({failmode})",
+                              code, PAM_SUCCESS, out, took)
+
+    # ---- 3. wall clock jumps -----------------------------------------
+
+    T0 = 1800000000  # 2027-01-15 08:00 UTC
+
+    def clock_jump_case(self, jump, wait, after_code):
+        """Code sent at T0; while the driver holds the code prompt for
+        `wait` s, the helper's wall clock moves by `jump` s."""
+        env = make_env({"code_ttl": "30"}, fake_clock=self.T0)
+
+        def jump_once_sent(p):
+            wait_for(lambda: env.outbox_lines(), "the code")
+            env.set_clock(self.T0 + jump)
+
+        answers = ["1", "", US, "1", f"@slow:{wait}:@code", *after_code]
+        code, out, took = drive(env, "cj", answers, during=jump_once_sent)
+        return env, code, out, took
+
+    def test_clock_jumps_during_code_entry(self):
+        cases = {
+            # Set back a year, the code typed after code_ttl (30 s) really
+            # passed: expired (monotonic), not valid for a year more.
+            "back 1 year, code late": (-365 * DAY, 31, ["q"]),
+            # Set back, typed in time: still valid.
+            "back 1 year, code in time": (-365 * DAY, 1, ["n", ""]),
+            # Forward a day: the code has expired by the wall clock; a new
+            # one can be asked for and works.
+            "forward 1 day": (DAY, 1, ["r", "@code", "n", ""]),
+        }
+        with concurrent.futures.ThreadPoolExecutor(3) as pool:
+            jobs = {k: pool.submit(self.clock_jump_case, *v)
+                    for k, v in cases.items()}
+        results = {k: j.result() for k, j in jobs.items()}
+        for env in [r[0] for r in results.values()]:
+            self.addCleanup(env.cleanup)
+
+        env, code, out, took = results["back 1 year, code late"]
+        self.check_common(env, "clock back 1 y, code after ttl", code,
+                          PAM_PERM_DENIED, out, took, slack=31)
+        self.assertIn("That code has expired", out)
+        self.assertIsNone(env.record("cj"))
+
+        env, code, out, took = results["back 1 year, code in time"]
+        self.check_common(env, "clock back 1 y, code in time", code,
+                          PAM_SUCCESS, out, took)
+        self.assertEqual(env.record("cj")["methods"][0]["value"], US_E164)
+
+        env, code, out, took = results["forward 1 day"]
+        self.check_common(env, "clock forward 1 day, resend", code,
+                          PAM_SUCCESS, out, took)
+        self.assertIn("That code has expired", out)
+        self.assertEqual(len(env.outbox_lines()), 2)
+        self.assertEqual(env.record("cj")["methods"][0]["value"], US_E164)
+
+    def test_rate_lockout_across_clock_jumps(self):
+        env = make_env({"rate_limit": "2", "rate_lockout": str(DAY)},
+                       fake_clock=self.T0)
+        self.addCleanup(env.cleanup)
+
+        def utc(t):
+            return datetime.datetime.fromtimestamp(
+                t, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+        def login(name, answers, want):
+            code, out, took = drive(env, "rl", answers)
+            self.check_common(env, name, code, want, out, took)
+            return out
+
+        out = login("rate: two sends, then locked", ["1", "", US, "1", "r",
+                                                     "r"], PAM_PERM_DENIED)
+        self.assertIn(f"after {utc(self.T0 + DAY)}", out)
+        self.assertEqual(len(env.outbox_lines()), 2)
+
+        # The clock set back a year: still locked (not freed early), but
+        # for at most rate_lockout from now, not a year and a day.
+        back = self.T0 - 365 * DAY
+        env.set_clock(back)
+        out = login("rate: clock back 1 y, still locked",
+                    ["1", "", US, "1"], PAM_PERM_DENIED)
+        self.assertIn("Too many codes", out)
+        self.assertIn(f"after {utc(back + DAY)}", out)
+        env.set_clock(back + DAY - 60)  # and the end does not move on
+        out = login("rate: clock back, a day later", ["1", "", US, "1"],
+                    PAM_PERM_DENIED)
+        self.assertIn(f"after {utc(back + DAY)}", out)
+        env.set_clock(back + DAY + 60)
+        login("rate: clock back, lockout over", ["1", "", US, "1", "q"],
+              PAM_PERM_DENIED)
+        self.assertEqual(len(env.outbox_lines()), 3)
+
+        # Forward: a lockout ends when the wall clock says so (state kept
+        # across logins can only use the wall clock).
+        login("rate: sends until locked again", ["1", "", US, "1", "r",
+                                                 "r"], PAM_PERM_DENIED)
+        sent = len(env.outbox_lines())
+        env.set_clock(back + 3 * DAY)
+        login("rate: clock forward past lockout", ["1", "", US, "1", "q"],
+              PAM_PERM_DENIED)
+        self.assertEqual(len(env.outbox_lines()), sent + 1)
+        for name in os.listdir(os.path.join(env.state, "rate")):
+            if name.endswith(".json"):
+                with open(os.path.join(env.state, "rate", name)) as f:
+                    json.load(f)
+
+
+if __name__ == "__main__":
+    main()
