@@ -615,10 +615,26 @@ Dialogue::State Dialogue::EnterCode() {
       continue;
     }
     int left = 0;
-    CheckStatus st = backend_->CheckCode(digits, &left);
+    std::string err;
+    CheckStatus st = backend_->CheckCode(digits, &left, &err);
     proto::Wipe(&digits);
     proto::Wipe(&a);
     switch (st) {
+      case CheckStatus::kError:
+        // The service could not check the code: nothing was stored for
+        // this method. A registration already complete stands.
+        TellError(UnavailableText());
+        if (HaveCount(rec_) >= c_.methods_required) {
+          if (done_types_.empty()) {  // updating at reconfirmation
+            Finish(proto::Outcome::kRegistered,
+                   "code check failed, update postponed: " + err, true);
+            return State::kEnd;
+          }
+          note_ = "backup method not verified: " + err;
+          return State::kDone;
+        }
+        Finish(proto::Outcome::kUnavailable, "code check failed: " + err);
+        return State::kEnd;
       case CheckStatus::kOk: {
         Method m{method_, dest_, clock_->Now(), {}};
         return SaveMethod(m, dest_display_) ? State::kAfterVerify
@@ -678,6 +694,7 @@ Dialogue::State Dialogue::Done() {
     log = "(" + err + ") " + log;
   Tell(DoneText(summary_));
   for (const auto& s : summary_) log += "; " + s;
+  if (!note_.empty()) log += " (" + note_ + ")";
   Finish(proto::Outcome::kRegisteredNow, log, true);
   return State::kEnd;
 }

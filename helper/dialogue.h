@@ -115,6 +115,7 @@ class Dialogue {
   std::string dest_display_;  // how the user sees it
   Channel channel_ = Channel::kSms;
   std::vector<std::string> summary_;
+  std::string note_;  // for the log of a registration that stands
   proto::Result result_;
 };
 

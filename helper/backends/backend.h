@@ -22,7 +22,15 @@ enum class SendStatus {
   kError,        // delivery or service failure
 };
 
-enum class CheckStatus { kOk, kWrong, kExpired, kTooMany, kNoCode };
+enum class CheckStatus {
+  kOk,
+  kWrong,    // attempts_left set
+  kExpired,
+  kTooMany,
+  kNoCode,
+  kError,    // the service could not check it (unreachable, 5xx, bad
+             // answer): *err set; the dialogue ends UNAVAILABLE
+};
 
 class Backend {
  public:
@@ -36,9 +44,10 @@ class Backend {
   virtual SendStatus SendCode(const std::string& user, const Method& m,
                               Channel ch, int64_t* retry_at,
                               std::string* err) = 0;
-  // Checks a typed code against the last one sent; counts attempts.
-  virtual CheckStatus CheckCode(const std::string& code,
-                                int* attempts_left) = 0;
+  // Checks a typed code against the last one sent; counts attempts. On
+  // kError *err says why (for the log: no code, no secret).
+  virtual CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                                std::string* err) = 0;
   // Stores a verified method.
   virtual bool Save(const std::string& user, const Method& m,
                     std::string* err) = 0;

@@ -123,8 +123,9 @@ class GraphBackend : public Backend {
     return codes_.Send(user, m, ch, retry_at, err);
   }
 
-  CheckStatus CheckCode(const std::string& code, int* attempts_left) override {
-    return codes_.Check(code, attempts_left);
+  CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                        std::string*) override {
+    return codes_.Check(code, attempts_left);  // checked here: no I/O
   }
 
   bool Save(const std::string& user, const Method& m,
@@ -170,6 +171,16 @@ class GraphBackend : public Backend {
     }
     if (resp.status != 201 && resp.status != 200) {
       *err = DescribeFailure("graph", req, resp);
+      return false;
+    }
+    // Documented answer: the new method, with its id.
+    Json doc;
+    std::string id, perr;
+    if (!ParseJson(resp.body, &doc, &perr) ||
+        !GetString(doc.get(), "id", &id, &perr) || id.empty()) {
+      *err = "graph: POST " + UrlPath(req.url) +
+             ": answer is not the new method" +
+             (perr.empty() ? "" : ": " + perr);
       return false;
     }
     return true;

@@ -58,7 +58,8 @@ class LocalBackend : public Backend {
     return ok ? SendStatus::kSent : SendStatus::kError;
   }
 
-  CheckStatus CheckCode(const std::string& typed, int* attempts_left) override {
+  CheckStatus CheckCode(const std::string& typed, int* attempts_left,
+                        std::string*) override {
     PendingCode::Check r = pending_.Verify(typed, clock_->Now());
     *attempts_left = pending_.attempts_left();
     switch (r) {

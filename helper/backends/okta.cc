@@ -238,7 +238,6 @@ class OktaBackend : public Backend {
     }
     pending_ = OktaFactor{id, type, status, m.value};
     attempts_ = 0;
-    deferred_err_.clear();
     if (status != "PENDING_ACTIVATION") {
       *err = "okta: new " + type + " factor is " + status.substr(0, 32) +
              ", not PENDING_ACTIVATION";
@@ -248,7 +247,8 @@ class OktaBackend : public Backend {
     return SendStatus::kSent;
   }
 
-  CheckStatus CheckCode(const std::string& code, int* attempts_left) override {
+  CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                        std::string* err) override {
     *attempts_left = 0;
     if (pending_.id.empty() || activated_) return CheckStatus::kNoCode;
     http_.BeginOperation();
@@ -259,9 +259,21 @@ class OktaBackend : public Backend {
         JsonString(o));
     json_object_put(o);
     HttpResponse resp;
-    std::string err;
-    if (!Send(&req, &resp, &err)) return Defer("okta: " + err);
+    if (!Send(&req, &resp, err)) {
+      Fail(err);
+      return CheckStatus::kError;  // the pending factor goes in EndSession
+    }
     if (resp.status == 200) {
+      // Documented answer: the factor, now ACTIVE.
+      Json doc;
+      std::string st, perr;
+      if (!ParseJson(resp.body, &doc, &perr) ||
+          !GetString(doc.get(), "status", &st, &perr) || st != "ACTIVE") {
+        *err = "okta: POST " + UrlPath(req.url) +
+               ": a 200 answer needs the factor with status ACTIVE" +
+               (perr.empty() ? "" : ": " + perr);
+        return CheckStatus::kError;
+      }
       activated_ = true;
       return CheckStatus::kOk;
     }
@@ -272,15 +284,11 @@ class OktaBackend : public Backend {
       DropPending();
       return CheckStatus::kTooMany;
     }
-    return Defer(DescribeFailure("okta", req, resp));
+    *err = DescribeFailure("okta", req, resp);
+    return CheckStatus::kError;
   }
 
   bool Save(const std::string&, const Method& m, std::string* err) override {
-    if (!deferred_err_.empty()) {
-      *err = deferred_err_;
-      DropPending();
-      return false;
-    }
     if (!activated_ || pending_.value != m.value) {
       *err = "okta: no activated factor for this method";
       return false;
@@ -430,13 +438,6 @@ class OktaBackend : public Backend {
     return false;
   }
 
-  // CheckStatus has no error value: report kOk and let Save fail with this
-  // text, so the dialogue ends UNAVAILABLE; the factor is deleted.
-  CheckStatus Defer(const std::string& e) {
-    deferred_err_ = e;
-    return CheckStatus::kOk;
-  }
-
   const Config& c_;
   std::string token_;  // SSWS token, or the service app's PEM key
   Clock* clock_;
@@ -448,7 +449,6 @@ class OktaBackend : public Backend {
   OktaFactor pending_;
   bool activated_ = false;
   int attempts_ = 0;
-  std::string deferred_err_;
   bool unknown_ = false;
 };
 

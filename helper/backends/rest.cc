@@ -58,7 +58,10 @@ class RestBackend : public Backend {
     json_object_put(o);
     req.retry_throttled = false;  // a 429 here is a cool-down for the user
     HttpResponse resp;
-    if (!http_.Do(req, &resp, err)) return SendStatus::kError;
+    if (!http_.Do(req, &resp, err)) {
+      Fail(err);
+      return SendStatus::kError;
+    }
     if (resp.status == 429) {
       int64_t wait = resp.retry_after_s > 0 ? resp.retry_after_s : 60;
       *retry_at = clock_->Now() + wait;
@@ -83,7 +86,6 @@ class RestBackend : public Backend {
     }
     verification_ = id;
     by_helper_ = sender == "helper";
-    deferred_err_.clear();
     if (!by_helper_) return SendStatus::kSent;
     if (!have_sender_) {
       *err = "rest: the service asks the helper to send the code, but " +
@@ -93,7 +95,8 @@ class RestBackend : public Backend {
     return codes_.Send(user, m, ch, retry_at, err);
   }
 
-  CheckStatus CheckCode(const std::string& code, int* attempts_left) override {
+  CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                        std::string* err) override {
     *attempts_left = 0;
     if (verification_.empty()) return CheckStatus::kNoCode;
     if (by_helper_) return codes_.Check(code, attempts_left);
@@ -107,32 +110,44 @@ class RestBackend : public Backend {
     json_object_put(o);
     req.retry_throttled = false;
     HttpResponse resp;
-    std::string err;
-    if (!http_.Do(req, &resp, &err)) return Defer(err);
-    if (resp.status == 200) return CheckStatus::kOk;
+    if (!http_.Do(req, &resp, err)) {
+      Fail(err);
+      return CheckStatus::kError;
+    }
+    if (resp.status == 200) {
+      // Documented answer: {"status": "verified"}; anything else is not a
+      // yes (a proxy's page, a truncated body).
+      Json doc;
+      std::string st, perr;
+      if (ParseJson(resp.body, &doc, &perr) &&
+          GetString(doc.get(), "status", &st, &perr) && st == "verified")
+        return CheckStatus::kOk;
+      *err = "rest: POST " + UrlPath(req.url) +
+             ": a 200 answer needs \"status\": \"verified\"" +
+             (perr.empty() ? "" : ": " + perr);
+      return CheckStatus::kError;
+    }
     std::string ec = ErrorCode(resp.body);
     if (ec == "wrong_code") {
       Json doc;
       json_object* e = nullptr;
       int64_t left = 0;
-      if (ParseJson(resp.body, &doc, &err) &&
-          GetObject(doc.get(), "error", &e, &err) &&
-          GetInt(e, "attempts_left", &left, &err) && left >= 0 && left < 100)
+      std::string perr;
+      if (ParseJson(resp.body, &doc, &perr) &&
+          GetObject(doc.get(), "error", &e, &perr) &&
+          GetInt(e, "attempts_left", &left, &perr) && left >= 0 && left < 100)
         *attempts_left = static_cast<int>(left);
       return *attempts_left > 0 ? CheckStatus::kWrong : CheckStatus::kTooMany;
     }
     if (ec == "expired") return CheckStatus::kExpired;
     if (ec == "too_many_attempts") return CheckStatus::kTooMany;
     if (ec == "no_verification") return CheckStatus::kNoCode;
-    return Defer(DescribeFailure("rest", req, resp));
+    *err = DescribeFailure("rest", req, resp);
+    return CheckStatus::kError;
   }
 
   bool Save(const std::string& user, const Method& m,
             std::string* err) override {
-    if (!deferred_err_.empty()) {
-      *err = deferred_err_;
-      return false;
-    }
     http_.BeginOperation();
     json_object* o = json_object_new_object();
     json_object_object_add(o, "type", json_object_new_string(m.type.c_str()));
@@ -145,6 +160,16 @@ class RestBackend : public Backend {
     if (!http_.Do(req, &resp, err)) return Fail(err);
     if (resp.status != 200 && resp.status != 201) {
       *err = DescribeFailure("rest", req, resp);
+      return false;
+    }
+    // Documented answer: the stored Method.
+    Json doc;
+    std::string type, perr;
+    if (!ParseJson(resp.body, &doc, &perr) ||
+        !GetString(doc.get(), "type", &type, &perr) || type != m.type) {
+      *err = "rest: POST " + UrlPath(req.url) +
+             ": answer is not the stored method" +
+             (perr.empty() ? "" : ": " + perr);
       return false;
     }
     verification_.clear();
@@ -186,14 +211,6 @@ class RestBackend : public Backend {
     return false;
   }
 
-  // The service could not check the code. CheckStatus has no error value:
-  // report kOk and let Save fail with this text, so the dialogue ends
-  // UNAVAILABLE and nothing is stored.
-  CheckStatus Defer(const std::string& e) {
-    deferred_err_ = e.rfind("rest:", 0) == 0 ? e : "rest: " + e;
-    return CheckStatus::kOk;
-  }
-
   const Config& c_;
   std::string token_;
   Clock* clock_;
@@ -201,7 +218,7 @@ class RestBackend : public Backend {
   HelperCodes codes_;
   std::string sender_err_;
   bool have_sender_;
-  std::string user_, verification_, deferred_err_;
+  std::string user_, verification_;
   bool by_helper_ = false;
   bool unknown_ = false;
 };

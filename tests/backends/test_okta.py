@@ -116,8 +116,9 @@ class Okta(BackendCase, FaultTests):
         self.env.set(failmode="secure")
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
-        self.assertLogged(r"saving failed: okta: POST /api/v1/users/\w+/factors/"
-                          r"\w+/lifecycle/activate: HTTP 500: E0000009")
+        self.assertLogged(r"code check failed: okta: POST /api/v1/users/\w+/"
+                          r"factors/\w+/lifecycle/activate: HTTP 500: E0000009")
+        self.assertIn("not available right now", out)
         self.assertEqual(self.bob_factors(), [])
         self.assertFalse(self.env.cached("bob"))
 

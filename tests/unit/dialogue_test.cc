@@ -109,7 +109,8 @@ struct World {
   }
   ~World() { sspr_test::RemoveTree(dir); }
   proto::Result Run(const std::string& user = "alice") {
-    Dialogue d(c, backend.get(), &conv, &clock, proto::NowMs() + 60000);
+    Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
+               proto::NowMs() + 60000);
     d.set_questions(BuiltinQuestions());
     d.set_policy_store(policy.get());
     d.set_silent(silent);
@@ -152,6 +153,7 @@ struct World {
   std::vector<Sent> sent;
   FakeSender* sender;
   std::unique_ptr<Backend> backend;
+  Backend* wrapper = nullptr;  // when set, the dialogue talks to it
   std::unique_ptr<PolicyStore> policy;
   ScriptedConv conv;
   bool silent = false;
@@ -596,6 +598,77 @@ void test_send_failure_then_unavailable(void**) {
   assert_true(w.conv.Saw("could not be sent"));
 }
 
+// The local backend, except that the service "fails" while checking the
+// n-th code and later ones (n counts from 1), as a remote service can.
+class CheckFails : public Backend {
+ public:
+  CheckFails(Backend* inner, int from) : inner_(inner), from_(from) {}
+  bool Lookup(const std::string& user, UserRecord* rec,
+              std::string* err) override {
+    return inner_->Lookup(user, rec, err);
+  }
+  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
+                      int64_t* retry_at, std::string* err) override {
+    return inner_->SendCode(user, m, ch, retry_at, err);
+  }
+  CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                        std::string* err) override {
+    if (++checks_ < from_) return inner_->CheckCode(code, attempts_left, err);
+    *attempts_left = 0;
+    *err = "fake: POST /check: HTTP 503";
+    return CheckStatus::kError;
+  }
+  bool Save(const std::string& user, const Method& m,
+            std::string* err) override {
+    ++saves;
+    return inner_->Save(user, m, err);
+  }
+  int saves = 0;
+
+ private:
+  Backend* inner_;
+  int from_;
+  int checks_ = 0;
+};
+
+void test_check_error_is_unavailable(void**) {
+  World w;
+  CheckFails f(w.backend.get(), 1);
+  w.wrapper = &f;
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"", ""});  // nothing more must be asked
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kUnavailable));
+  assert_non_null(strstr(r.log.c_str(), "code check failed: fake: POST "
+                                        "/check: HTTP 503"));
+  assert_true(w.conv.Saw("ERROR: Password-reset registration is not "
+                         "available right now."));
+  assert_int_equal(w.conv.answers.size(), 2);  // no question after it
+  assert_int_equal(r.cache_ttl, 0);
+  assert_int_equal(f.saves, 0);  // nothing half-written
+  assert_int_equal(Record(&w).methods.size(), 0);
+}
+
+void test_check_error_on_backup_keeps_registration(void**) {
+  World w;
+  CheckFails f(w.backend.get(), 2);
+  w.wrapper = &f;
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"y", "1", "GB", "020 7946 0000", "1"});  // backup: office phone
+  w.SayCode();
+  w.Say({""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_non_null(strstr(r.log.c_str(), "backup method not verified"));
+  assert_true(w.conv.Saw("not available right now"));
+  assert_int_equal(f.saves, 1);
+  UserRecord rec = Record(&w);
+  assert_int_equal(rec.methods.size(), 1);
+  assert_string_equal(rec.methods[0].type.c_str(), "mobile");
+}
+
 void test_rate_limit(void**) {
   World w;
   w.c.rate_limit = 2;
@@ -641,6 +714,8 @@ int main() {
       cmocka_unit_test(sspr::test_conv_failed_blocks),
       cmocka_unit_test(sspr::test_timeout),
       cmocka_unit_test(sspr::test_send_failure_then_unavailable),
+      cmocka_unit_test(sspr::test_check_error_is_unavailable),
+      cmocka_unit_test(sspr::test_check_error_on_backup_keeps_registration),
       cmocka_unit_test(sspr::test_rate_limit),
       cmocka_unit_test(sspr::test_block_and_warn),
       cmocka_unit_test(sspr::test_register_email),
