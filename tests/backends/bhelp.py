@@ -194,3 +194,49 @@ class FaultTests:
         self.env.write_secrets(self.secrets, mode=0o644)
         self.failmodes(r"secrets_file .* must be a regular file owned by root "
                        r"with mode 0600")
+
+
+class MidRegistrationFaults:
+    """Faults after a successful status lookup (the user is not registered),
+    at one registration step. Mixed into a backend's test case; it calls
+    self.mid_fault(...) with its own steps."""
+
+    # request_timeout for these cases; a stall lasts longer
+    STALL_TIMEOUT = 2
+
+    def mid_fault(self, kind, user, answers, step, expect_log,
+                  failmode="secure", before=None, max_seconds=10.0):
+        """`step` is (method, path regex) of the failing request; for kind
+        "down" `before` is the (method, path regex) of the last request
+        that succeeds, after which the service refuses connections."""
+        self.env.set(failmode=failmode, max_input_attempts=1,
+                     request_timeout=self.STALL_TIMEOUT)
+        if kind == "down":
+            self.svc.fault("down", method=before[0], path=before[1], times=1)
+        elif kind == "stall":
+            self.svc.stall_seconds = 3 * self.STALL_TIMEOUT
+            self.svc.fault("stall", method=step[0], path=step[1], drop=True)
+        else:
+            self.svc.fault(kind, method=step[0], path=step[1])
+        t0 = time.monotonic()
+        code, out = self.env.run(user, *answers)
+        took = time.monotonic() - t0
+        want = PAM_AUTHINFO_UNAVAIL if failmode == "secure" else PAM_IGNORE
+        self.assertResult(code, want, out)
+        self.assertLess(took, max_seconds, out)
+        self.assertIn("not available right now", out)
+        self.assertIn("CHILDREN: none", out)
+        last = self.env.last_log()
+        self.assertIn("outcome=unavailable", last)
+        self.assertRegex(last, expect_log)
+        self.assertFalse(self.env.cached(user), "a failure was cached")
+        return out
+
+
+# What the helper logs for each kind of fault (after "<service>: ... ").
+FAULT_LOG = {
+    "down": r"cannot connect to 127\.0\.0\.1",
+    "stall": r"no answer from 127\.0\.0\.1 within",
+    "500": r"HTTP 500",
+    "malformed": r"malformed JSON",
+}

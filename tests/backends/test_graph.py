@@ -3,8 +3,9 @@ import json
 import os
 import time
 
-from bhelp import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,
-                   PAM_SUCCESS, US, BackendCase, FaultTests, main, pki)
+from bhelp import (FAULT_LOG, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
+                   PAM_PERM_DENIED, PAM_SUCCESS, US, BackendCase, FaultTests,
+                   MidRegistrationFaults, main, pki)
 from fake_graph import FakeGraph
 
 TENANT = "contoso.test"
@@ -12,7 +13,7 @@ CLIENT = "0b6f1d2c-1111-4222-8333-944455556666"
 SECRET = "graph-secret~Q8x"
 
 
-class Graph(BackendCase, FaultTests):
+class Graph(BackendCase, FaultTests, MidRegistrationFaults):
     registered_user = "alice"
     status_prefix = "/v1.0/users/"
     shape_error = r"'value' is not an array"
@@ -180,6 +181,28 @@ class Graph(BackendCase, FaultTests):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(self.svc.token_requests(), 2)
+
+
+# Faults mid-registration: bob has no method (the lookup succeeds), the
+# helper sends and checks the code, then Graph fails at the write.
+WRITE = ("POST", r"/v1\.0/users/bob@contoso\.test/authentication/phoneMethods")
+BEFORE = ("GET", r"/v1\.0/users/bob@contoso\.test/authentication/methods")
+
+
+def _mid_case(kind, failmode):
+    def test(self):
+        self.mid_fault(kind, "bob", ("1", "", US, "1", "@code"), WRITE,
+                       "saving failed: graph: .*" + FAULT_LOG[kind],
+                       failmode=failmode, before=BEFORE)
+        self.assertEqual(self.svc.posted, [])
+        self.assertEqual(self.svc.users["bob@contoso.test"]["phones"], {})
+        self.assertEqual(len(self.env.outbox_lines()), 1)  # verified first
+    return test
+
+
+for _i, _kind in enumerate(FAULT_LOG):
+    setattr(Graph, f"test_mid_write_{_kind}",
+            _mid_case(_kind, ("secure", "safe")[_i % 2]))
 
 
 if __name__ == "__main__":

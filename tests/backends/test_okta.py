@@ -2,15 +2,17 @@
 import os
 import subprocess
 
-from bhelp import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,
-                   PAM_SUCCESS, US, US_E164, BackendCase, FaultTests, main,
-                   pki)
+import itertools
+
+from bhelp import (FAULT_LOG, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
+                   PAM_PERM_DENIED, PAM_SUCCESS, US, US_E164, BackendCase,
+                   FaultTests, MidRegistrationFaults, main, pki)
 from fake_okta import FakeOkta
 
 TOKEN = "00okta-ssws-token"
 
 
-class Okta(BackendCase, FaultTests):
+class Okta(BackendCase, FaultTests, MidRegistrationFaults):
     registered_user = "alice"
     status_prefix = "/api/v1/users/"
     shape_error = r"'id' is not a string"
@@ -136,6 +138,41 @@ class Okta(BackendCase, FaultTests):
         os.unlink(os.path.join(self.env.cache, "alice"))
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
+
+
+# Faults mid-registration: bob has no factor (the lookup succeeds), then
+# Okta fails at enrolment (which sends the code) or at activation. Per step:
+# the failing request, the last request that succeeds before it, the
+# answers, the log's prefix.
+SEND = ("1", "", US, "1")
+OKTA_STEPS = {
+    "enrol": (("POST", r"/api/v1/users/\w+/factors"),
+              ("GET", r"/api/v1/users/\w+/factors"), SEND,
+              "code delivery failed: okta: "),
+    "activate": (("POST", r"/api/v1/users/\w+/factors/\w+/lifecycle/activate"),
+                 ("POST", r"/api/v1/users/\w+/factors"), SEND + ("@code",),
+                 "code check failed: okta: "),
+}
+
+
+def _mid_case(step, kind, failmode):
+    def test(self):
+        req, before, answers, prefix = OKTA_STEPS[step]
+        self.mid_fault(kind, "bob", answers, req, prefix + ".*" +
+                       FAULT_LOG[kind], failmode=failmode, before=before)
+        if kind == "down" and step == "activate":
+            # Okta went away before the enrolment could be deleted: it stays
+            # PENDING_ACTIVATION, which counts for nothing and is replaced
+            # at the next registration.
+            self.assertEqual(self.bob_factors(), [("sms", "PENDING_ACTIVATION")])
+        else:
+            self.assertEqual(self.bob_factors(), [])  # cleaned up
+    return test
+
+
+for _i, (_step, _kind) in enumerate(itertools.product(OKTA_STEPS, FAULT_LOG)):
+    setattr(Okta, f"test_mid_{_step}_{_kind}",
+            _mid_case(_step, _kind, ("secure", "safe")[_i % 2]))
 
 
 class OktaServiceApp(BackendCase):

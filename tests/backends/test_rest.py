@@ -1,14 +1,17 @@
 """backend = rest against the fake of docs/openapi.yaml."""
 import os
 
-from bhelp import (PAM_IGNORE, PAM_PERM_DENIED, PAM_SUCCESS, US, US_E164,
-                   BackendCase, FaultTests, main, pki)
+import itertools
+
+from bhelp import (FAULT_LOG, PAM_IGNORE, PAM_PERM_DENIED, PAM_SUCCESS, US,
+                   US_E164, BackendCase, FaultTests, MidRegistrationFaults,
+                   main, pki)
 from fake_rest import FakeRest
 
 TOKEN = "rest-token-7f3a"
 
 
-class Rest(BackendCase, FaultTests):
+class Rest(BackendCase, FaultTests, MidRegistrationFaults):
     registered_user = "alice"
     status_prefix = "/v1/users/alice"
     shape_error = r"'methods' is not an array"
@@ -102,6 +105,36 @@ class Rest(BackendCase, FaultTests):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_IGNORE, out)
         self.assertLogged(r"HTTP 401: unauthorized")
+
+
+# Faults mid-registration: bob is not registered (the lookup succeeds),
+# then the service fails at one step. Per step: the failing request, the
+# last request that succeeds before it, the answers, the log's prefix.
+SEND = ("1", "", US, "1")
+REST_STEPS = {
+    "send": (("POST", r"/v1/users/bob/verifications"),
+             ("GET", r"/v1/users/bob"), SEND, "code delivery failed: rest: "),
+    "check": (("POST", r"/v1/users/bob/verifications/\w+/check"),
+              ("POST", r"/v1/users/bob/verifications"), SEND + ("@code",),
+              "code check failed: rest: "),
+    "save": (("POST", r"/v1/users/bob/methods"),
+             ("POST", r"/v1/users/bob/verifications/\w+/check"),
+             SEND + ("@code",), "saving failed: rest: "),
+}
+
+
+def _mid_case(step, kind, failmode):
+    def test(self):
+        req, before, answers, prefix = REST_STEPS[step]
+        self.mid_fault(kind, "bob", answers, req, prefix + ".*" +
+                       FAULT_LOG[kind], failmode=failmode, before=before)
+        self.assertEqual(self.svc.users["bob"], [])  # nothing stored
+    return test
+
+
+for _i, (_step, _kind) in enumerate(itertools.product(REST_STEPS, FAULT_LOG)):
+    setattr(Rest, f"test_mid_{_step}_{_kind}",
+            _mid_case(_step, _kind, ("secure", "safe")[_i % 2]))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,26 @@ supports. A subclass routes requests and writes its vendor's error body."""
 import http.server
 import json
 import os
+import re
 import ssl
 import threading
 import time
 import urllib.parse
 
-FAULTS = ("stall", "500", "429", "malformed", "shape", "huge", "redirect")
+FAULTS = ("stall", "500", "429", "malformed", "shape", "huge", "redirect",
+          "down")
+# A fault applies to the requests whose path starts with `prefix` (and, when
+# given, fully matches the regular expression `path` and has the method
+# `method`), `times` times (None: always). Kinds:
+#   stall      answer stall_seconds late; with drop=True never answer and
+#              do nothing (the connection is closed after the stall)
+#   500 / 429 / malformed / shape / huge / redirect   answer with that
+#   down       answer normally (Connection: close), then stop listening:
+#              every later connection is refused (a service that went down
+#              between two steps)
+# Faults can also be set at start from the environment, as a JSON list of
+# objects with the same keys: SSPR_FAKE_FAULTS='[{"kind": "500", "method":
+# "POST", "path": "/v1/users/[^/]+/methods"}]'.
 
 
 class Reply:
@@ -52,13 +66,22 @@ class FakeService:
         self.outbox = None     # where a service that sends codes "sends" them
         self.stall_seconds = 5
         self.delay_seconds = 0  # every answer this late (bench/storm)
+        self.down = False       # a "down" fault stopped the server
 
     # -- control ----------------------------------------------------------
-    def fault(self, kind, prefix="", times=None, **args):
+    def fault(self, kind, prefix="", times=None, method=None, path=None,
+              **args):
         assert kind in FAULTS, kind
         with self.lock:
             self.faults.append({"kind": kind, "prefix": prefix,
-                                "times": times, "args": args})
+                                "times": times, "method": method,
+                                "path": re.compile(path) if path else None,
+                                "args": args})
+
+    def faults_from_env(self, var="SSPR_FAKE_FAULTS"):
+        for spec in json.loads(os.environ.get(var) or "[]"):
+            spec = dict(spec)
+            self.fault(spec.pop("kind"), **spec)
 
     def clear_faults(self):
         with self.lock:
@@ -97,7 +120,13 @@ class FakeService:
                 req = Request(self.command, self.path, self.headers, body)
                 reply = svc._dispatch(req)
                 if reply is None:
+                    self.close_connection = True
                     return
+                if getattr(reply, "down", False):
+                    # Stop listening before the client has this answer, so
+                    # its next connection is refused, never half-accepted.
+                    self.close_connection = True
+                    svc.go_down()
                 try:
                     self.send_response(reply.status)
                     names = {h[0].lower() for h in reply.headers}
@@ -108,6 +137,7 @@ class FakeService:
                     self.send_header("Content-Length", str(len(reply.body)))
                     self.end_headers()
                     self.wfile.write(reply.body)
+                    self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
                     self.close_connection = True
 
@@ -129,15 +159,26 @@ class FakeService:
         self.thread = threading.Thread(target=self.httpd.serve_forever,
                                        daemon=True)
         self.thread.start()
+        self.faults_from_env()
         return self
 
     def stop(self):
         self.httpd.shutdown()
         self.httpd.server_close()
 
+    def go_down(self):
+        """Stops listening: later connections are refused."""
+        self.httpd.shutdown()  # from a request thread: serve_forever ends
+        self.httpd.server_close()
+        self.down = True
+
     def _take_fault(self, req):
         with self.lock:
             for f in self.faults:
+                if f["method"] and f["method"] != req.method:
+                    continue
+                if f["path"] and not f["path"].fullmatch(req.path):
+                    continue
                 if req.path.startswith(f["prefix"]) and f["times"] != 0:
                     if f["times"] is not None:
                         f["times"] -= 1
@@ -154,6 +195,13 @@ class FakeService:
             k = f["kind"]
             if k == "stall":
                 time.sleep(self.stall_seconds)
+                if f["args"].get("drop"):
+                    return None
+            elif k == "down":
+                reply = self.route(req)
+                reply.headers.append(("Connection", "close"))
+                reply.down = True
+                return reply
             elif k == "500":
                 return self.error(500, *self.internal_error())
             elif k == "429":
