@@ -65,22 +65,27 @@ def require():
     for tool in ("useradd", "userdel", "chpasswd"):
         if shutil.which(tool, path=CLEAN_ENV["PATH"]) is None:
             skip(f"{tool} is missing (package passwd)")
+    require_loadable_module("sshd")
+    remove_stale()
+
+
+def require_loadable_module(program):
+    """Exit 1 unless the built helper and module exist, 77 if the module
+    is a sanitizer build: `program` (sshd, su, login) is not built with
+    the sanitizers and cannot load it, which would deny every login."""
     for name, v in (("SSPR_MODULE", MODULE), ("SSPR_HELPER", HELPER)):
         if not v or not os.path.exists(v):
             print(f"FAIL: {name} is not set to a built file (run via ctest)")
             sys.exit(1)
-    # sshd is not built with the sanitizers: it cannot load a module that
-    # was (make check-asan), which would deny every login.
     probe = subprocess.run(
         [sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])",
          MODULE], capture_output=True, text=True, env=CLEAN_ENV, timeout=STEP)
     if probe.returncode != 0:
         if any(s in probe.stderr for s in ("__asan", "__ubsan", "__sancov")):
-            skip("pam_sspr.so is a sanitizer build; sshd cannot load it "
-                 "(the e2e tests run in the normal build)")
+            skip(f"pam_sspr.so is a sanitizer build; {program} cannot load "
+                 "it (the e2e tests run in the normal build)")
         print(f"FAIL: {MODULE} cannot be loaded:\n{probe.stderr}")
         sys.exit(1)
-    remove_stale()
 
 
 def _alive(pid):
@@ -170,39 +175,25 @@ def pgrep_f(pattern):
     return [l for l in p.stdout.splitlines() if l.strip()]
 
 
-class SshdEnv:
-    """One sshd with its own PAM service, config, state, users and keys."""
+class LoginEnv:
+    """What every e2e login needs: a private copy of the helper (its path
+    identifies exactly the helpers this test started, while other tests
+    may run), config, state, cache, outbox and throwaway users. Cleaned
+    up at the end, on SIGTERM/SIGINT, or by the next run's remove_stale."""
 
     _live = []
 
-    def __init__(self, auth_methods, users, conf=None):
+    def __init__(self, conf=None):
         self.pid_tag = str(os.getpid())
         self.root = tempfile.mkdtemp(prefix=f"sspr-e2e-{self.pid_tag}-")
         os.chmod(self.root, 0o755)
-        self.auth_methods = auth_methods
-        self.service = SERVICE_PREFIX + self.pid_tag
-        self.pamd_file = os.path.join(PAMD, self.service)
         self.bin = os.path.join(self.root, "bin")
-        self.sshd = os.path.join(self.bin, self.service)
-        # A private copy of the helper: its path identifies exactly the
-        # helpers this test started (others may run pam tests meanwhile).
         self.helper = os.path.join(self.bin, "sspr-helper")
         self.conf_path = os.path.join(self.root, "pam_sspr.conf")
         self.state = os.path.join(self.root, "state")
         self.cache = os.path.join(self.root, "cache")
         self.outbox = os.path.join(self.state, "outbox.jsonl")
-        self.keys = os.path.join(self.root, "keys")
-        self.sshd_config = os.path.join(self.root, "sshd_config")
-        self.log = os.path.join(self.root, "sshd.log")
-        self.host_key = os.path.join(self.root, "host_ed25519")
-        self.client_key = os.path.join(self.root, "client_ed25519")
-        self.known_hosts = os.path.join(self.root, "known_hosts")
-        self.users = {f"{USER_PREFIX}{self.pid_tag}{u}": f"Pw-{u}-e2e-7Qx"
-                      for u in users}
         self.created_users = []
-        self.made_privsep_dir = False
-        self.proc = None
-        self.port = None
         self.conf = {
             "backend": "local",
             "helper_user": TEST_HELPER_USER,
@@ -217,18 +208,104 @@ class SshdEnv:
         }
         if conf:
             self.conf.update(conf)
-        SshdEnv._live.append(self)
+        LoginEnv._live.append(self)
 
     def user(self, letter):
         return f"{USER_PREFIX}{self.pid_tag}{letter}"
 
-    # ----- set-up -------------------------------------------------------
-    def start(self):
+    def install(self):
+        """bin/ with the helper copy, and the config file."""
         os.mkdir(self.bin, 0o755)
-        shutil.copy2(SSHD, self.sshd)
         shutil.copy2(HELPER, self.helper)
         os.chmod(self.helper, 0o755)
         self.write_conf()
+
+    def add_user(self, name):
+        run(["useradd", "-m", "-s", "/bin/sh", "-c",
+             f"{GECOS_MARK} {self.pid_tag}", name])
+        self.created_users.append(name)
+
+    def write_conf(self):
+        with open(self.conf_path, "w") as f:
+            f.write("# written by the e2e test\n")
+            for k, v in self.conf.items():
+                f.write(f"{k} = {v}\n")
+        os.chmod(self.conf_path, 0o644)
+
+    def set(self, **kv):
+        self.conf.update({k: str(v) for k, v in kv.items()})
+        self.write_conf()
+
+    def record(self, user):
+        path = os.path.join(self.state, "users", user + ".json")
+        if not os.path.exists(path):
+            return None
+        with open(path) as f:
+            return json.load(f)
+
+    def cached(self, user):
+        """The module's status-cache entry (names are plain here)."""
+        return os.path.exists(os.path.join(self.cache, user))
+
+    def outbox_lines(self):
+        if not os.path.exists(self.outbox):
+            return []
+        with open(self.outbox) as f:
+            return [json.loads(l) for l in f if l.strip()]
+
+    def newest_code(self, to):
+        for m in reversed(self.outbox_lines()):
+            if m.get("to") == to:
+                found = re.search(r"\b(\d{6,10})\b", m["text"])
+                if found:
+                    return found.group(1)
+        return None
+
+    def helpers(self):
+        """Live processes of this env's helper copy: (pid, state); a
+        zombie has no exe link and is not listed."""
+        return procs_with_exe(self.helper)
+
+    def cleanup(self):
+        if self in LoginEnv._live:
+            LoginEnv._live.remove(self)
+        for pid, _ in self.helpers():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        for name in self.created_users:
+            subprocess.run(["userdel", "-r", "-f", name], env=CLEAN_ENV,
+                           capture_output=True, timeout=STEP)
+        self.created_users = []
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class SshdEnv(LoginEnv):
+    """One sshd with its own PAM service, config, state, users and keys."""
+
+    def __init__(self, auth_methods, users, conf=None):
+        super().__init__(conf)
+        self.auth_methods = auth_methods
+        self.service = SERVICE_PREFIX + self.pid_tag
+        self.pamd_file = os.path.join(PAMD, self.service)
+        self.sshd = os.path.join(self.bin, self.service)
+        self.keys = os.path.join(self.root, "keys")
+        self.sshd_config = os.path.join(self.root, "sshd_config")
+        self.log = os.path.join(self.root, "sshd.log")
+        self.host_key = os.path.join(self.root, "host_ed25519")
+        self.client_key = os.path.join(self.root, "client_ed25519")
+        self.known_hosts = os.path.join(self.root, "known_hosts")
+        self.users = {f"{USER_PREFIX}{self.pid_tag}{u}": f"Pw-{u}-e2e-7Qx"
+                      for u in users}
+        self.made_privsep_dir = False
+        self.proc = None
+        self.port = None
+
+    # ----- set-up -------------------------------------------------------
+    def start(self):
+        self.install()
+        shutil.copy2(SSHD, self.sshd)
         with open(self.pamd_file, "w") as f:
             f.write("# pam_sspr end-to-end test; removed when the test ends\n"
                     "@include common-auth\n"
@@ -245,9 +322,7 @@ class SshdEnv:
         with open(self.client_key + ".pub") as f:
             client_pub = f.read()
         for name, password in self.users.items():
-            run(["useradd", "-m", "-s", "/bin/sh", "-c",
-                 f"{GECOS_MARK} {self.pid_tag}", name])
-            self.created_users.append(name)
+            self.add_user(name)
             run(["chpasswd"], input=f"{name}:{password}\n")
             path = os.path.join(self.keys, name)
             with open(path, "w") as f:
@@ -302,17 +377,6 @@ X11Forwarding no
                                        self.sshd_log())
                 time.sleep(0.05)
 
-    def write_conf(self):
-        with open(self.conf_path, "w") as f:
-            f.write("# written by the e2e test\n")
-            for k, v in self.conf.items():
-                f.write(f"{k} = {v}\n")
-        os.chmod(self.conf_path, 0o644)
-
-    def set(self, **kv):
-        self.conf.update({k: str(v) for k, v in kv.items()})
-        self.write_conf()
-
     # ----- inspection ---------------------------------------------------
     def sshd_log(self):
         try:
@@ -320,36 +384,6 @@ X11Forwarding no
                 return f.read()
         except OSError:
             return ""
-
-    def record(self, user):
-        path = os.path.join(self.state, "users", user + ".json")
-        if not os.path.exists(path):
-            return None
-        with open(path) as f:
-            return json.load(f)
-
-    def cached(self, user):
-        """The module's status-cache entry (names are plain here)."""
-        return os.path.exists(os.path.join(self.cache, user))
-
-    def outbox_lines(self):
-        if not os.path.exists(self.outbox):
-            return []
-        with open(self.outbox) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
-    def newest_code(self, to):
-        for m in reversed(self.outbox_lines()):
-            if m.get("to") == to:
-                found = re.search(r"\b(\d{6,10})\b", m["text"])
-                if found:
-                    return found.group(1)
-        return None
-
-    def helpers(self):
-        """Live processes of this env's helper copy: (pid, state); a
-        zombie has no exe link and is not listed."""
-        return procs_with_exe(self.helper)
 
     # ----- client -------------------------------------------------------
     def ssh(self, user, *command, methods, tty=False, extra=(), lang="C",
@@ -372,8 +406,6 @@ X11Forwarding no
 
     # ----- tear-down ----------------------------------------------------
     def cleanup(self):
-        if self in SshdEnv._live:
-            SshdEnv._live.remove(self)
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -387,29 +419,20 @@ X11Forwarding no
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        for pid, _ in self.helpers():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
         try:
             os.unlink(self.pamd_file)
         except FileNotFoundError:
             pass
-        for name in self.created_users:
-            subprocess.run(["userdel", "-r", "-f", name], env=CLEAN_ENV,
-                           capture_output=True, timeout=STEP)
-        self.created_users = []
+        super().cleanup()
         if self.made_privsep_dir and not other_e2e_sshd_running():
             try:
                 os.rmdir(PRIVSEP_DIR)
             except OSError:
                 pass
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def _cleanup_all(*_):
-    for env in list(SshdEnv._live):
+    for env in list(LoginEnv._live):
         env.cleanup()
 
 

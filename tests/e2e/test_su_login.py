@@ -21,19 +21,15 @@ import ctypes.util
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-import time
 import unittest
 
 import sshd_env
-from e2e_case import US, US_E164
-from messages import BACKUP, CODE, CONTINUE, DONE, INTRO, MENU, NUMBER, \
+from e2e_case import US_E164, E2ETestCase
+from messages import CODE, CONTINUE, DONE, INTRO, MENU, NUMBER, \
     REGISTRATION, SENT, VERIFIED
 from pty_client import CLIENT_ENV, STEP, PtyClient
-from sshd_env import (CLEAN_ENV, GECOS_MARK, HELPER, MODULE,
-                      TEST_HELPER_USER, USER_PREFIX, procs_with_exe, run,
-                      skip)
+from sshd_env import (CLEAN_ENV, MODULE, TEST_HELPER_USER, skip)
 
 SU = "/bin/su"
 LOGIN = "/bin/login"
@@ -101,19 +97,7 @@ def require():
         skip(f"{WRAPPER} is missing: install libpam-wrapper "
              "(scripts/install-deps); without it su and login would read "
              "the system's /etc/pam.d, which this test must not change")
-    for name, v in (("SSPR_MODULE", MODULE), ("SSPR_HELPER", HELPER)):
-        if not v or not os.path.exists(v):
-            print(f"FAIL: {name} is not set to a built file (run via ctest)")
-            sys.exit(1)
-    probe = subprocess.run(
-        [sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])",
-         MODULE], capture_output=True, text=True, env=CLEAN_ENV, timeout=STEP)
-    if probe.returncode != 0:
-        if any(s in probe.stderr for s in ("__asan", "__ubsan", "__sancov")):
-            skip("pam_sspr.so is a sanitizer build; su and login cannot "
-                 "load it (the e2e tests run in the normal build)")
-        print(f"FAIL: {MODULE} cannot be loaded:\n{probe.stderr}")
-        sys.exit(1)
+    sshd_env.require_loadable_module("su and login")
     sshd_env.remove_stale()
     # Does pam_wrapper really decide which service file su reads? A
     # service whose account phase denies must deny, one that permits must
@@ -139,57 +123,21 @@ def require():
         shutil.rmtree(d, ignore_errors=True)
 
 
-class Env:
-    """Service dir, config, state, cache, helper copy and test users."""
+class Env(sshd_env.LoginEnv):
+    """sshd_env's login set-up plus a pam_wrapper service dir."""
 
     def __init__(self, users):
-        self.pid_tag = str(os.getpid())
-        self.root = tempfile.mkdtemp(prefix=f"sspr-e2e-{self.pid_tag}-")
-        os.chmod(self.root, 0o755)
+        super().__init__()
         self.service_dir = os.path.join(self.root, "pam.d")
-        self.bin = os.path.join(self.root, "bin")
-        self.helper = os.path.join(self.bin, "sspr-helper")
-        self.conf_path = os.path.join(self.root, "pam_sspr.conf")
-        self.state = os.path.join(self.root, "state")
-        self.cache = os.path.join(self.root, "cache")
-        self.outbox = os.path.join(self.state, "outbox.jsonl")
         self.letters = users
-        self.created_users = []
-        self.conf = {
-            "backend": "local",
-            "helper_user": TEST_HELPER_USER,
-            "state_dir": self.state,
-            "cache_dir": self.cache,
-            "delivery": "outbox:" + self.outbox,
-            "default_region": "US",
-            "methods": "mobile, office",
-            "helper_timeout": "10",
-            "dialogue_timeout": "50",
-            "resend_cooldown": "0",
-        }
-        # sshd_env's SIGTERM/SIGINT/atexit handlers clean up what is here.
-        sshd_env.SshdEnv._live.append(self)
-
-    def user(self, letter):
-        return f"{USER_PREFIX}{self.pid_tag}{letter}"
 
     def start(self):
-        os.mkdir(self.bin, 0o755)
-        shutil.copy2(HELPER, self.helper)
-        os.chmod(self.helper, 0o755)
-        with open(self.conf_path, "w") as f:
-            f.write("# written by the su/login e2e test\n")
-            for k, v in self.conf.items():
-                f.write(f"{k} = {v}\n")
-        os.chmod(self.conf_path, 0o644)
+        self.install()
         write_services(self.service_dir,
                        f"account required {MODULE} conf={self.conf_path} "
                        f"helper={self.helper}")
         for letter in self.letters:
-            name = self.user(letter)
-            run(["useradd", "-m", "-s", "/bin/sh", "-c",
-                 f"{GECOS_MARK} {self.pid_tag}", name])
-            self.created_users.append(name)
+            self.add_user(self.user(letter))
 
     def spawn(self, argv):
         saved = dict(CLIENT_ENV)
@@ -200,95 +148,16 @@ class Env:
             CLIENT_ENV.clear()
             CLIENT_ENV.update(saved)
 
-    def record(self, user):
-        import json
-        path = os.path.join(self.state, "users", user + ".json")
-        if not os.path.exists(path):
-            return None
-        with open(path) as f:
-            return json.load(f)
 
-    def newest_code(self, to):
-        return sshd_env.SshdEnv.newest_code(self, to)
-
-    def outbox_lines(self):
-        return sshd_env.SshdEnv.outbox_lines(self)
-
-    def helpers(self):
-        return procs_with_exe(self.helper)
-
-    def cleanup(self):
-        if self in sshd_env.SshdEnv._live:
-            sshd_env.SshdEnv._live.remove(self)
-        for pid, _ in self.helpers():
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
-        for name in self.created_users:
-            subprocess.run(["userdel", "-r", "-f", name], env=CLEAN_ENV,
-                           capture_output=True, timeout=STEP)
-        self.created_users = []
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
-class SuLoginRegistration(unittest.TestCase):
-    limit = 60
-
+class SuLoginRegistration(E2ETestCase):
     @classmethod
-    def setUpClass(cls):
-        cls.env = Env(("s", "l"))
-        try:
-            cls.env.start()
-        except Exception:
-            cls.env.cleanup()
-            raise
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.env.cleanup()
-
-    def setUp(self):
-        self.t0 = time.monotonic()
-        self.clients = []
-
-    def tearDown(self):
-        for c in self.clients:
-            c.kill()
-        self.assertLess(time.monotonic() - self.t0, self.limit,
-                        "the test took too long")
+    def make_env(cls):
+        return Env(("s", "l"))
 
     def spawn(self, *argv):
         c = self.env.spawn(list(argv))
         self.clients.append(c)
         return c
-
-    def finish(self, title, c):
-        try:
-            status = c.wait(STEP)
-        finally:  # what the user saw, for ctest -V
-            print(f"\n----- {title} (terminal) -----\n{c.text}"
-                  f"\n----- end ({title}), exit status {c.status} -----",
-                  flush=True)
-        return status, c.text
-
-    def register(self, c):
-        """The answers of tests/pam/test_registration.py, without the
-        password (pam_rootok lets root in)."""
-        for prompt, answer in (("Choice [1]: ", "1"), ("[US]: ", ""),
-                               ("with area code: ", US),
-                               ("Choice [1]: ", "1")):
-            c.expect(prompt)
-            c.send(answer)
-        c.expect(CODE)
-        code = self.env.newest_code(US_E164)
-        self.assertIsNotNone(code, "no code in the outbox")
-        c.send(code)
-        c.expect(BACKUP)
-        c.send("n")
-        c.expect(CONTINUE)
-        c.send("")
-        return code
 
     def assertRegistered(self, user, out):
         for m in REGISTRATION:
@@ -309,7 +178,7 @@ class SuLoginRegistration(unittest.TestCase):
         u = self.env.user("s")
         cmd = (SU, "-", u, "-c", "echo LOGGED''-IN")
         c = self.spawn(*cmd)
-        self.register(c)
+        self.register(c, None)
         status, out = self.finish("su - user -c: registration", c)
         self.assertEqual(status, 0, out)
         self.assertRegistered(u, out)
@@ -326,7 +195,7 @@ class SuLoginRegistration(unittest.TestCase):
     def test_2_login_f(self):
         u = self.env.user("l")
         c = self.spawn(LOGIN, "-f", u)
-        self.register(c)
+        self.register(c, None)
         c.expect("$ ")
         c.send("echo LOGGED''-IN; exit")
         status, out = self.finish("login -f: registration", c)
