@@ -155,18 +155,30 @@ int RunShow(const AdminContext& ctx) {
   return RegisteredCode(rec, found, required);
 }
 
+namespace {
+
+// Every record of the local store; the files that could not be read are
+// reported on stderr and returned in *problems.
+bool ListRecords(const AdminContext& ctx, std::vector<UserRecord>* recs,
+                 std::vector<std::string>* problems) {
+  UserStore store(ctx.config.state_dir);
+  std::string e;
+  if (!store.List(recs, problems, &e)) {
+    Print(ctx.err, "sspr-admin: " + Printable(e) + "\n");
+    return false;
+  }
+  PrintProblems(ctx, *problems);
+  return true;
+}
+
+}  // namespace
+
 int RunList(const AdminContext& ctx) {
   if (!NeedLocal(ctx)) return admin_exit::kConfig;
   const Config& c = ctx.config;
-  UserStore store(c.state_dir);
   std::vector<UserRecord> recs;
   std::vector<std::string> problems;
-  std::string e;
-  if (!store.List(&recs, &problems, &e)) {
-    Print(ctx.err, "sspr-admin: " + Printable(e) + "\n");
-    return admin_exit::kUnavailable;
-  }
-  PrintProblems(ctx, problems);
+  if (!ListRecords(ctx, &recs, &problems)) return admin_exit::kUnavailable;
   struct Row {
     std::string user, state;
     UserRecord rec;
@@ -218,15 +230,9 @@ int RunList(const AdminContext& ctx) {
 
 int RunExport(const AdminContext& ctx) {
   if (!NeedLocal(ctx)) return admin_exit::kConfig;
-  UserStore store(ctx.config.state_dir);
   std::vector<UserRecord> recs;
   std::vector<std::string> problems;
-  std::string e;
-  if (!store.List(&recs, &problems, &e)) {
-    Print(ctx.err, "sspr-admin: " + Printable(e) + "\n");
-    return admin_exit::kUnavailable;
-  }
-  PrintProblems(ctx, problems);
+  if (!ListRecords(ctx, &recs, &problems)) return admin_exit::kUnavailable;
   json_object* o = json_object_new_object();
   json_object_object_add(o, "format", JsonString("pam_sspr-export"));
   json_object_object_add(o, "version", json_object_new_int(1));
