@@ -1,5 +1,6 @@
 #include "helper/atomic_file.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -68,6 +69,37 @@ int64_t MonotonicMs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+// Removes temp files of `base` (".<base>.tmp-*") left in `dir` by a writer
+// that died between creating and renaming one (SIGKILL, power loss): they
+// hold a partial copy that nothing ever reads. A live writer's temp file
+// exists for milliseconds; only files older than kStaleTempSeconds go, so a
+// writer that does not hold the key's lock is not raced. Best effort.
+constexpr time_t kStaleTempSeconds = 60;
+
+void RemoveStaleTemps(const std::string& dir, const std::string& base) {
+  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return;
+  DIR* d = fdopendir(dfd);
+  if (d == nullptr) {
+    close(dfd);
+    return;
+  }
+  const std::string prefix = "." + base + ".tmp-";
+  const time_t now = time(nullptr);
+  while (struct dirent* e = readdir(d)) {
+    if (strncmp(e->d_name, prefix.c_str(), prefix.size()) != 0) continue;
+    struct stat st;
+    if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode))
+      continue;
+    // Either way round: a wall clock set back leaves "future" files.
+    time_t age = now - st.st_mtime;
+    if (age >= kStaleTempSeconds || age <= -kStaleTempSeconds)
+      unlinkat(dfd, e->d_name, 0);
+  }
+  closedir(d);  // closes dfd
+}
+
 }  // namespace
 
 bool EnsureDir(const std::string& path, mode_t mode, std::string* err) {
@@ -103,6 +135,7 @@ bool WriteFileAtomic(const std::string& path, const std::string& data,
     *err = "no file name in path '" + path + "'";
     return false;
   }
+  RemoveStaleTemps(dir, base);
   std::string tmp;
   int fd = -1;
   for (int attempt = 0; attempt < 8 && fd < 0; ++attempt) {

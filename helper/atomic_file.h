@@ -20,7 +20,9 @@ bool EnsureDir(const std::string& path, mode_t mode, std::string* err);
 // Replaces `path` with `data`: a fresh temp file in the same directory
 // (O_CREAT|O_EXCL|O_NOFOLLOW), exact `mode`, every byte written, fsync,
 // rename over `path`, fsync of the directory. The temp file is removed on
-// any failure, so readers see either the old or the new content.
+// any failure, so readers see either the old or the new content. Temp files
+// of `path` older than a minute (left by a writer that was killed) are
+// removed first.
 bool WriteFileAtomic(const std::string& path, const std::string& data,
                      mode_t mode, std::string* err);
 

@@ -296,6 +296,32 @@ void test_no_temp_files_remain(void** state) {
   assert_int_equal(files, 5);
 }
 
+// A writer killed between creating its temp file and the rename leaves the
+// temp file (the record stays the old one); the next write of that record
+// removes it once it is a minute old, and leaves other files alone.
+void test_stale_temp_files_removed(void** state) {
+  UserStore store(Dir(state));
+  std::string err;
+  assert_true(store.Init(&err));
+  const std::string users = Dir(state) + "/users/";
+  const std::string stale = users + ".alice.json.tmp-0123456789abcdef";
+  const std::string fresh = users + ".alice.json.tmp-fedcba9876543210";
+  const std::string other = users + ".bob.json.tmp-0123456789abcdef";
+  for (const std::string& p : {stale, fresh, other}) {
+    std::ofstream(p) << "{\"version\":1,\"us";  // torn
+  }
+  struct timespec old_times[2] = {{time(nullptr) - 120, 0},
+                                  {time(nullptr) - 120, 0}};
+  assert_int_equal(utimensat(AT_FDCWD, stale.c_str(), old_times, 0), 0);
+  assert_int_equal(utimensat(AT_FDCWD, other.c_str(), old_times, 0), 0);
+  assert_true(store.AddMethod("alice", Method{"mobile", "+14255550100", 1},
+                              10, &err));
+  struct stat st;
+  assert_int_not_equal(lstat(stale.c_str(), &st), 0);  // stale: removed
+  assert_int_equal(lstat(fresh.c_str(), &st), 0);      // maybe a live writer
+  assert_int_equal(lstat(other.c_str(), &st), 0);      // another record's
+}
+
 // 20 processes write 20 users while 5 processes add methods to one shared
 // user, all released at once; without the per-user lock the read-modify-write
 // of the shared record loses methods.
@@ -634,6 +660,8 @@ int main() {
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_symlink_refused, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_no_temp_files_remain, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_stale_temp_files_removed, Setup,
                                       Teardown),
       cmocka_unit_test_setup_teardown(test_concurrency, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_file_primitives, Setup, Teardown),
