@@ -408,7 +408,64 @@ Dialogue::State Dialogue::Email() {
   }
 }
 
+// The service keeps the question (Okta): its catalogue, one question, the
+// answer checked by the service and sent to it in clear over TLS (never
+// logged, never stored here). questions_required does not apply: Okta has
+// one question factor per user.
+Dialogue::State Dialogue::AskServiceQuestion() {
+  std::vector<ServiceQuestion> catalogue;
+  std::string err;
+  if (!backend_->QuestionCatalogue(&catalogue, &err) || catalogue.empty()) {
+    TellError(UnavailableText());
+    Finish(proto::Outcome::kUnavailable,
+           "security questions: " +
+               (err.empty() ? "the service offers none" : err));
+    return State::kEnd;
+  }
+  std::vector<std::string> texts;
+  for (const auto& q : catalogue) texts.push_back(q.text);
+  for (;;) {
+    std::string a;
+    if (AskClean(QuestionMenu(texts, 1, 1), kMaxChoice, &a) == Ask::kStop)
+      return State::kEnd;
+    if (Is(a, "q")) {
+      Quit();
+      return State::kEnd;
+    }
+    size_t pick = 0;
+    if (!a.empty() && a.size() <= 3 &&
+        std::all_of(a.begin(), a.end(),
+                    [](char ch) { return ch >= '0' && ch <= '9'; }))
+      pick = static_cast<size_t>(std::stoi(a));
+    if (pick >= 1 && pick <= catalogue.size()) {
+      const ServiceQuestion& q = catalogue[pick - 1];
+      for (;;) {
+        std::string answer, reason;
+        if (AskClean(ServiceAnswerPrompt(q.text), kMaxAnswerInput, &answer,
+                     false) == Ask::kStop)
+          return State::kEnd;
+        AnswerStatus st =
+            backend_->SaveAnswer(user_, q.key, answer, &reason, &err);
+        proto::Wipe(&answer);
+        if (st == AnswerStatus::kSaved) {
+          Recorded(Method{"questions", "1", clock_->Now(), {}}, "");
+          return State::kAfterVerify;
+        }
+        if (st == AnswerStatus::kError) {
+          TellError(UnavailableText());
+          Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
+          return State::kEnd;
+        }
+        if (!Invalid(AnswerRefusedText(reason))) return State::kEnd;
+      }
+    }
+    if (!Invalid(AnswerOneOf(Choices(catalogue.size()), "q")))
+      return State::kEnd;
+  }
+}
+
 Dialogue::State Dialogue::Questions() {
+  if (backend_->ServiceQuestions()) return AskServiceQuestion();
   std::vector<std::string> remaining = questions_;
   std::vector<std::string> given;  // normalised, wiped before returning
   Method m{"questions", "", 0, {}};
@@ -494,6 +551,11 @@ bool Dialogue::SaveMethod(const Method& m, const std::string& shown) {
     Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
     return false;
   }
+  Recorded(m, shown);
+  return true;
+}
+
+void Dialogue::Recorded(const Method& m, const std::string& shown) {
   bool replaced = false;
   for (Method& old : rec_.methods) {
     if (old.type == m.type) {
@@ -507,9 +569,8 @@ bool Dialogue::SaveMethod(const Method& m, const std::string& shown) {
   if (m.type != "questions") line += " " + Masked(m.type, m.value);
   summary_.push_back(line);
   Tell(m.type == "questions"
-                  ? QuestionsSavedText(static_cast<int>(m.answers.size()))
-                  : VerifiedText(m.type, shown));
-  return true;
+           ? QuestionsSavedText(std::max(1, static_cast<int>(m.answers.size())))
+           : VerifiedText(m.type, shown));
 }
 
 Dialogue::State Dialogue::ChannelChoice() {

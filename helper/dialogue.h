@@ -77,11 +77,14 @@ class Dialogue {
   std::vector<std::string> Summary() const;
   // Verified: stores `m` and tells the user; false (result set) on failure.
   bool SaveMethod(const Method& m, const std::string& shown);
+  // Notes a method stored (by SaveMethod or the service) and tells the user.
+  void Recorded(const Method& m, const std::string& shown);
 
   State Reconfirm();
   State ChooseMethod();
   State Email();
   State Questions();
+  State AskServiceQuestion();
   State Region();
   State Number();
   State ChannelChoice();

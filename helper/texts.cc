@@ -367,6 +367,19 @@ std::string AnswerPrompt(const std::string& question) {
               std::to_string(kMaxAnswerChars)});
 }
 
+std::string ServiceAnswerPrompt(const std::string& question) {
+  return question + "\n" + _("Your answer (not shown): ");
+}
+
+std::string AnswerRefusedText(const std::string& reason) {
+  if (reason.empty())
+    return _("The directory did not accept this answer. Try another one.");
+  // TRANSLATORS: {0} is the directory's own explanation, in English.
+  return Fmt(_("The directory did not accept this answer ({0}). Try another "
+               "one."),
+             {reason});
+}
+
 std::string AnswerReusedText() {
   return _("Use a different answer for each question.");
 }

@@ -58,6 +58,10 @@ std::string EmailConfirmMenu(const std::string& address);
 std::string QuestionMenu(const std::vector<std::string>& questions, int index,
                          int total);
 std::string AnswerPrompt(const std::string& question);
+// A question the service (Okta) keeps: its own rules, so no lengths here.
+std::string ServiceAnswerPrompt(const std::string& question);
+// The service refused the answer; `reason` is its explanation ("" if none).
+std::string AnswerRefusedText(const std::string& reason);
 std::string AnswerReusedText();
 std::string QuestionsSavedText(int count);
 std::string LaterOption(int left, int64_t grace_until);

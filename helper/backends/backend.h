@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "helper/clock.h"
 #include "helper/delivery.h"
@@ -32,6 +33,18 @@ enum class CheckStatus {
              // answer): *err set; the dialogue ends UNAVAILABLE
 };
 
+// A security question kept by the service (Okta), not by the helper.
+struct ServiceQuestion {
+  std::string key;   // the service's name for it: "disliked_food"
+  std::string text;  // what the user reads
+};
+
+enum class AnswerStatus {
+  kSaved,
+  kRejected,  // the service refused the answer (too short...): retry
+  kError,     // the service could not take it: *err set
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -55,6 +68,29 @@ class Backend {
   // know the user (rather than not answering). The helper then reports
   // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.
   virtual bool UserUnknown() const { return false; }
+  // Security questions the service keeps itself (okta): the dialogue asks
+  // one question from the service's catalogue and sends the answer, in
+  // clear over TLS, to SaveAnswer; the helper stores no hash. Otherwise
+  // (default) the helper's own questions, hashed, stored through Save.
+  virtual bool ServiceQuestions() const { return false; }
+  // The service's question catalogue. False (with *err) when it cannot
+  // answer.
+  virtual bool QuestionCatalogue(std::vector<ServiceQuestion>* out,
+                                 std::string* err) {
+    out->clear();
+    *err = "this backend keeps no security questions";
+    return false;
+  }
+  // Enrols `answer` to the question `key`. kRejected: *reason is the
+  // service's explanation, for the user (never contains the answer).
+  virtual AnswerStatus SaveAnswer(const std::string& user,
+                                  const std::string& key,
+                                  const std::string& answer,
+                                  std::string* reason, std::string* err) {
+    (void)user, (void)key, (void)answer, (void)reason;
+    *err = "this backend keeps no security questions";
+    return AnswerStatus::kError;
+  }
   // Called once before the result is sent: undoes anything half-done (an
   // enrolment started at the service but never verified). Default: none.
   virtual void EndSession() {}

@@ -20,13 +20,17 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
     if (!b) *err = "local backend: " + *err;
     return b;
   }
-  // Security questions are answered and hashed here; no service's API
-  // takes them that way (Okta wants the clear answer, Graph has no API).
-  if (std::find(c.methods.begin(), c.methods.end(), "questions") !=
-      c.methods.end()) {
+  // Security questions: Okta keeps them itself (one question factor, the
+  // clear answer sent over TLS). Graph has no API to write them, and the
+  // rest API stores no answers: those refuse the method.
+  if (c.backend != "okta" &&
+      std::find(c.methods.begin(), c.methods.end(), "questions") !=
+          c.methods.end()) {
     *err = "backend " + c.backend +
-           " cannot store security questions: remove 'questions' from "
-           "'methods'";
+           " cannot store security questions" +
+           (c.backend == "graph" ? " (Microsoft Graph has no API for them)"
+                                 : "") +
+           ": remove 'questions' from 'methods'";
     return nullptr;
   }
   if (c.backend == "rest") return MakeRestBackend(c, s, std::move(deps), err);

@@ -10,6 +10,10 @@
 //             {passCode}
 //   undo:     DELETE /api/v1/users/{id}/factors/{fid}  (enrolment never
 //             activated: nothing is left half-written)
+//   question: GET  /api/v1/users/{id}/factors/questions  (the catalogue),
+//             POST /api/v1/users/{id}/factors {factorType question,
+//             provider OKTA, profile {question, answer}}: ACTIVE at once;
+//             Okta keeps one question factor per user
 #include <json-c/json.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -19,6 +23,7 @@
 
 #include <algorithm>
 
+#include "helper/answer.h"
 #include "helper/atomic_file.h"
 #include "helper/backends/graph_token.h"
 #include "helper/backends/remote.h"
@@ -28,6 +33,10 @@ namespace sspr {
 namespace {
 
 constexpr size_t kMaxFactors = 100;
+constexpr size_t kMaxQuestions = 100;
+constexpr size_t kMaxQuestionKey = 64;
+constexpr size_t kMaxQuestionText = 200;
+constexpr size_t kMaxReason = 200;
 constexpr int64_t kOktaResendSeconds = 30;  // Okta: one OTP per 30 s
 
 bool ValidOktaId(const std::string& id) {
@@ -42,6 +51,58 @@ std::string ErrorCode(const std::string& body) {
   std::string err, code;
   if (ParseJson(body, &doc, &err)) GetString(doc.get(), "errorCode", &code, &err);
   return code;
+}
+
+// A JSON string literal of s (valid UTF-8 passes as is).
+std::string JsonQuote(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch);
+    } else if (ch < 0x20) {
+      static const char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out + "\"";
+}
+
+// Text from the service that is shown at the login prompt: valid UTF-8,
+// no C0/C1 control characters (no terminal escapes), not empty.
+bool Printable(const std::string& s) {
+  if (s.empty() || !IsValidUtf8(s)) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(s[i]);
+    if (ch < 0x20 || ch == 0x7f) return false;
+    if (ch == 0xc2 && i + 1 < s.size() &&
+        static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9f)
+      return false;
+  }
+  return true;
+}
+
+// Why Okta refused an enrolment, for the user: the first errorCauses
+// summary, else errorSummary; "" when it is not shown safely.
+std::string RefusalReason(const std::string& body) {
+  Json doc;
+  std::string err, reason;
+  if (!ParseJson(body, &doc, &err)) return "";
+  json_object* causes = nullptr;
+  if (GetArray(doc.get(), "errorCauses", &causes, &err) &&
+      json_object_array_length(causes) > 0) {
+    json_object* c = json_object_array_get_idx(causes, 0);
+    if (json_object_is_type(c, json_type_object))
+      GetString(c, "errorSummary", &reason, &err);
+  }
+  if (reason.empty()) GetString(doc.get(), "errorSummary", &reason, &err);
+  if (reason.size() > kMaxReason || !Printable(reason)) return "";
+  return reason;
 }
 
 std::string Base64Url(const unsigned char* p, size_t n) {
@@ -300,6 +361,81 @@ class OktaBackend : public Backend {
 
   bool UserUnknown() const override { return unknown_; }
 
+  bool ServiceQuestions() const override { return true; }
+
+  bool QuestionCatalogue(std::vector<ServiceQuestion>* out,
+                         std::string* err) override {
+    out->clear();
+    http_.BeginOperation();
+    if (id_.empty()) {
+      *err = "okta: no user id (no lookup before the questions)";
+      return false;
+    }
+    HttpRequest req = Request("GET", FactorsUrl() + "/questions", "");
+    HttpResponse resp;
+    if (!Send(&req, &resp, err)) return Fail(err);
+    if (resp.status != 200) {
+      *err = DescribeFailure("okta", req, resp);
+      return false;
+    }
+    if (!ParseOktaQuestions(resp.body, out, err)) {
+      *err = "okta: GET " + UrlPath(req.url) + ": " + *err;
+      return false;
+    }
+    return true;
+  }
+
+  AnswerStatus SaveAnswer(const std::string&, const std::string& key,
+                          const std::string& answer, std::string* reason,
+                          std::string* err) override {
+    reason->clear();
+    http_.BeginOperation();
+    if (id_.empty()) {
+      *err = "okta: no user id (no lookup before the question)";
+      return AnswerStatus::kError;
+    }
+    // Built by hand so that every copy of the answer can be wiped.
+    std::string quoted = JsonQuote(answer);
+    std::string body =
+        "{\"factorType\":\"question\",\"provider\":\"OKTA\","
+        "\"profile\":{\"question\":" + JsonQuote(key) +
+        ",\"answer\":" + quoted + "}}";
+    WipeString(&quoted);
+    HttpRequest req = Request("POST", FactorsUrl(), body);  // wipes its copy
+    WipeString(&body);
+    req.retry_throttled = false;
+    HttpResponse resp;
+    if (!Send(&req, &resp, err)) {
+      Fail(err);
+      return AnswerStatus::kError;
+    }
+    if (resp.status == 400 && ErrorCode(resp.body) == "E0000001") {
+      *reason = RefusalReason(resp.body);
+      return AnswerStatus::kRejected;
+    }
+    if (resp.status != 200 && resp.status != 201) {
+      *err = DescribeFailure("okta", req, resp);
+      return AnswerStatus::kError;
+    }
+    Json doc;
+    std::string id, status, perr;
+    if (!ParseJson(resp.body, &doc, &perr) ||
+        !GetString(doc.get(), "id", &id, &perr) ||
+        !GetString(doc.get(), "status", &status, &perr) || !ValidOktaId(id)) {
+      *err = "okta: POST " + UrlPath(req.url) +
+             ": answer needs string 'id' and 'status'" +
+             (perr.empty() ? "" : ": " + perr);
+      return AnswerStatus::kError;
+    }
+    if (status != "ACTIVE") {  // not documented for questions: undo it
+      Delete(id);
+      *err = "okta: new question factor is " + status.substr(0, 32) +
+             ", not ACTIVE";
+      return AnswerStatus::kError;
+    }
+    return AnswerStatus::kSaved;
+  }
+
   void EndSession() override {
     if (!pending_.id.empty() && !activated_) {
       http_.BeginOperation();
@@ -499,6 +635,57 @@ bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
       return false;
     }
     out->push_back(of);
+  }
+  return true;
+}
+
+bool ParseOktaQuestions(const std::string& body,
+                        std::vector<ServiceQuestion>* out, std::string* err) {
+  out->clear();
+  Json doc;
+  if (!ParseJson(body, &doc, err)) return false;
+  if (!json_object_is_type(doc.get(), json_type_array)) {
+    *err = "answer is not an array of questions";
+    return false;
+  }
+  size_t n = json_object_array_length(doc.get());
+  if (n > kMaxQuestions) {
+    *err = "more than " + std::to_string(kMaxQuestions) + " questions";
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    json_object* q = json_object_array_get_idx(doc.get(), i);
+    ServiceQuestion sq;
+    std::string at = "question " + std::to_string(i);
+    if (!json_object_is_type(q, json_type_object) ||
+        !GetString(q, "question", &sq.key, err) ||
+        !GetString(q, "questionText", &sq.text, err)) {
+      *err = at + " needs string 'question' and 'questionText'" +
+             (err->empty() ? "" : ": " + *err);
+      return false;
+    }
+    bool key_ok = !sq.key.empty() && sq.key.size() <= kMaxQuestionKey &&
+                  std::all_of(sq.key.begin(), sq.key.end(), [](char ch) {
+                    return (ch >= 'a' && ch <= 'z') ||
+                           (ch >= '0' && ch <= '9') || ch == '_';
+                  });
+    if (!key_ok) {
+      *err = at + ": 'question' is not a key of [a-z0-9_], 1-" +
+             std::to_string(kMaxQuestionKey) + " characters";
+      return false;
+    }
+    if (sq.text.size() > kMaxQuestionText || !Printable(sq.text)) {
+      *err = at + ": 'questionText' is empty, longer than " +
+             std::to_string(kMaxQuestionText) +
+             " bytes, not UTF-8 or has control characters";
+      return false;
+    }
+    for (const auto& seen : *out)
+      if (seen.key == sq.key) {
+        *err = at + ": '" + sq.key + "' twice";
+        return false;
+      }
+    out->push_back(std::move(sq));
   }
   return true;
 }

@@ -66,6 +66,11 @@ struct OktaFactor {
 //   okta: GET /api/v1/users/{id}/factors
 bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
                       std::string* err);
+//   okta: GET /api/v1/users/{id}/factors/questions: [{question,
+//   questionText}]; keys [a-z0-9_], texts valid UTF-8 without control
+//   characters (they are shown at the login prompt).
+bool ParseOktaQuestions(const std::string& body,
+                        std::vector<ServiceQuestion>* out, std::string* err);
 // Our method type for an ACTIVE Okta factor ("" = not an SSPR method).
 std::string OktaMethodType(const std::string& factor_type);
 

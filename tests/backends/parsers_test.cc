@@ -143,6 +143,48 @@ void test_okta_factors(void**) {
   }
 }
 
+void test_okta_questions(void**) {
+  std::vector<ServiceQuestion> q;
+  std::string err;
+  assert_true(ParseOktaQuestions(
+      "[{\"question\":\"disliked_food\",\"questionText\":\"What is the "
+      "food you least liked as a child?\"},{\"question\":\"first_award\","
+      "\"questionText\":\"Caf\u00e9?\"}]",
+      &q, &err));
+  assert_int_equal(q.size(), 2);
+  assert_string_equal(q[0].key.c_str(), "disliked_food");
+  assert_string_equal(q[1].text.c_str(), "Caf\xc3\xa9?");
+  assert_true(ParseOktaQuestions("[]", &q, &err));
+  assert_int_equal(q.size(), 0);
+  const char* bad[] = {
+      "{}",                                                 // not an array
+      "[1]",                                                // not an object
+      "[{\"question\":\"a\"}]",                            // no text
+      "[{\"question\":7,\"questionText\":\"x\"}]",          // wrong type
+      "[{\"question\":\"A b\",\"questionText\":\"x\"}]",    // bad key
+      "[{\"question\":\"a\",\"questionText\":\"\"}]",       // empty text
+      "[{\"question\":\"a\",\"questionText\":\"\\u001b[2J\"}]",  // escape
+      "[{\"question\":\"a\",\"questionText\":\"\\u0085\"}]",  // C1 control
+      "[{\"question\":\"a\",\"questionText\":\"x\"},"
+      "{\"question\":\"a\",\"questionText\":\"y\"}]",       // twice
+      "[{\"question\":\"a\",\"questionText\":\"x\"",        // malformed
+  };
+  for (const char* b : bad) {
+    err.clear();
+    assert_false(ParseOktaQuestions(b, &q, &err));
+    assert_false(err.empty());
+  }
+  std::string many = "[";
+  for (int i = 0; i < 101; ++i)
+    many += std::string(i ? "," : "") + "{\"question\":\"q" +
+            std::to_string(i) + "\",\"questionText\":\"x\"}";
+  assert_false(ParseOktaQuestions(many + "]", &q, &err));
+  std::string long_text(201, 'x');
+  assert_false(ParseOktaQuestions(
+      "[{\"question\":\"a\",\"questionText\":\"" + long_text + "\"}]", &q,
+      &err));
+}
+
 void test_error_texts(void**) {
   assert_string_equal(
       ServiceErrorText("{\"error\":{\"code\":\"Request_ResourceNotFound\","
@@ -170,6 +212,7 @@ int main() {
       cmocka_unit_test(sspr::test_graph_methods),
       cmocka_unit_test(sspr::test_graph_registration_report),
       cmocka_unit_test(sspr::test_okta_factors),
+      cmocka_unit_test(sspr::test_okta_questions),
       cmocka_unit_test(sspr::test_error_texts),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

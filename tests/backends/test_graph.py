@@ -152,6 +152,13 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
 
+    def test_questions_are_refused_by_configuration(self):
+        self.env.set(methods="mobile, questions", failmode="secure")
+        code, out = self.env.run("alice")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"backend graph cannot store security questions "
+                          r"\(Microsoft Graph has no API for them\)")
+
     def test_report_status(self):
         self.env.set(graph_status="report")
         code, out = self.env.run("alice")

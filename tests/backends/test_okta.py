@@ -124,6 +124,65 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(self.bob_factors(), [])
         self.assertFalse(self.env.cached("bob"))
 
+    def test_security_question_from_the_okta_catalogue(self):
+        self.env.set(methods="questions, mobile", questions_required=3)
+        code, out = self.env.run("bob", "1",      # security questions
+                                 "2",             # Okta's 2nd question
+                                 "abc",           # too short for Okta
+                                 "  Mr Fluffy ",  # accepted
+                                 "n", "")
+        self.assertResult(code, PAM_SUCCESS, out)
+        # Okta's catalogue, one question (questions_required does not apply)
+        self.assertIn("Security question 1 of 1", out)
+        self.assertIn("2) What is the name of your first stuffed animal?", out)
+        self.assertNotIn("first pet", out)  # not the built-in list
+        self.assertIn("What is the name of your first stuffed animal?\n"
+                      "Your answer (not shown): ", out)
+        # The refusal, in Okta's words, and the question again.
+        self.assertIn("did not accept this answer (Invalid Profile. The "
+                      "security question answer must be at least 4 "
+                      "characters in length)", out)
+        self.assertIn("Thanks! Your answer to 1 security question is saved", out)
+        self.assertEqual(self.bob_factors(), [("question", "ACTIVE")])
+        self.assertEqual(list(self.svc.answers.values()), ["Mr Fluffy"])
+        self.assertEqual(self.svc.count("GET", "/factors/questions"), 1)
+        self.assertEqual(self.svc.count("POST", "/factors"), 2)
+        self.assertTrue(self.env.cached("bob"))
+        log = self.env.log()
+        self.assertNotIn("Fluffy", log)
+        self.assertNotIn("abc", log)
+        # Registered now: an ACTIVE question factor counts.
+        os.unlink(os.path.join(self.env.cache, "bob"))
+        code, out = self.env.run("bob")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+
+    def test_security_question_refused_too_often_fails(self):
+        self.env.set(methods="questions")
+        code, out = self.env.run("bob", "1", "1", "ab", "no", "x")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(self.bob_factors(), [])
+        self.assertNotIn("PROMPT: Your answer", out.split("ANSWER: x")[-1])
+
+    def test_security_question_catalogue_fault(self):
+        self.env.set(methods="questions", failmode="secure")
+        self.svc.fault("500", method="GET", path=r".*/factors/questions")
+        code, out = self.env.run("bob", "1")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertIn("not available right now", out)
+        self.assertLogged(r"outcome=unavailable.*security questions: okta: GET "
+                          r"/api/v1/users/\w+/factors/questions: HTTP 500")
+
+    def test_security_question_enrol_fault(self):
+        self.env.set(methods="questions", failmode="secure")
+        self.svc.fault("500", method="POST", path=r"/api/v1/users/\w+/factors")
+        code, out = self.env.run("bob", "1", "1", "Brussels sprouts")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertLogged(r"outcome=unavailable.*saving failed: okta: POST "
+                          r"/api/v1/users/\w+/factors: HTTP 500")
+        self.assertNotIn("sprouts", self.env.log())
+        self.assertEqual(self.bob_factors(), [])
+
     def test_bad_token(self):
         self.env.write_secrets({"okta_api_token": "wrong"})
         code, out = self.env.run("alice")

@@ -16,6 +16,18 @@ import urllib.parse
 from server import FakeService, Reply
 
 CHANNEL = {"sms": "sms", "call": "voice", "email": "email"}
+# GET /api/v1/users/{id}/factors/questions (a part of Okta's catalogue)
+QUESTIONS = [
+    {"question": "disliked_food",
+     "questionText": "What is the food you least liked as a child?"},
+    {"question": "name_of_first_plush_toy",
+     "questionText": "What is the name of your first stuffed animal?"},
+    {"question": "first_award",
+     "questionText": "What did you earn your first medal or award for?"},
+    {"question": "favorite_security_question",
+     "questionText": "What is your favorite security question?"},
+]
+MIN_ANSWER = 4  # Okta: "at least 4 characters"
 
 
 def okta_id(prefix):
@@ -34,6 +46,8 @@ class FakeOkta(FakeService):
         self.client_id = None
         self.public_key = None   # PEM path of the app's registered key
         self.access_tokens = {}  # token -> expiry
+        self.questions = list(QUESTIONS)
+        self.answers = {}        # question factor id -> answer as received
 
     def add_user(self, login, factors=()):
         uid = okta_id("00u")
@@ -44,13 +58,43 @@ class FakeOkta(FakeService):
         return uid
 
     def factor(self, ftype, value, status):
-        key = "email" if ftype == "email" else "phoneNumber"
-        return {"id": okta_id({"sms": "mbl", "call": "clf",
-                               "email": "emf"}.get(ftype, "fac")),
+        if ftype == "question":  # value: the question's key
+            text = next((q["questionText"] for q in self.questions
+                         if q["question"] == value), value)
+            profile = {"question": value, "questionText": text}
+        else:
+            key = "email" if ftype == "email" else "phoneNumber"
+            profile = {key: value}
+        return {"id": okta_id({"sms": "mbl", "call": "clf", "email": "emf",
+                               "question": "ufs"}.get(ftype, "fac")),
                 "factorType": ftype, "provider": "OKTA", "vendorName": "OKTA",
                 "status": status, "created": "2026-01-01T00:00:00.000Z",
                 "lastUpdated": "2026-01-01T00:00:00.000Z",
-                "profile": {key: value}}
+                "profile": profile}
+
+    def enrol_question(self, u, body):
+        """POST .../factors with factorType question: ACTIVE at once, one
+        per user, the answer at least 4 characters."""
+        prof = body.get("profile")
+        invalid = ("E0000001", "Api validation failed: factorEnrollRequest")
+        if body.get("provider") != "OKTA" or not isinstance(prof, dict) or \
+                not isinstance(prof.get("question"), str) or \
+                not isinstance(prof.get("answer"), str):
+            return self.error(400, *invalid)
+        if prof["question"] not in {q["question"] for q in self.questions}:
+            return self.error(400, *invalid, ["Invalid Profile. The security "
+                                              "question is not valid."])
+        if len(prof["answer"].strip()) < MIN_ANSWER:
+            return self.error(400, *invalid, [
+                "Invalid Profile. The security question answer must be at "
+                f"least {MIN_ANSWER} characters in length"])
+        if any(f["factorType"] == "question" for f in u["factors"].values()):
+            return self.error(400, *invalid,
+                              ["A factor of this type is already set up."])
+        f = self.factor("question", prof["question"], "ACTIVE")
+        u["factors"][f["id"]] = f
+        self.answers[f["id"]] = prof["answer"]
+        return Reply(200, f)
 
     def factors_of(self, login):
         for u in self.users.values():
@@ -174,10 +218,12 @@ class FakeOkta(FakeService):
                               f"found: {key} (User)")
         if fid is None and req.method == "GET":
             return Reply(200, list(u["factors"].values()))
-        if fid == "questions" and req.method == "GET":
-            return Reply(200, [{"question": "disliked_food", "questionText":
-                                "What is the food you least liked as a child?"}])
+        if fid == "questions" and req.method == "GET" and action is None:
+            return Reply(200, self.questions)
         body = req.json() if req.method == "POST" else None
+        if fid is None and req.method == "POST" and isinstance(body, dict) \
+                and body.get("factorType") == "question":
+            return self.enrol_question(u, body)
         if fid is None and req.method == "POST":
             ft = body.get("factorType") if isinstance(body, dict) else None
             prof = body.get("profile") if isinstance(body, dict) else None
