@@ -81,9 +81,23 @@ std::string ServiceErrorText(const std::string& body) {
   }
   std::string out = code;
   if (!msg.empty()) out += (out.empty() ? "" : ": ") + msg;
-  if (out.size() > 200) out = out.substr(0, 200) + "...";
-  for (char& ch : out)
-    if (static_cast<unsigned char>(ch) < ' ') ch = ' ';
+  if (out.size() > 200) {
+    size_t n = 200;  // not inside a UTF-8 sequence
+    while (n > 0 && (static_cast<unsigned char>(out[n]) & 0xc0) == 0x80) --n;
+    out = out.substr(0, n) + "...";
+  }
+  // One syslog line, nothing a terminal acts on: C0 controls, DEL and the
+  // C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) become spaces.
+  for (size_t i = 0; i < out.size(); ++i) {
+    unsigned char ch = static_cast<unsigned char>(out[i]);
+    if (ch < ' ' || ch == 0x7f) {
+      out[i] = ' ';
+    } else if (ch == 0xc2 && i + 1 < out.size() &&
+               (static_cast<unsigned char>(out[i + 1]) & 0xe0) == 0x80) {
+      out[i] = ' ';
+      out[i + 1] = ' ';
+    }
+  }
   return out;
 }
 

@@ -199,6 +199,17 @@ void test_error_texts(void**) {
                        "\"AADSTS7000215: x\"}").c_str(),
       "invalid_client: AADSTS7000215: x");
   assert_string_equal(ServiceErrorText("<html>").c_str(), "");
+  // Control characters (C0, DEL, C1) become spaces (fuzz_remote finding:
+  // a DEL went into the log line).
+  assert_string_equal(
+      ServiceErrorText("{\"errorCode\":\"E1\",\"errorSummary\":"
+                       "\"a\\nb\\u007fc\\u009bd\\u00e9\"}").c_str(),
+      "E1: a b c  d\xc3\xa9");
+  // Cut at 200 bytes, never inside a UTF-8 sequence.
+  std::string e = "{\"errorCode\":\"E\",\"errorSummary\":\"" +
+                  std::string(196, 'x') + "\u00e9\u00e9\"}";
+  std::string t = ServiceErrorText(e);
+  assert_string_equal(t.substr(t.size() - 4).c_str(), "x...");
 }
 
 }  // namespace
