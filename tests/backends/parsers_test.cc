@@ -165,8 +165,8 @@ void test_okta_questions(void**) {
       "[{\"question\":\"a\",\"questionText\":\"\"}]",       // empty text
       "[{\"question\":\"a\",\"questionText\":\"\\u001b[2J\"}]",  // escape
       "[{\"question\":\"a\",\"questionText\":\"\\u0085\"}]",  // C1 control
-      "[{\"question\":\"a\",\"questionText\":\"x\"},"
-      "{\"question\":\"a\",\"questionText\":\"y\"}]",       // twice
+      ("[{\"question\":\"a\",\"questionText\":\"x\"},"
+       "{\"question\":\"a\",\"questionText\":\"y\"}]"),      // twice
       "[{\"question\":\"a\",\"questionText\":\"x\"",        // malformed
   };
   for (const char* b : bad) {
