@@ -13,8 +13,8 @@ harness.Env, several at once on a thread pool."""
 import calendar
 import concurrent.futures
 import os
+import re
 import subprocess
-import threading
 import time
 import unittest
 
@@ -27,6 +27,7 @@ ADDR = "zoe@example.org"
 T0 = calendar.timegm(time.strptime("2027-03-01 08:00:00", "%Y-%m-%d %H:%M:%S"))
 DAY = 86400
 CODE_TTL = 30  # the least code_ttl
+SLOW = 3  # seconds the driver waits before typing a code that is to expire
 
 BAD_CHARS = "That answer contains characters that are not allowed."
 TOO_MANY = "Too many invalid answers. The registration was stopped."
@@ -242,6 +243,9 @@ class Run:
         return t.split("ANSWER: <#", 1)[0]
 
 
+CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
 def clean(raw, answers):
     """The transcript with each answer's echo by the driver replaced by
     <#i>, decoded; and what is wrong with the rest (raw control
@@ -266,10 +270,10 @@ def clean(raw, answers):
         text = joined.decode("utf-8")
     except UnicodeDecodeError as e:
         return joined.decode("utf-8", "replace"), f"not UTF-8: {e}"
-    for ch in text:
-        o = ord(ch)
-        if (o < 0x20 and ch != "\n") or 0x7F <= o <= 0x9F:
-            return text, f"raw control character U+{o:04X} in the transcript"
+    bad = CONTROL.search(text)
+    if bad:
+        return text, (f"raw control character U+{ord(bad.group()):04X} in "
+                      "the transcript")
     return text, None
 
 
@@ -280,7 +284,8 @@ def as_bytes(a):
 def run(env, answers, expire_after_send=None):
     """Runs the driver; with expire_after_send=N, the helper's clock jumps
     past code_ttl as soon as the outbox holds N messages (the code was sent;
-    the driver then waits a second before typing it: "@slow:1:@code")."""
+    the driver waits SLOW seconds before typing it: a margin for this
+    thread on a loaded machine)."""
     answers = [as_bytes(a) for a in answers]
     cmd = [harness.PAMTEST, "--confdir", env.confdir, "--service", env.service,
            "--user", "zed", "--outbox", env.outbox, *answers]
@@ -414,14 +419,15 @@ class Cases(unittest.TestCase):
         """The code expires between its sending and its entry; a new code
         (r) then works. Digits typed after that count as invalid."""
         n = len(prompt.prefix)
-        ok = (prompt.prefix + ["@slow:1:@code", "r"] + prompt.good)
+        late_code = f"@slow:{SLOW}:@code"
+        ok = prompt.prefix + [late_code, "r"] + prompt.good
 
         def check_ok(r, env):
             self.assertEqual(r.code, prompt.ok_code, r.text)
             self.assertAskedAgain(r, n, EXPIRED, prompt.marker)
             self.assertEqual(len(env.outbox_lines()), 2)
             prompt.check_ok(env, self)
-        stuck = prompt.prefix + ["@slow:1:@code", "123456", "654321"]
+        stuck = prompt.prefix + [late_code, "123456", "654321"]
 
         def check_stuck(r, env):
             self.assertEqual(r.code, PAM_PERM_DENIED, r.text)
