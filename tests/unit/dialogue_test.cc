@@ -669,6 +669,66 @@ void test_check_error_on_backup_keeps_registration(void**) {
   assert_string_equal(rec.methods[0].type.c_str(), "mobile");
 }
 
+// A service that keeps the security questions itself (like Okta): its own
+// catalogue, one question, answers under 4 characters refused.
+class ServiceQuestionsBackend : public CheckFails {
+ public:
+  explicit ServiceQuestionsBackend(Backend* inner) : CheckFails(inner, 99) {}
+  bool ServiceQuestions() const override { return true; }
+  bool QuestionCatalogue(std::vector<ServiceQuestion>* out,
+                         std::string* err) override {
+    if (catalogue_fails) {
+      *err = "fake: GET /questions: HTTP 500";
+      return false;
+    }
+    *out = {{"disliked_food", "What food did you dislike?"},
+            {"first_award", "What was your first award for?"}};
+    return true;
+  }
+  AnswerStatus SaveAnswer(const std::string&, const std::string& key,
+                          const std::string& answer, std::string* reason,
+                          std::string*) override {
+    if (answer.size() < 4) {
+      *reason = "too short";
+      return AnswerStatus::kRejected;
+    }
+    saved.push_back(key + "=" + answer);
+    return AnswerStatus::kSaved;
+  }
+  bool catalogue_fails = false;
+  std::vector<std::string> saved;
+};
+
+void test_service_questions(void**) {
+  World w;
+  w.c.methods = {"questions", "mobile"};
+  w.c.questions_required = 3;  // does not apply: the service has one
+  ServiceQuestionsBackend b(w.backend.get());
+  w.wrapper = &b;
+  w.Say({"1", "2", "abc", "Chess", "n", ""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.Saw("Security question 1 of 1"));
+  assert_true(w.conv.Saw("2) What was your first award for?"));
+  assert_false(w.conv.Saw(BuiltinQuestions()[0]));
+  assert_true(w.conv.Saw("did not accept this answer (too short)"));
+  assert_int_equal(b.saved.size(), 1);
+  assert_string_equal(b.saved[0].c_str(), "first_award=Chess");
+  assert_int_equal(b.saves, 0);  // nothing hashed or stored by the helper
+  assert_null(strstr(r.log.c_str(), "Chess"));
+  // The catalogue cannot be read: unavailable, nothing asked after it.
+  World w2;
+  w2.c.methods = {"questions"};
+  ServiceQuestionsBackend b2(w2.backend.get());
+  b2.catalogue_fails = true;
+  w2.wrapper = &b2;
+  w2.Say({"1", ""});
+  r = w2.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kUnavailable));
+  assert_non_null(strstr(r.log.c_str(), "security questions: fake: GET"));
+  assert_true(w2.conv.Saw("not available right now"));
+}
+
 void test_rate_limit(void**) {
   World w;
   w.c.rate_limit = 2;
@@ -716,6 +776,7 @@ int main() {
       cmocka_unit_test(sspr::test_send_failure_then_unavailable),
       cmocka_unit_test(sspr::test_check_error_is_unavailable),
       cmocka_unit_test(sspr::test_check_error_on_backup_keeps_registration),
+      cmocka_unit_test(sspr::test_service_questions),
       cmocka_unit_test(sspr::test_rate_limit),
       cmocka_unit_test(sspr::test_block_and_warn),
       cmocka_unit_test(sspr::test_register_email),
