@@ -443,6 +443,10 @@ const std::map<std::string, Setter>& Setters() {
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          return ParseBool(k, v, &c->show_qr, e);
        }},
+      {"seccomp",  // off only to debug the helper (strace -f, valgrind)
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseBool(k, v, &c->seccomp, e);
+       }},
       {"locale_dir", Path(&Config::locale_dir)},
       {"texts_file", Path(&Config::texts_file)},
       {"smtp_url",  // TLS always: smtp:// means STARTTLS required

@@ -74,6 +74,7 @@ struct Config {
   std::vector<std::string> only_services, skip_services;
   std::vector<std::string> skip_rhosts;  // CIDR networks, checked when set
   bool show_qr = true;  // block/warn messages add a QR code of enroll_url
+  bool seccomp = true;  // the helper's system-call filter (helper/seccomp.h)
   // Translations and the admin's own texts (helper/i18n.h).
   std::string locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
   std::string texts_file;  // intro/help texts ("" = the built-in ones)

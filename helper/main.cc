@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "helper/backends/backend.h"
@@ -18,6 +19,7 @@
 #include "helper/secrets.h"
 #include "helper/smtp_sender.h"
 #include "helper/clock.h"
+#include "helper/command_launcher.h"
 #include "helper/delivery.h"
 #include "helper/dialogue.h"
 #include "helper/i18n.h"
@@ -25,6 +27,7 @@
 #include "helper/policy_state.h"
 #include "helper/privdrop.h"
 #include "helper/questions.h"
+#include "helper/seccomp.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
 
@@ -32,6 +35,17 @@ namespace sspr {
 namespace {
 
 constexpr int64_t kStartTimeoutMs = 10000;
+
+// The launcher runs only the command: paths of delivery / email_delivery.
+bool StartLauncherIfNeeded(const Config& c, const HelperUser& u,
+                           std::string* err) {
+  std::vector<std::string> paths;
+  for (const std::string& spec : {c.delivery, c.email_delivery})
+    if (spec.rfind("command:", 0) == 0) paths.push_back(spec.substr(8));
+  if (paths.empty()) return true;
+  return StartCommandLauncher(paths, c.delivery_timeout, u, /*drop=*/true,
+                              err);
+}
 
 int Serve(ModuleChannel* ch, const proto::Start& start) {
   proto::Result res;
@@ -58,16 +72,20 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   alarm(static_cast<unsigned>(c.dialogue_timeout + 30));  // last resort
   if (c.backend == "local" && c.delivery.empty())
     return unavailable("no 'delivery' configured for the local backend");
+  HelperUser u;
+  if (!LookupHelperUser(c.helper_user, &u, &err) ||
+      !PrepareOwnedDir(c.state_dir, u, &err))
+    return unavailable(err);
+  // Under the filter this process can neither fork nor exec: a delivery
+  // command runs in the launcher, forked now, before any secret is read.
+  if (c.seccomp && !StartLauncherIfNeeded(c, u, &err))
+    return unavailable(err);
   // The services' credentials: read now, as root, never written anywhere.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   Secrets secrets;
   const bool smtp = c.email_delivery == "smtp";
   if ((c.backend != "local" || smtp) &&
       !ReadSecretsFile(c.secrets_file, &secrets, &err))
-    return unavailable(err);
-  HelperUser u;
-  if (!LookupHelperUser(c.helper_user, &u, &err) ||
-      !PrepareOwnedDir(c.state_dir, u, &err))
     return unavailable(err);
   if (smtp || c.backend != "local") curl_global_init(CURL_GLOBAL_DEFAULT);
   SmtpOptions smtp_opts;  // email_delivery = smtp
@@ -98,6 +116,8 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
     SetAdminTexts(std::move(texts));
   }
   if (!DropPrivileges(u, &err)) return unavailable(err);
+  // From here on: the system-call allow-list (helper/seccomp.h).
+  if (c.seccomp && !InstallSeccompFilter(&err)) return unavailable(err);
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),
                    proto::NowMs() + int64_t{c.dialogue_timeout} * 1000};
@@ -126,7 +146,10 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
 }  // namespace
 }  // namespace sspr
 
-int main() {
+int main(int argc, char** argv) {
+  // Root-only proof of the filter for the tests (helper/seccomp.h).
+  if (argc == 3 && std::string(argv[1]) == "--seccomp-selftest")
+    return sspr::SeccompSelfTest(argv[2]);
   struct stat st;
   if (fstat(sspr::proto::kHelperFd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
     fprintf(stderr,
@@ -143,14 +166,16 @@ int main() {
       !ch.ReadStart(&start, sspr::proto::NowMs() + sspr::kStartTimeoutMs,
                     &err))
     return 1;
+  int rc = 1;
   try {
-    return sspr::Serve(&ch, start);
+    rc = sspr::Serve(&ch, start);
   } catch (...) {
     sspr::proto::Result res;
     res.log = "internal error";
     ch.SendResult(res);
-    return 1;
   }
+  sspr::StopCommandLauncher();  // hang up and reap: no process left behind
+  return rc;
 }
 
 #if defined(__has_feature)

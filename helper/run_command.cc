@@ -16,6 +16,7 @@
 
 #include <string>
 
+#include "helper/command_launcher.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -189,6 +190,14 @@ class SignalGuard {
 bool RunDeliveryCommand(const std::string& path, const char* channel,
                         const std::string& to, const std::string& text,
                         int timeout_s, std::string* err) {
+  if (CommandLauncherRunning())
+    return RunViaLauncher(path, channel, to, text, timeout_s, err);
+  return RunCommandHere(path, channel, to, text, timeout_s, err);
+}
+
+bool RunCommandHere(const std::string& path, const char* channel,
+                    const std::string& to, const std::string& text,
+                    int timeout_s, std::string* err) {
   const int64_t deadline = proto::NowMs() + int64_t{timeout_s} * 1000;
   const std::string what = "delivery command " + path;
   int in[2], st[2];

@@ -10,10 +10,16 @@ namespace sspr {
 // on /dev/null and every other descriptor closed; the command runs in its
 // own process group, which is killed when timeout_s passes. The caller's
 // SIGPIPE/SIGCHLD dispositions and signal mask are restored. Errors never
-// contain `to` or `text`.
+// contain `to` or `text`. Under the seccomp filter (a launcher runs, see
+// command_launcher.h) the launcher does this for the helper.
 bool RunDeliveryCommand(const std::string& path, const char* channel,
                         const std::string& to, const std::string& text,
                         int timeout_s, std::string* err);
+
+// The same, always in this process (the launcher's side).
+bool RunCommandHere(const std::string& path, const char* channel,
+                    const std::string& to, const std::string& text,
+                    int timeout_s, std::string* err);
 
 }  // namespace sspr
 

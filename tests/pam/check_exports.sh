@@ -11,7 +11,7 @@ fi
 echo "$exports" | grep -qx pam_sm_acct_mgmt || { echo "FAIL: pam_sm_acct_mgmt missing"; exit 1; }
 libs=$(ldd "$so")
 echo "$libs"
-if echo "$libs" | grep -Ei 'curl|json|phonenumber|protobuf|icu|absl|ssl|crypto'; then
+if echo "$libs" | grep -Ei 'curl|json|phonenumber|protobuf|icu|absl|ssl|crypto|seccomp'; then
   echo "FAIL: the module links a library that belongs in the helper"; exit 1
 fi
 echo "PASS: exports and links"

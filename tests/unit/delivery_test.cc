@@ -1,5 +1,6 @@
 // Tests for code delivery: the outbox file and the exec'd command.
 #include "tests/unit/temp_dir.h"
+#include "helper/command_launcher.h"
 #include "helper/delivery.h"
 
 #include <errno.h>
@@ -280,6 +281,52 @@ void test_bad_specs(void** state) {
   assert_int_equal(waitpid(-1, nullptr, WNOHANG), -1);
 }
 
+// The same command, through the launcher the filtered helper uses: same
+// argv, stdin, errors and timeout; only configured paths; reaped at stop.
+void test_command_through_launcher(void** state) {
+  const std::string dir = Dir(state);
+  const std::string ok = WriteScript(
+      dir, "ok.sh", "echo \"$1 $2\" > " + dir + "/args\ncat > " + dir +
+                        "/stdin\nls /proc/$PPID/fd > " + dir + "/lfds\n");
+  const std::string bad = WriteScript(dir, "bad.sh", "exit 3\n");
+  const std::string hang = WriteScript(dir, "hang.sh", "sleep 30\n");
+  const std::string other = WriteScript(dir, "other.sh", "exit 0\n");
+  std::string err;
+  sspr::HelperUser nobody;
+  assert_true(sspr::StartCommandLauncher({ok, bad, hang}, 1, nobody,
+                                         /*drop=*/false, &err));
+  assert_true(sspr::CommandLauncherRunning());
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + ok, 5, &err);
+  assert_true(s->Send(Channel::kSms, kNum, "code 424242", &err));
+  assert_string_equal(ReadText(dir + "/args").c_str(), "sms +14255550100\n");
+  assert_string_equal(ReadText(dir + "/stdin").c_str(), "code 424242");
+  // The launcher itself holds 0-2 and its socket only (ls adds none of
+  // its own: it lists the launcher's, the command's parent).
+  for (const std::string& fd : Lines(ReadText(dir + "/lfds")))
+    assert_true(atoi(fd.c_str()) <= 3);
+  s = MakeSender("command:" + bad, 5, &err);
+  assert_false(s->Send(Channel::kSms, kNum, "code 135791", &err));
+  assert_non_null(strstr(err.c_str(), "exit status 3"));
+  assert_null(strstr(err.c_str(), "135791"));
+  // The launcher's cap (1 s) wins over the sender's 5 s.
+  s = MakeSender("command:" + hang, 5, &err);
+  struct timespec a, b;
+  clock_gettime(CLOCK_MONOTONIC, &a);
+  assert_false(s->Send(Channel::kSms, kNum, "code 999888", &err));
+  clock_gettime(CLOCK_MONOTONIC, &b);
+  assert_true(b.tv_sec - a.tv_sec < 4);
+  assert_non_null(strstr(err.c_str(), "timed out"));
+  // A path it was not given at start is never run.
+  s = MakeSender("command:" + other, 5, &err);
+  assert_false(s->Send(Channel::kSms, kNum, "code 1", &err));
+  assert_non_null(strstr(err.c_str(), "not a configured command"));
+  sspr::StopCommandLauncher();
+  assert_false(sspr::CommandLauncherRunning());
+  errno = 0;
+  assert_int_equal(waitpid(-1, nullptr, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+}
+
 }  // namespace
 
 int main() {
@@ -294,6 +341,8 @@ int main() {
       cmocka_unit_test_setup_teardown(test_signal_dispositions_kept, Setup,
                                       Teardown),
       cmocka_unit_test_setup_teardown(test_bad_specs, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_command_through_launcher, Setup,
+                                      Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
