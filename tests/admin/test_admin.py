@@ -5,6 +5,7 @@ import json
 import os
 import pwd
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -46,8 +47,8 @@ def login_accounts():
 
 class Admin(PamTestCase):
 
-    def admin(self, *args, stdin="", conf=True, user=None):
-        cmd = [ADMIN] + (["--conf", self.env.conf_path] if conf else [])
+    def admin(self, *args, stdin="", conf=True, user=None, program=ADMIN):
+        cmd = [program] + (["--conf", self.env.conf_path] if conf else [])
         cmd += list(args)
         kw = {}
         if user is not None:
@@ -436,7 +437,12 @@ class Admin(PamTestCase):
         self.assertEqual(rc, 0)
         self.assertIn("check USER", out)
         nobody = pwd.getpwnam(TEST_HELPER_USER).pw_uid
-        rc, out, err = self.admin("status", "alice", user=nobody)
+        # A copy nobody can reach: the build dir may be under /root (0700).
+        reachable = os.path.join(self.env.root, "sspr-admin")
+        shutil.copy2(ADMIN, reachable)
+        os.chmod(reachable, 0o755)
+        rc, out, err = self.admin("status", "alice", user=nobody,
+                                  program=reachable)
         self.assertEqual((rc, out), (2, ""))
         self.assertIn("must be run as root", err)
 
