@@ -307,7 +307,7 @@ Dialogue::State Dialogue::ChooseMethod() {
   std::string a;
   bool backup = HaveCount(rec_) > 0 && !updating_;
   bool later = SnoozeAvailable() && HaveCount(rec_) < c_.methods_required;
-  std::string menu = MethodMenu(avail, backup);
+  std::string menu = MethodMenu(avail, backup, backend_->ServiceQuestions());
   if (later)
     menu += LaterOption(c_.snooze_max - policy_.snoozes, c_.grace_until);
   menu += QuitOption() + ChoicePrompt("1");

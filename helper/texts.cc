@@ -101,21 +101,24 @@ std::string MethodLabel(const std::string& method) {
 }
 
 namespace {
-const char* MethodHint(const std::string& method) {
+const char* MethodHint(const std::string& method, bool one_question) {
   if (method == "mobile") return _("(text or call me)");
   if (method == "office") return _("(call me)");
   if (method == "email") return _("(e-mail me a code)");
+  if (one_question) return _("(answer one question)");
   return _("(answer a few questions)");
 }
 }  // namespace
 
-std::string MethodMenu(const std::vector<std::string>& methods, bool backup) {
+std::string MethodMenu(const std::vector<std::string>& methods, bool backup,
+                       bool one_question) {
   std::string s =
       backup ? _("Choose a backup method:") : _("Choose a method to register:");
   s += "\n";
   for (size_t i = 0; i < methods.size(); ++i)
     s += Item(std::to_string(i + 1),
-              MethodLabel(methods[i]) + " " + MethodHint(methods[i]));
+              MethodLabel(methods[i]) + " " +
+                  MethodHint(methods[i], one_question));
   return s;
 }
 

@@ -133,6 +133,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
                                  "n", "")
         self.assertResult(code, PAM_SUCCESS, out)
         # Okta's catalogue, one question (questions_required does not apply)
+        self.assertIn("1) Security questions (answer one question)", out)
         self.assertIn("Security question 1 of 1", out)
         self.assertIn("2) What is the name of your first stuffed animal?", out)
         self.assertNotIn("first pet", out)  # not the built-in list
