@@ -507,8 +507,11 @@ class FaultMatrix(unittest.TestCase):
                         continue
                     buf = os.read(ino, 4096)
                     if b".tmp-" in buf:
-                        os.kill(pid, signal.SIGKILL)
                         hit.append(True)
+                        try:
+                            os.kill(pid, signal.SIGKILL)
+                        except ProcessLookupError:
+                            pass  # it ended first: checked as "late" below
                         return
 
             try:
