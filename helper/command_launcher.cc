@@ -95,6 +95,17 @@ void KeepOnly(int sock) {
   for (long fd = 4; fd < max_fd; ++fd) close(static_cast<int>(fd));
 }
 
+// The helper died (PR_SET_PDEATHSIG): the running command and its group
+// go too, then the launcher.
+void OnHelperDeath(int) {
+  pid_t pid = RunningCommandPid();
+  if (pid > 0) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+  }
+  _exit(0);
+}
+
 [[noreturn]] void LauncherMain(int sock, pid_t parent,
                                const std::vector<std::string>& paths,
                                int max_timeout_s, const HelperUser& u,
@@ -102,7 +113,16 @@ void KeepOnly(int sock) {
   std::string err;
   if (drop && !DropPrivileges(u, &err)) _exit(1);
   // After the drop: a change of credentials clears the death signal.
-  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = OnHelperDeath;
+  sigfillset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigset_t term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &term, nullptr);
+  prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
   if (getppid() != parent) _exit(0);  // the helper is already gone
   prctl(PR_SET_NAME, "sspr-launcher", 0, 0, 0);
   KeepOnly(sock);

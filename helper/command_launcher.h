@@ -8,8 +8,9 @@
 // It only ever runs the paths it was given at fork time: a helper taken
 // over by an attacker can make it run the admin's command with other
 // arguments (as the helper could anyway), nothing else. It exits at EOF on
-// its socket (the helper hung up or exited) and is killed with SIGKILL when
-// the helper dies (PR_SET_PDEATHSIG); the helper reaps it.
+// its socket (the helper hung up or exited); when the helper dies it gets
+// SIGTERM (PR_SET_PDEATHSIG), kills the running command's process group and
+// exits. The helper reaps it.
 #ifndef SSPR_HELPER_COMMAND_LAUNCHER_H_
 #define SSPR_HELPER_COMMAND_LAUNCHER_H_
 

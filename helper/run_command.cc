@@ -22,6 +22,8 @@
 namespace sspr {
 namespace {
 
+volatile sig_atomic_t g_command_pid = 0;  // RunningCommandPid()
+
 void NapMs(int64_t ms) {
   if (ms <= 0) return;
   struct timespec ts = {static_cast<time_t>(ms / 1000),
@@ -187,6 +189,8 @@ class SignalGuard {
 
 }  // namespace
 
+pid_t RunningCommandPid() { return static_cast<pid_t>(g_command_pid); }
+
 bool RunDeliveryCommand(const std::string& path, const char* channel,
                         const std::string& to, const std::string& text,
                         int timeout_s, std::string* err) {
@@ -226,9 +230,23 @@ bool RunCommandHere(const std::string& path, const char* channel,
   char* const envp[] = {nullptr};
 
   SignalGuard guard;
+  // SIGTERM (the launcher's "helper died") waits until the command's pid
+  // is published, so its handler can always kill the group.
+  sigset_t term, before_term;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  sigprocmask(SIG_BLOCK, &term, &before_term);
   pid_t pid = fork();
   if (pid == 0) ExecChild(in[0], null_fd, st[1], max_fd, argv, envp);
   int fork_errno = errno;
+  if (pid > 0) {
+    setpgid(pid, pid);  // also here: no race with a kill right after fork
+    g_command_pid = pid;
+  }
+  sigprocmask(SIG_SETMASK, &before_term, nullptr);
+  struct ClearPid {
+    ~ClearPid() { g_command_pid = 0; }
+  } clear_pid;
   close(in[0]);
   close(st[1]);
   close(null_fd);
@@ -238,7 +256,6 @@ bool RunCommandHere(const std::string& path, const char* channel,
     *err = what + ": fork: " + strerror(fork_errno);
     return false;
   }
-  setpgid(pid, pid);  // also here: no race with a kill right after fork
 
   int exec_errno = 0;
   bool in_time = AwaitExec(st[0], deadline, &exec_errno);

@@ -2,6 +2,8 @@
 #ifndef SSPR_HELPER_RUN_COMMAND_H_
 #define SSPR_HELPER_RUN_COMMAND_H_
 
+#include <sys/types.h>
+
 #include <string>
 
 namespace sspr {
@@ -20,6 +22,10 @@ bool RunDeliveryCommand(const std::string& path, const char* channel,
 bool RunCommandHere(const std::string& path, const char* channel,
                     const std::string& to, const std::string& text,
                     int timeout_s, std::string* err);
+
+// The command RunCommandHere is running now (0: none); async-signal-safe,
+// for the launcher's handler that kills it when the helper dies.
+pid_t RunningCommandPid();
 
 }  // namespace sspr
 

@@ -425,12 +425,8 @@ class FaultMatrix(unittest.TestCase):
     def test_kill_while_the_code_is_being_sent(self):
         self.kill_while_sending()
 
-    # KNOWN BUG (run_command, not fixed here: another engineer is moving
-    # command delivery into a launcher): the delivery command runs in its
-    # own process group and nothing kills it when the helper is SIGKILLed,
-    # so it outlives the login (until it ends by itself). When this passes,
-    # remove the decorator.
-    @unittest.expectedFailure
+    # The launcher (helper/command_launcher.cc) gets SIGTERM when the
+    # helper dies and kills the running command's process group.
     def test_delivery_command_dies_with_the_helper(self):
         left_senders = self.kill_while_sending()
         wait_for(lambda: not left_senders(), "the delivery command to go",

@@ -150,28 +150,35 @@ class Hardening(PamTestCase):
         self.assertFalse(os.path.exists(f"/proc/{launcher}"),
                          "the launcher outlived the helper")
 
-    def test_launcher_dies_with_a_killed_helper(self):
-        send = self.env.script("send", "#!/bin/sh\ncat >/dev/null\n")
-        self.env.set(delivery="command:" + send)
-        p = self.start("@slow:3:1", "", "201-555-0123", "1", "q")
+    def test_launcher_and_command_die_with_a_killed_helper(self):
+        flag = os.path.join(self.env.root, "sending")
+        os.chmod(self.env.root, 0o777)
+        send = self.env.script(
+            "send", f"#!/bin/sh\ntouch {flag}\nexec /bin/sleep 29.4242\n")
+        self.env.set(delivery="command:" + send, delivery_timeout="20")
+        p = self.start("1", "", "201-555-0123", "1", "q")
+        deadline = time.monotonic() + 30
+        while not os.path.exists(flag) and time.monotonic() < deadline:
+            time.sleep(0.05)
         pid, _ = self.held_helper(p, want_seccomp=True)
         launcher = proc_children(pid)[0]
+        command = proc_children(launcher)
+        self.assertEqual(len(command), 1, "the command runs")
         os.kill(pid, signal.SIGKILL)
-        # PR_SET_PDEATHSIG: gone, or a zombie for init (the orphan's new
-        # parent) to reap.
-        deadline = time.monotonic() + 10
-        state = "R"
-        while time.monotonic() < deadline:
-            try:
-                with open(f"/proc/{launcher}/stat") as f:
-                    state = f.read().rsplit(")", 1)[1].split()[0]
-            except OSError:
-                state = "gone"
-            if state in ("gone", "Z"):
-                break
-            time.sleep(0.05)
-        self.assertIn(state, ("gone", "Z"), "the launcher outlived the helper")
         self.finish(p)
+
+        def ended(q):  # gone, or a zombie for init to reap
+            try:
+                with open(f"/proc/{q}/stat") as f:
+                    return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            except OSError:
+                return True
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not (
+                ended(launcher) and ended(command[0])):
+            time.sleep(0.05)
+        self.assertTrue(ended(launcher), "the launcher outlived the helper")
+        self.assertTrue(ended(command[0]), "the command outlived the helper")
 
 
 class SeccompSelfTest(PamTestCase):
