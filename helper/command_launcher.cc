@@ -95,6 +95,19 @@ void KeepOnly(int sock) {
   for (long fd = 4; fd < max_fd; ++fd) close(static_cast<int>(fd));
 }
 
+// The launcher does not trust the helper (it may be the one taken over):
+// the channel is one of three words and the destination, which becomes an
+// argument of the admin's command, is short, not an option, no control
+// characters. The helper checked both properly already (delivery.cc).
+bool PlausibleRequest(const std::string& channel, const std::string& to) {
+  if (channel != "sms" && channel != "voice" && channel != "email")
+    return false;
+  if (to.empty() || to.size() > 320 || to[0] == '-') return false;
+  for (unsigned char c : to)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
 // The helper died (PR_SET_PDEATHSIG): the running command and its group
 // go too, then the launcher.
 void OnHelperDeath(int) {
@@ -141,6 +154,8 @@ void OnHelperDeath(int) {
       err = "delivery launcher: malformed request";
     } else if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
       err = "delivery launcher: not a configured command";
+    } else if (!PlausibleRequest(channel, to)) {
+      err = "delivery launcher: invalid channel or destination";
     } else {
       int t = static_cast<int>(std::min<uint32_t>(
           std::max<uint32_t>(timeout_s, 1),

@@ -320,6 +320,11 @@ void test_command_through_launcher(void** state) {
   s = MakeSender("command:" + other, 5, &err);
   assert_false(s->Send(Channel::kSms, kNum, "code 1", &err));
   assert_non_null(strstr(err.c_str(), "not a configured command"));
+  // Nor a destination the helper would never send (it may be compromised).
+  assert_false(sspr::RunViaLauncher(ok, "sms", "-rf", "code 2", 5, &err));
+  assert_non_null(strstr(err.c_str(), "invalid channel or destination"));
+  assert_false(sspr::RunViaLauncher(ok, "fax", kNum, "code 3", 5, &err));
+  assert_true(sspr::RunViaLauncher(ok, "email", "a@example.com", "x", 5, &err));
   sspr::StopCommandLauncher();
   assert_false(sspr::CommandLauncherRunning());
   errno = 0;
