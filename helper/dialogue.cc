@@ -154,7 +154,12 @@ proto::Result Dialogue::RunFrom(State s) {
       case State::kDone: next = Done(); break;
       case State::kEnd: break;
     }
-    if (next != s) invalid_ = 0;
+    // A new prompt starts a new count of invalid answers; a resend ("r")
+    // goes back to the same code prompt, so "r" inside the cool-down
+    // cannot be typed without bound.
+    const bool resend = (s == State::kEnterCode && next == State::kSendCode) ||
+                        (s == State::kSendCode && next == State::kEnterCode);
+    if (next != s && !resend) invalid_ = 0;
     s = next;
   }
   return result_;
@@ -213,7 +218,8 @@ void Dialogue::Quit() {
 }
 
 Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
-                                 std::string* answer, bool echo) {
+                                 std::string* answer, bool echo,
+                                 size_t shown_max) {
   for (;;) {
     std::string raw;
     Conversation::Reply r =
@@ -249,6 +255,8 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
     }
     std::string error_text;
     bool ok = CheckAnswer(raw, max_len, answer, &error_text);
+    if (!ok && shown_max != 0 && raw.size() > max_len)
+      error_text = TooLongText(shown_max);
     proto::Wipe(&raw);
     if (ok) return Ask::kAnswer;
     if (!Invalid(error_text)) return Ask::kStop;
@@ -505,8 +513,8 @@ Dialogue::State Dialogue::Questions() {
     const std::string question = remaining[pick - 1];
     for (;;) {
       std::string raw, norm, error;
-      if (AskClean(AnswerPrompt(question), kMaxAnswerInput, &raw, false) ==
-          Ask::kStop) {
+      if (AskClean(AnswerPrompt(question), kMaxAnswerInput, &raw, false,
+                   kMaxAnswerChars) == Ask::kStop) {
         wipe();
         return State::kEnd;
       }
@@ -633,7 +641,11 @@ Dialogue::State Dialogue::SendCode() {
                                c_.code_ttl));
       return State::kEnterCode;
     case SendStatus::kCooldown:
-      TellError(CooldownText(std::max<int64_t>(1, retry_at - clock_->Now())));
+      // Asking again too soon counts as an invalid answer: "r" typed over
+      // and over is bounded like any other.
+      if (!Invalid(
+              CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()))))
+        return State::kEnd;
       return State::kEnterCode;
     case SendStatus::kRateLimited:
       TellError(RateLimitedText(retry_at));
@@ -641,6 +653,10 @@ Dialogue::State Dialogue::SendCode() {
       Finish(proto::Outcome::kFailed,
              "code rate limit reached for user or destination " +
                  Masked(method_, dest_));
+      return State::kEnd;
+    case SendStatus::kLocalError:
+      TellError(UnavailableText());
+      Finish(proto::Outcome::kUnavailable, "cannot send a code: " + err);
       return State::kEnd;
     case SendStatus::kError:
       break;

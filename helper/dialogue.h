@@ -63,9 +63,11 @@ class Dialogue {
   std::string WithHeld(const std::string& prompt);
   void Finalize();
   // Asks until a clean answer or a stop (conversation failure, timeout,
-  // too many invalid answers); on kStop result_ is set.
+  // too many invalid answers); on kStop result_ is set. `shown_max`: the
+  // limit a too-long answer is told about when it is not max_len (bytes
+  // taken in versus characters allowed, as for security answers).
   Ask AskClean(const std::string& text, size_t max_len, std::string* answer,
-               bool echo = true);
+               bool echo = true, size_t shown_max = 0);
   // Counts an invalid answer, shows `text`; false once the bound is hit.
   bool Invalid(const std::string& text);
   void Finish(proto::Outcome o, const std::string& log, bool positive = false);

@@ -25,20 +25,26 @@ bool HelperCodes::Init(std::string* err) {
 SendStatus HelperCodes::Send(const std::string& user, const Method& m,
                              Channel ch, int64_t* retry_at, std::string* err) {
   int64_t now = clock_->Now();
-  if (pending_.NextSendAt() > now) {
+  // The cool-down is per destination: a new number or address (a backup
+  // method) may get its code at once.
+  if (m.value == last_dest_ && pending_.NextSendAt() > now) {
     *retry_at = pending_.NextSendAt();
     return SendStatus::kCooldown;
   }
   bool allowed = false;
   if (!limiter_.TryConsume(user, m.value, now, &allowed, retry_at, err))
-    return SendStatus::kError;
+    return SendStatus::kLocalError;
   if (!allowed) return SendStatus::kRateLimited;
   std::string code;
-  if (!GenerateCode(c_.code_length, &code, err)) return SendStatus::kError;
+  if (!GenerateCode(c_.code_length, &code, err))
+    return SendStatus::kLocalError;
   std::string text = CodeMessage(ch, code, c_.code_ttl);
   bool ok = sender_->Send(ch, m.value, text, err);
   explicit_bzero(&text[0], text.size());
-  if (ok) pending_.Set(code, now);
+  if (ok) {
+    pending_.Set(code, now);
+    last_dest_ = m.value;
+  }
   explicit_bzero(&code[0], code.size());
   return ok ? SendStatus::kSent : SendStatus::kError;
 }

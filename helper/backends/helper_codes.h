@@ -1,6 +1,7 @@
-// Codes made, sent (through `delivery`) and checked by the helper, for the
-// services that send none themselves (graph; rest when it asks): the same
-// rules as the local backend (cool-down, rate limits, attempts, expiry).
+// Codes made, sent (through `delivery`) and checked by the helper: for the
+// local backend and for the services that send none themselves (graph;
+// rest when it asks). Cool-down per destination, rate limits, attempts
+// across resends, expiry.
 #ifndef SSPR_HELPER_BACKENDS_HELPER_CODES_H_
 #define SSPR_HELPER_BACKENDS_HELPER_CODES_H_
 
@@ -30,6 +31,7 @@ class HelperCodes {
   RateLimiter limiter_;
   std::unique_ptr<CodeSender> sender_;
   PendingCode pending_;
+  std::string last_dest_;  // where the pending code went
 };
 
 }  // namespace sspr

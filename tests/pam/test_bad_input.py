@@ -61,9 +61,10 @@ class Prompt:
 
     prefix: answers that lead to it; good: a valid answer to it, then what
     completes the dialogue (ok_code, check_ok); empty: the message for an
-    empty line, or DEFAULT; max_len: its input limit (bytes); wrong: its own
-    wrong answers with their messages; bounded: max_input_attempts bad
-    answers, after which the dialogue ends with fail_code (check_fail)."""
+    empty line, or DEFAULT; max_len: the limit a too-long line is told
+    about; wrong: its own wrong answers with their messages; bounded:
+    max_input_attempts bad answers, after which the dialogue ends with
+    fail_code (check_fail)."""
 
     def __init__(self, name, prefix, marker, good, empty, max_len,
                  wrong=(), conf=None, setup=(), ok_code=PAM_SUCCESS,
@@ -211,7 +212,7 @@ PROMPTS = [
            check_ok=has_methods("questions"), check_fail=nothing_stored()),
     Prompt("question answer", ["1", "1"],
            "Your answer (3 to 40 characters, not shown): ",
-           QUESTIONS_OK, LENGTH, 400, conf={"methods": "questions"},
+           QUESTIONS_OK, LENGTH, 40, conf={"methods": "questions"},
            wrong=[(b"ab", LENGTH), (b"x" * 41, LENGTH),
                   (b"  a  ", LENGTH)],
            check_ok=has_methods("questions"), check_fail=nothing_stored()),

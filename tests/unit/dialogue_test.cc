@@ -533,6 +533,39 @@ void test_cooldown(void**) {
   assert_int_equal(w.sent.size(), 2);
 }
 
+// "r" again and again inside the cool-down counts as invalid answers.
+void test_cooldown_resend_bounded(void**) {
+  World w;
+  w.c.resend_cooldown = 30;
+  w.c.max_input_attempts = 3;
+  w.Rebuild();
+  w.Say({"1", "", "201-555-0123", "1", "r", "r", "r"});
+  proto::Result r = w.Run();
+  assert_int_equal(static_cast<int>(r.outcome),
+                   static_cast<int>(proto::Outcome::kFailed));
+  assert_true(w.conv.Saw("Too many invalid answers"));
+  assert_int_equal(w.sent.size(), 1);
+}
+
+// The rate-limit state cannot be written (state_dir full, read-only, or
+// as here not a directory): unavailable at once, no "try again" loop.
+void test_state_unwritable_is_unavailable(void**) {
+  World w;
+  const std::string rate = w.dir + "/rate";
+  assert_int_equal(rmdir(rate.c_str()), 0);
+  FILE* f = fopen(rate.c_str(), "w");
+  assert_non_null(f);
+  fclose(f);
+  w.Say({"1", "", "201-555-0123", "1", "1", "1"});
+  proto::Result r = w.Run();
+  assert_int_equal(static_cast<int>(r.outcome),
+                   static_cast<int>(proto::Outcome::kUnavailable));
+  assert_true(w.conv.Saw("not available right now"));
+  assert_false(w.conv.Saw("could not be sent"));
+  assert_int_equal(w.sent.size(), 0);
+  assert_non_null(strstr(r.log.c_str(), "cannot send a code"));
+}
+
 void test_invalid_inputs_bounded(void**) {
   World w;
   w.c.max_input_attempts = 3;
@@ -768,6 +801,8 @@ int main() {
       cmocka_unit_test(sspr::test_wrong_codes_fail),
       cmocka_unit_test(sspr::test_expired_code),
       cmocka_unit_test(sspr::test_cooldown),
+      cmocka_unit_test(sspr::test_cooldown_resend_bounded),
+      cmocka_unit_test(sspr::test_state_unwritable_is_unavailable),
       cmocka_unit_test(sspr::test_invalid_inputs_bounded),
       cmocka_unit_test(sspr::test_back_and_full_number_at_region),
       cmocka_unit_test(sspr::test_two_methods_required),
