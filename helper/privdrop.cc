@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -36,14 +37,27 @@ bool LookupHelperUser(const std::string& name, HelperUser* u,
 
 bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
                      std::string* err) {
-  if (mkdir(dir.c_str(), 0700) == 0) {
-    if (chown(dir.c_str(), u.uid, u.gid) != 0) {
-      *err = "chown " + dir + ": " + strerror(errno);
+  // Made under a temporary name, handed over, then renamed into place
+  // (never replacing anything): a helper of a concurrent first login never
+  // sees the directory while it still belongs to root.
+  const std::string tmp = dir + ".new-" + std::to_string(getpid());
+  rmdir(tmp.c_str());  // left by a helper killed right here
+  if (mkdir(tmp.c_str(), 0700) == 0) {
+    if (chown(tmp.c_str(), u.uid, u.gid) != 0) {
+      *err = "chown " + tmp + ": " + strerror(errno);
+      rmdir(tmp.c_str());
       return false;
     }
-    return true;
-  }
-  if (errno != EEXIST) {
+    const int r = renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(),
+                            RENAME_NOREPLACE);
+    const int rename_errno = errno;
+    if (r == 0) return true;
+    rmdir(tmp.c_str());
+    if (rename_errno != EEXIST) {
+      *err = "cannot create " + dir + ": " + strerror(rename_errno);
+      return false;
+    }
+  } else if (errno != EEXIST) {
     *err = "cannot create " + dir + ": " + strerror(errno);
     return false;
   }
