@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <string>
@@ -21,6 +22,17 @@
 
 namespace sspr {
 namespace {
+
+// The single-flight lock of a status check; let go on every return.
+struct CheckLock {
+  int fd = -1;
+  CheckLock() = default;
+  CheckLock(const CheckLock&) = delete;
+  CheckLock& operator=(const CheckLock&) = delete;
+  ~CheckLock() {
+    if (fd >= 0) close(fd);
+  }
+};
 
 std::string Item(pam_handle_t* pamh, int type) {
   const void* v = nullptr;
@@ -131,6 +143,29 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
       pam_syslog(pamh, LOG_DEBUG, "user=%s registered (cached)", user.c_str());
     return PAM_SUCCESS;
   }
+  // Single flight: while another login of this user is checking its
+  // status, wait for that answer (at most half of helper_timeout) instead
+  // of asking the service again; the lock is let go as soon as that login
+  // turns into a dialogue. What was waited comes off this login's own
+  // helper_timeout, so waiting never makes a login later than one check.
+  CheckLock check_lock;
+  if (c.cache_ttl > 0) {
+    int64_t waited_ms = 0;
+    check_lock.fd = CacheLockCheck(c.cache_dir, user,
+                                   int64_t{c.helper_timeout} * 500, &waited_ms);
+    if (waited_ms > 0) {
+      now = time(nullptr);
+      if (CacheIsFresh(c.cache_dir, user, now)) {
+        if (c.debug)
+          pam_syslog(pamh, LOG_DEBUG,
+                     "user=%s registered (cached by a concurrent login)",
+                     user.c_str());
+        return PAM_SUCCESS;
+      }
+      c.helper_timeout = std::max<int>(
+          1, c.helper_timeout - static_cast<int>(waited_ms / 1000));
+    }
+  }
   proto::Start start;
   start.user = user;
   start.service = Item(pamh, PAM_SERVICE);
@@ -144,7 +179,7 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   start.args = args;
 
   proto::Result res;
-  if (!RunHelper(pamh, c, start, &res, &err)) {
+  if (!RunHelper(pamh, c, start, &res, &err, &check_lock.fd)) {
     if (UseStale(pamh, c, user, start.service, now, err)) return PAM_SUCCESS;
     int code = FailModeCode(c);
     pam_syslog(pamh, LOG_ERR,

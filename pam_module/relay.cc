@@ -2,6 +2,7 @@
 
 #include <security/pam_appl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <vector>
@@ -87,8 +88,8 @@ ConvStatus Converse(pam_handle_t* pamh, int style, const std::string& text,
 
 class Dialogue {
  public:
-  Dialogue(pam_handle_t* pamh, const Config& c, bool silent)
-      : pamh_(pamh), c_(c), silent_(silent) {}
+  Dialogue(pam_handle_t* pamh, const Config& c, bool silent, int* check_lock)
+      : pamh_(pamh), c_(c), silent_(silent), check_lock_(check_lock) {}
 
   bool Run(const proto::Start& start, proto::Result* res, std::string* err) {
     if (!SpawnHelper(c_.helper, &child_, err)) return false;
@@ -138,6 +139,7 @@ class Dialogue {
     bool peer_gone = false;  // the helper closed its end; read what is left
     for (;;) {
       if (!Read(&f, err)) return false;
+      if (f.type != proto::Type::kResult) ReleaseCheckLock();
       switch (f.type) {
         case proto::Type::kInfo:
           if (!silent_) Converse(pamh_, PAM_TEXT_INFO, f.payload, nullptr);
@@ -171,9 +173,17 @@ class Dialogue {
     }
   }
 
+  void ReleaseCheckLock() {
+    if (check_lock_ != nullptr && *check_lock_ >= 0) {
+      close(*check_lock_);
+      *check_lock_ = -1;
+    }
+  }
+
   pam_handle_t* pamh_;
   const Config& c_;
   bool silent_;
+  int* check_lock_;
   Child child_;
   proto::Decoder dec_;
 };
@@ -181,8 +191,8 @@ class Dialogue {
 }  // namespace
 
 bool RunHelper(pam_handle_t* pamh, const Config& c, const proto::Start& start,
-               proto::Result* res, std::string* err) {
-  Dialogue d(pamh, c, (start.flags & proto::kFlagSilent) != 0);
+               proto::Result* res, std::string* err, int* check_lock) {
+  Dialogue d(pamh, c, (start.flags & proto::kFlagSilent) != 0, check_lock);
   return d.Run(start, res, err);
 }
 

@@ -15,9 +15,12 @@ namespace sspr {
 // Returns true with *res filled when the helper sent a well-formed RESULT.
 // Returns false with *err on any failure (spawn, crash, timeout, protocol
 // error); the caller treats that as UNAVAILABLE. The helper is always
-// reaped before this returns.
+// reaped before this returns. *check_lock (if given and >= 0) is closed as
+// soon as the helper shows the user anything: from then on this is a
+// dialogue, not a quick status check other logins should wait for.
 bool RunHelper(pam_handle_t* pamh, const Config& c, const proto::Start& start,
-               proto::Result* res, std::string* err);
+               proto::Result* res, std::string* err,
+               int* check_lock = nullptr);
 
 }  // namespace sspr
 

@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config/config.h"
+#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
@@ -61,6 +64,10 @@ bool ReadEntry(const std::string& dir, const std::string& user,
   return true;
 }
 
+bool MakeDir(const std::string& dir) {
+  return mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+}
+
 }  // namespace
 
 bool CacheIsFresh(const std::string& dir, const std::string& user,
@@ -79,7 +86,7 @@ bool CacheStaleAge(const std::string& dir, const std::string& user,
 
 bool CacheStore(const std::string& dir, const std::string& user,
                 int64_t expiry, std::string* err) {
-  if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+  if (!MakeDir(dir)) {
     *err = "cannot create " + dir + ": " + strerror(errno);
     return false;
   }
@@ -116,6 +123,39 @@ void CacheDrop(const std::string& dir, const std::string& user) {
   if (dfd < 0) return;
   unlinkat(dfd, SafeFileName(user).c_str(), 0);
   close(dfd);
+}
+
+int CacheLockCheck(const std::string& dir, const std::string& user,
+                   int64_t wait_ms, int64_t* waited_ms) {
+  *waited_ms = 0;
+  if (!MakeDir(dir)) return -1;
+  int dfd = OpenDir(dir);
+  if (dfd < 0) return -1;
+  // Never a user's entry: SafeFileName() names do not start with a dot.
+  const std::string name = ".check." + SafeFileName(user);
+  int fd = openat(dfd, name.c_str(),
+                  O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+  close(dfd);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !SafeOwner(st)) {
+    close(fd);
+    return -1;
+  }
+  const int64_t start = proto::NowMs();
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      *waited_ms = proto::NowMs() - start;
+      return fd;
+    }
+    if (errno != EWOULDBLOCK && errno != EINTR) break;
+    if (proto::NowMs() - start >= wait_ms) break;
+    struct timespec nap = {0, 20 * 1000000L};
+    nanosleep(&nap, nullptr);
+  }
+  *waited_ms = proto::NowMs() - start;
+  close(fd);
+  return -1;
 }
 
 }  // namespace sspr

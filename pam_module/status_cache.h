@@ -28,6 +28,14 @@ bool CacheStore(const std::string& dir, const std::string& user,
 // Removes the user's entry, if any.
 void CacheDrop(const std::string& dir, const std::string& user);
 
+// One status check per user at a time ("single flight"): an exclusive
+// flock on cache_dir/.check.<name>, waited for at most wait_ms. Returns
+// the locked fd, or -1 (no cache dir we may use, or still held by another
+// login after wait_ms: go on without it). *waited_ms: how long it waited
+// (0 when the lock was free), so the caller can look at the cache again.
+int CacheLockCheck(const std::string& dir, const std::string& user,
+                   int64_t wait_ms, int64_t* waited_ms);
+
 }  // namespace sspr
 
 #endif  // SSPR_PAM_MODULE_STATUS_CACHE_H_

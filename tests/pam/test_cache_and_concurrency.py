@@ -50,6 +50,64 @@ class FastPath(PamTestCase):
         self.assertIn("cannot ask questions", out)
 
 
+class SingleFlight(PamTestCase):
+    """Logins of one user at the same time share one status check."""
+
+    def slow_counting_helper(self, delay):
+        """The real helper, started `delay` seconds late; counts its runs."""
+        runs = os.path.join(self.env.root, "helper-runs")
+        self.env.helper = self.env.script("slow-helper", f"""#!/bin/sh
+echo run >> {runs}
+sleep {delay}
+exec {self.env.helper} "$@"
+""")
+        self.env.write()
+        return lambda: (open(runs).read().count("run")
+                        if os.path.exists(runs) else 0)
+
+    def register(self, user, number):
+        code, out = self.env.run(user, "1", "", number, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        os.unlink(os.path.join(self.env.cache, user))  # cold again
+
+    def test_concurrent_cold_logins_of_one_user_check_once(self):
+        self.register("dora", "201-555-0150")
+        runs = self.slow_counting_helper(1)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+            results = list(ex.map(lambda _: self.env.run("dora"), range(4)))
+        for code, out in results:
+            self.assertResult(code, PAM_SUCCESS, out)
+            self.assertNotIn("PROMPT", out)
+        self.assertEqual(runs(), 1, "the other three logins should have "
+                         "waited for the first one's answer")
+
+    def test_a_dialogue_does_not_hold_up_other_logins(self):
+        """The lock goes once the helper talks to the user: a second login
+        of an unregistered user gets its own dialogue while the first one
+        still waits at its prompt."""
+        runs = self.slow_counting_helper(0)
+        done = {}
+
+        def login(name, answers):
+            done[name] = self.env.run("erin", *answers)
+            done[name + "-at"] = time.monotonic()
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as ex:
+            first = ex.submit(login, "first", ["@slow:8:q"])
+            while runs() < 1:
+                time.sleep(0.05)
+            time.sleep(0.5)  # the first one is at its prompt by now
+            second = ex.submit(login, "second", ["q"])
+            second.result()
+            self.assertFalse(first.done(), "the second login waited for the "
+                             "first one's dialogue")
+            first.result()
+        self.assertEqual(runs(), 2)
+        for name in ("first", "second"):
+            code, out = done[name]
+            self.assertResult(code, 6, out)  # both quit: PAM_PERM_DENIED
+
+
 class Concurrency(PamTestCase):
 
     def test_parallel_registrations(self):
