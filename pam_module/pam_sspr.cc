@@ -144,15 +144,15 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     return PAM_SUCCESS;
   }
   // Single flight: while another login of this user is checking its
-  // status, wait for that answer (at most half of helper_timeout) instead
-  // of asking the service again; the lock is let go as soon as that login
-  // turns into a dialogue. What was waited comes off this login's own
-  // helper_timeout, so waiting never makes a login later than one check.
+  // status, wait for that answer instead of asking the service again. That
+  // check is bounded by helper_timeout, and its lock is let go as soon as
+  // it turns into a dialogue, so the wait is at most helper_timeout; what
+  // was waited comes off this login's own helper_timeout (at least 1 s).
   CheckLock check_lock;
   if (c.cache_ttl > 0) {
     int64_t waited_ms = 0;
     check_lock.fd = CacheLockCheck(c.cache_dir, user,
-                                   int64_t{c.helper_timeout} * 500, &waited_ms);
+                                   int64_t{c.helper_timeout} * 1000, &waited_ms);
     if (waited_ms > 0) {
       now = time(nullptr);
       if (CacheIsFresh(c.cache_dir, user, now)) {
