@@ -51,6 +51,21 @@ bool ParseJson(const std::string& text, Json* out, std::string* err) {
   return true;
 }
 
+bool ParseJsonArray(const std::string& text, size_t max, const char* what,
+                    Json* out, size_t* n, std::string* err) {
+  if (!ParseJson(text, out, err)) return false;
+  if (!json_object_is_type(out->get(), json_type_array)) {
+    *err = std::string("answer is not an array of ") + what;
+    return false;
+  }
+  *n = json_object_array_length(out->get());
+  if (*n > max) {
+    *err = "more than " + std::to_string(max) + " " + what;
+    return false;
+  }
+  return true;
+}
+
 bool GetObject(json_object* o, const char* key, json_object** out,
                std::string* err) {
   return Member(o, key, json_type_object, "an object", out, err);

@@ -38,6 +38,11 @@ class Json {
 // Parses a whole document (trailing garbage is an error).
 bool ParseJson(const std::string& text, Json* out, std::string* err);
 
+// A whole document that must be an array of at most `max` elements, each
+// called `what` in errors ("answer is not an array of factors").
+bool ParseJsonArray(const std::string& text, size_t max, const char* what,
+                    Json* out, size_t* n, std::string* err);
+
 // Typed members of an object. Absent -> false. Present with another type
 // -> false and *err set ("'phoneType' is not a string"); *err is left
 // alone when the member is just absent, so callers can tell the two apart.

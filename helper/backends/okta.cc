@@ -602,16 +602,8 @@ std::string OktaMethodType(const std::string& t) {
 bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
                       std::string* err) {
   Json doc;
-  if (!ParseJson(body, &doc, err)) return false;
-  if (!json_object_is_type(doc.get(), json_type_array)) {
-    *err = "answer is not an array of factors";
-    return false;
-  }
-  size_t n = json_object_array_length(doc.get());
-  if (n > kMaxFactors) {
-    *err = "more than " + std::to_string(kMaxFactors) + " factors";
-    return false;
-  }
+  size_t n = 0;
+  if (!ParseJsonArray(body, kMaxFactors, "factors", &doc, &n, err)) return false;
   for (size_t i = 0; i < n; ++i) {
     json_object* f = json_object_array_get_idx(doc.get(), i);
     OktaFactor of;
@@ -643,16 +635,8 @@ bool ParseOktaQuestions(const std::string& body,
                         std::vector<ServiceQuestion>* out, std::string* err) {
   out->clear();
   Json doc;
-  if (!ParseJson(body, &doc, err)) return false;
-  if (!json_object_is_type(doc.get(), json_type_array)) {
-    *err = "answer is not an array of questions";
-    return false;
-  }
-  size_t n = json_object_array_length(doc.get());
-  if (n > kMaxQuestions) {
-    *err = "more than " + std::to_string(kMaxQuestions) + " questions";
-    return false;
-  }
+  size_t n = 0;
+  if (!ParseJsonArray(body, kMaxQuestions, "questions", &doc, &n, err)) return false;
   for (size_t i = 0; i < n; ++i) {
     json_object* q = json_object_array_get_idx(doc.get(), i);
     ServiceQuestion sq;
