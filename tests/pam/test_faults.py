@@ -7,7 +7,9 @@ import time
 from harness import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_SUCCESS,
                      PamTestCase, main)
 
-HANG_MARK = "987654"
+# Seconds for the hanging helper's sleep, unique to this run: pgrep looks
+# at every process, and another checkout's tests may be hanging one too.
+HANG_MARK = f"9{os.getpid():07d}"
 
 
 class Faults(PamTestCase):
