@@ -153,18 +153,18 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     int64_t waited_ms = 0;
     check_lock.fd = CacheLockCheck(c.cache_dir, user,
                                    int64_t{c.helper_timeout} * 1000, &waited_ms);
-    if (waited_ms > 0) {
-      now = time(nullptr);
-      if (CacheIsFresh(c.cache_dir, user, now)) {
-        if (c.debug)
-          pam_syslog(pamh, LOG_DEBUG,
-                     "user=%s registered (cached by a concurrent login)",
-                     user.c_str());
-        return PAM_SUCCESS;
-      }
-      c.helper_timeout = std::max<int>(
-          1, c.helper_timeout - static_cast<int>(waited_ms / 1000));
+    // Looked at again even without a wait: the login that held the lock
+    // may have stored its answer just after our fast-path look.
+    now = time(nullptr);
+    if (CacheIsFresh(c.cache_dir, user, now)) {
+      if (c.debug)
+        pam_syslog(pamh, LOG_DEBUG,
+                   "user=%s registered (cached by a concurrent login)",
+                   user.c_str());
+      return PAM_SUCCESS;
     }
+    c.helper_timeout = std::max<int>(
+        1, c.helper_timeout - static_cast<int>(waited_ms / 1000));
   }
   proto::Start start;
   start.user = user;
