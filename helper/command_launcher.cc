@@ -66,10 +66,7 @@ class Reader {
   size_t off_ = 0;
 };
 
-void Wipe(std::string* s) {
-  if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
-  s->clear();
-}
+using proto::Wipe;
 
 void SendReply(int fd, bool ok, const std::string& err) {
   std::string b(1, ok ? '\1' : '\0');

@@ -222,10 +222,7 @@ HttpRequest::~HttpRequest() {
 
 HttpResponse::~HttpResponse() { WipeString(&body); }
 
-void WipeString(std::string* s) {
-  if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
-  s->clear();
-}
+void WipeString(std::string* s) { proto::Wipe(s); }
 
 std::unique_ptr<HttpTransport> MakeCurlTransport(const TlsOptions& o) {
   return std::make_unique<CurlTransport>(o);

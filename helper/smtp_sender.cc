@@ -10,14 +10,12 @@
 #include <string>
 
 #include "config/config.h"
+#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
 
-void Wipe(std::string* s) {
-  if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
-  s->clear();
-}
+using proto::Wipe;
 
 // Day and month names of RFC 5322, whatever the locale.
 std::string RfcDate(time_t t) {
