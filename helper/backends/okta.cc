@@ -46,6 +46,22 @@ bool ValidOktaId(const std::string& id) {
          });
 }
 
+// The factor a POST .../factors created: its id and status.
+bool ParseNewFactor(const HttpRequest& req, const HttpResponse& resp,
+                    std::string* id, std::string* status, std::string* err) {
+  Json doc;
+  std::string perr;
+  if (!ParseJson(resp.body, &doc, &perr) ||
+      !GetString(doc.get(), "id", id, &perr) ||
+      !GetString(doc.get(), "status", status, &perr) || !ValidOktaId(*id)) {
+    *err = "okta: POST " + UrlPath(req.url) +
+           ": answer needs string 'id' and 'status'" +
+           (perr.empty() ? "" : ": " + perr);
+    return false;
+  }
+  return true;
+}
+
 std::string ErrorCode(const std::string& body) {
   Json doc;
   std::string err, code;
@@ -287,16 +303,8 @@ class OktaBackend : public Backend {
       return SendStatus::kError;
     }
     if (resend) return SendStatus::kSent;
-    Json doc;
-    std::string id, status, perr;
-    if (!ParseJson(resp.body, &doc, &perr) ||
-        !GetString(doc.get(), "id", &id, &perr) ||
-        !GetString(doc.get(), "status", &status, &perr) || !ValidOktaId(id)) {
-      *err = "okta: POST " + UrlPath(req.url) +
-             ": answer needs string 'id' and 'status'" +
-             (perr.empty() ? "" : ": " + perr);
-      return SendStatus::kError;
-    }
+    std::string id, status;
+    if (!ParseNewFactor(req, resp, &id, &status, err)) return SendStatus::kError;
     pending_ = OktaFactor{id, type, status, m.value};
     attempts_ = 0;
     if (status != "PENDING_ACTIVATION") {
@@ -417,16 +425,8 @@ class OktaBackend : public Backend {
       *err = DescribeFailure("okta", req, resp);
       return AnswerStatus::kError;
     }
-    Json doc;
-    std::string id, status, perr;
-    if (!ParseJson(resp.body, &doc, &perr) ||
-        !GetString(doc.get(), "id", &id, &perr) ||
-        !GetString(doc.get(), "status", &status, &perr) || !ValidOktaId(id)) {
-      *err = "okta: POST " + UrlPath(req.url) +
-             ": answer needs string 'id' and 'status'" +
-             (perr.empty() ? "" : ": " + perr);
-      return AnswerStatus::kError;
-    }
+    std::string id, status;
+    if (!ParseNewFactor(req, resp, &id, &status, err)) return AnswerStatus::kError;
     if (status != "ACTIVE") {  // not documented for questions: undo it
       Delete(id);
       *err = "okta: new question factor is " + status.substr(0, 32) +
