@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -21,14 +20,7 @@ SHIM = os.environ.get("SSPR_SYSLOG_SHIM", "")
 US = "201-555-0123"
 US_E164 = "+12015550123"
 
-_pki = None
-
-
-def pki():
-    global _pki
-    if _pki is None:
-        _pki = tls.Pki(tempfile.mkdtemp(prefix="sspr-pki-"))
-    return _pki
+pki = tls.shared_pki
 
 
 class BackendEnv(Env):

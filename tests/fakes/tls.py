@@ -3,6 +3,7 @@ test time: a test CA, a server certificate for localhost/127.0.0.1, one
 for the wrong host name, and one from a CA nobody trusts."""
 import os
 import subprocess
+import tempfile
 
 
 def _run(*args, cwd):
@@ -62,3 +63,14 @@ class Pki:
         b64 = subprocess.run(["openssl", "base64", "-A"], input=dgst,
                              check=True, capture_output=True).stdout
         return "sha256//" + b64.decode().strip()
+
+
+_shared = None
+
+
+def shared_pki():
+    """One Pki per test process, made on first use."""
+    global _shared
+    if _shared is None:
+        _shared = Pki(tempfile.mkdtemp(prefix="sspr-pki-"))
+    return _shared

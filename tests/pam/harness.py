@@ -96,6 +96,16 @@ class Env:
         os.chmod(path, 0o755)
         return path
 
+    def record_deliveries(self):
+        """delivery = command: a script that writes its arguments and the
+        text it is given to sent.txt; returns that file's path."""
+        got = os.path.join(self.root, "sent.txt")
+        send = self.script(
+            "send", f"#!/bin/sh\n{{ echo \"$1 $2\"; cat; }} > {got}\n")
+        os.chmod(self.root, 0o777)  # the helper user writes sent.txt
+        self.set(delivery="command:" + send)
+        return got
+
     def use_fake_clock(self, when):
         """Runs the real helper under libfaketime with its wall clock at
         `when` (a "YYYY-MM-DD hh:mm:ss" string, UTC, or an epoch int).

@@ -94,11 +94,7 @@ class Faults(PamTestCase):
         self.assertIsNone(self.env.record("alice"))
 
     def test_delivery_command_success(self):
-        got = os.path.join(self.env.root, "sent.txt")
-        send = self.env.script(
-            "send", f"#!/bin/sh\n{{ echo \"$1 $2\"; cat; }} > {got}\n")
-        os.chmod(self.env.root, 0o777)  # the helper user writes sent.txt
-        self.env.set(delivery="command:" + send)
+        got = self.env.record_deliveries()
         code, out = self.env.run("alice", "1", "", "201-555-0123", "1", "q")
         self.assertEqual(code, 6, out)
         with open(got) as f:

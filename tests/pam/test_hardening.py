@@ -117,11 +117,7 @@ class Hardening(PamTestCase):
         self.assertResult(code, PAM_PERM_DENIED, out)
 
     def test_command_delivery_runs_in_the_launcher(self):
-        got = os.path.join(self.env.root, "sent.txt")
-        send = self.env.script(
-            "send", f"#!/bin/sh\n{{ echo \"$1 $2\"; cat; }} > {got}\n")
-        os.chmod(self.env.root, 0o777)  # the helper user writes sent.txt
-        self.env.set(delivery="command:" + send)
+        got = self.env.record_deliveries()
         # Held at the code prompt: the command has run by then.
         p = self.start("1", "", "201-555-0123", "1", "@slow:3:q")
         deadline = time.monotonic() + 30

@@ -5,7 +5,6 @@ STARTTLS, an untrusted certificate, AUTH refused) that must leave the user
 told and unregistered."""
 import os
 import sys
-import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
@@ -14,14 +13,7 @@ from harness import PAM_SUCCESS, PamTestCase, main  # noqa: E402
 import fake_smtp  # noqa: E402
 import tls  # noqa: E402
 
-_pki = None
-
-
-def pki():
-    global _pki
-    if _pki is None:
-        _pki = tls.Pki(tempfile.mkdtemp(prefix="sspr-pki-"))
-    return _pki
+pki = tls.shared_pki
 
 
 ADDRESS = "Rosa.P@example.org"
