@@ -35,33 +35,43 @@ bool LookupHelperUser(const std::string& name, HelperUser* u,
   return true;
 }
 
-bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
-                     std::string* err) {
-  // Made under a temporary name, handed over, then renamed into place
-  // (never replacing anything): a helper of a concurrent first login never
-  // sees the directory while it still belongs to root.
+namespace {
+
+// The first login: made under a temporary name, handed over, then renamed
+// into place (never replacing anything), so a helper of a concurrent first
+// login never sees the directory while it still belongs to root. True also
+// when another helper won the race.
+bool CreateOwnedDir(const std::string& dir, const HelperUser& u,
+                    std::string* err) {
   const std::string tmp = dir + ".new-" + std::to_string(getpid());
   rmdir(tmp.c_str());  // left by a helper killed right here
-  if (mkdir(tmp.c_str(), 0700) == 0) {
-    if (chown(tmp.c_str(), u.uid, u.gid) != 0) {
-      *err = "chown " + tmp + ": " + strerror(errno);
-      rmdir(tmp.c_str());
-      return false;
-    }
-    const int r = renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(),
-                            RENAME_NOREPLACE);
-    const int rename_errno = errno;
-    if (r == 0) return true;
-    rmdir(tmp.c_str());
-    if (rename_errno != EEXIST) {
-      *err = "cannot create " + dir + ": " + strerror(rename_errno);
-      return false;
-    }
-  } else if (errno != EEXIST) {
+  if (mkdir(tmp.c_str(), 0700) != 0) {
     *err = "cannot create " + dir + ": " + strerror(errno);
     return false;
   }
+  if (chown(tmp.c_str(), u.uid, u.gid) != 0) {
+    *err = "chown " + tmp + ": " + strerror(errno);
+    rmdir(tmp.c_str());
+    return false;
+  }
+  const int r = renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(),
+                          RENAME_NOREPLACE);
+  const int rename_errno = errno;
+  if (r == 0) return true;
+  rmdir(tmp.c_str());
+  if (rename_errno == EEXIST) return true;
+  *err = "cannot create " + dir + ": " + strerror(rename_errno);
+  return false;
+}
+
+}  // namespace
+
+bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
+                     std::string* err) {
   struct stat st;
+  if (lstat(dir.c_str(), &st) != 0 && errno == ENOENT &&
+      !CreateOwnedDir(dir, u, err))
+    return false;
   if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     *err = dir + " is not a directory";
     return false;
