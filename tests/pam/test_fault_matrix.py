@@ -26,7 +26,7 @@ import sys
 import time
 import unittest
 
-from harness import (FAKETIME_LIB, HELPER, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
+from harness import (FAKETIME_ENV, HELPER, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
                      PAM_PERM_DENIED, PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST,
                      TEST_HELPER_USER, Env, main)
 
@@ -61,9 +61,7 @@ def make_env(conf=None, fake_clock=None):
     if fake_clock is not None:
         env.clock_file = os.path.join(env.root, "faketime")
         env.set_clock(fake_clock)
-        extra = (f"LD_PRELOAD={FAKETIME_LIB} "
-                 f"FAKETIME_TIMESTAMP_FILE={env.clock_file} "
-                 "FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC ")
+        extra = FAKETIME_ENV.format(file=env.clock_file) + " "
     env.helper = env.script(
         "helper-marked", "#!/bin/sh\nexec /usr/bin/env -i "
         f"SSPR_FAULT_ENV={env.root} {extra}{HELPER} \"$@\"\n")
