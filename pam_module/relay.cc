@@ -1,12 +1,15 @@
 #include "pam_module/relay.h"
 
 #include <security/pam_appl.h>
+#include <security/pam_ext.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
-#include <algorithm>
+#include <string>
 #include <vector>
 
+#include "pam_module/relay_text.h"
 #include "pam_module/spawn.h"
 #include "protocol/frame.h"
 
@@ -15,39 +18,10 @@ namespace {
 
 constexpr size_t kMaxAnswer = 8192;  // the helper gives the user the error
 
-constexpr size_t kMaxMsg = PAM_MAX_MSG_SIZE - 1;
+enum class ConvStatus { kOk, kFailed, kTooMany };
 
-// Where to cut `s` (from `from`) so the piece fits one PAM message: at the
-// last newline that fits, else at a UTF-8 character boundary.
-size_t CutPoint(const std::string& s, size_t from) {
-  if (s.size() - from <= kMaxMsg) return s.size();
-  size_t nl = s.rfind('\n', from + kMaxMsg);
-  if (nl != std::string::npos && nl > from) return nl + 1;
-  size_t n = from + kMaxMsg;
-  while (n > from && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
-  return n;
-}
-
-// Long texts (a QR code, say) go as several messages, one call each, so
-// that every application shows them; a prompt keeps its last piece.
-std::vector<std::string> SplitMessage(const std::string& s) {
-  std::vector<std::string> out;
-  size_t from = 0;
-  do {
-    size_t cut = CutPoint(s, from);
-    std::string piece = s.substr(from, cut - from);
-    if (!piece.empty() && piece.back() == '\n' && cut < s.size())
-      piece.pop_back();
-    out.push_back(piece);
-    from = cut;
-  } while (from < s.size());
-  return out;
-}
-
-enum class ConvStatus { kOk, kFailed };
-
-// One message (at most kMaxMsg bytes) through the application's
-// conversation function.
+// One message (from TextToMessages) through the application's conversation
+// function.
 ConvStatus ConverseOne(pam_handle_t* pamh, int style, const std::string& text,
                     std::string* answer) {
   const struct pam_conv* conv = nullptr;
@@ -76,22 +50,13 @@ ConvStatus ConverseOne(pam_handle_t* pamh, int style, const std::string& text,
   return st;
 }
 
-// A text of any length: all but the last piece as info/error messages.
-ConvStatus Converse(pam_handle_t* pamh, int style, const std::string& text,
-                    std::string* answer) {
-  std::vector<std::string> pieces = SplitMessage(text);
-  int lead = style == PAM_ERROR_MSG ? PAM_ERROR_MSG : PAM_TEXT_INFO;
-  for (size_t i = 0; i + 1 < pieces.size(); ++i)
-    ConverseOne(pamh, lead, pieces[i], nullptr);
-  return ConverseOne(pamh, style, pieces.back(), answer);
-}
-
 class Dialogue {
  public:
   Dialogue(pam_handle_t* pamh, const Config& c, bool silent, int* check_lock)
       : pamh_(pamh), c_(c), silent_(silent), check_lock_(check_lock) {}
 
   bool Run(const proto::Start& start, proto::Result* res, std::string* err) {
+    user_ = start.user;
     if (!SpawnHelper(c_.helper, &child_, err)) return false;
     bool ok = Talk(start, res, err);
     int status = FinishChild(&child_, ok ? 2000 : 0);
@@ -142,17 +107,23 @@ class Dialogue {
       if (f.type != proto::Type::kResult) ReleaseCheckLock();
       switch (f.type) {
         case proto::Type::kInfo:
-          if (!silent_) Converse(pamh_, PAM_TEXT_INFO, f.payload, nullptr);
+          if (silent_ ? !Count(1, err)
+                      : Converse(PAM_TEXT_INFO, f.payload, nullptr, err) ==
+                            ConvStatus::kTooMany)
+            return false;
           break;
         case proto::Type::kError:
-          Converse(pamh_, PAM_ERROR_MSG, f.payload, nullptr);
+          if (Converse(PAM_ERROR_MSG, f.payload, nullptr, err) ==
+              ConvStatus::kTooMany)
+            return false;
           break;
         case proto::Type::kPromptEchoOn:
         case proto::Type::kPromptEchoOff: {
           int style = f.type == proto::Type::kPromptEchoOn ? PAM_PROMPT_ECHO_ON
                                                           : PAM_PROMPT_ECHO_OFF;
           std::string answer;
-          ConvStatus cs = Converse(pamh_, style, f.payload, &answer);
+          ConvStatus cs = Converse(style, f.payload, &answer, err);
+          if (cs == ConvStatus::kTooMany) return false;
           proto::Type t = cs == ConvStatus::kOk ? proto::Type::kAnswer
                                                 : proto::Type::kConvFailed;
           if (!peer_gone &&
@@ -173,6 +144,41 @@ class Dialogue {
     }
   }
 
+  // One helper text: cleaned and split (relay_text.h), one conversation
+  // call per piece; all but the last are info/error messages, the last has
+  // `style` and gives the answer. kTooMany (with *err) when the dialogue
+  // would pass kMaxMessagesPerDialogue.
+  ConvStatus Converse(int style, const std::string& text, std::string* answer,
+                      std::string* err) {
+    TextReport report;
+    std::vector<ConvMessage> msgs = TextToMessages(style, text, &report);
+    if (!Count(msgs.size(), err)) return ConvStatus::kTooMany;
+    if ((report.replaced > 0 || report.cut) && !warned_) {
+      warned_ = true;  // once per dialogue: the helper is broken or hostile
+      pam_syslog(pamh_, LOG_WARNING,
+                 "user=%s: helper text not shown as sent: %zu invalid or "
+                 "control characters replaced, %s",
+                 user_.c_str(), report.replaced,
+                 report.cut ? "cut short" : "not cut");
+    }
+    for (size_t i = 0; i + 1 < msgs.size(); ++i)
+      ConverseOne(pamh_, msgs[i].style, msgs[i].text, nullptr);
+    return ConverseOne(pamh_, msgs.back().style, msgs.back().text, answer);
+  }
+
+  // Counts n more messages (an INFO not shown under PAM_SILENT counts one),
+  // false with *err past kMaxMessagesPerDialogue: a helper that talks on
+  // for ever ends the dialogue instead of holding the login.
+  bool Count(size_t n, std::string* err) {
+    if (n > kMaxMessagesPerDialogue - messages_) {
+      *err = "helper sent more than " +
+             std::to_string(kMaxMessagesPerDialogue) + " messages";
+      return false;
+    }
+    messages_ += n;
+    return true;
+  }
+
   void ReleaseCheckLock() {
     if (check_lock_ != nullptr && *check_lock_ >= 0) {
       close(*check_lock_);
@@ -186,6 +192,9 @@ class Dialogue {
   int* check_lock_;
   Child child_;
   proto::Decoder dec_;
+  std::string user_;
+  size_t messages_ = 0;  // conversation messages so far
+  bool warned_ = false;
 };
 
 }  // namespace
