@@ -1,0 +1,216 @@
+"""A hostile (compromised) helper against the root module, through real
+libpam: whatever text it sends, the login ends promptly, the module's
+memory stays bounded, and the conversation gets only valid UTF-8 without
+control characters but line ends, in pieces of at most PAM_MAX_MSG_SIZE."""
+import os
+import signal
+import subprocess
+import tempfile
+import time
+
+from harness import (PAM_IGNORE, PAM_PERM_DENIED, PAMTEST, PamTestCase,
+                     main)
+
+# The fake helper: speaks the frame protocol on fd 3 (see protocol/frame.h)
+# and sends each of TEXTS as the frame type given, then a prompt, then
+# RESULT FAILED. TEXTS is filled in per test (a Python literal). Before
+# RESULT it writes its parent's (the driver's, where the module runs)
+# VmHWM in KiB to parent-hwm next to itself: the module's peak after it
+# relayed every text, without the helper's own memory.
+FAKE_HELPER = r'''#!/usr/bin/python3 -I
+import os, struct
+
+def read_exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(3, n - len(data))
+        if not chunk:
+            raise SystemExit(0)
+        data += chunk
+    return data
+
+def read_frame():
+    n = struct.unpack(">I", read_exact(4))[0]
+    body = read_exact(n)
+    return body[0], body[1:]
+
+def send(t, payload):
+    data = struct.pack(">IB", len(payload) + 1, t) + payload
+    while data:
+        data = data[os.write(3, data):]
+
+HELLO, PROMPT_ECHO_ON, INFO, ERROR, ANSWER, RESULT = 1, 3, 5, 6, 7, 9
+read_frame()                     # START
+send(HELLO, b"\x01")
+FOREVER = {forever}
+TEXTS = {texts}
+while True:
+    for t, text in TEXTS:
+        send(t, text)
+    if not FOREVER:
+        break
+send(PROMPT_ECHO_ON, {prompt})
+t, answer = read_frame()
+with open("/proc/%d/status" % os.getppid()) as f:
+    hwm = [l.split()[1] for l in f if l.startswith("VmHWM:")][0]
+with open(os.path.join(os.path.dirname(__file__), "parent-hwm"), "w") as f:
+    f.write(hwm)
+log = b"fake helper done"
+send(RESULT, bytes([7]) + struct.pack(">IH", 0, len(log)) + log)
+'''
+
+HOSTILE_TEXTS = [
+    # The finding: a letter, then 600 continuation bytes.
+    (6, b"A" + b"\x80" * 600),
+    # Terminal escapes: clear screen, window title, colours, CSI as C1,
+    # carriage return over the line, bell, DEL, NUL, tab.
+    (5, b"\x1b[2J\x1b]0;owned\x07\x1b[31mred\r\nfake prompt\xc2\x9b31m"
+        b"\x7f\x00nul\ttab"),
+    # Ill-formed UTF-8: overlong, surrogate, past U+10FFFF, truncated.
+    (6, b"bad \xc0\xaf \xed\xa0\x80 \xf4\x90\x80\x80 \xf5 \xe2\x82 end\xf0"),
+    # 60 KiB of continuation bytes: 180 KiB once replaced; cut.
+    (5, b"\x80" * (60 * 1024)),
+]
+
+
+def fake_helper(env, texts, prompt=b"Code: ", forever=False):
+    return env.script("hostile-helper", FAKE_HELPER.format(
+        texts=repr(texts), prompt=repr(prompt), forever=forever))
+
+
+def run_measured(env, user, *answers, extra=(), deadline=60,
+                 rss_cap_kib=1 << 20):
+    """Runs the driver like Env.run, but watches it: returns (code, raw
+    output bytes, seconds, peak RSS in KiB of the driver, in which the
+    module runs). Past `deadline` seconds or `rss_cap_kib` it is killed
+    (code None), so that a looping module cannot eat the machine."""
+    cmd = [PAMTEST, "--confdir", env.confdir, "--service", env.service,
+           "--user", user, "--outbox", env.outbox, *extra, *answers]
+    with tempfile.TemporaryFile() as out:
+        t0 = time.monotonic()
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                             env={"PATH": "/usr/bin:/bin"})
+        killed = False
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid == p.pid:
+                break
+            try:
+                with open(f"/proc/{p.pid}/status") as f:
+                    rss = next(int(l.split()[1]) for l in f
+                               if l.startswith("VmRSS:"))
+            except (OSError, StopIteration):
+                rss = 0
+            if not killed and (time.monotonic() - t0 > deadline or
+                               rss > rss_cap_kib):
+                os.kill(p.pid, signal.SIGKILL)
+                killed = True
+            time.sleep(0.01)
+        took = time.monotonic() - t0
+        p.returncode = 0  # reaped above; keep Popen from waiting again
+        out.seek(0)
+        raw = out.read()
+    code = None if killed else os.waitstatus_to_exitcode(status)
+    if code == 24:  # PAM_TRY_AGAIN: the stack's marker of our IGNORE
+        code = PAM_IGNORE
+    return code, raw, took, usage.ru_maxrss
+
+
+def assert_clean_conversation(test, raw):
+    """Everything the conversation printed is valid UTF-8 with no control
+    character but '\\n' (the driver adds only ASCII labels and line ends)."""
+    text = raw.decode("utf-8")  # raises on invalid UTF-8
+    bad = sorted({hex(ord(c)) for c in text
+                  if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0})
+    test.assertEqual(bad, [], "control characters reached the conversation")
+    return text
+
+
+def driver_hwm_kib(env):
+    """The driver's VmHWM when the fake helper sent RESULT."""
+    with open(os.path.join(env.root, "parent-hwm")) as f:
+        return int(f.read())
+
+
+class HostileHelper(PamTestCase):
+
+    def baseline_kib(self):
+        """Peak RSS of the same login with a well-behaved fake helper: of
+        the driver and its children, and of the driver alone."""
+        self.env.helper = fake_helper(self.env, [(5, b"Hello.")])
+        self.env.write()
+        code, raw, _, kib = run_measured(self.env, "alice", "1")
+        self.assertEqual(code, PAM_PERM_DENIED, raw)
+        return kib, driver_hwm_kib(self.env)
+
+    def test_hostile_texts_end_promptly_bounded_and_clean(self):
+        base, base_driver = self.baseline_kib()
+        self.env.helper = fake_helper(self.env, HOSTILE_TEXTS,
+                                      prompt=b"\x1b[8mCode\x80: ")
+        self.env.write()
+        code, raw, took, kib = run_measured(self.env, "alice", "1",
+                                            rss_cap_kib=base + 256 * 1024)
+        self.assertEqual(code, PAM_PERM_DENIED,
+                         f"killed or wrong result after {took:.1f} s, "
+                         f"peak RSS {kib} KiB; output:\n{raw[-2000:]!r}")
+        self.assertLess(took, 20)
+        self.assertLess(kib, base + 32 * 1024,
+                        f"module grew from {base} KiB to {kib} KiB")
+        driver = driver_hwm_kib(self.env)
+        self.assertLess(driver, base_driver + 16 * 1024,
+                        f"module grew from {base_driver} KiB to {driver} KiB")
+        text = assert_clean_conversation(self, raw)
+        self.assertIn("CHILDREN: none", text)
+        fffd = "\ufffd"
+        # Each message the conversation got fits PAM_MAX_MSG_SIZE - 1.
+        entries = []  # [label, text]; a message may hold line ends
+        for line in text.split("\n"):
+            label = next((l for l in ("ERROR: ", "INFO: ", "PROMPT: ",
+                                      "ANSWER: ", "CHILDREN: ", "RESULT: ")
+                          if line.startswith(l)), None)
+            if label is not None:
+                entries.append([label, line[len(label):]])
+            elif entries:
+                entries[-1][1] += "\n" + line
+        msgs = [t for l, t in entries if l in ("ERROR: ", "INFO: ",
+                                               "PROMPT: ")]
+        for m in msgs:
+            self.assertLessEqual(len(m.encode()), 511, m[:40])
+        # What was sent is shown, replaced, not dropped (but the long text
+        # is cut after 64 messages).
+        self.assertIn("ERROR: A" + fffd * 170 + "\n", text)
+        self.assertIn(fffd + "[2J" + fffd + "]0;owned" + fffd + fffd +
+                      "[31mred" + fffd + "\nfake prompt" + fffd + "31m" +
+                      fffd + fffd + "nul tab", text)
+        self.assertIn("bad " + fffd * 2 + " " + fffd * 3 + " " + fffd * 4 +
+                      " " + fffd + " " + fffd + " end" + fffd, text)
+        self.assertIn("PROMPT: " + fffd + "[8mCode" + fffd + ": ", text)
+        # 170 replacement characters (510 bytes) make a full message: two
+        # of the first text's four, and all 64 of the 60 KiB text's.
+        self.assertEqual(sum(1 for m in msgs if m == fffd * 170), 2 + 64,
+                         "the 60 KiB text is not cut after 64 messages")
+
+    def test_helper_that_talks_for_ever_is_cut_off(self):
+        self.env.helper = fake_helper(self.env, [(5, b"spam")], forever=True)
+        self.env.write()
+        code, raw, took, _ = run_measured(self.env, "alice", "1",
+                                          deadline=30)
+        self.assertEqual(code, PAM_IGNORE,
+                         f"not cut off after {took:.1f} s: {raw[-300:]!r}")
+        self.assertLessEqual(raw.count(b"INFO: spam\n"), 4096)
+        self.assertIn(b"CHILDREN: none", raw)
+
+    def test_helper_that_talks_for_ever_is_cut_off_when_silent(self):
+        # Under PAM_SILENT the infos are not shown, but they still count.
+        self.env.helper = fake_helper(self.env, [(5, b"spam")], forever=True)
+        self.env.write()
+        code, raw, took, _ = run_measured(self.env, "alice", "1",
+                                          extra=("--silent",), deadline=30)
+        self.assertEqual(code, PAM_IGNORE,
+                         f"not cut off after {took:.1f} s: {raw[-300:]!r}")
+        self.assertNotIn(b"INFO: spam", raw)
+        self.assertIn(b"CHILDREN: none", raw)
+
+
+if __name__ == "__main__":
+    main()
