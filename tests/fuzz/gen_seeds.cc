@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "helper/policy_state.h"
+#include "helper/qr_text.h"
 #include "helper/user_store.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
@@ -289,6 +290,38 @@ void Dialogues() {
       "mobile\nGB\n020 7946 0000\n07400 123456\nb\nq");
 }
 
+// fuzz_relay input: a type byte (0 PROMPT_ECHO_ON, 1 PROMPT_ECHO_OFF,
+// 2 INFO, 3 ERROR), then the text.
+void Relays() {
+  Put("fuzz_relay", "prompt", std::string(1, '\0') + "Mobile number: ");
+  Put("fuzz_relay", "prompt_code", "\1Code: ");
+  Put("fuzz_relay", "info_lines",
+      "\2Registration:\n  1) mobile\n  2) office\n\n" +
+          std::string(600, 'x') + "\nDone.\n");
+  Put("fuzz_relay", "info_utf8",
+      "\2Gr\xC3\xBC\xC3\x9F" "e, \xE6\x97\xA5\xE6\x9C\xAC, "
+      "\xF0\x9F\x93\xB1 \xE2\x80\x93 " +
+          std::string(200, 'y') + std::string(300, '\xE2') + "\n");
+  Put("fuzz_relay", "error_letter_continuations",
+      "\3A" + std::string(600, '\x80'));
+  Put("fuzz_relay", "info_60k_continuations",
+      "\2" + std::string(60 * 1024, '\x80'));
+  Put("fuzz_relay", "error_escapes",
+      "\3\x1B[2J\x1B]0;title\x07\x1B[31mred\r\nsecond\xC2\x9B"
+      "31m\x7F\ttab" + std::string(1, '\0') + "nul");
+  Put("fuzz_relay", "error_ill_formed",
+      "\3\xC0\xAF \xE0\x80\xAF \xED\xA0\x80 \xF4\x90\x80\x80 \xF5 "
+      "\xE2\x82 \xF0\x9F\x98");
+  Put("fuzz_relay", "info_newlines", "\2" + std::string(2000, '\n'));
+  std::string qr, err;
+  if (!sspr::QrText(std::string(sspr::kQrMaxData, 'Q'), &qr, &err)) {
+    fprintf(stderr, "gen_seeds: %s\n", err.c_str());
+    ++g_failures;
+  }
+  Put("fuzz_relay", "prompt_qr",
+      std::string(1, '\0') + "Scan this code:\n" + qr + "Code: ");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -307,5 +340,6 @@ int main(int argc, char** argv) {
   Records();
   Phones();
   Dialogues();
+  Relays();
   return g_failures == 0 ? 0 : 1;
 }
