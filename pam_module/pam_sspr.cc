@@ -184,7 +184,7 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     // The helper could not start, hung or died. In a setuid application
     // (su, sudo) the user who started it controls much of what it inherits
     // and may have caused that: it counts as failmode=secure. A RESULT of
-    // "unavailable" still follows failmode (see SetuidCaller in pam_sspr.8).
+    // "unavailable" still follows failmode (pam_sspr.8, Failmode).
     const bool setuid_app = getuid() != geteuid();
     int code = setuid_app ? PAM_AUTHINFO_UNAVAIL : FailModeCode(c);
     pam_syslog(pamh, LOG_ERR,

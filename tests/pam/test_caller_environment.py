@@ -76,12 +76,17 @@ class SetuidCaller(PamTestCase):
 
     def test_driver_is_a_setuid_application(self):
         # The premise of every other test here.
+        # (A shell started with ruid != euid drops to the ruid: the probe
+        # writes where anyone may.)
+        drop = os.path.join(self.env.root, "drop")
+        os.mkdir(drop)
+        os.chmod(drop, 0o1777)
         probe = self.env.script("probe", "#!/bin/sh\ncat /proc/$PPID/status "
-                                f"> {self.env.root}/probe.txt\n")
+                                f"> {drop}/probe.txt\n")
         self.env.helper = probe
         self.env.write()
         self.login()
-        with open(os.path.join(self.env.root, "probe.txt")) as f:
+        with open(os.path.join(drop, "probe.txt")) as f:
             uids = re.search(r"^Uid:\s+(.*)$", f.read(), re.M).group(1)
         self.assertEqual(uids.split(), [str(CALLER), "0", "0", "0"])
 
