@@ -117,9 +117,10 @@ bool SettleMode(int dir, const std::string& name, const struct stat& parent,
     return false;
   }
   if ((st.st_mode & S_IFMT) != type) {
-    *err = shown + (S_ISLNK(st.st_mode) ? " is a symlink"
-                    : type == S_IFDIR   ? " is not a directory"
-                                        : " is not a regular file") +
+    *err = shown +
+           (S_ISLNK(st.st_mode) ? " is a symlink"
+            : type == S_IFDIR   ? " is not a directory"
+                                : " is not a regular file") +
            ", refusing to use it";
     return false;
   }
@@ -146,8 +147,7 @@ bool SettleMode(int dir, const std::string& name, const struct stat& parent,
   snprintf(have_s, sizeof(have_s), "%04o", static_cast<unsigned>(have));
   if ((have & ~mode) != 0) {
     *err = shown + " has mode " + have_s + ", more than " + want_s +
-           "; refusing it (check who changed it, then chmod " + want_s +
-           " it)";
+           "; refusing it (check who changed it, then chmod " + want_s + " it)";
     return false;
   }
   if (fchmodat(dir, name.c_str(), mode, 0) != 0) {  // a umask's leftover

@@ -77,8 +77,8 @@ bool CreateOwnedDir(const std::string& dir, const HelperUser& u,
     rmdir(tmp.c_str());
     return false;
   }
-  const int r = renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(),
-                          RENAME_NOREPLACE);
+  const int r =
+      renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE);
   const int rename_errno = errno;
   if (r == 0) return true;
   rmdir(tmp.c_str());
@@ -107,7 +107,8 @@ bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
   } else if ((st.st_mode & S_IRWXU) != S_IRWXU && !(st.st_mode & 077)) {
     ok = HandOver(fd, dir, u, err);  // what a umask left: back to 0700
   } else if ((st.st_mode & S_IRWXU) != S_IRWXU) {
-    *err = dir + " must give its owner, the helper user, full access (mode "
+    *err = dir +
+           " must give its owner, the helper user, full access (mode "
            "0700)";
     ok = false;
   }

@@ -35,15 +35,15 @@ constexpr rlim_t kHelperMemory = RLIM_INFINITY;
 constexpr rlim_t kHelperMemory = 1024 * kMiB;
 #endif
 constexpr HelperLimit kHelperLimits[] = {
-    {RLIMIT_NOFILE, 1024},            // descriptors
-    {RLIMIT_AS, kHelperMemory},       // address space: 1 GiB
-    {RLIMIT_DATA, kHelperMemory},     // data + heap: 1 GiB
-    {RLIMIT_STACK, 8 * kMiB},         // main thread's stack
-    {RLIMIT_NPROC, 4096},             // processes + threads of helper_user
-    {RLIMIT_FSIZE, 1024 * kMiB},      // largest file written
-    {RLIMIT_CPU, 300},                // CPU seconds (SIGXCPU, then SIGKILL)
-    {RLIMIT_CORE, 0},                 // no core files (secrets)
-    {RLIMIT_MEMLOCK, 64 * 1024},      // locked memory (the helper locks none)
+    {RLIMIT_NOFILE, 1024},         // descriptors
+    {RLIMIT_AS, kHelperMemory},    // address space: 1 GiB
+    {RLIMIT_DATA, kHelperMemory},  // data + heap: 1 GiB
+    {RLIMIT_STACK, 8 * kMiB},      // main thread's stack
+    {RLIMIT_NPROC, 4096},          // processes + threads of helper_user
+    {RLIMIT_FSIZE, 1024 * kMiB},   // largest file written
+    {RLIMIT_CPU, 300},             // CPU seconds (SIGXCPU, then SIGKILL)
+    {RLIMIT_CORE, 0},              // no core files (secrets)
+    {RLIMIT_MEMLOCK, 64 * 1024},   // locked memory (the helper locks none)
 };
 
 // Starts `path` (absolute; when we are root it must be owned by root and not
@@ -62,8 +62,9 @@ constexpr HelperLimit kHelperLimits[] = {
 bool SpawnHelper(const std::string& path, Child* child, std::string* err);
 
 // Gives the helper until grace_ms to hang up (exit) on its own, closes our
-// end, then SIGKILLs it if it is still there and reaps it. Never leaves a zombie. Returns the wait status,
-// or -1 when it could not be collected (e.g. SIGCHLD ignored by the app).
+// end, then SIGKILLs it if it is still there and reaps it. Never leaves a
+// zombie. Returns the wait status, or -1 when it could not be collected (e.g.
+// SIGCHLD ignored by the app).
 int FinishChild(Child* child, int grace_ms);
 
 }  // namespace sspr

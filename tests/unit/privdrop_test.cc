@@ -3,13 +3,14 @@
 // refused, never followed. The swap is made deterministic by wrapping
 // mkdir (linked with -Wl,--wrap=mkdir): the wrapper creates the folder,
 // then puts a symlink in its place, as a racing attacker would.
+#include "helper/privdrop.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <string>
 
-#include "helper/privdrop.h"
 #include "tests/unit/temp_dir.h"
 
 // clang-format off
@@ -64,14 +65,13 @@ void test_symlink_swapped_in_after_mkdir_is_refused(void** state) {
   assert_int_equal(__real_mkdir(target.c_str(), 0755), 0);
   g_swap_to = target;
   std::string err;
-  const bool ok =
-      sspr::PrepareOwnedDir(Dir(state) + "/state", kNobody, &err);
+  const bool ok = sspr::PrepareOwnedDir(Dir(state) + "/state", kNobody, &err);
   g_swap_to.clear();
   assert_false(ok);
   assert_non_null(strstr(err.c_str(), "is a symlink or not a directory"));
   struct stat st;
   assert_int_equal(stat(target.c_str(), &st), 0);
-  assert_int_equal(st.st_uid, 0);  // untouched: neither chowned
+  assert_int_equal(st.st_uid, 0);              // untouched: neither chowned
   assert_int_equal(st.st_mode & 07777, 0755);  // nor chmodded
 }
 

@@ -134,8 +134,8 @@ int main() {
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_lock_file_gets_0600_under_umask_777,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_folder_left_with_mode_000_is_repaired,
-                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          test_folder_left_with_mode_000_is_repaired, Setup, Teardown),
       cmocka_unit_test_setup_teardown(
           test_lock_file_left_with_mode_000_is_repaired, Setup, Teardown),
       cmocka_unit_test_setup_teardown(
