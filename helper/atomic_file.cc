@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace sspr {
@@ -102,29 +103,81 @@ void RemoveStaleTemps(const std::string& dir, const std::string& base) {
 
 }  // namespace
 
-bool EnsureDir(const std::string& path, mode_t mode, std::string* err) {
-  if (path.empty()) {
-    *err = "empty directory path";
-    return false;
-  }
-  if (mkdir(path.c_str(), mode) != 0 && errno != EEXIST) {
-    *err = Errno("cannot create directory", path, errno);
-    return false;
-  }
+bool SettleMode(int dir, const std::string& name, const struct stat& parent,
+                mode_t type, mode_t mode, bool created,
+                const std::string& shown, std::string* err) {
+  // O_PATH: a folder or file left with mode 000 can still be looked at.
+  const int fd = openat(dir, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
   struct stat st;
-  if (lstat(path.c_str(), &st) != 0) {
-    *err = Errno("cannot stat", path, errno);
+  const bool ok = fd >= 0 && fstat(fd, &st) == 0;
+  const int saved = errno;
+  if (fd >= 0) close(fd);
+  if (!ok) {
+    *err = Errno("cannot stat", shown, saved);
     return false;
   }
-  if (S_ISLNK(st.st_mode)) {
-    *err = path + " is a symlink, refusing to use it";
+  if ((st.st_mode & S_IFMT) != type) {
+    *err = shown +
+           (S_ISLNK(st.st_mode) ? " is a symlink"
+            : type == S_IFDIR   ? " is not a directory"
+                                : " is not a regular file") +
+           ", refusing to use it";
     return false;
   }
-  if (!S_ISDIR(st.st_mode)) {
-    *err = path + " is not a directory";
+  // Neither step follows a symlink: the entry was not one just now, and
+  // only the owner of `dir` (checked below: us) could swap it since.
+  if (created && geteuid() == 0 && st.st_uid != parent.st_uid) {
+    if (fchownat(dir, name.c_str(), parent.st_uid, parent.st_gid,
+                 AT_SYMLINK_NOFOLLOW) != 0) {
+      *err = Errno("cannot chown", shown, errno);
+      return false;
+    }
+    st.st_uid = parent.st_uid;
+  }
+  if (st.st_uid != parent.st_uid) {
+    *err = shown + " is owned by uid " + std::to_string(st.st_uid) +
+           ", not by uid " + std::to_string(parent.st_uid) +
+           " like its folder; refusing it";
+    return false;
+  }
+  const mode_t have = st.st_mode & 07777;
+  if (have == mode) return true;
+  char want_s[8], have_s[8];
+  snprintf(want_s, sizeof(want_s), "%04o", static_cast<unsigned>(mode));
+  snprintf(have_s, sizeof(have_s), "%04o", static_cast<unsigned>(have));
+  if ((have & ~mode) != 0) {
+    *err = shown + " has mode " + have_s + ", more than " + want_s +
+           "; refusing it (check who changed it, then chmod " + want_s + " it)";
+    return false;
+  }
+  if (fchmodat(dir, name.c_str(), mode, 0) != 0) {  // a umask's leftover
+    *err = "cannot set mode " + std::string(want_s) + " on " + shown + ": " +
+           strerror(errno);
     return false;
   }
   return true;
+}
+
+bool EnsureDir(const std::string& path, mode_t mode, std::string* err) {
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  if (path.empty() || base.empty()) {
+    *err = "invalid directory path '" + path + "'";
+    return false;
+  }
+  const int pfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat parent;
+  if (pfd < 0 || fstat(pfd, &parent) != 0) {
+    *err = Errno("cannot open directory", dir, errno);
+    if (pfd >= 0) close(pfd);
+    return false;
+  }
+  const bool created = mkdirat(pfd, base.c_str(), mode) == 0;
+  bool ok = created || errno == EEXIST;
+  if (!ok) *err = Errno("cannot create directory", path, errno);
+  ok = ok && SettleMode(pfd, base, parent, S_IFDIR, mode, created, path, err);
+  close(pfd);
+  return ok;
 }
 
 bool WriteFileAtomic(const std::string& path, const std::string& data,
@@ -247,12 +300,31 @@ bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
 bool FileLock::Acquire(const std::string& path, int timeout_ms,
                        std::string* err) {
   Release();
-  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *err = errno == ELOOP ? path + " is a symlink, refusing to lock it"
-                          : Errno("cannot open lock file", path, errno);
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
+  const int pfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct stat parent;
+  if (pfd < 0 || fstat(pfd, &parent) != 0) {
+    *err = Errno("cannot open the folder of", path, errno);
+    if (pfd >= 0) close(pfd);
     return false;
   }
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  int fd = openat(pfd, base.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
+  const bool created = fd >= 0;
+  const bool exists = created || errno == EEXIST;
+  if (fd >= 0) close(fd);  // opened again once its mode is settled
+  fd = -1;
+  if (exists &&
+      SettleMode(pfd, base, parent, S_IFREG, 0600, created, path, err)) {
+    fd = openat(pfd, base.c_str(), kFlags);
+    if (fd < 0) *err = Errno("cannot open lock file", path, errno);
+  } else if (!exists) {
+    *err = errno == ELOOP ? path + " is a symlink, refusing to lock it"
+                          : Errno("cannot open lock file", path, errno);
+  }
+  close(pfd);
+  if (fd < 0) return false;
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     *err = "lock file " + path + " is not a regular file";

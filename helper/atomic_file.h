@@ -3,6 +3,7 @@
 #ifndef SSPR_HELPER_ATOMIC_FILE_H_
 #define SSPR_HELPER_ATOMIC_FILE_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <cstddef>
@@ -14,8 +15,22 @@ namespace sspr {
 constexpr int kDefaultLockTimeoutMs = 5000;
 
 // Creates the directory `path` with `mode` if it is missing. Refuses a
-// symlink or anything that is not a directory.
+// symlink or anything that is not a directory. New or old, it ends with
+// exactly `mode` and the owner of its parent (SettleMode).
 bool EnsureDir(const std::string& path, mode_t mode, std::string* err);
+
+// The mode and owner of the state folder or lock file `name` below `dir`
+// (a folder whose stat is `parent`), never trusted as found. It must be of
+// `type` (S_IFDIR, S_IFREG; never a symlink). One we just `created` as root
+// is given the parent's owner; it must be owned like its parent. Its mode
+// is made exactly `mode` when it holds no bit beyond `mode` (all any umask
+// can leave, e.g. 000 under umask 777: repaired, even where its owner
+// could no longer open it); more bits (group or others) were set by
+// someone else and are refused with a message naming it, as is another
+// owner. `shown` names it in messages.
+bool SettleMode(int dir, const std::string& name, const struct stat& parent,
+                mode_t type, mode_t mode, bool created,
+                const std::string& shown, std::string* err);
 
 // Replaces `path` with `data`: a fresh temp file in the same directory
 // (O_CREAT|O_EXCL|O_NOFOLLOW), exact `mode`, every byte written, fsync,
@@ -32,7 +47,8 @@ bool WriteFileAtomic(const std::string& path, const std::string& data,
 bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
                      bool* missing, std::string* err);
 
-// An exclusive flock(2) on a lock file (created 0600, never a symlink),
+// An exclusive flock(2) on a lock file (exactly 0600 and owned like its
+// folder, see SettleMode; never a symlink),
 // held until Release() or destruction. Lock files are never removed:
 // removing them would let two writers hold "the" lock on different inodes.
 class FileLock {

@@ -147,6 +147,10 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
 }  // namespace sspr
 
 int main(int argc, char** argv) {
+  // The module's spawn set it already; whatever started us, nothing this
+  // process creates is ever readable by others (modes are exact anyway:
+  // every folder and file gets its mode through fchmod).
+  umask(077);
   // Root-only proof of the filter for the tests (helper/seccomp.h).
   if (argc == 3 && std::string(argv[1]) == "--seccomp-selftest")
     return sspr::SeccompSelfTest(argv[2]);

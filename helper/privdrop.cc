@@ -37,10 +37,31 @@ bool LookupHelperUser(const std::string& name, HelperUser* u,
 
 namespace {
 
-// The first login: made under a temporary name, handed over, then renamed
-// into place (never replacing anything), so a helper of a concurrent first
-// login never sees the directory while it still belongs to root. True also
-// when another helper won the race.
+// Gives the folder open on `fd` to the helper user, mode exactly 0700.
+bool HandOver(int fd, const std::string& shown, const HelperUser& u,
+              std::string* err) {
+  if (fchown(fd, u.uid, u.gid) != 0 || fchmod(fd, 0700) != 0) {
+    *err = "cannot hand " + shown + " to the helper user: " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+// Opens the folder `path` itself, never what a symlink there points to.
+int OpenDirNoFollow(const std::string& path, std::string* err) {
+  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    *err = errno == ELOOP || errno == ENOTDIR
+               ? path + " is a symlink or not a directory; refusing it"
+               : "cannot open " + path + ": " + strerror(errno);
+  return fd;
+}
+
+// The first login: made under a temporary name, handed over through a
+// descriptor (a symlink swapped in after mkdir is refused, never followed),
+// then renamed into place (never replacing anything), so a helper of a
+// concurrent first login never sees the directory while it still belongs
+// to root. True also when another helper won the race.
 bool CreateOwnedDir(const std::string& dir, const HelperUser& u,
                     std::string* err) {
   const std::string tmp = dir + ".new-" + std::to_string(getpid());
@@ -49,13 +70,15 @@ bool CreateOwnedDir(const std::string& dir, const HelperUser& u,
     *err = "cannot create " + dir + ": " + strerror(errno);
     return false;
   }
-  if (chown(tmp.c_str(), u.uid, u.gid) != 0) {
-    *err = "chown " + tmp + ": " + strerror(errno);
+  const int fd = OpenDirNoFollow(tmp, err);
+  const bool ok = fd >= 0 && HandOver(fd, tmp, u, err);
+  if (fd >= 0) close(fd);
+  if (!ok) {
     rmdir(tmp.c_str());
     return false;
   }
-  const int r = renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(),
-                          RENAME_NOREPLACE);
+  const int r =
+      renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE);
   const int rename_errno = errno;
   if (r == 0) return true;
   rmdir(tmp.c_str());
@@ -72,16 +95,25 @@ bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
   if (lstat(dir.c_str(), &st) != 0 && errno == ENOENT &&
       !CreateOwnedDir(dir, u, err))
     return false;
-  if (lstat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    *err = dir + " is not a directory";
-    return false;
-  }
-  if (st.st_uid != u.uid || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+  const int fd = OpenDirNoFollow(dir, err);
+  if (fd < 0) return false;
+  bool ok = fstat(fd, &st) == 0;
+  if (!ok) {
+    *err = "cannot stat " + dir + ": " + strerror(errno);
+  } else if (st.st_uid != u.uid || (st.st_mode & (S_IWGRP | S_IWOTH))) {
     *err = dir + " must be owned by the helper user (uid " +
            std::to_string(u.uid) + ") and not writable by group or others";
-    return false;
+    ok = false;
+  } else if ((st.st_mode & S_IRWXU) != S_IRWXU && !(st.st_mode & 077)) {
+    ok = HandOver(fd, dir, u, err);  // what a umask left: back to 0700
+  } else if ((st.st_mode & S_IRWXU) != S_IRWXU) {
+    *err = dir +
+           " must give its owner, the helper user, full access (mode "
+           "0700)";
+    ok = false;
   }
-  return true;
+  close(fd);
+  return ok;
 }
 
 bool DropPrivileges(const HelperUser& u, std::string* err) {

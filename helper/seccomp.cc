@@ -55,7 +55,8 @@ const char* const kAllowed[] = {
     "fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink",
     "readlinkat", "getdents64", "getdents", "getcwd", "mkdir", "mkdirat", "rename",
     "renameat", "renameat2", "unlink", "unlinkat", "rmdir", "fsync",
-    "fdatasync", "flock", "ftruncate", "fchmod", "umask", "fadvise64",
+    "fdatasync", "flock", "ftruncate", "fchmod", "fchmodat", "umask",
+    "fadvise64",
     // memory
     "mmap", "munmap", "mremap", "mprotect", "madvise", "brk",
     // threads (clone itself is below: threads only)

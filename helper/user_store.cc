@@ -520,18 +520,6 @@ bool ParseRecordFile(const std::string& text, const std::string& file,
   return true;
 }
 
-// Gives what root created the owner of its parent, so that the helper user
-// can use it as if it had created it itself.
-bool OwnLikeParent(int fd, const struct stat& parent, const std::string& shown,
-                   std::string* err) {
-  if (geteuid() != 0) return true;
-  if (fchown(fd, parent.st_uid, parent.st_gid) != 0) {
-    *err = "cannot chown " + shown + ": " + strerror(errno);
-    return false;
-  }
-  return true;
-}
-
 // The same flock(2) FileLock takes, on `name` below `dir`.
 bool LockAt(int dir, const std::string& name, const std::string& shown,
             int timeout_ms, Fd* out, std::string* err) {
@@ -540,11 +528,17 @@ bool LockAt(int dir, const std::string& name, const std::string& shown,
     *err = "cannot stat the directory of " + shown + ": " + strerror(errno);
     return false;
   }
-  int fd = openat(dir, name.c_str(),
-                  O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  bool created = fd >= 0;
-  if (fd < 0 && errno == EEXIST)
-    fd = openat(dir, name.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  int fd = openat(dir, name.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
+  const bool created = fd >= 0;
+  if (fd < 0 && errno != EEXIST) {
+    *err = "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  if (fd >= 0) close(fd);  // opened again once its mode is settled
+  if (!SettleMode(dir, name, parent, S_IFREG, 0600, created, shown, err))
+    return false;
+  fd = openat(dir, name.c_str(), kFlags);
   if (fd < 0) {
     *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
                           : "cannot open " + shown + ": " + strerror(errno);
@@ -556,7 +550,6 @@ bool LockAt(int dir, const std::string& name, const std::string& shown,
     *err = shown + " is not a regular file";
     return false;
   }
-  if (created && !OwnLikeParent(fd, parent, shown, err)) return false;
   struct timespec start, now;
   clock_gettime(CLOCK_MONOTONIC, &start);
   for (;;) {
@@ -683,14 +676,17 @@ bool UserStore::Remove(const std::string& user,
   if (missing) {
     // Made the way Init makes it, owned like state_dir.
     struct stat st;
+    bool created = false;
     if (fstat(state.get(), &st) != 0 ||
-        (mkdirat(state.get(), "locks", 0700) != 0 && errno != EEXIST)) {
+        (!(created = mkdirat(state.get(), "locks", 0700) == 0) &&
+         errno != EEXIST)) {
       *err = "cannot create " + top + "/locks: " + strerror(errno);
       return false;
     }
     if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
                          err) ||
-        missing || !OwnLikeParent(locks.get(), st, top + "/locks", err)) {
+        missing || !SettleMode(state.get(), "locks", st, S_IFDIR, 0700,
+                               created, top + "/locks", err)) {
       if (err->empty()) *err = top + "/locks vanished";
       return false;
     }

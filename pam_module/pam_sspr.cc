@@ -181,12 +181,20 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   proto::Result res;
   if (!RunHelper(pamh, c, start, &res, &err, &check_lock.fd)) {
     if (UseStale(pamh, c, user, start.service, now, err)) return PAM_SUCCESS;
-    int code = FailModeCode(c);
+    // The helper could not start, hung or died. In a setuid application
+    // (su, sudo) the user who started it controls much of what it inherits
+    // and may have caused that: it counts as failmode=secure. A RESULT of
+    // "unavailable" still follows failmode (pam_sspr.8, Failmode).
+    const bool setuid_app = getuid() != geteuid();
+    int code = setuid_app ? PAM_AUTHINFO_UNAVAIL : FailModeCode(c);
     pam_syslog(pamh, LOG_ERR,
                "user=%s service=%s outcome=unavailable result=%s "
-               "(failmode=%s): %s",
+               "(failmode=%s%s): %s",
                user.c_str(), start.service.c_str(), CodeName(code),
-               FailModeName(c.failmode), err.c_str());
+               FailModeName(c.failmode),
+               setuid_app ? ", helper failure in a setuid application: secure"
+                          : "",
+               err.c_str());
     return code;
   }
   if (res.outcome == proto::Outcome::kUnavailable &&

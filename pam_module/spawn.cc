@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -17,22 +18,79 @@
 namespace sspr {
 namespace {
 
-// Lifts a descriptor above the fixed helper fd so that the dup2 calls in the
-// child cannot clobber each other.
+// Lifts a descriptor to 10 or above, out of the way of the application's
+// own use of low numbers. Under a low fd limit (`ulimit -n 10; su`) it
+// stays where it is: the child copes with any numbers (ArrangeFds).
 int HighFd(int fd) {
   if (fd < 0) return fd;
   int hi = fcntl(fd, F_DUPFD_CLOEXEC, 10);
+  if (hi < 0) return fd;
   close(fd);
   return hi;
 }
 
-void CloseFrom(int lowfd) {
+void CloseRange(int first, int last) {  // both included
+  if (first > last) return;
 #ifdef SYS_close_range
-  if (syscall(SYS_close_range, lowfd, ~0U, 0) == 0) return;
+  if (syscall(SYS_close_range, first, last, 0) == 0) return;
 #endif
   long max = sysconf(_SC_OPEN_MAX);
   if (max < 0 || max > 65536) max = 65536;
-  for (int fd = lowfd; fd < max; ++fd) close(fd);
+  for (long fd = first; fd <= last && fd < max; ++fd)
+    close(static_cast<int>(fd));
+}
+
+// In the child: `theirs` on proto::kHelperFd, /dev/null on 0-2, nothing
+// else open, whatever numbers the two had. Needs fds up to 5 only.
+bool ArrangeFds(int theirs, int devnull) {
+  const int lo = theirs < devnull ? theirs : devnull;
+  const int hi = theirs < devnull ? devnull : theirs;
+  CloseRange(0, lo - 1);
+  CloseRange(lo + 1, hi - 1);
+  CloseRange(hi + 1, static_cast<int>(~0U >> 1));
+  const int h = proto::kHelperFd;
+  if (theirs != h) {
+    if (devnull == h && (devnull = fcntl(devnull, F_DUPFD, h + 1)) < 0)
+      return false;
+    if (dup2(theirs, h) < 0) return false;
+    if (theirs > 2) close(theirs);
+  }
+  for (int fd = 0; fd <= 2; ++fd)
+    if (devnull != fd && dup2(devnull, fd) < 0) return false;
+  if (devnull > 2 && devnull != h) close(devnull);
+  // dup2 clears close-on-exec; a descriptor left in place keeps it.
+  for (int fd = 0; fd <= h; ++fd)
+    if (fcntl(fd, F_SETFD, 0) != 0) return false;
+  return true;
+}
+
+// The child's state before exec (see SpawnHelper in spawn.h). Async-signal-
+// safe calls only; false when a step that must work did not. `strict`: a
+// limit that cannot be set (a hard limit below ours, without
+// CAP_SYS_RESOURCE) may come from the user who started a setuid
+// application; the helper must then not run at all.
+bool ResetChild(bool root, bool strict, const struct sigaction& dfl) {
+  for (int s = 1; s < NSIG; ++s) sigaction(s, &dfl, nullptr);  // KILL: EINVAL
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (setsid() < 0) return false;
+  // Raw system calls: one thread lives in this child, and glibc's wrappers
+  // would try to broadcast the change to the parent's others.
+  if (root && (syscall(SYS_setgroups, 0, nullptr) != 0 ||
+               syscall(SYS_setresgid, 0, 0, 0) != 0 ||
+               syscall(SYS_setresuid, 0, 0, 0) != 0))
+    return false;
+  umask(077);
+  for (const HelperLimit& l : kHelperLimits) {
+    struct rlimit r = {l.value, l.value};
+    if (setrlimit(l.resource, &r) == 0) continue;
+    if (strict || getrlimit(l.resource, &r) != 0) return false;
+    // The application's own hard limit, below ours: the admin's choice.
+    if (r.rlim_max < l.value) r.rlim_cur = r.rlim_max;
+    if (setrlimit(l.resource, &r) != 0) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -79,8 +137,13 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
   // Everything the child needs is prepared before fork.
   const char* argv[] = {path.c_str(), nullptr};
   const char* envp[] = {nullptr};
-  sigset_t all;
-  sigemptyset(&all);
+  const bool root = geteuid() == 0;
+  // A setuid application (su, sudo): what it inherited is the invoking
+  // user's, not to be trusted.
+  const bool strict = root && getuid() != 0;
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof(dfl));
+  dfl.sa_handler = SIG_DFL;
 
   pid_t pid = fork();
   if (pid < 0) {
@@ -92,12 +155,8 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
   }
   if (pid == 0) {
     // Child: async-signal-safe calls only.
-    sigprocmask(SIG_SETMASK, &all, nullptr);
-    if (dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
-        dup2(theirs, proto::kHelperFd) < 0) {
+    if (!ResetChild(root, strict, dfl) || !ArrangeFds(theirs, devnull))
       _exit(127);
-    }
-    CloseFrom(proto::kHelperFd + 1);
     execve(argv[0], const_cast<char* const*>(argv),
            const_cast<char* const*>(envp));
     _exit(127);
