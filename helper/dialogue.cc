@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "config/user_name.h"
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/email_address.h"
@@ -98,6 +99,17 @@ void Dialogue::Finalize() {
 proto::Result Dialogue::Start(const std::string& user) {
   user_ = user;
   std::string err;
+  // The module refuses these names before it starts the helper; a START
+  // that carries one anyway ends here, before any lookup or prompt, with
+  // the result the module gives (pam_sspr(8), USER NAMES).
+  if (const char* problem = UserNameProblem(user)) {
+    can_prompt_ = false;
+    if (c_.mode == Mode::kWarn)
+      Finish(proto::Outcome::kDeferred, problem);
+    else
+      Finish(proto::Outcome::kBlocked, problem);
+    return result_;
+  }
   if (!backend_->Lookup(user, &rec_, &err)) {
     Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
     return result_;
