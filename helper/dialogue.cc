@@ -234,8 +234,16 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
                                  size_t shown_max) {
   for (;;) {
     std::string raw;
+    // A hidden prompt only after a visible one was answered in this
+    // dialogue. sshd's conversation for password logins (no
+    // keyboard-interactive) answers every hidden prompt with the login
+    // password and fails every visible one: such a conversation is one
+    // that cannot prompt, and never gets to give the password as an answer.
     Conversation::Reply r =
-        conv_->Prompt(echo, WithHeld(text), deadline_ms_, &raw);
+        !echo && !visible_answered_
+            ? Conversation::Reply::kConvFailed
+            : conv_->Prompt(echo, WithHeld(text), deadline_ms_, &raw);
+    if (r == Conversation::Reply::kOk && echo) visible_answered_ = true;
     if (r == Conversation::Reply::kConvFailed) {
       bool have = HaveCount(rec_) >= c_.methods_required;
       if (have && done_types_.empty()) {  // reconfirmation: ask next time
