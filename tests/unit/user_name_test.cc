@@ -115,15 +115,20 @@ void test_names_the_store_cannot_hold_are_named(void** /*state*/) {
   assert_non_null(UserNameProblem(""));
   assert_non_null(UserNameProblem(std::string(257, 'a')));
   assert_non_null(UserNameProblem(Repeat("\xc3\xa9", 200)));  // 400 bytes
-  const std::vector<std::string> bad = {
-      "caf\xe9",              // Latin-1
-      "a\xc3",                // cut sequence
-      "\xc0\xaf",             // overlong '/'
-      "\xed\xa0\x80",         // a surrogate
-      "\xf4\x90\x80\x80",     // past U+10FFFF
-      "\xff",    "a\x80",     // stray bytes
-      "a\nb",    "a\tb", "a\x1b[2J", "a\x7f", "a\xc2\x9b" "b",  // controls
-      std::string("a\0b", 3)};
+  const std::vector<std::string> bad = {"caf\xe9",            // Latin-1
+                                        "a\xc3",              // cut sequence
+                                        "\xc0\xaf",           // overlong '/'
+                                        "\xed\xa0\x80",       // a surrogate
+                                        "\xf4\x90\x80\x80",   // past U+10FFFF
+                                        "\xff",
+                                        "a\x80",  // stray bytes
+                                        "a\nb",
+                                        "a\tb",
+                                        "a\x1b[2J",
+                                        "a\x7f",
+                                        "a\xc2\x9b"
+                                        "b",  // controls
+                                        std::string("a\0b", 3)};
   for (const auto& n : bad) assert_non_null(UserNameProblem(n));
 }
 
