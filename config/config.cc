@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 
+#include "config/sha256.h"
 #include "pam_module/net_match.h"
 
 namespace sspr {
@@ -626,6 +627,10 @@ const char* FailModeName(FailMode m) {
 std::string SafeFileName(const std::string& user) {
   static const char kHex[] = "0123456789ABCDEF";
   if (user.empty()) return "%";  // never the directory itself
+  // %XX makes a name up to three times longer; past kMaxEscapedName the
+  // file is named by a hash of the name. '+' never starts an escaped name
+  // (it is escaped as %2B), so the two kinds never meet.
+  constexpr size_t kMaxEscapedName = 200;
   std::string out;
   for (size_t i = 0; i < user.size(); ++i) {
     unsigned char ch = static_cast<unsigned char>(user[i]);
@@ -637,6 +642,7 @@ std::string SafeFileName(const std::string& user) {
       out.push_back(kHex[ch >> 4]);
       out.push_back(kHex[ch & 15]);
     }
+    if (out.size() > kMaxEscapedName) return "+" + Sha256Hex(user);
   }
   return out;
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "config/user_name.h"
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/email_address.h"
@@ -98,6 +99,17 @@ void Dialogue::Finalize() {
 proto::Result Dialogue::Start(const std::string& user) {
   user_ = user;
   std::string err;
+  // The module refuses these names before it starts the helper; a START
+  // that carries one anyway ends here, before any lookup or prompt, with
+  // the result the module gives (pam_sspr(8), USER NAMES).
+  if (const char* problem = UserNameProblem(user)) {
+    can_prompt_ = false;
+    if (c_.mode == Mode::kWarn)
+      Finish(proto::Outcome::kDeferred, problem);
+    else
+      Finish(proto::Outcome::kBlocked, problem);
+    return result_;
+  }
   if (!backend_->Lookup(user, &rec_, &err)) {
     Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
     return result_;
@@ -222,8 +234,16 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
                                  size_t shown_max) {
   for (;;) {
     std::string raw;
+    // A hidden prompt only after a visible one was answered in this
+    // dialogue. sshd's conversation for password logins (no
+    // keyboard-interactive) answers every hidden prompt with the login
+    // password and fails every visible one: such a conversation is one
+    // that cannot prompt, and never gets to give the password as an answer.
     Conversation::Reply r =
-        conv_->Prompt(echo, WithHeld(text), deadline_ms_, &raw);
+        !echo && !visible_answered_
+            ? Conversation::Reply::kConvFailed
+            : conv_->Prompt(echo, WithHeld(text), deadline_ms_, &raw);
+    if (r == Conversation::Reply::kOk && echo) visible_answered_ = true;
     if (r == Conversation::Reply::kConvFailed) {
       bool have = HaveCount(rec_) >= c_.methods_required;
       if (have && done_types_.empty()) {  // reconfirmation: ask next time

@@ -107,6 +107,7 @@ class Dialogue {
   int send_failures_ = 0;
   std::vector<std::pair<bool, std::string>> held_;  // (is error, text)
   bool can_prompt_ = true;
+  bool visible_answered_ = false;  // an echo-on prompt got an answer
   bool silent_ = false;
   std::vector<std::string> questions_;
   PolicyStore* policy_store_ = nullptr;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/user_name.h"
 #include "pam_module/relay.h"
 #include "pam_module/scope.h"
 #include "pam_module/status_cache.h"
@@ -100,6 +101,38 @@ bool UseStale(pam_handle_t* pamh, const Config& c, const std::string& user,
   return true;
 }
 
+// A user in scope whose name the store cannot hold (not UTF-8, a control
+// character, longer than kMaxUserName bytes) can never register. Only root
+// creates such NSS names. PAM_IGNORE would exempt them from the policy, so
+// they get what the policy gives a user who cannot register: refused in
+// mode=register and block, let in with the notice in mode=warn. Exempt users
+// and groups were let through before this (InScope), so exempting the
+// account is the admin's way out; the log line says so. The name is logged
+// only in a printable form.
+int UserNameRefused(pam_handle_t* pamh, const Config& c, int flags,
+                    const std::string& user, const char* problem) {
+  std::string shown;
+  for (unsigned char ch : user.substr(0, 64))
+    shown += ch >= 0x20 && ch < 0x7F ? static_cast<char>(ch) : '?';
+  bool warn = c.mode == Mode::kWarn;
+  int code = warn ? PAM_SUCCESS : PAM_PERM_DENIED;
+  pam_syslog(pamh, LOG_ERR,
+             "user=%s%s service=%s outcome=%s result=%s: %s; pam_sspr cannot "
+             "store it (exempt the account with exempt_users or "
+             "exempt_groups, or rename it)",
+             shown.c_str(), user.size() > 64 ? "..." : "",
+             Item(pamh, PAM_SERVICE).c_str(), warn ? "deferred" : "blocked",
+             CodeName(code), problem);
+  if (!(flags & PAM_SILENT))
+    pam_error(pamh, "%s",
+              warn ? "This user name cannot be registered for password reset "
+                     "here; please ask your administrator."
+                   : "This user name cannot be registered for password reset "
+                     "here, and registration is required; please ask your "
+                     "administrator.");
+  return code;
+}
+
 int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   const char* user_c = nullptr;
@@ -109,10 +142,6 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     return PAM_USER_UNKNOWN;
   }
   std::string user = user_c;
-  if (user.size() > 256) {
-    pam_syslog(pamh, LOG_ERR, "user name longer than 256 bytes");
-    return PAM_USER_UNKNOWN;
-  }
   Config c;
   c.helper = SSPR_HELPER_PATH;
   std::string err;
@@ -136,6 +165,10 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
                  why.c_str());
     return PAM_IGNORE;
   }
+  // A name the store cannot hold is refused here, before any helper or
+  // prompt: never after the user typed a code (see UserNameRefused).
+  if (const char* problem = UserNameProblem(user))
+    return UserNameRefused(pamh, c, flags, user, problem);
   int64_t now = time(nullptr);
   // Fast path: no fork, no exec, no network.
   if (c.cache_ttl > 0 && CacheIsFresh(c.cache_dir, user, now)) {

@@ -1,9 +1,11 @@
 #include "tools/admin_options.h"
 
+#include "config/user_name.h"
+
 namespace sspr {
 namespace {
 
-constexpr size_t kMaxUser = 256;  // the module's own limit
+constexpr size_t kMaxUser = kMaxUserName;  // the module's own limit
 
 bool NeedsUser(const std::string& cmd) {
   return cmd == "status" || cmd == "show" || cmd == "reset" || cmd == "check";

@@ -1,6 +1,7 @@
 """sspr-admin on state left by real registrations (real libpam, module and
 helper): status, show, list, export, reset and check, their exit codes and
 outputs; check agrees with what the module then really returns."""
+import hashlib
 import json
 import os
 import pwd
@@ -258,6 +259,27 @@ class Admin(PamTestCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn("Don't lose access to your account", out)
         self.assertEqual(self.admin("status", "alice")[0], 0)
+
+    def test_long_names_files_are_found_and_reset(self):
+        # 256 bytes, 765 once escaped: the module, the helper and
+        # sspr-admin all use the same hashed file name.
+        for name in ("u" * 256, "\u20ac" * 85):
+            self.register(name)
+            safe = "+" + hashlib.sha256(name.encode()).hexdigest()
+            self.assertEqual(self.admin("status", name)[0], 0)
+            rc, out, err = self.admin("show", name)
+            self.assertEqual(rc, 0, err)
+            self.assertIn("mobile", out)
+            cache = os.path.join(self.env.cache, safe)
+            rate = os.path.join(self.env.state, "rate", f"user-{safe}.json")
+            self.assertTrue(os.path.exists(cache) and os.path.exists(rate))
+            rc, out, err = self.admin("reset", name, "--yes", "--json")
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(json.loads(out), {
+                "user": name, "record_removed": True, "cache_removed": True,
+                "rate_removed": True})
+            self.assertFalse(os.path.exists(cache) or os.path.exists(rate))
+            self.assertEqual(self.admin("status", name)[0], 1)
 
     def test_reset_of_unknown_user_keeps_the_store_usable(self):
         self.register("alice")

@@ -158,6 +158,23 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertNotIn("PROMPT", out)
 
+    def test_sshd_password_login_never_answers_the_okta_question(self):
+        # sshd's conversation for a password login without
+        # keyboard-interactive: hidden prompts get the login password,
+        # visible ones fail (pam_driver --sshd-password). The question's
+        # answer is a hidden prompt behind a visible menu: never reached.
+        password = "Correct-Horse-Battery-9"
+        self.env.set(methods="questions")
+        code, out = self.env.run("bob", extra=["--sshd-password", password])
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("PROMPT REFUSED", out)
+        self.assertNotIn("PASSWORD GIVEN", out)
+        self.assertIn("cannot ask questions", out)
+        self.assertEqual(self.svc.answers, {})
+        self.assertEqual(self.bob_factors(), [])
+        self.assertEqual(self.svc.count("POST", "/factors"), 0)
+        self.assertNotIn(password, self.env.log())
+
     def test_security_question_refused_too_often_fails(self):
         self.env.set(methods="questions")
         code, out = self.env.run("bob", "1", "1", "ab", "no", "x")

@@ -301,6 +301,9 @@ class SshdEnv(LoginEnv):
         self.made_privsep_dir = False
         self.proc = None
         self.port = None
+        # sshd's two ways to ask a password; a test class may swap them.
+        self.kbdint = "yes"
+        self.password_auth = "no"
 
     # ----- set-up -------------------------------------------------------
     def start(self):
@@ -343,8 +346,8 @@ ListenAddress 127.0.0.1
 HostKey {self.host_key}
 PidFile {self.root}/sshd.pid
 UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication no
+KbdInteractiveAuthentication {self.kbdint}
+PasswordAuthentication {self.password_auth}
 PubkeyAuthentication yes
 AuthenticationMethods {self.auth_methods}
 AuthorizedKeysFile {self.keys}/%u

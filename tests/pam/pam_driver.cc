@@ -10,6 +10,12 @@
 // "@killhelper" SIGKILLs the driver's children (the helper) at that prompt
 // and then answers "" (fault tests: a helper that dies mid-dialogue).
 // --env NAME=VALUE puts a variable in the PAM environment (pam_putenv).
+// --sshd-password PW behaves like sshd's conversation for a password login
+// without keyboard-interactive: every hidden prompt is answered with PW
+// ("PASSWORD GIVEN: <prompt>" is printed), a visible prompt fails the whole
+// call, info and error texts are kept (printed). (OpenSSH forgets the
+// password after pam_authenticate, so in the account phase its hidden
+// prompts fail too; this is the worse case, as an older or patched sshd.)
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would. Exit status: the PAM return code.
 #include <security/pam_appl.h>
@@ -35,6 +41,8 @@ struct Options {
   std::vector<std::string> env;  // --env NAME=VALUE: the PAM environment
   size_t next = 0;
   bool interactive = false, phone = false, silent = false, no_conv = false;
+  bool sshd = false;
+  std::string sshd_password;
   size_t outbox_seen = 0;
 };
 
@@ -166,7 +174,16 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
       continue;
     }
     std::string answer;
-    if (o->interactive) {
+    if (o->sshd) {
+      if (style != PAM_PROMPT_ECHO_OFF) {
+        printf("PROMPT REFUSED: %s\n", text);
+        fflush(stdout);
+        goto fail;
+      }
+      printf("PASSWORD GIVEN: %s\n", text);
+      fflush(stdout);
+      answer = o->sshd_password;
+    } else if (o->interactive) {
       printf("%s", text);
       fflush(stdout);
       if (!ReadTerminal(style == PAM_PROMPT_ECHO_ON, &answer)) goto fail;
@@ -227,6 +244,10 @@ int main(int argc, char** argv) {
     else if (a == "--phone") o.phone = true;
     else if (a == "--silent") o.silent = true;
     else if (a == "--no-conv") o.no_conv = true;
+    else if (a == "--sshd-password") {
+      o.sshd = true;
+      o.sshd_password = value();
+    }
     else if (a == "--sigchld-ignore") signal(SIGCHLD, SIG_IGN);  // as some daemons do
     else o.answers.push_back(a);
   }

@@ -792,6 +792,26 @@ void test_block_and_warn(void**) {
   assert_true(w.conv.transcript.back().rfind("PROMPT: Press Enter", 0) == 0);
 }
 
+// The module refuses these names before it starts the helper; a START
+// that carries one anyway ends before any lookup, prompt or write.
+void test_a_name_the_store_cannot_hold_ends_before_any_prompt(void**) {
+  World w;
+  for (const std::string& user : {std::string("caf\xe9"), std::string("a\nb"),
+                                 std::string(257, 'a')}) {
+    w.conv.answers = {[] { return std::string("1"); }};
+    w.c.mode = Mode::kRegister;
+    assert_int_equal(static_cast<int>(w.Run(user).outcome),
+                     static_cast<int>(proto::Outcome::kBlocked));
+    w.c.mode = Mode::kWarn;
+    assert_int_equal(static_cast<int>(w.Run(user).outcome),
+                     static_cast<int>(proto::Outcome::kDeferred));
+    assert_int_equal(w.conv.Count("PROMPT"), 0);
+    assert_int_equal(w.conv.answers.size(), 1);
+  }
+  assert_true(access((w.dir + "/users").c_str(), F_OK) != 0 ||
+              rmdir((w.dir + "/users").c_str()) == 0);  // nothing stored
+}
+
 }  // namespace
 }  // namespace sspr
 
@@ -814,6 +834,8 @@ int main() {
       cmocka_unit_test(sspr::test_service_questions),
       cmocka_unit_test(sspr::test_rate_limit),
       cmocka_unit_test(sspr::test_block_and_warn),
+      cmocka_unit_test(
+          sspr::test_a_name_the_store_cannot_hold_ends_before_any_prompt),
       cmocka_unit_test(sspr::test_register_email),
       cmocka_unit_test(sspr::test_register_questions),
       cmocka_unit_test(sspr::test_two_required_email_and_questions),
