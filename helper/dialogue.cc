@@ -654,6 +654,16 @@ Dialogue::State Dialogue::SendCode() {
              "code rate limit reached for user or destination " +
                  Masked(method_, dest_));
       return State::kEnd;
+    case SendStatus::kBadDestination:
+      // What the user typed was refused: asked again, bounded, FAILED.
+      TellError(BadDestinationText(channel_));
+      if (++refused_destinations_ < c_.max_input_attempts)
+        return method_ == "email" ? State::kEmail : State::kRegion;
+      TellError(TooManyInvalidText());
+      if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
+      Finish(proto::Outcome::kFailed, "destination " + Masked(method_, dest_) +
+                                          " refused: " + err);
+      return State::kEnd;
     case SendStatus::kLocalError:
       TellError(UnavailableText());
       Finish(proto::Outcome::kUnavailable, "cannot send a code: " + err);

@@ -105,6 +105,7 @@ class Dialogue {
   UserRecord rec_;
   int invalid_ = 0;
   int send_failures_ = 0;
+  int refused_destinations_ = 0;  // kBadDestination answers, all prompts
   std::vector<std::pair<bool, std::string>> held_;  // (is error, text)
   bool can_prompt_ = true;
   bool silent_ = false;

@@ -215,6 +215,14 @@ std::string SendFailedText() {
       "another number or method.");
 }
 
+std::string BadDestinationText(Channel ch) {
+  if (ch == Channel::kEmail)
+    return _("No code can be sent to that address: it was refused. Check "
+             "it and type it again, or give another address.");
+  return _("No code can be sent to that number: it was refused. Check it "
+           "and type it again, or give another number.");
+}
+
 std::string VerifiedText(const std::string& method,
                          const std::string& international) {
   if (method == "mobile") {

@@ -16,14 +16,7 @@ namespace sspr {
 
 struct Config;
 
-enum class SendStatus {
-  kSent,
-  kCooldown,     // too soon after the previous code; retry_at set
-  kRateLimited,  // per-user or per-number limit hit; retry_at set
-  kError,        // delivery or service failure: the user may try again
-  kLocalError,   // this host's state (state_dir full or read-only, no
-                 // randomness): trying again cannot help
-};
+// SendStatus is in helper/delivery.h (the senders return it too).
 
 enum class CheckStatus {
   kOk,

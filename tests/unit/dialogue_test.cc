@@ -43,16 +43,21 @@ struct Sent {
 class FakeSender : public CodeSender {
  public:
   explicit FakeSender(std::vector<Sent>* log) : log_(log) {}
-  bool Send(Channel ch, const std::string& to, const std::string& text,
-            std::string* err) override {
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string* err) override {
     if (fail) {
       *err = "fake failure";
-      return false;
+      return SendStatus::kError;
+    }
+    if (refuse) {
+      *err = "fake refusal";
+      return SendStatus::kBadDestination;
     }
     log_->push_back({ch, to, text});
-    return true;
+    return SendStatus::kSent;
   }
   bool fail = false;
+  bool refuse = false;  // the gateway refuses every destination
 
  private:
   std::vector<Sent>* log_;
