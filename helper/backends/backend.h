@@ -63,6 +63,11 @@ class Backend {
   // know the user (rather than not answering). The helper then reports
   // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.
   virtual bool UserUnknown() const { return false; }
+  // After a failed Save: true when the service refused the value itself (a
+  // 400/422 that names the number or address as invalid): what the user
+  // typed, so the dialogue asks again and ends FAILED, never UNAVAILABLE.
+  // Default: never.
+  virtual bool ValueRefused() const { return false; }
   // Security questions the service keeps itself (okta): the dialogue asks
   // one question from the service's catalogue and sends the answer, in
   // clear over TLS, to SaveAnswer; the helper stores no hash. Otherwise

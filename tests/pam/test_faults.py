@@ -107,12 +107,12 @@ class Faults(PamTestCase):
         attempt = ["", "201-555-0123", "1"]  # region, number, text me
         code, out = self.env.run("alice", "1", *attempt, *attempt, *attempt)
         self.assertResult(code, PAM_PERM_DENIED, out)
-        self.assertEqual(out.count("No code can be sent to that number"), 3,
+        self.assertEqual(out.count("That number was refused"), 3,
                          out)
         self.assertIn("Too many invalid answers", out)
         self.assertNotIn("could not be sent right now", out)
         # Asked again: the region prompt follows each refusal but the last.
-        after_first = out.split("No code can be sent to that number", 1)[1]
+        after_first = out.split("That number was refused", 1)[1]
         self.assertIn("Country or region", after_first)
         with open(tries) as f:
             self.assertEqual(f.read().split(), ["+12015550123"] * 3)
@@ -127,7 +127,7 @@ class Faults(PamTestCase):
                                  "1", "1", "1", "1")
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
         self.assertIn("could not be sent right now", out)
-        self.assertNotIn("No code can be sent to that number", out)
+        self.assertNotIn("That number was refused", out)
 
     def test_a_delivery_command_in_a_world_writable_folder_is_refused(self):
         """Whoever can write a folder above the command can replace it and

@@ -337,6 +337,115 @@ void test_command_through_launcher(void** state) {
   assert_int_equal(errno, ECHILD);
 }
 
+// The delivery command's exit statuses: 0 sent, 65 (EX_DATAERR) the
+// destination refused (the user's input), anything else temporary; the
+// same through the launcher.
+void test_command_exit_statuses(void** state) {
+  const std::string dir = Dir(state);
+  const std::string refuses = WriteScript(dir, "r.sh", "cat >/dev/null\nexit 65\n");
+  const std::string tempfail = WriteScript(dir, "t.sh", "cat >/dev/null\nexit 75\n");
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + refuses, 5, &err);
+  assert_int_equal(static_cast<int>(s->Send(Channel::kSms, kNum, "code 1", &err)),
+                   static_cast<int>(SendStatus::kBadDestination));
+  assert_non_null(strstr(err.c_str(), "refused the destination"));
+  assert_null(strstr(err.c_str(), kNum));
+  s = MakeSender("command:" + tempfail, 5, &err);
+  assert_int_equal(static_cast<int>(s->Send(Channel::kSms, kNum, "code 2", &err)),
+                   static_cast<int>(SendStatus::kError));
+  assert_non_null(strstr(err.c_str(), "exit status 75"));
+  sspr::HelperUser nobody;
+  assert_true(sspr::StartCommandLauncher({refuses, tempfail}, 5, nobody,
+                                         /*drop=*/false, &err));
+  assert_int_equal(
+      static_cast<int>(sspr::RunViaLauncher(refuses, "sms", kNum, "c", 5, &err)),
+      static_cast<int>(SendStatus::kBadDestination));
+  assert_int_equal(
+      static_cast<int>(sspr::RunViaLauncher(tempfail, "sms", kNum, "c", 5, &err)),
+      static_cast<int>(SendStatus::kError));
+  sspr::StopCommandLauncher();
+}
+
+// One check for what the user typed and what every sender takes: the
+// dialogue's own output passes, nothing else.
+void test_destinations_pass_the_input_check_or_nothing(void**) {
+  using sspr::ValidDestination;
+  assert_true(ValidDestination(Channel::kEmail, "a@example.com"));
+  assert_false(ValidDestination(Channel::kEmail, "-x@example.com"));
+  assert_false(ValidDestination(Channel::kEmail, "a@Example.com"));  // not normalized
+  assert_false(ValidDestination(Channel::kEmail, "a b@example.com"));
+  assert_true(ValidDestination(Channel::kSms, kNum));
+  assert_true(ValidDestination(Channel::kVoice, kNum));
+  assert_false(ValidDestination(Channel::kSms, "+1"));
+  assert_false(ValidDestination(Channel::kSms, "-14255550100"));
+  assert_false(ValidDestination(Channel::kSms, "+1 425 555 0100"));  // not E.164
+  // A London landline takes a call, never a text.
+  assert_true(ValidDestination(Channel::kVoice, "+442071838750"));
+  assert_false(ValidDestination(Channel::kSms, "+442071838750"));
+}
+
+// The command and every folder above it: owned by root (here: by the user
+// running the test, as the helper checks as root), writable by no one else.
+void test_command_path_ownership(void** state) {
+  const std::string dir = Dir(state);
+  std::string err;
+  const std::string open_dir = dir + "/open";
+  mkdir(open_dir.c_str(), 0755);
+  chmod(open_dir.c_str(), 0777);
+  const std::string in_open = WriteScript(open_dir, "send", "exit 0\n");
+  assert_null(MakeSender("command:" + in_open, 5, &err).get());
+  assert_string_equal(err.c_str(), ("delivery command " + in_open + ": " +
+                                    open_dir +
+                                    " is writable by group or others")
+                                       .c_str());
+  chmod(open_dir.c_str(), 0775);  // group-writable is no better
+  assert_null(MakeSender("command:" + in_open, 5, &err).get());
+  chmod(open_dir.c_str(), 0755);
+  assert_non_null(MakeSender("command:" + in_open, 5, &err).get());
+  // A symlink to a good command, in a folder anyone can write: refused.
+  chmod(open_dir.c_str(), 0777);
+  const std::string good_dir = dir + "/good";
+  mkdir(good_dir.c_str(), 0755);
+  const std::string good = WriteScript(good_dir, "send", "exit 0\n");
+  const std::string link = open_dir + "/link";
+  assert_int_equal(symlink(good.c_str(), link.c_str()), 0);
+  assert_null(MakeSender("command:" + link, 5, &err).get());
+  assert_non_null(strstr(err.c_str(), (open_dir + " is writable").c_str()));
+  // A symlink in a good folder to a command in a writable one: refused.
+  const std::string link2 = good_dir + "/link";
+  assert_int_equal(symlink(in_open.c_str(), link2.c_str()), 0);
+  assert_null(MakeSender("command:" + link2, 5, &err).get());
+  assert_non_null(strstr(err.c_str(), (open_dir + " is writable").c_str()));
+  assert_non_null(MakeSender("command:" + good, 5, &err).get());
+  assert_null(MakeSender("command:" + good_dir + "/../good/send", 5, &err).get());
+  if (geteuid() == 0) {  // someone else's file, however safe its folder
+    assert_int_equal(chown(good.c_str(), 65534, 65534), 0);
+    assert_null(MakeSender("command:" + good, 5, &err).get());
+    assert_non_null(strstr(err.c_str(), "is not owned by root"));
+  }
+}
+
+// The launcher's own cap: a helper taken over cannot use it as an
+// unmetered sender. Request kMaxLauncherSends + 1 runs nothing.
+void test_launcher_caps_sends_per_run(void** state) {
+  const std::string dir = Dir(state);
+  const std::string count = WriteScript(
+      dir, "count.sh", "cat >/dev/null\necho x >> " + dir + "/runs\n");
+  std::string err;
+  sspr::HelperUser nobody;
+  assert_true(sspr::StartCommandLauncher({count}, 5, nobody, /*drop=*/false,
+                                         &err));
+  for (int i = 0; i < sspr::kMaxLauncherSends; ++i)
+    assert_true(Sent(sspr::RunViaLauncher(count, "sms", kNum, "c", 5, &err)));
+  assert_false(Sent(sspr::RunViaLauncher(count, "sms", kNum, "c", 5, &err)));
+  assert_non_null(strstr(err.c_str(), "more than 10 codes in one run"));
+  assert_false(Sent(sspr::RunViaLauncher(count, "email", "a@example.com", "c",
+                                         5, &err)));
+  sspr::StopCommandLauncher();
+  assert_int_equal(Lines(ReadText(dir + "/runs")).size(),
+                   static_cast<size_t>(sspr::kMaxLauncherSends));
+}
+
 }  // namespace
 
 int main() {
@@ -352,6 +461,13 @@ int main() {
                                       Teardown),
       cmocka_unit_test_setup_teardown(test_bad_specs, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_command_through_launcher, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_command_exit_statuses, Setup,
+                                      Teardown),
+      cmocka_unit_test(test_destinations_pass_the_input_check_or_nothing),
+      cmocka_unit_test_setup_teardown(test_command_path_ownership, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_launcher_caps_sends_per_run, Setup,
                                       Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
