@@ -636,6 +636,24 @@ void test_send_failure_then_unavailable(void**) {
   assert_true(w.conv.Saw("could not be sent"));
 }
 
+// A destination the gateway refuses is the user's input: told, asked for
+// the number again (the region prompt), and FAILED at max_input_attempts,
+// never UNAVAILABLE; with a registration complete it stands.
+void test_refused_destination_is_asked_again_then_failed(void**) {
+  World w;
+  w.sender->refuse = true;
+  w.Say({"1", "", "201-555-0123", "1", "", "201-555-0123", "1", "",
+         "201-555-0123", "1"});
+  proto::Result r = w.Run();
+  assert_int_equal(static_cast<int>(r.outcome),
+                   static_cast<int>(proto::Outcome::kFailed));
+  assert_true(w.conv.Saw("That number was refused"));
+  assert_true(w.conv.Saw("Too many invalid answers"));
+  assert_false(w.conv.Saw("could not be sent"));
+  assert_non_null(strstr(r.log.c_str(), "refused"));
+  assert_null(strstr(r.log.c_str(), "2015550123"));  // masked
+}
+
 // The local backend, except that the service "fails" while checking the
 // n-th code and later ones (n counts from 1), as a remote service can.
 class CheckFails : public Backend {
@@ -814,6 +832,7 @@ int main() {
       cmocka_unit_test(sspr::test_conv_failed_blocks),
       cmocka_unit_test(sspr::test_timeout),
       cmocka_unit_test(sspr::test_send_failure_then_unavailable),
+      cmocka_unit_test(sspr::test_refused_destination_is_asked_again_then_failed),
       cmocka_unit_test(sspr::test_check_error_is_unavailable),
       cmocka_unit_test(sspr::test_check_error_on_backup_keeps_registration),
       cmocka_unit_test(sspr::test_service_questions),
