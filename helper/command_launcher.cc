@@ -152,8 +152,8 @@ void OnHelperDeath(int) {
       err = "delivery launcher: more than " +
             std::to_string(kMaxLauncherSends) + " codes in one run; refused";
     } else if (static_cast<size_t>(n) > kMaxRequest || !r.U32(&timeout_s) ||
-        !r.Str(&path) || !r.Str(&channel) || !r.Str(&to) || !r.Str(&text) ||
-        !r.Done()) {
+               !r.Str(&path) || !r.Str(&channel) || !r.Str(&to) ||
+               !r.Str(&text) || !r.Done()) {
       err = "delivery launcher: malformed request";
     } else if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
       err = "delivery launcher: not a configured command";
@@ -215,8 +215,8 @@ bool StartCommandLauncher(const std::vector<std::string>& paths,
 bool CommandLauncherRunning() { return g_pid > 0; }
 
 SendStatus RunViaLauncher(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err) {
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err) {
   const std::string what = "delivery command " + path;
   if (g_fd < 0) {
     *err = what + ": the delivery launcher is not running";

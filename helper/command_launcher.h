@@ -9,10 +9,10 @@
 // that pass ValidDestination (delivery.h), at most kMaxLauncherSends times
 // per helper run: a helper taken over by an attacker can make it run the
 // admin's command with other arguments (as the helper could anyway) a few
-// times, nothing else, and cannot use it as an unmetered sender. It exits at EOF on
-// its socket (the helper hung up or exited); when the helper dies it gets
-// SIGTERM (PR_SET_PDEATHSIG), kills the running command's process group and
-// exits. The helper reaps it.
+// times, nothing else, and cannot use it as an unmetered sender. It exits at
+// EOF on its socket (the helper hung up or exited); when the helper dies it
+// gets SIGTERM (PR_SET_PDEATHSIG), kills the running command's process group
+// and exits. The helper reaps it.
 #ifndef SSPR_HELPER_COMMAND_LAUNCHER_H_
 #define SSPR_HELPER_COMMAND_LAUNCHER_H_
 
@@ -40,8 +40,8 @@ bool CommandLauncherRunning();
 
 // One command through the launcher; the result as RunCommandHere's.
 SendStatus RunViaLauncher(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err);
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err);
 
 // Hangs up and reaps the launcher (waits at most ~2 s more than a running
 // command needs; a launcher still alive then dies with the helper).

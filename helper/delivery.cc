@@ -1,6 +1,4 @@
 #include "helper/delivery.h"
-#include "helper/run_command.h"
-#include "helper/smtp_sender.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +18,8 @@
 
 #include "helper/email_address.h"
 #include "helper/phone_number.h"
+#include "helper/run_command.h"
+#include "helper/smtp_sender.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -203,7 +203,8 @@ bool ValidDestination(Channel ch, const std::string& to) {
   // (mobile or office): the checks the dialogue made, on its own output.
   if (to.size() > kMaxPhoneInput || to.empty() || to[0] != '+') return false;
   PhoneInfo info;
-  PhoneKind kind = ch == Channel::kSms ? PhoneKind::kMobile : PhoneKind::kOffice;
+  PhoneKind kind =
+      ch == Channel::kSms ? PhoneKind::kMobile : PhoneKind::kOffice;
   if (!ParsePhone(to, "", kind, &info, &error) || info.e164 != to) return false;
   return ch == Channel::kSms ? info.can_sms : info.can_call;
 }

@@ -15,7 +15,8 @@ constexpr size_t kMaxEmailInput = 254;  // RFC 5321 path limit
 // dot and an alphabetic top-level label; never a leading '-' (it would
 // read as an option to the delivery command). The domain is lower-cased
 // into *normalized. ValidDestination (delivery.h) applies this same check
-// to every address a sender is given. On failure *error is a sentence for the user.
+// to every address a sender is given. On failure *error is a sentence for the
+// user.
 bool ValidateEmail(const std::string& input, std::string* normalized,
                    std::string* error);
 

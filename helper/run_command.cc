@@ -192,16 +192,16 @@ class SignalGuard {
 pid_t RunningCommandPid() { return static_cast<pid_t>(g_command_pid); }
 
 SendStatus RunDeliveryCommand(const std::string& path, const char* channel,
-                        const std::string& to, const std::string& text,
-                        int timeout_s, std::string* err) {
+                              const std::string& to, const std::string& text,
+                              int timeout_s, std::string* err) {
   if (CommandLauncherRunning())
     return RunViaLauncher(path, channel, to, text, timeout_s, err);
   return RunCommandHere(path, channel, to, text, timeout_s, err);
 }
 
 SendStatus RunCommandHere(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err) {
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err) {
   const int64_t deadline = proto::NowMs() + int64_t{timeout_s} * 1000;
   const std::string what = "delivery command " + path;
   int in[2], st[2];

@@ -18,13 +18,13 @@ namespace sspr {
 // command_launcher.h) the launcher does this for the helper. Exit 0 is
 // kSent, kCommandBadDestination (65) kBadDestination, anything else kError.
 SendStatus RunDeliveryCommand(const std::string& path, const char* channel,
-                        const std::string& to, const std::string& text,
-                        int timeout_s, std::string* err);
+                              const std::string& to, const std::string& text,
+                              int timeout_s, std::string* err);
 
 // The same, always in this process (the launcher's side).
 SendStatus RunCommandHere(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err);
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err);
 
 // The command RunCommandHere is running now (0: none); async-signal-safe,
 // for the launcher's handler that kills it when the helper dies.

@@ -194,8 +194,8 @@ class SmtpSender : public CodeSender {
     CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    const bool rcpt_refused = status >= 500 && status < 600 &&
-                              strcmp(last.verb, "RCPT") == 0;
+    const bool rcpt_refused =
+        status >= 500 && status < 600 && strcmp(last.verb, "RCPT") == 0;
     curl_easy_cleanup(h);
     curl_slist_free_all(rcpt);
     Wipe(&msg);  // holds the code

@@ -217,10 +217,12 @@ std::string SendFailedText() {
 
 std::string BadDestinationText(Channel ch) {
   if (ch == Channel::kEmail)
-    return _("That address was refused and cannot be used. Check it and "
-             "type it again, or give another address.");
-  return _("That number was refused and cannot be used. Check it and type "
-           "it again, or give another number.");
+    return _(
+        "That address was refused and cannot be used. Check it and "
+        "type it again, or give another address.");
+  return _(
+      "That number was refused and cannot be used. Check it and type "
+      "it again, or give another number.");
 }
 
 std::string VerifiedText(const std::string& method,

@@ -154,7 +154,8 @@ void test_command_argv_stdin_env(void** state) {
   int leak = open("/dev/null", O_RDONLY);
   assert_true(leak >= 0);
   assert_int_equal(dup2(leak, 42), 42);
-  assert_true(Sent(s->Send(Channel::kVoice, kNum, "code 246810\nline two", &err)));
+  assert_true(
+      Sent(s->Send(Channel::kVoice, kNum, "code 246810\nline two", &err)));
   close(42);
   close(leak);
   assert_string_equal(ReadText(dir + "/args").c_str(), "voice +14255550100\n");
@@ -329,7 +330,8 @@ void test_command_through_launcher(void** state) {
   // "+1" alone: a launcher check looser than the helper's would run it.
   assert_false(Sent(sspr::RunViaLauncher(ok, "sms", "+1", "code 2", 5, &err)));
   assert_false(Sent(sspr::RunViaLauncher(ok, "fax", kNum, "code 3", 5, &err)));
-  assert_true(Sent(sspr::RunViaLauncher(ok, "email", "a@example.com", "x", 5, &err)));
+  assert_true(
+      Sent(sspr::RunViaLauncher(ok, "email", "a@example.com", "x", 5, &err)));
   sspr::StopCommandLauncher();
   assert_false(sspr::CommandLauncherRunning());
   errno = 0;
@@ -342,27 +344,31 @@ void test_command_through_launcher(void** state) {
 // same through the launcher.
 void test_command_exit_statuses(void** state) {
   const std::string dir = Dir(state);
-  const std::string refuses = WriteScript(dir, "r.sh", "cat >/dev/null\nexit 65\n");
-  const std::string tempfail = WriteScript(dir, "t.sh", "cat >/dev/null\nexit 75\n");
+  const std::string refuses =
+      WriteScript(dir, "r.sh", "cat >/dev/null\nexit 65\n");
+  const std::string tempfail =
+      WriteScript(dir, "t.sh", "cat >/dev/null\nexit 75\n");
   std::string err;
   std::unique_ptr<CodeSender> s = MakeSender("command:" + refuses, 5, &err);
-  assert_int_equal(static_cast<int>(s->Send(Channel::kSms, kNum, "code 1", &err)),
-                   static_cast<int>(SendStatus::kBadDestination));
+  assert_int_equal(
+      static_cast<int>(s->Send(Channel::kSms, kNum, "code 1", &err)),
+      static_cast<int>(SendStatus::kBadDestination));
   assert_non_null(strstr(err.c_str(), "refused the destination"));
   assert_null(strstr(err.c_str(), kNum));
   s = MakeSender("command:" + tempfail, 5, &err);
-  assert_int_equal(static_cast<int>(s->Send(Channel::kSms, kNum, "code 2", &err)),
-                   static_cast<int>(SendStatus::kError));
+  assert_int_equal(
+      static_cast<int>(s->Send(Channel::kSms, kNum, "code 2", &err)),
+      static_cast<int>(SendStatus::kError));
   assert_non_null(strstr(err.c_str(), "exit status 75"));
   sspr::HelperUser nobody;
   assert_true(sspr::StartCommandLauncher({refuses, tempfail}, 5, nobody,
                                          /*drop=*/false, &err));
-  assert_int_equal(
-      static_cast<int>(sspr::RunViaLauncher(refuses, "sms", kNum, "c", 5, &err)),
-      static_cast<int>(SendStatus::kBadDestination));
-  assert_int_equal(
-      static_cast<int>(sspr::RunViaLauncher(tempfail, "sms", kNum, "c", 5, &err)),
-      static_cast<int>(SendStatus::kError));
+  assert_int_equal(static_cast<int>(sspr::RunViaLauncher(refuses, "sms", kNum,
+                                                         "c", 5, &err)),
+                   static_cast<int>(SendStatus::kBadDestination));
+  assert_int_equal(static_cast<int>(sspr::RunViaLauncher(tempfail, "sms", kNum,
+                                                         "c", 5, &err)),
+                   static_cast<int>(SendStatus::kError));
   sspr::StopCommandLauncher();
 }
 
@@ -372,13 +378,15 @@ void test_destinations_pass_the_input_check_or_nothing(void**) {
   using sspr::ValidDestination;
   assert_true(ValidDestination(Channel::kEmail, "a@example.com"));
   assert_false(ValidDestination(Channel::kEmail, "-x@example.com"));
-  assert_false(ValidDestination(Channel::kEmail, "a@Example.com"));  // not normalized
+  assert_false(
+      ValidDestination(Channel::kEmail, "a@Example.com"));  // not normalized
   assert_false(ValidDestination(Channel::kEmail, "a b@example.com"));
   assert_true(ValidDestination(Channel::kSms, kNum));
   assert_true(ValidDestination(Channel::kVoice, kNum));
   assert_false(ValidDestination(Channel::kSms, "+1"));
   assert_false(ValidDestination(Channel::kSms, "-14255550100"));
-  assert_false(ValidDestination(Channel::kSms, "+1 425 555 0100"));  // not E.164
+  assert_false(
+      ValidDestination(Channel::kSms, "+1 425 555 0100"));  // not E.164
   // A London landline takes a call, never a text.
   assert_true(ValidDestination(Channel::kVoice, "+442071838750"));
   assert_false(ValidDestination(Channel::kSms, "+442071838750"));
@@ -394,10 +402,10 @@ void test_command_path_ownership(void** state) {
   chmod(open_dir.c_str(), 0777);
   const std::string in_open = WriteScript(open_dir, "send", "exit 0\n");
   assert_null(MakeSender("command:" + in_open, 5, &err).get());
-  assert_string_equal(err.c_str(), ("delivery command " + in_open + ": " +
-                                    open_dir +
-                                    " is writable by group or others")
-                                       .c_str());
+  assert_string_equal(err.c_str(),
+                      ("delivery command " + in_open + ": " + open_dir +
+                       " is writable by group or others")
+                          .c_str());
   chmod(open_dir.c_str(), 0775);  // group-writable is no better
   assert_null(MakeSender("command:" + in_open, 5, &err).get());
   chmod(open_dir.c_str(), 0755);
@@ -417,7 +425,8 @@ void test_command_path_ownership(void** state) {
   assert_null(MakeSender("command:" + link2, 5, &err).get());
   assert_non_null(strstr(err.c_str(), (open_dir + " is writable").c_str()));
   assert_non_null(MakeSender("command:" + good, 5, &err).get());
-  assert_null(MakeSender("command:" + good_dir + "/../good/send", 5, &err).get());
+  assert_null(
+      MakeSender("command:" + good_dir + "/../good/send", 5, &err).get());
   if (geteuid() == 0) {  // someone else's file, however safe its folder
     assert_int_equal(chown(good.c_str(), 65534, 65534), 0);
     assert_null(MakeSender("command:" + good, 5, &err).get());
@@ -433,14 +442,14 @@ void test_launcher_caps_sends_per_run(void** state) {
       dir, "count.sh", "cat >/dev/null\necho x >> " + dir + "/runs\n");
   std::string err;
   sspr::HelperUser nobody;
-  assert_true(sspr::StartCommandLauncher({count}, 5, nobody, /*drop=*/false,
-                                         &err));
+  assert_true(
+      sspr::StartCommandLauncher({count}, 5, nobody, /*drop=*/false, &err));
   for (int i = 0; i < sspr::kMaxLauncherSends; ++i)
     assert_true(Sent(sspr::RunViaLauncher(count, "sms", kNum, "c", 5, &err)));
   assert_false(Sent(sspr::RunViaLauncher(count, "sms", kNum, "c", 5, &err)));
   assert_non_null(strstr(err.c_str(), "more than 10 codes in one run"));
-  assert_false(Sent(sspr::RunViaLauncher(count, "email", "a@example.com", "c",
-                                         5, &err)));
+  assert_false(Sent(
+      sspr::RunViaLauncher(count, "email", "a@example.com", "c", 5, &err)));
   sspr::StopCommandLauncher();
   assert_int_equal(Lines(ReadText(dir + "/runs")).size(),
                    static_cast<size_t>(sspr::kMaxLauncherSends));

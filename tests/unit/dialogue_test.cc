@@ -832,7 +832,8 @@ int main() {
       cmocka_unit_test(sspr::test_conv_failed_blocks),
       cmocka_unit_test(sspr::test_timeout),
       cmocka_unit_test(sspr::test_send_failure_then_unavailable),
-      cmocka_unit_test(sspr::test_refused_destination_is_asked_again_then_failed),
+      cmocka_unit_test(
+          sspr::test_refused_destination_is_asked_again_then_failed),
       cmocka_unit_test(sspr::test_check_error_is_unavailable),
       cmocka_unit_test(sspr::test_check_error_on_backup_keeps_registration),
       cmocka_unit_test(sspr::test_service_questions),
