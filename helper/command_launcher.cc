@@ -68,8 +68,14 @@ class Reader {
 
 using proto::Wipe;
 
-void SendReply(int fd, bool ok, const std::string& err) {
-  std::string b(1, ok ? '\1' : '\0');
+// The answer's first byte.
+constexpr char kReplyError = 0, kReplySent = 1, kReplyBadDestination = 2;
+
+void SendReply(int fd, SendStatus st, const std::string& err) {
+  char first = st == SendStatus::kSent             ? kReplySent
+               : st == SendStatus::kBadDestination ? kReplyBadDestination
+                                                   : kReplyError;
+  std::string b(1, first);
   PutStr(&b, err.substr(0, kMaxReply - 8));
   ssize_t n;
   do {
@@ -94,15 +100,11 @@ void KeepOnly(int sock) {
 
 // The launcher does not trust the helper (it may be the one taken over):
 // the channel is one of three words and the destination, which becomes an
-// argument of the admin's command, is short, not an option, no control
-// characters. The helper checked both properly already (delivery.cc).
-bool PlausibleRequest(const std::string& channel, const std::string& to) {
-  if (channel != "sms" && channel != "voice" && channel != "email")
-    return false;
-  if (to.empty() || to.size() > 320 || to[0] == '-') return false;
-  for (unsigned char c : to)
-    if (c < 0x20 || c == 0x7f) return false;
-  return true;
+// argument of the admin's command, passes the same check as the user's
+// input (never an option, no control characters).
+bool ValidRequest(const std::string& channel, const std::string& to) {
+  Channel ch;
+  return ChannelFromName(channel, &ch) && ValidDestination(ch, to);
 }
 
 // The helper died (PR_SET_PDEATHSIG): the running command and its group
@@ -137,6 +139,7 @@ void OnHelperDeath(int) {
   prctl(PR_SET_NAME, "sspr-launcher", 0, 0, 0);
   KeepOnly(sock);
   std::vector<char> buf(kMaxRequest + 1);
+  int sends = 0;
   for (;;) {
     ssize_t n = recv(3, buf.data(), buf.size(), 0);
     if (n < 0 && errno == EINTR) continue;
@@ -144,25 +147,29 @@ void OnHelperDeath(int) {
     uint32_t timeout_s = 0;
     std::string path, channel, to, text;
     Reader r(buf.data(), static_cast<size_t>(n));
-    bool ok = false;
-    if (static_cast<size_t>(n) > kMaxRequest || !r.U32(&timeout_s) ||
-        !r.Str(&path) || !r.Str(&channel) || !r.Str(&to) || !r.Str(&text) ||
-        !r.Done()) {
+    SendStatus st = SendStatus::kError;
+    if (sends >= kMaxLauncherSends) {
+      err = "delivery launcher: more than " +
+            std::to_string(kMaxLauncherSends) + " codes in one run; refused";
+    } else if (static_cast<size_t>(n) > kMaxRequest || !r.U32(&timeout_s) ||
+               !r.Str(&path) || !r.Str(&channel) || !r.Str(&to) ||
+               !r.Str(&text) || !r.Done()) {
       err = "delivery launcher: malformed request";
     } else if (std::find(paths.begin(), paths.end(), path) == paths.end()) {
       err = "delivery launcher: not a configured command";
-    } else if (!PlausibleRequest(channel, to)) {
+    } else if (!ValidRequest(channel, to)) {
       err = "delivery launcher: invalid channel or destination";
     } else {
       int t = static_cast<int>(std::min<uint32_t>(
           std::max<uint32_t>(timeout_s, 1),
           static_cast<uint32_t>(max_timeout_s)));
-      ok = RunCommandHere(path, channel.c_str(), to, text, t, &err);
+      ++sends;
+      st = RunCommandHere(path, channel.c_str(), to, text, t, &err);
     }
     explicit_bzero(buf.data(), static_cast<size_t>(n));
     Wipe(&to);
     Wipe(&text);
-    SendReply(3, ok, ok ? std::string() : err);
+    SendReply(3, st, st == SendStatus::kSent ? std::string() : err);
     err.clear();
   }
 }
@@ -207,13 +214,13 @@ bool StartCommandLauncher(const std::vector<std::string>& paths,
 
 bool CommandLauncherRunning() { return g_pid > 0; }
 
-bool RunViaLauncher(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err) {
+SendStatus RunViaLauncher(const std::string& path, const char* channel,
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err) {
   const std::string what = "delivery command " + path;
   if (g_fd < 0) {
     *err = what + ": the delivery launcher is not running";
-    return false;
+    return SendStatus::kError;
   }
   std::string req;  // reserved: no copy of the text left behind by growth
   req.reserve(20 + path.size() + strlen(channel) + to.size() + text.size());
@@ -225,7 +232,7 @@ bool RunViaLauncher(const std::string& path, const char* channel,
   if (req.size() > kMaxRequest) {
     Wipe(&req);
     *err = what + ": message too long";
-    return false;
+    return SendStatus::kError;
   }
   ssize_t n;
   do {
@@ -236,7 +243,7 @@ bool RunViaLauncher(const std::string& path, const char* channel,
   if (n < 0) {
     *err = what + ": delivery launcher: " + strerror(send_errno);
     CloseLauncher();
-    return false;
+    return SendStatus::kError;
   }
   const int64_t deadline =
       proto::NowMs() + int64_t{timeout_s} * 1000 + kReplyGraceMs;
@@ -246,14 +253,14 @@ bool RunViaLauncher(const std::string& path, const char* channel,
     if (left <= 0) {
       *err = what + ": delivery launcher did not answer";
       CloseLauncher();
-      return false;
+      return SendStatus::kError;
     }
     struct pollfd p = {g_fd, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(left));
     if (r < 0 && errno != EINTR) {
       *err = what + ": poll: " + strerror(errno);
       CloseLauncher();
-      return false;
+      return SendStatus::kError;
     }
     if (r <= 0) continue;
     n = recv(g_fd, reply, sizeof(reply), 0);
@@ -263,18 +270,19 @@ bool RunViaLauncher(const std::string& path, const char* channel,
   if (n <= 0) {
     *err = what + ": delivery launcher ended";
     CloseLauncher();
-    return false;
+    return SendStatus::kError;
   }
   Reader body(reply + 1, static_cast<size_t>(n) - 1);
   std::string msg;
   if (static_cast<size_t>(n) > kMaxReply || !body.Str(&msg) || !body.Done()) {
     *err = what + ": delivery launcher: malformed answer";
     CloseLauncher();
-    return false;
+    return SendStatus::kError;
   }
-  if (reply[0] == 1) return true;
+  if (reply[0] == kReplySent) return SendStatus::kSent;
   *err = msg.empty() ? what + " failed" : msg;
-  return false;
+  return reply[0] == kReplyBadDestination ? SendStatus::kBadDestination
+                                          : SendStatus::kError;
 }
 
 void StopCommandLauncher() {

@@ -1,12 +1,11 @@
 #include "helper/delivery.h"
-#include "helper/run_command.h"
-#include "helper/smtp_sender.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,6 +16,10 @@
 
 #include <string>
 
+#include "helper/email_address.h"
+#include "helper/phone_number.h"
+#include "helper/run_command.h"
+#include "helper/smtp_sender.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -31,32 +34,9 @@ void NapMs(int64_t ms) {
   nanosleep(&ts, nullptr);
 }
 
-// An e-mail address as ValidateEmail returns it: printable ASCII, one '@',
-// never starting with '-' (so never an option to the command).
-bool ValidAddress(const std::string& to) {
-  if (to.empty() || to.size() > 254 || to[0] == '-') return false;
-  size_t ats = 0;
-  for (char c : to) {
-    if (c <= ' ' || c >= 0x7f) return false;
-    ats += c == '@';
-  }
-  return ats == 1;
-}
-
-// "+" and 1 to 15 digits, no leading zero: never an option to the command.
-bool ValidNumber(const std::string& to) {
-  if (to.size() < 2 || to.size() > 16 || to[0] != '+' || to[1] == '0') {
-    return false;
-  }
-  for (size_t i = 1; i < to.size(); ++i) {
-    if (to[i] < '0' || to[i] > '9') return false;
-  }
-  return true;
-}
-
 bool CheckMessage(Channel ch, const std::string& to, const std::string& text,
                   std::string* err) {
-  if (ch == Channel::kEmail ? !ValidAddress(to) : !ValidNumber(to)) {
+  if (!ValidDestination(ch, to)) {
     *err = "invalid destination";  // never the destination itself
     return false;
   }
@@ -116,9 +96,9 @@ class OutboxSender : public CodeSender {
   OutboxSender(std::string path, int timeout_s)
       : path_(std::move(path)), timeout_s_(timeout_s) {}
 
-  bool Send(Channel ch, const std::string& to, const std::string& text,
-            std::string* err) override {
-    if (!CheckMessage(ch, to, text, err)) return false;
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string* err) override {
+    if (!CheckMessage(ch, to, text, err)) return SendStatus::kError;
     json_object* root = json_object_new_object();
     json_object* jtext =
         json_object_new_string_len(text.data(), static_cast<int>(text.size()));
@@ -138,7 +118,7 @@ class OutboxSender : public CodeSender {
 
     bool ok = Append(line, err);
     explicit_bzero(&line[0], line.size());
-    return ok;
+    return ok ? SendStatus::kSent : SendStatus::kError;
   }
 
  private:
@@ -182,9 +162,9 @@ class CommandSender : public CodeSender {
   CommandSender(std::string path, int timeout_s)
       : path_(std::move(path)), timeout_s_(timeout_s) {}
 
-  bool Send(Channel ch, const std::string& to, const std::string& text,
-            std::string* err) override {
-    if (!CheckMessage(ch, to, text, err)) return false;
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string* err) override {
+    if (!CheckMessage(ch, to, text, err)) return SendStatus::kError;
     return RunDeliveryCommand(path_, ChannelName(ch), to, text, timeout_s_,
                               err);
   }
@@ -203,6 +183,97 @@ const char* ChannelName(Channel c) {
     case Channel::kEmail: return "email";
   }
   return "sms";
+}
+
+bool ChannelFromName(const std::string& name, Channel* c) {
+  for (Channel k : {Channel::kSms, Channel::kVoice, Channel::kEmail}) {
+    if (name == ChannelName(k)) {
+      *c = k;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool ValidDestination(Channel ch, const std::string& to) {
+  std::string normalized, error;
+  if (ch == Channel::kEmail)
+    return ValidateEmail(to, &normalized, &error) && normalized == to;
+  // A "text me" number must take SMS (a mobile); a "call me" number a call
+  // (mobile or office): the checks the dialogue made, on its own output.
+  if (to.size() > kMaxPhoneInput || to.empty() || to[0] != '+') return false;
+  PhoneInfo info;
+  PhoneKind kind =
+      ch == Channel::kSms ? PhoneKind::kMobile : PhoneKind::kOffice;
+  if (!ParsePhone(to, "", kind, &info, &error) || info.e164 != to) return false;
+  return ch == Channel::kSms ? info.can_sms : info.can_call;
+}
+
+namespace {
+
+// `p` and every folder above it: owned by root, not writable by group or
+// others. A symlink's own mode means nothing (its folder is checked); a
+// root-owned folder with the sticky bit (/tmp) lets no one else rename or
+// remove what root put in it. The helper checks as root, so "this
+// process's user" is root there; it lets the unit tests run unprivileged.
+bool OwnedByRootUpTo(const std::string& what, std::string p, std::string* err) {
+  bool leaf = true;
+  for (;;) {
+    struct stat st;
+    if (lstat(p.c_str(), &st) != 0) {
+      *err = what + ": " + p + ": " + strerror(errno);
+      return false;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+      *err = what + ": " + p + " is not owned by root";
+      return false;
+    }
+    bool sticky =
+        S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) && st.st_uid == 0;
+    if (!S_ISLNK(st.st_mode) && (st.st_mode & 022) != 0 && (leaf || !sticky)) {
+      *err = what + ": " + p + " is writable by group or others";
+      return false;
+    }
+    if (p == "/") return true;
+    size_t slash = p.rfind('/');
+    p = slash == 0 ? "/" : p.substr(0, slash);
+    leaf = false;
+  }
+}
+
+}  // namespace
+
+bool CheckCommandPath(const std::string& path, std::string* err) {
+  const std::string what = "delivery command " + path;
+  if (path.empty() || path[0] != '/' || path.back() == '/' ||
+      path.find("//") != std::string::npos ||
+      path.find("/./") != std::string::npos ||
+      path.find("/../") != std::string::npos ||
+      path.compare(path.size() - 2, 2, "/.") == 0 ||
+      (path.size() >= 3 && path.compare(path.size() - 3, 3, "/..") == 0)) {
+    *err = what + ": needs an absolute path without '.', '..' or '//'";
+    return false;
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    *err = what + ": " + strerror(errno);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0) {
+    *err = what + " is not an executable file";
+    return false;
+  }
+  // Whoever can rewrite or replace the command receives every code: the
+  // path as written (its symlinks' folders) and the file it leads to.
+  if (!OwnedByRootUpTo(what, path, err)) return false;
+  char* real = realpath(path.c_str(), nullptr);
+  if (real == nullptr) {
+    *err = what + ": " + strerror(errno);
+    return false;
+  }
+  std::string resolved = real;
+  free(real);
+  return resolved == path || OwnedByRootUpTo(what, resolved, err);
 }
 
 std::unique_ptr<CodeSender> MakeSender(const std::string& spec, int timeout_s,
@@ -228,20 +299,7 @@ std::unique_ptr<CodeSender> MakeSender(const std::string& spec, int timeout_s,
   if (kind == "outbox") {
     return std::make_unique<OutboxSender>(path, timeout_s);
   }
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    *err = "delivery command " + path + ": " + strerror(errno);
-    return nullptr;
-  }
-  if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0) {
-    *err = "delivery command " + path + " is not an executable file";
-    return nullptr;
-  }
-  // Whoever can rewrite the command receives every code.
-  if ((st.st_mode & 022) != 0) {
-    *err = "delivery command " + path + " is writable by group or others";
-    return nullptr;
-  }
+  if (!CheckCommandPath(path, err)) return nullptr;
   return std::make_unique<CommandSender>(path, timeout_s);
 }
 
@@ -251,8 +309,8 @@ class ChannelSender : public CodeSender {
   ChannelSender(std::unique_ptr<CodeSender> phone,
                 std::unique_ptr<CodeSender> email)
       : phone_(std::move(phone)), email_(std::move(email)) {}
-  bool Send(Channel ch, const std::string& to, const std::string& text,
-            std::string* err) override {
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string* err) override {
     CodeSender* s = ch == Channel::kEmail && email_ ? email_.get() : phone_.get();
     return s->Send(ch, to, text, err);
   }

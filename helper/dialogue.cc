@@ -572,9 +572,14 @@ Dialogue::State Dialogue::Questions() {
   return SaveMethod(m, "") ? State::kAfterVerify : State::kEnd;
 }
 
-bool Dialogue::SaveMethod(const Method& m, const std::string& shown) {
+bool Dialogue::SaveMethod(const Method& m, const std::string& shown,
+                          std::string* refused) {
   std::string err;
   if (!backend_->Save(user_, m, &err)) {
+    if (refused != nullptr && backend_->ValueRefused()) {
+      *refused = err.empty() ? "the service refused the value" : err;
+      return false;
+    }
     TellError(UnavailableText());
     Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
     return false;
@@ -674,6 +679,8 @@ Dialogue::State Dialogue::SendCode() {
              "code rate limit reached for user or destination " +
                  Masked(method_, dest_));
       return State::kEnd;
+    case SendStatus::kBadDestination:
+      return DestinationRefused(err);
     case SendStatus::kLocalError:
       TellError(UnavailableText());
       Finish(proto::Outcome::kUnavailable, "cannot send a code: " + err);
@@ -688,6 +695,18 @@ Dialogue::State Dialogue::SendCode() {
   }
   TellError(SendFailedText());
   return State::kChannel;
+}
+
+// What the user typed was refused: asked again, bounded, FAILED.
+Dialogue::State Dialogue::DestinationRefused(const std::string& err) {
+  TellError(BadDestinationText(channel_));
+  if (++refused_destinations_ < c_.max_input_attempts)
+    return method_ == "email" ? State::kEmail : State::kRegion;
+  TellError(TooManyInvalidText());
+  if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
+  Finish(proto::Outcome::kFailed,
+         "destination " + Masked(method_, dest_) + " refused: " + err);
+  return State::kEnd;
 }
 
 Dialogue::State Dialogue::EnterCode() {
@@ -734,8 +753,9 @@ Dialogue::State Dialogue::EnterCode() {
         return State::kEnd;
       case CheckStatus::kOk: {
         Method m{method_, dest_, clock_->Now(), {}};
-        return SaveMethod(m, dest_display_) ? State::kAfterVerify
-                                            : State::kEnd;
+        std::string refused;
+        if (SaveMethod(m, dest_display_, &refused)) return State::kAfterVerify;
+        return refused.empty() ? State::kEnd : DestinationRefused(refused);
       }
       case CheckStatus::kWrong:
         TellError(WrongCodeText(left));

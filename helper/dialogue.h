@@ -78,7 +78,13 @@ class Dialogue {
   int64_t ReconfirmAt() const;
   std::vector<std::string> Summary() const;
   // Verified: stores `m` and tells the user; false (result set) on failure.
-  bool SaveMethod(const Method& m, const std::string& shown);
+  // With `refused`: a value the service refuses (ValueRefused) sets it and
+  // leaves the result to DestinationRefused.
+  bool SaveMethod(const Method& m, const std::string& shown,
+                  std::string* refused = nullptr);
+  // The number or address the user typed was refused by the gateway, relay
+  // or service: told, asked again (bounded), FAILED at the bound.
+  State DestinationRefused(const std::string& err);
   // Notes a method stored (by SaveMethod or the service) and tells the user.
   void Recorded(const Method& m, const std::string& shown);
 
@@ -105,6 +111,7 @@ class Dialogue {
   UserRecord rec_;
   int invalid_ = 0;
   int send_failures_ = 0;
+  int refused_destinations_ = 0;  // kBadDestination answers, all prompts
   std::vector<std::pair<bool, std::string>> held_;  // (is error, text)
   bool can_prompt_ = true;
   bool visible_answered_ = false;  // an echo-on prompt got an answer

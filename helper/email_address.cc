@@ -64,6 +64,12 @@ bool ValidateEmail(const std::string& input, std::string* normalized,
     *error = _("An e-mail address has exactly one @, as in name@example.com.");
     return false;
   }
+  if (input[0] == '-') {
+    // Valid in RFC 5322, but it would read as an option to the delivery
+    // command, so no sender takes it.
+    *error = _("An e-mail address cannot start with a hyphen (-).");
+    return false;
+  }
   std::string local = input.substr(0, at);
   std::string domain = input.substr(at + 1);
   std::transform(domain.begin(), domain.end(), domain.begin(), [](char c) {

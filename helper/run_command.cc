@@ -191,35 +191,35 @@ class SignalGuard {
 
 pid_t RunningCommandPid() { return static_cast<pid_t>(g_command_pid); }
 
-bool RunDeliveryCommand(const std::string& path, const char* channel,
-                        const std::string& to, const std::string& text,
-                        int timeout_s, std::string* err) {
+SendStatus RunDeliveryCommand(const std::string& path, const char* channel,
+                              const std::string& to, const std::string& text,
+                              int timeout_s, std::string* err) {
   if (CommandLauncherRunning())
     return RunViaLauncher(path, channel, to, text, timeout_s, err);
   return RunCommandHere(path, channel, to, text, timeout_s, err);
 }
 
-bool RunCommandHere(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err) {
+SendStatus RunCommandHere(const std::string& path, const char* channel,
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err) {
   const int64_t deadline = proto::NowMs() + int64_t{timeout_s} * 1000;
   const std::string what = "delivery command " + path;
   int in[2], st[2];
   if (pipe2(in, O_CLOEXEC) != 0) {
     *err = what + ": pipe: " + strerror(errno);
-    return false;
+    return SendStatus::kError;
   }
   if (pipe2(st, O_CLOEXEC) != 0) {
     *err = what + ": pipe: " + strerror(errno);
     close(in[0]);
     close(in[1]);
-    return false;
+    return SendStatus::kError;
   }
   int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null_fd < 0) {
     *err = what + ": /dev/null: " + strerror(errno);
     for (int fd : {in[0], in[1], st[0], st[1]}) close(fd);
-    return false;
+    return SendStatus::kError;
   }
   // Everything the child needs is ready before fork: no allocation after.
   long max_fd = sysconf(_SC_OPEN_MAX);
@@ -254,7 +254,7 @@ bool RunCommandHere(const std::string& path, const char* channel,
     close(in[1]);
     close(st[0]);
     *err = what + ": fork: " + strerror(fork_errno);
-    return false;
+    return SendStatus::kError;
   }
 
   int exec_errno = 0;
@@ -268,26 +268,31 @@ bool RunCommandHere(const std::string& path, const char* channel,
     KillAndReap(pid, &status);
     *err = what + " timed out after " + std::to_string(timeout_s) +
            " s and was killed";
-    return false;
+    return SendStatus::kError;
   }
   if (waited < 0) {
     *err = what + ": waitpid: " + strerror(status);
-    return false;
+    return SendStatus::kError;
   }
   if (exec_errno != 0) {
     *err = "cannot execute " + what + ": " + strerror(exec_errno);
-    return false;
+    return SendStatus::kError;
   }
   if (WIFSIGNALED(status)) {
     *err = what + " was killed by signal " + std::to_string(WTERMSIG(status));
-    return false;
+    return SendStatus::kError;
   }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (WIFEXITED(status) && WEXITSTATUS(status) == kCommandBadDestination) {
+    *err = what + " refused the destination (exit status " +
+           std::to_string(kCommandBadDestination) + ")";
+    return SendStatus::kBadDestination;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != kCommandSent) {
     *err = what + " failed with exit status " +
            std::to_string(WEXITSTATUS(status));
-    return false;
+    return SendStatus::kError;
   }
-  return true;
+  return SendStatus::kSent;
 }
 
 }  // namespace sspr

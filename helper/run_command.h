@@ -6,6 +6,8 @@
 
 #include <string>
 
+#include "helper/delivery.h"
+
 namespace sspr {
 
 // execve(path, {path, channel, to}, {}) with `text` on stdin, stdout/stderr
@@ -13,15 +15,16 @@ namespace sspr {
 // own process group, which is killed when timeout_s passes. The caller's
 // SIGPIPE/SIGCHLD dispositions and signal mask are restored. Errors never
 // contain `to` or `text`. Under the seccomp filter (a launcher runs, see
-// command_launcher.h) the launcher does this for the helper.
-bool RunDeliveryCommand(const std::string& path, const char* channel,
-                        const std::string& to, const std::string& text,
-                        int timeout_s, std::string* err);
+// command_launcher.h) the launcher does this for the helper. Exit 0 is
+// kSent, kCommandBadDestination (65) kBadDestination, anything else kError.
+SendStatus RunDeliveryCommand(const std::string& path, const char* channel,
+                              const std::string& to, const std::string& text,
+                              int timeout_s, std::string* err);
 
 // The same, always in this process (the launcher's side).
-bool RunCommandHere(const std::string& path, const char* channel,
-                    const std::string& to, const std::string& text,
-                    int timeout_s, std::string* err);
+SendStatus RunCommandHere(const std::string& path, const char* channel,
+                          const std::string& to, const std::string& text,
+                          int timeout_s, std::string* err);
 
 // The command RunCommandHere is running now (0: none); async-signal-safe,
 // for the launcher's handler that kills it when the helper dies.

@@ -105,6 +105,26 @@ size_t OnRead(char* buf, size_t size, size_t n, void* p) {
   return k;
 }
 
+// Which SMTP command was sent last, from libcurl's protocol trace (only
+// the verb is kept: the trace holds the address). A 5xx reply to RCPT TO
+// is the recipient refused: the address the user typed.
+struct LastCommand {
+  char verb[5] = "";
+};
+
+int OnTrace(CURL*, curl_infotype type, char* data, size_t size, void* p) {
+  if (type != CURLINFO_HEADER_OUT || size < 4) return 0;
+  char verb[5];
+  for (size_t i = 0; i < 4; ++i)
+    verb[i] = static_cast<char>(toupper(static_cast<unsigned char>(data[i])));
+  verb[4] = '\0';
+  // A failed transfer ends with QUIT inside curl_easy_perform: the reply
+  // that failed it answered the command before.
+  if (strcmp(verb, "QUIT") != 0)
+    memcpy(static_cast<LastCommand*>(p)->verb, verb, sizeof(verb));
+  return 0;
+}
+
 class SmtpSender : public CodeSender {
  public:
   explicit SmtpSender(const SmtpOptions& o) {
@@ -116,22 +136,23 @@ class SmtpSender : public CodeSender {
     o_.timeout_s = o.timeout_s;
   }
 
-  bool Send(Channel ch, const std::string& to, const std::string& text,
-            std::string* err) override {
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string* err) override {
     if (ch != Channel::kEmail) {
       *err = "smtp delivers e-mail only";
-      return false;
+      return SendStatus::kError;
     }
-    if (!SmtpAddressValid(to)) {
+    if (!ValidDestination(ch, to)) {
       *err = "invalid destination";  // never the destination itself
-      return false;
+      return SendStatus::kError;
     }
     std::string host = o_.url.substr(o_.url.find("://") + 3);
     CURL* h = curl_easy_init();
     if (h == nullptr) {
       *err = "libcurl could not be initialised";
-      return false;
+      return SendStatus::kError;
     }
+    LastCommand last;
     std::string domain = o_.from.substr(o_.from.find('@') + 1);
     std::string msg = BuildSmtpMessage(o_.from, to, text, RfcDate(time(nullptr)),
                                        "<" + RandomHex(16) + "@" + domain + ">");
@@ -167,20 +188,29 @@ class SmtpSender : public CodeSender {
     curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(o_.timeout_s));
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o_.timeout_s));
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, OnTrace);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, &last);
+    curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
     CURLcode rc = curl_easy_perform(h);
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    const bool rcpt_refused =
+        status >= 500 && status < 600 && strcmp(last.verb, "RCPT") == 0;
     curl_easy_cleanup(h);
     curl_slist_free_all(rcpt);
     Wipe(&msg);  // holds the code
-    if (rc == CURLE_OK) return true;
+    if (rc == CURLE_OK) return SendStatus::kSent;
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     if (detail.find('@') != std::string::npos) detail = curl_easy_strerror(rc);
     if (rc == CURLE_USE_SSL_FAILED)
       detail = "the server does not offer STARTTLS (" + detail + ")";
     *err = "smtp " + host + ": " + detail;
     if (status > 0) *err += " (reply " + std::to_string(status) + ")";
-    return false;
+    if (rcpt_refused) {
+      *err += ": the recipient was refused";
+      return SendStatus::kBadDestination;
+    }
+    return SendStatus::kError;
   }
 
  private:

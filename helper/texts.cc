@@ -215,6 +215,16 @@ std::string SendFailedText() {
       "another number or method.");
 }
 
+std::string BadDestinationText(Channel ch) {
+  if (ch == Channel::kEmail)
+    return _(
+        "That address was refused and cannot be used. Check it and "
+        "type it again, or give another address.");
+  return _(
+      "That number was refused and cannot be used. Check it and type "
+      "it again, or give another number.");
+}
+
 std::string VerifiedText(const std::string& method,
                          const std::string& international) {
   if (method == "mobile") {

@@ -35,6 +35,8 @@ std::string TooManyCodesText();
 std::string CooldownText(int64_t seconds);
 std::string RateLimitedText(int64_t until);
 std::string SendFailedText();
+// The gateway, relay or service refused the number or address itself.
+std::string BadDestinationText(Channel ch);
 std::string VerifiedText(const std::string& method,
                          const std::string& international);
 std::string BackupPrompt();

@@ -36,10 +36,10 @@ constexpr size_t kMaxError = 4096;
 
 class RefusingSender : public CodeSender {
  public:
-  bool Send(Channel, const std::string&, const std::string&,
-            std::string* err) override {
+  SendStatus Send(Channel, const std::string&, const std::string&,
+                  std::string* err) override {
     *err = "sspr-admin never sends codes";
-    return false;
+    return SendStatus::kError;
   }
 };
 

@@ -16,14 +16,7 @@ namespace sspr {
 
 struct Config;
 
-enum class SendStatus {
-  kSent,
-  kCooldown,     // too soon after the previous code; retry_at set
-  kRateLimited,  // per-user or per-number limit hit; retry_at set
-  kError,        // delivery or service failure: the user may try again
-  kLocalError,   // this host's state (state_dir full or read-only, no
-                 // randomness): trying again cannot help
-};
+// SendStatus is in helper/delivery.h (the senders return it too).
 
 enum class CheckStatus {
   kOk,
@@ -70,6 +63,11 @@ class Backend {
   // know the user (rather than not answering). The helper then reports
   // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.
   virtual bool UserUnknown() const { return false; }
+  // After a failed Save: true when the service refused the value itself (a
+  // 400/422 that names the number or address as invalid): what the user
+  // typed, so the dialogue asks again and ends FAILED, never UNAVAILABLE.
+  // Default: never.
+  virtual bool ValueRefused() const { return false; }
   // Security questions the service keeps itself (okta): the dialogue asks
   // one question from the service's catalogue and sends the answer, in
   // clear over TLS, to SaveAnswer; the helper stores no hash. Otherwise

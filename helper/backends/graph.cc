@@ -163,7 +163,9 @@ class GraphBackend : public Backend {
     json_object_put(o);
     req.headers = {"Content-Type: application/json", "Accept: application/json"};
     HttpResponse resp;
+    refused_ = false;
     if (!Call(&req, &resp, err)) {
+      refused_ = InvalidValue(resp);
       if (resp.status == 403)
         *err += " (the app needs UserAuthenticationMethod.ReadWrite.All, or "
                 "set graph_write = no)";
@@ -187,8 +189,22 @@ class GraphBackend : public Backend {
   }
 
   bool UserUnknown() const override { return unknown_; }
+  bool ValueRefused() const override { return refused_; }
 
  private:
+  // Graph refuses the number or address itself (400 invalidPhoneNumber,
+  // invalidEmail), not the request (phoneMethodAlreadyExists, rights).
+  static bool InvalidValue(const HttpResponse& resp) {
+    if (resp.status != 400 && resp.status != 422) return false;
+    std::string code = ServiceErrorText(resp.body);
+    code = code.substr(0, code.find(':'));
+    for (char& ch : code)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    return code.rfind("invalid", 0) == 0 &&
+           (code.find("phone") != std::string::npos ||
+            code.find("email") != std::string::npos);
+  }
+
   // Microsoft identity platform, client credentials with a secret.
   void TokenRequest(HttpRequest* req) const {
     req->url = c_.graph_login_url + "/" + UrlEscape(c_.graph_tenant) +
@@ -250,6 +266,7 @@ class GraphBackend : public Backend {
   OAuthToken token_;
   HelperCodes codes_;
   bool unknown_ = false;
+  bool refused_ = false;  // the last Save: Graph refused the value
 };
 
 bool AddGraphMethod(json_object* item, size_t i, UserRecord* rec,

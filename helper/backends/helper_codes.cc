@@ -39,14 +39,16 @@ SendStatus HelperCodes::Send(const std::string& user, const Method& m,
   if (!GenerateCode(c_.code_length, &code, err))
     return SendStatus::kLocalError;
   std::string text = CodeMessage(ch, code, c_.code_ttl);
-  bool ok = sender_->Send(ch, m.value, text, err);
+  SendStatus st = sender_->Send(ch, m.value, text, err);
   explicit_bzero(&text[0], text.size());
-  if (ok) {
+  if (st == SendStatus::kSent) {
     pending_.Set(code, now);
     last_dest_ = m.value;
   }
   explicit_bzero(&code[0], code.size());
-  return ok ? SendStatus::kSent : SendStatus::kError;
+  return st == SendStatus::kSent || st == SendStatus::kBadDestination
+             ? st
+             : SendStatus::kError;
 }
 
 CheckStatus HelperCodes::Check(const std::string& typed, int* attempts_left) {

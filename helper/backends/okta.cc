@@ -121,6 +121,15 @@ std::string RefusalReason(const std::string& body) {
   return reason;
 }
 
+// An enrolment refusal that names the phone number or e-mail address.
+bool AboutTheValue(std::string reason) {
+  for (char& ch : reason)
+    if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+  return reason.find("phone") != std::string::npos ||
+         reason.find("email") != std::string::npos ||
+         reason.find("e-mail") != std::string::npos;
+}
+
 std::string Base64Url(const unsigned char* p, size_t n) {
   std::string out(4 * ((n + 2) / 3) + 1, '\0');
   int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]), p,
@@ -297,6 +306,13 @@ class OktaBackend : public Backend {
       if (ErrorCode(resp.body) == "E0000109") return SendStatus::kCooldown;
       *err = DescribeFailure("okta", req, resp);
       return SendStatus::kError;
+    }
+    if (!resend && (resp.status == 400 || resp.status == 422) &&
+        AboutTheValue(RefusalReason(resp.body))) {
+      // Okta refuses the number or address the user typed (E0000001,
+      // "Invalid Phone Number."): their input, not the service.
+      *err = DescribeFailure("okta", req, resp);
+      return SendStatus::kBadDestination;
     }
     if (resp.status != 200 && resp.status != 201) {
       *err = DescribeFailure("okta", req, resp);

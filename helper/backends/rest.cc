@@ -68,6 +68,12 @@ class RestBackend : public Backend {
       return ErrorCode(resp.body) == "cooldown" ? SendStatus::kCooldown
                                                 : SendStatus::kRateLimited;
     }
+    if (resp.status == 400 || resp.status == 422) {
+      // The value is the only thing in this request the user chose: the
+      // service (or its gateway) refuses the number or address.
+      *err = DescribeFailure("rest", req, resp);
+      return SendStatus::kBadDestination;
+    }
     if (resp.status != 200 && resp.status != 201) {
       *err = DescribeFailure("rest", req, resp);
       return SendStatus::kError;

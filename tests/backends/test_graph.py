@@ -103,6 +103,22 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
         self.assertLogged(r"outcome=unavailable.*HTTP 40\d")
 
+    def test_a_number_graph_refuses_ends_failed(self):
+        """400 invalidPhoneNumber to the phoneMethods POST (after the code
+        was verified): the number the user typed. Told, asked again, and
+        after max_input_attempts the login is refused (PAM_PERM_DENIED
+        under failmode=safe), never UNAVAILABLE."""
+        self.svc.refused_values.add("+1 2015550123")
+        self.env.set(failmode="safe")
+        attempt = ["", US, "1", "@code"]
+        code, out = self.env.run("bob", "1", *attempt, *attempt, *attempt)
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(out.count("That number was refused"), 3,
+                         out)
+        self.assertEqual(self.svc.posted, [])
+        self.assertLogged(r"user=bob .*outcome=failed.*refused.*"
+                          r"invalidPhoneNumber")
+
     def test_full_registration_writes_phone_method(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)

@@ -66,6 +66,21 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(self.bob_factors(), [("sms", "ACTIVE")])
         self.assertEqual(self.svc.count("POST", "/lifecycle/activate"), 1)
 
+    def test_a_number_okta_refuses_ends_failed(self):
+        """400 E0000001 "Invalid Phone Number." to the factor enrolment:
+        the number the user typed. Told, asked again, and after
+        max_input_attempts the login is refused (PAM_PERM_DENIED under
+        failmode=safe), never UNAVAILABLE."""
+        self.svc.refused_values.add(US_E164)
+        self.env.set(failmode="safe")
+        attempt = ["", US, "1"]
+        code, out = self.env.run("bob", "1", *attempt, *attempt, *attempt)
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(out.count("That number was refused"), 3,
+                         out)
+        self.assertEqual(self.bob_factors(), [])
+        self.assertLogged(r"user=bob .*outcome=failed.*refused.*HTTP 400")
+
     def test_office_phone_is_a_call_factor(self):
         code, out = self.env.run("bob", "2", "GB", "020 7946 0000", "1",
                                  "@code", "n")

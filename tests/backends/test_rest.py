@@ -76,6 +76,32 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
                          [("mobile", US_E164)])
         self.assertEqual(len(self.env.outbox_lines()), 1)
 
+    def test_a_number_the_service_refuses_ends_failed(self):
+        """400 to POST /verifications: the service refuses the number the
+        user typed. Told, asked again, and after max_input_attempts the
+        login is refused (PAM_PERM_DENIED under failmode=safe), never
+        UNAVAILABLE, which failmode=safe would turn into a way in."""
+        self.svc.refused_values.add(US_E164)
+        self.env.set(failmode="safe")
+        attempt = ["", US, "1"]
+        code, out = self.env.run("bob", "1", *attempt, *attempt, *attempt)
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(out.count("That number was refused"), 3,
+                         out)
+        self.assertIn("Country or region",
+                      out.split("That number was refused", 1)[1])
+        self.assertEqual(self.svc.users["bob"], [])
+        self.assertLogged(r"user=bob .*outcome=failed.*refused.*HTTP 400")
+
+    def test_after_a_refused_number_another_one_works(self):
+        self.svc.refused_values.add("+12015550199")
+        code, out = self.env.run("bob", "1", "", "201-555-0199", "1",
+                                 "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("That number was refused", out)
+        self.assertEqual([(m["type"], m["value"]) for m in self.svc.users["bob"]],
+                         [("mobile", US_E164)])
+
     def test_wrong_code_denies_and_stores_nothing(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@wrongcode",
                                  "@wrongcode", "@wrongcode")

@@ -28,6 +28,7 @@ class FakeGraph(FakeService):
         self.write_allowed = True
         self.page_size = 0        # >0: page the methods list
         self.posted = []          # bodies of accepted POSTs
+        self.refused_values = set()  # phoneNumbers Graph calls invalid
 
     # -- helpers --------------------------------------------------------------
     def error(self, status, code, message):
@@ -149,7 +150,8 @@ class FakeGraph(FakeService):
                     not isinstance(body.get("phoneNumber"), str) or \
                     not re.fullmatch(r"\+\d{1,3} \d{4,14}(x\d+)?",
                                      body["phoneNumber"]) or \
-                    body.get("phoneType") not in PHONE_IDS:
+                    body.get("phoneType") not in PHONE_IDS or \
+                    body["phoneNumber"] in self.refused_values:
                 return self.error(400, "invalidPhoneNumber",
                                   "Phone number or type is invalid.")
             t = body["phoneType"]

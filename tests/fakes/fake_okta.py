@@ -48,6 +48,7 @@ class FakeOkta(FakeService):
         self.access_tokens = {}  # token -> expiry
         self.questions = list(QUESTIONS)
         self.answers = {}        # question factor id -> answer as received
+        self.refused_values = set()  # numbers Okta's gateway refuses
 
     def add_user(self, login, factors=()):
         uid = okta_id("00u")
@@ -232,8 +233,8 @@ class FakeOkta(FakeService):
                 return self.error(400, "E0000001", "Api validation failed: "
                                   "factorEnrollRequest")
             val = prof.get("email" if ft == "email" else "phoneNumber")
-            if not isinstance(val, str) or (ft != "email" and
-                                            not re.fullmatch(r"\+\d{8,15}", val)):
+            if not isinstance(val, str) or val in self.refused_values or (
+                    ft != "email" and not re.fullmatch(r"\+\d{8,15}", val)):
                 return self.error(400, "E0000001", "Api validation failed: "
                                   "factorEnrollRequest", ["Invalid Phone Number."])
             if any(f["factorType"] == ft for f in u["factors"].values()):

@@ -15,6 +15,7 @@ class FakeRest(FakeService):
         self.users = {}           # name -> [method dicts]
         self.verifications = {}   # id -> dict
         self.max_attempts = 3
+        self.refused_values = set()  # numbers/addresses the gateway refuses
 
     def error(self, status, code, message, **extra):
         e = {"code": code, "message": message}
@@ -38,6 +39,9 @@ class FakeRest(FakeService):
                     isinstance(body.get(k), str)
                     for k in ("type", "value", "channel")):
                 return self.error(400, "invalid_request", "type, value, channel")
+            if body["value"] in self.refused_values:
+                return self.error(400, "invalid_destination",
+                                  "The gateway refuses this destination.")
             vid = "v" + secrets.token_hex(8)
             code = f"{secrets.randbelow(10**6):06d}"
             self.verifications[vid] = dict(body, user=user, code=code,

@@ -7,7 +7,9 @@ the PAM test driver's @code reads codes from it.
 
 Fault switches (attribute `fault`): "no_starttls" (never offered, STARTTLS
 refused), "bad_cert" (the upgrade presents a certificate from an untrusted
-CA), "auth_fail" (every AUTH gets 535)."""
+CA), "auth_fail" (every AUTH gets 535). `rcpt_replies` maps a recipient
+address to the reply its RCPT TO gets instead of 250 ("550 5.1.1 no such
+user", "451 4.3.0 try later")."""
 import base64
 import json
 import socketserver
@@ -23,6 +25,7 @@ class FakeSmtp:
         self.user = user
         self.password = password
         self.fault = None
+        self.rcpt_replies = {}
         self.lock = threading.Lock()
         self.sessions = []  # per connection: list of commands (verbs only)
         self.messages = []  # dicts: from, rcpt, data, tls, auth
@@ -136,6 +139,11 @@ class FakeSmtp:
                         if mail_from is None:
                             self.send("503 need MAIL first")
                         else:
+                            addr = arg.split(":", 1)[-1].strip().strip("<>")
+                            reply = svc.rcpt_replies.get(addr)
+                            if reply:
+                                self.send(reply)
+                                continue
                             rcpts.append(arg)
                             self.send("250 ok")
                     elif verb == "DATA":

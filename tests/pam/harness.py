@@ -108,12 +108,20 @@ class Env:
     def record_deliveries(self):
         """delivery = command: a script that writes its arguments and the
         text it is given to sent.txt; returns that file's path."""
-        got = os.path.join(self.root, "sent.txt")
+        got = os.path.join(self.writable_dir(), "sent.txt")
         send = self.script(
             "send", f"#!/bin/sh\n{{ echo \"$1 $2\"; cat; }} > {got}\n")
-        os.chmod(self.root, 0o777)  # the helper user writes sent.txt
         self.set(delivery="command:" + send)
         return got
+
+    def writable_dir(self):
+        """A folder the helper user may write to (the delivery command's
+        output). The env's root stays 0755: a delivery command must sit in
+        folders no one but root can write."""
+        path = os.path.join(self.root, "out")
+        os.makedirs(path, exist_ok=True)
+        os.chmod(path, 0o777)
+        return path
 
     def use_fake_clock(self, when):
         """Runs the real helper under libfaketime with its wall clock at

@@ -35,6 +35,7 @@ LENGTH = "An answer must have 3 to 40 characters."
 CODE_OR_KEYS = "Please answer with the 6-digit code, r, b or q."
 EXPIRED = "That code has expired. Type r to get a new one."
 ALL_SET = "You're all set."
+HYPHEN = "An e-mail address cannot start with a hyphen (-)."
 
 
 def too_long(n):
@@ -188,7 +189,8 @@ PROMPTS = [
            wrong=[(b"zoe@@example.org", "An e-mail address has exactly one @"),
                   (b"zoe@", "The part after the @ is not a valid domain"),
                   ("j\u00fcrgen@example.org".encode(),
-                   "The part before the @ is not valid")],
+                   "The part before the @ is not valid"),
+                  (b"-x@example.com", HYPHEN)],
            check_ok=has_methods("email"), check_fail=nothing_stored()),
     Prompt("e-mail confirmation", ["1", ADDR],
            "We will e-mail a code to zoe@example.org.",
@@ -513,6 +515,31 @@ class BadInputEverywhere(Cases):
         items.append(("tab and spaces", b" \t7\t ", "Please answer 1-2 or q."))
         self.run_cases([self.retried(menu, items[i:i + PER_RUN])
                         for i in range(0, len(items), PER_RUN)])
+
+
+class RefusedByDelivery(Cases):
+    """An address every sender refuses is refused where it is typed."""
+
+    def test_a_hyphen_address_is_refused_at_input_and_ends_failed(self):
+        """The issue's repro (methods = mobile, office, email; the address
+        -x@example.com, then "send" at each question): it once passed the
+        input check, failed the sender's own at every try and ended
+        UNAVAILABLE, which failmode=safe turns into PAM_IGNORE, a way in.
+        Now it is refused at the prompt, asked again, and after
+        max_input_attempts the login is refused (PAM_PERM_DENIED)."""
+        prompt = next(p for p in PROMPTS if p.name == "e-mail address")
+        answers = ["3", "-x@example.com", "1", "1", "1"]
+
+        def check(r, env):
+            self.assertEqual(r.code, PAM_PERM_DENIED, r.text)
+            self.assertAskedAgain(r, 1, HYPHEN, prompt.marker)
+            self.assertIn(TOO_MANY, r.after(3), r.text)
+            self.assertNotIn("could not be sent", r.text)
+            self.assertEqual(env.outbox_lines(), [])
+            nothing_stored()(env, self)
+        self.run_cases([Case("-x@example.com", prompt, answers, check,
+                             conf={"methods": "mobile, office, email",
+                                   "failmode": "safe"})])
 
 
 def tearDownModule():

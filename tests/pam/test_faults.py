@@ -1,11 +1,13 @@
 """Helper faults: every one ends in the failmode result, in time, with no
 child left behind."""
 import os
+import shutil
 import subprocess
+import tempfile
 import time
 
-from harness import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_SUCCESS,
-                     PamTestCase, main)
+from harness import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,
+                     PAM_SUCCESS, PamTestCase, main)
 
 # Seconds for the hanging helper's sleep, unique to this run: pgrep looks
 # at every process, and another checkout's tests may be hanging one too.
@@ -92,6 +94,62 @@ class Faults(PamTestCase):
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
         self.assertIn("could not be sent", out)
         self.assertIsNone(self.env.record("alice"))
+
+    def test_a_number_the_delivery_command_refuses_ends_failed(self):
+        """Exit 65 (EX_DATAERR): the gateway refuses the number the user
+        typed. They are told, asked for the number again, and after
+        max_input_attempts the login is refused (PAM_PERM_DENIED), never
+        UNAVAILABLE, which failmode=safe would turn into PAM_IGNORE."""
+        tries = os.path.join(self.env.writable_dir(), "tries")
+        refuse = self.env.script(
+            "send-refuses", f"#!/bin/sh\necho \"$2\" >> {tries}\nexit 65\n")
+        self.env.set(delivery="command:" + refuse, failmode="safe")
+        attempt = ["", "201-555-0123", "1"]  # region, number, text me
+        code, out = self.env.run("alice", "1", *attempt, *attempt, *attempt)
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(out.count("That number was refused"), 3,
+                         out)
+        self.assertIn("Too many invalid answers", out)
+        self.assertNotIn("could not be sent right now", out)
+        # Asked again: the region prompt follows each refusal but the last.
+        after_first = out.split("That number was refused", 1)[1]
+        self.assertIn("Country or region", after_first)
+        with open(tries) as f:
+            self.assertEqual(f.read().split(), ["+12015550123"] * 3)
+        self.assertIsNone(self.env.record("alice"))
+
+    def test_a_delivery_command_exiting_75_stays_unavailable(self):
+        """Any other status (75, EX_TEMPFAIL) is the gateway's problem, not
+        the user's: the dialogue still ends UNAVAILABLE (failmode)."""
+        fail = self.env.script("send-tempfail", "#!/bin/sh\nexit 75\n")
+        self.env.set(delivery="command:" + fail, failmode="secure")
+        code, out = self.env.run("alice", "1", "", "201-555-0123",
+                                 "1", "1", "1", "1")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertIn("could not be sent right now", out)
+        self.assertNotIn("That number was refused", out)
+
+    def test_a_delivery_command_in_a_world_writable_folder_is_refused(self):
+        """Whoever can write a folder above the command can replace it and
+        receive every code: the helper refuses the config before it sends
+        anything (UNAVAILABLE, the admin's to fix), and never runs it."""
+        ran = os.path.join(self.env.writable_dir(), "ran")
+        d = tempfile.mkdtemp(prefix="sspr-ww-")  # in /tmp
+        self.addCleanup(shutil.rmtree, d)
+        os.chmod(d, 0o777)
+        send = os.path.join(d, "send")
+        with open(send, "w") as f:
+            f.write(f"#!/bin/sh\ntouch {ran}\n")
+        os.chmod(send, 0o755)
+        self.env.set(delivery="command:" + send, failmode="secure")
+        code, out = self.env.run("alice", "1", "", "201-555-0123", "1", "q")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertNotIn("Phone number", out)
+        self.assertFalse(os.path.exists(ran), "the command ran")
+        # The same command in a folder only root writes is used.
+        os.chmod(d, 0o755)
+        code, out = self.env.run("alice", "1", "", "201-555-0123", "1", "q")
+        self.assertTrue(os.path.exists(ran), out)
 
     def test_delivery_command_success(self):
         got = self.env.record_deliveries()

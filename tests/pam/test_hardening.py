@@ -150,8 +150,7 @@ class Hardening(PamTestCase):
                          "the launcher outlived the helper")
 
     def test_launcher_and_command_die_with_a_killed_helper(self):
-        flag = os.path.join(self.env.root, "sending")
-        os.chmod(self.env.root, 0o777)
+        flag = os.path.join(self.env.writable_dir(), "sending")
         send = self.env.script(
             "send", f"#!/bin/sh\ntouch {flag}\nexec /bin/sleep 29.4242\n")
         self.env.set(delivery="command:" + send, delivery_timeout="20")

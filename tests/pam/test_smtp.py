@@ -9,7 +9,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 
-from harness import PAM_SUCCESS, PamTestCase, main  # noqa: E402
+from harness import (PAM_AUTHINFO_UNAVAIL, PAM_PERM_DENIED,  # noqa: E402
+                     PAM_SUCCESS, PamTestCase, main)
 import fake_smtp  # noqa: E402
 import tls  # noqa: E402
 
@@ -101,6 +102,44 @@ class Smtp(PamTestCase):
         self.check_fault("auth_fail")
         for verbs in self.fake.sessions:
             self.assertNotIn("MAIL", verbs)
+
+    def test_a_recipient_the_relay_refuses_ends_failed(self):
+        """550 to RCPT TO: the relay refuses the address the user typed.
+        Told, asked for the address again, and after max_input_attempts the
+        login is refused (PAM_PERM_DENIED under failmode=safe), never
+        UNAVAILABLE, which failmode=safe would turn into a way in."""
+        self.fake.rcpt_replies[ADDRESS] = "550 5.1.1 no such user"
+        self.env.set(failmode="safe")
+        code, out = self.env.run("rosa", "1", ADDRESS, "1", ADDRESS, "1",
+                                 ADDRESS, "1")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertEqual(out.count("That address was refused"), 3,
+                         out)
+        after_first = out.split("That address was refused", 1)[1]
+        self.assertIn("E-mail address: ", after_first)
+        self.assertNotIn("could not be sent right now", out)
+        self.assertEqual(self.fake.messages, [])
+        self.assertIsNone(self.env.record("rosa"))
+
+    def test_after_a_refused_recipient_another_address_works(self):
+        self.fake.rcpt_replies["nobody@example.org"] = "550 5.1.1 no such user"
+        code, out = self.env.run("rosa", "1", "nobody@example.org", "1",
+                                 ADDRESS, "1", "@code:" + ADDRESS, "")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("That address was refused", out)
+        rec = self.env.record("rosa")
+        self.assertEqual([(x["type"], x["value"]) for x in rec["methods"]],
+                         [("email", ADDRESS)])
+
+    def test_a_4xx_to_rcpt_stays_temporary(self):
+        """451: the relay cannot take it now; the user's address is not
+        blamed, and repeated it is the service's failure (failmode)."""
+        self.fake.rcpt_replies[ADDRESS] = "451 4.3.0 try again later"
+        self.env.set(failmode="secure")
+        code, out = self.env.run("rosa", "1", ADDRESS, "1", "1", "1")
+        self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
+        self.assertIn("could not be sent right now", out)
+        self.assertNotIn("That address was refused", out)
 
     def test_phones_cannot_use_smtp(self):
         self.env.set(delivery="smtp")

@@ -36,6 +36,9 @@ namespace {
 using sspr::Channel;
 using sspr::CodeSender;
 using sspr::MakeSender;
+using sspr::SendStatus;
+
+bool Sent(SendStatus st) { return st == SendStatus::kSent; }
 
 const char kNum[] = "+14255550100";
 
@@ -84,8 +87,8 @@ void test_outbox_lines(void** state) {
   std::unique_ptr<CodeSender> s = MakeSender("outbox:" + path, 5, &err);
   assert_non_null(s.get());
   const std::string tricky = "Your code is 123456.\n\"quoted\" \\ back\ttab é";
-  assert_true(s->Send(Channel::kSms, kNum, "Your code is 654321", &err));
-  assert_true(s->Send(Channel::kVoice, "+442071838750", tricky, &err));
+  assert_true(Sent(s->Send(Channel::kSms, kNum, "Your code is 654321", &err)));
+  assert_true(Sent(s->Send(Channel::kVoice, "+442071838750", tricky, &err)));
 
   struct stat st;
   assert_int_equal(stat(path.c_str(), &st), 0);
@@ -123,12 +126,12 @@ void test_outbox_refuses_symlink(void** state) {
   std::string err;
   std::unique_ptr<CodeSender> s = MakeSender("outbox:" + link, 5, &err);
   assert_non_null(s.get());
-  assert_false(s->Send(Channel::kSms, kNum, "secret 111222", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "secret 111222", &err)));
   assert_null(strstr(err.c_str(), "111222"));
   assert_string_equal(ReadText(target).c_str(), "");
   // A destination that is not E.164 never reaches the file.
   s = MakeSender("outbox:" + Dir(state) + "/ok", 5, &err);
-  assert_false(s->Send(Channel::kSms, "-rf", "x", &err));
+  assert_false(Sent(s->Send(Channel::kSms, "-rf", "x", &err)));
 }
 
 void test_command_argv_stdin_env(void** state) {
@@ -151,7 +154,8 @@ void test_command_argv_stdin_env(void** state) {
   int leak = open("/dev/null", O_RDONLY);
   assert_true(leak >= 0);
   assert_int_equal(dup2(leak, 42), 42);
-  assert_true(s->Send(Channel::kVoice, kNum, "code 246810\nline two", &err));
+  assert_true(
+      Sent(s->Send(Channel::kVoice, kNum, "code 246810\nline two", &err)));
   close(42);
   close(leak);
   assert_string_equal(ReadText(dir + "/args").c_str(), "voice +14255550100\n");
@@ -175,7 +179,7 @@ void test_command_failure(void** state) {
   std::string err;
   std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 5, &err);
   assert_non_null(s.get());
-  assert_false(s->Send(Channel::kSms, kNum, "code 135791", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "code 135791", &err)));
   assert_non_null(strstr(err.c_str(), "exit status 3"));
   assert_null(strstr(err.c_str(), "135791"));
 
@@ -183,7 +187,7 @@ void test_command_failure(void** state) {
   const std::string quick = WriteScript(Dir(state), "quick.sh", "exit 0\n");
   s = MakeSender("command:" + quick, 5, &err);
   std::string big(1 << 20, 'x');
-  assert_true(s->Send(Channel::kSms, kNum, big, &err));
+  assert_true(Sent(s->Send(Channel::kSms, kNum, big, &err)));
 }
 
 // True once `pid` is gone or a zombie (a container's init may not reap).
@@ -210,7 +214,7 @@ void test_command_timeout(void** state) {
   assert_non_null(s.get());
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
-  assert_false(s->Send(Channel::kSms, kNum, "code 999888", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "code 999888", &err)));
   clock_gettime(CLOCK_MONOTONIC, &b);
   double secs = (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9;
   assert_true(secs >= 0.9 && secs < 3.0);
@@ -240,10 +244,10 @@ void test_signal_dispositions_kept(void** state) {
   assert_int_equal(sigaction(SIGCHLD, &ign, &old), 0);
   sigset_t before, after;
   sigprocmask(SIG_SETMASK, nullptr, &before);
-  assert_true(s->Send(Channel::kSms, kNum, "code 1", &err));
+  assert_true(Sent(s->Send(Channel::kSms, kNum, "code 1", &err)));
   const std::string failing = WriteScript(Dir(state), "f.sh", "exit 4\n");
   std::unique_ptr<CodeSender> f = MakeSender("command:" + failing, 5, &err);
-  assert_false(f->Send(Channel::kSms, kNum, "code 2", &err));
+  assert_false(Sent(f->Send(Channel::kSms, kNum, "code 2", &err)));
   assert_non_null(strstr(err.c_str(), "exit status 4"));
   struct sigaction now;
   sigaction(SIGCHLD, nullptr, &now);
@@ -276,7 +280,7 @@ void test_bad_specs(void** state) {
   std::unique_ptr<CodeSender> s = MakeSender("command:" + script, 5, &err);
   assert_non_null(s.get());
   unlink(script.c_str());
-  assert_false(s->Send(Channel::kSms, kNum, "code 5", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "code 5", &err)));
   assert_non_null(strstr(err.c_str(), "cannot execute"));
   assert_int_equal(waitpid(-1, nullptr, WNOHANG), -1);
 }
@@ -297,7 +301,7 @@ void test_command_through_launcher(void** state) {
                                          /*drop=*/false, &err));
   assert_true(sspr::CommandLauncherRunning());
   std::unique_ptr<CodeSender> s = MakeSender("command:" + ok, 5, &err);
-  assert_true(s->Send(Channel::kSms, kNum, "code 424242", &err));
+  assert_true(Sent(s->Send(Channel::kSms, kNum, "code 424242", &err)));
   assert_string_equal(ReadText(dir + "/args").c_str(), "sms +14255550100\n");
   assert_string_equal(ReadText(dir + "/stdin").c_str(), "code 424242");
   // The launcher itself holds 0-2 and its socket only (ls adds none of
@@ -305,31 +309,150 @@ void test_command_through_launcher(void** state) {
   for (const std::string& fd : Lines(ReadText(dir + "/lfds")))
     assert_true(atoi(fd.c_str()) <= 3);
   s = MakeSender("command:" + bad, 5, &err);
-  assert_false(s->Send(Channel::kSms, kNum, "code 135791", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "code 135791", &err)));
   assert_non_null(strstr(err.c_str(), "exit status 3"));
   assert_null(strstr(err.c_str(), "135791"));
   // The launcher's cap (1 s) wins over the sender's 5 s.
   s = MakeSender("command:" + hang, 5, &err);
   struct timespec a, b;
   clock_gettime(CLOCK_MONOTONIC, &a);
-  assert_false(s->Send(Channel::kSms, kNum, "code 999888", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "code 999888", &err)));
   clock_gettime(CLOCK_MONOTONIC, &b);
   assert_true(b.tv_sec - a.tv_sec < 4);
   assert_non_null(strstr(err.c_str(), "timed out"));
   // A path it was not given at start is never run.
   s = MakeSender("command:" + other, 5, &err);
-  assert_false(s->Send(Channel::kSms, kNum, "code 1", &err));
+  assert_false(Sent(s->Send(Channel::kSms, kNum, "code 1", &err)));
   assert_non_null(strstr(err.c_str(), "not a configured command"));
   // Nor a destination the helper would never send (it may be compromised).
-  assert_false(sspr::RunViaLauncher(ok, "sms", "-rf", "code 2", 5, &err));
+  assert_false(Sent(sspr::RunViaLauncher(ok, "sms", "-rf", "code 2", 5, &err)));
   assert_non_null(strstr(err.c_str(), "invalid channel or destination"));
-  assert_false(sspr::RunViaLauncher(ok, "fax", kNum, "code 3", 5, &err));
-  assert_true(sspr::RunViaLauncher(ok, "email", "a@example.com", "x", 5, &err));
+  // "+1" alone: a launcher check looser than the helper's would run it.
+  assert_false(Sent(sspr::RunViaLauncher(ok, "sms", "+1", "code 2", 5, &err)));
+  assert_false(Sent(sspr::RunViaLauncher(ok, "fax", kNum, "code 3", 5, &err)));
+  assert_true(
+      Sent(sspr::RunViaLauncher(ok, "email", "a@example.com", "x", 5, &err)));
   sspr::StopCommandLauncher();
   assert_false(sspr::CommandLauncherRunning());
   errno = 0;
   assert_int_equal(waitpid(-1, nullptr, WNOHANG), -1);
   assert_int_equal(errno, ECHILD);
+}
+
+// The delivery command's exit statuses: 0 sent, 65 (EX_DATAERR) the
+// destination refused (the user's input), anything else temporary; the
+// same through the launcher.
+void test_command_exit_statuses(void** state) {
+  const std::string dir = Dir(state);
+  const std::string refuses =
+      WriteScript(dir, "r.sh", "cat >/dev/null\nexit 65\n");
+  const std::string tempfail =
+      WriteScript(dir, "t.sh", "cat >/dev/null\nexit 75\n");
+  std::string err;
+  std::unique_ptr<CodeSender> s = MakeSender("command:" + refuses, 5, &err);
+  assert_int_equal(
+      static_cast<int>(s->Send(Channel::kSms, kNum, "code 1", &err)),
+      static_cast<int>(SendStatus::kBadDestination));
+  assert_non_null(strstr(err.c_str(), "refused the destination"));
+  assert_null(strstr(err.c_str(), kNum));
+  s = MakeSender("command:" + tempfail, 5, &err);
+  assert_int_equal(
+      static_cast<int>(s->Send(Channel::kSms, kNum, "code 2", &err)),
+      static_cast<int>(SendStatus::kError));
+  assert_non_null(strstr(err.c_str(), "exit status 75"));
+  sspr::HelperUser nobody;
+  assert_true(sspr::StartCommandLauncher({refuses, tempfail}, 5, nobody,
+                                         /*drop=*/false, &err));
+  assert_int_equal(static_cast<int>(sspr::RunViaLauncher(refuses, "sms", kNum,
+                                                         "c", 5, &err)),
+                   static_cast<int>(SendStatus::kBadDestination));
+  assert_int_equal(static_cast<int>(sspr::RunViaLauncher(tempfail, "sms", kNum,
+                                                         "c", 5, &err)),
+                   static_cast<int>(SendStatus::kError));
+  sspr::StopCommandLauncher();
+}
+
+// One check for what the user typed and what every sender takes: the
+// dialogue's own output passes, nothing else.
+void test_destinations_pass_the_input_check_or_nothing(void**) {
+  using sspr::ValidDestination;
+  assert_true(ValidDestination(Channel::kEmail, "a@example.com"));
+  assert_false(ValidDestination(Channel::kEmail, "-x@example.com"));
+  assert_false(
+      ValidDestination(Channel::kEmail, "a@Example.com"));  // not normalized
+  assert_false(ValidDestination(Channel::kEmail, "a b@example.com"));
+  assert_true(ValidDestination(Channel::kSms, kNum));
+  assert_true(ValidDestination(Channel::kVoice, kNum));
+  assert_false(ValidDestination(Channel::kSms, "+1"));
+  assert_false(ValidDestination(Channel::kSms, "-14255550100"));
+  assert_false(
+      ValidDestination(Channel::kSms, "+1 425 555 0100"));  // not E.164
+  // A London landline takes a call, never a text.
+  assert_true(ValidDestination(Channel::kVoice, "+442071838750"));
+  assert_false(ValidDestination(Channel::kSms, "+442071838750"));
+}
+
+// The command and every folder above it: owned by root (here: by the user
+// running the test, as the helper checks as root), writable by no one else.
+void test_command_path_ownership(void** state) {
+  const std::string dir = Dir(state);
+  std::string err;
+  const std::string open_dir = dir + "/open";
+  mkdir(open_dir.c_str(), 0755);
+  chmod(open_dir.c_str(), 0777);
+  const std::string in_open = WriteScript(open_dir, "send", "exit 0\n");
+  assert_null(MakeSender("command:" + in_open, 5, &err).get());
+  assert_string_equal(err.c_str(),
+                      ("delivery command " + in_open + ": " + open_dir +
+                       " is writable by group or others")
+                          .c_str());
+  chmod(open_dir.c_str(), 0775);  // group-writable is no better
+  assert_null(MakeSender("command:" + in_open, 5, &err).get());
+  chmod(open_dir.c_str(), 0755);
+  assert_non_null(MakeSender("command:" + in_open, 5, &err).get());
+  // A symlink to a good command, in a folder anyone can write: refused.
+  chmod(open_dir.c_str(), 0777);
+  const std::string good_dir = dir + "/good";
+  mkdir(good_dir.c_str(), 0755);
+  const std::string good = WriteScript(good_dir, "send", "exit 0\n");
+  const std::string link = open_dir + "/link";
+  assert_int_equal(symlink(good.c_str(), link.c_str()), 0);
+  assert_null(MakeSender("command:" + link, 5, &err).get());
+  assert_non_null(strstr(err.c_str(), (open_dir + " is writable").c_str()));
+  // A symlink in a good folder to a command in a writable one: refused.
+  const std::string link2 = good_dir + "/link";
+  assert_int_equal(symlink(in_open.c_str(), link2.c_str()), 0);
+  assert_null(MakeSender("command:" + link2, 5, &err).get());
+  assert_non_null(strstr(err.c_str(), (open_dir + " is writable").c_str()));
+  assert_non_null(MakeSender("command:" + good, 5, &err).get());
+  assert_null(
+      MakeSender("command:" + good_dir + "/../good/send", 5, &err).get());
+  if (geteuid() == 0) {  // someone else's file, however safe its folder
+    assert_int_equal(chown(good.c_str(), 65534, 65534), 0);
+    assert_null(MakeSender("command:" + good, 5, &err).get());
+    assert_non_null(strstr(err.c_str(), "is not owned by root"));
+  }
+}
+
+// The launcher's own cap: a helper taken over cannot use it as an
+// unmetered sender. Request kMaxLauncherSends + 1 runs nothing.
+void test_launcher_caps_sends_per_run(void** state) {
+  const std::string dir = Dir(state);
+  const std::string count = WriteScript(
+      dir, "count.sh", "cat >/dev/null\necho x >> " + dir + "/runs\n");
+  std::string err;
+  sspr::HelperUser nobody;
+  assert_true(
+      sspr::StartCommandLauncher({count}, 5, nobody, /*drop=*/false, &err));
+  for (int i = 0; i < sspr::kMaxLauncherSends; ++i)
+    assert_true(Sent(sspr::RunViaLauncher(count, "sms", kNum, "c", 5, &err)));
+  assert_false(Sent(sspr::RunViaLauncher(count, "sms", kNum, "c", 5, &err)));
+  assert_non_null(strstr(err.c_str(), "more than 10 codes in one run"));
+  assert_false(Sent(
+      sspr::RunViaLauncher(count, "email", "a@example.com", "c", 5, &err)));
+  sspr::StopCommandLauncher();
+  assert_int_equal(Lines(ReadText(dir + "/runs")).size(),
+                   static_cast<size_t>(sspr::kMaxLauncherSends));
 }
 
 }  // namespace
@@ -347,6 +470,13 @@ int main() {
                                       Teardown),
       cmocka_unit_test_setup_teardown(test_bad_specs, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_command_through_launcher, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_command_exit_statuses, Setup,
+                                      Teardown),
+      cmocka_unit_test(test_destinations_pass_the_input_check_or_nothing),
+      cmocka_unit_test_setup_teardown(test_command_path_ownership, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(test_launcher_caps_sends_per_run, Setup,
                                       Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -43,16 +43,21 @@ struct Sent {
 class FakeSender : public CodeSender {
  public:
   explicit FakeSender(std::vector<Sent>* log) : log_(log) {}
-  bool Send(Channel ch, const std::string& to, const std::string& text,
-            std::string* err) override {
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string* err) override {
     if (fail) {
       *err = "fake failure";
-      return false;
+      return SendStatus::kError;
+    }
+    if (refuse) {
+      *err = "fake refusal";
+      return SendStatus::kBadDestination;
     }
     log_->push_back({ch, to, text});
-    return true;
+    return SendStatus::kSent;
   }
   bool fail = false;
+  bool refuse = false;  // the gateway refuses every destination
 
  private:
   std::vector<Sent>* log_;
@@ -631,6 +636,24 @@ void test_send_failure_then_unavailable(void**) {
   assert_true(w.conv.Saw("could not be sent"));
 }
 
+// A destination the gateway refuses is the user's input: told, asked for
+// the number again (the region prompt), and FAILED at max_input_attempts,
+// never UNAVAILABLE; with a registration complete it stands.
+void test_refused_destination_is_asked_again_then_failed(void**) {
+  World w;
+  w.sender->refuse = true;
+  w.Say({"1", "", "201-555-0123", "1", "", "201-555-0123", "1", "",
+         "201-555-0123", "1"});
+  proto::Result r = w.Run();
+  assert_int_equal(static_cast<int>(r.outcome),
+                   static_cast<int>(proto::Outcome::kFailed));
+  assert_true(w.conv.Saw("That number was refused"));
+  assert_true(w.conv.Saw("Too many invalid answers"));
+  assert_false(w.conv.Saw("could not be sent"));
+  assert_non_null(strstr(r.log.c_str(), "refused"));
+  assert_null(strstr(r.log.c_str(), "2015550123"));  // masked
+}
+
 // The local backend, except that the service "fails" while checking the
 // n-th code and later ones (n counts from 1), as a remote service can.
 class CheckFails : public Backend {
@@ -829,6 +852,8 @@ int main() {
       cmocka_unit_test(sspr::test_conv_failed_blocks),
       cmocka_unit_test(sspr::test_timeout),
       cmocka_unit_test(sspr::test_send_failure_then_unavailable),
+      cmocka_unit_test(
+          sspr::test_refused_destination_is_asked_again_then_failed),
       cmocka_unit_test(sspr::test_check_error_is_unavailable),
       cmocka_unit_test(sspr::test_check_error_on_backup_keeps_registration),
       cmocka_unit_test(sspr::test_service_questions),
