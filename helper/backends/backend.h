@@ -19,7 +19,10 @@ struct Config;
 enum class SendStatus {
   kSent,
   kCooldown,     // too soon after the previous code; retry_at set
-  kRateLimited,  // per-user or per-number limit hit; retry_at set
+  kRateLimited,  // this user's limit (overall or to this destination)
+                 // hit; retry_at set
+  kDestBusy,     // the destination got too many codes from all users (an
+                 // abuse brake): another one, or after retry_at
   kError,        // delivery or service failure: the user may try again
   kLocalError,   // this host's state (state_dir full or read-only, no
                  // randomness): trying again cannot help
@@ -63,9 +66,21 @@ class Backend {
   // kError *err says why (for the log: no code, no secret).
   virtual CheckStatus CheckCode(const std::string& code, int* attempts_left,
                                 std::string* err) = 0;
-  // Stores a verified method.
+  // Stores a verified method: one whose code (the last one checked kOk)
+  // went to m.type/m.value. Anything else is refused with *err.
   virtual bool Save(const std::string& user, const Method& m,
                     std::string* err) = 0;
+  // Sends `text` (a notice, no code) to a registered method. Default:
+  // this backend cannot (no delivery of its own).
+  virtual bool Notify(const Method& to, Channel ch, const std::string& text,
+                      std::string* err) {
+    (void)to, (void)ch, (void)text;
+    *err = "this backend sends no notices";
+    return false;
+  }
+  // True when SendCode/CheckCode can prove that the user holds a method
+  // already registered (asked before one is replaced). Default: yes.
+  virtual bool CanProveRegistered() const { return true; }
   // After a failed Lookup: true when the service answered that it does not
   // know the user (rather than not answering). The helper then reports
   // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.

@@ -53,10 +53,10 @@ void Register(const Config& c, const std::string& user,
   assert_true(store.AddMethod(user, m, kNow, &err));
   sspr::RateLimiter rl(c.state_dir, sspr::RateLimitPolicy());
   assert_true(rl.Init(&err));
-  bool allowed = false;
+  sspr::RateVerdict v = sspr::RateVerdict::kLimited;
   int64_t until = 0;
-  assert_true(rl.TryConsume(user, number, kNow, &allowed, &until, &err));
-  assert_true(allowed);
+  assert_true(rl.TryConsume(user, number, kNow, &v, &until, &err));
+  assert_true(v == sspr::RateVerdict::kAllowed);
   assert_true(sspr::CacheStore(c.cache_dir, user, kNow + 600, &err));
 }
 
