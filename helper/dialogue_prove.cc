@@ -22,9 +22,8 @@ constexpr size_t kMaxCodeInput = 32;
 
 bool Is(const std::string& a, const char* word) {
   return a.size() == strlen(word) &&
-         std::equal(a.begin(), a.end(), word, [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
+         std::equal(a.begin(), a.end(), word,
+                    [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 bool CodeMethod(const Method& m) {
@@ -78,9 +77,9 @@ Dialogue::State Dialogue::Prove() {
   }
   std::vector<std::string> labels;
   for (const Method& m : can)
-    labels.push_back(m.type == "questions" ? MethodLabel(m.type)
-                                           : MethodLabel(m.type) + " " +
-                                                 Shown(m));
+    labels.push_back(m.type == "questions"
+                         ? MethodLabel(m.type)
+                         : MethodLabel(m.type) + " " + Shown(m));
   for (;;) {
     std::string a;
     if (AskClean(ProveMenu(labels), kMaxChoice, &a) == Ask::kStop)
@@ -127,15 +126,13 @@ int Dialogue::ProveByCode(const Method& m) {
     case SendStatus::kDestBusy:
       TellError(RateLimitedText(retry_at));
       Finish(proto::Outcome::kRegistered,
-             "update postponed: no code may go to " + Shown(m) + " now",
-             true);
+             "update postponed: no code may go to " + Shown(m) + " now", true);
       return -1;
     case SendStatus::kError:
     case SendStatus::kLocalError:
       TellError(UnavailableText());
       Finish(proto::Outcome::kRegistered,
-             "update postponed: cannot send a code to " + Shown(m) + ": " +
-                 err,
+             "update postponed: cannot send a code to " + Shown(m) + ": " + err,
              true);
       return -1;
   }
@@ -190,8 +187,8 @@ int Dialogue::ProveByAnswers(const Method& m) {
       if (AskClean(AnswerPrompt(qa.question), kMaxAnswerInput, &raw, false,
                    kMaxAnswerChars) == Ask::kStop)
         return -1;
-      bool ok = NormalizeAnswer(raw, &norm, &error) &&
-                VerifyAnswer(norm, qa.hash);
+      bool ok =
+          NormalizeAnswer(raw, &norm, &error) && VerifyAnswer(norm, qa.hash);
       proto::Wipe(&raw);
       proto::Wipe(&norm);
       all = all && ok;
@@ -202,8 +199,7 @@ int Dialogue::ProveByAnswers(const Method& m) {
     }
     if (round >= c_.max_attempts) {
       TellError(ProveFailedText());
-      Finish(proto::Outcome::kFailed,
-             "update refused: wrong security answers");
+      Finish(proto::Outcome::kFailed, "update refused: wrong security answers");
       return -1;
     }
     TellError(WrongAnswersText());
@@ -221,8 +217,8 @@ void Dialogue::NotifyReplaced() {
       note_ += (note_.empty() ? "" : "; ") + std::string("could not tell ") +
                Shown(old) + " of the change: " + err;
     else
-      note_ += (note_.empty() ? "" : "; ") + std::string("told ") +
-               Shown(old) + " of the change";
+      note_ += (note_.empty() ? "" : "; ") + std::string("told ") + Shown(old) +
+               " of the change";
   }
   replaced_.clear();
 }

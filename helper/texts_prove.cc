@@ -7,9 +7,11 @@
 namespace sspr {
 
 std::string ProveMenu(const std::vector<std::string>& labels) {
-  std::string s = std::string(_(
-      "Before you change it, prove that you still have one of your "
-      "registered methods:")) + "\n";
+  std::string s =
+      std::string(
+          _("Before you change it, prove that you still have one of your "
+            "registered methods:")) +
+      "\n";
   for (size_t i = 0; i < labels.size(); ++i)
     s += "  " + std::to_string(i + 1) + ") " + labels[i] + "\n";
   s += "  l) " + std::string(_("I no longer have any of them")) + "\n";
@@ -29,20 +31,22 @@ std::string LostMethodText(const std::string& enroll_url) {
 }
 
 std::string ProveFailedText() {
-  return _("Your registered method could not be confirmed. Nothing was "
-           "changed.");
+  return _(
+      "Your registered method could not be confirmed. Nothing was "
+      "changed.");
 }
 
 std::string WrongAnswersText() {
-  return _("At least one answer was wrong. Please answer the questions "
-           "again.");
+  return _(
+      "At least one answer was wrong. Please answer the questions "
+      "again.");
 }
 
 std::string ChangedNoticeText(const std::string& method,
                               const std::string& host, const std::string& when,
                               const std::string& contact) {
-  std::string who = contact.empty() ? std::string(_("your administrator"))
-                                    : contact;
+  std::string who =
+      contact.empty() ? std::string(_("your administrator")) : contact;
   // TRANSLATORS: {0} is a host name, {1} a time such as 2026-11-26 02:30
   // UTC, {2} a web address or "your administrator".
   if (method == "email")
