@@ -90,6 +90,7 @@ class Dialogue {
   State Prove();
   std::vector<Method> Provable() const;
   int ProveByCode(const Method& m);
+  int ProofCodePrompt(const Method& m);
   int ProveByAnswers(const Method& m);
   void SentToAdmin(const std::string& log);
   void NotifyReplaced();
@@ -135,6 +136,7 @@ class Dialogue {
   bool updating_ = false;  // re-registering at reconfirmation
   std::vector<std::string> done_types_;  // verified in this dialogue
   std::vector<Method> replaced_;  // registered before, replaced now
+  std::string proof_sent_to_;     // "type value" of the last proof code
   int refused_sends_ = 0;  // destinations refused (cool-down, brake)
   std::string method_;  // being registered
   std::string region_;

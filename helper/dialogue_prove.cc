@@ -111,41 +111,66 @@ Dialogue::State Dialogue::Prove() {
 }
 
 // 1: proved; 0: back to the menu; -1: the dialogue ends (result_ set).
+// The code prompt takes r (a new code) and b (back to the menu) as at a
+// registration; it is reached only while the last proof code went to `m`.
 int Dialogue::ProveByCode(const Method& m) {
-  int64_t retry_at = 0;
   std::string err;
   const Channel ch = ChannelFor(m);
-  switch (backend_->SendCode(user_, m, ch, &retry_at, &err)) {
-    case SendStatus::kSent:
-      Tell(CodeSentText(ch, Shown(m), c_.code_length, c_.code_ttl));
-      break;
-    case SendStatus::kCooldown:
-      TellError(CooldownText(std::max<int64_t>(1, retry_at - clock_->Now())));
-      return Invalid(AnswerOneOf("1", "l", "q")) ? 0 : -1;
-    case SendStatus::kRateLimited:
-    case SendStatus::kDestBusy:
-      TellError(RateLimitedText(retry_at));
-      Finish(proto::Outcome::kRegistered,
-             "update postponed: no code may go to " + Shown(m) + " now", true);
-      return -1;
-    case SendStatus::kError:
-    case SendStatus::kLocalError:
-      TellError(UnavailableText());
-      Finish(proto::Outcome::kRegistered,
-             "update postponed: cannot send a code to " + Shown(m) + ": " + err,
-             true);
-      return -1;
+  for (;;) {
+    int64_t retry_at = 0;
+    switch (backend_->SendCode(user_, m, ch, &retry_at, &err)) {
+      case SendStatus::kSent:
+        proof_sent_to_ = m.type + " " + m.value;
+        Tell(CodeSentText(ch, Shown(m), c_.code_length, c_.code_ttl));
+        break;
+      case SendStatus::kCooldown: {
+        const bool live = proof_sent_to_ == m.type + " " + m.value;
+        if (!Invalid(
+                CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()))))
+          return -1;
+        if (!live) return 0;
+        break;  // the code sent before still works
+      }
+      case SendStatus::kRateLimited:
+      case SendStatus::kDestBusy:
+        TellError(RateLimitedText(retry_at));
+        Finish(proto::Outcome::kRegistered,
+               "update postponed: no code may go to " + Shown(m) + " now",
+               true);
+        return -1;
+      case SendStatus::kError:
+      case SendStatus::kLocalError:
+        TellError(UnavailableText());
+        Finish(
+            proto::Outcome::kRegistered,
+            "update postponed: cannot send a code to " + Shown(m) + ": " + err,
+            true);
+        return -1;
+    }
+    int r = ProofCodePrompt(m);
+    if (r != 2) return r;  // 2: "r", send a new code
   }
+}
+
+// 1 proved, 0 back, -1 end, 2 resend.
+int Dialogue::ProofCodePrompt(const Method& m) {
+  std::string err;
   for (;;) {
     std::string a;
     if (AskClean(CodePrompt(), kMaxCodeInput, &a) == Ask::kStop) return -1;
+    if (Is(a, "r")) return 2;
+    if (Is(a, "b")) return 0;
     if (Is(a, "q")) {
       Quit();
       return -1;
     }
     std::string digits = DigitsOnly(a);
+    bool only_digits = std::all_of(a.begin(), a.end(), [](char ch) {
+      return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
+    });
     proto::Wipe(&a);
-    if (digits.empty()) {
+    if (digits.empty() || !only_digits) {
+      proto::Wipe(&digits);
       if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
       continue;
     }

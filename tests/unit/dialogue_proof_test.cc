@@ -267,6 +267,21 @@ void test_update_needs_a_code_from_the_registered_number(void**) {
   assert_string_equal(rec.methods[0].value.c_str(), "+12015550123");
 }
 
+// The proof's code prompt takes r and b like the registration's.
+void test_proof_code_prompt_takes_resend_and_back(void**) {
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "1", "r", "b", "1"});
+  w.SayCode();
+  w.Say({"q"});  // proved, then no new method: the old one stands
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+  assert_false(w.conv.Saw("Please answer"));
+  assert_true(w.conv.Saw("Choose a method"));
+  assert_int_equal(w.SentTo("+12015550123"), 4);  // registration + 3
+  assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550123");
+}
+
 // Item 6: after a proved update the replaced number is told.
 void test_update_tells_the_replaced_number(void**) {
   World w;
@@ -372,6 +387,7 @@ int main() {
           sspr::test_cooldown_on_a_new_number_stays_at_the_number_prompt),
       cmocka_unit_test(sspr::test_local_backend_stores_only_the_verified_number),
       cmocka_unit_test(sspr::test_update_needs_a_code_from_the_registered_number),
+      cmocka_unit_test(sspr::test_proof_code_prompt_takes_resend_and_back),
       cmocka_unit_test(sspr::test_update_tells_the_replaced_number),
       cmocka_unit_test(sspr::test_lost_phone_is_sent_to_the_admin),
       cmocka_unit_test(sspr::test_update_proved_by_security_answers),
