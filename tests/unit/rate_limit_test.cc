@@ -152,6 +152,23 @@ void test_brake_across_users_is_no_lockout(void** state) {
   assert_true(Consume(&rl, "erin", kNum2, kT0 + 5));
 }
 
+// The per-number counts in the user's file are bounded (64 numbers; the
+// one idle longest goes), so the file always reads back.
+void test_many_numbers_keep_the_user_file_bounded(void** state) {
+  RateLimitPolicy p = Policy(5, 3600, 600);
+  p.user_limit = 1000;
+  RateLimiter rl(Dir(state), p);
+  std::string err;
+  assert_true(rl.Init(&err));
+  for (int i = 0; i < 70; ++i)
+    assert_true(Consume(&rl, "alice", "+1425555" + std::to_string(1000 + i),
+                        kT0 + i));
+  // The newest numbers are still counted: five more to the last one lock it.
+  const std::string last = "+1425555" + std::to_string(1000 + 69);
+  for (int i = 0; i < 4; ++i) assert_true(Consume(&rl, "alice", last, kT0 + 80));
+  assert_int_equal(Verdict(&rl, "alice", last, kT0 + 81), RateVerdict::kLimited);
+}
+
 void test_window_expiry(void** state) {
   RateLimiter rl(Dir(state), Policy(2, 100, 50));
   std::string err;
@@ -223,6 +240,10 @@ void test_corrupt_state(void** state) {
       "{\"sends\":[],\"locked_until\":0,\"extra\":1}",
       "{\"sends\":[-5],\"locked_until\":0}",
       "{\"sends\":[[[[[[[1]]]]]]],\"locked_until\":0}",
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":[]}",
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":{\"sends\":[]}}}",
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":"
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":{}}}}",
   };
   const std::string path = Dir(state) + "/rate/dest-%2B14255550100.json";
   for (const char* bad : kBad) {
@@ -241,7 +262,7 @@ void test_corrupt_state(void** state) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
-  assert_string_equal(ss.str().c_str(), kBad[7]);
+  assert_string_equal(ss.str().c_str(), kBad[10]);
   assert_int_equal(access((Dir(state) + "/rate/user-alice.json").c_str(), F_OK),
                    -1);
   // A symlinked state file is refused too.
@@ -333,6 +354,8 @@ int main() {
           test_one_account_never_locks_a_number_for_another, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_brake_across_users_is_no_lockout,
                                       Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          test_many_numbers_keep_the_user_file_bounded, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_window_expiry, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_no_lockout, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_clock_set_back, Setup, Teardown),
