@@ -657,12 +657,11 @@ Dialogue::State Dialogue::SendCode() {
       Tell(CodeSentText(channel_, dest_display_, c_.code_length,
                                c_.code_ttl));
       return State::kEnterCode;
-    case SendStatus::kCooldown:
+    case SendStatus::kCooldown: {
       // Asking again too soon counts as an invalid answer: "r" typed over
       // and over is bounded like any other. The code prompt is only for
       // the destination the last code went to: a cool-down on another
       // one goes back to where it was typed.
-    {
       const std::string text =
           CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()));
       if (CodeWentHere()) return Invalid(text) ? State::kEnterCode : State::kEnd;
