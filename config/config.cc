@@ -302,6 +302,8 @@ const std::map<std::string, Setter>& Setters() {
       {"max_input_attempts", Int(&Config::max_input_attempts, 1, 10)},
       {"resend_cooldown", Int(&Config::resend_cooldown, 0, 3600)},
       {"rate_limit", Int(&Config::rate_limit, 1, 1000)},
+      {"rate_user_limit", Int(&Config::rate_user_limit, 1, 1000)},
+      {"rate_number_limit", Int(&Config::rate_number_limit, 1, 10000)},
       {"rate_window", Int(&Config::rate_window, 60, 7 * 86400)},
       {"rate_lockout", Int(&Config::rate_lockout, 0, 30 * 86400)},
       {"delivery",

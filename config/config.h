@@ -44,7 +44,10 @@ struct Config {
   int max_attempts = 3;          // wrong codes before the dialogue fails
   int max_input_attempts = 3;    // invalid answers at one prompt
   int resend_cooldown = 30;      // seconds between two codes
-  int rate_limit = 5;            // codes per user / per number per window
+  int rate_limit = 5;            // codes per user to one number per window
+  int rate_user_limit = 10;      // codes per user to all numbers per window
+  int rate_number_limit = 20;    // codes to one number from all users per
+                                 // window: a brake, never a lockout
   int rate_window = 3600;
   int rate_lockout = 86400;      // lockout once the limit is hit
   std::string delivery;          // outbox:PATH | command:PATH

@@ -18,7 +18,10 @@ bool ChannelFromName(const std::string& name, Channel* c);
 enum class SendStatus {
   kSent,
   kCooldown,        // too soon after the previous code; retry_at set
-  kRateLimited,     // per-user or per-number limit hit; retry_at set
+  kRateLimited,     // this user's limit (overall or to this destination)
+                    // hit; retry_at set
+  kDestBusy,        // the destination got too many codes from all users (an
+                    // abuse brake): another one, or after retry_at
   kBadDestination,  // the number or address the user typed was refused (a
                     // delivery command's exit 65, an SMTP 5xx to RCPT TO, a
                     // service's 400/422 about the value): the user's input,

@@ -154,6 +154,7 @@ proto::Result Dialogue::RunFrom(State s) {
     State next = State::kEnd;
     switch (s) {
       case State::kReconfirm: next = Reconfirm(); break;
+      case State::kProve: next = Prove(); break;
       case State::kChooseMethod: next = ChooseMethod(); break;
       case State::kEmail: next = Email(); break;
       case State::kQuestions: next = Questions(); break;
@@ -283,6 +284,21 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
   }
 }
 
+// A destination the service or the brake refused: back to where it was
+// typed, max_input_attempts times in a dialogue (the counter survives the
+// way round through the prompts). False (result_ set) once spent.
+bool Dialogue::RefusedDestination() {
+  if (++refused_sends_ < c_.max_input_attempts) return true;
+  TellError(TooManyInvalidText());
+  if (HaveCount(rec_) >= c_.methods_required) {  // registered: no refusal
+    Done();
+    return false;
+  }
+  Finish(proto::Outcome::kFailed,
+         "too many refused destinations (cool-down or busy)");
+  return false;
+}
+
 bool Dialogue::Invalid(const std::string& text) {
   TellError(text);
   if (++invalid_ < c_.max_input_attempts) return true;
@@ -321,10 +337,7 @@ Dialogue::State Dialogue::Reconfirm() {
       Finish(proto::Outcome::kRegistered, "methods confirmed", true);
       return State::kEnd;
     }
-    if (Is(a, "u")) {
-      updating_ = true;
-      return State::kChooseMethod;
-    }
+    if (Is(a, "u")) return State::kProve;  // sets updating_ once proved
     if (!Invalid(AnswerOneOf("k", "u"))) return State::kEnd;
   }
 }
@@ -592,6 +605,8 @@ void Dialogue::Recorded(const Method& m, const std::string& shown) {
   bool replaced = false;
   for (Method& old : rec_.methods) {
     if (old.type == m.type) {
+      if (old.value != m.value && old.type != "questions")
+        replaced_.push_back(old);
       old = m;
       replaced = true;
     }
@@ -662,16 +677,27 @@ Dialogue::State Dialogue::SendCode() {
   Method m{method_, dest_, 0, {}};
   switch (backend_->SendCode(user_, m, channel_, &retry_at, &err)) {
     case SendStatus::kSent:
+      code_method_ = method_;
+      code_dest_ = dest_;
       Tell(CodeSentText(channel_, dest_display_, c_.code_length,
                                c_.code_ttl));
       return State::kEnterCode;
-    case SendStatus::kCooldown:
+    case SendStatus::kCooldown: {
       // Asking again too soon counts as an invalid answer: "r" typed over
-      // and over is bounded like any other.
-      if (!Invalid(
-              CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()))))
-        return State::kEnd;
-      return State::kEnterCode;
+      // and over is bounded like any other. The code prompt is only for
+      // the destination the last code went to: a cool-down on another
+      // one goes back to where it was typed.
+      const std::string text =
+          CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()));
+      if (CodeWentHere()) return Invalid(text) ? State::kEnterCode : State::kEnd;
+      TellError(text);
+      return RefusedDestination() ? DestinationState() : State::kEnd;
+    }
+    case SendStatus::kDestBusy:
+      // An abuse brake across users, never a refusal by itself: another
+      // number or address, or later.
+      TellError(DestinationBusyText(retry_at));
+      return RefusedDestination() ? DestinationState() : State::kEnd;
     case SendStatus::kRateLimited:
       TellError(RateLimitedText(retry_at));
       if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
@@ -752,6 +778,11 @@ Dialogue::State Dialogue::EnterCode() {
         Finish(proto::Outcome::kUnavailable, "code check failed: " + err);
         return State::kEnd;
       case CheckStatus::kOk: {
+        if (!CodeWentHere()) {  // unreachable through SendCode: refuse
+          Finish(proto::Outcome::kFailed,
+                 "refused: the code checked went to another destination");
+          return State::kEnd;
+        }
         Method m{method_, dest_, clock_->Now(), {}};
         std::string refused;
         if (SaveMethod(m, dest_display_, &refused)) return State::kAfterVerify;
@@ -810,6 +841,7 @@ Dialogue::State Dialogue::Done() {
       !policy_store_->RecordConfirm(user_, clock_->Now(), &err))
     log = "(" + err + ") " + log;
   Tell(DoneText(summary_));
+  NotifyReplaced();
   for (const auto& s : summary_) log += "; " + s;
   if (!note_.empty()) log += " (" + note_ + ")";
   Finish(proto::Outcome::kRegisteredNow, log, true);

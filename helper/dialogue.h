@@ -21,6 +21,7 @@ class Dialogue {
  public:
   enum class State {
     kReconfirm,
+    kProve,
     kChooseMethod,
     kEmail,
     kQuestions,
@@ -70,6 +71,7 @@ class Dialogue {
                bool echo = true, size_t shown_max = 0);
   // Counts an invalid answer, shows `text`; false once the bound is hit.
   bool Invalid(const std::string& text);
+  bool RefusedDestination();
   void Finish(proto::Outcome o, const std::string& log, bool positive = false);
   void Quit();
   std::vector<std::string> Available() const;
@@ -89,6 +91,15 @@ class Dialogue {
   void Recorded(const Method& m, const std::string& shown);
 
   State Reconfirm();
+  // helper/dialogue_prove.cc: proof of a registered method before an
+  // update, and the notice to what was replaced.
+  State Prove();
+  std::vector<Method> Provable() const;
+  int ProveByCode(const Method& m);
+  int ProofCodePrompt(const Method& m);
+  int ProveByAnswers(const Method& m);
+  void SentToAdmin(const std::string& log);
+  void NotifyReplaced();
   State ChooseMethod();
   State Email();
   State Questions();
@@ -100,6 +111,17 @@ class Dialogue {
   State EnterCode();
   State AfterVerify();
   State Done();
+  // The last code sent went to the method and destination being
+  // registered.
+  bool CodeWentHere() const {
+    return !code_dest_.empty() && code_method_ == method_ &&
+           code_dest_ == dest_;
+  }
+  // Where the destination being registered was typed.
+  State DestinationState() const {
+    if (method_ == "email") return State::kEmail;
+    return region_.empty() ? State::kRegion : State::kNumber;
+  }
 
   const Config& c_;
   Backend* backend_;
@@ -121,12 +143,16 @@ class Dialogue {
   PolicyState policy_;
   bool updating_ = false;  // re-registering at reconfirmation
   std::vector<std::string> done_types_;  // verified in this dialogue
+  std::vector<Method> replaced_;  // registered before, replaced now
+  std::string proof_sent_to_;     // "type value" of the last proof code
+  int refused_sends_ = 0;  // destinations refused (cool-down, brake)
   std::string method_;  // being registered
   std::string region_;
   PhoneInfo phone_;
   std::string dest_;          // where the code goes: E.164 or address
   std::string dest_display_;  // how the user sees it
   Channel channel_ = Channel::kSms;
+  std::string code_method_, code_dest_;  // where the last code went
   std::vector<std::string> summary_;
   std::string note_;  // for the log of a registration that stands
   proto::Result result_;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -16,7 +17,8 @@ namespace {
 constexpr size_t kMaxStateSize = 64 * 1024;
 constexpr size_t kMaxSends = 4096;
 constexpr size_t kMaxKey = 256;
-constexpr int kMaxJsonDepth = 4;
+constexpr size_t kMaxPairs = 64;
+constexpr int kMaxJsonDepth = 6;
 constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 
 struct JsonDeleter {
@@ -24,17 +26,62 @@ struct JsonDeleter {
 };
 using JsonPtr = std::unique_ptr<json_object, JsonDeleter>;
 
-// One key's state: send times inside the window (ascending) and lockout.
-struct KeyState {
-  std::string path;
+// Send times inside the window (ascending) and lockout.
+struct Counter {
   std::vector<int64_t> sends;
   int64_t locked_until = 0;
+};
+
+// One file's state; a user's file also counts per destination.
+struct KeyState {
+  std::string path;
+  Counter all;
+  std::map<std::string, Counter> pairs;
 };
 
 bool ValidTime(json_object* v) {
   if (!json_object_is_type(v, json_type_int)) return false;
   int64_t t = json_object_get_int64(v);
   return t >= 0 && t <= kMaxTime;
+}
+
+bool ParseCounter(json_object* o, bool pairs_allowed, Counter* c,
+                  json_object** pairs, std::string* err) {
+  json_object* sends = nullptr;
+  json_object* locked = nullptr;
+  *pairs = nullptr;
+  bool has_pairs = pairs_allowed && json_object_is_type(o, json_type_object) &&
+                   json_object_object_get_ex(o, "pairs", pairs);
+  if (!json_object_is_type(o, json_type_object) ||
+      json_object_object_length(o) != (has_pairs ? 3 : 2)) {
+    *err = "state must be an object with 'sends', 'locked_until'" +
+           std::string(pairs_allowed ? " and maybe 'pairs'" : "");
+    return false;
+  }
+  if (!json_object_object_get_ex(o, "sends", &sends) ||
+      !json_object_is_type(sends, json_type_array) ||
+      !json_object_object_get_ex(o, "locked_until", &locked) ||
+      !ValidTime(locked)) {
+    *err = "'sends' must be an array and 'locked_until' a time";
+    return false;
+  }
+  size_t n = json_object_array_length(sends);
+  if (n > kMaxSends) {
+    *err = "too many sends recorded";
+    return false;
+  }
+  c->sends.clear();
+  for (size_t i = 0; i < n; ++i) {
+    json_object* v = json_object_array_get_idx(sends, i);
+    if (!ValidTime(v)) {
+      *err = "'sends' must hold times";
+      return false;
+    }
+    c->sends.push_back(json_object_get_int64(v));
+  }
+  std::sort(c->sends.begin(), c->sends.end());
+  c->locked_until = json_object_get_int64(locked);
+  return true;
 }
 
 bool ParseState(const std::string& text, KeyState* st, std::string* err) {
@@ -58,47 +105,48 @@ bool ParseState(const std::string& text, KeyState* st, std::string* err) {
            (root ? "trailing data" : json_tokener_error_desc(jerr));
     return false;
   }
-  if (!json_object_is_type(root.get(), json_type_object) ||
-      json_object_object_length(root.get()) != 2) {
-    *err = "state must be an object with exactly 'sends' and 'locked_until'";
+  json_object* pairs = nullptr;
+  if (!ParseCounter(root.get(), true, &st->all, &pairs, err)) return false;
+  st->pairs.clear();
+  if (pairs == nullptr) return true;
+  if (!json_object_is_type(pairs, json_type_object) ||
+      static_cast<size_t>(json_object_object_length(pairs)) > kMaxPairs) {
+    *err = "'pairs' must be an object of at most " +
+           std::to_string(kMaxPairs) + " destinations";
     return false;
   }
-  json_object* sends = nullptr;
-  json_object* locked = nullptr;
-  if (!json_object_object_get_ex(root.get(), "sends", &sends) ||
-      !json_object_is_type(sends, json_type_array) ||
-      !json_object_object_get_ex(root.get(), "locked_until", &locked) ||
-      !ValidTime(locked)) {
-    *err = "'sends' must be an array and 'locked_until' a time";
-    return false;
-  }
-  size_t n = json_object_array_length(sends);
-  if (n > kMaxSends) {
-    *err = "too many sends recorded";
-    return false;
-  }
-  st->sends.clear();
-  for (size_t i = 0; i < n; ++i) {
-    json_object* v = json_object_array_get_idx(sends, i);
-    if (!ValidTime(v)) {
-      *err = "'sends' must hold times";
+  json_object_object_foreach(pairs, key, val) {
+    json_object* none = nullptr;
+    size_t len = strlen(key);
+    if (len == 0 || len > kMaxKey ||
+        !ParseCounter(val, false, &st->pairs[key], &none, err)) {
+      if (err->empty() || len == 0 || len > kMaxKey)
+        *err = "'pairs' has an invalid destination";
       return false;
     }
-    st->sends.push_back(json_object_get_int64(v));
   }
-  std::sort(st->sends.begin(), st->sends.end());
-  st->locked_until = json_object_get_int64(locked);
   return true;
 }
 
-std::string StateToJson(const KeyState& st) {
-  JsonPtr root(json_object_new_object());
+json_object* CounterToJson(const Counter& c) {
+  json_object* o = json_object_new_object();
   json_object* arr = json_object_new_array();
-  for (int64_t t : st.sends)
+  for (int64_t t : c.sends)
     json_object_array_add(arr, json_object_new_int64(t));
-  json_object_object_add(root.get(), "sends", arr);
-  json_object_object_add(root.get(), "locked_until",
-                         json_object_new_int64(st.locked_until));
+  json_object_object_add(o, "sends", arr);
+  json_object_object_add(o, "locked_until",
+                         json_object_new_int64(c.locked_until));
+  return o;
+}
+
+std::string StateToJson(const KeyState& st) {
+  JsonPtr root(CounterToJson(st.all));
+  if (!st.pairs.empty()) {
+    json_object* pairs = json_object_new_object();
+    for (const auto& p : st.pairs)
+      json_object_object_add(pairs, p.first.c_str(), CounterToJson(p.second));
+    json_object_object_add(root.get(), "pairs", pairs);
+  }
   return std::string(json_object_to_json_string_ext(root.get(),
                                                     JSON_C_TO_STRING_PLAIN)) +
          "\n";
@@ -129,7 +177,7 @@ bool SaveState(const KeyState& st, std::string* err) {
 // from now. So a clock set back a year neither locks anyone out for a year
 // nor ends a lockout early. Returns true when it clamped such a time (the
 // caller saves it, or every later call would start the lockout again).
-bool Prune(KeyState* st, int64_t now, int window, int lockout) {
+bool Prune(Counter* st, int64_t now, int window, int lockout) {
   const int64_t cutoff = now - window;
   st->sends.erase(std::remove_if(st->sends.begin(), st->sends.end(),
                                  [cutoff](int64_t t) { return t <= cutoff; }),
@@ -149,6 +197,28 @@ bool Prune(KeyState* st, int64_t now, int window, int lockout) {
   return clamped;
 }
 
+// Prunes a file's counters, and forgets destinations with nothing left.
+bool PruneState(KeyState* st, int64_t now, int window, int lockout) {
+  bool clamped = Prune(&st->all, now, window, lockout);
+  for (auto it = st->pairs.begin(); it != st->pairs.end();) {
+    clamped = Prune(&it->second, now, window, lockout) || clamped;
+    if (it->second.sends.empty() && it->second.locked_until == 0)
+      it = st->pairs.erase(it);
+    else
+      ++it;
+  }
+  return clamped;
+}
+
+int64_t Last(const Counter& c) {
+  return c.sends.empty() ? c.locked_until : c.sends.back();
+}
+
+// When a counter with `limit` sends in the window lets the next one go.
+int64_t NextFree(const Counter& c, size_t limit, int window) {
+  return c.sends[c.sends.size() - limit] + window;
+}
+
 }  // namespace
 
 bool RateLimiter::Init(std::string* err) {
@@ -156,23 +226,24 @@ bool RateLimiter::Init(std::string* err) {
 }
 
 bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
-                             int64_t now, bool* allowed, int64_t* locked_until,
+                             int64_t now, RateVerdict* verdict, int64_t* until,
                              std::string* err) {
-  *allowed = false;
-  *locked_until = 0;
+  *verdict = RateVerdict::kLimited;
+  *until = 0;
   if (user.empty() || dest.empty() || user.size() > kMaxKey ||
       dest.size() > kMaxKey) {
     *err = "invalid rate limit key";
     return false;
   }
-  if (p_.limit < 1 || p_.window < 1 || p_.lockout < 0 || now < 0) {
+  if (p_.limit < 1 || p_.user_limit < 1 || p_.dest_limit < 1 ||
+      p_.window < 1 || p_.lockout < 0 || now < 0) {
     *err = "invalid rate limit policy";
     return false;
   }
   const std::string base = dir_ + "/rate/";
-  KeyState keys[2];
-  keys[0].path = base + "user-" + SafeFileName(user) + ".json";
-  keys[1].path = base + "dest-" + SafeFileName(dest) + ".json";
+  KeyState u, d;
+  u.path = base + "user-" + SafeFileName(user) + ".json";
+  d.path = base + "dest-" + SafeFileName(dest) + ".json";
   // Always user first, then destination: one global order, no deadlock.
   FileLock user_lock, dest_lock;
   if (!user_lock.Acquire(base + "user-" + SafeFileName(user) + ".lock",
@@ -181,43 +252,66 @@ bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
                          kDefaultLockTimeoutMs, err)) {
     return false;
   }
-  for (KeyState& k : keys) {
-    if (!LoadState(&k, err)) return false;
-    if (Prune(&k, now, p_.window, p_.lockout) && !SaveState(k, err))
+  for (KeyState* k : {&u, &d}) {
+    if (!LoadState(k, err)) return false;
+    if (PruneState(k, now, p_.window, p_.lockout) && !SaveState(*k, err))
       return false;
   }
+  // A lock on the destination is never honoured: earlier versions locked
+  // it for every user, which let one account deny a number to others.
+  d.all.locked_until = 0;
+  d.pairs.clear();
+  Counter& pair = u.pairs[dest];
 
-  int64_t until = 0;
-  for (const KeyState& k : keys) until = std::max(until, k.locked_until);
-  if (until > now) {
-    *locked_until = until;
+  // This user's own limits first: they lock, for `lockout`.
+  int64_t locked = std::max(u.all.locked_until, pair.locked_until);
+  if (locked > now) {
+    *until = locked;
+    if (pair.sends.empty() && pair.locked_until == 0) u.pairs.erase(dest);
     return true;
   }
-
-  const size_t limit = static_cast<size_t>(p_.limit);
   bool full = false;
-  for (KeyState& k : keys) {
-    if (k.sends.size() < limit) continue;
+  const std::pair<Counter*, size_t> own[] = {
+      {&u.all, static_cast<size_t>(p_.user_limit)},
+      {&pair, static_cast<size_t>(p_.limit)}};
+  for (const auto& c : own) {
+    if (c.first->sends.size() < c.second) continue;
     full = true;
-    if (p_.lockout > 0) {
-      k.locked_until = now + p_.lockout;
-      if (!SaveState(k, err)) return false;
-      until = std::max(until, k.locked_until);
-    } else {
-      // Allowed again once enough sends have left the window.
-      until = std::max(until, k.sends[k.sends.size() - limit] + p_.window);
-    }
+    c.first->locked_until =
+        p_.lockout > 0 ? now + p_.lockout
+                       : NextFree(*c.first, c.second, p_.window);
+    locked = std::max(locked, c.first->locked_until);
   }
   if (full) {
-    *locked_until = until;
+    if (p_.lockout == 0) {  // no lock: allowed once sends leave the window
+      u.all.locked_until = 0;
+      pair.locked_until = 0;
+    }
+    if (pair.sends.empty() && pair.locked_until == 0) u.pairs.erase(dest);
+    *until = locked;
+    return p_.lockout == 0 || SaveState(u, err);
+  }
+  // Then the brake across users: another destination, or later.
+  const size_t dest_limit = static_cast<size_t>(p_.dest_limit);
+  if (d.all.sends.size() >= dest_limit) {
+    if (pair.sends.empty()) u.pairs.erase(dest);
+    *verdict = RateVerdict::kDestBusy;
+    *until = NextFree(d.all, dest_limit, p_.window);
     return true;
   }
-
-  for (KeyState& k : keys) {
-    k.sends.push_back(now);
-    if (!SaveState(k, err)) return false;
+  if (u.pairs.size() > kMaxPairs) {  // drop the destination idle longest
+    auto oldest = u.pairs.end();
+    for (auto it = u.pairs.begin(); it != u.pairs.end(); ++it)
+      if (it->first != dest &&
+          (oldest == u.pairs.end() || Last(it->second) < Last(oldest->second)))
+        oldest = it;
+    if (oldest != u.pairs.end()) u.pairs.erase(oldest);
   }
-  *allowed = true;
+  u.all.sends.push_back(now);
+  pair.sends.push_back(now);
+  d.all.sends.push_back(now);
+  if (!SaveState(u, err) || !SaveState(d, err)) return false;
+  *verdict = RateVerdict::kAllowed;
   return true;
 }
 

@@ -83,6 +83,17 @@ std::string FormatUtc(int64_t t);
 // module splits it at line ends.
 std::string ScanQrText(const std::string& url);
 
+// helper/texts_prove.cc
+std::string ProveMenu(const std::vector<std::string>& labels);
+std::string LostMethodText(const std::string& enroll_url);
+std::string ProveFailedText();
+std::string WrongAnswersText();
+// The notice to a replaced phone ("mobile", "office") or address ("email").
+std::string ChangedNoticeText(const std::string& method,
+                              const std::string& host, const std::string& when,
+                              const std::string& contact);
+std::string DestinationBusyText(int64_t until);
+
 }  // namespace sspr
 
 #endif  // SSPR_HELPER_TEXTS_H_

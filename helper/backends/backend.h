@@ -56,9 +56,21 @@ class Backend {
   // kError *err says why (for the log: no code, no secret).
   virtual CheckStatus CheckCode(const std::string& code, int* attempts_left,
                                 std::string* err) = 0;
-  // Stores a verified method.
+  // Stores a verified method: one whose code (the last one checked kOk)
+  // went to m.type/m.value. Anything else is refused with *err.
   virtual bool Save(const std::string& user, const Method& m,
                     std::string* err) = 0;
+  // Sends `text` (a notice, no code) to a registered method. Default:
+  // this backend cannot (no delivery of its own).
+  virtual bool Notify(const Method& to, Channel ch, const std::string& text,
+                      std::string* err) {
+    (void)to, (void)ch, (void)text;
+    *err = "this backend sends no notices";
+    return false;
+  }
+  // True when SendCode/CheckCode can prove that the user holds a method
+  // already registered (asked before one is replaced). Default: yes.
+  virtual bool CanProveRegistered() const { return true; }
   // After a failed Lookup: true when the service answered that it does not
   // know the user (rather than not answering). The helper then reports
   // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.

@@ -128,8 +128,17 @@ class GraphBackend : public Backend {
     return codes_.Check(code, attempts_left);  // checked here: no I/O
   }
 
+  bool Notify(const Method& to, Channel ch, const std::string& text,
+              std::string* err) override {
+    return codes_.Notify(ch, to.value, text, err);
+  }
+
   bool Save(const std::string& user, const Method& m,
             std::string* err) override {
+    if (!codes_.TakeVerified(m, err)) {
+      *err = "graph: " + *err;
+      return false;
+    }
     http_.BeginOperation();
     std::string base = c_.graph_url + "/v1.0/users/" +
                        UrlEscape(DirectoryUser(c_, user)) + "/authentication/";

@@ -15,6 +15,9 @@
 
 namespace sspr {
 
+// A phone number or address as logs may show it.
+std::string MaskDestination(const std::string& value);
+
 class HelperCodes {
  public:
   HelperCodes(const Config& c, std::unique_ptr<CodeSender> sender,
@@ -24,6 +27,12 @@ class HelperCodes {
   SendStatus Send(const std::string& user, const Method& m, Channel ch,
                   int64_t* retry_at, std::string* err);
   CheckStatus Check(const std::string& typed, int* attempts_left);
+  // True when the last code checked kOk went to m.type/m.value; that
+  // proof is used up. Otherwise false with *err (for the log: masked).
+  bool TakeVerified(const Method& m, std::string* err);
+  // Sends a text that is no code (a notice) to `to` over `ch`.
+  bool Notify(Channel ch, const std::string& to, const std::string& text,
+              std::string* err);
 
  private:
   const Config& c_;
@@ -31,7 +40,8 @@ class HelperCodes {
   RateLimiter limiter_;
   std::unique_ptr<CodeSender> sender_;
   PendingCode pending_;
-  std::string last_dest_;  // where the pending code went
+  std::string last_type_, last_dest_;  // where the pending code went
+  std::string verified_type_, verified_dest_;  // where a checked one went
 };
 
 }  // namespace sspr

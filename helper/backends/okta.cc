@@ -26,6 +26,7 @@
 #include "helper/answer.h"
 #include "helper/atomic_file.h"
 #include "helper/backends/graph_token.h"
+#include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/json_util.h"
 
@@ -374,8 +375,14 @@ class OktaBackend : public Backend {
   }
 
   bool Save(const std::string&, const Method& m, std::string* err) override {
-    if (!activated_ || pending_.value != m.value) {
-      *err = "okta: no activated factor for this method";
+    const bool type_fits =
+        m.type == "email" ? pending_.type == "email"
+        : m.type == "office" ? pending_.type == "call"
+        : m.type == "mobile" && (pending_.type == "sms" || pending_.type == "call");
+    if (!activated_ || pending_.value != m.value || !type_fits) {
+      *err = "okta: refused to store " + m.type + " " +
+             MaskDestination(m.value) +
+             ": no factor activated for it";
       return false;
     }
     pending_ = OktaFactor();  // Okta stored it when it was activated
@@ -384,6 +391,10 @@ class OktaBackend : public Backend {
   }
 
   bool UserUnknown() const override { return unknown_; }
+
+  // Codes to a factor already enrolled go through Okta's verify API,
+  // which this backend does not drive: a replacement goes to the admin.
+  bool CanProveRegistered() const override { return false; }
 
   bool ServiceQuestions() const override { return true; }
 

@@ -91,6 +91,8 @@ class RestBackend : public Backend {
       return SendStatus::kError;
     }
     verification_ = id;
+    verified_type_ = m.type;
+    verified_value_ = m.value;
     by_helper_ = sender == "helper";
     if (!by_helper_) return SendStatus::kSent;
     if (!have_sender_) {
@@ -154,6 +156,23 @@ class RestBackend : public Backend {
 
   bool Save(const std::string& user, const Method& m,
             std::string* err) override {
+    // The verification must be the one started for this very method: a
+    // later request for another number that the service refused (429)
+    // leaves the earlier one here.
+    if (verification_.empty() || m.type != verified_type_ ||
+        m.value != verified_value_) {
+      *err = "rest: refused to store " + m.type + " " +
+             MaskDestination(m.value) +
+             ": the verification was started for " +
+             (verification_.empty() ? std::string("nothing")
+                                    : verified_type_ + " " +
+                                          MaskDestination(verified_value_));
+      return false;
+    }
+    if (by_helper_ && !codes_.TakeVerified(m, err)) {
+      *err = "rest: " + *err;
+      return false;
+    }
     http_.BeginOperation();
     json_object* o = json_object_new_object();
     json_object_object_add(o, "type", json_object_new_string(m.type.c_str()));
@@ -180,6 +199,12 @@ class RestBackend : public Backend {
     }
     verification_.clear();
     return true;
+  }
+
+  bool Notify(const Method& to, Channel ch, const std::string& text,
+              std::string* err) override {
+    return have_sender_ ? codes_.Notify(ch, to.value, text, err)
+                        : (*err = sender_err_, false);
   }
 
   bool UserUnknown() const override { return unknown_; }
@@ -225,6 +250,7 @@ class RestBackend : public Backend {
   std::string sender_err_;
   bool have_sender_;
   std::string user_, verification_;
+  std::string verified_type_, verified_value_;  // what verification_ is for
   bool by_helper_ = false;
   bool unknown_ = false;
 };

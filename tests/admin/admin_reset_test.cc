@@ -53,10 +53,10 @@ void Register(const Config& c, const std::string& user,
   assert_true(store.AddMethod(user, m, kNow, &err));
   sspr::RateLimiter rl(c.state_dir, sspr::RateLimitPolicy());
   assert_true(rl.Init(&err));
-  bool allowed = false;
+  sspr::RateVerdict v = sspr::RateVerdict::kLimited;
   int64_t until = 0;
-  assert_true(rl.TryConsume(user, number, kNow, &allowed, &until, &err));
-  assert_true(allowed);
+  assert_true(rl.TryConsume(user, number, kNow, &v, &until, &err));
+  assert_true(v == sspr::RateVerdict::kAllowed);
   assert_true(sspr::CacheStore(c.cache_dir, user, kNow + 600, &err));
 }
 
@@ -101,6 +101,36 @@ void test_reset_removes_exactly_the_users_state(void** state) {
   assert_true(found);
   assert_int_equal(rec.methods.size(), 1);
   assert_int_equal(rec.created_at, kNow + 1);
+}
+
+// The user's own limits (overall and per number) live in the user's rate
+// file: a reset frees a number the user had locked for themselves, and
+// other users' counts for it stay.
+void test_reset_frees_the_users_locked_number(void** state) {
+  Config c = Setup(Dir(state));
+  assert_int_equal(mkdir(c.state_dir.c_str(), 0700), 0);
+  sspr::RateLimitPolicy p;
+  p.limit = 2;
+  sspr::RateLimiter rl(c.state_dir, p);
+  std::string err;
+  assert_true(rl.Init(&err));
+  sspr::RateVerdict v = sspr::RateVerdict::kLimited;
+  int64_t until = 0;
+  for (int i = 0; i < 2; ++i) {
+    assert_true(rl.TryConsume("alice", "+12015550123", kNow + i, &v, &until,
+                              &err));
+    assert_true(v == sspr::RateVerdict::kAllowed);
+  }
+  assert_true(rl.TryConsume("alice", "+12015550123", kNow + 2, &v, &until,
+                            &err));
+  assert_true(v == sspr::RateVerdict::kLimited);
+  ResetReport r;
+  assert_true(ResetUser(c, "alice", &r, &err));
+  assert_true(r.rate);
+  assert_true(rl.TryConsume("alice", "+12015550123", kNow + 3, &v, &until,
+                            &err));
+  assert_true(v == sspr::RateVerdict::kAllowed);
+  assert_true(Exists(c.state_dir + "/rate/dest-%2B12015550123.json"));
 }
 
 void test_lock_created_for_the_helper_user(void** state) {
@@ -168,6 +198,8 @@ int main() {
       cmocka_unit_test_setup_teardown(
           test_reset_removes_exactly_the_users_state, sspr_test::Setup,
           sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(test_reset_frees_the_users_locked_number,
+                                      sspr_test::Setup, sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(test_lock_created_for_the_helper_user,
                                       sspr_test::Setup, sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(test_symlinks_are_refused,

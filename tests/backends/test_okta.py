@@ -127,6 +127,21 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertIn("Please wait", out)
         self.assertEqual(len(self.env.outbox_lines()), 1)
 
+    # Issue 11 item 4: a cool-down (E0000109) on a new number stays at the
+    # number prompt; the code sent to the first number stores nothing.
+    def test_cooldown_on_a_new_number_stays_at_the_number_prompt(self):
+        self.svc.enrol_wait = 60
+        code, out = self.env.run("bob", "1", "", US, "1",
+                                 "b", "b", "", "201-555-0199", "1",
+                                 "@code", "q")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("Please wait", out)
+        after = out.split("Please wait", 1)[1]
+        self.assertIn("Phone number (US)", after.split("ANSWER:", 1)[0])
+        self.assertNotIn("Enter the code", after)
+        self.assertEqual([f for f in self.bob_factors() if f[1] == "ACTIVE"],
+                         [])
+
     def test_fault_during_activation_leaves_nothing(self):
         self.svc.fault("500", "/api/v1/users/" + self.bob + "/factors/",
                        times=1)

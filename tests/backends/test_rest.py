@@ -9,6 +9,7 @@ from bhelp import (FAULT_LOG, PAM_IGNORE, PAM_PERM_DENIED, PAM_SUCCESS, US,
 from fake_rest import FakeRest
 
 TOKEN = "rest-token-7f3a"
+US2 = "201-555-0199"
 
 
 class Rest(BackendCase, FaultTests, MidRegistrationFaults):
@@ -109,6 +110,31 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertIn("2 attempts left", out)
         self.assertIn("Too many wrong codes", out)
         self.assertEqual(self.svc.users["bob"], [])
+
+    # Issue 11 item 4: after a code to ...0123 the user asks for ...0199,
+    # the service answers 429 "cooldown"; ...0123's code must not store
+    # ...0199, even with a service that trusts the helper's value.
+    def _cooldown_on_a_new_number(self):
+        self.svc.cooldown = 60
+        self.svc.checks_value = False
+        code, out = self.env.run("bob", "1", "", US, "1",   # code to ...0123
+                                 "b", "b", "", US2, "1",    # ...0199: 429
+                                 "@code", "q")              # ...0123's code
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("Please wait 60 seconds", out)
+        after = out.split("Please wait 60 seconds", 1)[1]
+        self.assertIn("Phone number (US)", after.split("ANSWER:", 1)[0])
+        self.assertNotIn("Enter the code", after)
+        self.assertEqual(self.svc.users["bob"], [])
+        self.assertEqual(self.svc.count("POST", "/v1/users/bob/methods"), 0)
+
+    def test_cooldown_on_a_new_number_stays_at_the_number_prompt(self):
+        self._cooldown_on_a_new_number()
+
+    def test_cooldown_on_a_new_number_helper_sent_code(self):
+        self.svc.sender = "helper"
+        self.env.outbox = os.path.join(self.env.state, "outbox.jsonl")
+        self._cooldown_on_a_new_number()
 
     def test_fault_while_saving_stores_nothing(self):
         self.svc.fault("500", "/v1/users/bob/methods")

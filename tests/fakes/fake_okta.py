@@ -42,6 +42,10 @@ class FakeOkta(FakeService):
         self.users = {}        # id -> {"login":..., "factors": {fid: factor}}
         self.codes = {}        # fid -> (code, sent_at)
         self.resend_wait = 30  # seconds between two codes for a factor
+        # Seconds after a code during which enrolling another factor for
+        # the same user answers 429 E0000109 too (0: never).
+        self.enrol_wait = 0
+        self.last_code = {}    # user id -> when its last code went out
         # An OAuth 2.0 service app (private_key_jwt), when set.
         self.client_id = None
         self.public_key = None   # PEM path of the app's registered key
@@ -241,9 +245,15 @@ class FakeOkta(FakeService):
                 return self.error(400, "E0000001", "Api validation failed: "
                                   "factorEnrollRequest",
                                   ["A factor of this type is already set up."])
+            if self.enrol_wait and \
+                    time.time() - self.last_code.get(uid, 0) < self.enrol_wait:
+                return self.error(429, "E0000109", "An SMS message was "
+                                  "recently sent. Please wait 30 seconds "
+                                  "before trying again.")
             f = self.factor(ft, val, "PENDING_ACTIVATION")
             u["factors"][f["id"]] = f
             self.send(f)
+            self.last_code[uid] = time.time()
             return Reply(200, f)
         f = u["factors"].get(fid)
         if f is None:

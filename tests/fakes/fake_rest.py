@@ -16,6 +16,12 @@ class FakeRest(FakeService):
         self.verifications = {}   # id -> dict
         self.max_attempts = 3
         self.refused_values = set()  # numbers/addresses the gateway refuses
+        # Seconds after a verification during which the next one for the
+        # same user answers 429 "cooldown" (0: never).
+        self.cooldown = 0
+        # False: a service that trusts the helper's value at POST /methods
+        # (the real one may): the helper alone must bind the two.
+        self.checks_value = True
 
     def error(self, status, code, message, **extra):
         e = {"code": code, "message": message}
@@ -42,6 +48,12 @@ class FakeRest(FakeService):
             if body["value"] in self.refused_values:
                 return self.error(400, "invalid_destination",
                                   "The gateway refuses this destination.")
+            last = max((v["at"] for v in self.verifications.values()
+                        if v["user"] == user), default=0)
+            if self.cooldown and time.time() - last < self.cooldown:
+                r = self.error(429, "cooldown", "Too soon after the last code.")
+                r.headers.append(("Retry-After", str(self.cooldown)))
+                return r
             vid = "v" + secrets.token_hex(8)
             code = f"{secrets.randbelow(10**6):06d}"
             self.verifications[vid] = dict(body, user=user, code=code,
@@ -72,7 +84,8 @@ class FakeRest(FakeService):
             if not isinstance(body, dict):
                 return self.error(400, "invalid_request", "JSON object expected")
             v = self.verifications.get(body.get("verification_id"))
-            if not v or v["user"] != user or v["value"] != body.get("value"):
+            if not v or v["user"] != user or (
+                    self.checks_value and v["value"] != body.get("value")):
                 return self.error(403, "not_verified", "Unknown verification.")
             if self.sender == "service" and not v["verified"]:
                 return self.error(403, "not_verified", "Code not verified.")

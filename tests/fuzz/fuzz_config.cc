@@ -88,7 +88,8 @@ bool Equal(const sspr::Config& a, const sspr::Config& b) {
          SAME(dialogue_timeout) && SAME(request_timeout) && SAME(code_length) &&
          SAME(code_ttl) && SAME(max_attempts) && SAME(max_input_attempts) &&
          SAME(resend_cooldown) && SAME(rate_limit) && SAME(rate_window) &&
-         SAME(rate_lockout) && SAME(delivery) && SAME(delivery_timeout) &&
+         SAME(rate_lockout) && SAME(rate_user_limit) &&
+         SAME(rate_number_limit) && SAME(delivery) && SAME(delivery_timeout) &&
          SAME(helper_user) && SAME(secrets_file) && SAME(enroll_url) &&
          SAME(conf) && SAME(helper) && SAME(debug) && SAME(only_services) &&
          SAME(skip_services) && SAME(skip_rhosts) && SAME(show_qr) &&

@@ -220,6 +220,8 @@ bool Allowed(const std::string& arg) {
       "rate_limit=",
       "rate_window=",
       "rate_lockout=",
+      "rate_user_limit=",
+      "rate_number_limit=",
       "cache_ttl=",
       "enroll_url=",
       "questions_required=",

@@ -217,6 +217,8 @@ NEW_USER_SAVED, NEW_USER_CONFIRMED = 5, 6
 
 RECONFIRM_FLOW = [
     ("reconfirm menu", "still correct", "u"),
+    ("proof menu", "prove that you still have", "1"),
+    ("proof code", "Enter the code", "@code"),
     ("method menu", "Choose a method", "1"),
     ("region", "Country or region", ""),
     ("number", "Phone number (US)", NEW),
@@ -224,7 +226,7 @@ RECONFIRM_FLOW = [
     ("code", "Enter the code", "@code"),
     ("closing", "Press Enter", ""),
 ]
-RECONFIRM_SAVED, RECONFIRM_CONFIRMED = 6, 6
+RECONFIRM_SAVED, RECONFIRM_CONFIRMED = 8, 8
 
 
 T0 = 1800000000  # 2027-01-15 08:00 UTC: the helper's wall clock
@@ -410,7 +412,7 @@ class FaultMatrix(unittest.TestCase):
             for pid in children(p.pid):
                 os.kill(pid, signal.SIGKILL)
 
-        answers = [a for _, _, a in RECONFIRM_FLOW][:5] + ["@code", ""]
+        answers = [a for _, _, a in RECONFIRM_FLOW][:7] + ["@code", ""]
         code, out, took = drive(env, "ru", answers,
                                 during=kill_when_sending)
         self.check_common(env, "kill while the code is being sent (secure)",

@@ -111,7 +111,9 @@ class Reconfirm(ClockCase):
     def test_update_verifies_and_stores_the_new_method(self):
         self.register(T0, "bob")
         t1 = T0 + 45 * DAY
-        code, out = self.at(t1, "bob", "u", "1", "", US2, "1", "@code", "")
+        # A code to the registered number first, then the new one.
+        code, out = self.at(t1, "bob", "u", "1", "@code",
+                            "1", "", US2, "1", "@code", "")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn(RECONFIRM_Q, out)
         # Updating offers no "later" and no backup question.
@@ -122,7 +124,13 @@ class Reconfirm(ClockCase):
         self.assertIn("You're all set", out)
         self.assertEqual(self.methods("bob"), [("mobile", US2_E164, t1)])
         sent = self.env.outbox_lines()
-        self.assertEqual([m["to"] for m in sent], [US_E164, US2_E164])
+        # Registration, proof, the new number, and the notice to the old.
+        self.assertEqual([m["to"] for m in sent],
+                         [US_E164, US_E164, US2_E164, US_E164])
+        self.assertRegex(sent[-1]["text"],
+                         r"^Your password-reset phone on \S+ was changed at "
+                         r"\d{4}-\d\d-\d\d \d\d:\d\d UTC; if this wasn't you, "
+                         r"contact ")
         self.assertEqual(self.policy("bob")["confirmed_at"], t1)
         # The next question comes an interval after the update.
         self.assertSilentPass(t1 + 29 * DAY, "bob")
@@ -135,7 +143,7 @@ class Reconfirm(ClockCase):
         self.register(T0, "carl")
         t1 = T0 + 31 * DAY
         # Wrong codes: the new number is never stored.
-        code, out = self.at(t1, "carl", "u", "1", "", US2, "1",
+        code, out = self.at(t1, "carl", "u", "1", "@code", "1", "", US2, "1",
                             "@wrongcode", "@wrongcode", "")
         self.assertResult(code, PAM_SUCCESS, out)  # still registered
         self.assertIn("Too many wrong codes", out)
@@ -159,6 +167,36 @@ class Reconfirm(ClockCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn(RECONFIRM_Q, out)
         self.assertEqual(self.policy("carl")["confirmed_at"], t1 + 120)
+
+    # Issue 11 item 6: a stolen password alone cannot replace the phone.
+    def test_update_without_the_registered_phone_is_refused(self):
+        self.env.set(max_attempts=2)
+        self.register(T0, "finn")
+        t1 = T0 + 31 * DAY
+        code, out = self.at(t1, "finn", "u", "1", "@wrongcode", "@wrongcode")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("prove that you still have one of your registered "
+                      "methods", out)
+        self.assertIn("1) Authentication phone " + MASKED, out)
+        self.assertIn("Nothing was changed", out)
+        self.assertNotIn("Phone number (", out)
+        self.assertEqual(self.methods("finn"), [("mobile", US_E164, T0)])
+        self.assertEqual([m["to"] for m in self.env.outbox_lines()],
+                         [US_E164, US_E164])
+        self.assertEqual(self.policy("finn")["confirmed_at"], T0)
+
+    def test_lost_phone_is_sent_to_the_admin(self):
+        self.register(T0, "gina")
+        t1 = T0 + 31 * DAY
+        code, out = self.at(t1, "gina", "u", "l")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("only an administrator can replace them "
+                      "(sspr-admin reset)", out)
+        self.assertEqual(self.methods("gina"), [("mobile", US_E164, T0)])
+        self.assertEqual(len(self.env.outbox_lines()), 1)
+        self.assertEqual(self.policy("gina")["confirmed_at"], T0)  # still due
+        code, out = self.at(t1 + 60, "gina", "k", "")
+        self.assertIn(RECONFIRM_Q, out)
 
     def test_cannot_prompt_postpones_the_question(self):
         self.register(T0, "dora")

@@ -104,7 +104,7 @@ class Registration(PamTestCase):
         self.assertEqual(len(self.env.outbox_lines()), 1)
 
     def test_rate_limit_locks_out_and_says_until_when(self):
-        self.env.set(rate_limit=2, rate_lockout=86400)
+        self.env.set(rate_limit=2, rate_user_limit=2, rate_lockout=86400)
         code, out = self.env.run("ivan", "1", "", US, "1", "r", "r")
         self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertRegex(out, r"after \d{4}-\d\d-\d\d \d\d:\d\d UTC")
@@ -113,10 +113,36 @@ class Registration(PamTestCase):
         code, out = self.env.run("ivan", "1", "", "201-555-0199", "1")
         self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertIn("Too many codes", out)
-        # ... and per destination number, for another user.
-        code, out = self.env.run("judy", "1", "", US, "1")
-        self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertEqual(len(self.env.outbox_lines()), 2)
+
+    # Issue 11 item 7: five codes from one account lock the number for that
+    # account only; another user registers it.
+    def test_five_codes_from_one_account_leave_the_number_to_others(self):
+        code, out = self.env.run("lena", "1", "", US, "1",
+                                 "r", "r", "r", "r", "r")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("Too many codes", out)
+        self.assertEqual(len(self.env.outbox_lines()), 5)
+        code, out = self.env.run("mona", "1", "", US, "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("You're all set", out)
+        self.assertEqual(self.env.record("mona")["methods"][0]["value"],
+                         US_E164)
+
+    # Across accounts a number only gets a brake: another number or later,
+    # never a refusal by itself.
+    def test_a_number_busy_across_accounts_offers_another(self):
+        self.env.set(rate_number_limit=2)
+        code, out = self.env.run("nina", "1", "", US, "1", "r", "q")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        code, out = self.env.run("olga", "1", "", US, "1",
+                                 "201-555-0199", "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertRegex(out, r"Too many codes have been sent to this number "
+                         r"or address recently\. Enter another one, or try "
+                         r"again after \d{4}-\d\d-\d\d \d\d:\d\d UTC\.")
+        self.assertEqual(self.env.record("olga")["methods"][0]["value"],
+                         "+12015550199")
 
     def test_quit_denies_with_a_clear_message(self):
         code, out = self.env.run("kim", "q")

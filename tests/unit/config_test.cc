@@ -231,6 +231,8 @@ const IntCase kIntKeys[] = {
     {"rate_limit", 1, 1000, &Config::rate_limit},
     {"rate_window", 60, 7 * 86400, &Config::rate_window},
     {"rate_lockout", 0, 30 * 86400, &Config::rate_lockout},
+    {"rate_user_limit", 1, 1000, &Config::rate_user_limit},
+    {"rate_number_limit", 1, 10000, &Config::rate_number_limit},
     {"delivery_timeout", 1, 120, &Config::delivery_timeout},
 };
 

@@ -290,9 +290,11 @@ void test_reconfirm_keep_and_update(void**) {
   std::string err;
   assert_true(w.policy->Load("alice", &ps, &err));
   assert_int_equal(ps.confirmed_at, w.clock.now);
-  // Due again: the user updates the number.
+  // Due again: the user updates the number, after a code to the old one.
   w.clock.now += 181 * 86400;
-  w.Say({"u", "1", "", "201-555-0199", "1"});
+  w.Say({"u", "1"});
+  w.SayCode();
+  w.Say({"1", "", "201-555-0199", "1"});
   w.SayCode();
   w.Say({""});
   r = w.Run();
@@ -401,7 +403,9 @@ void test_reconfirm_not_completed_stays_due(void**) {
     if (round == 0) {
       w.Say({"x", "\x07", "yes"});
     } else {
-      w.Say({"u", "1", "", "201-555-0199", "1"});
+      w.Say({"u", "1"});
+      w.SayCode();  // proves the registered number
+      w.Say({"1", "", "201-555-0199", "1"});
       w.SayWrongCode();
       w.SayWrongCode();
     }

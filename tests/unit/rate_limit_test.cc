@@ -30,6 +30,7 @@ namespace {
 
 using sspr::RateLimiter;
 using sspr::RateLimitPolicy;
+using sspr::RateVerdict;
 
 constexpr int64_t kT0 = 1732500000;
 const char kNum1[] = "+14255550100";
@@ -44,21 +45,30 @@ RateLimitPolicy Policy(int limit, int window, int lockout) {
   p.limit = limit;
   p.window = window;
   p.lockout = lockout;
+  p.user_limit = limit;
+  p.dest_limit = limit;
   return p;
 }
 
-// One TryConsume that must not fail; returns whether it was allowed.
-bool Consume(RateLimiter* rl, const std::string& user, const std::string& dest,
-             int64_t now, int64_t* until = nullptr) {
-  bool allowed = false;
+// One TryConsume that must not fail; returns its verdict.
+RateVerdict Verdict(RateLimiter* rl, const std::string& user,
+                    const std::string& dest, int64_t now,
+                    int64_t* until = nullptr) {
+  RateVerdict v = RateVerdict::kLimited;
   int64_t locked_until = -1;
   std::string err;
-  if (!rl->TryConsume(user, dest, now, &allowed, &locked_until, &err)) {
+  if (!rl->TryConsume(user, dest, now, &v, &locked_until, &err)) {
     fail_msg("TryConsume: %s", err.c_str());
   }
-  if (allowed) assert_int_equal(locked_until, 0);
+  if (v == RateVerdict::kAllowed) assert_int_equal(locked_until, 0);
   if (until != nullptr) *until = locked_until;
-  return allowed;
+  return v;
+}
+
+// Whether it was allowed.
+bool Consume(RateLimiter* rl, const std::string& user, const std::string& dest,
+             int64_t now, int64_t* until = nullptr) {
+  return Verdict(rl, user, dest, now, until) == RateVerdict::kAllowed;
 }
 
 void test_limit_then_lockout(void** state) {
@@ -95,20 +105,68 @@ void test_user_limit_across_destinations(void** state) {
   assert_true(Consume(&rl, "bob", "+14255550103", kT0 + 3));
 }
 
-void test_dest_limit_across_users(void** state) {
-  RateLimiter rl(Dir(state), Policy(2, 3600, 600));
+// Issue 11 item 7: codes one account sends to a number lock that number
+// for that account only; across accounts a number only gets a brake
+// (another number, or later), never a lockout.
+void test_one_account_never_locks_a_number_for_another(void** state) {
+  RateLimitPolicy p = Policy(5, 3600, 86400);
+  p.user_limit = 10;
+  p.dest_limit = 20;
+  RateLimiter rl(Dir(state), p);
+  std::string err;
+  assert_true(rl.Init(&err));
+  for (int i = 0; i < 5; ++i)
+    assert_true(Consume(&rl, "alice", kNum1, kT0 + i));
+  int64_t until = 0;
+  assert_int_equal(Verdict(&rl, "alice", kNum1, kT0 + 10, &until),
+                   RateVerdict::kLimited);
+  assert_int_equal(until, kT0 + 10 + 86400);
+  // alice may still use another number (her own limit is 10).
+  assert_true(Consume(&rl, "alice", kNum2, kT0 + 11));
+  // bob registers the number alice flooded.
+  assert_true(Consume(&rl, "bob", kNum1, kT0 + 12));
+}
+
+void test_brake_across_users_is_no_lockout(void** state) {
+  RateLimitPolicy p = Policy(5, 3600, 86400);
+  p.dest_limit = 3;
+  RateLimiter rl(Dir(state), p);
   std::string err;
   assert_true(rl.Init(&err));
   assert_true(Consume(&rl, "alice", kNum1, kT0));
   assert_true(Consume(&rl, "bob", kNum1, kT0 + 1));
+  assert_true(Consume(&rl, "carol", kNum1, kT0 + 2));
   int64_t until = 0;
-  assert_false(Consume(&rl, "carol", kNum1, kT0 + 2, &until));
-  assert_int_equal(until, kT0 + 2 + 600);
-  // carol herself is not locked: another number works.
-  assert_true(Consume(&rl, "carol", kNum2, kT0 + 3));
-  // The lock is on the destination: still refused for a fresh user.
-  assert_false(Consume(&rl, "dave", kNum1, kT0 + 4, &until));
-  assert_int_equal(until, kT0 + 2 + 600);
+  assert_int_equal(Verdict(&rl, "dave", kNum1, kT0 + 3, &until),
+                   RateVerdict::kDestBusy);
+  assert_int_equal(until, kT0 + 3600);  // when the oldest send leaves
+  // dave is not locked: another number works, and so does this one later.
+  assert_true(Consume(&rl, "dave", kNum2, kT0 + 4));
+  assert_true(Consume(&rl, "dave", kNum1, kT0 + 3600));
+  // A lock on the number left by an earlier version is not honoured.
+  {
+    std::ofstream out(Dir(state) + "/rate/dest-%2B14255550101.json",
+                      std::ios::trunc);
+    out << "{\"sends\":[],\"locked_until\":" << kT0 + 86400 << "}";
+  }
+  assert_true(Consume(&rl, "erin", kNum2, kT0 + 5));
+}
+
+// The per-number counts in the user's file are bounded (64 numbers; the
+// one idle longest goes), so the file always reads back.
+void test_many_numbers_keep_the_user_file_bounded(void** state) {
+  RateLimitPolicy p = Policy(5, 3600, 600);
+  p.user_limit = 1000;
+  RateLimiter rl(Dir(state), p);
+  std::string err;
+  assert_true(rl.Init(&err));
+  for (int i = 0; i < 70; ++i)
+    assert_true(Consume(&rl, "alice", "+1425555" + std::to_string(1000 + i),
+                        kT0 + i));
+  // The newest numbers are still counted: five more to the last one lock it.
+  const std::string last = "+1425555" + std::to_string(1000 + 69);
+  for (int i = 0; i < 4; ++i) assert_true(Consume(&rl, "alice", last, kT0 + 80));
+  assert_int_equal(Verdict(&rl, "alice", last, kT0 + 81), RateVerdict::kLimited);
 }
 
 void test_window_expiry(void** state) {
@@ -182,6 +240,10 @@ void test_corrupt_state(void** state) {
       "{\"sends\":[],\"locked_until\":0,\"extra\":1}",
       "{\"sends\":[-5],\"locked_until\":0}",
       "{\"sends\":[[[[[[[1]]]]]]],\"locked_until\":0}",
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":[]}",
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":{\"sends\":[]}}}",
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":"
+      "{\"sends\":[],\"locked_until\":0,\"pairs\":{}}}}",
   };
   const std::string path = Dir(state) + "/rate/dest-%2B14255550100.json";
   for (const char* bad : kBad) {
@@ -189,27 +251,27 @@ void test_corrupt_state(void** state) {
       std::ofstream out(path, std::ios::trunc);
       out << bad;
     }
-    bool allowed = true;
+    RateVerdict v = RateVerdict::kAllowed;
     int64_t until = 0;
     err.clear();
-    assert_false(rl.TryConsume("alice", kNum1, kT0, &allowed, &until, &err));
-    assert_false(allowed);
+    assert_false(rl.TryConsume("alice", kNum1, kT0, &v, &until, &err));
+    assert_true(v != RateVerdict::kAllowed);
     assert_non_null(strstr(err.c_str(), path.c_str()));
   }
   // The corrupt file is left alone, the user's count was not touched.
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
-  assert_string_equal(ss.str().c_str(), kBad[7]);
+  assert_string_equal(ss.str().c_str(), kBad[10]);
   assert_int_equal(access((Dir(state) + "/rate/user-alice.json").c_str(), F_OK),
                    -1);
   // A symlinked state file is refused too.
   unlink(path.c_str());
   assert_int_equal(symlink("/dev/null", path.c_str()), 0);
-  bool allowed = true;
+  RateVerdict v = RateVerdict::kAllowed;
   int64_t until = 0;
-  assert_false(rl.TryConsume("alice", kNum1, kT0, &allowed, &until, &err));
-  assert_false(allowed);
+  assert_false(rl.TryConsume("alice", kNum1, kT0, &v, &until, &err));
+  assert_true(v != RateVerdict::kAllowed);
 }
 
 void test_state_persists(void** state) {
@@ -244,16 +306,15 @@ void test_concurrent_consumers(void** state) {
       while (read(gate[0], &c, 1) < 0 && errno == EINTR) {
       }
       // Half use (alice, num1), half (bob, num1) then (alice, num2).
-      bool allowed = false;
+      RateVerdict v = RateVerdict::kLimited;
       int64_t until = 0;
       std::string e;
-      bool ok =
-          i % 2 == 0
-              ? rl.TryConsume("alice", kNum1, kT0, &allowed, &until, &e)
-              : rl.TryConsume("bob", kNum1, kT0, &allowed, &until, &e) &&
-                    rl.TryConsume("alice", kNum2, kT0, &allowed, &until, &e);
+      bool ok = i % 2 == 0
+                    ? rl.TryConsume("alice", kNum1, kT0, &v, &until, &e)
+                    : rl.TryConsume("bob", kNum1, kT0, &v, &until, &e) &&
+                          rl.TryConsume("alice", kNum2, kT0, &v, &until, &e);
       if (!ok) fprintf(stderr, "child %d: %s\n", i, e.c_str());
-      _exit(!ok ? 2 : allowed ? 0 : 1);
+      _exit(!ok ? 2 : v == RateVerdict::kAllowed ? 0 : 1);
     }
     kids.push_back(pid);
   }
@@ -265,18 +326,21 @@ void test_concurrent_consumers(void** state) {
     assert_true(WIFEXITED(status));
     assert_int_not_equal(WEXITSTATUS(status), 2);
   }
-  // alice and num1 both hit the limit of 4, so both are now locked.
+  // alice hit her limit of 4 (locked); num1 its brake of 4 (busy).
   int64_t until = 0;
-  assert_false(Consume(&rl, "alice", "+14255550199", kT0 + 1, &until));
-  assert_false(Consume(&rl, "zed", kNum1, kT0 + 1, &until));
+  assert_int_equal(Verdict(&rl, "alice", "+14255550199", kT0 + 1, &until),
+                   RateVerdict::kLimited);
+  assert_int_equal(Verdict(&rl, "zed", kNum1, kT0 + 1, &until),
+                   RateVerdict::kDestBusy);
   std::ifstream in(Dir(state) + "/rate/user-alice.json");
   std::stringstream ss;
   ss << in.rdbuf();
   // Exactly 4 sends recorded for alice: no update was lost or doubled.
   const std::string text = ss.str();
   size_t commas = 0;
-  for (char ch : text) commas += ch == ',';
-  assert_int_equal(commas, 4);  // [t,t,t,t],"locked_until"
+  for (size_t i = text.find('['); i < text.find(']'); ++i)
+    commas += text[i] == ',';
+  assert_int_equal(commas, 3);  // "sends":[t,t,t,t]
 }
 
 }  // namespace
@@ -286,8 +350,12 @@ int main() {
       cmocka_unit_test_setup_teardown(test_limit_then_lockout, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_user_limit_across_destinations,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_dest_limit_across_users, Setup,
-                                      Teardown),
+      cmocka_unit_test_setup_teardown(
+          test_one_account_never_locks_a_number_for_another, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(test_brake_across_users_is_no_lockout,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          test_many_numbers_keep_the_user_file_bounded, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_window_expiry, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_no_lockout, Setup, Teardown),
       cmocka_unit_test_setup_teardown(test_clock_set_back, Setup, Teardown),

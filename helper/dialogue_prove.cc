@@ -1,0 +1,252 @@
+// Before registered methods are replaced (reconfirmation, "update"): the
+// user proves that they hold one of them, by a code sent to it or by the
+// registered security answers. Afterwards the replaced destination is
+// told. A user who holds none of them is sent to the administrator.
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "helper/code.h"
+#include "helper/dialogue.h"
+#include "helper/email_address.h"
+#include "helper/questions.h"
+#include "helper/texts.h"
+#include "protocol/frame.h"
+
+namespace sspr {
+namespace {
+
+constexpr size_t kMaxChoice = 32;
+constexpr size_t kMaxCodeInput = 32;
+
+bool Is(const std::string& a, const char* word) {
+  return a.size() == strlen(word) &&
+         std::equal(a.begin(), a.end(), word,
+                    [](char x, char y) { return (x | 0x20) == (y | 0x20); });
+}
+
+bool CodeMethod(const Method& m) {
+  return m.type == "mobile" || m.type == "office" || m.type == "email";
+}
+
+std::string Choices(size_t n) {
+  return n == 1 ? std::string("1") : "1-" + std::to_string(n);
+}
+
+Channel ChannelFor(const Method& m) {
+  if (m.type == "email") return Channel::kEmail;
+  return m.type == "office" ? Channel::kVoice : Channel::kSms;
+}
+
+std::string Shown(const Method& m) {
+  return m.type == "email" ? MaskEmail(m.value) : MaskPhone(m.value);
+}
+
+std::string HostName() {
+  struct utsname u;
+  if (uname(&u) != 0) return "this host";
+  return u.nodename;
+}
+
+}  // namespace
+
+// The methods a proof may use, in the record's order.
+std::vector<Method> Dialogue::Provable() const {
+  std::vector<Method> out;
+  for (const Method& m : rec_.methods) {
+    if (CodeMethod(m) && backend_->CanProveRegistered()) out.push_back(m);
+    if (m.type == "questions" && !m.answers.empty() &&
+        !backend_->ServiceQuestions())
+      out.push_back(m);
+  }
+  return out;
+}
+
+// Nothing changes; the registration stands and stays due.
+void Dialogue::SentToAdmin(const std::string& log) {
+  TellError(LostMethodText(c_.enroll_url));
+  Finish(proto::Outcome::kRegistered, log, true);
+}
+
+Dialogue::State Dialogue::Prove() {
+  std::vector<Method> can = Provable();
+  if (can.empty()) {
+    SentToAdmin("update refused: no registered method can be proved here");
+    return State::kEnd;
+  }
+  std::vector<std::string> labels;
+  for (const Method& m : can)
+    labels.push_back(m.type == "questions"
+                         ? MethodLabel(m.type)
+                         : MethodLabel(m.type) + " " + Shown(m));
+  for (;;) {
+    std::string a;
+    if (AskClean(ProveMenu(labels), kMaxChoice, &a) == Ask::kStop)
+      return State::kEnd;
+    if (Is(a, "q")) {
+      Quit();
+      return State::kEnd;
+    }
+    if (Is(a, "l")) {
+      SentToAdmin("update refused: the user holds no registered method");
+      return State::kEnd;
+    }
+    size_t pick = a.empty() ? 1 : 0;
+    if (a.size() == 1 && a[0] >= '1' && a[0] <= '9') pick = a[0] - '0';
+    if (pick >= 1 && pick <= can.size()) {
+      const Method& m = can[pick - 1];
+      int r = m.type == "questions" ? ProveByAnswers(m) : ProveByCode(m);
+      if (r < 0) return State::kEnd;
+      if (r > 0) {
+        invalid_ = 0;
+        updating_ = true;
+        return State::kChooseMethod;
+      }
+      continue;  // no code could go there: pick another
+    }
+    if (!Invalid(AnswerOneOf(Choices(can.size()), "l", "q")))
+      return State::kEnd;
+  }
+}
+
+// 1: proved; 0: back to the menu; -1: the dialogue ends (result_ set).
+// The code prompt takes r (a new code) and b (back to the menu) as at a
+// registration; it is reached only while the last proof code went to `m`.
+int Dialogue::ProveByCode(const Method& m) {
+  std::string err;
+  const Channel ch = ChannelFor(m);
+  for (;;) {
+    int64_t retry_at = 0;
+    switch (backend_->SendCode(user_, m, ch, &retry_at, &err)) {
+      case SendStatus::kSent:
+        proof_sent_to_ = m.type + " " + m.value;
+        Tell(CodeSentText(ch, Shown(m), c_.code_length, c_.code_ttl));
+        break;
+      case SendStatus::kCooldown: {
+        const bool live = proof_sent_to_ == m.type + " " + m.value;
+        if (!Invalid(
+                CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()))))
+          return -1;
+        if (!live) return 0;
+        break;  // the code sent before still works
+      }
+      case SendStatus::kRateLimited:
+      case SendStatus::kDestBusy:
+        TellError(RateLimitedText(retry_at));
+        Finish(proto::Outcome::kRegistered,
+               "update postponed: no code may go to " + Shown(m) + " now",
+               true);
+        return -1;
+      case SendStatus::kError:
+      case SendStatus::kLocalError:
+      case SendStatus::kBadDestination:  // a registered one: not typed now
+        TellError(UnavailableText());
+        Finish(
+            proto::Outcome::kRegistered,
+            "update postponed: cannot send a code to " + Shown(m) + ": " + err,
+            true);
+        return -1;
+    }
+    int r = ProofCodePrompt(m);
+    if (r != 2) return r;  // 2: "r", send a new code
+  }
+}
+
+// 1 proved, 0 back, -1 end, 2 resend.
+int Dialogue::ProofCodePrompt(const Method& m) {
+  std::string err;
+  for (;;) {
+    std::string a;
+    if (AskClean(CodePrompt(), kMaxCodeInput, &a) == Ask::kStop) return -1;
+    if (Is(a, "r")) return 2;
+    if (Is(a, "b")) return 0;
+    if (Is(a, "q")) {
+      Quit();
+      return -1;
+    }
+    std::string digits = DigitsOnly(a);
+    bool only_digits = std::all_of(a.begin(), a.end(), [](char ch) {
+      return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
+    });
+    proto::Wipe(&a);
+    if (digits.empty() || !only_digits) {
+      proto::Wipe(&digits);
+      if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
+      continue;
+    }
+    int left = 0;
+    CheckStatus st = backend_->CheckCode(digits, &left, &err);
+    proto::Wipe(&digits);
+    switch (st) {
+      case CheckStatus::kOk:
+        note_ = "proved " + m.type + " " + Shown(m) + " before the update";
+        return 1;
+      case CheckStatus::kWrong:
+        TellError(WrongCodeText(left));
+        break;
+      case CheckStatus::kExpired:
+      case CheckStatus::kNoCode:
+        if (!Invalid(ExpiredCodeText())) return -1;
+        break;
+      case CheckStatus::kTooMany:
+        TellError(ProveFailedText());
+        Finish(proto::Outcome::kFailed,
+               "update refused: too many wrong codes for the registered " +
+                   m.type + " " + Shown(m));
+        return -1;
+      case CheckStatus::kError:
+        TellError(UnavailableText());
+        Finish(proto::Outcome::kRegistered,
+               "code check failed, update postponed: " + err, true);
+        return -1;
+    }
+  }
+}
+
+// Every registered answer, right; c_.max_attempts rounds in all.
+int Dialogue::ProveByAnswers(const Method& m) {
+  for (int round = 1;; ++round) {
+    bool all = true;
+    for (const QuestionAnswer& qa : m.answers) {
+      std::string raw, norm, error;
+      if (AskClean(AnswerPrompt(qa.question), kMaxAnswerInput, &raw, false,
+                   kMaxAnswerChars) == Ask::kStop)
+        return -1;
+      bool ok =
+          NormalizeAnswer(raw, &norm, &error) && VerifyAnswer(norm, qa.hash);
+      proto::Wipe(&raw);
+      proto::Wipe(&norm);
+      all = all && ok;
+    }
+    if (all) {
+      note_ = "proved the security answers before the update";
+      return 1;
+    }
+    if (round >= c_.max_attempts) {
+      TellError(ProveFailedText());
+      Finish(proto::Outcome::kFailed, "update refused: wrong security answers");
+      return -1;
+    }
+    TellError(WrongAnswersText());
+  }
+}
+
+// The destination a replaced phone or address had is told of the change.
+void Dialogue::NotifyReplaced() {
+  if (replaced_.empty()) return;
+  const std::string host = HostName(), when = FormatUtc(clock_->Now());
+  for (const Method& old : replaced_) {
+    std::string err;
+    std::string text = ChangedNoticeText(old.type, host, when, c_.enroll_url);
+    if (!backend_->Notify(old, ChannelFor(old), text, &err))
+      note_ += (note_.empty() ? "" : "; ") + std::string("could not tell ") +
+               Shown(old) + " of the change: " + err;
+    else
+      note_ += (note_.empty() ? "" : "; ") + std::string("told ") + Shown(old) +
+               " of the change";
+  }
+  replaced_.clear();
+}
+
+}  // namespace sspr

@@ -1,0 +1,399 @@
+// Issue 11 items 4, 6 and 7 in the dialogue, over the real local backend in
+// a temp dir: a code proves only the destination it went to; an update
+// needs a registered method first and tells the replaced one; a number
+// busy across users is a brake, never a refusal.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+extern "C" {
+#include <cmocka.h>
+}
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "helper/backends/backend.h"
+#include "helper/dialogue.h"
+#include "helper/policy_state.h"
+#include "helper/questions.h"
+#include "protocol/frame.h"
+#include "tests/unit/temp_dir.h"
+
+namespace sspr {
+namespace {
+
+class FakeClock : public Clock {
+ public:
+  int64_t Now() override { return now; }
+  int64_t now = 1800000000;
+};
+
+struct Sent {
+  Channel ch;
+  std::string to, text;
+};
+
+class FakeSender : public CodeSender {
+ public:
+  explicit FakeSender(std::vector<Sent>* log) : log_(log) {}
+  SendStatus Send(Channel ch, const std::string& to, const std::string& text,
+                  std::string*) override {
+    log_->push_back({ch, to, text});
+    return SendStatus::kSent;
+  }
+
+ private:
+  std::vector<Sent>* log_;
+};
+
+using Answer = std::function<std::string()>;
+
+class ScriptedConv : public Conversation {
+ public:
+  Reply Prompt(bool, const std::string& text, int64_t,
+               std::string* answer) override {
+    transcript.push_back("PROMPT: " + text);
+    if (answers.empty()) return Reply::kConvFailed;
+    *answer = answers.front()();
+    answers.pop_front();
+    return Reply::kOk;
+  }
+  bool Info(const std::string& text) override {
+    transcript.push_back("INFO: " + text);
+    return true;
+  }
+  bool Error(const std::string& text) override {
+    transcript.push_back("ERROR: " + text);
+    return true;
+  }
+  bool Saw(const std::string& needle) const {
+    for (const auto& t : transcript)
+      if (t.find(needle) != std::string::npos) return true;
+    return false;
+  }
+  std::deque<Answer> answers;
+  std::vector<std::string> transcript;
+};
+
+struct World {
+  World() {
+    dir = sspr_test::MakeTempDir();
+    c.state_dir = dir;
+    c.resend_cooldown = 0;
+    Rebuild();
+    policy = std::make_unique<PolicyStore>(dir);
+    std::string err;
+    assert_true(policy->Init(&err));
+  }
+  ~World() { sspr_test::RemoveTree(dir); }
+  void Rebuild() {
+    std::string err;
+    backend = MakeLocalBackend(c, std::make_unique<FakeSender>(&sent), &clock,
+                               &err);
+    assert_non_null(backend.get());
+  }
+  proto::Result Run(const std::string& user = "alice") {
+    conv.transcript.clear();
+    Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
+               proto::NowMs() + 60000);
+    d.set_questions(BuiltinQuestions());
+    d.set_policy_store(policy.get());
+    proto::Result r = d.Run(user);
+    if (getenv("SSPR_TRANSCRIPT"))
+      for (const auto& t : conv.transcript) fprintf(stderr, "%s\n", t.c_str());
+    assert_int_equal(conv.answers.size(), 0);  // the script was followed
+    return r;
+  }
+  std::string Code() const {
+    const std::string& t = sent.back().text;
+    size_t p = t.find_first_of("0123456789");
+    std::string code;
+    for (; p < t.size() && ((t[p] >= '0' && t[p] <= '9') || t[p] == ' '); ++p)
+      if (t[p] != ' ') code += t[p];
+    return code;
+  }
+  std::string WrongCode() const {
+    std::string c2 = Code();
+    c2[0] = c2[0] == '9' ? '0' : static_cast<char>(c2[0] + 1);
+    return c2;
+  }
+  void Say(std::initializer_list<std::string> list) {
+    for (const auto& s : list) conv.answers.push_back([s] { return s; });
+  }
+  void SayCode() { conv.answers.push_back([this] { return Code(); }); }
+  void SayWrongCode() { conv.answers.push_back([this] { return WrongCode(); }); }
+  UserRecord Record(const std::string& user = "alice") {
+    UserRecord rec;
+    std::string err;
+    assert_true(backend->Lookup(user, &rec, &err));
+    return rec;
+  }
+  int SentTo(const std::string& to) const {
+    int n = 0;
+    for (const auto& s : sent) n += s.to == to;
+    return n;
+  }
+  // alice registers +1 201-555-0123; then reconfirmation is due.
+  void RegisteredAndDue() {
+    c.reconfirm_days = 30;
+    Rebuild();
+    Say({"1", "", "201-555-0123", "1"});
+    SayCode();
+    Say({"n", ""});
+    assert_int_equal(static_cast<int>(Run().outcome),
+                     static_cast<int>(proto::Outcome::kRegisteredNow));
+    clock.now += 31 * 86400;
+  }
+
+  std::string dir;
+  Config c;
+  FakeClock clock;
+  std::vector<Sent> sent;
+  std::unique_ptr<Backend> backend;
+  Backend* wrapper = nullptr;
+  std::unique_ptr<PolicyStore> policy;
+  ScriptedConv conv;
+};
+
+int Outcome(const proto::Result& r) { return static_cast<int>(r.outcome); }
+int Want(proto::Outcome o) { return static_cast<int>(o); }
+
+// The local backend, except that the service answers "cool-down" (429)
+// for any destination but the first one a code went to (rest, okta).
+class CooldownElsewhere : public Backend {
+ public:
+  explicit CooldownElsewhere(Backend* inner) : inner_(inner) {}
+  bool Lookup(const std::string& user, UserRecord* rec,
+              std::string* err) override {
+    return inner_->Lookup(user, rec, err);
+  }
+  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
+                      int64_t* retry_at, std::string* err) override {
+    if (first_.empty()) first_ = m.value;
+    if (m.value != first_) {
+      *retry_at = 1800000000 + 45;
+      return SendStatus::kCooldown;
+    }
+    return inner_->SendCode(user, m, ch, retry_at, err);
+  }
+  CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                        std::string* err) override {
+    return inner_->CheckCode(code, attempts_left, err);
+  }
+  bool Save(const std::string& user, const Method& m,
+            std::string* err) override {
+    return inner_->Save(user, m, err);
+  }
+
+ private:
+  Backend* inner_;
+  std::string first_;
+};
+
+// Item 4: after a code to ...0123 the user asks for ...0199 and the
+// service answers "cool-down": the dialogue stays at the number prompt, so
+// ...0123's code cannot be typed for ...0199.
+void test_cooldown_on_a_new_number_stays_at_the_number_prompt(void**) {
+  World w;
+  CooldownElsewhere f(w.backend.get());
+  w.wrapper = &f;
+  w.Say({"1", "", "201-555-0123", "1"});  // code to ...0123
+  w.Say({"b", "b", "", "201-555-0199", "1"});  // back; ...0199: cool-down
+  w.SayCode();                                 // ...0123's code
+  w.Say({"q"});
+  proto::Result r = w.Run();
+  assert_true(w.conv.Saw("Please wait 45 seconds"));
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+  assert_int_equal(w.Record().methods.size(), 0);
+  // The code was typed at the number prompt, not at a code prompt.
+  assert_false(w.conv.Saw("PROMPT: Please wait 45 seconds before asking for "
+                          "a new code.\nEnter the code"));
+}
+
+// Item 4, in the backend: Save stores only what the last checked code
+// went to, once.
+void test_local_backend_stores_only_the_verified_number(void**) {
+  World w;
+  std::string err;
+  int64_t retry = 0;
+  int left = 0;
+  Method to123{"mobile", "+12015550123", 0, {}};
+  Method to199{"mobile", "+12015550199", 0, {}};
+  assert_false(w.backend->Save("alice", to199, &err));  // no code at all
+  assert_non_null(strstr(err.c_str(), "refused to store mobile"));
+  assert_int_equal(static_cast<int>(w.backend->SendCode(
+                       "alice", to123, Channel::kSms, &retry, &err)),
+                   static_cast<int>(SendStatus::kSent));
+  assert_int_equal(static_cast<int>(w.backend->CheckCode(w.Code(), &left, &err)),
+                   static_cast<int>(CheckStatus::kOk));
+  assert_false(w.backend->Save("alice", to199, &err));
+  assert_null(strstr(err.c_str(), "0199"));  // masked in the log
+  assert_false(w.backend->Save("alice", Method{"office", "+12015550123", 0, {}},
+                               &err));
+  assert_int_equal(w.Record().methods.size(), 0);
+  // The mismatch used the proof up: the right number needs a new code.
+  assert_false(w.backend->Save("alice", to123, &err));
+  w.backend->SendCode("alice", to123, Channel::kSms, &retry, &err);
+  w.backend->CheckCode(w.Code(), &left, &err);
+  assert_true(w.backend->Save("alice", to123, &err));
+  assert_int_equal(w.Record().methods.size(), 1);
+}
+
+// Item 6: "update" sends a code to the registered number first; wrong
+// codes end FAILED and change nothing, and no code goes to the new one.
+void test_update_needs_a_code_from_the_registered_number(void**) {
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "1"});
+  w.SayWrongCode();
+  w.SayWrongCode();
+  w.SayWrongCode();
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+  assert_true(w.conv.Saw("prove that you still have one"));
+  assert_true(w.conv.Saw("Nothing was changed"));
+  assert_int_equal(w.SentTo("+12015550123"), 2);  // registration, proof
+  assert_int_equal(w.sent.size(), 2);
+  UserRecord rec = w.Record();
+  assert_int_equal(rec.methods.size(), 1);
+  assert_string_equal(rec.methods[0].value.c_str(), "+12015550123");
+}
+
+// The proof's code prompt takes r and b like the registration's.
+void test_proof_code_prompt_takes_resend_and_back(void**) {
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "1", "r", "b", "1"});
+  w.SayCode();
+  w.Say({"q"});  // proved, then no new method: the old one stands
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+  assert_false(w.conv.Saw("Please answer"));
+  assert_true(w.conv.Saw("Choose a method"));
+  assert_int_equal(w.SentTo("+12015550123"), 4);  // registration + 3
+  assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550123");
+}
+
+// Item 6: after a proved update the replaced number is told.
+void test_update_tells_the_replaced_number(void**) {
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "1"});
+  w.SayCode();
+  w.Say({"1", "", "201-555-0199", "1"});
+  w.SayCode();
+  w.Say({""});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550199");
+  const Sent& last = w.sent.back();
+  assert_string_equal(last.to.c_str(), "+12015550123");
+  assert_non_null(strstr(last.text.c_str(),
+                         "Your password-reset phone on "));
+  assert_non_null(strstr(last.text.c_str(), "if this wasn't you, contact"));
+  assert_non_null(strstr(r.log.c_str(), "told +1"));
+}
+
+// Item 6: a user who no longer has the phone is sent to the admin;
+// nothing changes and reconfirmation stays due.
+void test_lost_phone_is_sent_to_the_admin(void**) {
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "l"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+  assert_int_equal(r.cache_ttl, 0);
+  assert_true(w.conv.Saw("sspr-admin reset"));
+  assert_int_equal(w.sent.size(), 1);
+  assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550123");
+}
+
+// Item 6: registered security questions prove the user too; wrong answers
+// max_attempts times end FAILED.
+void test_update_proved_by_security_answers(void**) {
+  for (int right = 0; right < 2; ++right) {
+    World w;
+    w.c.methods = {"questions", "mobile"};
+    w.c.reconfirm_days = 30;
+    w.c.max_attempts = 2;
+    w.Rebuild();
+    w.Say({"1", "1", "Fluffy", "1", "Paris", "1", "Main Street", "n", ""});
+    assert_int_equal(Outcome(w.Run()), Want(proto::Outcome::kRegisteredNow));
+    w.clock.now += 31 * 86400;
+    w.Say({"u", "1"});
+    if (right) {
+      w.Say({"fluffy", "PARIS", "main street", "2", "", "201-555-0199", "1"});
+      w.SayCode();
+      w.Say({""});
+    } else {
+      w.Say({"fluffy", "Rome", "main street", "x", "y", "z"});
+    }
+    proto::Result r = w.Run();
+    assert_int_equal(Outcome(r), Want(right ? proto::Outcome::kRegisteredNow
+                                            : proto::Outcome::kFailed));
+    assert_int_equal(w.Record().methods.size(), right ? 2u : 1u);
+  }
+}
+
+// Item 7: user A sends five codes to a number (A is now limited for it);
+// user B still registers that number.
+void test_five_codes_from_one_account_do_not_lock_the_number(void**) {
+  World w;
+  w.Say({"1", "", "201-555-0123", "1", "r", "r", "r", "r", "r"});
+  proto::Result a = w.Run("alice");
+  assert_int_equal(Outcome(a), Want(proto::Outcome::kFailed));
+  assert_int_equal(w.SentTo("+12015550123"), 5);
+  w.Say({"1", "", "201-555-0123", "1"});
+  w.SayCode();
+  w.Say({"n", ""});
+  proto::Result b = w.Run("bob");
+  assert_int_equal(Outcome(b), Want(proto::Outcome::kRegisteredNow));
+  assert_string_equal(w.Record("bob").methods[0].value.c_str(),
+                      "+12015550123");
+}
+
+// Item 7: a number busy across users (rate_number_limit) is a brake: the
+// user is told to use another one or try later, and is not refused.
+void test_a_busy_number_offers_another_and_no_refusal(void**) {
+  World w;
+  w.c.rate_number_limit = 2;
+  w.Rebuild();
+  w.Say({"1", "", "201-555-0123", "1", "r", "q"});
+  w.Run("bob");
+  w.Say({"1", "", "201-555-0123", "1",  // busy
+         "201-555-0199", "1"});          // another number
+  w.SayCode();
+  w.Say({"n", ""});
+  proto::Result r = w.Run("alice");
+  assert_true(w.conv.Saw("Enter another one, or try again after"));
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550199");
+}
+
+}  // namespace
+}  // namespace sspr
+
+int main() {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(
+          sspr::test_cooldown_on_a_new_number_stays_at_the_number_prompt),
+      cmocka_unit_test(sspr::test_local_backend_stores_only_the_verified_number),
+      cmocka_unit_test(sspr::test_update_needs_a_code_from_the_registered_number),
+      cmocka_unit_test(sspr::test_proof_code_prompt_takes_resend_and_back),
+      cmocka_unit_test(sspr::test_update_tells_the_replaced_number),
+      cmocka_unit_test(sspr::test_lost_phone_is_sent_to_the_admin),
+      cmocka_unit_test(sspr::test_update_proved_by_security_answers),
+      cmocka_unit_test(
+          sspr::test_five_codes_from_one_account_do_not_lock_the_number),
+      cmocka_unit_test(sspr::test_a_busy_number_offers_another_and_no_refusal),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
