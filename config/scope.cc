@@ -52,8 +52,7 @@ bool UserGroups(const std::string& user, gid_t primary,
   if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) {
     if (n <= 0 || n > 65536) return false;
     gids.resize(n);
-    if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0)
-      return false;
+    if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) return false;
   }
   gids.resize(n);
   std::vector<char> gbuf(65536);
@@ -112,8 +111,8 @@ UidRange ParseLoginDefs(const std::string& text) {
 
 UidRange SystemUidRange() {
   std::string text, err;
-  if (!ReadSmallFile("/etc/login.defs", FileRule::kRootNotWritable,
-                     64 * 1024, &text, &err))
+  if (!ReadSmallFile("/etc/login.defs", FileRule::kRootNotWritable, 64 * 1024,
+                     &text, &err))
     text.clear();
   return ParseLoginDefs(text);
 }

@@ -31,9 +31,9 @@ bool Asks(const Config& c, const std::string& service, const std::string& tty,
 
 void TestNoninteractiveServicesNeverAsk(void** /*state*/) {
   Config c;
-  for (const char* s : {"cron", "crond", "atd", "systemd-user", "sudo",
-                        "sudo-i", "runuser", "runuser-l", "polkit-1",
-                        "pkexec", "CRON"}) {
+  for (const char* s :
+       {"cron", "crond", "atd", "systemd-user", "sudo", "sudo-i", "runuser",
+        "runuser-l", "polkit-1", "pkexec", "CRON"}) {
     // Even with a terminal: sudo on a tty checks the invoking user.
     if (Asks(c, s, "/dev/pts/3", true)) fail_msg("%s asks", s);
   }
