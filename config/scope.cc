@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <sstream>
 #include <vector>
 
 #include "config/small_file.h"
@@ -95,15 +94,25 @@ bool IsTerminal(const std::string& t) {
 }  // namespace
 
 UidRange ParseLoginDefs(const std::string& text) {
+  // A plain scan, no iostreams: this runs at every login of a uid > 0.
   UidRange r, def;
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream words(line);
-    std::string key, value;
-    if (!(words >> key >> value) || key[0] == '#') continue;
-    if (key == "UID_MIN") ParseUid(value, &r.min);
-    if (key == "UID_MAX") ParseUid(value, &r.max);
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    size_t b = text.find_first_not_of(" \t", pos);
+    if (b < nl && text[b] == 'U' && text.compare(b, 4, "UID_") == 0) {
+      size_t e = text.find_first_of(" \t", b);
+      if (e < nl) {
+        std::string key = text.substr(b, e - b);
+        size_t vb = text.find_first_not_of(" \t", e);
+        size_t ve = std::min(nl, text.find_first_of(" \t\r", vb));
+        std::string value = vb < nl ? text.substr(vb, ve - vb) : "";
+        if (key == "UID_MIN") ParseUid(value, &r.min);
+        if (key == "UID_MAX") ParseUid(value, &r.max);
+      }
+    }
+    pos = nl + 1;
   }
   if (r.min > r.max) r = def;
   return r;
