@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -49,9 +50,8 @@ int FailModeCode(const Config& c) {
 // line as file:line, at most kMaxErrorLines of them.
 void LogConfigErrorsOnce(pam_handle_t* pamh,
                          const std::vector<std::string>& errors) {
-  static bool logged = false;
-  if (logged) return;
-  logged = true;
+  static std::atomic<bool> logged{false};
+  if (logged.exchange(true)) return;
   constexpr size_t kMaxErrorLines = 20;
   for (size_t i = 0; i < errors.size() && i < kMaxErrorLines; ++i)
     pam_syslog(pamh, LOG_ERR, "configuration error: %s", errors[i].c_str());
