@@ -128,17 +128,20 @@ bool ValidName(const std::string& s) {
   });
 }
 
+// A bad entry is an error, but the valid entries are kept: a typo in one
+// name of exempt_users must not drop the others.
 bool ParseNames(const std::string& key, const std::string& v,
                 std::vector<std::string>* out, std::string* err) {
-  std::vector<std::string> items = SplitList(v);
-  for (const auto& i : items) {
-    if (!ValidName(i)) {
-      *err = "'" + key + "' has an invalid name '" + i + "'";
-      return false;
-    }
+  std::vector<std::string> good;
+  std::string bad;
+  for (const auto& i : SplitList(v)) {
+    if (ValidName(i)) good.push_back(i);
+    else if (bad.empty()) bad = i;
   }
-  *out = items;
-  return true;
+  *out = good;
+  if (bad.empty()) return true;
+  *err = "'" + key + "' has an invalid name '" + bad + "'";
+  return false;
 }
 
 // "YYYY-MM-DD" (UTC): the grace lasts through that day. "" or "none": off.
@@ -430,18 +433,35 @@ const std::map<std::string, Setter>& Setters() {
       {"skip_services", Names(&Config::skip_services)},
       {"skip_rhosts",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
-         std::vector<std::string> nets = SplitList(v);
-         for (const auto& n : nets) {
+         std::vector<std::string> good;
+         std::string why, first;
+         for (const auto& n : SplitList(v)) {
            Network parsed;
-           std::string why;
-           if (!ParseNetwork(n, &parsed, &why)) {
-             *e = "'" + k + "': " + why;
-             return false;
-           }
+           if (ParseNetwork(n, &parsed, &why)) good.push_back(n);
+           else if (first.empty()) first = why;
          }
-         c->skip_rhosts = nets;
+         c->skip_rhosts = good;  // the valid entries hold
+         if (first.empty()) return true;
+         *e = "'" + k + "': " + first;
+         return false;
+       }},
+      {"min_uid", Int(&Config::min_uid, 0, 2147483647)},
+      {"check_root",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseBool(k, v, &c->check_root, e);
+       }},
+      {"noninteractive",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v == "skip") c->noninteractive = NonInteractive::kSkip;
+         else if (v == "check") c->noninteractive = NonInteractive::kCheck;
+         else {
+           *e = "'" + k + "' must be skip or check, not '" + v + "'";
+           return false;
+         }
          return true;
        }},
+      {"noninteractive_services", Names(&Config::noninteractive_services)},
+      {"interactive_services", Names(&Config::interactive_services)},
       {"show_qr",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          return ParseBool(k, v, &c->show_qr, e);
@@ -575,42 +595,68 @@ bool Validate(const Config& c, std::string* err) {
   return true;
 }
 
-bool ApplyArgs(const std::vector<std::string>& args, Config* c,
-               std::string* err) {
+namespace {
+
+// Applies every argument; each bad one is added to *errors.
+void ApplyArgsAll(const std::vector<std::string>& args, Config* c,
+                  std::vector<std::string>* errors) {
   for (const auto& a : args) {
     size_t eq = a.find('=');
     std::string key = eq == std::string::npos ? a : a.substr(0, eq);
     std::string val = eq == std::string::npos ? "" : a.substr(eq + 1);
     if (eq == std::string::npos && key != "debug") {
-      *err = "module argument '" + a + "' is not key=value";
-      return false;
+      errors->push_back("module argument '" + a + "' is not key=value");
+      continue;
     }
     std::string e;
-    if (!SetKey(c, key, val, &e)) {
-      *err = "module argument: " + e;
-      return false;
+    if (!SetKey(c, key, val, &e)) errors->push_back("module argument: " + e);
+  }
+}
+
+}  // namespace
+
+std::string FirstError(const std::vector<std::string>& errors) {
+  if (errors.empty()) return "";
+  if (errors.size() == 1) return errors[0];
+  return errors[0] + " (and " + std::to_string(errors.size() - 1) +
+         " more)";
+}
+
+bool ApplyArgs(const std::vector<std::string>& args, Config* c,
+               std::string* err) {
+  std::vector<std::string> errors;
+  ApplyArgsAll(args, c, &errors);
+  *err = FirstError(errors);
+  return errors.empty();
+}
+
+bool LoadConfigAll(const std::vector<std::string>& args, bool check_perms,
+                   Config* c, std::vector<std::string>* errors) {
+  const size_t before = errors->size();
+  bool explicit_conf = false, conf_ok = true;
+  for (const auto& a : args) {
+    if (a.rfind("conf=", 0) == 0) {
+      std::string e;
+      explicit_conf = true;
+      // A bad conf= is reported once, with the other arguments below.
+      if (!SetKey(c, "conf", a.substr(5), &e)) conf_ok = false;
     }
   }
-  return true;
+  // A conf= that is no absolute path names no file to read: the module
+  // arguments alone decide.
+  if (conf_ok) LoadConfigFileAll(c->conf, check_perms, explicit_conf, c, errors);
+  ApplyArgsAll(args, c, errors);
+  std::string e;
+  if (!Validate(*c, &e)) errors->push_back(c->conf + ": " + e);
+  return errors->size() == before;
 }
 
 bool LoadConfig(const std::vector<std::string>& args, bool check_perms,
                 Config* c, std::string* err) {
-  bool explicit_conf = false;
-  for (const auto& a : args) {
-    if (a.rfind("conf=", 0) == 0) {
-      std::string e;
-      if (!SetKey(c, "conf", a.substr(5), &e)) {
-        *err = "module argument: " + e;
-        return false;
-      }
-      explicit_conf = true;
-    }
-  }
-  if (!LoadConfigFile(c->conf, check_perms, explicit_conf, c, err))
-    return false;
-  if (!ApplyArgs(args, c, err)) return false;
-  return Validate(*c, err);
+  std::vector<std::string> errors;
+  bool ok = LoadConfigAll(args, check_perms, c, &errors);
+  *err = FirstError(errors);
+  return ok;
 }
 
 const char* ModeName(Mode m) {

@@ -11,6 +11,7 @@ namespace sspr {
 
 enum class Mode { kRegister, kBlock, kWarn };
 enum class FailMode { kSafe, kSecure };
+enum class NonInteractive { kSkip, kCheck };
 
 constexpr const char* kDefaultConfPath = "/etc/security/pam_sspr.conf";
 constexpr size_t kMaxConfigFileSize = 64 * 1024;
@@ -73,9 +74,17 @@ struct Config {
   std::string graph_status = "methods";  // methods | report
   bool graph_write = true;            // the app may add phone/email methods
   std::string okta_url;               // https://example.okta.com
-  // Scope by service and remote host (pam_module/scope.h).
+  // Scope by service and remote host (config/scope.h).
   std::vector<std::string> only_services, skip_services;
   std::vector<std::string> skip_rhosts;  // CIDR networks, checked when set
+  // Scope by account and caller (config/scope.h).
+  int min_uid = -1;         // -1: UID_MIN of /etc/login.defs at run time
+  bool check_root = false;  // root is checked only when named
+  NonInteractive noninteractive = NonInteractive::kSkip;
+  std::vector<std::string> noninteractive_services = {
+      "cron",    "crond",     "atd",      "systemd-user", "sudo",
+      "sudo-i",  "runuser",   "runuser-l", "polkit-1",    "pkexec"};
+  std::vector<std::string> interactive_services = {"cockpit"};
   bool show_qr = true;  // block/warn messages add a QR code of enroll_url
   bool seccomp = true;  // the helper's system-call filter (helper/seccomp.h)
   // Translations and the admin's own texts (helper/i18n.h).
@@ -100,10 +109,20 @@ bool SetKey(Config* c, const std::string& key, const std::string& value,
 // Checks relations between keys (e.g. methods_required <= methods).
 bool Validate(const Config& c, std::string* err);
 
-// Reads `path` and applies every `key = value` line. With check_perms the
-// file must be a regular file owned by root and not writable by group or
-// others. A missing file is an error only when `must_exist`.
-// Errors look like "/etc/security/pam_sspr.conf:12: unknown key 'foo'".
+// Reads `path` and applies every valid `key = value` line; every invalid
+// one is added to *errors ("/etc/security/pam_sspr.conf:12: unknown key
+// 'foo'") and the reading goes on. A '#' at the start of a line, or after
+// a space or tab, starts a comment; "\#" is a literal '#'. With
+// check_perms the file must be a regular file owned by root and not
+// writable by group or others. A missing file is an error only when
+// `must_exist`. True when nothing was added to *errors.
+// One config line without its comment: from a '#' at the start or after a
+// space or tab to the end; "\#" stands for a literal '#'.
+std::string StripComment(const std::string& line);
+bool LoadConfigFileAll(const std::string& path, bool check_perms,
+                       bool must_exist, Config* c,
+                       std::vector<std::string>* errors);
+// The same; *err is the first error (and how many more there are).
 bool LoadConfigFile(const std::string& path, bool check_perms, bool must_exist,
                     Config* c, std::string* err);
 
@@ -113,9 +132,17 @@ bool ApplyArgs(const std::vector<std::string>& args, Config* c,
                std::string* err);
 
 // Loads the whole configuration the way the module and the helper do:
-// `conf=` from args picks the file, the file is read, then args win.
+// `conf=` from args picks the file, the file is read, then args win, then
+// the relations between keys are checked. Every problem is added to
+// *errors and the loading goes on, so *c holds everything that is valid
+// (a list with one bad entry keeps its other entries). True when clean.
+bool LoadConfigAll(const std::vector<std::string>& args, bool check_perms,
+                   Config* c, std::vector<std::string>* errors);
+// The same; *err is the first error (and how many more there are).
 bool LoadConfig(const std::vector<std::string>& args, bool check_perms,
                 Config* c, std::string* err);
+// "first error" or "first error (and N more)".
+std::string FirstError(const std::vector<std::string>& errors);
 
 const char* ModeName(Mode m);
 const char* FailModeName(FailMode m);

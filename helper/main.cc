@@ -34,6 +34,17 @@
 namespace sspr {
 namespace {
 
+// The conversation of a caller that cannot prompt: every question fails
+// as it does in an application without a conversation; texts are dropped.
+class NoPromptConversation : public Conversation {
+ public:
+  Reply Prompt(bool, const std::string&, int64_t, std::string*) override {
+    return Reply::kConvFailed;
+  }
+  bool Info(const std::string&) override { return true; }
+  bool Error(const std::string&) override { return true; }
+};
+
 constexpr int64_t kStartTimeoutMs = 10000;
 
 // The launcher runs only the command: paths of delivery / email_delivery.
@@ -128,10 +139,17 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   PolicyStore policy(c.state_dir);
   if (!policy.Init(&err)) return unavailable("policy state: " + err);
   int64_t deadline = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;
-  Dialogue d(c, backend.get(), ch, &clock, deadline);
+  // A caller that cannot prompt (noninteractive = check): every prompt
+  // fails as a conversation that cannot prompt does, and nothing is shown,
+  // so the answer is the policy's: registered, or blocked/deferred.
+  NoPromptConversation no_prompt;
+  const bool cannot_prompt = (start.flags & proto::kFlagCannotPrompt) != 0;
+  Dialogue d(c, backend.get(),
+             cannot_prompt ? static_cast<Conversation*>(&no_prompt) : ch,
+             &clock, deadline);
   d.set_questions(questions);
   d.set_policy_store(&policy);
-  d.set_silent((start.flags & proto::kFlagSilent) != 0);
+  d.set_silent(cannot_prompt || (start.flags & proto::kFlagSilent) != 0);
   res = d.Run(start.user);
   if (res.outcome == proto::Outcome::kUnavailable && backend->UserUnknown()) {
     res.outcome = proto::Outcome::kNotApplicable;  // not in the directory

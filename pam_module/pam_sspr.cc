@@ -7,13 +7,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "config/scope.h"
 #include "config/user_name.h"
 #include "pam_module/relay.h"
-#include "pam_module/scope.h"
 #include "pam_module/status_cache.h"
 #include "protocol/messages.h"
 
@@ -45,15 +46,25 @@ int FailModeCode(const Config& c) {
   return c.failmode == FailMode::kSecure ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 }
 
-// A best-effort failmode when the configuration itself is broken: whatever
-// was read before the error, then a valid failmode= argument wins.
-int BrokenConfigCode(const Config& partial, const std::vector<std::string>& args) {
-  Config c = partial;
-  for (const auto& a : args) {
-    std::string e;
-    if (a.rfind("failmode=", 0) == 0) SetKey(&c, "failmode", a.substr(9), &e);
-  }
-  return FailModeCode(c);
+// A config error is logged once per process (while the module stays
+// loaded), not at every login of a long-lived sshd or cockpit: each bad
+// line as file:line, at most kMaxErrorLines of them.
+void LogConfigErrorsOnce(pam_handle_t* pamh,
+                         const std::vector<std::string>& errors) {
+  static std::atomic<bool> logged{false};
+  if (logged.exchange(true)) return;
+  constexpr size_t kMaxErrorLines = 20;
+  for (size_t i = 0; i < errors.size() && i < kMaxErrorLines; ++i)
+    pam_syslog(pamh, LOG_ERR, "configuration error: %s", errors[i].c_str());
+  if (errors.size() > kMaxErrorLines)
+    pam_syslog(pamh, LOG_ERR, "configuration error: ... and %zu more",
+               errors.size() - kMaxErrorLines);
+  pam_syslog(pamh, LOG_ERR,
+             "configuration has %zu error(s): root, system accounts, "
+             "exemptions and non-interactive callers are decided from the "
+             "valid lines; users in scope get failmode (sspr-admin "
+             "check-config lists the errors)",
+             errors.size());
 }
 
 const char* CodeName(int code) {
@@ -145,25 +156,41 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   Config c;
   c.helper = SSPR_HELPER_PATH;
   std::string err;
-  if (!LoadConfig(args, /*check_perms=*/true, &c, &err)) {
-    int code = BrokenConfigCode(c, args);
-    pam_syslog(pamh, LOG_ERR, "configuration error: %s; user=%s result=%s",
-               err.c_str(), user.c_str(), CodeName(code));
-    return code;
-  }
+  // Everything valid is applied even when some line is bad: root, system
+  // accounts and the exemptions hold with a broken config.
+  std::vector<std::string> errors;
+  const bool config_ok = LoadConfigAll(args, /*check_perms=*/true, &c, &errors);
+  if (!config_ok) LogConfigErrorsOnce(pamh, errors);
   std::string why;
-  if (!InScope(c, user, &why)) {
+  const std::string service = Item(pamh, PAM_SERVICE);
+  if (!InScope(c, user, &why) ||
+      !InServiceScope(c, service, Item(pamh, PAM_RHOST), &why)) {
     if (c.debug)
       pam_syslog(pamh, LOG_DEBUG, "user=%s not checked: %s", user.c_str(),
                  why.c_str());
     return PAM_IGNORE;
   }
-  if (!InServiceScope(c, Item(pamh, PAM_SERVICE), Item(pamh, PAM_RHOST),
-                      &why)) {
+  Caller caller;
+  caller.service = service;
+  caller.tty = Item(pamh, PAM_TTY);
+  caller.stdin_tty = isatty(STDIN_FILENO) == 1;
+  const bool interactive = Interactive(c, caller, &why);
+  if (!interactive && c.noninteractive == NonInteractive::kSkip) {
     if (c.debug)
-      pam_syslog(pamh, LOG_DEBUG, "user=%s not checked: %s", user.c_str(),
-                 why.c_str());
+      pam_syslog(pamh, LOG_DEBUG,
+                 "user=%s not checked: non-interactive caller (%s)",
+                 user.c_str(), why.c_str());
     return PAM_IGNORE;
+  }
+  if (!config_ok) {
+    // In scope, but the policy is unknown.
+    int code = FailModeCode(c);
+    pam_syslog(pamh, LOG_NOTICE,
+               "user=%s service=%s result=%s (failmode=%s): the "
+               "configuration has errors",
+               user.c_str(), service.c_str(), CodeName(code),
+               FailModeName(c.failmode));
+    return code;
   }
   // A name the store cannot hold is refused here, before any helper or
   // prompt: never after the user typed a code (see UserNameRefused).
@@ -208,6 +235,9 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   if (lang == nullptr) lang = getenv("LANG");
   start.lang = lang ? lang : "";
   start.flags = (flags & PAM_SILENT) ? proto::kFlagSilent : 0;
+  // noninteractive = check: the helper answers by policy, without a
+  // dialogue the caller could not hold.
+  if (!interactive) start.flags |= proto::kFlagCannotPrompt;
   start.conf = c.conf;
   start.args = args;
 

@@ -15,6 +15,9 @@ constexpr size_t kMaxField = 4096;   // any one string field
 constexpr size_t kMaxArgs = 64;      // module arguments passed on
 constexpr uint8_t kFlagSilent = 1;       // PAM_SILENT was given
 constexpr uint8_t kFlagInteractive = 2;  // the application has a conversation
+// A non-interactive caller checked with noninteractive = check: no prompt,
+// no message; the helper answers by policy.
+constexpr uint8_t kFlagCannotPrompt = 4;
 
 struct Start {
   uint8_t version = kVersion;

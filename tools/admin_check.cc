@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "helper/backends/remote.h"
-#include "pam_module/scope.h"
+#include "config/scope.h"
 #include "pam_module/status_cache.h"
 #include "tools/admin_commands.h"
 #include "tools/admin_output.h"
@@ -31,15 +31,16 @@ struct Report {
   Decision decision;
 };
 
-// What the module returns when its configuration cannot be loaded: the
-// failmode read before the error, then a failmode= argument wins
-// (BrokenConfigCode in pam_sspr.cc).
-const char* BrokenConfigResult(const AdminContext& ctx) {
-  Config c = ctx.config;
-  for (const auto& a : ctx.opt.module_args) {
-    std::string e;
-    if (a.rfind("failmode=", 0) == 0) SetKey(&c, "failmode", a.substr(9), &e);
-  }
+// What the module returns when its configuration has errors: the valid
+// lines still decide the scope; a user in scope gets the failmode (the
+// file's, when its line was valid; a failmode= argument wins).
+const char* BrokenConfigResult(const AdminContext& ctx, std::string* why) {
+  const Config& c = ctx.config;
+  if (!InScope(c, ctx.opt.user, why) ||
+      ((!ctx.opt.service.empty() || !ctx.opt.rhost.empty()) &&
+       !InServiceScope(c, ctx.opt.service, ctx.opt.rhost, why)))
+    return "PAM_IGNORE";
+  why->clear();
   return c.failmode == FailMode::kSecure ? "PAM_AUTHINFO_UNAVAIL"
                                          : "PAM_IGNORE";
 }
@@ -61,7 +62,14 @@ json_object* Time(int64_t t) {
 }
 
 int ConfigBroken(const AdminContext& ctx) {
-  const std::string result = BrokenConfigResult(ctx);
+  std::string out_of_scope;
+  const std::string result = BrokenConfigResult(ctx, &out_of_scope);
+  const std::string reason =
+      out_of_scope.empty()
+          ? "the configuration has errors: a user in scope gets failmode=" +
+                std::string(FailModeName(ctx.config.failmode))
+          : "the configuration has errors, but the user is not checked (" +
+                out_of_scope + ")";
   if (ctx.opt.json) {
     json_object* o = json_object_new_object();
     json_object_object_add(o, "user", JsonString(ctx.opt.user));
@@ -71,18 +79,18 @@ int ConfigBroken(const AdminContext& ctx) {
     json_object_object_add(o, "config", cfg);
     json_object* d = json_object_new_object();
     json_object_object_add(d, "result", JsonString(result));
-    json_object_object_add(d, "step", JsonString("config"));
-    json_object_object_add(d, "reason",
-                           JsonString("the configuration cannot be loaded"));
+    json_object_object_add(
+        d, "step", JsonString(out_of_scope.empty() ? "config" : "scope"));
+    json_object_object_add(d, "reason", JsonString(reason));
     json_object_object_add(o, "decision", d);
     json_object_object_add(o, "exit", json_object_new_int(admin_exit::kConfig));
     Print(ctx.out, JsonLine(o));
   } else {
     Print(ctx.out, "user:      " + Printable(ctx.opt.user) + "\n" +
                        "config:    error: " + Printable(ctx.config_error) +
-                       "\n" + "decision:  " + result +
-                       " (config): the module cannot load its configuration "
-                       "and applies the failmode it could read\n");
+                       "\n" + "decision:  " + result + " (" +
+                       (out_of_scope.empty() ? "config" : "scope") +
+                       "): " + Printable(reason) + "\n");
   }
   return admin_exit::kConfig;
 }

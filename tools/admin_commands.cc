@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "helper/user_store.h"
-#include "pam_module/scope.h"
+#include "config/scope.h"
 #include "tools/admin_output.h"
 #include "tools/admin_reset.h"
 #include "tools/cache_state.h"
@@ -196,9 +196,8 @@ int RunList(const AdminContext& ctx) {
   }
   if (ctx.opt.unregistered) {
     // Accounts the module applies to that have no record at all.
-    for (const std::string& u : LoginAccounts(SystemUidRange())) {
-      std::string why;
-      if (seen.count(u) || !InScope(c, u, &why)) continue;
+    for (const std::string& u : CheckedAccounts(c)) {
+      if (seen.count(u)) continue;
       rows.push_back({u, "unregistered", UserRecord{}});
     }
     std::sort(rows.begin(), rows.end(),
@@ -310,6 +309,7 @@ int RunCommand(const AdminContext& ctx) {
   if (cmd == "export") return RunExport(ctx);
   if (cmd == "reset") return RunReset(ctx);
   if (cmd == "check") return RunCheck(ctx);
+  if (cmd == "check-config") return RunCheckConfig(ctx);
   return admin_exit::kUsage;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "tools/admin_options.h"
@@ -17,6 +18,7 @@ struct AdminContext {
   Config config;  // loaded with the module's checks
   bool config_ok = true;
   std::string config_error;  // when !config_ok (only check runs then)
+  std::vector<std::string> config_errors;  // every one
   int64_t now = 0;
   FILE* in = stdin;  // reset's confirmation
   FILE* out = stdout;
@@ -29,6 +31,8 @@ int RunList(const AdminContext& ctx);
 int RunExport(const AdminContext& ctx);
 int RunReset(const AdminContext& ctx);
 int RunCheck(const AdminContext& ctx);  // tools/admin_check.cc
+// Loads the configuration itself: tools/admin_check_config.cc.
+int RunCheckConfig(const AdminContext& ctx);
 
 // Dispatches on ctx.opt.command.
 int RunCommand(const AdminContext& ctx);

@@ -1,5 +1,7 @@
 #include "tools/admin_options.h"
 
+#include <unistd.h>
+
 #include "config/user_name.h"
 
 namespace sspr {
@@ -12,7 +14,8 @@ bool NeedsUser(const std::string& cmd) {
 }
 
 bool KnownCommand(const std::string& cmd) {
-  return NeedsUser(cmd) || cmd == "list" || cmd == "export";
+  return NeedsUser(cmd) || cmd == "list" || cmd == "export" ||
+         cmd == "check-config";
 }
 
 }  // namespace
@@ -27,6 +30,8 @@ const char kAdminUsage[] =
     "  export                   every record as JSON on stdout\n"
     "  check USER [--service NAME] [--rhost ADDR]\n"
     "                           what pam_sspr would decide for USER, and why\n"
+    "  check-config [FILE]      every error of the configuration, as\n"
+    "                           file:line (exit 0 clean, 1 errors)\n"
     "Exit: 0 ok/registered, 1 not registered (reset: not confirmed),\n"
     "2 usage or not root, 3 configuration, 4 store/backend unavailable,\n"
     "5 outside the module's scope (check). See sspr-admin(8).\n";
@@ -98,6 +103,32 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
     *err = "unknown command '" + o->command + "'";
     return false;
   }
+  if (o->command == "check-config") {
+    if (words.size() > 2) {
+      *err = "unexpected argument '" + words[2] + "'";
+      return false;
+    }
+    if (words.size() == 2) {
+      o->file = words[1];
+      if (o->file.empty() || o->file.size() > 1024) {
+        *err = "FILE must have 1 to 1024 bytes";
+        return false;
+      }
+      if (o->file[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof(cwd)) == nullptr) {
+          *err = "cannot resolve the relative path " + o->file;
+          return false;
+        }
+        o->file = std::string(cwd) + "/" + o->file;
+      }
+      if (!o->conf.empty()) {
+        *err = "give either --conf or FILE";
+        return false;
+      }
+    }
+    words.resize(1);
+  }
   size_t want = NeedsUser(o->command) ? 2 : 1;
   if (words.size() < want) {
     *err = o->command + " needs a USER";
@@ -138,6 +169,7 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
 std::vector<std::string> ConfigArgs(const AdminOptions& o) {
   std::vector<std::string> args;
   if (!o.conf.empty()) args.push_back("conf=" + o.conf);
+  if (!o.file.empty()) args.push_back("conf=" + o.file);
   args.insert(args.end(), o.module_args.begin(), o.module_args.end());
   return args;
 }

@@ -10,7 +10,9 @@
 namespace sspr {
 
 struct AdminOptions {
-  std::string command;  // status | list | show | reset | export | check
+  std::string command;  // status | list | show | reset | export | check |
+                        // check-config
+  std::string file;     // check-config FILE (absolute)
   std::string user;     // status, show, reset, check
   std::string conf;     // --conf; empty: the module's default file
   std::vector<std::string> module_args;  // --arg KEY=VALUE, as in pam.d

@@ -40,11 +40,15 @@ int main(int argc, char** argv) {
   }
   ctx.now = static_cast<int64_t>(time(nullptr));
   ctx.config_ok =
-      sspr::LoadConfig(sspr::ConfigArgs(ctx.opt),
-                       /*check_perms=*/true, &ctx.config, &ctx.config_error);
-  if (!ctx.config_ok && ctx.opt.command != "check") {
-    fprintf(stderr, "sspr-admin: configuration error: %s\n",
-            sspr::Printable(ctx.config_error).c_str());
+      sspr::LoadConfigAll(sspr::ConfigArgs(ctx.opt),
+                          /*check_perms=*/true, &ctx.config,
+                          &ctx.config_errors);
+  ctx.config_error = sspr::FirstError(ctx.config_errors);
+  if (!ctx.config_ok && ctx.opt.command != "check" &&
+      ctx.opt.command != "check-config") {
+    for (const std::string& e : ctx.config_errors)
+      fprintf(stderr, "sspr-admin: configuration error: %s\n",
+              sspr::Printable(e).c_str());
     return kConfig;
   }
   try {

@@ -61,6 +61,19 @@ void test_commands(void**) {
   assert_string_equal(o.user.c_str(), "-dash");
   assert_true(Parse({"--help"}, &o, &err));
   assert_true(o.help);
+  // check-config: FILE optional, made absolute, read like --conf.
+  assert_true(Parse({"check-config"}, &o, &err));
+  assert_true(o.file.empty());
+  assert_true(Parse({"check-config", "/etc/y.conf", "--arg", "debug"}, &o,
+                    &err));
+  assert_string_equal(o.file.c_str(), "/etc/y.conf");
+  args = sspr::ConfigArgs(o);
+  assert_int_equal(args.size(), 2);
+  assert_string_equal(args[0].c_str(), "conf=/etc/y.conf");
+  assert_true(Parse({"check-config", "rel.conf"}, &o, &err));
+  assert_true(o.file[0] == '/');
+  assert_true(o.file.size() > strlen("/rel.conf") &&
+              o.file.compare(o.file.size() - 9, 9, "/rel.conf") == 0);
   // Without --conf: the module's default, missing file allowed.
   assert_true(Parse({"list"}, &o, &err));
   assert_true(sspr::ConfigArgs(o).empty());
@@ -84,6 +97,8 @@ void test_usage_errors(void**) {
   Refused({"status", std::string(257, 'a')}, "1 to 256");
   Refused({"status", "a\nb"}, "control");
   Refused({"status", ""}, "1 to 256");
+  Refused({"check-config", "/a", "/b"}, "unexpected argument");
+  Refused({"check-config", "--conf", "/a", "/b"}, "either --conf or FILE");
 }
 
 }  // namespace

@@ -14,7 +14,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "pam"))
 from harness import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,  # noqa
-                     PAM_SUCCESS, PamTestCase, TEST_HELPER_USER, main)
+                     PAM_SUCCESS, PamTestCase, SOURCE_DIR, TEST_HELPER_USER,
+                     main)
 
 ADMIN = os.environ.get("SSPR_ADMIN", "")
 
@@ -30,20 +31,10 @@ PAM_CODES = {"PAM_SUCCESS": PAM_SUCCESS, "PAM_IGNORE": PAM_IGNORE,
              "PAM_AUTHINFO_UNAVAIL": PAM_AUTHINFO_UNAVAIL}
 
 
-def login_accounts():
-    """What list --unregistered adds from passwd: UID_MIN..UID_MAX."""
-    lo, hi = 1000, 60000
-    try:
-        with open("/etc/login.defs") as f:
-            for line in f:
-                w = line.split()
-                if len(w) >= 2 and w[0] == "UID_MIN" and w[1].isdigit():
-                    lo = int(w[1])
-                if len(w) >= 2 and w[0] == "UID_MAX" and w[1].isdigit():
-                    hi = int(w[1])
-    except OSError:
-        pass
-    return sorted({p.pw_name for p in pwd.getpwall() if lo <= p.pw_uid <= hi})
+def passwd_names(env):
+    """Every account of the Env's passwd (nss_wrapper serves it)."""
+    with open(env.passwd) as f:
+        return [line.split(":", 1)[0] for line in f if line.strip()]
 
 
 class Admin(PamTestCase):
@@ -56,7 +47,7 @@ class Admin(PamTestCase):
             kw["preexec_fn"] = lambda: (os.setgroups([]), os.setgid(user),
                                         os.setuid(user))
         p = subprocess.run(cmd, input=stdin, capture_output=True, text=True,
-                           timeout=60, env={"PATH": "/usr/bin:/bin"}, **kw)
+                           timeout=60, env=self.env.command_env(), **kw)
         self.assertNoFullNumber(p.stdout + p.stderr, args)
         return p.returncode, p.stdout, p.stderr
 
@@ -135,17 +126,18 @@ class Admin(PamTestCase):
         rc, out, _ = self.admin("list", "--json")
         self.assertEqual([u["user"] for u in json.loads(out)["users"]],
                          ["alice", "bob"])
-        before = set(login_accounts())
         rc, out, _ = self.admin("list", "--unregistered")
-        after = set(login_accounts())  # other tests may add users meanwhile
         self.assertEqual(rc, 0)
         listed = set()
         for line in out.splitlines():
             name, rest = line.split(" ", 1)
             self.assertEqual(rest, "unregistered -", line)
             listed.add(name)
-        self.assertLessEqual(before & after, listed)
-        self.assertLessEqual(listed, before | after)
+        # Every person but the two registered ones; no root, no system
+        # account, no nobody.
+        people = set(passwd_names(self.env)) - {
+            "root", "daemon", "www-data", "nobody"}
+        self.assertEqual(listed, people - {"alice", "bob"})
 
         rc, out, err = self.admin("export")
         self.assertEqual((rc, err), (0, ""))
@@ -447,6 +439,91 @@ class Admin(PamTestCase):
             self.assertIn("use 'sspr-admin check USER'", err)
         rc, d = self.check("alice")
         self.assertIn(rc, (3, 4))
+
+    # -- who is checked ------------------------------------------------------
+
+    def test_list_unregistered_is_exactly_who_the_module_checks(self):
+        self.register("alice")
+        self.env.set(exempt_users="carol", exempt_groups="sspr-admins")
+        for extra in ({}, {"check_root": "yes", "min_uid": "30"}):
+            self.env.set(**extra)
+            rc, out, err = self.admin("list", "--unregistered")
+            self.assertEqual((rc, err), (0, ""))
+            listed = {line.split(" ", 1)[0] for line in out.splitlines()}
+            checked = set()
+            for user in passwd_names(self.env):
+                code, text = self.env.run(user)  # no answers
+                if user == "alice":  # registered: checked, and let in
+                    self.assertEqual(code, PAM_SUCCESS, text)
+                    checked.add(user)
+                elif code == PAM_PERM_DENIED and "PROMPT:" in text:
+                    checked.add(user)
+                else:
+                    self.assertEqual(code, PAM_IGNORE, f"{user}: {text}")
+            self.assertEqual(listed, checked - {"alice"}, extra)
+            self.assertNotIn("carol", listed)
+            self.assertNotIn("dave", listed)  # in sspr-admins
+            self.assertNotIn("nobody", listed)
+            self.assertEqual("root" in listed, bool(extra))
+            self.assertEqual("www-data" in listed, bool(extra))  # uid 33
+
+    # -- check-config ---------------------------------------------------------
+
+    def test_check_config_lists_every_error_as_file_line(self):
+        rc, out, err = self.admin("check-config")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertEqual(out, f"{self.env.conf_path}: OK\n")
+        with open(self.env.conf_path, "a") as f:
+            f.write("mdoe = block\nfailmode = secure  # deny\n"
+                    "cache_ttl = 1h\nexempt_users = carol, a=b\n")
+        n = len(open(self.env.conf_path).read().splitlines())
+        p = self.env.conf_path
+        rc, out, _ = self.admin("check-config")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out.splitlines(), [
+            f"{p}:{n - 3}: unknown key 'mdoe'",
+            f"{p}:{n - 1}: 'cache_ttl' wants a whole number from 0 to "
+            "2592000, not '1h'",
+            f"{p}:{n}: 'exempt_users' has an invalid name 'a=b'",
+            f"{p}: 3 error(s)"])
+        # FILE instead of --conf; a module argument is checked too.
+        rc, out, _ = self.admin("check-config", p, "--arg", "mode=deny",
+                                conf=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("module argument: 'mode' must be register, block or "
+                      "warn, not 'deny'", out)
+        self.assertIn(f"{p}: 4 error(s)", out)
+        # The owner and mode are checked as the module checks them.
+        os.chmod(p, 0o666)
+        rc, out, _ = self.admin("check-config", p, conf=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("must be owned by root and not writable", out)
+        rc, out, _ = self.admin("check-config", "/nonexistent/x.conf",
+                                conf=False)
+        self.assertEqual(rc, 1)
+        self.assertIn("/nonexistent/x.conf: No such file or directory", out)
+
+    def test_readme_example_configs_pass_check_config(self):
+        readme = os.path.join(SOURCE_DIR, "README.md")
+        with open(readme) as f:
+            text = f.read()
+        blocks = re.findall(r"^```\n(.*?)^```$", text, re.M | re.S)
+        configs = []
+        for b in blocks:
+            lines = [x for x in b.splitlines()
+                     if x.strip() and not x.lstrip().startswith("#")]
+            if lines and all(re.match(r"[a-z_]+ = ", x) for x in lines):
+                configs.append(b)
+        self.assertGreaterEqual(len(configs), 2, "no config block found")
+        self.assertTrue(any("  # " in b for b in configs),
+                        "no end-of-line comment in the README's examples")
+        for i, b in enumerate(configs):
+            path = os.path.join(self.env.root, f"readme-{i}.conf")
+            with open(path, "w") as f:
+                f.write(b)  # pasted as it is
+            os.chmod(path, 0o644)
+            rc, out, err = self.admin("check-config", path, conf=False)
+            self.assertEqual((rc, err), (0, ""), f"{out}\nblock:\n{b}")
 
     def test_usage_and_root(self):
         rc, out, err = self.admin(conf=False)

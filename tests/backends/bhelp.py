@@ -49,13 +49,11 @@ class BackendEnv(Env):
     def run(self, user, *answers, extra=(), timeout=120):
         cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
                "--user", user, "--outbox", self.outbox, *extra, *answers]
-        env = {"PATH": "/usr/bin:/bin", "SSPR_SYSLOG_FILE": self.syslog}
-        if SHIM:
-            env["LD_PRELOAD"] = SHIM
-            # Sanitizer builds: the shim comes before the ASan runtime.
-            env["ASAN_OPTIONS"] = "verify_asan_link_order=0"
+        self.ensure_person(user)
+        env = self.command_env(preload=[SHIM] if SHIM else [])
+        env["SSPR_SYSLOG_FILE"] = self.syslog
         p = subprocess.run(cmd, capture_output=True, text=True,
-                           timeout=timeout, env=env)
+                           timeout=timeout, env=env, stdin=subprocess.DEVNULL)
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
         return code, p.stdout + p.stderr
 

@@ -36,11 +36,38 @@ FAKETIME_ENV = ("LD_PRELOAD=" + FAKETIME_LIB +
                 "ASAN_OPTIONS=allocator_release_to_os_interval_ms=-1")
 
 
+# The accounts the tests log in as. The module checks only accounts that
+# NSS knows with a uid >= UID_MIN, so the driver (and sspr-admin) run under
+# nss_wrapper (Debian package libnss-wrapper), which serves the passwd and
+# group files each Env writes; the helper, started with an empty
+# environment, sees the system's own NSS (it looks up only helper_user).
+NSS_WRAPPER_LIB = "/usr/lib/x86_64-linux-gnu/libnss_wrapper.so"
+PEOPLE_UID = 2001
+TEST_PEOPLE = (
+    "alice bob carol dave dora erin frank fred gina hugo ivan jack judy kate "
+    "kim lee liam mallory nina omar pat quinn zoe eve oscar peggy trent "
+    "victor walter uma rosa zed mailer").split()
+# Any other name a test logs in as is added as a person too (uid from
+# PEOPLE_UID + 1000 on), except names that start with "ghost" or "no-such":
+# those stay unknown to NSS.
+# Groups: "sspr-staff" holds alice, bob and carol; "sspr-admins" holds dave.
+TEST_GROUPS = {"sspr-staff": ("alice", "bob", "carol"),
+               "sspr-admins": ("dave",)}
+# Real-looking system accounts (Debian's uids).
+SYSTEM_ACCOUNTS = (("root", 0, "/bin/bash"), ("daemon", 1, "/usr/sbin/nologin"),
+                   ("www-data", 33, "/usr/sbin/nologin"),
+                   ("nobody", 65534, "/usr/sbin/nologin"))
+
+
 def require_root():
     if os.geteuid() != 0:
         print("SKIP: these tests start the helper as root (as sshd does); "
               "run them as root")
         sys.exit(77)
+    if not os.path.exists(NSS_WRAPPER_LIB):
+        print(f"FAIL: {NSS_WRAPPER_LIB} is missing: install libnss-wrapper "
+              "(scripts/install-deps)")
+        sys.exit(1)
     for name, v in (("SSPR_MODULE", MODULE), ("SSPR_HELPER", HELPER),
                     ("SSPR_PAMTEST", PAMTEST)):
         if not v or not os.path.exists(v):
@@ -72,11 +99,65 @@ class Env:
             "default_region": "US",
             "helper_timeout": "30",  # 25 parallel (ASan) helpers on 2 CPUs
             "resend_cooldown": "0",
+            # The driver sets no PAM_TTY: it is the interactive client
+            # here, as cockpit is by default (rule f5 of pam_sspr(8)).
+            "interactive_services": service,
         }
         if conf:
             self.conf.update(conf)
         self.args = args
+        self.write_nss()
         self.write()
+
+    def write_nss(self):
+        """The passwd and group files nss_wrapper serves to the driver."""
+        self.passwd = os.path.join(self.root, "passwd")
+        self.group = os.path.join(self.root, "group")
+        with open(self.passwd, "w") as f:
+            for name, uid, shell in SYSTEM_ACCOUNTS:
+                f.write(f"{name}:x:{uid}:{uid}:{name}:/nonexistent:{shell}\n")
+            for i, name in enumerate(TEST_PEOPLE):
+                uid = PEOPLE_UID + i
+                f.write(f"{name}:x:{uid}:{uid}:{name}:/home/{name}:/bin/sh\n")
+        with open(self.group, "w") as f:
+            for name, uid, _ in SYSTEM_ACCOUNTS:
+                f.write(f"{'nogroup' if uid == 65534 else name}:x:{uid}:\n")
+            for i, name in enumerate(TEST_PEOPLE):
+                f.write(f"{name}:x:{PEOPLE_UID + i}:\n")
+            for i, (name, members) in enumerate(TEST_GROUPS.items()):
+                f.write(f"{name}:x:{3001 + i}:{','.join(members)}\n")
+        for p in (self.passwd, self.group):
+            os.chmod(p, 0o644)
+        self.extra_people = []
+
+    def ensure_person(self, user):
+        """Adds `user` to the fake passwd (see TEST_PEOPLE)."""
+        if (user in TEST_PEOPLE or user in self.extra_people or
+                user.startswith(("ghost", "no-such")) or
+                any(user == n for n, _, _ in SYSTEM_ACCOUNTS) or
+                not user or ":" in user or "\n" in user):
+            return
+        uid = PEOPLE_UID + 1000 + len(self.extra_people)
+        self.extra_people.append(user)
+        with open(self.passwd, "a") as f:
+            f.write(f"{user}:x:{uid}:{uid}:{user}:/home/{user}:/bin/sh\n")
+
+    def uid(self, name):
+        if name in TEST_PEOPLE:
+            return PEOPLE_UID + TEST_PEOPLE.index(name)
+        if name in self.extra_people:
+            return PEOPLE_UID + 1000 + self.extra_people.index(name)
+        return {n: u for n, u, _ in SYSTEM_ACCOUNTS}[name]
+
+    def command_env(self, preload=()):
+        """The environment of the driver and of sspr-admin: nss_wrapper
+        (plus `preload`) in front."""
+        return {"PATH": "/usr/bin:/bin",
+                "LD_PRELOAD": " ".join([NSS_WRAPPER_LIB, *preload]),
+                "NSS_WRAPPER_PASSWD": self.passwd,
+                "NSS_WRAPPER_GROUP": self.group,
+                # Sanitizer builds: these come before the ASan runtime.
+                "ASAN_OPTIONS": "verify_asan_link_order=0"}
 
     def write(self):
         with open(self.conf_path, "w") as f:
@@ -152,8 +233,11 @@ exec /usr/bin/env -i {fake} {HELPER} "$@"
     def run(self, user, *answers, extra=(), timeout=120):
         cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
                "--user", user, "--outbox", self.outbox, *extra, *answers]
+        self.ensure_person(user)
+        # stdin never a terminal, whoever runs the tests (rule f3).
         p = subprocess.run(cmd, capture_output=True, text=True,
-                           timeout=timeout, env={"PATH": "/usr/bin:/bin"})
+                           timeout=timeout, env=self.command_env(),
+                           stdin=subprocess.DEVNULL)
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
         return code, p.stdout + p.stderr
 

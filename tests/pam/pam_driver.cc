@@ -16,6 +16,8 @@
 // call, info and error texts are kept (printed). (OpenSSH forgets the
 // password after pam_authenticate, so in the account phase its hidden
 // prompts fail too; this is the worse case, as an older or patched sshd.)
+// --tty TTY sets PAM_TTY; --repeat N calls pam_acct_mgmt N times on the one
+// handle, as a long-lived application does (a RESULT line each).
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would. Exit status: the PAM return code.
 #include <security/pam_appl.h>
@@ -40,6 +42,7 @@ struct Options {
   std::vector<std::string> answers;
   std::vector<std::string> env;  // --env NAME=VALUE: the PAM environment
   size_t next = 0;
+  int repeat = 1;
   bool interactive = false, phone = false, silent = false, no_conv = false;
   bool sshd = false;
   std::string sshd_password;
@@ -240,6 +243,7 @@ int main(int argc, char** argv) {
     else if (a == "--rhost") o.rhost = value();
     else if (a == "--tty") o.tty = value();
     else if (a == "--env") o.env.push_back(value());
+    else if (a == "--repeat") o.repeat = atoi(value().c_str());
     else if (a == "--interactive") o.interactive = true;
     else if (a == "--phone") o.phone = true;
     else if (a == "--silent") o.silent = true;
@@ -266,6 +270,10 @@ int main(int argc, char** argv) {
   if (!o.rhost.empty()) pam_set_item(pamh, PAM_RHOST, o.rhost.c_str());
   if (!o.tty.empty()) pam_set_item(pamh, PAM_TTY, o.tty.c_str());
   for (const auto& e : o.env) pam_putenv(pamh, e.c_str());
+  for (int i = 1; i < o.repeat; ++i) {
+    r = pam_acct_mgmt(pamh, o.silent ? PAM_SILENT : 0);
+    if (!o.interactive) printf("RESULT: %d %s\n", r, pam_strerror(pamh, r));
+  }
   r = pam_acct_mgmt(pamh, o.silent ? PAM_SILENT : 0);
   ShowPhone(&o);
   // The module must leave no child behind (no zombie, no orphan of ours).

@@ -292,8 +292,9 @@ def run(env, answers, expire_after_send=None):
     answers = [as_bytes(a) for a in answers]
     cmd = [harness.PAMTEST, "--confdir", env.confdir, "--service", env.service,
            "--user", "zed", "--outbox", env.outbox, *answers]
+    env.ensure_person("zed")
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         env={"PATH": "/usr/bin:/bin"})
+                         env=env.command_env(), stdin=subprocess.DEVNULL)
     if expire_after_send is not None:
         deadline = time.monotonic() + 60
         while (len(env.outbox_lines()) < expire_after_send and

@@ -113,9 +113,10 @@ def drive(env, user, answers, during=None, timeout=120):
     cmd = [PAMTEST, "--confdir", env.confdir, "--service", env.service,
            "--user", user, "--outbox", env.outbox, *answers]
     t0 = time.monotonic()
+    env.ensure_person(user)
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                          stderr=subprocess.STDOUT, text=True,
-                         env={"PATH": "/usr/bin:/bin"})
+                         env=env.command_env(), stdin=subprocess.DEVNULL)
     try:
         if during is not None:
             during(p)

@@ -68,7 +68,10 @@ class Faults(PamTestCase):
         os.chmod(self.env.conf_path, 0o666)
         code, out = self.env.run("alice", "1")
         self.assertResult(code, PAM_IGNORE, out)
-        self.env.args = "failmode=secure"
+        # An untrusted file is not read at all: the module line alone
+        # says that this caller is interactive and what the failmode is.
+        self.env.args = ("failmode=secure interactive_services=" +
+                         self.env.service)
         self.env.write()
         os.chmod(self.env.conf_path, 0o666)
         code, out = self.env.run("alice", "1")

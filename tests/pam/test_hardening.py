@@ -56,7 +56,8 @@ class Hardening(PamTestCase):
                self.env.outbox, *answers]
         return subprocess.Popen(cmd, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True,
-                                env={"PATH": "/usr/bin:/bin"})
+                                env=self.env.command_env(),
+                                stdin=subprocess.DEVNULL)
 
     def held_helper(self, p, want_seccomp, timeout=20):
         """The helper (the driver's child) once it dropped to nobody and,

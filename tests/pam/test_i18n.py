@@ -31,8 +31,10 @@ class I18nCase(PamTestCase):
         e = self.env
         cmd = [harness.PAMTEST, "--confdir", e.confdir, "--service", e.service,
                "--user", user, "--outbox", e.outbox, *extra, *answers]
+        e.ensure_person(user)
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                           env={"PATH": "/usr/bin:/bin", **app_env})
+                           env={**e.command_env(), **app_env},
+                           stdin=subprocess.DEVNULL)
         code = (PAM_IGNORE if p.returncode == harness.PAM_TRY_AGAIN
                 else p.returncode)
         return code, p.stdout + p.stderr

@@ -149,7 +149,30 @@ std::vector<KeyCase> AllKeys() {
        [](const Config& c) { return Join(c.skip_rhosts); }},
       {"show_qr", "no", "0", {"maybe", "2"},
        [](const Config& c) { return I(c.show_qr); }},
+      {"min_uid", "500", "500", {"", "-1", "1k", "2147483648"},
+       [](const Config& c) { return I(c.min_uid); }},
+      {"check_root", "yes", "1", {"maybe", "root"},
+       [](const Config& c) { return I(c.check_root); }},
+      {"noninteractive", "check", "1", {"", "Skip", "deny"},
+       [](const Config& c) {
+         return I(c.noninteractive == NonInteractive::kCheck);
+       }},
+      {"noninteractive_services", "cron, sudo", "cron|sudo", {"a=b"},
+       [](const Config& c) { return Join(c.noninteractive_services); }},
+      {"interactive_services", "cockpit gdm-password",
+       "cockpit|gdm-password", {"x=y"},
+       [](const Config& c) { return Join(c.interactive_services); }},
   };
+}
+
+// Keys whose value is a list: a rejected value keeps its valid entries
+// (a typo in one name of exempt_users must not drop the others).
+bool IsList(const std::string& key) {
+  static const std::set<std::string> lists = {
+      "groups", "exempt_users", "exempt_groups", "only_services",
+      "skip_services", "skip_rhosts", "noninteractive_services",
+      "interactive_services"};
+  return lists.count(key) != 0;
 }
 
 void TestEveryKeyGoodAndBad(void** /*state*/) {
@@ -166,13 +189,56 @@ void TestEveryKeyGoodAndBad(void** /*state*/) {
       err.clear();
       if (SetKey(&d, k.key, bad, &err))
         fail_msg("%s = '%s' accepted", k.key, bad.c_str());
-      // The error names the key, and the old value stays.
+      // The error names the key, and the old value stays (a list keeps
+      // the valid entries of the new value: TestListKeepsValidEntries).
       ASSERT_CONTAINS(err, std::string("'") + k.key + "'");
-      if (k.get(d) != k.want)
+      if (!IsList(k.key) && k.get(d) != k.want)
         fail_msg("%s changed to '%s' by a rejected value", k.key,
                  k.get(d).c_str());
     }
   }
+}
+
+void TestListKeepsValidEntries(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_false(SetKey(&c, "exempt_users", "alice, b=d carol", &err));
+  ASSERT_CONTAINS(err, "'b=d'");
+  assert_string_equal(Join(c.exempt_users).c_str(), "alice|carol");
+  assert_false(SetKey(&c, "skip_rhosts", "10.0.0.0/8, gateway.lan", &err));
+  assert_string_equal(Join(c.skip_rhosts).c_str(), "10.0.0.0/8");
+  assert_false(SetKey(&c, "noninteractive_services", "cron x=y", &err));
+  assert_string_equal(Join(c.noninteractive_services).c_str(), "cron");
+}
+
+// The scope keys' real defaults (documented in pam_sspr.conf(5)).
+void TestScopeDefaults(void** /*state*/) {
+  Config c;
+  assert_int_equal(c.min_uid, -1);  // UID_MIN of /etc/login.defs
+  assert_false(c.check_root);
+  assert_true(c.noninteractive == NonInteractive::kSkip);
+  assert_string_equal(Join(c.noninteractive_services).c_str(),
+                      "cron|crond|atd|systemd-user|sudo|sudo-i|runuser|"
+                      "runuser-l|polkit-1|pkexec");
+  assert_string_equal(Join(c.interactive_services).c_str(), "cockpit");
+  std::string err;
+  assert_true(SetKey(&c, "noninteractive_services", "", &err));
+  assert_true(c.noninteractive_services.empty());
+}
+
+// A '#' after a space or tab starts a comment; "\#" is a literal '#'; a
+// '#' inside a word is kept.
+void TestStripComment(void** /*state*/) {
+  assert_string_equal(StripComment("mode = block  # deny").c_str(),
+                      "mode = block  ");
+  assert_string_equal(StripComment("mode = block\t# deny").c_str(),
+                      "mode = block\t");
+  assert_string_equal(StripComment("# whole line").c_str(), "");
+  assert_string_equal(StripComment("enroll_url = https://x/#a").c_str(),
+                      "enroll_url = https://x/#a");
+  assert_string_equal(StripComment("texts_file = /a \\#b # c").c_str(),
+                      "texts_file = /a #b ");
+  assert_string_equal(StripComment("a = b\\").c_str(), "a = b\\");
 }
 
 // An invalid skip_rhosts entry is named in the error; defaults are empty.
@@ -549,6 +615,83 @@ std::string WriteFile(void** state, const std::string& name,
 bool Load(const std::string& path, Config* c, std::string* err,
           bool check_perms = false, bool must_exist = true) {
   return LoadConfigFile(path, check_perms, must_exist, c, err);
+}
+
+// Every bad line is reported as file:line, in order, and every good line
+// before and after it is applied.
+void TestEveryBadLineIsReportedAndTheRestApplied(void** state) {
+  std::string path = WriteFile(state, "typos.conf",
+                               "failmode = secure\n"
+                               "mdoe = block\n"
+                               "exempt_users = alice\n"
+                               "cache_ttl = 1h\n"
+                               "no equals here\n"
+                               "check_root = yes\n",
+                               0644);
+  Config c;
+  std::vector<std::string> errors;
+  assert_false(LoadConfigFileAll(path, false, true, &c, &errors));
+  assert_int_equal(errors.size(), 3);
+  ASSERT_CONTAINS(errors[0], path + ":2: unknown key 'mdoe'");
+  ASSERT_CONTAINS(errors[1], path + ":4: 'cache_ttl'");
+  ASSERT_CONTAINS(errors[2], path + ":5: expected 'key = value'");
+  assert_true(c.failmode == FailMode::kSecure);
+  assert_string_equal(Join(c.exempt_users).c_str(), "alice");
+  assert_true(c.check_root);
+  assert_int_equal(c.cache_ttl, Config().cache_ttl);
+  // The one-string form says how many more there are.
+  std::string err;
+  Config d;
+  assert_false(LoadConfigFile(path, false, true, &d, &err));
+  ASSERT_CONTAINS(err, ":2: unknown key 'mdoe' (and 2 more)");
+}
+
+// The README's example style: "value   # comment" is a value and a comment.
+void TestEndOfLineCommentsAreComments(void** state) {
+  std::string path = WriteFile(
+      state, "eol.conf",
+      "mode = block            # register | block | warn\n"
+      "failmode = secure\t# deny when down\n"
+      "delivery = command:/usr/local/sbin/send-sms   # argv: channel\n"
+      "enroll_url = https://example.com/sspr#top\n"
+      "exempt_users = alice, bob # people\n",
+      0644);
+  Config c;
+  std::vector<std::string> errors;
+  if (!LoadConfigFileAll(path, false, true, &c, &errors))
+    fail_msg("%s", errors[0].c_str());
+  assert_true(c.mode == Mode::kBlock);
+  assert_true(c.failmode == FailMode::kSecure);
+  assert_string_equal(c.delivery.c_str(), "command:/usr/local/sbin/send-sms");
+  assert_string_equal(c.enroll_url.c_str(), "https://example.com/sspr#top");
+  assert_string_equal(Join(c.exempt_users).c_str(), "alice|bob");
+}
+
+// LoadConfigAll: the exemptions and scope keys of a file with a typo hold,
+// a module argument still wins, and every error is listed.
+void TestExemptionsHoldWhenAnotherLineIsBad(void** state) {
+  std::string path = WriteFile(state, "mixed.conf",
+                               "mdoe = block\n"
+                               "exempt_users = alice, b=d\n"
+                               "exempt_groups = wheel\n"
+                               "min_uid = 5000\n"
+                               "noninteractive = check\n"
+                               "failmode = secure\n",
+                               0644);
+  Config c;
+  std::vector<std::string> errors;
+  assert_false(LoadConfigAll({"conf=" + path, "check_root", "failmode=safe"},
+                             false, &c, &errors));
+  assert_int_equal(errors.size(), 3);
+  ASSERT_CONTAINS(errors[0], ":1: unknown key 'mdoe'");
+  ASSERT_CONTAINS(errors[1], ":2: 'exempt_users' has an invalid name 'b=d'");
+  ASSERT_CONTAINS(errors[2], "module argument 'check_root' is not key=value");
+  assert_string_equal(Join(c.exempt_users).c_str(), "alice");
+  assert_string_equal(Join(c.exempt_groups).c_str(), "wheel");
+  assert_int_equal(c.min_uid, 5000);
+  assert_true(c.noninteractive == NonInteractive::kCheck);
+  assert_true(c.failmode == FailMode::kSafe);  // the argument wins
+  assert_false(c.check_root);
 }
 
 // The shared reader: kRootPrivate wants root and no group/other bits,
@@ -1048,6 +1191,9 @@ int main() {
   using namespace sspr;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(TestEveryKeyGoodAndBad),
+      cmocka_unit_test(TestListKeepsValidEntries),
+      cmocka_unit_test(TestScopeDefaults),
+      cmocka_unit_test(TestStripComment),
       cmocka_unit_test(TestScopeKeys),
       cmocka_unit_test(TestUnknownKeys),
       cmocka_unit_test(TestValueTooLong),
@@ -1063,6 +1209,9 @@ int main() {
       cmocka_unit_test(TestValidate),
       cmocka_unit_test(TestApplyArgs),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
+      DIR_TEST(TestEveryBadLineIsReportedAndTheRestApplied),
+      DIR_TEST(TestEndOfLineCommentsAreComments),
+      DIR_TEST(TestExemptionsHoldWhenAnotherLineIsBad),
       DIR_TEST(TestFileSyntax),
       DIR_TEST(TestSmallFileRules),
       cmocka_unit_test(TestForEachLine),

@@ -60,6 +60,9 @@ resend_cooldown = 0
 # pass the filter too): the helper cannot install its filter under memcheck
 # and would answer unavailable. tests/pam/test_hardening.py covers it.
 seccomp = no
+# The driver sets no PAM_TTY; the default user is root (see below).
+interactive_services = sspr-valgrind
+check_root = yes
 CONF
 chmod 644 "$CONF"
 echo "account required $SSPR_MODULE conf=$CONF helper=$SSPR_HELPER" \
