@@ -11,7 +11,8 @@
 // and then answers "" (fault tests: a helper that dies mid-dialogue).
 // --env NAME=VALUE puts a variable in the PAM environment (pam_putenv).
 // --interactive reads answers from the terminal instead; --phone shows each
-// new outbox message as a phone would. Exit status: the PAM return code.
+// new outbox message as a phone would, as soon as it is there: before the
+// next message or prompt. Exit status: the PAM return code.
 #include <security/pam_appl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -165,6 +166,9 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
       ShowPhone(o);
       continue;
     }
+    // A message sent since the last one arrives before the next question,
+    // as on a phone: the code prompt is shown with the text already there.
+    ShowPhone(o);
     std::string answer;
     if (o->interactive) {
       printf("%s", text);
