@@ -2,6 +2,7 @@
 state and cache dirs, and a runner for the sspr-pamtest driver."""
 import json
 import os
+import pwd
 import shutil
 import stat
 import subprocess
@@ -76,7 +77,15 @@ class Env:
         if conf:
             self.conf.update(conf)
         self.args = args
+        self.make_state_dir()
         self.write()
+
+    def make_state_dir(self):
+        """state_dir as the package makes it: the helper never creates it."""
+        os.makedirs(self.state, mode=0o700, exist_ok=True)
+        pw = pwd.getpwnam(TEST_HELPER_USER)
+        os.chown(self.state, pw.pw_uid, pw.pw_gid)
+        os.chmod(self.state, 0o700)
 
     def write(self):
         with open(self.conf_path, "w") as f:
