@@ -62,21 +62,19 @@ bool ShowIfMember(Get get, const Config& c, std::string* out) {
     return false;
   }
 }
-#define SSPR_MEMBER(name)                                               \
-  {                                                                     \
-    #name, [](const Config& cfg, std::string* text) {                   \
+#define SSPR_MEMBER(name)                                             \
+  {                                                                   \
+#name, [](const Config& cfg, std::string* text) {                   \
       auto get = [](const auto& x) -> decltype((x.name)) { return x.name; }; \
       return ShowIfMember(get, cfg, text);                              \
-    }                                                                   \
+    } \
   }
 
 bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
   using Get = std::function<bool(const Config&, std::string*)>;
   static const std::map<std::string, Get> kMaybe = {
-      SSPR_MEMBER(check_root),
-      SSPR_MEMBER(min_uid),
-      SSPR_MEMBER(noninteractive),
-      SSPR_MEMBER(noninteractive_services),
+      SSPR_MEMBER(check_root),           SSPR_MEMBER(min_uid),
+      SSPR_MEMBER(noninteractive),       SSPR_MEMBER(noninteractive_services),
       SSPR_MEMBER(interactive_services),
   };
   auto it = kMaybe.find(key);
@@ -88,46 +86,70 @@ bool Value(const Config& c, const std::string& key, std::string* out) {
   using Get = std::function<std::string(const Config&)>;
   static const std::map<std::string, Get> kGet = {
       {"backend", [](const Config& x) { return x.backend; }},
-      {"mode", [](const Config& x) { return std::string(sspr::ModeName(x.mode)); }},
+      {"mode",
+       [](const Config& x) { return std::string(sspr::ModeName(x.mode)); }},
       {"methods", [](const Config& x) { return Join(x.methods); }},
-      {"methods_required", [](const Config& x) { return std::to_string(x.methods_required); }},
-      {"questions_required", [](const Config& x) { return std::to_string(x.questions_required); }},
+      {"methods_required",
+       [](const Config& x) { return std::to_string(x.methods_required); }},
+      {"questions_required",
+       [](const Config& x) { return std::to_string(x.questions_required); }},
       {"questions_file", [](const Config& x) { return x.questions_file; }},
       {"email_delivery", [](const Config& x) { return x.email_delivery; }},
-      {"reconfirm_days", [](const Config& x) { return std::to_string(x.reconfirm_days); }},
-      {"snooze_max", [](const Config& x) { return std::to_string(x.snooze_max); }},
-      {"snooze_interval", [](const Config& x) { return std::to_string(x.snooze_interval); }},
-      {"grace_until", [](const Config& x) {
-         return x.grace_until == 0 ? std::string() : std::to_string(x.grace_until);
+      {"reconfirm_days",
+       [](const Config& x) { return std::to_string(x.reconfirm_days); }},
+      {"snooze_max",
+       [](const Config& x) { return std::to_string(x.snooze_max); }},
+      {"snooze_interval",
+       [](const Config& x) { return std::to_string(x.snooze_interval); }},
+      {"grace_until",
+       [](const Config& x) {
+         return x.grace_until == 0 ? std::string()
+                                   : std::to_string(x.grace_until);
        }},
       {"default_region", [](const Config& x) { return x.default_region; }},
-      {"failmode", [](const Config& x) { return std::string(sspr::FailModeName(x.failmode)); }},
+      {"failmode",
+       [](const Config& x) {
+         return std::string(sspr::FailModeName(x.failmode));
+       }},
       {"groups", [](const Config& x) { return Join(x.groups); }},
       {"exempt_users", [](const Config& x) { return Join(x.exempt_users); }},
       {"exempt_groups", [](const Config& x) { return Join(x.exempt_groups); }},
       {"state_dir", [](const Config& x) { return x.state_dir; }},
       {"cache_dir", [](const Config& x) { return x.cache_dir; }},
-      {"cache_ttl", [](const Config& x) { return std::to_string(x.cache_ttl); }},
-      {"helper_timeout", [](const Config& x) { return std::to_string(x.helper_timeout); }},
-      {"dialogue_timeout", [](const Config& x) { return std::to_string(x.dialogue_timeout); }},
-      {"request_timeout", [](const Config& x) { return std::to_string(x.request_timeout); }},
-      {"code_length", [](const Config& x) { return std::to_string(x.code_length); }},
+      {"cache_ttl",
+       [](const Config& x) { return std::to_string(x.cache_ttl); }},
+      {"helper_timeout",
+       [](const Config& x) { return std::to_string(x.helper_timeout); }},
+      {"dialogue_timeout",
+       [](const Config& x) { return std::to_string(x.dialogue_timeout); }},
+      {"request_timeout",
+       [](const Config& x) { return std::to_string(x.request_timeout); }},
+      {"code_length",
+       [](const Config& x) { return std::to_string(x.code_length); }},
       {"code_ttl", [](const Config& x) { return std::to_string(x.code_ttl); }},
-      {"max_attempts", [](const Config& x) { return std::to_string(x.max_attempts); }},
-      {"max_input_attempts", [](const Config& x) { return std::to_string(x.max_input_attempts); }},
-      {"resend_cooldown", [](const Config& x) { return std::to_string(x.resend_cooldown); }},
-      {"rate_limit", [](const Config& x) { return std::to_string(x.rate_limit); }},
-      {"rate_window", [](const Config& x) { return std::to_string(x.rate_window); }},
-      {"rate_lockout", [](const Config& x) { return std::to_string(x.rate_lockout); }},
+      {"max_attempts",
+       [](const Config& x) { return std::to_string(x.max_attempts); }},
+      {"max_input_attempts",
+       [](const Config& x) { return std::to_string(x.max_input_attempts); }},
+      {"resend_cooldown",
+       [](const Config& x) { return std::to_string(x.resend_cooldown); }},
+      {"rate_limit",
+       [](const Config& x) { return std::to_string(x.rate_limit); }},
+      {"rate_window",
+       [](const Config& x) { return std::to_string(x.rate_window); }},
+      {"rate_lockout",
+       [](const Config& x) { return std::to_string(x.rate_lockout); }},
       {"delivery", [](const Config& x) { return x.delivery; }},
-      {"delivery_timeout", [](const Config& x) { return std::to_string(x.delivery_timeout); }},
+      {"delivery_timeout",
+       [](const Config& x) { return std::to_string(x.delivery_timeout); }},
       {"helper_user", [](const Config& x) { return x.helper_user; }},
       {"secrets_file", [](const Config& x) { return x.secrets_file; }},
       {"enroll_url", [](const Config& x) { return x.enroll_url; }},
       {"conf", [](const Config& x) { return x.conf; }},
       {"helper", [](const Config& x) { return x.helper; }},
       {"debug", [](const Config& x) { return YesNo(x.debug); }},
-      {"stale_ttl", [](const Config& x) { return std::to_string(x.stale_ttl); }},
+      {"stale_ttl",
+       [](const Config& x) { return std::to_string(x.stale_ttl); }},
       {"cafile", [](const Config& x) { return x.cafile; }},
       {"pinned_pubkey", [](const Config& x) { return x.pinned_pubkey; }},
       {"directory_user", [](const Config& x) { return x.directory_user; }},
@@ -165,7 +187,8 @@ bool ModuleOnly(const std::string& key) {
   int fd = mkstemp(path);
   if (fd < 0) return false;
   std::string line = key + " = x\n";
-  bool wrote = write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+  bool wrote =
+      write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
   close(fd);
   Config c;
   std::string err;
