@@ -8,18 +8,30 @@ FUZZ_SECONDS ?= 60
 
 .PHONY: all deps demo check check-asan test bench fuzz deb rpm install uninstall clean
 
-all: deps
+# "make" (all) installs nothing: a missing build dependency stops it with
+# the list of packages to install (scripts/install-deps --check build).
+define build_tree
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
 	cmake --build $(BUILD) -j $(JOBS)
+endef
 
+all:
+	@sh scripts/install-deps --check build
+	$(build_tree)
+
+# Everything "make check" needs (the build and the test tools), with apt-get.
 deps:
-	@sh scripts/install-deps
+	@sh scripts/install-deps check
 
-demo: all
+# demo, check, check-asan, fuzz, deb and rpm install what they need first.
+demo:
+	@sh scripts/install-deps build
+	$(build_tree)
 	@sh demo/run-demo $(BUILD)
 
 # Every test, then every test again under clang ASan+UBSan.
-check: all
+check: deps
+	$(build_tree)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) check-asan
 
@@ -51,8 +63,10 @@ uninstall:
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) sh tests/fuzz/run-fuzz
 
-# Packages, built from a copy of the tree (tracked and untracked files that
-# git does not ignore; SSPR_GIT_REF=<commit> for a commit): build-deb/, build-rpm/.
+# Packages, built from a copy of the tree (in a git work tree: tracked and
+# untracked files that git does not ignore, SSPR_GIT_REF=<commit> for a
+# commit; in a release tarball or a "git archive": the directory without
+# build dirs): build-deb/, build-rpm/. They install only the Build-Depends.
 deb:
 	@sh scripts/install-deps deb
 	sh tests/packaging/build-deb

@@ -563,6 +563,12 @@ std::vector<std::string> SplitList(const std::string& v) {
   return out;
 }
 
+std::vector<std::string> ConfigKeyNames() {
+  std::vector<std::string> keys;
+  for (const auto& entry : Setters()) keys.push_back(entry.first);
+  return keys;
+}
+
 bool SetKey(Config* c, const std::string& key, const std::string& value,
             std::string* err) {
   const auto& t = Setters();

@@ -106,6 +106,9 @@ struct Config {
 bool SetKey(Config* c, const std::string& key, const std::string& value,
             std::string* err);
 
+// Every key SetKey knows, sorted (from its own table; for the docs check).
+std::vector<std::string> ConfigKeyNames();
+
 // Checks relations between keys (e.g. methods_required <= methods).
 bool Validate(const Config& c, std::string* err);
 

@@ -34,6 +34,14 @@ bool LooksLikeFullNumber(const std::string& a) {
   return digits >= 6 && (a[0] == '+' || a.rfind("00", 0) == 0);
 }
 
+// A national number typed where the region was asked: "4255550100",
+// "(425) 555-0100": digits and the punctuation of phone numbers only.
+bool LooksLikeNationalNumber(const std::string& a) {
+  size_t digits = std::count_if(a.begin(), a.end(),
+                                [](char ch) { return ch >= '0' && ch <= '9'; });
+  return digits >= 6 && a.find_first_not_of("0123456789 -().") == std::string::npos;
+}
+
 // "1-3" for what may be typed at a numbered menu; "1" for one entry.
 std::string Choices(size_t n) {
   return n == 1 ? std::string("1") : "1-" + std::to_string(n);
@@ -405,10 +413,40 @@ Dialogue::State Dialogue::Region() {
         dest_display_ = phone_.international;
         return State::kChannel;
       }
+    } else if (LooksLikeNationalNumber(a) &&
+               ParsePhone(a, c_.default_region, kind, &phone_, &error)) {
+      // Valid in the default region: taken there once the user says so.
+      switch (ConfirmNumber()) {
+        case Confirm::kYes:
+          dest_ = phone_.e164;
+          dest_display_ = phone_.international;
+          return State::kChannel;
+        case Confirm::kNo: continue;  // ask for the region again
+        case Confirm::kStop: return State::kEnd;
+      }
     } else if (ResolveRegion(a, c_.default_region, &region_, &error)) {
       return State::kNumber;
     }
     if (!Invalid(error)) return State::kEnd;
+  }
+}
+
+// "Use +1 425-555-0100? [Y/n]" for phone_; Enter means yes.
+Dialogue::Confirm Dialogue::ConfirmNumber() {
+  for (;;) {
+    std::string a;
+    if (AskClean(UseNumberPrompt(phone_.international), kMaxChoice, &a) ==
+        Ask::kStop)
+      return Confirm::kStop;
+    if (a.empty()) return Confirm::kYes;
+    if (Is(a, "q")) {
+      Quit();
+      return Confirm::kStop;
+    }
+    int yn = YesNo(a);
+    if (yn == 1) return Confirm::kYes;
+    if (yn == 0) return Confirm::kNo;
+    if (!Invalid(AnswerOneOf("y", "n", "q"))) return Confirm::kStop;
   }
 }
 

@@ -105,6 +105,8 @@ class Dialogue {
   State Questions();
   State AskServiceQuestion();
   State Region();
+  enum class Confirm { kYes, kNo, kStop };
+  Confirm ConfirmNumber();
   State Number();
   State ChannelChoice();
   State SendCode();

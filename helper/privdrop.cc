@@ -57,34 +57,12 @@ int OpenDirNoFollow(const std::string& path, std::string* err) {
   return fd;
 }
 
-// The first login: made under a temporary name, handed over through a
-// descriptor (a symlink swapped in after mkdir is refused, never followed),
-// then renamed into place (never replacing anything), so a helper of a
-// concurrent first login never sees the directory while it still belongs
-// to root. True also when another helper won the race.
-bool CreateOwnedDir(const std::string& dir, const HelperUser& u,
-                    std::string* err) {
-  const std::string tmp = dir + ".new-" + std::to_string(getpid());
-  rmdir(tmp.c_str());  // left by a helper killed right here
-  if (mkdir(tmp.c_str(), 0700) != 0) {
-    *err = "cannot create " + dir + ": " + strerror(errno);
-    return false;
-  }
-  const int fd = OpenDirNoFollow(tmp, err);
-  const bool ok = fd >= 0 && HandOver(fd, tmp, u, err);
-  if (fd >= 0) close(fd);
-  if (!ok) {
-    rmdir(tmp.c_str());
-    return false;
-  }
-  const int r =
-      renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE);
-  const int rename_errno = errno;
-  if (r == 0) return true;
-  rmdir(tmp.c_str());
-  if (rename_errno == EEXIST) return true;
-  *err = "cannot create " + dir + ": " + strerror(rename_errno);
-  return false;
+std::string UserName(uid_t uid) {
+  struct passwd pw, *pwp = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &pwp) == 0 && pwp != nullptr)
+    return pw.pw_name;
+  return std::to_string(uid);
 }
 
 }  // namespace
@@ -92,9 +70,19 @@ bool CreateOwnedDir(const std::string& dir, const HelperUser& u,
 bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
                      std::string* err) {
   struct stat st;
-  if (lstat(dir.c_str(), &st) != 0 && errno == ENOENT &&
-      !CreateOwnedDir(dir, u, err))
+  if (lstat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) {
+      // Never re-created here: an empty store would register everyone anew.
+      const std::string name = UserName(u.uid);
+      *err = "state_dir " + dir + " does not exist (deleted?); it is not " +
+             "re-created empty: restore it from a backup or create it " +
+             "(install -d -o " + name + " -g " + name + " -m 0700 " + dir +
+             "), then run sspr-admin check USER";
+    } else {
+      *err = "state_dir " + dir + ": " + strerror(errno);
+    }
     return false;
+  }
   const int fd = OpenDirNoFollow(dir, err);
   if (fd < 0) return false;
   bool ok = fstat(fd, &st) == 0;

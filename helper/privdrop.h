@@ -16,8 +16,10 @@ struct HelperUser {
 bool LookupHelperUser(const std::string& name, HelperUser* u,
                       std::string* err);
 
-// While still root: make `dir` exist as a 0700 directory owned by `u`
-// (created if missing; refused if owned by someone else or a symlink).
+// While still root: checks that `dir` (state_dir) is a directory owned by
+// `u`, not writable by group or others, not a symlink. A missing `dir` is
+// an error, never created here: the package (or the admin) creates it once,
+// so a deleted store is noticed instead of silently starting empty.
 bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
                      std::string* err);
 

@@ -136,6 +136,12 @@ std::string RegionPrompt(const std::string& default_region) {
              {default_region});
 }
 
+std::string UseNumberPrompt(const std::string& international) {
+  // TRANSLATORS: {0} is a phone number such as +1 425-555-0100; {1} and {2}
+  // are the letters Y and n to type.
+  return Fmt(_("Use {0}? [{1}/{2}]: "), {international, "Y", "n"});
+}
+
 std::string NumberPrompt(const std::string& region) {
   return Fmt(_("Phone number ({0}), with area code: "), {region});
 }

@@ -25,6 +25,7 @@ std::string QuitOption();                              // "  q) Quit\n"
 std::string ChoicePrompt(const std::string& default_key);  // "Choice [1]: "
 std::string RegionPrompt(const std::string& default_region);
 std::string NumberPrompt(const std::string& region);
+std::string UseNumberPrompt(const std::string& international);  // [Y/n]
 std::string ChannelMenu(const std::string& international, bool sms, bool call);
 std::string CodeSentText(Channel ch, const std::string& international,
                          int code_length, int ttl_s);

@@ -405,6 +405,22 @@ class Admin(PamTestCase):
         self.assertIn("decision:  PAM_SUCCESS (cache)", out)
         self.assertIn("note:      the backend disagrees", out)
 
+    def test_check_says_a_deleted_state_dir_is_missing_and_nothing_recreates_it(self):
+        self.register("alice")
+        os.unlink(os.path.join(self.env.cache, "alice"))
+        shutil.rmtree(self.env.state)
+        d = self.assertAgrees("alice", 4, "PAM_IGNORE", "backend")
+        self.assertIn(f"state_dir {self.env.state} does not exist",
+                      d["backend"]["error"])
+        rc, out, _ = self.admin("check", "alice")
+        self.assertEqual(rc, 4)
+        self.assertIn("is not re-created empty", out)
+        # Neither the login nor check made an empty store in its place.
+        self.assertFalse(os.path.exists(self.env.state))
+        self.env.make_state_dir()  # what the admin is told to do
+        rc, d = self.check("alice")
+        self.assertEqual((rc, d["backend"]["state"]), (1, "unregistered"))
+
     def test_config_errors(self):
         os.chmod(self.env.conf_path, 0o666)
         for cmd in (["status", "alice"], ["list"], ["export"],

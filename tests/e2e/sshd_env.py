@@ -208,6 +208,10 @@ class LoginEnv:
         }
         if conf:
             self.conf.update(conf)
+        # state_dir as the package makes it: the helper never creates it.
+        os.mkdir(self.state, 0o700)
+        pw = pwd.getpwnam(TEST_HELPER_USER)
+        os.chown(self.state, pw.pw_uid, pw.pw_gid)
         LoginEnv._live.append(self)
 
     def user(self, letter):

@@ -6,8 +6,10 @@
 #   the directories and the pam-auth-update profile, runs a real
 #   registration through the INSTALLED module and helper (the module
 #   without helper=, so the helper path compiled into the package is the
-#   one used), checks pamtester when it is installed, then removes and
-#   purges the package and checks what is left.
+#   one used), checks pamtester when it is installed, then removes the
+#   package, installs it again (registrations and the profile's state
+#   kept; a deleted state_dir is not re-created), purges it, checks what is
+#   left, and installs and purges it once more (a first install again).
 #
 #   Run as root (ctest runs it with SSPR_PAMTEST set to the build's
 #   sspr-pamtest driver). Exit 77 (skip) when not root, when the tools to
@@ -372,6 +374,59 @@ check "remove: $CONF is kept" test -f "$CONF"
 check "remove: registrations in $STATE_DIR are kept" \
   test -f "$STATE_DIR/users/$TUSER.json"
 check "remove: $CACHE_DIR is kept" test -d "$CACHE_DIR"
+NOTE=/var/lib/libpam-sspr/profile-enabled
+if [ "$ENABLED" = yes ]; then
+  check "remove: prerm noted that the profile was enabled" test -e "$NOTE"
+fi
+
+# ---------------------------------------------------------------- reinstall
+# Installing again after "remove": the registrations are there, and the
+# profile is as the admin left it (enabled again if it was enabled).
+if dpkg_wait -i "$DEB"; then
+  ok "reinstall after remove: dpkg -i"
+else
+  sed 's/^/#   /' "$WORK/dpkg.log"
+  not_ok "reinstall after remove: dpkg -i"
+fi
+if [ "$ENABLED" = yes ]; then
+  check "reinstall: the profile is enabled again in common-account" \
+    grep -q pam_sspr /etc/pam.d/common-account
+  check "reinstall: postinst said it enabled the profile again" \
+    grep -q "enabled again" "$WORK/dpkg.log"
+  check "reinstall: the note is gone" test ! -e "$NOTE"
+fi
+check "reinstall: $STATE_DIR is still _sspr:_sspr 700" \
+  test "$(mode_of "$STATE_DIR")" = "_sspr:_sspr 700"
+rm -f "$CACHE_DIR/$TUSER"
+login "$TUSER"
+if [ "$RC" -eq 0 ] && ! echo "$OUT" | grep -q "PROMPT"; then
+  ok "reinstall: $TUSER is still registered (no prompt)"
+else
+  echo "$OUT" | sed 's/^/#   /'
+  not_ok "reinstall: $TUSER is still registered (PAM code $RC)"
+fi
+
+# A deleted state_dir: no login, sspr-admin check and no reinstall re-creates
+# it empty; each says so.
+mv "$STATE_DIR" "$WORK/state.saved"
+rm -f "$CACHE_DIR/$TUSER"
+login "$TUSER"
+check "deleted state_dir: the login is not asked to register again" \
+  sh -c "! echo \"\$1\" | grep -q PROMPT" sh "$OUT"
+check "deleted state_dir: the helper did not re-create it" \
+  test ! -e "$STATE_DIR"
+/usr/sbin/sspr-admin --conf "$WORK/pam_sspr.conf" check "$TUSER" \
+  >"$WORK/admin.log" 2>&1
+check "deleted state_dir: sspr-admin check says it does not exist" \
+  grep -q "state_dir $STATE_DIR does not exist" "$WORK/admin.log"
+dpkg_wait -i "$DEB" || true
+check "deleted state_dir: a reinstall does not re-create it" \
+  test ! -e "$STATE_DIR"
+check "deleted state_dir: the reinstall says it is missing" \
+  grep -q "is missing and is not re-created" "$WORK/dpkg.log"
+mv "$WORK/state.saved" "$STATE_DIR"
+login "$TUSER"
+check "restored state_dir: $TUSER passes again" test "$RC" -eq 0
 
 # ---------------------------------------------------------------- purge
 if dpkg_wait --purge "$PKG"; then
@@ -385,6 +440,7 @@ check "purge: dpkg no longer knows the package" \
 check "purge: $CONF is gone" test ! -e "$CONF"
 check "purge: $STATE_DIR is gone" test ! -e "$STATE_DIR"
 check "purge: $CACHE_DIR is gone" test ! -e "$CACHE_DIR"
+check "purge: the profile note is gone" test ! -e /var/lib/libpam-sspr
 check "purge: /etc/security, /usr/lib/$MA/security keep no pam_sspr file" \
   sh -c "! ls /etc/security /usr/lib/$MA/security | grep -q pam_sspr"
 check "purge: the _sspr user is kept (README.Debian)" getent passwd _sspr
@@ -394,6 +450,26 @@ if cmp -s "$WORK/pam.before" "$WORK/pam.after"; then
 else
   diff "$WORK/pam.before" "$WORK/pam.after" | sed 's/^/#   /'
   not_ok "purge: /etc/pam.d/common-* and /var/lib/pam are as before"
+fi
+
+# ---------------------------------------------------------------- after purge
+# Installing after a purge is a first install: profile off, empty store.
+if dpkg_wait -i "$DEB"; then
+  ok "install after purge: dpkg -i"
+else
+  sed 's/^/#   /' "$WORK/dpkg.log"
+  not_ok "install after purge: dpkg -i"
+fi
+check "install after purge: the profile is off" \
+  sh -c "! grep -q pam_sspr /etc/pam.d/common-account"
+check "install after purge: $STATE_DIR is made again, empty, _sspr:_sspr 700" \
+  sh -c "test \"\$(stat -c '%U:%G %a' '$STATE_DIR')\" = '_sspr:_sspr 700' &&
+         test -z \"\$(ls -A '$STATE_DIR')\""
+if dpkg_wait --purge "$PKG"; then
+  ok "purge again"
+else
+  sed 's/^/#   /' "$WORK/dpkg.log"
+  not_ok "purge again"
 fi
 
 finish

@@ -2,6 +2,7 @@
 state and cache dirs, and a runner for the sspr-pamtest driver."""
 import json
 import os
+import pwd
 import shutil
 import stat
 import subprocess
@@ -107,6 +108,7 @@ class Env:
             self.conf.update(conf)
         self.args = args
         self.write_nss()
+        self.make_state_dir()
         self.write()
 
     def write_nss(self):
@@ -158,6 +160,12 @@ class Env:
                 "NSS_WRAPPER_GROUP": self.group,
                 # Sanitizer builds: these come before the ASan runtime.
                 "ASAN_OPTIONS": "verify_asan_link_order=0"}
+    def make_state_dir(self):
+        """state_dir as the package makes it: the helper never creates it."""
+        os.makedirs(self.state, mode=0o700, exist_ok=True)
+        pw = pwd.getpwnam(TEST_HELPER_USER)
+        os.chown(self.state, pw.pw_uid, pw.pw_gid)
+        os.chmod(self.state, 0o700)
 
     def write(self):
         with open(self.conf_path, "w") as f:

@@ -19,7 +19,8 @@
 // --tty TTY sets PAM_TTY; --repeat N calls pam_acct_mgmt N times on the one
 // handle, as a long-lived application does (a RESULT line each).
 // --interactive reads answers from the terminal instead; --phone shows each
-// new outbox message as a phone would. Exit status: the PAM return code.
+// new outbox message as a phone would, as soon as it is there: before the
+// next message or prompt. Exit status: the PAM return code.
 #include <security/pam_appl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -176,6 +177,9 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
       ShowPhone(o);
       continue;
     }
+    // A message sent since the last one arrives before the next question,
+    // as on a phone: the code prompt is shown with the text already there.
+    ShowPhone(o);
     std::string answer;
     if (o->sshd) {
       if (style != PAM_PROMPT_ECHO_OFF) {

@@ -52,6 +52,25 @@ class Registration(PamTestCase):
         chans = [m["channel"] for m in self.env.outbox_lines()]
         self.assertEqual(chans, ["sms", "voice"])
 
+    def test_a_national_number_at_the_region_prompt_is_confirmed_in_the_default_region(self):
+        code, out = self.env.run("natl", "1", "(425) 555-0100", "", "1",
+                                 "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        confirm = out.index("PROMPT: Use +1 425-555-0100? [Y/n]: ")
+        self.assertLess(confirm, out.index("We texted a 6-digit code"))
+        self.assertEqual([m["to"] for m in self.env.outbox_lines()],
+                         ["+14255550100"])
+        rec = self.env.record("natl")
+        self.assertEqual([m["value"] for m in rec["methods"]], ["+14255550100"])
+
+    def test_a_declined_national_number_asks_for_the_region_again(self):
+        code, out = self.env.run("natl2", "1", "4255550100", "n", "GB",
+                                 "07400 123456", "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertEqual(out.count("PROMPT: Country or region code"), 2)
+        self.assertEqual([m["to"] for m in self.env.outbox_lines()],
+                         ["+447400123456"])
+
     def test_region_and_international_forms(self):
         for user, answers in (
                 ("c1", ["1", "GB", "07400 123456"]),

@@ -599,6 +599,60 @@ void test_back_and_full_number_at_region(void**) {
   assert_string_equal(w.sent[0].to.c_str(), "+12015550123");
 }
 
+// Index of the first transcript entry that holds `needle`, -1 if none.
+int FirstSeen(const ScriptedConv& conv, const std::string& needle) {
+  for (size_t i = 0; i < conv.transcript.size(); ++i)
+    if (conv.transcript[i].find(needle) != std::string::npos)
+      return static_cast<int>(i);
+  return -1;
+}
+
+// "(425) 555-0100" at the region prompt, default_region US: the number is
+// offered in US, confirmed with Enter, and only then is a code sent.
+void test_a_national_number_at_the_region_prompt_is_confirmed_before_the_code(void**) {
+  World w;
+  w.Say({"1", "(425) 555-0100", "", "1"});
+  w.SayCode();
+  w.Say({"n"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  const int confirm = FirstSeen(w.conv, "Use +1 425-555-0100? [Y/n]: ");
+  const int sent = FirstSeen(w.conv, "We texted");
+  assert_true(confirm >= 0);
+  assert_true(sent > confirm);
+  assert_int_equal(w.sent.size(), 1);
+  assert_string_equal(w.sent[0].to.c_str(), "+14255550100");
+  assert_false(w.conv.Saw("Phone number (US)"));  // not asked twice
+}
+
+// "n" at the confirmation asks for the region again; a number that is not
+// valid in the default region is no number offered but the region error.
+void test_a_declined_national_number_asks_for_the_region_again(void**) {
+  World w;
+  w.Say({"1", "4255550100", "n", "12345678", "GB", "07400 123456", "1"});
+  w.SayCode();
+  w.Say({"n"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
+  assert_true(w.conv.Saw("Use +1 425-555-0100?"));
+  assert_false(w.conv.Saw("Use +1 234"));
+  assert_int_equal(w.sent.size(), 1);
+  assert_string_equal(w.sent[0].to.c_str(), "+447400123456");
+}
+
+// Anything else than y, n, Enter or q at the confirmation is asked again,
+// a bounded number of times, and nothing is sent.
+void test_a_confirmation_answer_that_is_not_yes_or_no_is_bounded(void**) {
+  World w;
+  w.c.max_input_attempts = 2;
+  w.Say({"1", "4255550100", "maybe", "perhaps"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+  assert_true(w.conv.Saw("Use +1 425-555-0100?"));
+  assert_true(w.conv.Saw("Too many invalid answers"));
+  assert_int_equal(w.sent.size(), 0);
+}
+
 void test_two_methods_required(void**) {
   World w;
   w.c.methods_required = 2;
@@ -852,6 +906,10 @@ int main() {
       cmocka_unit_test(sspr::test_state_unwritable_is_unavailable),
       cmocka_unit_test(sspr::test_invalid_inputs_bounded),
       cmocka_unit_test(sspr::test_back_and_full_number_at_region),
+      cmocka_unit_test(
+          sspr::test_a_national_number_at_the_region_prompt_is_confirmed_before_the_code),
+      cmocka_unit_test(sspr::test_a_declined_national_number_asks_for_the_region_again),
+      cmocka_unit_test(sspr::test_a_confirmation_answer_that_is_not_yes_or_no_is_bounded),
       cmocka_unit_test(sspr::test_two_methods_required),
       cmocka_unit_test(sspr::test_conv_failed_blocks),
       cmocka_unit_test(sspr::test_timeout),

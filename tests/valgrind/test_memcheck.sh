@@ -44,6 +44,8 @@ CACHE=$TMP/cache
 OUTBOX=$STATE/outbox.jsonl
 CONF=$TMP/pam_sspr.conf
 mkdir "$PAMD"
+# state_dir as the package makes it (the helper never creates it).
+install -d -o nobody -g "$(id -gn nobody)" -m 0700 "$STATE"
 # As tests/pam/harness.py writes it; the deadline is generous because
 # everything runs some 20-50 times slower under memcheck.
 cat >"$CONF" <<CONF
