@@ -33,6 +33,10 @@ MIRROR = os.environ.get("SSPR_DISTRO_MIRROR", "http://deb.debian.org/debian")
 HOST_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
 ROOT_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C",
             "HOME": "/root", "DEBIAN_FRONTEND": "noninteractive"}
+# A proxy the host needs for the mirror, passed to debootstrap and apt.
+for _v in ("http_proxy", "https_proxy", "no_proxy"):
+    if os.environ.get(_v):
+        HOST_ENV[_v] = ROOT_ENV[_v] = os.environ[_v]
 # What the rows need in the root besides the .deb's own Depends. minbase
 # already has login, passwd (useradd, chpasswd), util-linux (su, runuser).
 BASE_PACKAGES = ("cron", "sudo", "openssh-server", "procps", "adduser")
@@ -306,6 +310,10 @@ class DistroRoot:
         if self.cleaned:
             return []
         self.cleaned = True
+        # A second SIGTERM (timeout(1) signals its whole process group)
+        # must not cut the clean-up short.
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         problems = []
         for p in self.procs:
             if p.poll() is None:
