@@ -9,6 +9,9 @@ pam_sspr(8), each run with the real program in the root:
 
   cron (root's, bob's and www-data's crontab)   not checked: jobs run
   sudo / sudo -n from a script, as root         not checked (root invokes)
+  runuser -u bob, runuser -l bob, as root       not checked (non-interactive;
+                                                Debian's runuser PAM files
+                                                have no account stack)
   su - bob -c cat, input piped (no tty, pty)    not interactive: no dialogue
   su to www-data                                system account: not checked
   login on a pty: root                          root: not checked
@@ -177,6 +180,16 @@ class Stack:
         row("X\nEXIT=0\n" in out and self.quiet(out),
             "`echo X | su - bob -c cat` with output on a terminal prints X",
             out + "\n".join(self.new_syslog()))
+
+    def runuser(self):
+        for argv in (("runuser", "-u", "bob", "--", "true"),
+                     ("runuser", "-l", "bob", "-c", "true")):
+            self.new_syslog()
+            p = self.env.run(*argv, timeout=STEP)
+            row(p.returncode == 0 and self.quiet(p.stdout + p.stderr),
+                f"root runs `{' '.join(argv)}` from a script: succeeds",
+                f"exit {p.returncode}\n{p.stdout}{p.stderr}" +
+                "\n".join(self.new_syslog()))
 
     def su_system(self):
         self.new_syslog()
@@ -360,6 +373,7 @@ def body(env):
     s.sudo()
     s.su_piped()
     s.su_system()
+    s.runuser()
     s.login("root", ROOT_PW, expect_shell=True)
     s.login("bob", BOB_PW, expect_shell=False)
     s.ssh_kbdint()
