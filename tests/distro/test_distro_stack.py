@@ -22,7 +22,8 @@ pam_sspr(8), each run with the real program in the root:
 
 Prints one TAP line per row and a summary; exits 1 if any row fails, 77
 (with the reason) when this host cannot run it: not root, no debootstrap,
-no mirror. SSPR_DEB=path uses that .deb instead of building one.
+no mirror. SSPR_DEB=path uses that .deb instead of building one, and so
+does a path in the file SSPR_DEB_PATH_FILE (ctest's packaging.build_deb).
 """
 import os
 import re
@@ -82,7 +83,13 @@ class Stack:
     # ----- set-up -------------------------------------------------------
     def build_deb(self):
         deb = os.environ.get("SSPR_DEB")
+        shared = os.environ.get("SSPR_DEB_PATH_FILE", "")
+        if not deb and os.path.isfile(shared):
+            with open(shared) as f:  # packaging.build_deb's, this run's
+                deb = f.read().strip()
         if deb:
+            if not os.path.isfile(deb):
+                raise RuntimeError(f"no .deb at {deb}")
             return deb
         out = os.path.join(self.env.work, "deb")
         p = run(["sh", os.path.join(SRC, "tests/packaging/build-deb"), out],
@@ -327,6 +334,13 @@ LoginGraceTime 60
 
 def main():
     require_host()
+    shared = os.environ.get("SSPR_DEB_PATH_FILE", "")
+    if not os.environ.get("SSPR_DEB") and not os.path.isfile(shared):
+        for tool in ("dpkg-buildpackage", "dh"):
+            if run(["sh", "-c", f"command -v {tool}"]).returncode != 0:
+                print(f"1..0 # SKIP {tool} is missing: no .deb to install "
+                      "(apt-get install dpkg-dev debhelper)")
+                sys.exit(77)
     require_mirror()
     cache = os.environ.get("SSPR_DISTRO_CACHE",
                            os.path.join(SRC, "build", "distro-cache"))
