@@ -2,7 +2,8 @@
 # test_deb.sh: the Debian package, installed for real on this machine.
 #
 #   Builds libpam-sspr with tests/packaging/build-deb (or takes the .deb
-#   from $SSPR_DEB), installs it with dpkg -i, checks files, the _sspr user,
+#   from $SSPR_DEB, or from the path in $SSPR_DEB_PATH_FILE: ctest's
+#   packaging.build_deb), installs it with dpkg -i, checks files, the _sspr user,
 #   the directories and the pam-auth-update profile, runs a real
 #   registration through the INSTALLED module and helper (the module
 #   without helper=, so the helper path compiled into the package is the
@@ -37,6 +38,11 @@ skip() { echo "SKIP: test_deb.sh: $*"; exit 77; }
 [ "$(id -u)" -eq 0 ] ||
   skip "needs root (it installs and purges $PKG with dpkg)"
 command -v dpkg >/dev/null 2>&1 || skip "not a Debian system (no dpkg)"
+# The .deb ctest's packaging.build_deb built for this run, if it did.
+if [ -z "${SSPR_DEB:-}" ] && [ -n "${SSPR_DEB_PATH_FILE:-}" ] &&
+   [ -s "$SSPR_DEB_PATH_FILE" ]; then
+  SSPR_DEB=$(cat "$SSPR_DEB_PATH_FILE")
+fi
 if [ -z "${SSPR_DEB:-}" ]; then
   command -v dpkg-buildpackage >/dev/null 2>&1 ||
     skip "dpkg-buildpackage is missing (apt-get install dpkg-dev debhelper)"
