@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "config/scope.h"
 
 namespace {
 
@@ -73,7 +74,7 @@ bool ShowIfMember(Get get, const Config& c, std::string* out) {
 bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
   using Get = std::function<bool(const Config&, std::string*)>;
   static const std::map<std::string, Get> kMaybe = {
-      SSPR_MEMBER(check_root),           SSPR_MEMBER(min_uid),
+      SSPR_MEMBER(check_root),
       SSPR_MEMBER(noninteractive),       SSPR_MEMBER(noninteractive_services),
       SSPR_MEMBER(interactive_services),
   };
@@ -127,6 +128,16 @@ bool Value(const Config& c, const std::string& key, std::string* out) {
       {"code_length",
        [](const Config& x) { return std::to_string(x.code_length); }},
       {"code_ttl", [](const Config& x) { return std::to_string(x.code_ttl); }},
+      {"rate_user_limit",
+       [](const Config& x) { return std::to_string(x.rate_user_limit); }},
+      {"rate_number_limit",
+       [](const Config& x) { return std::to_string(x.rate_number_limit); }},
+      {"noninteractive",
+       [](const Config& x) {
+         return std::string(x.noninteractive == sspr::NonInteractive::kSkip
+                                ? "skip"
+                                : "check");
+       }},
       {"max_attempts",
        [](const Config& x) { return std::to_string(x.max_attempts); }},
       {"max_input_attempts",
@@ -176,6 +187,12 @@ bool Value(const Config& c, const std::string& key, std::string* out) {
       {"okta_scopes", [](const Config& x) { return x.okta_scopes; }},
   };
   auto it = kGet.find(key);
+  // min_uid's compiled default (-1) means UID_MIN of /etc/login.defs, read
+  // at each login: what the docs name is that value.
+  if (key == "min_uid") {
+    *out = std::to_string(sspr::MinUid(c));
+    return true;
+  }
   if (it == kGet.end()) return MaybeValue(c, key, out);
   *out = it->second(c);
   return true;

@@ -95,7 +95,9 @@ class PasswordOnly(E2ETestCase):
         confdir = tempfile.mkdtemp(dir=self.env.root)
         with open(os.path.join(confdir, "sspr-e2e-register"), "w") as f:
             f.write(f"account required {MODULE} conf={self.env.conf_path} "
-                    f"helper={self.env.helper}\n")
+                    f"helper={self.env.helper} "
+                    # the driver has no terminal: count it as interactive
+                    f"interactive_services=sspr-e2e-register\n")
         p = subprocess.run(
             [PAMTEST, "--confdir", confdir, "--service", "sspr-e2e-register",
              "--user", u, "1", "1", "Brighton", "1", "Leeds", "1",

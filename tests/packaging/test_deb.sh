@@ -421,7 +421,7 @@ check "deleted state_dir: the login is not asked to register again" \
   sh -c "! echo \"\$1\" | grep -q PROMPT" sh "$OUT"
 check "deleted state_dir: the helper did not re-create it" \
   test ! -e "$STATE_DIR"
-/usr/sbin/sspr-admin --conf "$WORK/pam_sspr.conf" check "$TUSER" \
+env $NSS_ENV /usr/sbin/sspr-admin --conf "$WORK/pam_sspr.conf" check "$TUSER" \
   >"$WORK/admin.log" 2>&1
 check "deleted state_dir: sspr-admin check says it does not exist" \
   grep -q "state_dir $STATE_DIR does not exist" "$WORK/admin.log"
