@@ -280,6 +280,9 @@ NSS_WRAPPER=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || ech
 printf 'root:x:0:0:root:/root:/bin/sh\n%s:x:60100:60100::/nonexistent:/bin/sh\n%s:x:60101:60101::/nonexistent:/bin/sh\n' \
   "$TUSER" "$OTHER" > "$WORK/passwd"
 printf 'root:x:0:\n%s:x:60100:\n%s:x:60101:\n' "$TUSER" "$OTHER" > "$WORK/group"
+# The helper user, as the package made it (sspr-admin looks it up too).
+getent passwd _sspr >> "$WORK/passwd"
+getent group _sspr >> "$WORK/group"
 chmod 644 "$WORK/passwd" "$WORK/group"
 NSS_ENV="LD_PRELOAD=$NSS_WRAPPER NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group"
 chmod 644 "$WORK/pam_sspr.conf"
