@@ -7,8 +7,17 @@ runs pam_acct_mgmt with getuid() != geteuid(), under the caller's umask and
 limits. Its PAM service file lives in a private confdir (pam_start_confdir),
 so /etc/pam.d is never touched. Every login here is mode=block,
 failmode=safe: a helper the caller could break would let them in.
+
+The module checks only accounts NSS knows (pam_sspr(8), WHO IS CHECKED).
+The other tests' accounts come from nss_wrapper, an LD_PRELOAD library,
+which the dynamic loader ignores for a setuid program; the setuid driver
+therefore logs in as a real local account, ssprce<pid>, made with useradd
+for this run and removed again with userdel (at the end of the class, at
+exit, and by the next run if this one was killed).
 """
+import atexit
 import os
+import pwd
 import re
 import shutil
 import stat
@@ -24,6 +33,10 @@ REGISTER = ("1", "", "201-555-0123", "1", "@code", "n")
 # only the ids of the spawn decide whether it may signal the helper.
 CALLER = 54321
 MiB = 1024 * 1024
+# The real account the setuid driver logs in as (see above).
+USER_PREFIX = "ssprce"
+GECOS_MARK = "pam_sspr caller test"
+SBIN_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"}
 
 
 def sanitized_build():
@@ -45,8 +58,51 @@ HELPER_LIMITS = {
 }
 
 
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def remove_user(name):
+    subprocess.run(["userdel", "-f", name], env=SBIN_ENV,
+                   capture_output=True, timeout=60)
+
+
+def add_real_user():
+    """A local account in /etc/passwd (uid from UID_MIN on, as useradd
+    picks it) that only this process uses; removes those of dead runs."""
+    for pw in pwd.getpwall():
+        if pw.pw_name.startswith(USER_PREFIX) and \
+                pw.pw_gecos.startswith(GECOS_MARK):
+            pid = pw.pw_gecos[len(GECOS_MARK):].strip()
+            if pid.isdigit() and not alive(int(pid)):
+                remove_user(pw.pw_name)
+    name = f"{USER_PREFIX}{os.getpid()}"
+    remove_user(name)  # a pid reused after a killed run
+    atexit.register(remove_user, name)
+    subprocess.run(["useradd", "-M", "-d", "/nonexistent", "-s", "/bin/sh",
+                    "-c", f"{GECOS_MARK} {os.getpid()}", name],
+                   env=SBIN_ENV, check=True, capture_output=True, timeout=60)
+    uid = pwd.getpwnam(name).pw_uid
+    assert 1000 <= uid < 65534, f"useradd gave {name} uid {uid}"
+    return name
+
+
 class SetuidCaller(PamTestCase):
     """Logins through a setuid-root copy of the driver, started by CALLER."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.user = add_real_user()
+
+    @classmethod
+    def tearDownClass(cls):
+        remove_user(cls.user)
 
     def setUp(self):
         super().setUp()
@@ -61,16 +117,17 @@ class SetuidCaller(PamTestCase):
         self.env.helper = shutil.copy(HELPER, bins)
         self.env.write()
 
-    def command(self, user="alice", shell=""):
+    def command(self, user=None, shell=""):
         """`shell` runs first, as root, and sets what the caller would."""
         argv = ["setpriv", f"--reuid={CALLER}", f"--regid={CALLER}",
                 "--clear-groups", self.driver, "--confdir", self.env.confdir,
-                "--service", self.env.service, "--user", user]
+                "--service", self.env.service, "--user", user or self.user]
         return ["bash", "-c", shell + '\nexec "$@"', "bash", *argv]
 
-    def login(self, shell="", user="alice"):
+    def login(self, shell="", user=None):
         p = subprocess.run(self.command(user, shell), capture_output=True,
-                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin"})
+                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin"},
+                           stdin=subprocess.DEVNULL)
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
         return code, p.stdout + p.stderr
 
@@ -120,7 +177,8 @@ class SetuidCaller(PamTestCase):
         self.env.write()
         p = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True,
-                             env={"PATH": "/usr/bin:/bin"})
+                             env={"PATH": "/usr/bin:/bin"},
+                             stdin=subprocess.DEVNULL)
         try:
             helper = wait_for_child(p.pid, timeout=10)
             self.assertIsNotNone(helper, "the helper never started")
@@ -140,14 +198,18 @@ class SetuidCaller(PamTestCase):
         self.assertResult(code, PAM_PERM_DENIED, out)
 
     def test_helper_dying_in_a_setuid_application_counts_as_secure(self):
-        self.env.helper = self.env.script("dying-helper",
-                                          "#!/bin/sh\nkill -KILL $$\n")
+        # It leaves a mark: a skipped account gets PAM_IGNORE too.
+        mark = os.path.join(self.env.root, "died")
+        self.env.helper = self.env.script(
+            "dying-helper", f"#!/bin/sh\ntouch {mark}\nkill -KILL $$\n")
         self.env.write()
         code, out = self.login()
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
         # The same failure outside a setuid application follows failmode.
-        code, out = self.env.run("alice")
+        os.unlink(mark)
+        code, out = self.env.run(self.user)
         self.assertResult(code, PAM_IGNORE, out)
+        self.assertTrue(os.path.exists(mark), "the helper never ran:\n" + out)
 
     def test_helper_starts_with_known_ids_limits_umask_and_signals(self):
         seen = os.path.join(self.env.root, "seen")
@@ -243,8 +305,11 @@ class CallersUmask(PamTestCase):
         cmd = ["sh", "-c", f'umask {mask}; exec "$@"', "sh", PAMTEST,
                "--confdir", self.env.confdir, "--service", self.env.service,
                "--user", user, "--outbox", self.env.outbox, *answers]
+        # As Env.run: the accounts of nss_wrapper, stdin no terminal.
+        self.env.ensure_person(user)
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=120,
-                           env={"PATH": "/usr/bin:/bin"})
+                           env=self.env.command_env(),
+                           stdin=subprocess.DEVNULL)
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
         return code, p.stdout + p.stderr
 

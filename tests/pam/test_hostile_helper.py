@@ -16,7 +16,9 @@ from harness import (PAM_IGNORE, PAM_PERM_DENIED, PAMTEST, PamTestCase,
 # RESULT FAILED. TEXTS is filled in per test (a Python literal). Before
 # RESULT it writes its parent's (the driver's, where the module runs)
 # VmHWM in KiB to parent-hwm next to itself: the module's peak after it
-# relayed every text, without the helper's own memory.
+# relayed every text, without the helper's own memory. At its start it
+# leaves a file "started" there: proof that the login reached it (an
+# account the module skips ends in PAM_IGNORE too, without a helper).
 FAKE_HELPER = r'''#!/usr/bin/python3 -I
 import os, struct
 
@@ -40,6 +42,7 @@ def send(t, payload):
         data = data[os.write(3, data):]
 
 HELLO, PROMPT_ECHO_ON, INFO, ERROR, ANSWER, RESULT = 1, 3, 5, 6, 7, 9
+open(os.path.join(os.path.dirname(__file__), "started"), "w").close()
 read_frame()                     # START
 send(HELLO, b"\x01")
 FOREVER = {forever}
@@ -83,13 +86,17 @@ def run_measured(env, user, *answers, extra=(), deadline=60,
     """Runs the driver like Env.run, but watches it: returns (code, raw
     output bytes, seconds, peak RSS in KiB of the driver, in which the
     module runs). Past `deadline` seconds or `rss_cap_kib` it is killed
-    (code None), so that a looping module cannot eat the machine."""
+    (code None), so that a looping module cannot eat the machine. As
+    Env.run: the accounts of nss_wrapper (the module checks only accounts
+    NSS knows), stdin no terminal."""
+    env.ensure_person(user)
     cmd = [PAMTEST, "--confdir", env.confdir, "--service", env.service,
            "--user", user, "--outbox", env.outbox, *extra, *answers]
     with tempfile.TemporaryFile() as out:
         t0 = time.monotonic()
         p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                             env={"PATH": "/usr/bin:/bin"})
+                             env=env.command_env(),
+                             stdin=subprocess.DEVNULL)
         killed = False
         while True:
             pid, status, usage = os.wait4(p.pid, os.WNOHANG)
@@ -124,6 +131,10 @@ def assert_clean_conversation(test, raw):
                   if (ord(c) < 0x20 and c != "\n") or 0x7f <= ord(c) < 0xa0})
     test.assertEqual(bad, [], "control characters reached the conversation")
     return text
+
+
+def helper_started(env):
+    return os.path.exists(os.path.join(env.root, "started"))
 
 
 def driver_hwm_kib(env):
@@ -197,6 +208,8 @@ class HostileHelper(PamTestCase):
                                           deadline=30)
         self.assertEqual(code, PAM_IGNORE,
                          f"not cut off after {took:.1f} s: {raw[-300:]!r}")
+        self.assertTrue(helper_started(self.env), raw[-300:])
+        self.assertGreater(raw.count(b"INFO: spam\n"), 0, raw[-300:])
         self.assertLessEqual(raw.count(b"INFO: spam\n"), 4096)
         self.assertIn(b"CHILDREN: none", raw)
 
@@ -208,6 +221,7 @@ class HostileHelper(PamTestCase):
                                           extra=("--silent",), deadline=30)
         self.assertEqual(code, PAM_IGNORE,
                          f"not cut off after {took:.1f} s: {raw[-300:]!r}")
+        self.assertTrue(helper_started(self.env), raw[-300:])
         self.assertNotIn(b"INFO: spam", raw)
         self.assertIn(b"CHILDREN: none", raw)
 
