@@ -242,8 +242,8 @@ void test_corrupt_state(void** state) {
       "{\"sends\":[[[[[[[1]]]]]]],\"locked_until\":0}",
       "{\"sends\":[],\"locked_until\":0,\"pairs\":[]}",
       "{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":{\"sends\":[]}}}",
-      "{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":"
-      "{\"sends\":[],\"locked_until\":0,\"pairs\":{}}}}",
+      ("{\"sends\":[],\"locked_until\":0,\"pairs\":{\"+1\":"
+       "{\"sends\":[],\"locked_until\":0,\"pairs\":{}}}}"),
   };
   const std::string path = Dir(state) + "/rate/dest-%2B14255550100.json";
   for (const char* bad : kBad) {
