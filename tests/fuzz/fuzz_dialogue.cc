@@ -103,8 +103,8 @@ class FakeClock : public sspr::Clock {
 
 class FakeSender : public sspr::CodeSender {
  public:
-  bool Send(sspr::Channel ch, const std::string& to, const std::string& text,
-            std::string*) override {
+  sspr::SendStatus Send(sspr::Channel ch, const std::string& to,
+                        const std::string& text, std::string*) override {
     if (!sspr::IsValidUtf8(text)) Fail("code message is not UTF-8", "");
     if (ch == sspr::Channel::kEmail ? to.find('@') == std::string::npos
                                     : (to.size() < 3 || to[0] != '+'))
@@ -120,7 +120,7 @@ class FakeSender : public sspr::CodeSender {
     if (code.empty()) Fail("a code message without a code", "");
     last_code = code;
     ++sent;
-    return true;
+    return sspr::SendStatus::kSent;
   }
   std::string last_code;
   int sent = 0;
