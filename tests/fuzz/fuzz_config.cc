@@ -139,8 +139,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (file_ok) {
     std::vector<std::string> args;
     for (const std::string& raw : lines) {
-      std::string line = Trim(raw);
-      if (line.empty() || line[0] == '#') continue;
+      // The file's own comment rule ("value  # note"); arguments have none.
+      std::string line = Trim(sspr::StripComment(raw));
+      if (line.empty()) continue;
       size_t eq = line.find('=');
       if (eq == std::string::npos) Fail("the file accepted a line without '='");
       args.push_back(Trim(line.substr(0, eq)) + "=" +

@@ -284,7 +284,7 @@ printf 'root:x:0:\n%s:x:60100:\n%s:x:60101:\n' "$TUSER" "$OTHER" > "$WORK/group"
 getent passwd _sspr >> "$WORK/passwd"
 getent group _sspr >> "$WORK/group"
 chmod 644 "$WORK/passwd" "$WORK/group"
-NSS_ENV="LD_PRELOAD=$NSS_WRAPPER NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group"
+NSS_ENV="LD_PRELOAD=$NSS_WRAPPER NSS_WRAPPER_PASSWD=$WORK/passwd NSS_WRAPPER_GROUP=$WORK/group NSS_WRAPPER_DISABLE_DEEPBIND=1"
 chmod 644 "$WORK/pam_sspr.conf"
 echo "account required $MODULE conf=$WORK/pam_sspr.conf" \
   > "$WORK/pam.d/$SERVICE"

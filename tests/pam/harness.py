@@ -157,6 +157,9 @@ class Env:
         return {"PATH": "/usr/bin:/bin",
                 "LD_PRELOAD": " ".join([NSS_WRAPPER_LIB, *preload]),
                 "NSS_WRAPPER_PASSWD": self.passwd,
+                # nss_wrapper dlopens libc for what its files do not hold;
+                # RTLD_DEEPBIND there aborts the sanitizer build.
+                "NSS_WRAPPER_DISABLE_DEEPBIND": "1",
                 "NSS_WRAPPER_GROUP": self.group,
                 # Sanitizer builds: these come before the ASan runtime.
                 "ASAN_OPTIONS": "verify_asan_link_order=0"}
