@@ -141,8 +141,18 @@ class Env:
             return
         uid = PEOPLE_UID + 1000 + len(self.extra_people)
         self.extra_people.append(user)
-        with open(self.passwd, "a") as f:
-            f.write(f"{user}:x:{uid}:{uid}:{user}:/home/{user}:/bin/sh\n")
+        # In bytes: a name that is not UTF-8 reaches the driver's argv as
+        # os.fsencode() makes it ("caf\udce9" is b"caf\xe9"), and NSS must
+        # hold the same bytes, or the module would skip it as unknown.
+        with open(self.passwd, "ab") as f:
+            f.write(os.fsencode(
+                f"{user}:x:{uid}:{uid}:{user}:/home/{user}:/bin/sh\n"))
+
+    def known_to_nss(self, user):
+        """True when the driver's NSS (nss_wrapper) knows `user`."""
+        p = subprocess.run(["getent", "passwd", os.fsencode(user)],
+                           capture_output=True, env=self.command_env())
+        return p.returncode == 0
 
     def uid(self, name):
         if name in TEST_PEOPLE:

@@ -58,6 +58,9 @@ class UserNames(PamTestCase):
         self.assertRegistersAndStaysRegistered("\u00e9" * 128)
 
     def assertRefusedUpFront(self, name, out):
+        # Known to NSS: an unknown name is skipped (PAM_IGNORE, no message)
+        # and would prove nothing about the refusal.
+        self.assertTrue(self.env.known_to_nss(name), ascii(name))
         self.assertNotIn("PROMPT", out)
         self.assertIn("cannot be registered for password reset", out)
         self.assertFalse(os.path.exists(os.path.join(self.env.state, "users"))
@@ -87,6 +90,7 @@ class UserNames(PamTestCase):
         code, out = self.env.run(name, *REGISTER)
         self.assertResult(code, PAM_IGNORE, out)
         self.assertNotIn("cannot be registered", out)
+        self.assertTrue(self.env.known_to_nss(name))  # exempt, not unknown
 
 
 if __name__ == "__main__":
