@@ -69,8 +69,17 @@ bool ArrangeFds(int theirs, int devnull) {
 // limit that cannot be set (a hard limit below ours, without
 // CAP_SYS_RESOURCE) may come from the user who started a setuid
 // application; the helper must then not run at all.
-bool ResetChild(bool root, bool strict, const struct sigaction& dfl) {
-  for (int s = 1; s < NSIG; ++s) sigaction(s, &dfl, nullptr);  // KILL: EINVAL
+constexpr size_t kKernelSigsetSize = 8;  // the kernel's _NSIG (64) / 8
+
+bool ResetChild(bool root, bool strict) {
+  // Every signal back to its default, through the raw call: glibc's
+  // sigaction refuses its two internal real-time signals (32, 33), and an
+  // ignored signal stays ignored across exec. An all-zero kernel sigaction
+  // is SIG_DFL with no flags and an empty mask on every architecture; the
+  // buffer is larger than any of their layouts. KILL and STOP: EINVAL.
+  unsigned long zero[8] = {};
+  for (int s = 1; s < NSIG; ++s)
+    syscall(SYS_rt_sigaction, s, zero, nullptr, kKernelSigsetSize);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -141,9 +150,6 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
   // A setuid application (su, sudo): what it inherited is the invoking
   // user's, not to be trusted.
   const bool strict = root && getuid() != 0;
-  struct sigaction dfl;
-  memset(&dfl, 0, sizeof(dfl));
-  dfl.sa_handler = SIG_DFL;
 
   pid_t pid = fork();
   if (pid < 0) {
@@ -155,7 +161,7 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
   }
   if (pid == 0) {
     // Child: async-signal-safe calls only.
-    if (!ResetChild(root, strict, dfl) || !ArrangeFds(theirs, devnull))
+    if (!ResetChild(root, strict) || !ArrangeFds(theirs, devnull))
       _exit(127);
     execve(argv[0], const_cast<char* const*>(argv),
            const_cast<char* const*>(envp));
