@@ -25,7 +25,7 @@ deps:
 
 # demo, check, check-asan, fuzz, deb and rpm install what they need first.
 demo:
-	@sh scripts/install-deps build
+	@sh scripts/install-deps demo
 	$(build_tree)
 	@sh demo/run-demo $(BUILD)
 
