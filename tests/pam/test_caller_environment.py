@@ -182,6 +182,11 @@ class SetuidCaller(PamTestCase):
         try:
             helper = wait_for_child(p.pid, timeout=10)
             self.assertIsNotNone(helper, "the helper never started")
+            # Right after fork the child is still the caller's; it sets its
+            # ids before exec (a kill in that window ends the spawn, which
+            # a setuid application counts as secure). Try once it is done.
+            self.assertTrue(wait_for_root_ids(helper),
+                            "the child never set its ids to 0")
             kill = subprocess.run(
                 ["setpriv", f"--reuid={CALLER}", f"--regid={CALLER}",
                  "--clear-groups", "kill", "-KILL", str(helper)],
@@ -260,6 +265,22 @@ def refused_when_hard_limits_stay():
     CAP_SYS_RESOURCE = 24
     return PAM_PERM_DENIED if caps >> CAP_SYS_RESOURCE & 1 else \
         PAM_AUTHINFO_UNAVAIL
+
+
+def wait_for_root_ids(pid, timeout=10.0):
+    """True once /proc/PID/status shows real, effective, saved and fs uid 0."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if line.split()[1:] == ["0", "0", "0", "0"]:
+                            return True
+        except OSError:
+            return False
+        time.sleep(0.01)
+    return False
 
 
 def wait_for_child(parent, timeout):
