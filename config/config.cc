@@ -11,7 +11,7 @@
 #include <map>
 
 #include "config/sha256.h"
-#include "pam_module/net_match.h"
+#include "common/net_match.h"
 
 namespace sspr {
 

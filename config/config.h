@@ -86,11 +86,11 @@ struct Config {
       "sudo-i",  "runuser",   "runuser-l", "polkit-1",    "pkexec"};
   std::vector<std::string> interactive_services = {"cockpit"};
   bool show_qr = true;  // block/warn messages add a QR code of enroll_url
-  bool seccomp = true;  // the helper's system-call filter (helper/seccomp.h)
+  bool seccomp = true;  // the helper's system-call filter (helper/sandbox/seccomp.h)
   // Translations and the admin's own texts (helper/i18n.h).
   std::string locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
   std::string texts_file;  // intro/help texts ("" = the built-in ones)
-  // email_delivery = smtp (helper/smtp_sender.h); the password is
+  // email_delivery = smtp (helper/delivery/smtp_sender.h); the password is
   // secrets_file's smtp_password.
   std::string smtp_url;   // smtp://host[:port] (STARTTLS) | smtps://host[:port]
   std::string smtp_from;  // sender address

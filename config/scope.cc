@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "config/small_file.h"
-#include "pam_module/net_match.h"
+#include "common/net_match.h"
 
 namespace sspr {
 namespace {

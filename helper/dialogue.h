@@ -12,7 +12,7 @@
 #include "helper/clock.h"
 #include "helper/conversation.h"
 #include "helper/phone_number.h"
-#include "helper/policy_state.h"
+#include "helper/store/policy_state.h"
 #include "protocol/messages.h"
 
 namespace sspr {

@@ -15,19 +15,19 @@
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/backends/remote.h"
-#include "helper/http.h"
-#include "helper/secrets.h"
-#include "helper/smtp_sender.h"
+#include "helper/net/http.h"
+#include "helper/net/secrets.h"
+#include "helper/delivery/smtp_sender.h"
 #include "helper/clock.h"
-#include "helper/command_launcher.h"
-#include "helper/delivery.h"
+#include "helper/delivery/command_launcher.h"
+#include "helper/delivery/sender.h"
 #include "helper/dialogue.h"
 #include "helper/i18n.h"
 #include "helper/module_channel.h"
-#include "helper/policy_state.h"
-#include "helper/privdrop.h"
+#include "helper/store/policy_state.h"
+#include "helper/sandbox/privdrop.h"
 #include "helper/questions.h"
-#include "helper/seccomp.h"
+#include "helper/sandbox/seccomp.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
 
@@ -127,7 +127,7 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
     SetAdminTexts(std::move(texts));
   }
   if (!DropPrivileges(u, &err)) return unavailable(err);
-  // From here on: the system-call allow-list (helper/seccomp.h).
+  // From here on: the system-call allow-list (helper/sandbox/seccomp.h).
   if (c.seccomp && !InstallSeccompFilter(&err)) return unavailable(err);
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
   // process creates is ever readable by others (modes are exact anyway:
   // every folder and file gets its mode through fchmod).
   umask(077);
-  // Root-only proof of the filter for the tests (helper/seccomp.h).
+  // Root-only proof of the filter for the tests (helper/sandbox/seccomp.h).
   if (argc == 3 && std::string(argv[1]) == "--seccomp-selftest")
     return sspr::SeccompSelfTest(argv[2]);
   struct stat st;

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "helper/delivery.h"
+#include "helper/delivery/sender.h"
 
 namespace sspr {
 

@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "helper/user_store.h"
+#include "helper/store/user_store.h"
 #include "config/scope.h"
 #include "tools/admin_output.h"
 #include "tools/admin_reset.h"

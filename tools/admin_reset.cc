@@ -7,8 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper/atomic_file.h"
-#include "helper/user_store.h"
+#include "helper/store/atomic_file.h"
+#include "helper/store/user_store.h"
 
 namespace sspr {
 namespace {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "config/config.h"
-#include "helper/policy_state.h"
-#include "helper/user_store.h"
+#include "helper/store/policy_state.h"
+#include "helper/store/user_store.h"
 
 namespace sspr {
 

@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "helper/clock.h"
-#include "helper/delivery.h"
-#include "helper/user_store.h"
+#include "helper/delivery/sender.h"
+#include "helper/store/user_store.h"
 
 namespace sspr {
 
 struct Config;
 
-// SendStatus is in helper/delivery.h (the senders return it too).
+// SendStatus is in helper/delivery/sender.h (the senders return it too).
 
 enum class CheckStatus {
   kOk,

@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "helper/backends/remote.h"
-#include "helper/json_util.h"
+#include "helper/net/json_util.h"
 
 namespace sspr {
 

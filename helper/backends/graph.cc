@@ -10,10 +10,10 @@
 #include <json-c/json.h>
 #include <phonenumbers/phonenumberutil.h>
 
-#include "helper/backends/graph_token.h"
+#include "helper/net/oauth_token.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
-#include "helper/json_util.h"
+#include "helper/net/json_util.h"
 
 namespace sspr {
 namespace {

@@ -11,7 +11,7 @@
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/code.h"
-#include "helper/rate_limit.h"
+#include "helper/store/rate_limit.h"
 
 namespace sspr {
 

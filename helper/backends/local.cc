@@ -2,7 +2,7 @@
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/backends/helper_codes.h"
-#include "helper/user_store.h"
+#include "helper/store/user_store.h"
 
 namespace sspr {
 namespace {

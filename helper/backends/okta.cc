@@ -24,11 +24,11 @@
 #include <algorithm>
 
 #include "helper/answer.h"
-#include "helper/atomic_file.h"
-#include "helper/backends/graph_token.h"
+#include "helper/store/atomic_file.h"
+#include "helper/net/oauth_token.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
-#include "helper/json_util.h"
+#include "helper/net/json_util.h"
 
 namespace sspr {
 namespace {

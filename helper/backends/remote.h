@@ -10,9 +10,9 @@
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/clock.h"
-#include "helper/delivery.h"
-#include "helper/http.h"
-#include "helper/secrets.h"
+#include "helper/delivery/sender.h"
+#include "helper/net/http.h"
+#include "helper/net/secrets.h"
 
 namespace sspr {
 

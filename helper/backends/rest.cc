@@ -3,7 +3,7 @@
 
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
-#include "helper/json_util.h"
+#include "helper/net/json_util.h"
 
 namespace sspr {
 namespace {

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "config/config.h"
-#include "helper/rate_limit.h"
-#include "helper/user_store.h"
+#include "helper/store/rate_limit.h"
+#include "helper/store/user_store.h"
 #include "pam_module/status_cache.h"
 #include "tests/unit/temp_dir.h"
 

@@ -11,7 +11,7 @@ extern "C" {
 #include <deque>
 #include <string>
 
-#include "helper/http.h"
+#include "helper/net/http.h"
 
 namespace sspr {
 namespace {

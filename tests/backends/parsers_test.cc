@@ -12,7 +12,7 @@ extern "C" {
 #include <vector>
 
 #include "helper/backends/remote.h"
-#include "helper/json_util.h"
+#include "helper/net/json_util.h"
 
 namespace sspr {
 namespace {

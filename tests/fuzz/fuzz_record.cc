@@ -12,8 +12,8 @@
 
 #include <string>
 
-#include "helper/policy_state.h"
-#include "helper/user_store.h"
+#include "helper/store/policy_state.h"
+#include "helper/store/user_store.h"
 
 namespace {
 

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "helper/policy_state.h"
+#include "helper/store/policy_state.h"
 #include "helper/qr_text.h"
-#include "helper/user_store.h"
+#include "helper/store/user_store.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 

@@ -426,7 +426,7 @@ class FaultMatrix(unittest.TestCase):
     def test_kill_while_the_code_is_being_sent(self):
         self.kill_while_sending()
 
-    # The launcher (helper/command_launcher.cc) gets SIGTERM when the
+    # The launcher (helper/delivery/command_launcher.cc) gets SIGTERM when the
     # helper dies and kills the running command's process group.
     def test_delivery_command_dies_with_the_helper(self):
         left_senders = self.kill_while_sending()

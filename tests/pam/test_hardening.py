@@ -1,7 +1,7 @@
 """The helper's hardening, seen from outside on the live process and on the
 real binary: privilege drop, no-new-privs, not dumpable, no core, the
-seccomp filter (helper/seccomp.cc) and the delivery-command launcher
-(helper/command_launcher.cc)."""
+seccomp filter (helper/sandbox/seccomp.cc) and the delivery-command launcher
+(helper/delivery/command_launcher.cc)."""
 import os
 import shutil
 import signal

@@ -1,7 +1,7 @@
 // Tests for code delivery: the outbox file and the exec'd command.
 #include "tests/unit/temp_dir.h"
-#include "helper/command_launcher.h"
-#include "helper/delivery.h"
+#include "helper/delivery/command_launcher.h"
+#include "helper/delivery/sender.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -21,7 +21,7 @@ extern "C" {
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
-#include "helper/policy_state.h"
+#include "helper/store/policy_state.h"
 #include "helper/questions.h"
 #include "protocol/frame.h"
 #include "tests/unit/dialogue_fakes.h"

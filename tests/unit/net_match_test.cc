@@ -1,5 +1,5 @@
-// Tests for pam_module/net_match.h: CIDR parsing and address matching.
-#include "pam_module/net_match.h"
+// Tests for common/net_match.h: CIDR parsing and address matching.
+#include "common/net_match.h"
 
 #include <string.h>
 #include <sys/socket.h>

@@ -1,8 +1,8 @@
-// helper/privdrop.cc: state_dir is never created by the helper (a deleted
+// helper/sandbox/privdrop.cc: state_dir is never created by the helper (a deleted
 // one is not silently replaced by an empty store), and an existing one is
 // looked at and repaired only through an O_NOFOLLOW descriptor, so a
 // symlink in its place is refused, never followed.
-#include "helper/privdrop.h"
+#include "helper/sandbox/privdrop.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // Tests for the per-user and per-destination send limits.
 #include "tests/unit/temp_dir.h"
-#include "helper/rate_limit.h"
+#include "helper/store/rate_limit.h"
 
 #include <errno.h>
 #include <ftw.h>

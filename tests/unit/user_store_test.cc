@@ -1,6 +1,6 @@
 // Tests for the local backend's per-user JSON records.
 #include "tests/unit/temp_dir.h"
-#include "helper/user_store.h"
+#include "helper/store/user_store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "helper/atomic_file.h"
+#include "helper/store/atomic_file.h"
 
 // cmocka.h last: its fail() macro clashes with <ios>.
 // clang-format off

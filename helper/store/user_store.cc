@@ -1,0 +1,716 @@
+#include "helper/store/user_store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "config/config.h"
+#include "helper/store/atomic_file.h"
+
+namespace sspr {
+namespace {
+
+constexpr int kRecordVersion = 1;
+constexpr size_t kMaxMethods = 16;
+constexpr size_t kMaxString = 256;
+constexpr int kMaxJsonDepth = 8;
+constexpr size_t kMaxQuestionBytes = 1024;  // 200 characters of UTF-8
+constexpr size_t kMinAnswers = 3, kMaxAnswers = 5;
+constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
+
+struct JsonDeleter {
+  void operator()(json_object* o) const { json_object_put(o); }
+};
+using JsonPtr = std::unique_ptr<json_object, JsonDeleter>;
+
+// Strict parse of one complete JSON value, depth-limited.
+JsonPtr ParseJson(const std::string& text, std::string* err) {
+  if (memchr(text.data(), '\0', text.size()) != nullptr) {
+    *err = "NUL byte in JSON text";
+    return nullptr;
+  }
+  json_tokener* tok = json_tokener_new_ex(kMaxJsonDepth);
+  if (tok == nullptr) {
+    *err = "out of memory";
+    return nullptr;
+  }
+  json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+  // Length includes the terminating NUL: the text ends here.
+  JsonPtr obj(json_tokener_parse_ex(tok, text.c_str(),
+                                    static_cast<int>(text.size() + 1)));
+  json_tokener_error jerr = json_tokener_get_error(tok);
+  size_t end = json_tokener_get_parse_end(tok);
+  json_tokener_free(tok);
+  if (!obj || jerr != json_tokener_success) {
+    *err = std::string("invalid JSON: ") + json_tokener_error_desc(jerr);
+    return nullptr;
+  }
+  if (end < text.size()) {
+    *err = "invalid JSON: trailing data";
+    return nullptr;
+  }
+  return obj;
+}
+
+bool GetString(json_object* parent, const char* key, std::string* out,
+               std::string* err, size_t max = kMaxString) {
+  json_object* v = nullptr;
+  if (!json_object_object_get_ex(parent, key, &v) ||
+      !json_object_is_type(v, json_type_string)) {
+    *err = std::string("'") + key + "' must be a string";
+    return false;
+  }
+  int len = json_object_get_string_len(v);
+  const char* s = json_object_get_string(v);
+  if (len <= 0 || static_cast<size_t>(len) > max) {
+    *err = std::string("'") + key + "' must have 1 to " +
+           std::to_string(max) + " bytes";
+    return false;
+  }
+  for (int i = 0; i < len; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) {
+      *err = std::string("'") + key + "' contains a control character";
+      return false;
+    }
+  }
+  out->assign(s, static_cast<size_t>(len));
+  return true;
+}
+
+bool GetTime(json_object* parent, const char* key, int64_t* out,
+             std::string* err) {
+  json_object* v = nullptr;
+  if (!json_object_object_get_ex(parent, key, &v) ||
+      !json_object_is_type(v, json_type_int)) {
+    *err = std::string("'") + key + "' must be an integer";
+    return false;
+  }
+  int64_t t = json_object_get_int64(v);
+  if (t < 0 || t > kMaxTime) {
+    *err = std::string("'") + key + "' is out of range";
+    return false;
+  }
+  *out = t;
+  return true;
+}
+
+// Every key of `obj` must be one of `allowed` (nullptr-terminated).
+bool OnlyKeys(json_object* obj, const char* const* allowed, const char* what,
+              std::string* err) {
+  json_object_object_foreach(obj, key, val) {
+    (void)val;
+    bool known = false;
+    for (const char* const* a = allowed; *a != nullptr; ++a) {
+      if (strcmp(key, *a) == 0) known = true;
+    }
+    if (!known) {
+      *err = std::string("unknown key in ") + what;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ValidType(const std::string& t) {
+  if (t.empty() || t.size() > 32) return false;
+  for (char c : t) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  }
+  return true;
+}
+
+bool IsPhoneType(const std::string& t) {
+  return t == "mobile" || t == "office";
+}
+
+bool ValidE164(const std::string& v) {
+  if (v.size() < 3 || v.size() > 16 || v[0] != '+' || v[1] == '0') return false;
+  for (size_t i = 1; i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') return false;
+  }
+  return true;
+}
+
+bool ParseAnswers(json_object* o, Method* m, std::string* err) {
+  static const char* const kKeys[] = {"question", "hash", nullptr};
+  json_object* arr = nullptr;
+  if (!json_object_object_get_ex(o, "answers", &arr) ||
+      !json_object_is_type(arr, json_type_array)) {
+    *err = "'answers' must be an array";
+    return false;
+  }
+  size_t n = json_object_array_length(arr);
+  if (n < kMinAnswers || n > kMaxAnswers) {
+    *err = "'answers' must hold 3 to 5 entries";
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    json_object* a = json_object_array_get_idx(arr, i);
+    QuestionAnswer qa;
+    if (!json_object_is_type(a, json_type_object) ||
+        !OnlyKeys(a, kKeys, "answer", err) ||
+        !GetString(a, "question", &qa.question, err, kMaxQuestionBytes) ||
+        !GetString(a, "hash", &qa.hash, err) || qa.hash[0] != '$') {
+      if (err->empty()) *err = "malformed answer";
+      return false;
+    }
+    m->answers.push_back(qa);
+  }
+  return true;
+}
+
+bool ParseMethod(json_object* o, Method* m, std::string* err) {
+  static const char* const kKeys[] = {"type", "value", "verified_at", "answers",
+                                      nullptr};
+  if (!json_object_is_type(o, json_type_object)) {
+    *err = "a method must be an object";
+    return false;
+  }
+  if (!OnlyKeys(o, kKeys, "method", err) ||
+      !GetString(o, "type", &m->type, err) ||
+      !GetString(o, "value", &m->value, err) ||
+      !GetTime(o, "verified_at", &m->verified_at, err)) {
+    return false;
+  }
+  if (!ValidType(m->type)) {
+    *err = "invalid method type";
+    return false;
+  }
+  if (IsPhoneType(m->type) && !ValidE164(m->value)) {
+    *err = "method '" + m->type + "' has no valid E.164 number";
+    return false;
+  }
+  json_object* unused = nullptr;
+  bool has_answers = json_object_object_get_ex(o, "answers", &unused);
+  if (m->type == "questions") return ParseAnswers(o, m, err);
+  if (has_answers) {
+    *err = "'answers' belongs to the questions method only";
+    return false;
+  }
+  return true;
+}
+
+bool CheckMethod(const Method& m, std::string* err) {
+  if (!ValidType(m.type)) {
+    *err = "invalid method type";
+    return false;
+  }
+  if (m.value.empty() || m.value.size() > kMaxString ||
+      (IsPhoneType(m.type) && !ValidE164(m.value))) {
+    *err = "invalid value for method '" + m.type + "'";
+    return false;
+  }
+  bool questions = m.type == "questions";
+  if (questions != !m.answers.empty() ||
+      (questions && (m.answers.size() < kMinAnswers ||
+                     m.answers.size() > kMaxAnswers))) {
+    *err = "questions need 3 to 5 answers, other methods none";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string RecordToJson(const UserRecord& r) {
+  JsonPtr root(json_object_new_object());
+  json_object_object_add(root.get(), "version",
+                         json_object_new_int(kRecordVersion));
+  json_object_object_add(root.get(), "user",
+                         json_object_new_string_len(
+                             r.user.data(), static_cast<int>(r.user.size())));
+  json_object_object_add(root.get(), "created_at",
+                         json_object_new_int64(r.created_at));
+  json_object_object_add(root.get(), "updated_at",
+                         json_object_new_int64(r.updated_at));
+  json_object* methods = json_object_new_array();
+  for (const Method& m : r.methods) {
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "type",
+                           json_object_new_string_len(
+                               m.type.data(), static_cast<int>(m.type.size())));
+    json_object_object_add(
+        o, "value",
+        json_object_new_string_len(m.value.data(),
+                                   static_cast<int>(m.value.size())));
+    json_object_object_add(o, "verified_at",
+                           json_object_new_int64(m.verified_at));
+    if (!m.answers.empty()) {
+      json_object* answers = json_object_new_array();
+      for (const QuestionAnswer& qa : m.answers) {
+        json_object* a = json_object_new_object();
+        json_object_object_add(
+            a, "question",
+            json_object_new_string_len(qa.question.data(),
+                                       static_cast<int>(qa.question.size())));
+        json_object_object_add(
+            a, "hash", json_object_new_string_len(
+                           qa.hash.data(), static_cast<int>(qa.hash.size())));
+        json_object_array_add(answers, a);
+      }
+      json_object_object_add(o, "answers", answers);
+    }
+    json_object_array_add(methods, o);
+  }
+  json_object_object_add(root.get(), "methods", methods);
+  return std::string(json_object_to_json_string_ext(
+             root.get(),
+             JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) +
+         "\n";
+}
+
+bool RecordFromJson(const std::string& text, UserRecord* r, std::string* err) {
+  static const char* const kKeys[] = {"version",    "user",    "created_at",
+                                      "updated_at", "methods", nullptr};
+  if (text.size() > kMaxRecordSize) {
+    *err = "record is larger than " + std::to_string(kMaxRecordSize) + " bytes";
+    return false;
+  }
+  JsonPtr root = ParseJson(text, err);
+  if (!root) return false;
+  if (!json_object_is_type(root.get(), json_type_object)) {
+    *err = "record must be a JSON object";
+    return false;
+  }
+  json_object* v = nullptr;
+  if (!json_object_object_get_ex(root.get(), "version", &v) ||
+      !json_object_is_type(v, json_type_int)) {
+    *err = "'version' must be an integer";
+    return false;
+  }
+  if (json_object_get_int64(v) != kRecordVersion) {
+    *err = "unsupported record version " +
+           std::to_string(json_object_get_int64(v));
+    return false;
+  }
+  UserRecord rec;
+  if (!OnlyKeys(root.get(), kKeys, "record", err) ||
+      !GetString(root.get(), "user", &rec.user, err) ||
+      !GetTime(root.get(), "created_at", &rec.created_at, err) ||
+      !GetTime(root.get(), "updated_at", &rec.updated_at, err)) {
+    return false;
+  }
+  json_object* arr = nullptr;
+  if (!json_object_object_get_ex(root.get(), "methods", &arr) ||
+      !json_object_is_type(arr, json_type_array)) {
+    *err = "'methods' must be an array";
+    return false;
+  }
+  size_t n = json_object_array_length(arr);
+  if (n > kMaxMethods) {
+    *err = "more than " + std::to_string(kMaxMethods) + " methods";
+    return false;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    Method m;
+    if (!ParseMethod(json_object_array_get_idx(arr, i), &m, err)) return false;
+    for (const Method& seen : rec.methods) {
+      if (seen.type == m.type) {
+        *err = "method '" + m.type + "' appears twice";
+        return false;
+      }
+    }
+    rec.methods.push_back(std::move(m));
+  }
+  *r = std::move(rec);
+  return true;
+}
+
+bool UserStore::Init(std::string* err) {
+  return EnsureDir(dir_ + "/users", 0700, err) &&
+         EnsureDir(dir_ + "/locks", 0700, err);
+}
+
+bool UserStore::Load(const std::string& user, UserRecord* rec, bool* found,
+                     std::string* err) {
+  *found = false;
+  if (user.empty()) {
+    *err = "empty user name";
+    return false;
+  }
+  const std::string path = dir_ + "/users/" + SafeFileName(user) + ".json";
+  std::string text, why;
+  bool missing = false;
+  if (!ReadFileLimited(path, kMaxRecordSize, &text, &missing, &why)) {
+    *err = "user record: " + why;
+    return false;
+  }
+  if (missing) return true;
+  UserRecord parsed;
+  if (!RecordFromJson(text, &parsed, &why)) {
+    *err = "user record " + path + ": " + why;
+    return false;
+  }
+  if (parsed.user != user) {
+    *err = "user record " + path + " belongs to another user";
+    return false;
+  }
+  *rec = std::move(parsed);
+  *found = true;
+  return true;
+}
+
+bool UserStore::AddMethod(const std::string& user, const Method& m, int64_t now,
+                          std::string* err) {
+  if (user.empty() || user.size() > kMaxString) {
+    *err = "invalid user name";
+    return false;
+  }
+  if (!CheckMethod(m, err)) return false;
+  const std::string name = SafeFileName(user);
+  FileLock lock;
+  if (!lock.Acquire(dir_ + "/locks/" + name + ".lock", kDefaultLockTimeoutMs,
+                    err)) {
+    return false;
+  }
+  UserRecord rec;
+  bool found = false;
+  if (!Load(user, &rec, &found, err)) return false;
+  if (!found) {
+    rec.user = user;
+    rec.created_at = now;
+  }
+  bool replaced = false;
+  for (Method& old : rec.methods) {
+    if (old.type == m.type) {
+      old = m;
+      replaced = true;
+    }
+  }
+  if (!replaced) rec.methods.push_back(m);
+  rec.updated_at = now;
+  // Never write what could not be read back.
+  const std::string text = RecordToJson(rec);
+  UserRecord check;
+  std::string why;
+  if (!RecordFromJson(text, &check, &why)) {
+    *err = "refusing to save record for user: " + why;
+    return false;
+  }
+  const std::string path = dir_ + "/users/" + name + ".json";
+  return WriteFileAtomic(path, text, 0600, err);
+}
+
+// ---- Root tools (sspr-admin): no symlink is ever followed below state_dir.
+
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void reset(int fd) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_;
+};
+
+std::string StripSlashes(std::string p) {
+  while (p.size() > 1 && p.back() == '/') p.pop_back();
+  return p;
+}
+
+// Opens the directory `name` below `parent` (AT_FDCWD: `name` is a path)
+// without following a symlink in its last component. *missing on ENOENT.
+bool OpenDirNoFollow(int parent, const std::string& name,
+                     const std::string& shown, Fd* out, bool* missing,
+                     std::string* err) {
+  *missing = false;
+  int fd = openat(parent, name.c_str(),
+                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) {
+      *missing = true;
+      return true;
+    }
+    *err = (errno == ELOOP || errno == ENOTDIR)
+               ? shown + " is a symlink or not a directory, refusing it"
+               : "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  out->reset(fd);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    *err = "cannot stat " + shown + ": " + strerror(errno);
+    return false;
+  }
+  if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+    *err = shown + " is writable by group or others, refusing it";
+    return false;
+  }
+  return true;
+}
+
+// Reads the regular file `name` below `dir` (never a symlink or a FIFO),
+// at most `max` bytes. *missing on ENOENT.
+bool ReadAt(int dir, const std::string& name, const std::string& shown,
+            size_t max, std::string* out, bool* missing, std::string* err) {
+  *missing = false;
+  Fd fd(openat(dir, name.c_str(),
+               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) {
+      *missing = true;
+      return true;
+    }
+    *err = errno == ELOOP ? shown + " is a symlink, refusing it"
+                          : "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = shown + " is not a regular file";
+    return false;
+  }
+  if (static_cast<uint64_t>(st.st_size) > max) {
+    *err = shown + " is larger than " + std::to_string(max) + " bytes";
+    return false;
+  }
+  std::string buf(max + 1, '\0');
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = read(fd.get(), &buf[got], buf.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      *err = "cannot read " + shown + ": " + strerror(errno);
+      return false;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  if (got > max) {
+    *err = shown + " is larger than " + std::to_string(max) + " bytes";
+    return false;
+  }
+  buf.resize(got);
+  out->swap(buf);
+  return true;
+}
+
+bool ParseRecordFile(const std::string& text, const std::string& file,
+                     const std::string& shown, UserRecord* rec,
+                     std::string* err) {
+  std::string why;
+  if (!RecordFromJson(text, rec, &why)) {
+    *err = shown + ": " + why;
+    return false;
+  }
+  if (SafeFileName(rec->user) + ".json" != file) {
+    *err = shown + " belongs to another user";
+    return false;
+  }
+  return true;
+}
+
+// The same flock(2) FileLock takes, on `name` below `dir`.
+bool LockAt(int dir, const std::string& name, const std::string& shown,
+            int timeout_ms, Fd* out, std::string* err) {
+  struct stat parent;
+  if (fstat(dir, &parent) != 0) {
+    *err = "cannot stat the directory of " + shown + ": " + strerror(errno);
+    return false;
+  }
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  int fd = openat(dir, name.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
+  const bool created = fd >= 0;
+  if (fd < 0 && errno != EEXIST) {
+    *err = "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  if (fd >= 0) close(fd);  // opened again once its mode is settled
+  if (!SettleMode(dir, name, parent, S_IFREG, 0600, created, shown, err))
+    return false;
+  fd = openat(dir, name.c_str(), kFlags);
+  if (fd < 0) {
+    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
+                          : "cannot open " + shown + ": " + strerror(errno);
+    return false;
+  }
+  out->reset(fd);
+  struct stat st;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = shown + " is not a regular file";
+    return false;
+  }
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      *err = "cannot lock " + shown + ": " + strerror(errno);
+      return false;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ms = (now.tv_sec - start.tv_sec) * 1000 +
+                 (now.tv_nsec - start.tv_nsec) / 1000000;
+    if (ms >= timeout_ms) {
+      *err = "timed out after " + std::to_string(timeout_ms) +
+             " ms waiting for lock " + shown;
+      return false;
+    }
+    struct timespec nap = {0, 10 * 1000000L};
+    nanosleep(&nap, nullptr);
+  }
+}
+
+// Opens top/users without following a link at either level; *missing
+// when either does not exist yet (no records, not an error).
+bool OpenUsersDir(const std::string& top, Fd* users, bool* missing,
+                  std::string* err) {
+  Fd state;
+  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, missing, err)) return false;
+  if (*missing) return true;
+  return OpenDirNoFollow(state.get(), "users", top + "/users", users, missing,
+                         err);
+}
+
+}  // namespace
+
+bool UserStore::List(std::vector<UserRecord>* recs,
+                     std::vector<std::string>* problems,
+                     std::string* err) const {
+  recs->clear();
+  problems->clear();
+  const std::string top = StripSlashes(dir_);
+  Fd users;
+  bool missing = false;
+  if (!OpenUsersDir(top, &users, &missing, err)) return false;
+  if (missing) return true;
+  int dup_fd = dup(users.get());
+  DIR* d = dup_fd < 0 ? nullptr : fdopendir(dup_fd);
+  if (d == nullptr) {
+    if (dup_fd >= 0) close(dup_fd);
+    *err = "cannot list " + top + "/users: " + strerror(errno);
+    return false;
+  }
+  std::vector<std::string> names;
+  while (struct dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name[0] == '.') continue;  // ".", "..", temp files being written
+    if (name.size() <= 5 || name.compare(name.size() - 5, 5, ".json") != 0) {
+      problems->push_back(top + "/users/" + name + ": not a record file");
+      continue;
+    }
+    names.push_back(name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    const std::string shown = top + "/users/" + name;
+    std::string text, why;
+    UserRecord rec;
+    if (!ReadAt(users.get(), name, shown, kMaxRecordSize, &text, &missing,
+                &why) ||
+        (!missing && !ParseRecordFile(text, name, shown, &rec, &why))) {
+      problems->push_back(why);
+      continue;
+    }
+    if (!missing) recs->push_back(std::move(rec));  // gone since readdir
+  }
+  std::sort(
+      recs->begin(), recs->end(),
+      [](const UserRecord& a, const UserRecord& b) { return a.user < b.user; });
+  return true;
+}
+
+bool UserStore::LoadNoFollow(const std::string& user, UserRecord* rec,
+                             bool* found, std::string* err) const {
+  *found = false;
+  if (user.empty() || user.size() > kMaxString) {
+    *err = "invalid user name";
+    return false;
+  }
+  const std::string top = StripSlashes(dir_);
+  Fd users;
+  bool missing = false;
+  if (!OpenUsersDir(top, &users, &missing, err)) return false;
+  if (missing) return true;
+  const std::string name = SafeFileName(user) + ".json";
+  const std::string shown = top + "/users/" + name;
+  std::string text;
+  if (!ReadAt(users.get(), name, shown, kMaxRecordSize, &text, &missing, err))
+    return false;
+  if (missing) return true;
+  UserRecord parsed;
+  if (!ParseRecordFile(text, name, shown, &parsed, err)) return false;
+  *rec = std::move(parsed);
+  *found = true;
+  return true;
+}
+
+bool UserStore::Remove(const std::string& user,
+                       const std::function<bool(std::string*)>& before,
+                       bool* removed, std::string* err) {
+  *removed = false;
+  if (user.empty() || user.size() > kMaxString) {
+    *err = "invalid user name";
+    return false;
+  }
+  const std::string top = StripSlashes(dir_);
+  const std::string name = SafeFileName(user);
+  Fd state, locks, lock, users;
+  bool missing = false;
+  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
+  if (missing) return !before || before(err);  // nothing was ever stored
+  if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
+                       err))
+    return false;
+  if (missing) {
+    // Made the way Init makes it, owned like state_dir.
+    struct stat st;
+    bool created = false;
+    if (fstat(state.get(), &st) != 0 ||
+        (!(created = mkdirat(state.get(), "locks", 0700) == 0) &&
+         errno != EEXIST)) {
+      *err = "cannot create " + top + "/locks: " + strerror(errno);
+      return false;
+    }
+    if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
+                         err) ||
+        missing || !SettleMode(state.get(), "locks", st, S_IFDIR, 0700,
+                               created, top + "/locks", err)) {
+      if (err->empty()) *err = top + "/locks vanished";
+      return false;
+    }
+  }
+  if (!LockAt(locks.get(), name + ".lock", top + "/locks/" + name + ".lock",
+              kDefaultLockTimeoutMs, &lock, err))
+    return false;
+  if (before && !before(err)) return false;
+  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
+                       err))
+    return false;
+  if (missing) return true;
+  const std::string file = name + ".json";
+  if (unlinkat(users.get(), file.c_str(), 0) != 0) {
+    if (errno == ENOENT) return true;
+    *err = "cannot remove " + top + "/users/" + file + ": " + strerror(errno);
+    return false;
+  }
+  *removed = true;
+  if (fsync(users.get()) != 0 && errno != EINVAL) {
+    *err = "cannot fsync " + top + "/users: " + strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace sspr
