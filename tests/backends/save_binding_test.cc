@@ -19,32 +19,15 @@ extern "C" {
 #include <vector>
 
 #include "helper/backends/remote.h"
+#include "tests/common/fakes.h"
 #include "tests/unit/temp_dir.h"
 
 namespace sspr {
 namespace {
 
-class FakeClock : public Clock {
- public:
-  int64_t Now() override { return 1800000000; }
-};
-
-struct Sent {
-  std::string to, text;
-};
-
-class FakeSender : public CodeSender {
- public:
-  explicit FakeSender(std::vector<Sent>* log) : log_(log) {}
-  SendStatus Send(Channel, const std::string& to, const std::string& text,
-                  std::string*) override {
-    log_->push_back({to, text});
-    return SendStatus::kSent;
-  }
-
- private:
-  std::vector<Sent>* log_;
-};
+using test::FakeClock;
+using test::FakeSender;
+using test::Sent;
 
 // Answers the first rule whose method matches and whose text occurs in the
 // URL; records every request as "METHOD path-ish".
@@ -107,11 +90,7 @@ struct World {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000 + 60000;
   }
-  std::string Code() const {
-    const std::string& t = sent.back().text;
-    size_t p = t.find_first_of("0123456789");
-    return t.substr(p, 6);
-  }
+  std::string Code() const { return test::CodeIn(sent.back().text); }
 
   std::string dir;
   Config c;

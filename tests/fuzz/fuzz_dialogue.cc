@@ -1,7 +1,8 @@
 // Fuzzes the registration dialogue: the real Dialogue over the real local
 // backend and policy store (state in a temp dir made once, emptied per
-// input), a fake code sender that keeps the last code, a fake clock and a
-// scripted conversation. Set up like helper/main.cc does it.
+// input), and the shared fakes of tests/common/fakes.h: a code sender that
+// checks and records each message, a clock, and a conversation scripted by
+// the input. Set up like helper/main.cc does it.
 //
 // Input: lines. An optional first line "!k=v k=v ..." sets config keys
 // (only the dialogue's own knobs; invalid settings fall back to defaults).
@@ -49,13 +50,13 @@
 #include "helper/store/user_store.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
+#include "tests/common/fakes.h"
 #include "tests/fuzz/known_findings.h"
 
 namespace {
 
 constexpr size_t kMaxAnswers = 64;
 constexpr size_t kMaxLogins = 4;
-constexpr int64_t kStartTime = 1800000000;
 constexpr char kUser[] = "fuzzuser";
 
 [[noreturn]] void Fail(const char* what, const std::string& detail) {
@@ -95,50 +96,42 @@ const std::string& StateDir() {
 
 // ---- fakes ----
 
-class FakeClock : public sspr::Clock {
- public:
-  int64_t Now() override { return now; }
-  int64_t now = kStartTime;
-};
+using sspr::test::FakeClock;
+using sspr::test::Sent;
 
-class FakeSender : public sspr::CodeSender {
+// The shared recording sender, which also checks every message it is given.
+class CheckedSender : public sspr::test::FakeSender {
  public:
+  using FakeSender::FakeSender;
   sspr::SendStatus Send(sspr::Channel ch, const std::string& to,
-                        const std::string& text, std::string*) override {
+                        const std::string& text, std::string* err) override {
     if (!sspr::IsValidUtf8(text)) Fail("code message is not UTF-8", "");
     if (ch == sspr::Channel::kEmail ? to.find('@') == std::string::npos
                                     : (to.size() < 3 || to[0] != '+'))
       Fail("code sent to an invalid destination", to);
-    // SMS: "123456 is ..."; voice spells it: "code is 1 2 3 4 5 6.";
-    // e-mail: "Subject: ...\n\nUse 123456 to ...".
-    size_t p = text.find_first_of("0123456789");
-    std::string code;
-    for (; p < text.size() &&
-           ((text[p] >= '0' && text[p] <= '9') || text[p] == ' ');
-         ++p)
-      if (text[p] != ' ') code += text[p];
-    if (code.empty()) Fail("a code message without a code", "");
-    last_code = code;
-    ++sent;
-    return sspr::SendStatus::kSent;
+    if (sspr::test::CodeIn(text).empty())
+      Fail("a code message without a code", "");
+    return FakeSender::Send(ch, to, text, err);
   }
-  std::string last_code;
-  int sent = 0;
 };
 
-class ScriptedConv : public sspr::Conversation {
+// The shared scripted conversation, with answers from the fuzz input: text,
+// or @code / @wrong (the last code sent, or one digit off), @timeout /
+// @closed / @convfail (the reply that ends the conversation), each after an
+// optional "@+N " that moves the clock N seconds on.
+class FuzzConv : public sspr::test::ScriptedConv {
  public:
-  ScriptedConv(std::vector<std::string> answers, FakeClock* clock,
-               const FakeSender* sender)
-      : answers_(std::move(answers)), clock_(clock), sender_(sender) {}
+  FuzzConv(std::vector<std::string> script, FakeClock* clock,
+           const std::vector<Sent>* sent)
+      : script_(std::move(script)), clock_(clock), sent_(sent) {}
+  int prompts = 0;
 
-  Reply Prompt(bool, const std::string& text, int64_t,
-               std::string* answer) override {
-    Shown("prompt", text);
-    if (stopped_) Fail("prompted again after a failed reply", text);
+ protected:
+  Reply Next(std::string* answer) override {
+    if (stopped_) Fail("prompted again after a failed reply", last_prompt_);
     ++prompts;
-    if (next_ >= answers_.size()) return Stop(Reply::kConvFailed);
-    std::string a = answers_[next_++];
+    if (next_ >= script_.size()) return Stop(Reply::kConvFailed);
+    std::string a = script_[next_++];
     if (a == "@timeout") return Stop(Reply::kTimeout);
     if (a == "@closed") return Stop(Reply::kClosed);
     if (a == "@convfail") return Stop(Reply::kConvFailed);
@@ -150,45 +143,39 @@ class ScriptedConv : public sspr::Conversation {
         clock_->now += atol(n.c_str());
       a = sp == std::string::npos ? "" : a.substr(sp + 1);
     }
+    const std::string last =
+        sent_->empty() ? "" : sspr::test::CodeIn(sent_->back().text);
     if (a == "@code") {
-      a = sender_->last_code.empty() ? "0" : sender_->last_code;
+      a = last.empty() ? "0" : last;
     } else if (a == "@wrong") {
-      a = sender_->last_code.empty() ? "1" : sender_->last_code;
-      a[0] = a[0] == '9' ? '0' : static_cast<char>(a[0] + 1);
+      a = sspr::test::WrongCode(last.empty() ? "1" : last);
     }
     *answer = a;
     return Reply::kOk;
   }
-  bool Info(const std::string& text) override {
-    Shown("info", text);
-    return true;
+  void Shown(const char* kind, const std::string& text) override {
+    if (Transcript()) fprintf(stderr, "%s%s\n", kind, text.c_str());
+    last_prompt_ = text;
+    // Longer than PAM_MAX_MSG_SIZE is fine (the module splits it), longer
+    // than a frame is not.
+    if (text.size() + 1 > sspr::proto::kMaxFrameLength)
+      Fail(kind, "text too long for a frame");
+    if (!sspr::IsValidUtf8(text)) Fail(kind, "text is not valid UTF-8");
+    if (++shown_ > 64 * 16) Fail("the dialogue does not end", text);
   }
-  bool Error(const std::string& text) override {
-    Shown("error", text);
-    return true;
-  }
-  int prompts = 0;
 
  private:
   Reply Stop(Reply r) {
     stopped_ = true;
     return r;
   }
-  void Shown(const char* what, const std::string& text) {
-    if (Transcript()) fprintf(stderr, "%s: %s\n", what, text.c_str());
-    // Longer than PAM_MAX_MSG_SIZE is fine (the module splits it), longer
-    // than a frame is not.
-    if (text.size() + 1 > sspr::proto::kMaxFrameLength)
-      Fail(what, "text too long for a frame");
-    if (!sspr::IsValidUtf8(text)) Fail(what, "text is not valid UTF-8");
-    if (++shown_ > 64 * 16) Fail("the dialogue does not end", text);
-  }
-  std::vector<std::string> answers_;
+  std::vector<std::string> script_;
   size_t next_ = 0;
   bool stopped_ = false;
   int shown_ = 0;
+  std::string last_prompt_;
   FakeClock* clock_;
-  const FakeSender* sender_;
+  const std::vector<Sent>* sent_;
 };
 
 // ---- input ----
@@ -275,8 +262,8 @@ bool Had(const sspr::UserRecord& r, const sspr::Method& m) {
 void Login(const sspr::Config& c, FakeClock* clock,
            const std::vector<std::string>& answers) {
   const sspr::UserRecord before = LoadRecord(c);
-  auto sender_owned = std::make_unique<FakeSender>();
-  FakeSender* sender = sender_owned.get();
+  std::vector<Sent> sent;
+  auto sender_owned = std::make_unique<CheckedSender>(&sent);
   std::string err;
   std::unique_ptr<sspr::Backend> backend =
       sspr::MakeLocalBackend(c, std::move(sender_owned), clock, &err);
@@ -284,7 +271,7 @@ void Login(const sspr::Config& c, FakeClock* clock,
   sspr::PolicyStore policy(c.state_dir);
   if (!policy.Init(&err)) Fail("PolicyStore::Init failed", err);
 
-  ScriptedConv conv(answers, clock, sender);
+  FuzzConv conv(answers, clock, &sent);
   sspr::Dialogue d(c, backend.get(), &conv, clock,
                    sspr::proto::NowMs() + 3600 * 1000);
   d.set_questions(sspr::BuiltinQuestions());
@@ -325,7 +312,7 @@ void Login(const sspr::Config& c, FakeClock* clock,
   int verified_here = 0;
   for (const sspr::Method& m : after.methods)
     if (m.type != "questions" && !Had(before, m)) ++verified_here;
-  if (verified_here > sender->sent)
+  if (verified_here > static_cast<int>(sent.size()))
     Fail("a method saved without a code sent", r.log);
 }
 

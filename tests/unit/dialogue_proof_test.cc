@@ -25,7 +25,7 @@ extern "C" {
 #include "helper/store/policy_state.h"
 #include "helper/questions.h"
 #include "protocol/frame.h"
-#include "tests/unit/dialogue_fakes.h"
+#include "tests/common/fakes.h"
 #include "tests/unit/temp_dir.h"
 
 namespace sspr {
@@ -66,24 +66,11 @@ struct World {
     assert_int_equal(conv.answers.size(), 0);  // the script was followed
     return r;
   }
-  std::string Code() const {
-    const std::string& t = sent.back().text;
-    size_t p = t.find_first_of("0123456789");
-    std::string code;
-    for (; p < t.size() && ((t[p] >= '0' && t[p] <= '9') || t[p] == ' '); ++p)
-      if (t[p] != ' ') code += t[p];
-    return code;
-  }
-  std::string WrongCode() const {
-    std::string c2 = Code();
-    c2[0] = c2[0] == '9' ? '0' : static_cast<char>(c2[0] + 1);
-    return c2;
-  }
-  void Say(std::initializer_list<std::string> list) {
-    for (const auto& s : list) conv.answers.push_back([s] { return s; });
-  }
-  void SayCode() { conv.answers.push_back([this] { return Code(); }); }
-  void SayWrongCode() { conv.answers.push_back([this] { return WrongCode(); }); }
+  std::string Code() const { return test::CodeIn(sent.back().text); }
+  std::string WrongCode() const { return test::WrongCode(Code()); }
+  void Say(std::initializer_list<std::string> list) { conv.Say(list); }
+  void SayCode() { conv.SayCode(&sent); }
+  void SayWrongCode() { conv.SayWrongCode(&sent); }
   UserRecord Record(const std::string& user = "alice") {
     UserRecord rec;
     std::string err;

@@ -24,7 +24,7 @@ extern "C" {
 #include "helper/store/policy_state.h"
 #include "helper/questions.h"
 #include "protocol/frame.h"
-#include "tests/unit/dialogue_fakes.h"
+#include "tests/common/fakes.h"
 #include "tests/unit/temp_dir.h"
 
 namespace sspr {
@@ -61,20 +61,8 @@ struct World {
       for (const auto& t : conv.transcript) fprintf(stderr, "%s\n", t.c_str());
     return r;
   }
-  std::string Code() {
-    const std::string& t = sent.back().text;
-    size_t p = t.find_first_of("0123456789");
-    std::string code;
-    // SMS: "123456 is ..."; voice spells it: "code is 1 2 3 4 5 6."
-    for (; p < t.size() && ((t[p] >= '0' && t[p] <= '9') || t[p] == ' '); ++p)
-      if (t[p] != ' ') code += t[p];
-    return code;
-  }
-  std::string WrongCode() {
-    std::string c2 = Code();
-    c2[0] = c2[0] == '9' ? '0' : static_cast<char>(c2[0] + 1);
-    return c2;
-  }
+  std::string Code() { return test::CodeIn(sent.back().text); }
+  std::string WrongCode() { return test::WrongCode(Code()); }
   // After changing c: a backend that sees the new settings.
   void Rebuild() {
     auto s = std::make_unique<FakeSender>(&sent);
@@ -83,11 +71,9 @@ struct World {
     backend = MakeLocalBackend(c, std::move(s), &clock, &err);
     assert_non_null(backend.get());
   }
-  void Say(std::initializer_list<std::string> list) {
-    for (const auto& s : list) conv.answers.push_back([s] { return s; });
-  }
-  void SayCode() { conv.answers.push_back([this] { return Code(); }); }
-  void SayWrongCode() { conv.answers.push_back([this] { return WrongCode(); }); }
+  void Say(std::initializer_list<std::string> list) { conv.Say(list); }
+  void SayCode() { conv.SayCode(&sent); }
+  void SayWrongCode() { conv.SayWrongCode(&sent); }
 
   std::string dir;
   Config c;
