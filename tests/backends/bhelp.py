@@ -2,8 +2,6 @@
 file, the module's syslog lines (via an LD_PRELOAD shim) and the fault
 tests every backend must pass."""
 import os
-import re
-import subprocess
 import sys
 import time
 
@@ -12,11 +10,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "pam"))
 sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 
 from harness import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,  # noqa
-                     PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST, Env, PamTestCase,
-                     main)
+                     PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST, SHIM, Env,
+                     PamTestCase, main)
 import tls  # noqa: E402
 
-SHIM = os.environ.get("SSPR_SYSLOG_SHIM", "")
 US = "201-555-0123"
 US_E164 = "+12015550123"
 
@@ -34,8 +31,7 @@ class BackendEnv(Env):
                            "config", "config.cc")
         if os.path.exists(src) and '"reconfirm_days"' in open(src).read():
             conf.setdefault("reconfirm_days", "0")
-        super().__init__(conf=conf)
-        self.syslog = os.path.join(self.root, "syslog.txt")
+        super().__init__(conf=conf, syslog=True)
         self.secrets_path = os.path.join(self.root, "pam_sspr.secrets")
         self.write_secrets(secrets)
         self.set(secrets_file=self.secrets_path, cafile=pki().ca)
@@ -45,30 +41,6 @@ class BackendEnv(Env):
             for k, v in secrets.items():
                 f.write(f"{k} = {v}\n")
         os.chmod(self.secrets_path, mode)
-
-    def run(self, user, *answers, extra=(), timeout=120):
-        cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
-               "--user", user, "--outbox", self.outbox, *extra, *answers]
-        self.ensure_person(user)
-        env = self.command_env(preload=[SHIM] if SHIM else [])
-        env["SSPR_SYSLOG_FILE"] = self.syslog
-        p = subprocess.run(cmd, capture_output=True, text=True,
-                           timeout=timeout, env=env, stdin=subprocess.DEVNULL)
-        code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
-        return code, p.stdout + p.stderr
-
-    def log(self):
-        if not os.path.exists(self.syslog):
-            return ""
-        with open(self.syslog) as f:
-            return f.read()
-
-    def last_log(self):
-        lines = self.log().strip().splitlines()
-        return lines[-1] if lines else ""
-
-    def cached(self, user):
-        return os.path.exists(os.path.join(self.cache, user))
 
 
 class BackendCase(PamTestCase):

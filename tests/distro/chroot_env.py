@@ -28,6 +28,10 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from sspr_env import alive, die_with_parent, free_port  # noqa: E402,F401
+
 SUITE = "bookworm"
 MIRROR = os.environ.get("SSPR_DISTRO_MIRROR", "http://deb.debian.org/debian")
 HOST_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
@@ -104,27 +108,6 @@ def deb_depends(deb):
     return names
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent():
-    import ctypes
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PDEATHSIG
-
-
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
 def mounts_under(path):
     """Mount points at or below path, deepest first."""
     found = []
@@ -173,7 +156,7 @@ def remove_stale(base):
     """What a SIGKILLed earlier run left: its processes, mounts, root."""
     for name in os.listdir(base):
         m = re.fullmatch(PREFIX + r"(\d+)-\w+", name)
-        if m and not _alive(int(m.group(1))):
+        if m and not alive(int(m.group(1))):
             path = os.path.join(base, name)
             kill_procs_in(os.path.join(path, "root"))
             if unmount_all(path):
@@ -286,7 +269,7 @@ class DistroRoot:
         return subprocess.run(
             self.argv(*cmd), input=input, capture_output=True, text=True,
             timeout=timeout, env=env or ROOT_ENV, start_new_session=True,
-            preexec_fn=_die_with_parent)
+            preexec_fn=die_with_parent)
 
     def must(self, *cmd, **kw):
         p = self.run(*cmd, **kw)
@@ -300,7 +283,7 @@ class DistroRoot:
         p = subprocess.Popen(
             self.argv(*cmd), stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, env=ROOT_ENV, start_new_session=True,
-            preexec_fn=_die_with_parent)
+            preexec_fn=die_with_parent)
         self.procs.append(p)
         return p
 

@@ -7,13 +7,14 @@ import unittest
 from messages import BACKUP, CODE, CONTINUE, QR_CHARS, SCAN
 from pty_client import STEP, show
 from sshd_env import SshdEnv, require
+from sspr_env import SsprAssertions  # on the path through sshd_env
 
 
 US = "201-555-0123"
 US_E164 = "+12015550123"
 
 
-class E2ETestCase(unittest.TestCase):
+class E2ETestCase(SsprAssertions, unittest.TestCase):
     """Base: one sshd per test class; each test must end within 60 s."""
     auth_methods = "publickey,keyboard-interactive"
     users = ("a",)

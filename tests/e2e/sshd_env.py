@@ -19,7 +19,6 @@ interactive prompts are read from /dev/tty, so there is no other way to
 answer them. PtyClient records every byte the client shows.
 """
 import atexit
-import json
 import os
 import pwd
 import re
@@ -33,8 +32,10 @@ import time
 
 from pty_client import STEP, PtyClient
 
-MODULE = os.environ.get("SSPR_MODULE", "")
-HELPER = os.environ.get("SSPR_HELPER", "")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from sspr_env import (HELPER, MODULE, TEST_HELPER_USER,  # noqa: E402,F401
+                      SsprEnv, alive, die_with_parent, free_port)
 
 SSHD = "/usr/sbin/sshd"
 SSH = "/usr/bin/ssh"
@@ -44,7 +45,6 @@ PRIVSEP_DIR = "/run/sshd"
 SERVICE_PREFIX = "sspr-e2e-sshd-"
 USER_PREFIX = "sspre2e"
 GECOS_MARK = "pam_sspr e2e test"
-TEST_HELPER_USER = "nobody"
 CLEAN_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C"}
 
 
@@ -88,43 +88,25 @@ def require_loadable_module(program):
         sys.exit(1)
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
 def remove_stale():
     """Leftovers of an earlier run that died without cleaning up."""
     for name in os.listdir(PAMD):
         if name.startswith(SERVICE_PREFIX):
             pid = name[len(SERVICE_PREFIX):]
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 os.unlink(os.path.join(PAMD, name))
     for pw in pwd.getpwall():
         if pw.pw_name.startswith(USER_PREFIX) and \
                 pw.pw_gecos.startswith(GECOS_MARK):
             pid = pw.pw_gecos[len(GECOS_MARK):].strip()
-            if pid.isdigit() and not _alive(int(pid)):
+            if pid.isdigit() and not alive(int(pid)):
                 subprocess.run(["userdel", "-r", "-f", pw.pw_name],
                                env=CLEAN_ENV, capture_output=True)
     tmp = tempfile.gettempdir()
     for name in os.listdir(tmp):
         m = re.fullmatch(r"sspr-e2e-(\d+)-\w+", name)
-        if m and not _alive(int(m.group(1))):
+        if m and not alive(int(m.group(1))):
             shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
-
-
-def _die_with_parent():
-    """In the child before exec: SIGTERM when the test process dies, even
-    by SIGKILL (a ctest timeout), so no sshd outlives its test."""
-    import ctypes
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def run(argv, **kw):
@@ -132,12 +114,6 @@ def run(argv, **kw):
     kw.setdefault("timeout", STEP)
     return subprocess.run(argv, check=True, capture_output=True, text=True,
                           **kw)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def procs_with_exe(path):
@@ -175,43 +151,25 @@ def pgrep_f(pattern):
     return [l for l in p.stdout.splitlines() if l.strip()]
 
 
-class LoginEnv:
+class LoginEnv(SsprEnv):
     """What every e2e login needs: a private copy of the helper (its path
     identifies exactly the helpers this test started, while other tests
     may run), config, state, cache, outbox and throwaway users. Cleaned
     up at the end, on SIGTERM/SIGINT, or by the next run's remove_stale."""
 
     _live = []
+    conf_header = "# written by the e2e test\n"
 
     def __init__(self, conf=None):
         self.pid_tag = str(os.getpid())
-        self.root = tempfile.mkdtemp(prefix=f"sspr-e2e-{self.pid_tag}-")
-        os.chmod(self.root, 0o755)
-        self.bin = os.path.join(self.root, "bin")
-        self.helper = os.path.join(self.bin, "sspr-helper")
-        self.conf_path = os.path.join(self.root, "pam_sspr.conf")
-        self.state = os.path.join(self.root, "state")
-        self.cache = os.path.join(self.root, "cache")
-        self.outbox = os.path.join(self.state, "outbox.jsonl")
-        self.created_users = []
-        self.conf = {
-            "backend": "local",
-            "helper_user": TEST_HELPER_USER,
-            "state_dir": self.state,
-            "cache_dir": self.cache,
-            "delivery": "outbox:" + self.outbox,
-            "default_region": "US",
+        super().__init__(f"sspr-e2e-{self.pid_tag}-", conf=conf, defaults={
             "methods": "mobile, office",  # the menu the tests answer
             "helper_timeout": "10",
             "dialogue_timeout": "50",
-            "resend_cooldown": "0",
-        }
-        if conf:
-            self.conf.update(conf)
-        # state_dir as the package makes it: the helper never creates it.
-        os.mkdir(self.state, 0o700)
-        pw = pwd.getpwnam(TEST_HELPER_USER)
-        os.chown(self.state, pw.pw_uid, pw.pw_gid)
+        })
+        self.bin = os.path.join(self.root, "bin")
+        self.helper = os.path.join(self.bin, "sspr-helper")
+        self.created_users = []
         LoginEnv._live.append(self)
 
     def user(self, letter):
@@ -228,42 +186,6 @@ class LoginEnv:
         run(["useradd", "-m", "-s", "/bin/sh", "-c",
              f"{GECOS_MARK} {self.pid_tag}", name])
         self.created_users.append(name)
-
-    def write_conf(self):
-        with open(self.conf_path, "w") as f:
-            f.write("# written by the e2e test\n")
-            for k, v in self.conf.items():
-                f.write(f"{k} = {v}\n")
-        os.chmod(self.conf_path, 0o644)
-
-    def set(self, **kv):
-        self.conf.update({k: str(v) for k, v in kv.items()})
-        self.write_conf()
-
-    def record(self, user):
-        path = os.path.join(self.state, "users", user + ".json")
-        if not os.path.exists(path):
-            return None
-        with open(path) as f:
-            return json.load(f)
-
-    def cached(self, user):
-        """The module's status-cache entry (names are plain here)."""
-        return os.path.exists(os.path.join(self.cache, user))
-
-    def outbox_lines(self):
-        if not os.path.exists(self.outbox):
-            return []
-        with open(self.outbox) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
-    def newest_code(self, to):
-        for m in reversed(self.outbox_lines()):
-            if m.get("to") == to:
-                found = re.search(r"\b(\d{6,10})\b", m["text"])
-                if found:
-                    return found.group(1)
-        return None
 
     def helpers(self):
         """Live processes of this env's helper copy: (pid, state); a
@@ -282,7 +204,7 @@ class LoginEnv:
             subprocess.run(["userdel", "-r", "-f", name], env=CLEAN_ENV,
                            capture_output=True, timeout=STEP)
         self.created_users = []
-        shutil.rmtree(self.root, ignore_errors=True)
+        super().cleanup()
 
 
 class SshdEnv(LoginEnv):
@@ -317,8 +239,7 @@ class SshdEnv(LoginEnv):
             f.write("# pam_sspr end-to-end test; removed when the test ends\n"
                     "@include common-auth\n"
                     "@include common-account\n"
-                    f"account required {MODULE} conf={self.conf_path} "
-                    f"helper={self.helper}\n"
+                    f"account required {self.pam_line()}\n"
                     "@include common-session\n")
         os.chmod(self.pamd_file, 0o644)
         run([SSH_KEYGEN, "-q", "-t", "ed25519", "-N", "", "-C", "e2e-host",
@@ -370,7 +291,7 @@ X11Forwarding no
             [self.sshd, "-D", "-f", self.sshd_config, "-E", self.log],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL, env=CLEAN_ENV, start_new_session=True,
-            preexec_fn=_die_with_parent)
+            preexec_fn=die_with_parent)
         end = time.monotonic() + STEP
         while True:
             if self.proc.poll() is not None:

@@ -29,7 +29,7 @@ from e2e_case import US_E164, E2ETestCase
 from messages import CODE, CONTINUE, DONE, INTRO, MENU, NUMBER, \
     REGISTRATION, SENT, VERIFIED
 from pty_client import CLIENT_ENV, STEP, PtyClient
-from sshd_env import (CLEAN_ENV, MODULE, TEST_HELPER_USER, skip)
+from sshd_env import CLEAN_ENV, TEST_HELPER_USER, skip
 
 SU = "/bin/su"
 LOGIN = "/bin/login"
@@ -134,8 +134,7 @@ class Env(sshd_env.LoginEnv):
     def start(self):
         self.install()
         write_services(self.service_dir,
-                       f"account required {MODULE} conf={self.conf_path} "
-                       f"helper={self.helper}")
+                       f"account required {self.pam_line()}")
         for letter in self.letters:
             self.add_user(self.user(letter))
 

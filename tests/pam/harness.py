@@ -1,28 +1,26 @@
-"""Shared set-up for the real-libpam tests: a temp PAM confdir, config,
-state and cache dirs, and a runner for the sspr-pamtest driver."""
-import json
+"""Shared set-up for the real-libpam tests: tests/lib/sspr_env.py's
+installation plus a temp PAM confdir, accounts served by nss_wrapper, the
+module's syslog lines, and a runner for the sspr-pamtest driver."""
 import os
-import pwd
-import shutil
-import stat
+import pty
 import subprocess
 import sys
-import tempfile
 import unittest
 
-MODULE = os.environ.get("SSPR_MODULE", "")
-HELPER = os.environ.get("SSPR_HELPER", "")
-PAMTEST = os.environ.get("SSPR_PAMTEST", "")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from sspr_env import (DAY, HELPER, MODULE, PAMTEST,  # noqa: E402,F401
+                      TEST_HELPER_USER, SsprAssertions, SsprEnv)
+
 SOURCE_DIR = os.environ.get("SSPR_SOURCE_DIR", "")
+# An LD_PRELOAD shim that writes the driver's syslog lines to a file.
+SHIM = os.environ.get("SSPR_SYSLOG_SHIM", "")
 
 PAM_SUCCESS = 0
 PAM_PERM_DENIED = 6
 PAM_AUTHINFO_UNAVAIL = 9
 PAM_IGNORE = 25
 PAM_TRY_AGAIN = 24  # marker: the stack below turns our IGNORE into this
-
-# The unprivileged user the helper drops to in tests (exists everywhere).
-TEST_HELPER_USER = "nobody"
 
 # libfaketime (Debian package libfaketime), for tests that move the clock.
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
@@ -76,39 +74,25 @@ def require_root():
             sys.exit(1)
 
 
-class Env:
-    """One isolated installation: pam.d service, config, state, cache."""
+class Env(SsprEnv):
+    """One isolated installation: pam.d service, config, state, cache.
+    syslog=True: the driver runs with the syslog shim, and log() reads the
+    lines it kept."""
 
-    def __init__(self, service="sspr-test", conf=None, args=""):
-        self.root = tempfile.mkdtemp(prefix="sspr-test-")
-        os.chmod(self.root, 0o755)
-        self.service = service
-        self.confdir = os.path.join(self.root, "pam.d")
-        os.mkdir(self.confdir)
-        self.conf_path = os.path.join(self.root, "pam_sspr.conf")
-        self.state = os.path.join(self.root, "state")
-        self.cache = os.path.join(self.root, "cache")
-        self.outbox = os.path.join(self.state, "outbox.jsonl")
-        self.helper = HELPER
-        self.module = MODULE
-        self.conf = {
-            "backend": "local",
-            "helper_user": TEST_HELPER_USER,
-            "state_dir": self.state,
-            "cache_dir": self.cache,
-            "delivery": "outbox:" + self.outbox,
-            "default_region": "US",
+    def __init__(self, service="sspr-test", conf=None, args="",
+                 syslog=False):
+        super().__init__("sspr-test-", conf=conf, defaults={
             "helper_timeout": "30",  # 25 parallel (ASan) helpers on 2 CPUs
-            "resend_cooldown": "0",
             # The driver sets no PAM_TTY: it is the interactive client
             # here, as cockpit is by default (rule f5 of pam_sspr(8)).
             "interactive_services": service,
-        }
-        if conf:
-            self.conf.update(conf)
+        })
+        self.service = service
+        self.confdir = os.path.join(self.root, "pam.d")
+        os.mkdir(self.confdir)
         self.args = args
+        self.syslog = os.path.join(self.root, "syslog.txt") if syslog else None
         self.write_nss()
-        self.make_state_dir()
         self.write()
 
     def write_nss(self):
@@ -173,31 +157,16 @@ class Env:
                 "NSS_WRAPPER_GROUP": self.group,
                 # Sanitizer builds: these come before the ASan runtime.
                 "ASAN_OPTIONS": "verify_asan_link_order=0"}
-    def make_state_dir(self):
-        """state_dir as the package makes it: the helper never creates it."""
-        os.makedirs(self.state, mode=0o700, exist_ok=True)
-        pw = pwd.getpwnam(TEST_HELPER_USER)
-        os.chown(self.state, pw.pw_uid, pw.pw_gid)
-        os.chmod(self.state, 0o700)
 
     def write(self):
-        with open(self.conf_path, "w") as f:
-            f.write("# written by the test harness\n")
-            for k, v in self.conf.items():
-                f.write(f"{k} = {v}\n")
-        os.chmod(self.conf_path, 0o644)
+        self.write_conf()
         # libpam turns a stack where every module said IGNORE into
         # PAM_PERM_DENIED; to see our module's own code, an IGNORE falls
         # through to pam_debug, whose try_again (never ours) marks it.
         with open(os.path.join(self.confdir, self.service), "w") as f:
             f.write(f"account [success=done ignore=ignore default=die] "
-                    f"{self.module} conf={self.conf_path} "
-                    f"helper={self.helper} {self.args}\n"
+                    f"{self.pam_line(self.args)}\n"
                     "account requisite pam_debug.so acct=try_again\n")
-
-    def set(self, **kv):
-        self.conf.update({k: str(v) for k, v in kv.items()})
-        self.write()
 
     def script(self, name, body):
         """A root-owned executable script inside the env (fake helpers)."""
@@ -251,35 +220,43 @@ exec /usr/bin/env -i {fake} {HELPER} "$@"
             f.write("@" + when + "\n")
         os.rename(tmp, self.clock_file)
 
-    def run(self, user, *answers, extra=(), timeout=120):
+    def run(self, user, *answers, extra=(), timeout=120, stdin_tty=False):
+        """The driver; stdin is /dev/null (never a terminal, whoever runs
+        the tests: rule f3), or a pty with stdin_tty."""
         cmd = [PAMTEST, "--confdir", self.confdir, "--service", self.service,
                "--user", user, "--outbox", self.outbox, *extra, *answers]
         self.ensure_person(user)
-        # stdin never a terminal, whoever runs the tests (rule f3).
-        p = subprocess.run(cmd, capture_output=True, text=True,
-                           timeout=timeout, env=self.command_env(),
-                           stdin=subprocess.DEVNULL)
+        env = self.command_env(preload=[SHIM] if self.syslog and SHIM else [])
+        if self.syslog:
+            env["SSPR_SYSLOG_FILE"] = self.syslog
+        master = slave = None
+        if stdin_tty:
+            master, slave = pty.openpty()
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True,
+                               timeout=timeout, env=env,
+                               stdin=slave if stdin_tty else
+                               subprocess.DEVNULL)
+        finally:
+            for fd in (master, slave):
+                if fd is not None:
+                    os.close(fd)
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
         return code, p.stdout + p.stderr
 
-    def record(self, user):
-        path = os.path.join(self.state, "users", user + ".json")
-        if not os.path.exists(path):
-            return None
-        with open(path) as f:
-            return json.load(f)
+    def log(self):
+        """What the driver's process sent to syslog (syslog=True)."""
+        if not self.syslog or not os.path.exists(self.syslog):
+            return ""
+        with open(self.syslog) as f:
+            return f.read()
 
-    def outbox_lines(self):
-        if not os.path.exists(self.outbox):
-            return []
-        with open(self.outbox) as f:
-            return [json.loads(l) for l in f if l.strip()]
-
-    def cleanup(self):
-        shutil.rmtree(self.root, ignore_errors=True)
+    def last_log(self):
+        lines = self.log().strip().splitlines()
+        return lines[-1] if lines else ""
 
 
-class PamTestCase(unittest.TestCase):
+class PamTestCase(SsprAssertions, unittest.TestCase):
     conf = None
 
     def setUp(self):

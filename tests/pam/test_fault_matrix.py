@@ -258,23 +258,7 @@ class FaultMatrix(unittest.TestCase):
         code, out, _ = drive(cls.template, "ru",
                              [a for _, _, a in NEW_USER_FLOW])
         assert code == PAM_SUCCESS, out
-        st = cls.template.state
-        old = int(time.time()) - 400 * DAY
-        path = os.path.join(st, "users", "ru.json")
-        with open(path) as f:
-            rec = json.load(f)
-        rec["created_at"] = rec["updated_at"] = old
-        for m in rec["methods"]:
-            m["verified_at"] = old
-        with open(path, "w") as f:  # keeps owner and mode
-            f.write(json.dumps(rec, separators=(",", ":")) + "\n")
-        ppath = os.path.join(st, "policy", "ru")
-        with open(ppath) as f:
-            text = f.read()
-        with open(ppath, "w") as f:
-            f.write("".join(
-                f"confirmed_at {old}\n" if l.startswith("confirmed_at")
-                else l + "\n" for l in text.splitlines()))
+        cls.template.backdate("ru", 400 * DAY)
         os.remove(cls.template.outbox)
 
     @classmethod

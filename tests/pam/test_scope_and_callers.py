@@ -2,16 +2,14 @@
 through real libpam), a broken config, and callers that behave unusually:
 PAM_SILENT, an application that ignores SIGCHLD, one that is not root."""
 import os
-import pty
 import shutil
 import subprocess
 
 from harness import (HELPER, MODULE, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
-                     PAM_PERM_DENIED, PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST,
-                     Env, PamTestCase, main)
+                     PAM_PERM_DENIED, PAM_SUCCESS, PAMTEST, SHIM, Env,
+                     PamTestCase, main)
 
 REGISTER = ("1", "", "201-555-0123", "1", "@code", "n")
-SHIM = os.environ.get("SSPR_SYSLOG_SHIM", "")
 
 
 class Login:
@@ -20,46 +18,23 @@ class Login:
     module's syslog lines."""
 
     def __init__(self, case, service, args="", **conf):
-        self.env = Env(service=service, conf=conf, args=args)
+        self.env = Env(service=service, conf=conf, args=args, syslog=True)
         del self.env.conf["interactive_services"]
         self.env.write()
         case.addCleanup(self.env.cleanup)
-        self.syslog = os.path.join(self.env.root, "syslog.txt")
 
     def set(self, **kv):
         self.env.set(**kv)
 
     def run(self, user, *answers, tty=None, stdin_tty=False, extra=()):
         """The driver with PAM_TTY `tty` and stdin a pty or /dev/null."""
-        e = self.env
-        e.ensure_person(user)
-        cmd = [PAMTEST, "--confdir", e.confdir, "--service", e.service,
-               "--user", user, "--outbox", e.outbox, *extra]
         if tty is not None:
-            cmd += ["--tty", tty]
-        env = e.command_env(preload=[SHIM])
-        env["SSPR_SYSLOG_FILE"] = self.syslog
-        master = slave = None
-        if stdin_tty:
-            master, slave = pty.openpty()
-        try:
-            p = subprocess.run(cmd + list(answers), capture_output=True,
-                               text=True, timeout=120, env=env,
-                               stdin=slave if stdin_tty else
-                               subprocess.DEVNULL)
-        finally:
-            for fd in (master, slave):
-                if fd is not None:
-                    os.close(fd)
-        code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
-        return code, p.stdout + p.stderr
+            extra = (*extra, "--tty", tty)
+        return self.env.run(user, *answers, extra=extra, stdin_tty=stdin_tty)
 
     def log(self):
         """The module's own lines (libpam logs some of its own)."""
-        if not os.path.exists(self.syslog):
-            return []
-        with open(self.syslog) as f:
-            return [x for x in f.read().splitlines() if " pam_sspr(" in x]
+        return [x for x in self.env.log().splitlines() if " pam_sspr(" in x]
 
 
 class ScopeCase(PamTestCase):
