@@ -35,7 +35,7 @@ void Write(const std::string& path, const std::string& text) {
   chmod(path.c_str(), 0600);
 }
 
-void test_states(void** state) {
+void the_cache_state_follows_the_entry_and_the_clock(void** state) {
   Config c = InDir(Dir(state));
   assert_int_equal(InspectCache(c, "alice", kNow).state, CacheState::kMissing);
   std::string err;
@@ -56,7 +56,7 @@ void test_states(void** state) {
   assert_int_equal(InspectCache(c, "alice", kNow).state, CacheState::kDisabled);
 }
 
-void test_invalid_entries(void** state) {
+void invalid_cache_entries_are_reported_invalid(void** state) {
   if (geteuid() != 0) skip();
   Config c = InDir(Dir(state));
   assert_int_equal(mkdir(c.cache_dir.c_str(), 0700), 0);
@@ -73,7 +73,7 @@ void test_invalid_entries(void** state) {
   assert_int_equal(InspectCache(c, "u", kNow).state, CacheState::kFresh);
 }
 
-void test_untrusted(void** state) {
+void a_cache_entry_with_an_untrusted_owner_or_mode_is_untrusted(void** state) {
   if (geteuid() != 0) skip();
   Config c = InDir(Dir(state));
   std::string err;
@@ -104,7 +104,7 @@ void test_untrusted(void** state) {
                    CacheState::kUntrusted);
 }
 
-void test_names_are_escaped_like_the_module(void** state) {
+void names_are_escaped_like_the_module(void** state) {
   if (geteuid() != 0) skip();
   Config c = InDir(Dir(state));
   std::string err;
@@ -118,13 +118,13 @@ void test_names_are_escaped_like_the_module(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_states, sspr_test::Setup,
+      cmocka_unit_test_setup_teardown(the_cache_state_follows_the_entry_and_the_clock, sspr_test::Setup,
                                       sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_invalid_entries, sspr_test::Setup,
+      cmocka_unit_test_setup_teardown(invalid_cache_entries_are_reported_invalid, sspr_test::Setup,
                                       sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_untrusted, sspr_test::Setup,
+      cmocka_unit_test_setup_teardown(a_cache_entry_with_an_untrusted_owner_or_mode_is_untrusted, sspr_test::Setup,
                                       sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_names_are_escaped_like_the_module,
+      cmocka_unit_test_setup_teardown(names_are_escaped_like_the_module,
                                       sspr_test::Setup, sspr_test::Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -32,7 +32,7 @@ void Expect(const Decision& d, const char* result, const char* step, int code) {
   assert_false(d.reason.empty());
 }
 
-void test_out_of_scope_wins(void**) {
+void out_of_scope_wins(void**) {
   Config c;
   Facts f = Answered(0);
   f.in_scope = false;
@@ -43,7 +43,7 @@ void test_out_of_scope_wins(void**) {
   assert_non_null(strstr(d.reason.c_str(), "exempt user"));
 }
 
-void test_fresh_cache_wins_over_backend(void**) {
+void fresh_cache_wins_over_backend(void**) {
   Config c;
   Facts f = Answered(0);
   f.cache = CacheState::kFresh;
@@ -53,7 +53,7 @@ void test_fresh_cache_wins_over_backend(void**) {
   Expect(Decide(c, f), "PAM_SUCCESS", "cache", ex::kOk);
 }
 
-void test_registered(void**) {
+void a_registered_user_is_let_in_whatever_the_cache(void**) {
   Config c;
   c.methods_required = 2;
   Facts f = Answered(2);
@@ -70,7 +70,7 @@ void test_registered(void**) {
   assert_null(strstr(Decide(c, f).reason.c_str(), "cached"));
 }
 
-void test_not_registered_by_mode(void**) {
+void an_unregistered_user_gets_what_the_mode_says(void**) {
   Config c;
   c.methods_required = 2;
   Facts f = Answered(1);
@@ -87,7 +87,7 @@ void test_not_registered_by_mode(void**) {
   Expect(Decide(c, f), "PAM_SUCCESS", "mode", ex::kNotRegistered);
 }
 
-void test_unavailable_by_failmode(void**) {
+void an_unavailable_backend_gets_what_failmode_says(void**) {
   Config c;
   Facts f;
   f.backend_error = "helper_user '_sspr' does not exist";
@@ -102,7 +102,7 @@ void test_unavailable_by_failmode(void**) {
   assert_non_null(strstr(d.reason.c_str(), "failmode=secure"));
 }
 
-void test_stale_cache_while_unavailable(void**) {
+void a_stale_cache_entry_counts_while_the_backend_is_unavailable(void**) {
   Config c;
   c.failmode = sspr::FailMode::kSecure;
   c.stale_ttl = 3600;
@@ -125,7 +125,7 @@ void test_stale_cache_while_unavailable(void**) {
   Expect(Decide(c, f), "dialogue", "mode", ex::kNotRegistered);
 }
 
-void test_reconfirm_and_later(void**) {
+void reconfirmation_and_later_follow_the_dialogues_rules(void**) {
   Config c;
   c.reconfirm_days = 180;
   c.snooze_max = 2;
@@ -191,7 +191,7 @@ void test_reconfirm_and_later(void**) {
   Expect(Decide(c, f), "PAM_PERM_DENIED", "mode", ex::kNotRegistered);
 }
 
-void test_user_unknown_to_backend(void**) {
+void a_user_unknown_to_the_backend_is_out_of_scope_even_with_failmode_secure(void**) {
   Config c;
   c.failmode = sspr::FailMode::kSecure;
   Facts f;
@@ -203,14 +203,14 @@ void test_user_unknown_to_backend(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_out_of_scope_wins),
-      cmocka_unit_test(test_fresh_cache_wins_over_backend),
-      cmocka_unit_test(test_registered),
-      cmocka_unit_test(test_not_registered_by_mode),
-      cmocka_unit_test(test_unavailable_by_failmode),
-      cmocka_unit_test(test_stale_cache_while_unavailable),
-      cmocka_unit_test(test_reconfirm_and_later),
-      cmocka_unit_test(test_user_unknown_to_backend),
+      cmocka_unit_test(out_of_scope_wins),
+      cmocka_unit_test(fresh_cache_wins_over_backend),
+      cmocka_unit_test(a_registered_user_is_let_in_whatever_the_cache),
+      cmocka_unit_test(an_unregistered_user_gets_what_the_mode_says),
+      cmocka_unit_test(an_unavailable_backend_gets_what_failmode_says),
+      cmocka_unit_test(a_stale_cache_entry_counts_while_the_backend_is_unavailable),
+      cmocka_unit_test(reconfirmation_and_later_follow_the_dialogues_rules),
+      cmocka_unit_test(a_user_unknown_to_the_backend_is_out_of_scope_even_with_failmode_secure),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

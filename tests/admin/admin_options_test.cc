@@ -28,7 +28,7 @@ void Refused(std::vector<std::string> argv, const char* why) {
     fail_msg("error '%s' does not mention '%s'", err.c_str(), why);
 }
 
-void test_commands(void**) {
+void every_command_parses_with_its_arguments(void**) {
   AdminOptions o;
   std::string err;
   assert_true(Parse({"status", "alice"}, &o, &err));
@@ -79,7 +79,7 @@ void test_commands(void**) {
   assert_true(sspr::ConfigArgs(o).empty());
 }
 
-void test_usage_errors(void**) {
+void usage_errors_are_named(void**) {
   Refused({}, "no command");
   Refused({"frobnicate"}, "unknown command");
   Refused({"status"}, "needs a USER");
@@ -105,8 +105,8 @@ void test_usage_errors(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_commands),
-      cmocka_unit_test(test_usage_errors),
+      cmocka_unit_test(every_command_parses_with_its_arguments),
+      cmocka_unit_test(usage_errors_are_named),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -21,7 +21,7 @@ Method M(const char* type, const char* value) {
   return m;
 }
 
-void test_masking_never_shows_a_full_value(void**) {
+void masking_never_shows_a_full_value(void**) {
   std::string s = sspr::MaskedValue(M("mobile", "+12015550123"));
   assert_null(strstr(s.c_str(), "2015550123"));
   assert_null(strstr(s.c_str(), "555"));
@@ -38,7 +38,7 @@ void test_masking_never_shows_a_full_value(void**) {
                       "(not shown)");
 }
 
-void test_printable(void**) {
+void control_characters_print_escaped(void**) {
   assert_string_equal(sspr::Printable("alice").c_str(), "alice");
   assert_string_equal(sspr::Printable("é ü 日本").c_str(), "é ü 日本");
   assert_string_equal(sspr::Printable("a\x1b[2Jb").c_str(), "a\\x1b[2Jb");
@@ -51,7 +51,7 @@ void test_printable(void**) {
   assert_string_equal(sspr::Printable("a\\b").c_str(), "a\\\\b");
 }
 
-void test_times_and_states(void**) {
+void times_and_states_print_readably(void**) {
   assert_string_equal(sspr::UtcTime(0).c_str(), "-");
   assert_string_equal(sspr::UtcTime(1732500000).c_str(),
                       "2024-11-25 02:00:00 UTC");
@@ -61,7 +61,7 @@ void test_times_and_states(void**) {
   assert_string_equal(sspr::RegistrationState(3, 2), "registered");
 }
 
-void test_login_defs(void**) {
+void login_defs_gives_the_uid_range(void**) {
   sspr::UidRange r = sspr::ParseLoginDefs("");
   assert_int_equal(r.min, 1000);
   assert_int_equal(r.max, 60000);
@@ -81,10 +81,10 @@ void test_login_defs(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_masking_never_shows_a_full_value),
-      cmocka_unit_test(test_printable),
-      cmocka_unit_test(test_times_and_states),
-      cmocka_unit_test(test_login_defs),
+      cmocka_unit_test(masking_never_shows_a_full_value),
+      cmocka_unit_test(control_characters_print_escaped),
+      cmocka_unit_test(times_and_states_print_readably),
+      cmocka_unit_test(login_defs_gives_the_uid_range),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

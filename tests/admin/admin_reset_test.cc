@@ -60,7 +60,7 @@ void Register(const Config& c, const std::string& user,
   assert_true(sspr::CacheStore(c.cache_dir, user, kNow + 600, &err));
 }
 
-void test_reset_removes_exactly_the_users_state(void** state) {
+void reset_removes_exactly_the_users_state(void** state) {
   Config c = Setup(Dir(state));
   assert_int_equal(mkdir(c.state_dir.c_str(), 0700), 0);
   Register(c, "alice", "+12015550123");
@@ -106,7 +106,7 @@ void test_reset_removes_exactly_the_users_state(void** state) {
 // The user's own limits (overall and per number) live in the user's rate
 // file: a reset frees a number the user had locked for themselves, and
 // other users' counts for it stay.
-void test_reset_frees_the_users_locked_number(void** state) {
+void reset_frees_the_users_locked_number(void** state) {
   Config c = Setup(Dir(state));
   assert_int_equal(mkdir(c.state_dir.c_str(), 0700), 0);
   sspr::RateLimitPolicy p;
@@ -133,7 +133,7 @@ void test_reset_frees_the_users_locked_number(void** state) {
   assert_true(Exists(c.state_dir + "/rate/dest-%2B12015550123.json"));
 }
 
-void test_lock_created_for_the_helper_user(void** state) {
+void the_lock_is_created_for_the_helper_user(void** state) {
   if (geteuid() != 0) skip();
   Config c = Setup(Dir(state));
   assert_int_equal(mkdir(c.state_dir.c_str(), 0700), 0);
@@ -151,7 +151,7 @@ void test_lock_created_for_the_helper_user(void** state) {
   assert_int_equal(st.st_mode & 07777, 0600);
 }
 
-void test_symlinks_are_refused(void** state) {
+void symlinks_are_refused(void** state) {
   Config c = Setup(Dir(state));
   assert_int_equal(mkdir(c.state_dir.c_str(), 0700), 0);
   Register(c, "erin", "+12015550125");
@@ -173,7 +173,7 @@ void test_symlinks_are_refused(void** state) {
   assert_true(Exists(c.cache_dir + "/erin"));
 }
 
-void test_waits_for_the_users_lock(void** state) {
+void reset_waits_for_the_users_lock(void** state) {
   Config c = Setup(Dir(state));
   assert_int_equal(mkdir(c.state_dir.c_str(), 0700), 0);
   Register(c, "frank", "+12015550126");
@@ -196,15 +196,15 @@ void test_waits_for_the_users_lock(void** state) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(
-          test_reset_removes_exactly_the_users_state, sspr_test::Setup,
+          reset_removes_exactly_the_users_state, sspr_test::Setup,
           sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_reset_frees_the_users_locked_number,
+      cmocka_unit_test_setup_teardown(reset_frees_the_users_locked_number,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_lock_created_for_the_helper_user,
+      cmocka_unit_test_setup_teardown(the_lock_is_created_for_the_helper_user,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_symlinks_are_refused,
+      cmocka_unit_test_setup_teardown(symlinks_are_refused,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_waits_for_the_users_lock,
+      cmocka_unit_test_setup_teardown(reset_waits_for_the_users_lock,
                                       sspr_test::Setup, sspr_test::Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

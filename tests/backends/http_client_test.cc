@@ -52,7 +52,7 @@ struct World {
   }
 };
 
-void test_retry_after_that_fits(void**) {
+void a_retry_after_that_fits_is_waited_for(void**) {
   World w;
   w.t.steps = {{true, 429, 2, false}, {true, 200, -1, false}};
   HttpRequest r;
@@ -65,7 +65,7 @@ void test_retry_after_that_fits(void**) {
   assert_int_equal(w.c.requests(), 2);
 }
 
-void test_retry_after_beyond_the_budget(void**) {
+void a_retry_after_beyond_the_budget_is_not_waited_for(void**) {
   World w;
   w.t.steps = {{true, 429, 60, false}};
   HttpRequest r;
@@ -79,7 +79,7 @@ void test_retry_after_beyond_the_budget(void**) {
                       "HTTP 429 (retry in 60 s does not fit the deadline)");
 }
 
-void test_at_most_one_retry(void**) {
+void a_request_is_retried_at_most_once(void**) {
   World w;
   w.t.steps = {{true, 503, 1, false}, {true, 503, 1, false}};
   HttpRequest r;
@@ -91,7 +91,7 @@ void test_at_most_one_retry(void**) {
   assert_int_equal(w.c.requests(), 2);
 }
 
-void test_post_500_is_not_retried_but_refused_connect_is(void**) {
+void post_500_is_not_retried_but_refused_connect_is(void**) {
   World w;
   w.t.steps = {{true, 500, -1, false}};
   HttpRequest post;
@@ -110,7 +110,7 @@ void test_post_500_is_not_retried_but_refused_connect_is(void**) {
   assert_int_equal(resp.status, 200);
 }
 
-void test_throttle_not_retried_when_asked(void**) {
+void a_throttle_is_not_retried_when_asked_not_to(void**) {
   World w;
   w.t.steps = {{true, 429, 1, false}};
   HttpRequest r;
@@ -122,7 +122,7 @@ void test_throttle_not_retried_when_asked(void**) {
   assert_int_equal(w.c.requests(), 1);
 }
 
-void test_attempt_deadline_is_the_smaller_bound(void**) {
+void attempt_deadline_is_the_smaller_bound(void**) {
   World w;
   w.t.steps = {{true, 200, -1, false}};
   HttpRequest r;
@@ -137,7 +137,7 @@ void test_attempt_deadline_is_the_smaller_bound(void**) {
   assert_int_equal(w.t.deadlines[1], w.now + 2000);
 }
 
-void test_url_rules(void**) {
+void urls_must_be_https_or_loopback_http(void**) {
   std::string err;
   assert_true(UrlAllowed("https://graph.microsoft.com/v1.0", &err));
   assert_true(UrlAllowed("http://127.0.0.1:8080/x", &err));
@@ -156,13 +156,13 @@ void test_url_rules(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(sspr::test_retry_after_that_fits),
-      cmocka_unit_test(sspr::test_retry_after_beyond_the_budget),
-      cmocka_unit_test(sspr::test_at_most_one_retry),
-      cmocka_unit_test(sspr::test_post_500_is_not_retried_but_refused_connect_is),
-      cmocka_unit_test(sspr::test_throttle_not_retried_when_asked),
-      cmocka_unit_test(sspr::test_attempt_deadline_is_the_smaller_bound),
-      cmocka_unit_test(sspr::test_url_rules),
+      cmocka_unit_test(sspr::a_retry_after_that_fits_is_waited_for),
+      cmocka_unit_test(sspr::a_retry_after_beyond_the_budget_is_not_waited_for),
+      cmocka_unit_test(sspr::a_request_is_retried_at_most_once),
+      cmocka_unit_test(sspr::post_500_is_not_retried_but_refused_connect_is),
+      cmocka_unit_test(sspr::a_throttle_is_not_retried_when_asked_not_to),
+      cmocka_unit_test(sspr::attempt_deadline_is_the_smaller_bound),
+      cmocka_unit_test(sspr::urls_must_be_https_or_loopback_http),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

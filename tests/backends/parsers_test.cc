@@ -17,7 +17,7 @@ extern "C" {
 namespace sspr {
 namespace {
 
-void test_json_depth_and_trailing_garbage(void**) {
+void json_too_deep_or_with_trailing_garbage_is_refused(void**) {
   Json doc;
   std::string err;
   std::string deep(40, '[');
@@ -30,7 +30,7 @@ void test_json_depth_and_trailing_garbage(void**) {
   assert_false(ParseJson("", &doc, &err));
 }
 
-void test_typed_members(void**) {
+void members_are_read_only_with_their_type(void**) {
   Json doc;
   std::string err, s;
   int64_t n = 0;
@@ -48,7 +48,7 @@ void test_typed_members(void**) {
   assert_false(err.empty());
 }
 
-void test_rest_user(void**) {
+void a_rest_user_record_parses(void**) {
   UserRecord r;
   std::string err;
   assert_true(ParseRestUser(
@@ -68,7 +68,7 @@ void test_rest_user(void**) {
   }
 }
 
-void test_graph_methods(void**) {
+void graph_methods_parse_into_a_record(void**) {
   UserRecord r;
   std::string err, next;
   assert_true(ParseGraphMethods(
@@ -96,7 +96,7 @@ void test_graph_methods(void**) {
   }
 }
 
-void test_graph_registration_report(void**) {
+void the_graph_registration_report_parses(void**) {
   UserRecord r;
   std::string err;
   bool found = true;
@@ -117,7 +117,7 @@ void test_graph_registration_report(void**) {
   }
 }
 
-void test_okta_factors(void**) {
+void okta_factors_parse(void**) {
   std::vector<OktaFactor> f;
   std::string err;
   assert_true(ParseOktaFactors(
@@ -143,7 +143,7 @@ void test_okta_factors(void**) {
   }
 }
 
-void test_okta_questions(void**) {
+void okta_questions_parse(void**) {
   std::vector<ServiceQuestion> q;
   std::string err;
   assert_true(ParseOktaQuestions(
@@ -185,7 +185,7 @@ void test_okta_questions(void**) {
       &err));
 }
 
-void test_error_texts(void**) {
+void service_errors_become_short_texts(void**) {
   assert_string_equal(
       ServiceErrorText("{\"error\":{\"code\":\"Request_ResourceNotFound\","
                        "\"message\":\"no\"}}").c_str(),
@@ -217,14 +217,14 @@ void test_error_texts(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(sspr::test_json_depth_and_trailing_garbage),
-      cmocka_unit_test(sspr::test_typed_members),
-      cmocka_unit_test(sspr::test_rest_user),
-      cmocka_unit_test(sspr::test_graph_methods),
-      cmocka_unit_test(sspr::test_graph_registration_report),
-      cmocka_unit_test(sspr::test_okta_factors),
-      cmocka_unit_test(sspr::test_okta_questions),
-      cmocka_unit_test(sspr::test_error_texts),
+      cmocka_unit_test(sspr::json_too_deep_or_with_trailing_garbage_is_refused),
+      cmocka_unit_test(sspr::members_are_read_only_with_their_type),
+      cmocka_unit_test(sspr::a_rest_user_record_parses),
+      cmocka_unit_test(sspr::graph_methods_parse_into_a_record),
+      cmocka_unit_test(sspr::the_graph_registration_report_parses),
+      cmocka_unit_test(sspr::okta_factors_parse),
+      cmocka_unit_test(sspr::okta_questions_parse),
+      cmocka_unit_test(sspr::service_errors_become_short_texts),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -109,7 +109,7 @@ int St(CheckStatus s) { return static_cast<int>(s); }
 // rest, service-sent: the repro of the issue. A code to ...0123, checked;
 // then ...0199 answered 429 "cooldown"; Save(...0199) must not send
 // ...0123's verification id.
-void test_rest_refuses_a_number_its_verification_was_not_for(void**) {
+void rest_refuses_a_number_its_verification_was_not_for(void**) {
   World w;
   w.c.backend = "rest";
   w.c.rest_url = "https://rest.example";
@@ -143,7 +143,7 @@ void test_rest_refuses_a_number_its_verification_was_not_for(void**) {
 
 // rest, helper-sent: the service's verification id and the helper's code
 // must both be for the number stored.
-void test_rest_helper_sent_code_proves_only_its_number(void**) {
+void rest_helper_sent_code_proves_only_its_number(void**) {
   World w;
   w.c.backend = "rest";
   w.c.rest_url = "https://rest.example";
@@ -169,7 +169,7 @@ void test_rest_helper_sent_code_proves_only_its_number(void**) {
 }
 
 // graph, helper-sent: refused before any request to Graph.
-void test_graph_refuses_a_number_no_checked_code_went_to(void**) {
+void graph_refuses_a_number_no_checked_code_went_to(void**) {
   World w;
   w.c.backend = "graph";
   w.c.graph_url = "https://graph.example";
@@ -192,7 +192,7 @@ void test_graph_refuses_a_number_no_checked_code_went_to(void**) {
 }
 
 // okta, service-sent: only the factor activated, of the type activated.
-void test_okta_refuses_what_was_not_activated(void**) {
+void okta_refuses_what_was_not_activated(void**) {
   World w;
   w.c.backend = "okta";
   w.c.okta_url = "https://okta.example";
@@ -225,11 +225,11 @@ void test_okta_refuses_what_was_not_activated(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(
-          sspr::test_rest_refuses_a_number_its_verification_was_not_for),
-      cmocka_unit_test(sspr::test_rest_helper_sent_code_proves_only_its_number),
+          sspr::rest_refuses_a_number_its_verification_was_not_for),
+      cmocka_unit_test(sspr::rest_helper_sent_code_proves_only_its_number),
       cmocka_unit_test(
-          sspr::test_graph_refuses_a_number_no_checked_code_went_to),
-      cmocka_unit_test(sspr::test_okta_refuses_what_was_not_activated),
+          sspr::graph_refuses_a_number_no_checked_code_went_to),
+      cmocka_unit_test(sspr::okta_refuses_what_was_not_activated),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -25,7 +25,7 @@ int64_t FakeMono() { return g_mono_ms; }
 constexpr int64_t kT0 = 1800000000;
 constexpr int kTtl = 600;
 
-void test_valid_then_expired_on_both_clocks(void**) {
+void a_code_is_valid_then_expired_on_both_clocks(void**) {
   g_mono_ms = 5000;
   PendingCode p(kTtl, 5, 0, FakeMono);
   p.Set("123456", kT0);
@@ -39,7 +39,7 @@ void test_valid_then_expired_on_both_clocks(void**) {
                    static_cast<int>(PendingCode::Check::kExpired));
 }
 
-void test_wall_clock_set_back_does_not_extend_a_code(void**) {
+void wall_clock_set_back_does_not_extend_a_code(void**) {
   g_mono_ms = 5000;
   PendingCode p(kTtl, 5, 0, FakeMono);
   p.Set("123456", kT0);
@@ -56,7 +56,7 @@ void test_wall_clock_set_back_does_not_extend_a_code(void**) {
                    static_cast<int>(PendingCode::Check::kOk));
 }
 
-void test_wall_clock_set_forward_expires_a_code(void**) {
+void wall_clock_set_forward_expires_a_code(void**) {
   g_mono_ms = 5000;
   PendingCode p(kTtl, 5, 0, FakeMono);
   p.Set("123456", kT0);
@@ -65,7 +65,7 @@ void test_wall_clock_set_forward_expires_a_code(void**) {
                    static_cast<int>(PendingCode::Check::kExpired));
 }
 
-void test_cooldown_is_not_stretched_by_a_clock_set_back(void**) {
+void cooldown_is_not_stretched_by_a_clock_set_back(void**) {
   g_mono_ms = 5000;
   PendingCode p(kTtl, 5, 30, FakeMono);
   assert_int_equal(p.NextSendAt(), 0);
@@ -81,10 +81,10 @@ void test_cooldown_is_not_stretched_by_a_clock_set_back(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_valid_then_expired_on_both_clocks),
-      cmocka_unit_test(test_wall_clock_set_back_does_not_extend_a_code),
-      cmocka_unit_test(test_wall_clock_set_forward_expires_a_code),
-      cmocka_unit_test(test_cooldown_is_not_stretched_by_a_clock_set_back),
+      cmocka_unit_test(a_code_is_valid_then_expired_on_both_clocks),
+      cmocka_unit_test(wall_clock_set_back_does_not_extend_a_code),
+      cmocka_unit_test(wall_clock_set_forward_expires_a_code),
+      cmocka_unit_test(cooldown_is_not_stretched_by_a_clock_set_back),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

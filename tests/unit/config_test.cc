@@ -175,7 +175,7 @@ bool IsList(const std::string& key) {
   return lists.count(key) != 0;
 }
 
-void TestEveryKeyGoodAndBad(void** /*state*/) {
+void every_key_takes_its_good_values_and_refuses_its_bad_ones(void** /*state*/) {
   for (const KeyCase& k : AllKeys()) {
     Config c;
     std::string err;
@@ -190,7 +190,7 @@ void TestEveryKeyGoodAndBad(void** /*state*/) {
       if (SetKey(&d, k.key, bad, &err))
         fail_msg("%s = '%s' accepted", k.key, bad.c_str());
       // The error names the key, and the old value stays (a list keeps
-      // the valid entries of the new value: TestListKeepsValidEntries).
+      // the valid entries of the new value: a_list_with_a_bad_entry_keeps_its_valid_entries).
       ASSERT_CONTAINS(err, std::string("'") + k.key + "'");
       if (!IsList(k.key) && k.get(d) != k.want)
         fail_msg("%s changed to '%s' by a rejected value", k.key,
@@ -199,7 +199,7 @@ void TestEveryKeyGoodAndBad(void** /*state*/) {
   }
 }
 
-void TestListKeepsValidEntries(void** /*state*/) {
+void a_list_with_a_bad_entry_keeps_its_valid_entries(void** /*state*/) {
   Config c;
   std::string err;
   assert_false(SetKey(&c, "exempt_users", "alice, b=d carol", &err));
@@ -212,7 +212,7 @@ void TestListKeepsValidEntries(void** /*state*/) {
 }
 
 // The scope keys' real defaults (documented in pam_sspr.conf(5)).
-void TestScopeDefaults(void** /*state*/) {
+void the_scope_keys_have_their_documented_defaults(void** /*state*/) {
   Config c;
   assert_int_equal(c.min_uid, -1);  // UID_MIN of /etc/login.defs
   assert_false(c.check_root);
@@ -228,7 +228,7 @@ void TestScopeDefaults(void** /*state*/) {
 
 // A '#' after a space or tab starts a comment; "\#" is a literal '#'; a
 // '#' inside a word is kept.
-void TestStripComment(void** /*state*/) {
+void a_hash_after_white_space_starts_a_comment(void** /*state*/) {
   assert_string_equal(StripComment("mode = block  # deny").c_str(),
                       "mode = block  ");
   assert_string_equal(StripComment("mode = block\t# deny").c_str(),
@@ -242,7 +242,7 @@ void TestStripComment(void** /*state*/) {
 }
 
 // An invalid skip_rhosts entry is named in the error; defaults are empty.
-void TestScopeKeys(void** /*state*/) {
+void an_invalid_skip_rhosts_entry_is_named_in_the_error(void** /*state*/) {
   Config c;
   assert_true(c.only_services.empty() && c.skip_services.empty() &&
               c.skip_rhosts.empty() && c.show_qr);
@@ -254,7 +254,7 @@ void TestScopeKeys(void** /*state*/) {
   assert_true(c.skip_rhosts.empty());
 }
 
-void TestUnknownKeys(void** /*state*/) {
+void an_unknown_key_is_refused_and_named(void** /*state*/) {
   const char* unknown[] = {"", "Mode", "mode ", " mode", "unknown", "methods_",
                            "email"};
   for (const char* k : unknown) {
@@ -266,7 +266,7 @@ void TestUnknownKeys(void** /*state*/) {
   }
 }
 
-void TestValueTooLong(void** /*state*/) {
+void a_value_longer_than_a_line_is_refused(void** /*state*/) {
   Config c;
   std::string err;
   assert_false(
@@ -302,7 +302,7 @@ const IntCase kIntKeys[] = {
     {"delivery_timeout", 1, 120, &Config::delivery_timeout},
 };
 
-void TestIntRanges(void** /*state*/) {
+void every_number_key_takes_its_bounds_and_refuses_beyond_them(void** /*state*/) {
   for (const IntCase& k : kIntKeys) {
     Config c;
     std::string err;
@@ -334,7 +334,7 @@ void TestIntRanges(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // Enums and lists.
 
-void TestEnums(void** /*state*/) {
+void the_enum_keys_take_each_of_their_names(void** /*state*/) {
   Config c;
   std::string err;
   const struct {
@@ -360,7 +360,7 @@ void TestEnums(void** /*state*/) {
   }
 }
 
-void TestMethods(void** /*state*/) {
+void the_methods_list_is_trimmed_and_refuses_repeats(void** /*state*/) {
   Config c;
   std::string err;
   assert_true(SetKey(&c, "methods", "mobile", &err));
@@ -390,7 +390,7 @@ void TestMethods(void** /*state*/) {
   assert_string_equal(Join(c.methods).c_str(), "mobile|office");
 }
 
-void TestDefaultRegion(void** /*state*/) {
+void default_region_is_two_letters_in_upper_case(void** /*state*/) {
   Config c;
   std::string err;
   const char* in[] = {"gb", "Gb", "gB", "GB", "de"};
@@ -408,7 +408,7 @@ void TestDefaultRegion(void** /*state*/) {
   assert_string_equal(c.default_region.c_str(), "DE");
 }
 
-void TestDelivery(void** /*state*/) {
+void delivery_takes_an_absolute_outbox_or_command_only(void** /*state*/) {
   Config c;
   std::string err;
   assert_true(SetKey(&c, "delivery", "outbox:/tmp/outbox.jsonl", &err));
@@ -425,7 +425,7 @@ void TestDelivery(void** /*state*/) {
   assert_string_equal(c.delivery.c_str(), "command:/usr/local/bin/send-sms");
 }
 
-void TestEnrollUrl(void** /*state*/) {
+void enroll_url_takes_https_up_to_400_characters(void** /*state*/) {
   Config c;
   std::string err;
   assert_true(SetKey(&c, "enroll_url", "https://aka.ms/ssprsetup", &err));
@@ -446,7 +446,7 @@ void TestEnrollUrl(void** /*state*/) {
   assert_true(c.enroll_url == max);
 }
 
-void TestNamesAndPaths(void** /*state*/) {
+void names_and_paths_have_their_length_limits(void** /*state*/) {
   Config c;
   std::string err;
   assert_true(SetKey(&c, "groups", "", &err));  // empty list: no restriction
@@ -461,7 +461,7 @@ void TestNamesAndPaths(void** /*state*/) {
   assert_false(SetKey(&c, "state_dir", path1024 + "p", &err));
 }
 
-void TestDebugValues(void** /*state*/) {
+void debug_takes_the_usual_yes_and_no_words(void** /*state*/) {
   std::string err;
   for (const char* t : {"", "yes", "true", "1", "on"}) {
     Config c;
@@ -476,7 +476,7 @@ void TestDebugValues(void** /*state*/) {
   }
 }
 
-void TestSplitList(void** /*state*/) {
+void a_list_splits_at_commas_and_white_space(void** /*state*/) {
   assert_string_equal(Join(SplitList("a, b,,c\t d")).c_str(), "a|b|c|d");
   assert_true(SplitList("").empty());
   assert_true(SplitList(" ,\t, ").empty());
@@ -486,7 +486,7 @@ void TestSplitList(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // Validate and ApplyArgs.
 
-void TestValidate(void** /*state*/) {
+void validate_refuses_settings_that_contradict_each_other(void** /*state*/) {
   Config c;
   std::string err;
   assert_true(Validate(c, &err));  // the defaults are consistent
@@ -508,7 +508,7 @@ void TestValidate(void** /*state*/) {
   assert_true(Validate(c, &err));
 }
 
-void TestApplyArgs(void** /*state*/) {
+void module_arguments_set_keys_and_the_last_one_wins(void** /*state*/) {
   std::string err;
   {
     Config c;
@@ -619,7 +619,7 @@ bool Load(const std::string& path, Config* c, std::string* err,
 
 // Every bad line is reported as file:line, in order, and every good line
 // before and after it is applied.
-void TestEveryBadLineIsReportedAndTheRestApplied(void** state) {
+void every_bad_line_is_reported_and_the_rest_applied(void** state) {
   std::string path = WriteFile(state, "typos.conf",
                                "failmode = secure\n"
                                "mdoe = block\n"
@@ -647,7 +647,7 @@ void TestEveryBadLineIsReportedAndTheRestApplied(void** state) {
 }
 
 // The README's example style: "value   # comment" is a value and a comment.
-void TestEndOfLineCommentsAreComments(void** state) {
+void end_of_line_comments_are_comments(void** state) {
   std::string path = WriteFile(
       state, "eol.conf",
       "mode = block            # register | block | warn\n"
@@ -669,7 +669,7 @@ void TestEndOfLineCommentsAreComments(void** state) {
 
 // LoadConfigAll: the exemptions and scope keys of a file with a typo hold,
 // a module argument still wins, and every error is listed.
-void TestExemptionsHoldWhenAnotherLineIsBad(void** state) {
+void exemptions_hold_when_another_line_is_bad(void** state) {
   std::string path = WriteFile(state, "mixed.conf",
                                "mdoe = block\n"
                                "exempt_users = alice, b=d\n"
@@ -696,7 +696,7 @@ void TestExemptionsHoldWhenAnotherLineIsBad(void** state) {
 
 // The shared reader: kRootPrivate wants root and no group/other bits,
 // every rule refuses a non-regular file, and sizes are capped.
-void TestSmallFileRules(void** state) {
+void small_files_follow_their_owner_mode_and_size_rules(void** state) {
   std::string text, err;
   std::string priv = WriteFile(state, "secret", "k = v\n", 0600);
   assert_true(ReadSmallFile(priv, FileRule::kRootPrivate, 64, &text, &err));
@@ -718,7 +718,7 @@ void TestSmallFileRules(void** state) {
   assert_int_equal(open_errno, ENOENT);
 }
 
-void TestForEachLine(void** state) {
+void each_line_is_visited_with_its_file_and_line_number(void** state) {
   (void)state;
   std::vector<std::string> seen;
   assert_true(ForEachLine("a\r\n\nb", "f",
@@ -738,7 +738,7 @@ void TestForEachLine(void** state) {
   assert_int_equal(calls, 1);
 }
 
-void TestFileSyntax(void** state) {
+void a_file_with_comments_blank_lines_and_spaces_loads(void** state) {
   std::string path = WriteFile(state, "a.conf",
                                "# pam_sspr configuration\n"
                                "\n"
@@ -764,7 +764,7 @@ void TestFileSyntax(void** state) {
   assert_int_equal(c.cache_ttl, 60);
 }
 
-void TestFileCrlf(void** state) {
+void a_file_with_crlf_line_ends_loads(void** state) {
   std::string path = WriteFile(state, "crlf.conf",
                                "# windows line ends\r\n"
                                "\r\n"
@@ -779,7 +779,7 @@ void TestFileCrlf(void** state) {
   assert_string_equal(Join(c.methods).c_str(), "mobile");
 }
 
-void TestFileEmpty(void** state) {
+void an_empty_file_leaves_the_defaults(void** state) {
   std::string path = WriteFile(state, "empty.conf", "");
   Config c;
   std::string err;
@@ -787,7 +787,7 @@ void TestFileEmpty(void** state) {
   assert_true(c.mode == Mode::kRegister);
 }
 
-void TestFileUnknownKey(void** state) {
+void an_unknown_key_in_a_file_names_its_line(void** state) {
   std::string path = WriteFile(state, "u.conf",
                                "# comment\n"
                                "mode = warn\n"
@@ -800,7 +800,7 @@ void TestFileUnknownKey(void** state) {
   ASSERT_CONTAINS(err, "colour");
 }
 
-void TestFileBadValueNamesLine(void** state) {
+void a_bad_value_in_a_file_names_its_line(void** state) {
   std::string path = WriteFile(state, "v.conf", "\n\n\n\ncode_length = 4\n");
   Config c;
   std::string err;
@@ -809,7 +809,7 @@ void TestFileBadValueNamesLine(void** state) {
   ASSERT_CONTAINS(err, "code_length");
 }
 
-void TestFileLineWithoutEquals(void** state) {
+void a_line_without_equals_or_key_is_refused(void** state) {
   std::string path = WriteFile(state, "n.conf", "mode = warn\ndebug\n");
   Config c;
   std::string err;
@@ -822,7 +822,7 @@ void TestFileLineWithoutEquals(void** state) {
   ASSERT_CONTAINS(err, path + ":1:");
 }
 
-void TestFileModuleOnlyKeys(void** state) {
+void conf_and_helper_are_refused_in_the_file(void** state) {
   for (const char* key : {"conf", "helper"}) {
     std::string path = WriteFile(state, std::string(key) + ".conf",
                                  "mode = warn\n" + std::string(key) +
@@ -843,7 +843,7 @@ void TestFileModuleOnlyKeys(void** state) {
   assert_true(c.debug);
 }
 
-void TestFileLongLine(void** state) {
+void a_line_longer_than_the_limit_is_refused(void** state) {
   // Exactly kMaxConfigLine bytes: fine.
   std::string ok_line = "# " + std::string(kMaxConfigLine - 2, 'x');
   std::string path = WriteFile(state, "ok.conf", ok_line + "\nmode = warn\n");
@@ -865,7 +865,7 @@ void TestFileLongLine(void** state) {
   ASSERT_CONTAINS(err, path + ":1:");
 }
 
-void TestFileTooLarge(void** state) {
+void a_file_larger_than_the_limit_is_refused(void** state) {
   // Exactly kMaxConfigFileSize bytes of comments: accepted.
   std::string line = "# " + std::string(1021, 'c') + "\n";  // 1024 bytes
   std::string text;
@@ -882,7 +882,7 @@ void TestFileTooLarge(void** state) {
   ASSERT_CONTAINS(err, path);
 }
 
-void TestFileNulByte(void** state) {
+void a_nul_byte_in_a_file_is_refused(void** state) {
   std::string text = "mode = warn\nfailmode = se";
   text.push_back('\0');
   text += "cure\n";
@@ -901,7 +901,7 @@ void TestFileNulByte(void** state) {
   ASSERT_CONTAINS(err, path + ":1:");
 }
 
-void TestFileIsDirectory(void** state) {
+void a_directory_in_place_of_the_file_is_refused(void** state) {
   std::string path = Dir(state) + "/dir.conf";
   assert_int_equal(mkdir(path.c_str(), 0755), 0);
   Config c;
@@ -910,14 +910,14 @@ void TestFileIsDirectory(void** state) {
   ASSERT_CONTAINS(err, path);
 }
 
-void TestFileIsDevice(void** /*state*/) {
+void a_device_in_place_of_the_file_is_refused(void** /*state*/) {
   Config c;
   std::string err;
   assert_false(Load("/dev/null", &c, &err, false, false));
   ASSERT_CONTAINS(err, "/dev/null");
 }
 
-void TestFileIsSymlink(void** state) {
+void a_symlink_in_place_of_the_file_is_refused(void** state) {
   std::string target = WriteFile(state, "real.conf", "mode = warn\n");
   std::string link = Dir(state) + "/link.conf";
   assert_int_equal(symlink(target.c_str(), link.c_str()), 0);
@@ -933,7 +933,7 @@ void TestFileIsSymlink(void** state) {
   assert_false(Load(dangling, &c, &err, false, false));
 }
 
-void TestFileMissing(void** state) {
+void a_missing_file_is_the_defaults_unless_it_must_exist(void** state) {
   std::string path = Dir(state) + "/missing.conf";
   Config c;
   std::string err;
@@ -946,7 +946,7 @@ void TestFileMissing(void** state) {
 }
 
 // A FIFO in place of the config file must not block the login.
-void TestFileIsFifoDoesNotHang(void** state) {
+void a_fifo_in_place_of_the_file_does_not_hang(void** state) {
   std::string path = Dir(state) + "/fifo.conf";
   assert_int_equal(mkfifo(path.c_str(), 0644), 0);
   pid_t pid = fork();
@@ -979,7 +979,7 @@ void TestFileIsFifoDoesNotHang(void** state) {
 // ---------------------------------------------------------------------------
 // Ownership and permissions (need root to create root- and other-owned files).
 
-void TestPermsOtherOwner(void** state) {
+void a_file_of_another_owner_is_refused_when_perms_are_checked(void** state) {
   if (geteuid() != 0) skip();
   std::string path = WriteFile(state, "nobody.conf", "mode = warn\n", 0644);
   assert_int_equal(chown(path.c_str(), 65534, 65534), 0);
@@ -993,7 +993,7 @@ void TestPermsOtherOwner(void** state) {
   assert_true(c.mode == Mode::kWarn);
 }
 
-void TestPermsGroupWritable(void** state) {
+void a_group_writable_file_is_refused_when_perms_are_checked(void** state) {
   if (geteuid() != 0) skip();
   std::string path = WriteFile(state, "gw.conf", "mode = warn\n", 0664);
   assert_int_equal(chown(path.c_str(), 0, 0), 0);
@@ -1004,7 +1004,7 @@ void TestPermsGroupWritable(void** state) {
   assert_true(Load(path, &c, &err, false));
 }
 
-void TestPermsWorldWritable(void** state) {
+void a_world_writable_file_is_refused(void** state) {
   if (geteuid() != 0) skip();
   std::string path = WriteFile(state, "ww.conf", "mode = warn\n", 0646);
   assert_int_equal(chown(path.c_str(), 0, 0), 0);
@@ -1014,7 +1014,7 @@ void TestPermsWorldWritable(void** state) {
   ASSERT_CONTAINS(err, path);
 }
 
-void TestPermsRootOk(void** state) {
+void a_root_owned_file_not_writable_by_others_loads(void** state) {
   if (geteuid() != 0) skip();
   for (mode_t mode : {0644, 0600, 0444, 0640}) {
     std::string path = WriteFile(state, "root.conf", "mode = block\n", mode);
@@ -1035,7 +1035,7 @@ void TestPermsRootOk(void** state) {
 // ---------------------------------------------------------------------------
 // LoadConfig.
 
-void TestLoadConfigPicksConfArg(void** state) {
+void load_config_reads_the_file_named_by_conf(void** state) {
   std::string path = WriteFile(state, "pick.conf",
                                "mode = block\nmethods = mobile\ncache_ttl = 5\n");
   Config c;
@@ -1047,7 +1047,7 @@ void TestLoadConfigPicksConfArg(void** state) {
   assert_int_equal(c.cache_ttl, 5);
 }
 
-void TestLoadConfigArgsWin(void** state) {
+void module_arguments_win_over_the_file(void** state) {
   std::string path =
       WriteFile(state, "win.conf", "mode = block\nfailmode = secure\n");
   Config c;
@@ -1059,7 +1059,7 @@ void TestLoadConfigArgsWin(void** state) {
   assert_true(c.debug);
 }
 
-void TestLoadConfigErrors(void** state) {
+void load_config_names_a_missing_relative_or_bad_file(void** state) {
   Config c;
   std::string err;
   // An explicit conf= that does not exist is an error.
@@ -1091,7 +1091,7 @@ void TestLoadConfigErrors(void** state) {
   ASSERT_CONTAINS(err, "methods_required");
 }
 
-void TestLoadConfigChecksPerms(void** state) {
+void load_config_checks_the_file_perms(void** state) {
   if (geteuid() != 0) skip();
   std::string path = WriteFile(state, "p.conf", "mode = warn\n", 0666);
   assert_int_equal(chown(path.c_str(), 0, 0), 0);
@@ -1119,7 +1119,7 @@ bool OnlySafeChars(const std::string& s) {
   return true;
 }
 
-void TestSafeFileName(void** /*state*/) {
+void a_user_name_becomes_a_safe_file_name(void** /*state*/) {
   assert_string_equal(SafeFileName("alice").c_str(), "alice");
   assert_string_equal(SafeFileName("Bob_2-x.y").c_str(), "Bob_2-x.y");
   assert_string_equal(SafeFileName("a b").c_str(), "a%20b");
@@ -1147,7 +1147,7 @@ void TestSafeFileName(void** /*state*/) {
   assert_string_equal(SafeFileName("").c_str(), "%");
 }
 
-void TestSafeFileNameInjective(void** /*state*/) {
+void no_two_user_names_share_a_file_name(void** /*state*/) {
   const std::vector<std::string> users = {
       "alice", "Alice", ".alice", "%2Ealice", "a b", "a%20b", "a_b", "a-b",
       "a.b",   "a/b",   "a%2Fb",  "..",       ".",   "%2E",   "%2E.", "x",
@@ -1169,7 +1169,7 @@ void TestSafeFileNameInjective(void** /*state*/) {
   }
 }
 
-void TestSafeFileNameLocaleIndependent(void** /*state*/) {
+void file_names_do_not_depend_on_the_locale(void** /*state*/) {
   // Under a UTF-8 or Latin-1 locale, bytes >= 0x80 are still escaped.
   const char* locales[] = {"C.UTF-8", "en_US.UTF-8", "en_US.ISO-8859-1",
                            "de_DE.ISO-8859-1"};
@@ -1190,57 +1190,57 @@ void TestSafeFileNameLocaleIndependent(void** /*state*/) {
 int main() {
   using namespace sspr;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestEveryKeyGoodAndBad),
-      cmocka_unit_test(TestListKeepsValidEntries),
-      cmocka_unit_test(TestScopeDefaults),
-      cmocka_unit_test(TestStripComment),
-      cmocka_unit_test(TestScopeKeys),
-      cmocka_unit_test(TestUnknownKeys),
-      cmocka_unit_test(TestValueTooLong),
-      cmocka_unit_test(TestIntRanges),
-      cmocka_unit_test(TestEnums),
-      cmocka_unit_test(TestMethods),
-      cmocka_unit_test(TestDefaultRegion),
-      cmocka_unit_test(TestDelivery),
-      cmocka_unit_test(TestEnrollUrl),
-      cmocka_unit_test(TestNamesAndPaths),
-      cmocka_unit_test(TestDebugValues),
-      cmocka_unit_test(TestSplitList),
-      cmocka_unit_test(TestValidate),
-      cmocka_unit_test(TestApplyArgs),
+      cmocka_unit_test(every_key_takes_its_good_values_and_refuses_its_bad_ones),
+      cmocka_unit_test(a_list_with_a_bad_entry_keeps_its_valid_entries),
+      cmocka_unit_test(the_scope_keys_have_their_documented_defaults),
+      cmocka_unit_test(a_hash_after_white_space_starts_a_comment),
+      cmocka_unit_test(an_invalid_skip_rhosts_entry_is_named_in_the_error),
+      cmocka_unit_test(an_unknown_key_is_refused_and_named),
+      cmocka_unit_test(a_value_longer_than_a_line_is_refused),
+      cmocka_unit_test(every_number_key_takes_its_bounds_and_refuses_beyond_them),
+      cmocka_unit_test(the_enum_keys_take_each_of_their_names),
+      cmocka_unit_test(the_methods_list_is_trimmed_and_refuses_repeats),
+      cmocka_unit_test(default_region_is_two_letters_in_upper_case),
+      cmocka_unit_test(delivery_takes_an_absolute_outbox_or_command_only),
+      cmocka_unit_test(enroll_url_takes_https_up_to_400_characters),
+      cmocka_unit_test(names_and_paths_have_their_length_limits),
+      cmocka_unit_test(debug_takes_the_usual_yes_and_no_words),
+      cmocka_unit_test(a_list_splits_at_commas_and_white_space),
+      cmocka_unit_test(validate_refuses_settings_that_contradict_each_other),
+      cmocka_unit_test(module_arguments_set_keys_and_the_last_one_wins),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
-      DIR_TEST(TestEveryBadLineIsReportedAndTheRestApplied),
-      DIR_TEST(TestEndOfLineCommentsAreComments),
-      DIR_TEST(TestExemptionsHoldWhenAnotherLineIsBad),
-      DIR_TEST(TestFileSyntax),
-      DIR_TEST(TestSmallFileRules),
-      cmocka_unit_test(TestForEachLine),
-      DIR_TEST(TestFileCrlf),
-      DIR_TEST(TestFileEmpty),
-      DIR_TEST(TestFileUnknownKey),
-      DIR_TEST(TestFileBadValueNamesLine),
-      DIR_TEST(TestFileLineWithoutEquals),
-      DIR_TEST(TestFileModuleOnlyKeys),
-      DIR_TEST(TestFileLongLine),
-      DIR_TEST(TestFileTooLarge),
-      DIR_TEST(TestFileNulByte),
-      DIR_TEST(TestFileIsDirectory),
-      cmocka_unit_test(TestFileIsDevice),
-      DIR_TEST(TestFileIsSymlink),
-      DIR_TEST(TestFileMissing),
-      DIR_TEST(TestFileIsFifoDoesNotHang),
-      DIR_TEST(TestPermsOtherOwner),
-      DIR_TEST(TestPermsGroupWritable),
-      DIR_TEST(TestPermsWorldWritable),
-      DIR_TEST(TestPermsRootOk),
-      DIR_TEST(TestLoadConfigPicksConfArg),
-      DIR_TEST(TestLoadConfigArgsWin),
-      DIR_TEST(TestLoadConfigErrors),
-      DIR_TEST(TestLoadConfigChecksPerms),
+      DIR_TEST(every_bad_line_is_reported_and_the_rest_applied),
+      DIR_TEST(end_of_line_comments_are_comments),
+      DIR_TEST(exemptions_hold_when_another_line_is_bad),
+      DIR_TEST(a_file_with_comments_blank_lines_and_spaces_loads),
+      DIR_TEST(small_files_follow_their_owner_mode_and_size_rules),
+      cmocka_unit_test(each_line_is_visited_with_its_file_and_line_number),
+      DIR_TEST(a_file_with_crlf_line_ends_loads),
+      DIR_TEST(an_empty_file_leaves_the_defaults),
+      DIR_TEST(an_unknown_key_in_a_file_names_its_line),
+      DIR_TEST(a_bad_value_in_a_file_names_its_line),
+      DIR_TEST(a_line_without_equals_or_key_is_refused),
+      DIR_TEST(conf_and_helper_are_refused_in_the_file),
+      DIR_TEST(a_line_longer_than_the_limit_is_refused),
+      DIR_TEST(a_file_larger_than_the_limit_is_refused),
+      DIR_TEST(a_nul_byte_in_a_file_is_refused),
+      DIR_TEST(a_directory_in_place_of_the_file_is_refused),
+      cmocka_unit_test(a_device_in_place_of_the_file_is_refused),
+      DIR_TEST(a_symlink_in_place_of_the_file_is_refused),
+      DIR_TEST(a_missing_file_is_the_defaults_unless_it_must_exist),
+      DIR_TEST(a_fifo_in_place_of_the_file_does_not_hang),
+      DIR_TEST(a_file_of_another_owner_is_refused_when_perms_are_checked),
+      DIR_TEST(a_group_writable_file_is_refused_when_perms_are_checked),
+      DIR_TEST(a_world_writable_file_is_refused),
+      DIR_TEST(a_root_owned_file_not_writable_by_others_loads),
+      DIR_TEST(load_config_reads_the_file_named_by_conf),
+      DIR_TEST(module_arguments_win_over_the_file),
+      DIR_TEST(load_config_names_a_missing_relative_or_bad_file),
+      DIR_TEST(load_config_checks_the_file_perms),
 #undef DIR_TEST
-      cmocka_unit_test(TestSafeFileName),
-      cmocka_unit_test(TestSafeFileNameInjective),
-      cmocka_unit_test(TestSafeFileNameLocaleIndependent),
+      cmocka_unit_test(a_user_name_becomes_a_safe_file_name),
+      cmocka_unit_test(no_two_user_names_share_a_file_name),
+      cmocka_unit_test(file_names_do_not_depend_on_the_locale),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

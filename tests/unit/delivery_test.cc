@@ -81,7 +81,7 @@ std::string WriteScript(const std::string& dir, const std::string& name,
   return path;
 }
 
-void test_outbox_lines(void** state) {
+void the_outbox_gets_one_json_line_per_code(void** state) {
   const std::string path = Dir(state) + "/outbox.jsonl";
   std::string err;
   std::unique_ptr<CodeSender> s = MakeSender("outbox:" + path, 5, &err);
@@ -118,7 +118,7 @@ void test_outbox_lines(void** state) {
   }
 }
 
-void test_outbox_refuses_symlink(void** state) {
+void the_outbox_refuses_a_symlink(void** state) {
   const std::string target = Dir(state) + "/target";
   const std::string link = Dir(state) + "/outbox";
   { std::ofstream out(target); }
@@ -134,7 +134,7 @@ void test_outbox_refuses_symlink(void** state) {
   assert_false(Sent(s->Send(Channel::kSms, "-rf", "x", &err)));
 }
 
-void test_command_argv_stdin_env(void** state) {
+void the_command_gets_the_destination_as_argv_and_the_text_on_stdin(void** state) {
   const std::string dir = Dir(state);
   const std::string script = WriteScript(dir, "send.sh",
                                          "echo \"$1 $2\" > " + dir +
@@ -173,7 +173,7 @@ void test_command_argv_stdin_env(void** state) {
   for (const std::string& fd : fds) assert_true(atoi(fd.c_str()) <= 3);
 }
 
-void test_command_failure(void** state) {
+void a_failing_command_is_an_error(void** state) {
   const std::string script =
       WriteScript(Dir(state), "fail.sh", "cat >/dev/null\nexit 3\n");
   std::string err;
@@ -205,7 +205,7 @@ bool ProcessEnded(pid_t pid) {
   return false;
 }
 
-void test_command_timeout(void** state) {
+void a_hanging_command_is_killed_at_its_timeout(void** state) {
   const std::string pid_file = Dir(state) + "/sleep.pid";
   const std::string script = WriteScript(
       Dir(state), "hang.sh", "sleep 30 &\necho $! > " + pid_file + "\nwait\n");
@@ -230,7 +230,7 @@ void test_command_timeout(void** state) {
   assert_true(ProcessEnded(sleeper));
 }
 
-void test_signal_dispositions_kept(void** state) {
+void the_callers_signal_dispositions_are_kept(void** state) {
   const std::string script =
       WriteScript(Dir(state), "ok.sh", "cat >/dev/null\n");
   std::string err;
@@ -258,7 +258,7 @@ void test_signal_dispositions_kept(void** state) {
   sigaction(SIGCHLD, &old, nullptr);
 }
 
-void test_bad_specs(void** state) {
+void bad_delivery_specs_are_refused(void** state) {
   std::string err;
   assert_null(MakeSender("command:relative/path", 5, &err).get());
   assert_false(err.empty());
@@ -287,7 +287,7 @@ void test_bad_specs(void** state) {
 
 // The same command, through the launcher the filtered helper uses: same
 // argv, stdin, errors and timeout; only configured paths; reaped at stop.
-void test_command_through_launcher(void** state) {
+void the_launcher_runs_the_command_the_same_way(void** state) {
   const std::string dir = Dir(state);
   const std::string ok = WriteScript(
       dir, "ok.sh", "echo \"$1 $2\" > " + dir + "/args\ncat > " + dir +
@@ -342,7 +342,7 @@ void test_command_through_launcher(void** state) {
 // The delivery command's exit statuses: 0 sent, 65 (EX_DATAERR) the
 // destination refused (the user's input), anything else temporary; the
 // same through the launcher.
-void test_command_exit_statuses(void** state) {
+void the_exit_status_tells_sent_refused_or_temporary(void** state) {
   const std::string dir = Dir(state);
   const std::string refuses =
       WriteScript(dir, "r.sh", "cat >/dev/null\nexit 65\n");
@@ -374,7 +374,7 @@ void test_command_exit_statuses(void** state) {
 
 // One check for what the user typed and what every sender takes: the
 // dialogue's own output passes, nothing else.
-void test_destinations_pass_the_input_check_or_nothing(void**) {
+void destinations_pass_the_input_check_or_nothing(void**) {
   using sspr::ValidDestination;
   assert_true(ValidDestination(Channel::kEmail, "a@example.com"));
   assert_false(ValidDestination(Channel::kEmail, "-x@example.com"));
@@ -394,7 +394,7 @@ void test_destinations_pass_the_input_check_or_nothing(void**) {
 
 // The command and every folder above it: owned by root (here: by the user
 // running the test, as the helper checks as root), writable by no one else.
-void test_command_path_ownership(void** state) {
+void the_command_and_its_folders_must_be_owned_by_root(void** state) {
   const std::string dir = Dir(state);
   std::string err;
   const std::string open_dir = dir + "/open";
@@ -436,7 +436,7 @@ void test_command_path_ownership(void** state) {
 
 // The launcher's own cap: a helper taken over cannot use it as an
 // unmetered sender. Request kMaxLauncherSends + 1 runs nothing.
-void test_launcher_caps_sends_per_run(void** state) {
+void the_launcher_caps_sends_per_run(void** state) {
   const std::string dir = Dir(state);
   const std::string count = WriteScript(
       dir, "count.sh", "cat >/dev/null\necho x >> " + dir + "/runs\n");
@@ -459,24 +459,24 @@ void test_launcher_caps_sends_per_run(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_outbox_lines, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_outbox_refuses_symlink, Setup,
+      cmocka_unit_test_setup_teardown(the_outbox_gets_one_json_line_per_code, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_outbox_refuses_a_symlink, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_command_argv_stdin_env, Setup,
+      cmocka_unit_test_setup_teardown(the_command_gets_the_destination_as_argv_and_the_text_on_stdin, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_command_failure, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_command_timeout, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_signal_dispositions_kept, Setup,
+      cmocka_unit_test_setup_teardown(a_failing_command_is_an_error, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(a_hanging_command_is_killed_at_its_timeout, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_callers_signal_dispositions_are_kept, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_bad_specs, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_command_through_launcher, Setup,
+      cmocka_unit_test_setup_teardown(bad_delivery_specs_are_refused, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_launcher_runs_the_command_the_same_way, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_command_exit_statuses, Setup,
+      cmocka_unit_test_setup_teardown(the_exit_status_tells_sent_refused_or_temporary, Setup,
                                       Teardown),
-      cmocka_unit_test(test_destinations_pass_the_input_check_or_nothing),
-      cmocka_unit_test_setup_teardown(test_command_path_ownership, Setup,
+      cmocka_unit_test(destinations_pass_the_input_check_or_nothing),
+      cmocka_unit_test_setup_teardown(the_command_and_its_folders_must_be_owned_by_root, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_launcher_caps_sends_per_run, Setup,
+      cmocka_unit_test_setup_teardown(the_launcher_caps_sends_per_run, Setup,
                                       Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -142,7 +142,7 @@ class CooldownElsewhere : public Backend {
 // Item 4: after a code to ...0123 the user asks for ...0199 and the
 // service answers "cool-down": the dialogue stays at the number prompt, so
 // ...0123's code cannot be typed for ...0199.
-void test_cooldown_on_a_new_number_stays_at_the_number_prompt(void**) {
+void a_cooldown_on_a_new_number_stays_at_the_number_prompt(void**) {
   World w;
   CooldownElsewhere f(w.backend.get());
   w.wrapper = &f;
@@ -161,7 +161,7 @@ void test_cooldown_on_a_new_number_stays_at_the_number_prompt(void**) {
 
 // Item 4, in the backend: Save stores only what the last checked code
 // went to, once.
-void test_local_backend_stores_only_the_verified_number(void**) {
+void the_local_backend_stores_only_the_verified_number(void**) {
   World w;
   std::string err;
   int64_t retry = 0;
@@ -190,7 +190,7 @@ void test_local_backend_stores_only_the_verified_number(void**) {
 
 // Item 6: "update" sends a code to the registered number first; wrong
 // codes end FAILED and change nothing, and no code goes to the new one.
-void test_update_needs_a_code_from_the_registered_number(void**) {
+void an_update_needs_a_code_from_the_registered_number(void**) {
   World w;
   w.RegisteredAndDue();
   w.Say({"u", "1"});
@@ -209,7 +209,7 @@ void test_update_needs_a_code_from_the_registered_number(void**) {
 }
 
 // The proof's code prompt takes r and b like the registration's.
-void test_proof_code_prompt_takes_resend_and_back(void**) {
+void the_proof_code_prompt_takes_resend_and_back(void**) {
   World w;
   w.RegisteredAndDue();
   w.Say({"u", "1", "r", "b", "1"});
@@ -224,7 +224,7 @@ void test_proof_code_prompt_takes_resend_and_back(void**) {
 }
 
 // Item 6: after a proved update the replaced number is told.
-void test_update_tells_the_replaced_number(void**) {
+void an_update_tells_the_replaced_number(void**) {
   World w;
   w.RegisteredAndDue();
   w.Say({"u", "1"});
@@ -245,7 +245,7 @@ void test_update_tells_the_replaced_number(void**) {
 
 // Item 6: a user who no longer has the phone is sent to the admin;
 // nothing changes and reconfirmation stays due.
-void test_lost_phone_is_sent_to_the_admin(void**) {
+void a_lost_phone_is_sent_to_the_admin(void**) {
   World w;
   w.RegisteredAndDue();
   w.Say({"u", "l"});
@@ -259,7 +259,7 @@ void test_lost_phone_is_sent_to_the_admin(void**) {
 
 // Item 6: registered security questions prove the user too; wrong answers
 // max_attempts times end FAILED.
-void test_update_proved_by_security_answers(void**) {
+void an_update_can_be_proved_by_security_answers(void**) {
   for (int right = 0; right < 2; ++right) {
     World w;
     w.c.methods = {"questions", "mobile"};
@@ -286,7 +286,7 @@ void test_update_proved_by_security_answers(void**) {
 
 // Item 7: user A sends five codes to a number (A is now limited for it);
 // user B still registers that number.
-void test_five_codes_from_one_account_do_not_lock_the_number(void**) {
+void five_codes_from_one_account_do_not_lock_the_number(void**) {
   World w;
   w.Say({"1", "", "201-555-0123", "1", "r", "r", "r", "r", "r"});
   proto::Result a = w.Run("alice");
@@ -303,7 +303,7 @@ void test_five_codes_from_one_account_do_not_lock_the_number(void**) {
 
 // Item 7: a number busy across users (rate_number_limit) is a brake: the
 // user is told to use another one or try later, and is not refused.
-void test_a_busy_number_offers_another_and_no_refusal(void**) {
+void a_busy_number_offers_another_and_no_refusal(void**) {
   World w;
   w.c.rate_number_limit = 2;
   w.Rebuild();
@@ -325,16 +325,16 @@ void test_a_busy_number_offers_another_and_no_refusal(void**) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(
-          sspr::test_cooldown_on_a_new_number_stays_at_the_number_prompt),
-      cmocka_unit_test(sspr::test_local_backend_stores_only_the_verified_number),
-      cmocka_unit_test(sspr::test_update_needs_a_code_from_the_registered_number),
-      cmocka_unit_test(sspr::test_proof_code_prompt_takes_resend_and_back),
-      cmocka_unit_test(sspr::test_update_tells_the_replaced_number),
-      cmocka_unit_test(sspr::test_lost_phone_is_sent_to_the_admin),
-      cmocka_unit_test(sspr::test_update_proved_by_security_answers),
+          sspr::a_cooldown_on_a_new_number_stays_at_the_number_prompt),
+      cmocka_unit_test(sspr::the_local_backend_stores_only_the_verified_number),
+      cmocka_unit_test(sspr::an_update_needs_a_code_from_the_registered_number),
+      cmocka_unit_test(sspr::the_proof_code_prompt_takes_resend_and_back),
+      cmocka_unit_test(sspr::an_update_tells_the_replaced_number),
+      cmocka_unit_test(sspr::a_lost_phone_is_sent_to_the_admin),
+      cmocka_unit_test(sspr::an_update_can_be_proved_by_security_answers),
       cmocka_unit_test(
-          sspr::test_five_codes_from_one_account_do_not_lock_the_number),
-      cmocka_unit_test(sspr::test_a_busy_number_offers_another_and_no_refusal),
+          sspr::five_codes_from_one_account_do_not_lock_the_number),
+      cmocka_unit_test(sspr::a_busy_number_offers_another_and_no_refusal),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

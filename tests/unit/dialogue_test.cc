@@ -97,7 +97,7 @@ UserRecord Record(World* w, const std::string& user = "alice") {
   return rec;
 }
 
-void test_register_email(void**) {
+void an_email_address_registers(void**) {
   World w;
   w.c.methods = {"mobile", "email", "questions"};
   w.Say({"2", "not an address", "Alice.Smith@Example.COM", "1"});
@@ -114,7 +114,7 @@ void test_register_email(void**) {
   assert_null(strstr(r.log.c_str(), "Smith"));  // masked in the log
 }
 
-void test_register_questions(void**) {
+void security_questions_register(void**) {
   World w;
   w.c.methods = {"questions", "mobile"};
   w.Say({"1",                      // security questions
@@ -146,7 +146,7 @@ void test_register_questions(void**) {
   assert_true(w.conv.Saw("not shown"));
 }
 
-void test_two_required_email_and_questions(void**) {
+void email_and_questions_register_when_two_are_required(void**) {
   World w;
   w.c.methods = {"email", "questions"};
   w.c.methods_required = 2;
@@ -159,7 +159,7 @@ void test_two_required_email_and_questions(void**) {
   assert_int_equal(Record(&w).methods.size(), 2);
 }
 
-void test_closing_question_follows_the_last_text(void**) {
+void the_closing_question_follows_the_last_text(void**) {
   World w;
   w.Say({"1", "", "201-555-0123", "1"});
   w.SayCode();
@@ -173,7 +173,7 @@ void test_closing_question_follows_the_last_text(void**) {
   assert_int_equal(w.conv.Count("INFO"), 1);
 }
 
-void test_silent_has_no_closing_question(void**) {
+void a_silent_login_has_no_closing_question(void**) {
   World w;
   w.silent = true;
   w.Say({"1", "", "201-555-0123", "1"});
@@ -184,7 +184,7 @@ void test_silent_has_no_closing_question(void**) {
   assert_true(w.conv.transcript.back().rfind("INFO: You're all set", 0) == 0);
 }
 
-void test_reconfirm_keep_and_update(void**) {
+void reconfirmation_keeps_or_updates_the_method(void**) {
   World w;
   w.c.reconfirm_days = 180;
   w.Say({"1", "", "201-555-0123", "1"});
@@ -227,7 +227,7 @@ void test_reconfirm_keep_and_update(void**) {
   assert_string_equal(rec.methods[0].value.c_str(), "+12015550199");
 }
 
-void test_later_is_bounded(void**) {
+void later_is_bounded(void**) {
   World w;
   w.c.snooze_max = 2;
   w.c.snooze_interval = 3600;
@@ -254,7 +254,7 @@ void test_later_is_bounded(void**) {
   assert_false(w.conv.Saw("Later"));
 }
 
-void test_grace_until(void**) {
+void later_is_possible_until_the_grace_date(void**) {
   World w;
   w.c.grace_until = w.clock.now + 86400;
   w.Say({"l", ""});
@@ -268,7 +268,7 @@ void test_grace_until(void**) {
 
 // Digits typed when the code has expired (and is gone) count as invalid
 // answers: the user is told to ask for a new code, a bounded number of times.
-void test_expired_code_retries_are_bounded(void**) {
+void expired_code_retries_are_bounded(void**) {
   World w;
   w.Say({"1", "", "201-555-0123", "1"});
   w.conv.answers.push_back([&w] {
@@ -286,7 +286,7 @@ void test_expired_code_retries_are_bounded(void**) {
 
 // A user who has just registered is not refused for bad answers at the
 // optional backup steps: the registration stands, said once.
-void test_invalid_answers_after_registration_are_no_refusal(void**) {
+void invalid_answers_after_registration_are_no_refusal(void**) {
   for (const char* step : {"backup question", "backup menu"}) {
     World w;
     w.Say({"1", "", "201-555-0123", "1"});
@@ -308,7 +308,7 @@ void test_invalid_answers_after_registration_are_no_refusal(void**) {
 // Reconfirmation that is not completed (bad answers, or an update whose
 // code was never verified) leaves the methods as they are and the question
 // due: no "all set", no confirmation noted.
-void test_reconfirm_not_completed_stays_due(void**) {
+void an_unfinished_reconfirmation_stays_due(void**) {
   World w;
   w.c.reconfirm_days = 30;
   w.c.max_attempts = 2;
@@ -355,7 +355,7 @@ void test_reconfirm_not_completed_stays_due(void**) {
 }
 
 // The "please answer" line names every key the menu takes.
-void test_menu_errors_name_the_keys(void**) {
+void menu_errors_name_the_keys(void**) {
   World w;
   w.c.snooze_max = 1;
   w.Say({"x", "q"});
@@ -371,7 +371,7 @@ void test_menu_errors_name_the_keys(void**) {
 
 // C1 control characters (U+0080-U+009F; U+009B is a terminal's CSI) are
 // refused like C0 ones, even where any Unicode text is welcome.
-void test_c1_controls_refused(void**) {
+void c1_control_characters_are_refused(void**) {
   World w;
   w.c.methods = {"questions"};
   w.Say({"1", "1", "ab\xc2\x9b" "2Jcd", "Fluffy", "1", "Paris", "1", "Elm",
@@ -386,7 +386,7 @@ void test_c1_controls_refused(void**) {
   assert_true(VerifyAnswer("fluffy", rec.methods[0].answers[0].hash));
 }
 
-void test_register_mobile_sms(void**) {
+void a_mobile_registers_by_sms(void**) {
   World w;
   w.Say({"1", "", "201-555-0123", "1"});
   w.SayCode();
@@ -410,7 +410,7 @@ void test_register_mobile_sms(void**) {
   assert_int_equal(fresh.Count("PROMPT"), 0);
 }
 
-void test_wrong_codes_fail(void**) {
+void wrong_codes_fail(void**) {
   World w;
   w.c.max_attempts = 3;
   w.Rebuild();
@@ -430,7 +430,7 @@ void test_wrong_codes_fail(void**) {
   assert_int_equal(rec.methods.size(), 0);
 }
 
-void test_expired_code(void**) {
+void an_expired_code_can_be_resent(void**) {
   World w;
   w.Say({"1", "", "201-555-0123", "1"});
   w.conv.answers.push_back([&w] {
@@ -447,7 +447,7 @@ void test_expired_code(void**) {
   assert_int_equal(w.sent.size(), 2);
 }
 
-void test_cooldown(void**) {
+void a_resend_inside_the_cooldown_is_told_to_wait(void**) {
   World w;
   w.c.resend_cooldown = 30;
   w.Rebuild();
@@ -466,7 +466,7 @@ void test_cooldown(void**) {
 }
 
 // "r" again and again inside the cool-down counts as invalid answers.
-void test_cooldown_resend_bounded(void**) {
+void resends_inside_the_cooldown_are_bounded(void**) {
   World w;
   w.c.resend_cooldown = 30;
   w.c.max_input_attempts = 3;
@@ -481,7 +481,7 @@ void test_cooldown_resend_bounded(void**) {
 
 // The rate-limit state cannot be written (state_dir full, read-only, or
 // as here not a directory): unavailable at once, no "try again" loop.
-void test_state_unwritable_is_unavailable(void**) {
+void an_unwritable_state_is_unavailable_at_once(void**) {
   World w;
   const std::string rate = w.dir + "/rate";
   assert_int_equal(rmdir(rate.c_str()), 0);
@@ -498,7 +498,7 @@ void test_state_unwritable_is_unavailable(void**) {
   assert_non_null(strstr(r.log.c_str(), "cannot send a code"));
 }
 
-void test_invalid_inputs_bounded(void**) {
+void invalid_inputs_are_bounded(void**) {
   World w;
   w.c.max_input_attempts = 3;
   w.Say({"1", "", "abc", "12", "\x1b[31m"});
@@ -509,7 +509,7 @@ void test_invalid_inputs_bounded(void**) {
   assert_int_equal(w.sent.size(), 0);
 }
 
-void test_back_and_full_number_at_region(void**) {
+void back_and_a_full_number_work_at_the_region_prompt(void**) {
   World w;
   w.Say({"1", "GB", "b", "+44 7400 123456", "b", "", "201-555-0123", "2"});
   w.SayCode();
@@ -532,7 +532,7 @@ int FirstSeen(const ScriptedConv& conv, const std::string& needle) {
 
 // "(425) 555-0100" at the region prompt, default_region US: the number is
 // offered in US, confirmed with Enter, and only then is a code sent.
-void test_a_national_number_at_the_region_prompt_is_confirmed_before_the_code(void**) {
+void a_national_number_at_the_region_prompt_is_confirmed_before_the_code(void**) {
   World w;
   w.Say({"1", "(425) 555-0100", "", "1"});
   w.SayCode();
@@ -550,7 +550,7 @@ void test_a_national_number_at_the_region_prompt_is_confirmed_before_the_code(vo
 
 // "n" at the confirmation asks for the region again; a number that is not
 // valid in the default region is no number offered but the region error.
-void test_a_declined_national_number_asks_for_the_region_again(void**) {
+void a_declined_national_number_asks_for_the_region_again(void**) {
   World w;
   w.Say({"1", "4255550100", "n", "12345678", "GB", "07400 123456", "1"});
   w.SayCode();
@@ -565,7 +565,7 @@ void test_a_declined_national_number_asks_for_the_region_again(void**) {
 
 // Anything else than y, n, Enter or q at the confirmation is asked again,
 // a bounded number of times, and nothing is sent.
-void test_a_confirmation_answer_that_is_not_yes_or_no_is_bounded(void**) {
+void a_confirmation_answer_that_is_not_yes_or_no_is_bounded(void**) {
   World w;
   w.c.max_input_attempts = 2;
   w.Say({"1", "4255550100", "maybe", "perhaps"});
@@ -576,7 +576,7 @@ void test_a_confirmation_answer_that_is_not_yes_or_no_is_bounded(void**) {
   assert_int_equal(w.sent.size(), 0);
 }
 
-void test_two_methods_required(void**) {
+void two_required_methods_are_both_asked_for(void**) {
   World w;
   w.c.methods_required = 2;
   w.Say({"1", "", "201-555-0123", "1"});
@@ -590,7 +590,7 @@ void test_two_methods_required(void**) {
   assert_int_equal(w.sent.size(), 2);
 }
 
-void test_conv_failed_blocks(void**) {
+void a_failed_conversation_blocks(void**) {
   World w;
   proto::Result r = w.Run();
   assert_int_equal(static_cast<int>(r.outcome),
@@ -598,7 +598,7 @@ void test_conv_failed_blocks(void**) {
   assert_true(w.conv.Saw("cannot ask questions"));
 }
 
-void test_timeout(void**) {
+void a_timed_out_conversation_says_it_took_too_long(void**) {
   World w;
   w.conv.fail_with = Conversation::Reply::kTimeout;
   proto::Result r = w.Run();
@@ -607,7 +607,7 @@ void test_timeout(void**) {
   assert_true(w.conv.Saw("took too long"));
 }
 
-void test_send_failure_then_unavailable(void**) {
+void a_send_failure_ends_unavailable(void**) {
   World w;
   w.sender->fail = true;
   w.Say({"1", "", "201-555-0123", "1", "1", "1"});
@@ -620,7 +620,7 @@ void test_send_failure_then_unavailable(void**) {
 // A destination the gateway refuses is the user's input: told, asked for
 // the number again (the region prompt), and FAILED at max_input_attempts,
 // never UNAVAILABLE; with a registration complete it stands.
-void test_refused_destination_is_asked_again_then_failed(void**) {
+void a_refused_destination_is_asked_again_then_failed(void**) {
   World w;
   w.sender->refuse = true;
   w.Say({"1", "", "201-555-0123", "1", "", "201-555-0123", "1", "",
@@ -668,7 +668,7 @@ class CheckFails : public Backend {
   int checks_ = 0;
 };
 
-void test_check_error_is_unavailable(void**) {
+void a_check_error_is_unavailable(void**) {
   World w;
   CheckFails f(w.backend.get(), 1);
   w.wrapper = &f;
@@ -687,7 +687,7 @@ void test_check_error_is_unavailable(void**) {
   assert_int_equal(Record(&w).methods.size(), 0);
 }
 
-void test_check_error_on_backup_keeps_registration(void**) {
+void a_check_error_on_the_backup_keeps_the_registration(void**) {
   World w;
   CheckFails f(w.backend.get(), 2);
   w.wrapper = &f;
@@ -736,7 +736,7 @@ class ServiceQuestionsBackend : public CheckFails {
   std::vector<std::string> saved;
 };
 
-void test_service_questions(void**) {
+void the_services_own_questions_are_asked(void**) {
   World w;
   w.c.methods = {"questions", "mobile"};
   w.c.questions_required = 3;  // does not apply: the service has one
@@ -766,7 +766,7 @@ void test_service_questions(void**) {
   assert_true(w2.conv.Saw("not available right now"));
 }
 
-void test_rate_limit(void**) {
+void too_many_codes_are_refused(void**) {
   World w;
   w.c.rate_limit = 2;
   w.Rebuild();
@@ -778,7 +778,7 @@ void test_rate_limit(void**) {
   assert_int_equal(w.sent.size(), 2);
 }
 
-void test_block_and_warn(void**) {
+void block_asks_nothing_and_warn_reminds(void**) {
   World w;
   w.c.mode = Mode::kBlock;
   assert_int_equal(static_cast<int>(w.Run().outcome),
@@ -798,7 +798,7 @@ void test_block_and_warn(void**) {
 
 // The module refuses these names before it starts the helper; a START
 // that carries one anyway ends before any lookup, prompt or write.
-void test_a_name_the_store_cannot_hold_ends_before_any_prompt(void**) {
+void a_name_the_store_cannot_hold_ends_before_any_prompt(void**) {
   World w;
   for (const std::string& user : {std::string("caf\xe9"), std::string("a\nb"),
                                  std::string(257, 'a')}) {
@@ -821,45 +821,45 @@ void test_a_name_the_store_cannot_hold_ends_before_any_prompt(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(sspr::test_register_mobile_sms),
-      cmocka_unit_test(sspr::test_wrong_codes_fail),
-      cmocka_unit_test(sspr::test_expired_code),
-      cmocka_unit_test(sspr::test_cooldown),
-      cmocka_unit_test(sspr::test_cooldown_resend_bounded),
-      cmocka_unit_test(sspr::test_state_unwritable_is_unavailable),
-      cmocka_unit_test(sspr::test_invalid_inputs_bounded),
-      cmocka_unit_test(sspr::test_back_and_full_number_at_region),
+      cmocka_unit_test(sspr::a_mobile_registers_by_sms),
+      cmocka_unit_test(sspr::wrong_codes_fail),
+      cmocka_unit_test(sspr::an_expired_code_can_be_resent),
+      cmocka_unit_test(sspr::a_resend_inside_the_cooldown_is_told_to_wait),
+      cmocka_unit_test(sspr::resends_inside_the_cooldown_are_bounded),
+      cmocka_unit_test(sspr::an_unwritable_state_is_unavailable_at_once),
+      cmocka_unit_test(sspr::invalid_inputs_are_bounded),
+      cmocka_unit_test(sspr::back_and_a_full_number_work_at_the_region_prompt),
       cmocka_unit_test(
-          sspr::test_a_national_number_at_the_region_prompt_is_confirmed_before_the_code),
-      cmocka_unit_test(sspr::test_a_declined_national_number_asks_for_the_region_again),
-      cmocka_unit_test(sspr::test_a_confirmation_answer_that_is_not_yes_or_no_is_bounded),
-      cmocka_unit_test(sspr::test_two_methods_required),
-      cmocka_unit_test(sspr::test_conv_failed_blocks),
-      cmocka_unit_test(sspr::test_timeout),
-      cmocka_unit_test(sspr::test_send_failure_then_unavailable),
+          sspr::a_national_number_at_the_region_prompt_is_confirmed_before_the_code),
+      cmocka_unit_test(sspr::a_declined_national_number_asks_for_the_region_again),
+      cmocka_unit_test(sspr::a_confirmation_answer_that_is_not_yes_or_no_is_bounded),
+      cmocka_unit_test(sspr::two_required_methods_are_both_asked_for),
+      cmocka_unit_test(sspr::a_failed_conversation_blocks),
+      cmocka_unit_test(sspr::a_timed_out_conversation_says_it_took_too_long),
+      cmocka_unit_test(sspr::a_send_failure_ends_unavailable),
       cmocka_unit_test(
-          sspr::test_refused_destination_is_asked_again_then_failed),
-      cmocka_unit_test(sspr::test_check_error_is_unavailable),
-      cmocka_unit_test(sspr::test_check_error_on_backup_keeps_registration),
-      cmocka_unit_test(sspr::test_service_questions),
-      cmocka_unit_test(sspr::test_rate_limit),
-      cmocka_unit_test(sspr::test_block_and_warn),
+          sspr::a_refused_destination_is_asked_again_then_failed),
+      cmocka_unit_test(sspr::a_check_error_is_unavailable),
+      cmocka_unit_test(sspr::a_check_error_on_the_backup_keeps_the_registration),
+      cmocka_unit_test(sspr::the_services_own_questions_are_asked),
+      cmocka_unit_test(sspr::too_many_codes_are_refused),
+      cmocka_unit_test(sspr::block_asks_nothing_and_warn_reminds),
       cmocka_unit_test(
-          sspr::test_a_name_the_store_cannot_hold_ends_before_any_prompt),
-      cmocka_unit_test(sspr::test_register_email),
-      cmocka_unit_test(sspr::test_register_questions),
-      cmocka_unit_test(sspr::test_two_required_email_and_questions),
-      cmocka_unit_test(sspr::test_closing_question_follows_the_last_text),
-      cmocka_unit_test(sspr::test_silent_has_no_closing_question),
-      cmocka_unit_test(sspr::test_reconfirm_keep_and_update),
-      cmocka_unit_test(sspr::test_later_is_bounded),
-      cmocka_unit_test(sspr::test_grace_until),
-      cmocka_unit_test(sspr::test_expired_code_retries_are_bounded),
+          sspr::a_name_the_store_cannot_hold_ends_before_any_prompt),
+      cmocka_unit_test(sspr::an_email_address_registers),
+      cmocka_unit_test(sspr::security_questions_register),
+      cmocka_unit_test(sspr::email_and_questions_register_when_two_are_required),
+      cmocka_unit_test(sspr::the_closing_question_follows_the_last_text),
+      cmocka_unit_test(sspr::a_silent_login_has_no_closing_question),
+      cmocka_unit_test(sspr::reconfirmation_keeps_or_updates_the_method),
+      cmocka_unit_test(sspr::later_is_bounded),
+      cmocka_unit_test(sspr::later_is_possible_until_the_grace_date),
+      cmocka_unit_test(sspr::expired_code_retries_are_bounded),
       cmocka_unit_test(
-          sspr::test_invalid_answers_after_registration_are_no_refusal),
-      cmocka_unit_test(sspr::test_reconfirm_not_completed_stays_due),
-      cmocka_unit_test(sspr::test_menu_errors_name_the_keys),
-      cmocka_unit_test(sspr::test_c1_controls_refused),
+          sspr::invalid_answers_after_registration_are_no_refusal),
+      cmocka_unit_test(sspr::an_unfinished_reconfirmation_stays_due),
+      cmocka_unit_test(sspr::menu_errors_name_the_keys),
+      cmocka_unit_test(sspr::c1_control_characters_are_refused),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

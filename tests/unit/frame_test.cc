@@ -98,7 +98,7 @@ int RunBounded(const std::function<int()>& fn, int limit_ms) {
 // ---------------------------------------------------------------------------
 // Types and names.
 
-void TestKnownTypes(void** /*state*/) {
+void every_frame_type_is_known_and_named(void** /*state*/) {
   for (Type t : kAllTypes) {
     assert_true(IsKnownType(static_cast<uint8_t>(t)));
     assert_string_not_equal(TypeName(t), "UNKNOWN");
@@ -118,7 +118,7 @@ void TestKnownTypes(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // EncodeFrame.
 
-void TestEncodeLayout(void** /*state*/) {
+void a_frame_is_its_length_its_type_and_its_payload(void** /*state*/) {
   std::string out = Encode(Type::kInfo, "abc");
   assert_int_equal(out.size(), 8);
   assert_memory_equal(out.data(), "\x00\x00\x00\x04\x05" "abc", 8);
@@ -134,14 +134,14 @@ void TestEncodeLayout(void** /*state*/) {
   assert_memory_equal(out.data(), "\x00\x00\x12\x35\x02", 5);
 }
 
-void TestEncodeAppends(void** /*state*/) {
+void encoding_appends_to_what_is_there(void** /*state*/) {
   std::string out = "prefix", err;
   assert_true(EncodeFrame(Type::kAnswer, "x", &out, &err));
   assert_int_equal(out.size(), 6 + 6);
   assert_memory_equal(out.data(), "prefix\x00\x00\x00\x02\x07x", 12);
 }
 
-void TestEncodeRefusesOversize(void** /*state*/) {
+void encoding_refuses_a_frame_over_the_limit(void** /*state*/) {
   std::string out, err;
   // Largest allowed: type + payload == kMaxFrameLength.
   assert_true(EncodeFrame(Type::kInfo, std::string(kMaxFrameLength - 1, 'a'),
@@ -166,7 +166,7 @@ void TestEncodeRefusesOversize(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // Decoder.
 
-void TestRoundTripEveryType(void** /*state*/) {
+void every_type_and_payload_round_trips(void** /*state*/) {
   const std::vector<std::string> payloads = {
       "", "x", "hello, world", std::string("\0\xff\x01\x80", 4),
       "caf\xc3\xa9 \xe2\x82\xac", Pattern(1000), Pattern(kMaxFrameLength - 1)};
@@ -187,7 +187,7 @@ void TestRoundTripEveryType(void** /*state*/) {
   }
 }
 
-void TestByteByByteSeveralFrames(void** /*state*/) {
+void frames_fed_byte_by_byte_decode_whole(void** /*state*/) {
   std::vector<Frame> want;
   std::string wire;
   for (Type t : kAllTypes) {
@@ -227,7 +227,7 @@ void TestByteByByteSeveralFrames(void** /*state*/) {
   }
 }
 
-void TestSplitReadsVariousChunks(void** /*state*/) {
+void frames_split_at_any_chunk_size_decode_whole(void** /*state*/) {
   std::string wire = Encode(Type::kInfo, Pattern(300)) +
                      Encode(Type::kAnswer, "123456") +
                      Encode(Type::kResult, Pattern(5));
@@ -254,7 +254,7 @@ void TestSplitReadsVariousChunks(void** /*state*/) {
   }
 }
 
-void TestSeveralFramesInOneBuffer(void** /*state*/) {
+void several_frames_in_one_buffer_decode_in_order(void** /*state*/) {
   std::string wire;
   for (Type t : kAllTypes) wire += Encode(t, TypeName(t));
   Decoder dec;
@@ -272,7 +272,7 @@ void TestSeveralFramesInOneBuffer(void** /*state*/) {
   assert_int_equal(dec.buffered(), 0);
 }
 
-void TestTruncatedHeader(void** /*state*/) {
+void a_truncated_header_waits_for_more(void** /*state*/) {
   std::string wire = Encode(Type::kInfo, "payload");
   for (size_t n = 0; n < kHeaderSize + 1; ++n) {
     Decoder dec;
@@ -284,7 +284,7 @@ void TestTruncatedHeader(void** /*state*/) {
   }
 }
 
-void TestTruncatedPayload(void** /*state*/) {
+void a_truncated_payload_waits_for_more(void** /*state*/) {
   std::string wire = Encode(Type::kPromptEchoOff, "Code: ");
   for (size_t n = kHeaderSize + 1; n < wire.size(); ++n) {
     Decoder dec;
@@ -300,7 +300,7 @@ void TestTruncatedPayload(void** /*state*/) {
   }
 }
 
-void TestZeroLength(void** /*state*/) {
+void a_zero_length_is_an_error(void** /*state*/) {
   Decoder dec;
   dec.Feed("\0\0\0\0", 4);
   Frame f;
@@ -318,7 +318,7 @@ void TestZeroLength(void** /*state*/) {
   assert_false(err.empty());
 }
 
-void TestOversizeLengthRejectedFromHeader(void** /*state*/) {
+void an_oversize_length_is_refused_from_the_header_alone(void** /*state*/) {
   const uint32_t bad[] = {kMaxFrameLength + 1, kMaxFrameLength * 2, 0x7fffffffu,
                           0xffffffffu};
   for (uint32_t len : bad) {
@@ -341,7 +341,7 @@ void TestOversizeLengthRejectedFromHeader(void** /*state*/) {
   }
 }
 
-void TestMaxLengthAccepted(void** /*state*/) {
+void the_largest_length_is_accepted(void** /*state*/) {
   Decoder dec;
   std::string h = Header(kMaxFrameLength, static_cast<uint8_t>(Type::kInfo));
   dec.Feed(h.data(), h.size());
@@ -356,7 +356,7 @@ void TestMaxLengthAccepted(void** /*state*/) {
   assert_true(f.payload == body);
 }
 
-void TestUnknownType(void** /*state*/) {
+void an_unknown_type_is_refused(void** /*state*/) {
   const uint8_t bad[] = {0, 10, 11, 0x7f, 0x80, 0xff};
   for (uint8_t t : bad) {
     // Whole frame.
@@ -378,7 +378,7 @@ void TestUnknownType(void** /*state*/) {
   }
 }
 
-void TestWipe(void** /*state*/) {
+void wipe_empties_a_string(void** /*state*/) {
   std::string s = "123456";
   Wipe(&s);
   assert_true(s.empty());
@@ -387,7 +387,7 @@ void TestWipe(void** /*state*/) {
   assert_true(e.empty());
 }
 
-void TestNowMsMonotonic(void** /*state*/) {
+void now_ms_moves_forward_with_the_time_slept(void** /*state*/) {
   int64_t a = NowMs();
   SleepMs(20);
   int64_t b = NowMs();
@@ -434,7 +434,7 @@ void CloseFd(int* fd) {
   *fd = -1;
 }
 
-void TestSocketRoundTrip(void** state) {
+void every_type_round_trips_over_a_socket(void** state) {
   auto* p = static_cast<Pair*>(*state);
   Decoder dec0, dec1;
   for (Type t : kAllTypes) {
@@ -458,7 +458,7 @@ void TestSocketRoundTrip(void** state) {
   }
 }
 
-void TestSocketSeveralQueuedFrames(void** state) {
+void queued_frames_arrive_in_order_over_a_socket(void** state) {
   auto* p = static_cast<Pair*>(*state);
   std::string err;
   for (int i = 0; i < 20; ++i) {
@@ -484,7 +484,7 @@ void TestSocketSeveralQueuedFrames(void** state) {
   assert_true(f.payload.empty());
 }
 
-void TestSocketCleanEof(void** state) {
+void a_peer_that_closes_between_frames_is_a_clean_eof(void** state) {
   auto* p = static_cast<Pair*>(*state);
   CloseFd(&p->fd[0]);
   Decoder dec;
@@ -495,7 +495,7 @@ void TestSocketCleanEof(void** state) {
   assert_false(err.empty());
 }
 
-void TestSocketEofMidFrame(void** state) {
+void a_peer_that_closes_mid_frame_is_an_error(void** state) {
   auto* p = static_cast<Pair*>(*state);
   std::string wire = Encode(Type::kInfo, "this frame is cut short");
   // Cut inside the header and inside the payload.
@@ -517,7 +517,7 @@ void TestSocketEofMidFrame(void** state) {
   (void)p;
 }
 
-void TestSocketEofAfterWholeFrame(void** state) {
+void a_whole_frame_is_read_before_the_eof(void** state) {
   auto* p = static_cast<Pair*>(*state);
   std::string err;
   assert_int_equal(WriteFrame(p->fd[0], Type::kInfo, "bye", -1, &err),
@@ -535,7 +535,7 @@ void TestSocketEofAfterWholeFrame(void** state) {
   assert_null(strstr(err.c_str(), "inside a frame"));
 }
 
-void TestSocketReadTimeout(void** state) {
+void a_silent_peer_ends_the_read_at_its_deadline(void** state) {
   auto* p = static_cast<Pair*>(*state);
   int fd = p->fd[1];
   // The child runs ReadFrame; the parent bounds it in case it never returns.
@@ -557,7 +557,7 @@ void TestSocketReadTimeout(void** state) {
   assert_int_equal(rc, 0);
 }
 
-void TestSocketReadTimeoutMidFrame(void** state) {
+void a_peer_silent_mid_frame_ends_the_read_at_its_deadline(void** state) {
   auto* p = static_cast<Pair*>(*state);
   std::string wire = Encode(Type::kInfo, "half");
   assert_int_equal(write(p->fd[0], wire.data(), 6), 6);
@@ -576,7 +576,7 @@ void TestSocketReadTimeoutMidFrame(void** state) {
   assert_int_equal(rc, 0);
 }
 
-void TestSocketExpiredDeadline(void** state) {
+void an_expired_deadline_returns_at_once(void** state) {
   auto* p = static_cast<Pair*>(*state);
   Decoder dec;
   Frame f;
@@ -589,7 +589,7 @@ void TestSocketExpiredDeadline(void** state) {
   assert_int_equal(ReadFrame(p->fd[1], &dec, &f, 0, &err), IoStatus::kTimeout);
 }
 
-void TestSocketNegativeDeadlineWaits(void** state) {
+void a_negative_deadline_waits_for_the_frame(void** state) {
   auto* p = static_cast<Pair*>(*state);
   pid_t pid = fork();
   assert_true(pid >= 0);
@@ -616,7 +616,7 @@ void TestSocketNegativeDeadlineWaits(void** state) {
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-void TestSocketLargestFrameFromChild(void** state) {
+void the_largest_frame_arrives_whole_from_a_child(void** state) {
   auto* p = static_cast<Pair*>(*state);
   const std::string payload = Pattern(kMaxFrameLength - 1);
   pid_t pid = fork();
@@ -648,7 +648,7 @@ void TestSocketLargestFrameFromChild(void** state) {
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
-void TestSocketOversizeFromPeerRejected(void** state) {
+void an_oversize_frame_from_the_peer_is_refused_without_waiting(void** state) {
   auto* p = static_cast<Pair*>(*state);
   // A peer announcing a huge frame is rejected without waiting for it.
   std::string h = Header(0x7fffffffu, static_cast<uint8_t>(Type::kInfo));
@@ -664,7 +664,7 @@ void TestSocketOversizeFromPeerRejected(void** state) {
   assert_false(err.empty());
 }
 
-void TestSocketUnknownTypeFromPeer(void** state) {
+void an_unknown_type_from_the_peer_is_refused(void** state) {
   auto* p = static_cast<Pair*>(*state);
   std::string wire = Header(2, 77) + "z";
   assert_int_equal(write(p->fd[0], wire.data(), wire.size()),
@@ -677,7 +677,7 @@ void TestSocketUnknownTypeFromPeer(void** state) {
   assert_false(err.empty());
 }
 
-void TestWriteOversizeSendsNothing(void** state) {
+void an_oversize_write_sends_nothing(void** state) {
   auto* p = static_cast<Pair*>(*state);
   std::string err;
   assert_int_equal(WriteFrame(p->fd[0], Type::kInfo,
@@ -689,7 +689,7 @@ void TestWriteOversizeSendsNothing(void** state) {
   assert_true(errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-void TestWriteToClosedPeer(void** state) {
+void a_write_to_a_closed_peer_fails_without_sigpipe(void** state) {
   auto* p = static_cast<Pair*>(*state);
   CloseFd(&p->fd[1]);
   int fd = p->fd[0];
@@ -707,7 +707,7 @@ void TestWriteToClosedPeer(void** state) {
   assert_int_equal(rc, 0);
 }
 
-void TestWriteOverPipeIsRefused(void** /*state*/) {
+void a_write_over_a_pipe_is_refused(void** /*state*/) {
   // Frames travel over the socketpair only: a pipe is refused, cleanly.
   int pfd[2];
   assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
@@ -721,7 +721,7 @@ void TestWriteOverPipeIsRefused(void** /*state*/) {
 }
 
 // "EPIPE and friends are kError" holds for a pipe too: no SIGPIPE death.
-void TestWriteToPipeWithoutReader(void** /*state*/) {
+void a_write_to_a_pipe_without_reader_fails_without_sigpipe(void** /*state*/) {
   int pfd[2];
   assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
   close(pfd[0]);
@@ -742,7 +742,7 @@ void TestWriteToPipeWithoutReader(void** /*state*/) {
   assert_int_equal(rc, 0);
 }
 
-void TestReadClosedDescriptor(void** /*state*/) {
+void a_read_of_a_closed_descriptor_fails(void** /*state*/) {
   int pfd[2];
   assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
   close(pfd[0]);
@@ -759,7 +759,7 @@ void TestReadClosedDescriptor(void** /*state*/) {
 
 // A peer that never reads must not make WriteFrame overrun its deadline,
 // even on a blocking descriptor (the socketpair default).
-void TestWriteTimeoutWhenPeerDoesNotRead(void** state) {
+void a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline(void** state) {
   auto* p = static_cast<Pair*>(*state);
   int snd = 4096;
   assert_int_equal(
@@ -790,54 +790,54 @@ int main() {
   using namespace sspr::proto;  // NOLINT(build/namespaces)
   signal(SIGPIPE, SIG_IGN);
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestKnownTypes),
-      cmocka_unit_test(TestEncodeLayout),
-      cmocka_unit_test(TestEncodeAppends),
-      cmocka_unit_test(TestEncodeRefusesOversize),
-      cmocka_unit_test(TestRoundTripEveryType),
-      cmocka_unit_test(TestByteByByteSeveralFrames),
-      cmocka_unit_test(TestSplitReadsVariousChunks),
-      cmocka_unit_test(TestSeveralFramesInOneBuffer),
-      cmocka_unit_test(TestTruncatedHeader),
-      cmocka_unit_test(TestTruncatedPayload),
-      cmocka_unit_test(TestZeroLength),
-      cmocka_unit_test(TestOversizeLengthRejectedFromHeader),
-      cmocka_unit_test(TestMaxLengthAccepted),
-      cmocka_unit_test(TestUnknownType),
-      cmocka_unit_test(TestWipe),
-      cmocka_unit_test(TestNowMsMonotonic),
-      cmocka_unit_test_setup_teardown(TestSocketRoundTrip, PairSetup,
+      cmocka_unit_test(every_frame_type_is_known_and_named),
+      cmocka_unit_test(a_frame_is_its_length_its_type_and_its_payload),
+      cmocka_unit_test(encoding_appends_to_what_is_there),
+      cmocka_unit_test(encoding_refuses_a_frame_over_the_limit),
+      cmocka_unit_test(every_type_and_payload_round_trips),
+      cmocka_unit_test(frames_fed_byte_by_byte_decode_whole),
+      cmocka_unit_test(frames_split_at_any_chunk_size_decode_whole),
+      cmocka_unit_test(several_frames_in_one_buffer_decode_in_order),
+      cmocka_unit_test(a_truncated_header_waits_for_more),
+      cmocka_unit_test(a_truncated_payload_waits_for_more),
+      cmocka_unit_test(a_zero_length_is_an_error),
+      cmocka_unit_test(an_oversize_length_is_refused_from_the_header_alone),
+      cmocka_unit_test(the_largest_length_is_accepted),
+      cmocka_unit_test(an_unknown_type_is_refused),
+      cmocka_unit_test(wipe_empties_a_string),
+      cmocka_unit_test(now_ms_moves_forward_with_the_time_slept),
+      cmocka_unit_test_setup_teardown(every_type_round_trips_over_a_socket, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketSeveralQueuedFrames, PairSetup,
+      cmocka_unit_test_setup_teardown(queued_frames_arrive_in_order_over_a_socket, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketCleanEof, PairSetup,
+      cmocka_unit_test_setup_teardown(a_peer_that_closes_between_frames_is_a_clean_eof, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketEofMidFrame, PairSetup,
+      cmocka_unit_test_setup_teardown(a_peer_that_closes_mid_frame_is_an_error, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketEofAfterWholeFrame, PairSetup,
+      cmocka_unit_test_setup_teardown(a_whole_frame_is_read_before_the_eof, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketReadTimeout, PairSetup,
+      cmocka_unit_test_setup_teardown(a_silent_peer_ends_the_read_at_its_deadline, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketReadTimeoutMidFrame, PairSetup,
+      cmocka_unit_test_setup_teardown(a_peer_silent_mid_frame_ends_the_read_at_its_deadline, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketExpiredDeadline, PairSetup,
+      cmocka_unit_test_setup_teardown(an_expired_deadline_returns_at_once, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketNegativeDeadlineWaits,
+      cmocka_unit_test_setup_teardown(a_negative_deadline_waits_for_the_frame,
                                       PairSetup, PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketLargestFrameFromChild,
+      cmocka_unit_test_setup_teardown(the_largest_frame_arrives_whole_from_a_child,
                                       PairSetup, PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketOversizeFromPeerRejected,
+      cmocka_unit_test_setup_teardown(an_oversize_frame_from_the_peer_is_refused_without_waiting,
                                       PairSetup, PairTeardown),
-      cmocka_unit_test_setup_teardown(TestSocketUnknownTypeFromPeer, PairSetup,
+      cmocka_unit_test_setup_teardown(an_unknown_type_from_the_peer_is_refused, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestWriteOversizeSendsNothing, PairSetup,
+      cmocka_unit_test_setup_teardown(an_oversize_write_sends_nothing, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test_setup_teardown(TestWriteToClosedPeer, PairSetup,
+      cmocka_unit_test_setup_teardown(a_write_to_a_closed_peer_fails_without_sigpipe, PairSetup,
                                       PairTeardown),
-      cmocka_unit_test(TestWriteOverPipeIsRefused),
-      cmocka_unit_test(TestWriteToPipeWithoutReader),
-      cmocka_unit_test(TestReadClosedDescriptor),
-      cmocka_unit_test_setup_teardown(TestWriteTimeoutWhenPeerDoesNotRead,
+      cmocka_unit_test(a_write_over_a_pipe_is_refused),
+      cmocka_unit_test(a_write_to_a_pipe_without_reader_fails_without_sigpipe),
+      cmocka_unit_test(a_read_of_a_closed_descriptor_fails),
+      cmocka_unit_test_setup_teardown(a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline,
                                       PairSetup, PairTeardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -47,7 +47,7 @@ void German() {
 
 // --- Fmt -------------------------------------------------------------------
 
-void TestFmt(void** /*state*/) {
+void fmt_fills_numbered_placeholders(void** /*state*/) {
   Eq(Fmt("We texted a {0} code to {1}.", {"6-digit", "+1 201"}),
      "We texted a 6-digit code to +1 201.");
   Eq(Fmt("{1} before {0}, {0} again", {"a", "b"}), "b before a, a again");
@@ -66,7 +66,7 @@ void TestFmt(void** /*state*/) {
 
 // --- Language list ---------------------------------------------------------
 
-void TestLanguageList(void** /*state*/) {
+void a_locale_gives_its_language_list(void** /*state*/) {
   Eq(LanguageList("de_DE.UTF-8"), "de_DE:de");
   Eq(LanguageList("de_DE.utf8"), "de_DE:de");
   Eq(LanguageList("de_AT"), "de_AT:de");
@@ -95,7 +95,7 @@ void TestLanguageList(void** /*state*/) {
 
 // --- Translations ----------------------------------------------------------
 
-void TestGerman(void** /*state*/) {
+void the_german_catalogue_is_used_under_a_german_locale(void** /*state*/) {
   German();
   Eq(CurrentLanguages(), "de_DE:de");
   Eq(_("Quit"), "Beenden");
@@ -134,7 +134,7 @@ void TestGerman(void** /*state*/) {
   Eq(BuiltinQuestions()[0], "What was the name of your first pet?");
 }
 
-void TestFallbacks(void** /*state*/) {
+void a_language_without_catalogue_falls_back(void** /*state*/) {
   // A language without a catalogue, de_CH via de, a bad locale dir.
   assert_true(SetupLanguage("xx_YY.UTF-8", SSPR_TEST_LOCALE_DIR));
   Eq(_("Quit"), "Quit");
@@ -149,7 +149,7 @@ void TestFallbacks(void** /*state*/) {
 
 // The English texts stay byte for byte what they were before gettext (the
 // tests, the demo and the man page quote them).
-void TestEnglishUnchanged(void** /*state*/) {
+void the_english_texts_are_unchanged_byte_for_byte(void** /*state*/) {
   English();
   Eq(CodeMessage(Channel::kSms, "123456", 300),
      "123456 is your verification code to register for password reset. It "
@@ -273,7 +273,7 @@ void TestEnglishUnchanged(void** /*state*/) {
 
 // --- texts_file --------------------------------------------------------------
 
-void TestAdminTextsParse(void** /*state*/) {
+void admin_texts_parse_per_key_and_language(void** /*state*/) {
   AdminTexts t;
   std::string err;
   assert_true(ParseAdminTexts(
@@ -303,7 +303,7 @@ void TestAdminTextsParse(void** /*state*/) {
   assert_int_equal(t.texts["help"].size(), 400);
 }
 
-void TestAdminTextsBad(void** /*state*/) {
+void bad_admin_texts_name_their_line(void** /*state*/) {
   struct Case {
     std::string content, want;
   } cases[] = {
@@ -350,7 +350,7 @@ std::string WriteFile(const std::string& dir, const std::string& name,
   return path;
 }
 
-void TestAdminTextsFile(void** state) {
+void an_admin_texts_file_follows_the_file_rules(void** state) {
   std::string dir = sspr_test::Dir(state), err;
   AdminTexts t;
   std::string good = WriteFile(dir, "texts", "help = Call 555-0100\n", 0644);
@@ -379,7 +379,7 @@ void TestAdminTextsFile(void** state) {
   Eq(err, bad + ":2: expected 'key = text'");
 }
 
-void TestAdminTextsUsed(void** /*state*/) {
+void admin_texts_replace_the_built_in_ones(void** /*state*/) {
   AdminTexts t;
   std::string err;
   assert_true(
@@ -412,16 +412,16 @@ void TestAdminTextsUsed(void** /*state*/) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestFmt),
-      cmocka_unit_test(TestLanguageList),
-      cmocka_unit_test(TestGerman),
-      cmocka_unit_test(TestFallbacks),
-      cmocka_unit_test(TestEnglishUnchanged),
-      cmocka_unit_test(TestAdminTextsParse),
-      cmocka_unit_test(TestAdminTextsBad),
-      cmocka_unit_test_setup_teardown(TestAdminTextsFile, sspr_test::Setup,
+      cmocka_unit_test(fmt_fills_numbered_placeholders),
+      cmocka_unit_test(a_locale_gives_its_language_list),
+      cmocka_unit_test(the_german_catalogue_is_used_under_a_german_locale),
+      cmocka_unit_test(a_language_without_catalogue_falls_back),
+      cmocka_unit_test(the_english_texts_are_unchanged_byte_for_byte),
+      cmocka_unit_test(admin_texts_parse_per_key_and_language),
+      cmocka_unit_test(bad_admin_texts_name_their_line),
+      cmocka_unit_test_setup_teardown(an_admin_texts_file_follows_the_file_rules, sspr_test::Setup,
                                       sspr_test::Teardown),
-      cmocka_unit_test(TestAdminTextsUsed),
+      cmocka_unit_test(admin_texts_replace_the_built_in_ones),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

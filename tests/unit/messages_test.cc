@@ -79,7 +79,7 @@ std::string RawField(size_t n, char fill) {
 // ---------------------------------------------------------------------------
 // Writer / Reader.
 
-void TestWriterLayout(void** /*state*/) {
+void the_writer_lays_out_integers_big_endian_and_strings_with_a_length(void** /*state*/) {
   Writer w;
   w.U8(0xab);
   w.U16(0x1234);
@@ -91,7 +91,7 @@ void TestWriterLayout(void** /*state*/) {
   assert_memory_equal(w.data().data(), want, sizeof(want) - 1);
 }
 
-void TestWriterTruncatesLongString(void** /*state*/) {
+void the_writer_cuts_a_string_at_the_field_limit(void** /*state*/) {
   Writer w;
   w.Str(std::string(kMaxField + 100, 'z'));
   assert_int_equal(w.data().size(), 2 + kMaxField);
@@ -102,7 +102,7 @@ void TestWriterTruncatesLongString(void** /*state*/) {
   assert_true(r.AtEnd());
 }
 
-void TestReaderRoundTripAndBounds(void** /*state*/) {
+void the_reader_reads_what_the_writer_wrote_and_no_further(void** /*state*/) {
   Writer w;
   w.U8(7);
   w.U16(0xffff);
@@ -158,7 +158,7 @@ void TestReaderRoundTripAndBounds(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // START.
 
-void TestStartRoundTrip(void** /*state*/) {
+void a_start_round_trips(void** /*state*/) {
   Start in = FullStart();
   std::string wire = EncodeStart(in);
   Start out;
@@ -168,7 +168,7 @@ void TestStartRoundTrip(void** /*state*/) {
   assert_int_equal(out.args.size(), kMaxArgs);
 }
 
-void TestStartRoundTripEdgeValues(void** /*state*/) {
+void a_start_with_edge_values_round_trips(void** /*state*/) {
   Start in;
   in.user = std::string(kMaxField, 'u');  // longest allowed field
   in.service = "";
@@ -194,7 +194,7 @@ void TestStartRoundTripEdgeValues(void** /*state*/) {
   assert_int_equal(out2.flags, 0);
 }
 
-void TestStartWireLayout(void** /*state*/) {
+void a_start_has_its_documented_wire_layout(void** /*state*/) {
   Start s;
   s.user = "al";
   s.service = "su";
@@ -217,7 +217,7 @@ void TestStartWireLayout(void** /*state*/) {
   assert_memory_equal(wire.data(), want, sizeof(want) - 1);
 }
 
-void TestStartEveryPrefixFails(void** /*state*/) {
+void every_prefix_of_a_start_is_refused(void** /*state*/) {
   std::string wire = EncodeStart(FullStart());
   assert_true(wire.size() > 100);
   for (size_t n = 0; n < wire.size(); ++n) {
@@ -239,7 +239,7 @@ void TestStartEveryPrefixFails(void** /*state*/) {
   }
 }
 
-void TestStartTrailingBytes(void** /*state*/) {
+void a_start_with_trailing_bytes_is_refused(void** /*state*/) {
   std::string wire = EncodeStart(FullStart());
   const std::string tails[] = {std::string(1, '\0'), "x", std::string(100, 'y')};
   for (const auto& tail : tails) {
@@ -250,7 +250,7 @@ void TestStartTrailingBytes(void** /*state*/) {
   }
 }
 
-void TestStartWrongVersion(void** /*state*/) {
+void a_start_of_another_version_is_refused(void** /*state*/) {
   const uint8_t bad[] = {0, static_cast<uint8_t>(kVersion + 1), 0xff};
   for (uint8_t v : bad) {
     Start in = FullStart();
@@ -262,7 +262,7 @@ void TestStartWrongVersion(void** /*state*/) {
   }
 }
 
-void TestStartEmptyUser(void** /*state*/) {
+void a_start_without_a_user_is_refused(void** /*state*/) {
   Start in = FullStart();
   in.user = "";
   Start out;
@@ -271,7 +271,7 @@ void TestStartEmptyUser(void** /*state*/) {
   assert_false(err.empty());
 }
 
-void TestStartArgCountLimit(void** /*state*/) {
+void a_start_takes_at_most_the_argument_limit(void** /*state*/) {
   // Exactly kMaxArgs, crafted by hand: accepted.
   {
     Writer w = StartHead("alice");
@@ -313,7 +313,7 @@ void TestStartArgCountLimit(void** /*state*/) {
   }
 }
 
-void TestStartEncoderNeverExceedsArgLimit(void** /*state*/) {
+void the_start_encoder_never_exceeds_the_argument_limit(void** /*state*/) {
   // The encoder must not produce a START the decoder refuses.
   Start in = FullStart();
   in.args.push_back("one=too-many");
@@ -323,7 +323,7 @@ void TestStartEncoderNeverExceedsArgLimit(void** /*state*/) {
   assert_true(out.args.size() <= kMaxArgs);
 }
 
-void TestStartOverlongField(void** /*state*/) {
+void a_start_with_an_overlong_field_is_refused(void** /*state*/) {
   // user longer than kMaxField.
   {
     std::string wire(1, static_cast<char>(kVersion));
@@ -382,7 +382,7 @@ void TestStartOverlongField(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // RESULT.
 
-void TestResultRoundTripEveryOutcome(void** /*state*/) {
+void every_result_round_trips(void** /*state*/) {
   const uint32_t ttls[] = {0, 1, 86400, 0xffffffffu};
   const std::string logs[] = {"", "registered mobile +1 425-***-**00",
                               std::string(kMaxField, 'l')};
@@ -404,7 +404,7 @@ void TestResultRoundTripEveryOutcome(void** /*state*/) {
   }
 }
 
-void TestResultWireLayout(void** /*state*/) {
+void a_result_has_its_documented_wire_layout(void** /*state*/) {
   Result r;
   r.outcome = Outcome::kBlocked;
   r.cache_ttl = 0x01020304;
@@ -415,7 +415,7 @@ void TestResultWireLayout(void** /*state*/) {
   assert_memory_equal(wire.data(), want, sizeof(want) - 1);
 }
 
-void TestResultUnknownOutcome(void** /*state*/) {
+void a_result_with_an_unknown_outcome_is_refused(void** /*state*/) {
   const uint8_t bad[] = {0, 8, 9, 0x80, 0xff};
   for (uint8_t o : bad) {
     Writer w;
@@ -429,7 +429,7 @@ void TestResultUnknownOutcome(void** /*state*/) {
   }
 }
 
-void TestResultMalformed(void** /*state*/) {
+void a_malformed_result_is_refused(void** /*state*/) {
   Result in;
   in.outcome = Outcome::kRegisteredNow;
   in.cache_ttl = 3600;
@@ -451,7 +451,7 @@ void TestResultMalformed(void** /*state*/) {
   assert_false(DecodeResult(w.data() + RawField(kMaxField + 1, 'l'), &out, &err));
 }
 
-void TestOutcomeNames(void** /*state*/) {
+void every_outcome_has_its_own_name(void** /*state*/) {
   for (Outcome a : kAllOutcomes) {
     assert_string_not_equal(OutcomeName(a), "unknown");
     for (Outcome b : kAllOutcomes)
@@ -464,7 +464,7 @@ void TestOutcomeNames(void** /*state*/) {
 // ---------------------------------------------------------------------------
 // HELLO.
 
-void TestHelloRoundTrip(void** /*state*/) {
+void a_hello_round_trips(void** /*state*/) {
   std::string wire = EncodeHello();
   assert_int_equal(wire.size(), 1);
   assert_int_equal(static_cast<uint8_t>(wire[0]), kVersion);
@@ -474,7 +474,7 @@ void TestHelloRoundTrip(void** /*state*/) {
   assert_int_equal(v, kVersion);
 }
 
-void TestHelloWrongVersion(void** /*state*/) {
+void a_hello_of_another_version_is_refused(void** /*state*/) {
   const uint8_t bad[] = {0, static_cast<uint8_t>(kVersion + 1), 0xff};
   for (uint8_t b : bad) {
     uint8_t v = kVersion;
@@ -484,7 +484,7 @@ void TestHelloWrongVersion(void** /*state*/) {
   }
 }
 
-void TestHelloMalformed(void** /*state*/) {
+void a_malformed_hello_is_refused(void** /*state*/) {
   uint8_t v = 0;
   std::string err;
   assert_false(DecodeHello("", &v, &err));
@@ -500,27 +500,27 @@ void TestHelloMalformed(void** /*state*/) {
 int main() {
   using namespace sspr::proto;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestWriterLayout),
-      cmocka_unit_test(TestWriterTruncatesLongString),
-      cmocka_unit_test(TestReaderRoundTripAndBounds),
-      cmocka_unit_test(TestStartRoundTrip),
-      cmocka_unit_test(TestStartRoundTripEdgeValues),
-      cmocka_unit_test(TestStartWireLayout),
-      cmocka_unit_test(TestStartEveryPrefixFails),
-      cmocka_unit_test(TestStartTrailingBytes),
-      cmocka_unit_test(TestStartWrongVersion),
-      cmocka_unit_test(TestStartEmptyUser),
-      cmocka_unit_test(TestStartArgCountLimit),
-      cmocka_unit_test(TestStartEncoderNeverExceedsArgLimit),
-      cmocka_unit_test(TestStartOverlongField),
-      cmocka_unit_test(TestResultRoundTripEveryOutcome),
-      cmocka_unit_test(TestResultWireLayout),
-      cmocka_unit_test(TestResultUnknownOutcome),
-      cmocka_unit_test(TestResultMalformed),
-      cmocka_unit_test(TestOutcomeNames),
-      cmocka_unit_test(TestHelloRoundTrip),
-      cmocka_unit_test(TestHelloWrongVersion),
-      cmocka_unit_test(TestHelloMalformed),
+      cmocka_unit_test(the_writer_lays_out_integers_big_endian_and_strings_with_a_length),
+      cmocka_unit_test(the_writer_cuts_a_string_at_the_field_limit),
+      cmocka_unit_test(the_reader_reads_what_the_writer_wrote_and_no_further),
+      cmocka_unit_test(a_start_round_trips),
+      cmocka_unit_test(a_start_with_edge_values_round_trips),
+      cmocka_unit_test(a_start_has_its_documented_wire_layout),
+      cmocka_unit_test(every_prefix_of_a_start_is_refused),
+      cmocka_unit_test(a_start_with_trailing_bytes_is_refused),
+      cmocka_unit_test(a_start_of_another_version_is_refused),
+      cmocka_unit_test(a_start_without_a_user_is_refused),
+      cmocka_unit_test(a_start_takes_at_most_the_argument_limit),
+      cmocka_unit_test(the_start_encoder_never_exceeds_the_argument_limit),
+      cmocka_unit_test(a_start_with_an_overlong_field_is_refused),
+      cmocka_unit_test(every_result_round_trips),
+      cmocka_unit_test(a_result_has_its_documented_wire_layout),
+      cmocka_unit_test(a_result_with_an_unknown_outcome_is_refused),
+      cmocka_unit_test(a_malformed_result_is_refused),
+      cmocka_unit_test(every_outcome_has_its_own_name),
+      cmocka_unit_test(a_hello_round_trips),
+      cmocka_unit_test(a_hello_of_another_version_is_refused),
+      cmocka_unit_test(a_malformed_hello_is_refused),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

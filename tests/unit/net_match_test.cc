@@ -36,7 +36,7 @@ bool In(const char* host, const char* net) {
   return AddressInNetwork(host, Net(net));
 }
 
-void TestParseGood(void** /*state*/) {
+void networks_in_cidr_form_parse(void** /*state*/) {
   struct {
     const char* s;
     int family, prefix;
@@ -58,7 +58,7 @@ void TestParseGood(void** /*state*/) {
   assert_memory_equal(n.addr, "\xc0\xa8\x01\x05", 4);
 }
 
-void TestParseBad(void** /*state*/) {
+void malformed_networks_are_refused(void** /*state*/) {
   const char* bad[] = {
       "",            "/8",          "10.0.0.0/",      "10.0.0.0/33",
       "::/129",      "10.0.0.0/-1", "10.0.0.0/+8",    "10.0.0.0/8/8",
@@ -86,7 +86,7 @@ void TestParseBad(void** /*state*/) {
   assert_non_null(strstr(err.c_str(), "network address"));
 }
 
-void TestMatchV4(void** /*state*/) {
+void ipv4_addresses_match_their_networks(void** /*state*/) {
   assert_true(In("10.1.2.3", "10.0.0.0/8"));
   assert_true(In("10.0.0.0", "10.0.0.0/8"));
   assert_true(In("10.255.255.255", "10.0.0.0/8"));
@@ -101,7 +101,7 @@ void TestMatchV4(void** /*state*/) {
   assert_false(In("192.168.1.127", "192.168.1.128/25"));
 }
 
-void TestMatchV6(void** /*state*/) {
+void ipv6_addresses_match_their_networks(void** /*state*/) {
   assert_true(In("fd12:3456::1", "fd00::/8"));
   assert_false(In("fc00::1", "fd00::/8"));
   assert_true(In("::1", "::1"));
@@ -115,7 +115,7 @@ void TestMatchV6(void** /*state*/) {
   assert_true(In("2a00::1", "::/0"));
 }
 
-void TestFamiliesDoNotMix(void** /*state*/) {
+void ipv4_and_ipv6_do_not_match_each_other(void** /*state*/) {
   assert_false(In("10.0.0.1", "::/0"));
   assert_false(In("::1", "0.0.0.0/0"));
   assert_false(In("::a00:1", "10.0.0.0/8"));  // IPv4-compatible: not mapped
@@ -125,7 +125,7 @@ void TestFamiliesDoNotMix(void** /*state*/) {
   assert_true(In("::ffff:10.1.2.3", "::ffff:0:0/96"));
 }
 
-void TestNamesAndJunkMatchNothing(void** /*state*/) {
+void host_names_and_junk_match_nothing(void** /*state*/) {
   const char* hosts[] = {"",          "host.example.com", "localhost",
                          "10.0.0.1%x", "[::1]",           "10.0.0.1 ",
                          "10.0.0.1:22", "fe80::1%",        "10.1"};
@@ -137,7 +137,7 @@ void TestNamesAndJunkMatchNothing(void** /*state*/) {
   }
 }
 
-void TestFindNetwork(void** /*state*/) {
+void find_network_names_the_first_match(void** /*state*/) {
   std::vector<Network> nets = {Net("10.0.0.0/8"), Net("fd00::/8"),
                                Net("192.168.1.5")};
   assert_int_equal(FindNetwork("10.9.9.9", nets), 0);
@@ -152,13 +152,13 @@ void TestFindNetwork(void** /*state*/) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestParseGood),
-      cmocka_unit_test(TestParseBad),
-      cmocka_unit_test(TestMatchV4),
-      cmocka_unit_test(TestMatchV6),
-      cmocka_unit_test(TestFamiliesDoNotMix),
-      cmocka_unit_test(TestNamesAndJunkMatchNothing),
-      cmocka_unit_test(TestFindNetwork),
+      cmocka_unit_test(networks_in_cidr_form_parse),
+      cmocka_unit_test(malformed_networks_are_refused),
+      cmocka_unit_test(ipv4_addresses_match_their_networks),
+      cmocka_unit_test(ipv6_addresses_match_their_networks),
+      cmocka_unit_test(ipv4_and_ipv6_do_not_match_each_other),
+      cmocka_unit_test(host_names_and_junk_match_nothing),
+      cmocka_unit_test(find_network_names_the_first_match),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -65,7 +65,7 @@ void ExpectRefused(const std::string& input, const char* region, PhoneKind kind,
   }
 }
 
-void TestUsFixedOrMobile(void**) {
+void a_us_number_is_taken_as_mobile(void**) {
   ExpectMetadataType("+1 201-555-0123", "US",
                      PhoneNumberUtil::FIXED_LINE_OR_MOBILE);
   PhoneInfo info = ExpectAccepted("+1 201-555-0123", "US", PhoneKind::kMobile,
@@ -81,7 +81,7 @@ void TestUsFixedOrMobile(void**) {
   ExpectAccepted("1 201 555 0123", "us", PhoneKind::kMobile, "+12015550123");
 }
 
-void TestGbNumbers(void**) {
+void gb_numbers_are_told_mobile_or_fixed(void**) {
   ExpectMetadataType("07400 123456", "GB", PhoneNumberUtil::MOBILE);
   ExpectMetadataType("020 7946 0000", "GB", PhoneNumberUtil::FIXED_LINE);
   PhoneInfo info =
@@ -96,7 +96,7 @@ void TestGbNumbers(void**) {
   ExpectRefused("020 7946 0000", "GB", PhoneKind::kMobile, "office phone");
 }
 
-void TestDeNumbers(void**) {
+void de_numbers_are_told_mobile_or_fixed(void**) {
   ExpectMetadataType("01512 3456789", "DE", PhoneNumberUtil::MOBILE);
   ExpectMetadataType("030 12345678", "DE", PhoneNumberUtil::FIXED_LINE);
   PhoneInfo info = ExpectAccepted("01512 3456789", "DE", PhoneKind::kMobile,
@@ -109,7 +109,7 @@ void TestDeNumbers(void**) {
   ExpectRefused("030 12345678", "DE", PhoneKind::kMobile, "office phone");
 }
 
-void TestInternationalPrefixWins(void**) {
+void an_international_prefix_wins_over_the_region(void**) {
   PhoneInfo info = ExpectAccepted("+44 7400 123456", "US", PhoneKind::kMobile,
                                   "+447400123456");
   assert_string_equal(info.region.c_str(), "GB");
@@ -123,7 +123,7 @@ void TestInternationalPrefixWins(void**) {
                  "+447400123456");
 }
 
-void TestPunctuation(void**) {
+void punctuation_in_a_number_is_ignored(void**) {
   const char* variants[] = {
       "+44.7400.123456",           "+44-7400-123456",
       "+44 (7400) 123456",         "+44/7400/123456",
@@ -135,7 +135,7 @@ void TestPunctuation(void**) {
   }
 }
 
-void TestLettersRefused(void**) {
+void letters_in_a_number_are_refused(void**) {
   ExpectRefused("1-800-FLOWERS", "US", PhoneKind::kOffice, "Letters");
   ExpectRefused("+44 7400 123456 ext 12", "GB", PhoneKind::kMobile, "Letters");
   ExpectRefused("+44 7400 123456 x12", "GB", PhoneKind::kMobile, "Letters");
@@ -144,7 +144,7 @@ void TestLettersRefused(void**) {
   ExpectRefused("07400 12345\u0665", "GB", PhoneKind::kMobile, "digits");
 }
 
-void TestBadText(void**) {
+void control_characters_in_a_number_are_refused(void**) {
   ExpectRefused("+44 7400\n123456", "GB", PhoneKind::kMobile, "control");
   ExpectRefused("\x1b[31m07400123456", "GB", PhoneKind::kMobile, "control");
   ExpectRefused("07400123456\u202e", "GB", PhoneKind::kMobile, "control");
@@ -156,7 +156,7 @@ void TestBadText(void**) {
   ExpectRefused("++447400123456", "GB", PhoneKind::kMobile, "start");
 }
 
-void TestLength(void**) {
+void a_number_over_64_characters_is_refused(void**) {
   const std::string number = "+44 7400 123456";
   const std::string at_limit = number + std::string(64 - number.size(), ' ');
   ExpectAccepted(at_limit, "GB", PhoneKind::kMobile, "+447400123456");
@@ -172,7 +172,7 @@ void TestLength(void**) {
   ExpectRefused(dashes + "\u2013", "GB", PhoneKind::kMobile, "too long");
 }
 
-void TestEmptyAndInvalid(void**) {
+void an_empty_or_invalid_number_asks_for_a_phone_number(void**) {
   ExpectRefused("", "US", PhoneKind::kMobile, "type a phone number");
   ExpectRefused("   ", "US", PhoneKind::kMobile, "type a phone number");
   ExpectRefused("- ( ) -", "US", PhoneKind::kMobile, "type a phone number");
@@ -184,7 +184,7 @@ void TestEmptyAndInvalid(void**) {
   ExpectRefused("0", "DE", PhoneKind::kMobile, nullptr);
 }
 
-void TestShortCodes(void**) {
+void short_codes_are_refused(void**) {
   ExpectRefused("911", "US", PhoneKind::kMobile, "short code");
   ExpectRefused("112", "GB", PhoneKind::kOffice, "short code");
   ExpectRefused("999", "GB", PhoneKind::kMobile, "short code");
@@ -192,7 +192,7 @@ void TestShortCodes(void**) {
   ExpectRefused("+44 112", "US", PhoneKind::kMobile, "short code");
 }
 
-void TestRefusedTypes(void**) {
+void premium_and_other_refused_types_are_named(void**) {
   ExpectMetadataType("0909 879 0000", "GB", PhoneNumberUtil::PREMIUM_RATE);
   ExpectRefused("0909 879 0000", "GB", PhoneKind::kOffice, "Premium-rate");
   ExpectMetadataType("+1 900 555 0199", "US", PhoneNumberUtil::PREMIUM_RATE);
@@ -205,7 +205,7 @@ void TestRefusedTypes(void**) {
   ExpectRefused("0300 123 4567", "GB", PhoneKind::kOffice, "company");
 }
 
-void TestCallOnlyTypes(void**) {
+void fixed_line_numbers_are_for_calls_only(void**) {
   const struct {
     const char* number;
     PhoneNumberUtil::PhoneNumberType type;
@@ -225,7 +225,7 @@ void TestCallOnlyTypes(void**) {
   }
 }
 
-void TestRegionMixUps(void**) {
+void a_national_number_of_another_region_is_refused_with_a_hint(void**) {
   ExpectRefused("07400 123456", "US", PhoneKind::kMobile, "US.");
   ExpectRefused("07400 123456", "US", PhoneKind::kMobile, "type + and");
   ExpectRefused("(425) 555-0100", "GB", PhoneKind::kMobile, "GB.");
@@ -257,7 +257,7 @@ std::string RegionError(const std::string& input) {
   return error;
 }
 
-void TestResolveRegion(void**) {
+void a_region_answer_resolves_to_a_region(void**) {
   ExpectRegion("", "US");
   ExpectRegion("   ", "US");
   ExpectRegion("gb", "GB");
@@ -274,7 +274,7 @@ void TestResolveRegion(void**) {
   assert_string_equal(region.c_str(), "GB");
 }
 
-void TestResolveRegionRefused(void**) {
+void an_unknown_region_is_refused_with_an_example(void**) {
   assert_string_equal(
       RegionError("XX").c_str(),
       "'XX' is not a country or region code; type e.g. US, GB or +44");
@@ -295,7 +295,7 @@ size_t CountDigits(const std::string& s) {
   return n;
 }
 
-void TestMaskPhone(void**) {
+void a_masked_phone_shows_its_country_and_last_two_digits(void**) {
   assert_string_equal(
       sspr::MaskPhone("+12015550123").c_str(),
       "+1 \u2022\u2022\u2022-\u2022\u2022\u2022-\u2022\u202223");
@@ -315,7 +315,7 @@ void TestMaskPhone(void**) {
   }
 }
 
-void TestMaskPhoneUnparsable(void**) {
+void an_unparsable_phone_is_masked_all_the_same(void**) {
   assert_string_equal(sspr::MaskPhone("12015550123").c_str(),
                       "+\u2022\u2022\u202223");
   assert_string_equal(sspr::MaskPhone("garbage").c_str(), "\u2022\u2022\u2022");
@@ -331,23 +331,23 @@ void TestMaskPhoneUnparsable(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestUsFixedOrMobile),
-      cmocka_unit_test(TestGbNumbers),
-      cmocka_unit_test(TestDeNumbers),
-      cmocka_unit_test(TestInternationalPrefixWins),
-      cmocka_unit_test(TestPunctuation),
-      cmocka_unit_test(TestLettersRefused),
-      cmocka_unit_test(TestBadText),
-      cmocka_unit_test(TestLength),
-      cmocka_unit_test(TestEmptyAndInvalid),
-      cmocka_unit_test(TestShortCodes),
-      cmocka_unit_test(TestRefusedTypes),
-      cmocka_unit_test(TestCallOnlyTypes),
-      cmocka_unit_test(TestRegionMixUps),
-      cmocka_unit_test(TestResolveRegion),
-      cmocka_unit_test(TestResolveRegionRefused),
-      cmocka_unit_test(TestMaskPhone),
-      cmocka_unit_test(TestMaskPhoneUnparsable),
+      cmocka_unit_test(a_us_number_is_taken_as_mobile),
+      cmocka_unit_test(gb_numbers_are_told_mobile_or_fixed),
+      cmocka_unit_test(de_numbers_are_told_mobile_or_fixed),
+      cmocka_unit_test(an_international_prefix_wins_over_the_region),
+      cmocka_unit_test(punctuation_in_a_number_is_ignored),
+      cmocka_unit_test(letters_in_a_number_are_refused),
+      cmocka_unit_test(control_characters_in_a_number_are_refused),
+      cmocka_unit_test(a_number_over_64_characters_is_refused),
+      cmocka_unit_test(an_empty_or_invalid_number_asks_for_a_phone_number),
+      cmocka_unit_test(short_codes_are_refused),
+      cmocka_unit_test(premium_and_other_refused_types_are_named),
+      cmocka_unit_test(fixed_line_numbers_are_for_calls_only),
+      cmocka_unit_test(a_national_number_of_another_region_is_refused_with_a_hint),
+      cmocka_unit_test(a_region_answer_resolves_to_a_region),
+      cmocka_unit_test(an_unknown_region_is_refused_with_an_example),
+      cmocka_unit_test(a_masked_phone_shows_its_country_and_last_two_digits),
+      cmocka_unit_test(an_unparsable_phone_is_masked_all_the_same),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

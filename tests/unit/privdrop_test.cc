@@ -30,7 +30,7 @@ using sspr_test::Teardown;
 
 const sspr::HelperUser kNobody = {65534, 65534};
 
-void test_missing_state_dir_is_not_created_and_is_named(void** state) {
+void missing_state_dir_is_not_created_and_is_named(void** state) {
   if (geteuid() != 0) skip();
   const std::string d = Dir(state) + "/state";
   std::string err;
@@ -41,7 +41,7 @@ void test_missing_state_dir_is_not_created_and_is_named(void** state) {
   assert_int_not_equal(lstat(d.c_str(), &st), 0);
 }
 
-void test_symlink_in_place_of_state_dir_is_refused(void** state) {
+void symlink_in_place_of_state_dir_is_refused(void** state) {
   if (geteuid() != 0) skip();
   const std::string target = Dir(state) + "/precious";
   const std::string d = Dir(state) + "/state";
@@ -57,7 +57,7 @@ void test_symlink_in_place_of_state_dir_is_refused(void** state) {
   assert_int_equal(st.st_mode & 07777, 0);  // nor chmodded
 }
 
-void test_existing_state_dir_left_with_mode_000_is_repaired(void** state) {
+void existing_state_dir_left_with_mode_000_is_repaired(void** state) {
   if (geteuid() != 0) skip();
   const std::string d = Dir(state) + "/state";
   assert_int_equal(mkdir(d.c_str(), 0), 0);
@@ -75,11 +75,11 @@ void test_existing_state_dir_left_with_mode_000_is_repaired(void** state) {
 int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(
-          test_missing_state_dir_is_not_created_and_is_named, Setup, Teardown),
+          missing_state_dir_is_not_created_and_is_named, Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          test_symlink_in_place_of_state_dir_is_refused, Setup, Teardown),
+          symlink_in_place_of_state_dir_is_refused, Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          test_existing_state_dir_left_with_mode_000_is_repaired, Setup,
+          existing_state_dir_left_with_mode_000_is_repaired, Setup,
           Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -147,7 +147,7 @@ void CheckCode(const std::string& data) {
   assert_true(d.dark[q + w - 1][q + w - 1] == ref.dark[w - 1][w - 1]);
 }
 
-void TestShortUrl(void** /*state*/) {
+void a_short_url_gives_a_small_qr_code(void** /*state*/) {
   CheckCode("https://aka.ms/ssprsetup");
   std::string text, err;
   assert_true(QrText("https://aka.ms/ssprsetup", &text, &err));
@@ -156,7 +156,7 @@ void TestShortUrl(void** /*state*/) {
   assert_int_equal(Parse(text).lines, 15);
 }
 
-void TestVariousData(void** /*state*/) {
+void qr_codes_of_various_data_decode_back(void** /*state*/) {
   CheckCode("x");
   CheckCode("HTTPS://EXAMPLE.COM/ABC");  // alphanumeric segment
   CheckCode("https://login.example.com/sspr?tenant=Contoso&lang=de-DE");
@@ -165,7 +165,7 @@ void TestVariousData(void** /*state*/) {
   CheckCode(std::string(100, 'a'));
 }
 
-void TestLargestFitsTerminal(void** /*state*/) {
+void the_largest_qr_code_fits_a_terminal(void** /*state*/) {
   std::string data = "https://example.com/" + std::string(kQrMaxData - 20, 'z');
   assert_int_equal(data.size(), kQrMaxData);
   CheckCode(data);
@@ -174,14 +174,14 @@ void TestLargestFitsTerminal(void** /*state*/) {
   assert_true(Parse(text).columns <= 80);
 }
 
-void TestCaseSensitive(void** /*state*/) {
+void qr_codes_keep_the_case(void** /*state*/) {
   std::string a, b, err;
   assert_true(QrText("https://x.example/AbC", &a, &err));
   assert_true(QrText("https://x.example/abc", &b, &err));
   assert_true(a != b);
 }
 
-void TestRefused(void** /*state*/) {
+void qr_codes_of_empty_or_oversize_data_are_refused(void** /*state*/) {
   std::string text = "untouched", err;
   assert_false(QrText("", &text, &err));
   assert_false(err.empty());
@@ -198,11 +198,11 @@ void TestRefused(void** /*state*/) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestShortUrl),
-      cmocka_unit_test(TestVariousData),
-      cmocka_unit_test(TestLargestFitsTerminal),
-      cmocka_unit_test(TestCaseSensitive),
-      cmocka_unit_test(TestRefused),
+      cmocka_unit_test(a_short_url_gives_a_small_qr_code),
+      cmocka_unit_test(qr_codes_of_various_data_decode_back),
+      cmocka_unit_test(the_largest_qr_code_fits_a_terminal),
+      cmocka_unit_test(qr_codes_keep_the_case),
+      cmocka_unit_test(qr_codes_of_empty_or_oversize_data_are_refused),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

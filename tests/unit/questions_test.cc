@@ -53,7 +53,7 @@ std::string Repeat(const std::string& s, size_t n) {
   return out;
 }
 
-void test_case_fold(void**) {
+void answers_are_case_folded(void**) {
   assert_string_equal(Norm("PARIS").c_str(), "paris");
   assert_string_equal(Norm("PaRiS").c_str(), Norm("paris").c_str());
   // Full Unicode case folding, not ASCII only.
@@ -64,7 +64,7 @@ void test_case_fold(void**) {
                       Norm("\xce\xbf\xce\xb4\xce\xbf\xcf\x82").c_str());
 }
 
-void test_nfc_and_nfd_are_the_same_answer(void**) {
+void nfc_and_nfd_are_the_same_answer(void**) {
   const std::string nfc = "Am\xc3\xa9lie";   // é as U+00E9
   const std::string nfd = "Ame\xcc\x81lie";  // e + U+0301
   assert_string_not_equal(nfc.c_str(), nfd.c_str());
@@ -78,7 +78,7 @@ void test_nfc_and_nfd_are_the_same_answer(void**) {
                       Norm("\xed\x95\x9c\xea\xb8\x80").c_str());
 }
 
-void test_white_space_collapse(void**) {
+void white_space_in_answers_collapses(void**) {
   assert_string_equal(Norm("  Paris  ").c_str(), "paris");
   assert_string_equal(Norm("New   York\tCity").c_str(), "new york city");
   // Unicode white space: no-break space, ideographic space, line separator.
@@ -90,7 +90,7 @@ void test_white_space_collapse(void**) {
   assert_string_equal(Norm("newyork").c_str(), "newyork");
 }
 
-void test_length_counts_characters_not_bytes(void**) {
+void length_counts_characters_not_bytes(void**) {
   assert_string_equal(Refusal("ab").c_str(), kLengthError);
   assert_string_equal(Refusal("").c_str(), kLengthError);
   // Surrounding white space does not count.
@@ -123,7 +123,7 @@ void test_length_counts_characters_not_bytes(void**) {
                       (Repeat("a", 19) + " " + Repeat("b", 20)).c_str());
 }
 
-void test_invalid_utf8_refused(void**) {
+void invalid_utf8_answers_are_refused(void**) {
   for (const char* bad : {"abc\xff", "\xc3(abc", "abc\xed\xa0\x80",  // surrogate
                           "\xc0\xaf" "abc",                          // overlong
                           "abc\xe2\x82"}) {                         // cut off
@@ -131,7 +131,7 @@ void test_invalid_utf8_refused(void**) {
   }
 }
 
-void test_reuse_is_detected_on_the_normalised_form(void**) {
+void reuse_is_detected_on_the_normalised_form(void**) {
   // The dialogue refuses an answer whose normalised form was given already;
   // these typed forms all collide, these do not.
   const std::string base = Norm("Main Street");
@@ -142,7 +142,7 @@ void test_reuse_is_detected_on_the_normalised_form(void**) {
     assert_string_not_equal(Norm(other).c_str(), base.c_str());
 }
 
-void test_hash_and_verify(void**) {
+void an_answer_hashes_and_verifies(void**) {
   std::string h, err;
   assert_true(HashAnswer("fluffy", &h, &err));
   assert_true(h.rfind("$y$", 0) == 0 || h.rfind("$6$", 0) == 0);
@@ -162,7 +162,7 @@ void test_hash_and_verify(void**) {
     assert_false(VerifyAnswer("fluffy", broken));
 }
 
-void test_hashes_are_salted(void**) {
+void hashes_are_salted(void**) {
   std::string a, b, err;
   assert_true(HashAnswer("paris", &a, &err));
   assert_true(HashAnswer("paris", &b, &err));
@@ -174,7 +174,7 @@ void test_hashes_are_salted(void**) {
   assert_true(VerifyAnswer("paris", b));
 }
 
-void test_builtin_catalogue(void**) {
+void the_builtin_catalogue_has_enough_distinct_questions(void**) {
   std::vector<std::string> q = sspr::BuiltinQuestions();
   assert_true(q.size() >= 5);  // questions_required may be 5
   std::set<std::string> unique(q.begin(), q.end());
@@ -209,7 +209,7 @@ bool Contains(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
 }
 
-void test_admin_file_ok(void** state) {
+void an_admin_questions_file_loads(void** state) {
   std::string path =
       Write(sspr_test::Dir(state),
             "# our own questions\n\n"
@@ -231,7 +231,7 @@ void test_admin_file_ok(void** state) {
   assert_int_equal(q.size(), 0);
 }
 
-void test_admin_file_at_most_20_questions(void** state) {
+void an_admin_file_holds_at_most_20_questions(void** state) {
   std::string err;
   std::vector<std::string> q;
   std::string path = Write(sspr_test::Dir(state), Numbered(20) + "# done\n");
@@ -243,7 +243,7 @@ void test_admin_file_at_most_20_questions(void** state) {
   assert_true(Contains(err, "more than 20 questions"));
 }
 
-void test_admin_file_at_most_200_characters(void** state) {
+void an_admin_question_has_at_most_200_characters(void** state) {
   std::string err;
   std::vector<std::string> q;
   // 200 characters in 400 bytes are allowed ...
@@ -265,7 +265,7 @@ void test_admin_file_at_most_200_characters(void** state) {
   assert_true(Contains(err, path + ":1: "));
 }
 
-void test_admin_file_bad_lines(void** state) {
+void bad_lines_in_an_admin_file_are_named(void** state) {
   struct {
     std::string text;
     int line;
@@ -288,7 +288,7 @@ void test_admin_file_bad_lines(void** state) {
   }
 }
 
-void test_admin_file_checks(void** state) {
+void an_admin_file_that_is_missing_or_unsafe_is_named(void** state) {
   std::string err;
   std::vector<std::string> q;
   std::string dir = sspr_test::Dir(state);
@@ -321,24 +321,24 @@ void test_admin_file_checks(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_case_fold),
-      cmocka_unit_test(test_nfc_and_nfd_are_the_same_answer),
-      cmocka_unit_test(test_white_space_collapse),
-      cmocka_unit_test(test_length_counts_characters_not_bytes),
-      cmocka_unit_test(test_invalid_utf8_refused),
-      cmocka_unit_test(test_reuse_is_detected_on_the_normalised_form),
-      cmocka_unit_test(test_hash_and_verify),
-      cmocka_unit_test(test_hashes_are_salted),
-      cmocka_unit_test(test_builtin_catalogue),
-      cmocka_unit_test_setup_teardown(test_admin_file_ok, sspr_test::Setup,
+      cmocka_unit_test(answers_are_case_folded),
+      cmocka_unit_test(nfc_and_nfd_are_the_same_answer),
+      cmocka_unit_test(white_space_in_answers_collapses),
+      cmocka_unit_test(length_counts_characters_not_bytes),
+      cmocka_unit_test(invalid_utf8_answers_are_refused),
+      cmocka_unit_test(reuse_is_detected_on_the_normalised_form),
+      cmocka_unit_test(an_answer_hashes_and_verifies),
+      cmocka_unit_test(hashes_are_salted),
+      cmocka_unit_test(the_builtin_catalogue_has_enough_distinct_questions),
+      cmocka_unit_test_setup_teardown(an_admin_questions_file_loads, sspr_test::Setup,
                                       sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_admin_file_at_most_20_questions,
+      cmocka_unit_test_setup_teardown(an_admin_file_holds_at_most_20_questions,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_admin_file_at_most_200_characters,
+      cmocka_unit_test_setup_teardown(an_admin_question_has_at_most_200_characters,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_admin_file_bad_lines,
+      cmocka_unit_test_setup_teardown(bad_lines_in_an_admin_file_are_named,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(test_admin_file_checks, sspr_test::Setup,
+      cmocka_unit_test_setup_teardown(an_admin_file_that_is_missing_or_unsafe_is_named, sspr_test::Setup,
                                       sspr_test::Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

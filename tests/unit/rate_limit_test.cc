@@ -71,7 +71,7 @@ bool Consume(RateLimiter* rl, const std::string& user, const std::string& dest,
   return Verdict(rl, user, dest, now, until) == RateVerdict::kAllowed;
 }
 
-void test_limit_then_lockout(void** state) {
+void sends_over_the_limit_lock_the_user_out(void** state) {
   RateLimiter rl(Dir(state), Policy(3, 3600, 86400));
   std::string err;
   assert_true(rl.Init(&err));
@@ -92,7 +92,7 @@ void test_limit_then_lockout(void** state) {
   assert_int_equal(st.st_mode & 07777, 0600);
 }
 
-void test_user_limit_across_destinations(void** state) {
+void the_user_limit_counts_across_destinations(void** state) {
   RateLimiter rl(Dir(state), Policy(2, 3600, 600));
   std::string err;
   assert_true(rl.Init(&err));
@@ -108,7 +108,7 @@ void test_user_limit_across_destinations(void** state) {
 // Issue 11 item 7: codes one account sends to a number lock that number
 // for that account only; across accounts a number only gets a brake
 // (another number, or later), never a lockout.
-void test_one_account_never_locks_a_number_for_another(void** state) {
+void one_account_never_locks_a_number_for_another(void** state) {
   RateLimitPolicy p = Policy(5, 3600, 86400);
   p.user_limit = 10;
   p.dest_limit = 20;
@@ -127,7 +127,7 @@ void test_one_account_never_locks_a_number_for_another(void** state) {
   assert_true(Consume(&rl, "bob", kNum1, kT0 + 12));
 }
 
-void test_brake_across_users_is_no_lockout(void** state) {
+void a_brake_across_users_is_no_lockout(void** state) {
   RateLimitPolicy p = Policy(5, 3600, 86400);
   p.dest_limit = 3;
   RateLimiter rl(Dir(state), p);
@@ -154,7 +154,7 @@ void test_brake_across_users_is_no_lockout(void** state) {
 
 // The per-number counts in the user's file are bounded (64 numbers; the
 // one idle longest goes), so the file always reads back.
-void test_many_numbers_keep_the_user_file_bounded(void** state) {
+void many_numbers_keep_the_user_file_bounded(void** state) {
   RateLimitPolicy p = Policy(5, 3600, 600);
   p.user_limit = 1000;
   RateLimiter rl(Dir(state), p);
@@ -169,7 +169,7 @@ void test_many_numbers_keep_the_user_file_bounded(void** state) {
   assert_int_equal(Verdict(&rl, "alice", last, kT0 + 81), RateVerdict::kLimited);
 }
 
-void test_window_expiry(void** state) {
+void sends_expire_with_their_window(void** state) {
   RateLimiter rl(Dir(state), Policy(2, 100, 50));
   std::string err;
   assert_true(rl.Init(&err));
@@ -185,7 +185,7 @@ void test_window_expiry(void** state) {
 // The wall clock set back (a year) after a lockout: the user is locked for
 // at most `lockout` from the new "now" (not a year more), and not freed
 // early either; sends recorded "in the future" count as sent now.
-void test_clock_set_back(void** state) {
+void a_clock_set_back_neither_stretches_nor_shortens_a_lockout(void** state) {
   RateLimiter rl(Dir(state), Policy(2, 3600, 86400));
   std::string err;
   assert_true(rl.Init(&err));
@@ -211,7 +211,7 @@ void test_clock_set_back(void** state) {
   assert_true(Consume(&rl2, "bob", kNum2, back + 3600));
 }
 
-void test_no_lockout(void** state) {
+void without_a_lockout_only_the_window_limits(void** state) {
   RateLimiter rl(Dir(state), Policy(2, 100, 0));
   std::string err;
   assert_true(rl.Init(&err));
@@ -227,7 +227,7 @@ void test_no_lockout(void** state) {
   assert_int_equal(until, kT0 + 130);
 }
 
-void test_corrupt_state(void** state) {
+void a_corrupt_rate_file_refuses_and_is_named(void** state) {
   RateLimiter rl(Dir(state), Policy(3, 3600, 600));
   std::string err;
   assert_true(rl.Init(&err));
@@ -274,7 +274,7 @@ void test_corrupt_state(void** state) {
   assert_true(v != RateVerdict::kAllowed);
 }
 
-void test_state_persists(void** state) {
+void the_rate_state_persists_across_limiters(void** state) {
   std::string err;
   {
     RateLimiter rl(Dir(state), Policy(2, 3600, 600));
@@ -289,7 +289,7 @@ void test_state_persists(void** state) {
 
 // Processes racing for the same user and number: exactly `limit` win, and
 // crossing users/numbers never deadlocks (locks are taken user first).
-void test_concurrent_consumers(void** state) {
+void racing_processes_get_exactly_the_limit(void** state) {
   RateLimiter rl(Dir(state), Policy(4, 3600, 600));
   std::string err;
   assert_true(rl.Init(&err));
@@ -347,21 +347,21 @@ void test_concurrent_consumers(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_limit_then_lockout, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_user_limit_across_destinations,
+      cmocka_unit_test_setup_teardown(sends_over_the_limit_lock_the_user_out, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_user_limit_counts_across_destinations,
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          test_one_account_never_locks_a_number_for_another, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_brake_across_users_is_no_lockout,
+          one_account_never_locks_a_number_for_another, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(a_brake_across_users_is_no_lockout,
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          test_many_numbers_keep_the_user_file_bounded, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_window_expiry, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_no_lockout, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_clock_set_back, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_corrupt_state, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_state_persists, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_concurrent_consumers, Setup,
+          many_numbers_keep_the_user_file_bounded, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(sends_expire_with_their_window, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(without_a_lockout_only_the_window_limits, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(a_clock_set_back_neither_stretches_nor_shortens_a_lockout, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(a_corrupt_rate_file_refuses_and_is_named, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_rate_state_persists_across_limiters, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(racing_processes_get_exactly_the_limit, Setup,
                                       Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -72,7 +72,7 @@ std::string Join(const std::vector<std::string>& pieces) {
   return all;
 }
 
-void test_a_letter_then_600_continuation_bytes_ends_in_two_pieces(void**) {
+void a_letter_then_600_continuation_bytes_ends_in_two_pieces(void**) {
   // The finding: the old split backed up to the letter and never moved on.
   const std::string raw = "A" + std::string(600, '\x80');
   bool cut = false;
@@ -89,7 +89,7 @@ void test_a_letter_then_600_continuation_bytes_ends_in_two_pieces(void**) {
   assert_true(Join(Texts(msgs)) == "A" + Fffd(600));
 }
 
-void test_60_kib_of_continuation_bytes_is_cut_after_the_most_messages(void**) {
+void a_60_kib_run_of_continuation_bytes_is_cut_after_the_most_messages(void**) {
   const std::string raw(60 * 1024, '\x80');
   bool cut = false;
   std::vector<std::string> pieces = SplitText(raw, &cut);
@@ -102,7 +102,7 @@ void test_60_kib_of_continuation_bytes_is_cut_after_the_most_messages(void**) {
   assert_true(report.cut);
 }
 
-void test_each_ill_formed_subpart_becomes_one_replacement(void**) {
+void each_ill_formed_subpart_becomes_one_replacement(void**) {
   struct {
     std::string in, want;
     size_t replaced;
@@ -128,7 +128,7 @@ void test_each_ill_formed_subpart_becomes_one_replacement(void**) {
   }
 }
 
-void test_control_characters_are_replaced_and_line_ends_kept(void**) {
+void control_characters_are_replaced_and_line_ends_kept(void**) {
   static const char kRaw[] = "a\x1b[2Jb\r\n\a\x7f\xc2\x9b\xc2\xa0\tc\0d";
   size_t replaced = 0;
   std::string got = CleanText(std::string(kRaw, sizeof kRaw - 1), &replaced);
@@ -138,7 +138,7 @@ void test_control_characters_are_replaced_and_line_ends_kept(void**) {
   assert_int_equal(replaced, 6);
 }
 
-void test_valid_text_passes_unchanged(void**) {
+void valid_text_passes_unchanged(void**) {
   const std::string text =
       "Gr\xc3\xbc\xc3\x9f"
       "e \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80\n"
@@ -151,14 +151,14 @@ void test_valid_text_passes_unchanged(void**) {
   assert_true(msgs[0].text == text);
 }
 
-void test_split_cuts_at_line_ends_and_drops_them(void**) {
+void split_cuts_at_line_ends_and_drops_them(void**) {
   const std::string line(300, 'x');
   std::vector<std::string> pieces = SplitText(line + "\n" + line + "\n" + line);
   assert_int_equal(pieces.size(), 3);
   for (const std::string& p : pieces) assert_true(p == line);
 }
 
-void test_split_never_cuts_inside_a_character(void**) {
+void split_never_cuts_inside_a_character(void**) {
   std::string text;
   for (int i = 0; i < 700; ++i) text += "\xe2\x82\xac";  // 2100 bytes
   std::vector<std::string> pieces = SplitText(text);
@@ -167,7 +167,7 @@ void test_split_never_cuts_inside_a_character(void**) {
   assert_true(Join(pieces) == text);
 }
 
-void test_511_bytes_and_a_line_end_fit_one_message(void**) {
+void a_511_byte_text_and_a_line_end_fit_one_message(void**) {
   // The old split sent this as one 512-byte message.
   const std::string text = std::string(kMaxMessageBytes, 'x') + "\n";
   std::vector<std::string> pieces = SplitText(text);
@@ -175,7 +175,7 @@ void test_511_bytes_and_a_line_end_fit_one_message(void**) {
   assert_int_equal(pieces[0].size(), kMaxMessageBytes);
 }
 
-void test_lines_of_line_ends_stay_bounded(void**) {
+void lines_of_line_ends_stay_bounded(void**) {
   bool cut = false;
   std::vector<std::string> pieces = SplitText(std::string(65535, '\n'), &cut);
   AssertSafe(pieces);
@@ -186,7 +186,7 @@ void test_lines_of_line_ends_stay_bounded(void**) {
   AssertSafe(pieces);
 }
 
-void test_a_prompt_keeps_its_last_piece(void**) {
+void a_prompt_keeps_its_last_piece(void**) {
   const std::string text = std::string(400, 'i') + "\n" +
                            std::string(400, 'j') + "\n" +
                            std::string(400, 'k') + "\nCode: ";
@@ -202,13 +202,13 @@ void test_a_prompt_keeps_its_last_piece(void**) {
   for (const ConvMessage& m : msgs) assert_int_equal(m.style, PAM_ERROR_MSG);
 }
 
-void test_an_empty_text_is_one_empty_message(void**) {
+void an_empty_text_is_one_empty_message(void**) {
   std::vector<ConvMessage> msgs = TextToMessages(PAM_PROMPT_ECHO_ON, "");
   assert_int_equal(msgs.size(), 1);
   assert_true(msgs[0].text.empty());
 }
 
-void test_the_largest_qr_code_is_never_cut(void**) {
+void the_largest_qr_code_is_never_cut(void**) {
   std::string qr, err;
   assert_true(sspr::QrText(std::string(sspr::kQrMaxData, 'Q'), &qr, &err));
   const std::string text =
@@ -227,19 +227,19 @@ void test_the_largest_qr_code_is_never_cut(void**) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(
-          test_a_letter_then_600_continuation_bytes_ends_in_two_pieces),
+          a_letter_then_600_continuation_bytes_ends_in_two_pieces),
       cmocka_unit_test(
-          test_60_kib_of_continuation_bytes_is_cut_after_the_most_messages),
-      cmocka_unit_test(test_each_ill_formed_subpart_becomes_one_replacement),
-      cmocka_unit_test(test_control_characters_are_replaced_and_line_ends_kept),
-      cmocka_unit_test(test_valid_text_passes_unchanged),
-      cmocka_unit_test(test_split_cuts_at_line_ends_and_drops_them),
-      cmocka_unit_test(test_split_never_cuts_inside_a_character),
-      cmocka_unit_test(test_511_bytes_and_a_line_end_fit_one_message),
-      cmocka_unit_test(test_lines_of_line_ends_stay_bounded),
-      cmocka_unit_test(test_a_prompt_keeps_its_last_piece),
-      cmocka_unit_test(test_an_empty_text_is_one_empty_message),
-      cmocka_unit_test(test_the_largest_qr_code_is_never_cut),
+          a_60_kib_run_of_continuation_bytes_is_cut_after_the_most_messages),
+      cmocka_unit_test(each_ill_formed_subpart_becomes_one_replacement),
+      cmocka_unit_test(control_characters_are_replaced_and_line_ends_kept),
+      cmocka_unit_test(valid_text_passes_unchanged),
+      cmocka_unit_test(split_cuts_at_line_ends_and_drops_them),
+      cmocka_unit_test(split_never_cuts_inside_a_character),
+      cmocka_unit_test(a_511_byte_text_and_a_line_end_fit_one_message),
+      cmocka_unit_test(lines_of_line_ends_stay_bounded),
+      cmocka_unit_test(a_prompt_keeps_its_last_piece),
+      cmocka_unit_test(an_empty_text_is_one_empty_message),
+      cmocka_unit_test(the_largest_qr_code_is_never_cut),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

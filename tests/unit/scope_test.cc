@@ -29,7 +29,7 @@ bool Asks(const Config& c, const std::string& service, const std::string& tty,
   return r;
 }
 
-void TestNoninteractiveServicesNeverAsk(void** /*state*/) {
+void noninteractive_services_never_ask(void** /*state*/) {
   Config c;
   for (const char* s :
        {"cron", "crond", "atd", "systemd-user", "sudo", "sudo-i", "runuser",
@@ -42,12 +42,12 @@ void TestNoninteractiveServicesNeverAsk(void** /*state*/) {
   assert_string_equal(why.c_str(), "service sudo in noninteractive_services");
 }
 
-void TestSshdAsksThroughItsConversation(void** /*state*/) {
+void sshd_asks_through_its_conversation(void** /*state*/) {
   Config c;
   assert_true(Asks(c, "sshd", "ssh", false));
 }
 
-void TestTerminalAsksOnlyWithStdinATerminal(void** /*state*/) {
+void a_terminal_asks_only_with_stdin_a_terminal(void** /*state*/) {
   Config c;
   for (const char* tty : {"/dev/pts/0", "/dev/tty1", "tty1", "pts/4"}) {
     if (!Asks(c, "login", tty, true)) fail_msg("%s with a tty stdin", tty);
@@ -56,7 +56,7 @@ void TestTerminalAsksOnlyWithStdinATerminal(void** /*state*/) {
   }
 }
 
-void TestDisplayAsks(void** /*state*/) {
+void a_display_asks(void** /*state*/) {
   Config c;
   for (const char* tty : {":0", ":1.0", "host:10", "ws.example.com:0.1"})
     if (!Asks(c, "gdm-password", tty, false)) fail_msg("display %s", tty);
@@ -64,7 +64,7 @@ void TestDisplayAsks(void** /*state*/) {
     if (Asks(c, "gdm-password", tty, false)) fail_msg("not a display: %s", tty);
 }
 
-void TestInteractiveServicesAskWithoutTty(void** /*state*/) {
+void interactive_services_ask_without_a_tty(void** /*state*/) {
   Config c;
   assert_true(Asks(c, "cockpit", "", false));
   assert_false(Asks(c, "cockpit-other", "", false));
@@ -73,7 +73,7 @@ void TestInteractiveServicesAskWithoutTty(void** /*state*/) {
   assert_false(Asks(c, "cockpit", "", false));
 }
 
-void TestAnythingElseDoesNotAsk(void** /*state*/) {
+void anything_else_does_not_ask(void** /*state*/) {
   Config c;
   std::string why;
   assert_false(Asks(c, "sshd", "", false, &why));
@@ -82,7 +82,7 @@ void TestAnythingElseDoesNotAsk(void** /*state*/) {
   assert_false(Asks(c, "other", "", true));
 }
 
-void TestNoninteractiveServicesComeFirst(void** /*state*/) {
+void noninteractive_services_come_first(void** /*state*/) {
   Config c;
   std::string err;
   assert_true(SetKey(&c, "noninteractive_services", "sshd", &err));
@@ -92,7 +92,7 @@ void TestNoninteractiveServicesComeFirst(void** /*state*/) {
 }
 
 // Rules a-c on accounts every system has: root (0), daemon (1).
-void TestRootSystemAndUnknownAccounts(void** /*state*/) {
+void root_system_and_unknown_accounts_are_out_of_scope(void** /*state*/) {
   Config c;
   std::string why;
   assert_false(InScope(c, "root", &why));
@@ -112,7 +112,7 @@ void TestRootSystemAndUnknownAccounts(void** /*state*/) {
   assert_string_equal(why.c_str(), "user unknown to the system (NSS)");
 }
 
-void TestUidMinFromLoginDefs(void** /*state*/) {
+void uid_min_comes_from_login_defs(void** /*state*/) {
   assert_int_equal(ParseLoginDefs("UID_MIN  2000\n").min, 2000);
   assert_int_equal(ParseLoginDefs("#UID_MIN 5\n").min, 1000);
   Config c;
@@ -128,15 +128,15 @@ void TestUidMinFromLoginDefs(void** /*state*/) {
 int main() {
   using namespace sspr;
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(TestNoninteractiveServicesNeverAsk),
-      cmocka_unit_test(TestSshdAsksThroughItsConversation),
-      cmocka_unit_test(TestTerminalAsksOnlyWithStdinATerminal),
-      cmocka_unit_test(TestDisplayAsks),
-      cmocka_unit_test(TestInteractiveServicesAskWithoutTty),
-      cmocka_unit_test(TestAnythingElseDoesNotAsk),
-      cmocka_unit_test(TestNoninteractiveServicesComeFirst),
-      cmocka_unit_test(TestRootSystemAndUnknownAccounts),
-      cmocka_unit_test(TestUidMinFromLoginDefs),
+      cmocka_unit_test(noninteractive_services_never_ask),
+      cmocka_unit_test(sshd_asks_through_its_conversation),
+      cmocka_unit_test(a_terminal_asks_only_with_stdin_a_terminal),
+      cmocka_unit_test(a_display_asks),
+      cmocka_unit_test(interactive_services_ask_without_a_tty),
+      cmocka_unit_test(anything_else_does_not_ask),
+      cmocka_unit_test(noninteractive_services_come_first),
+      cmocka_unit_test(root_system_and_unknown_accounts_are_out_of_scope),
+      cmocka_unit_test(uid_min_comes_from_login_defs),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -40,14 +40,14 @@ void UnderUmask777(F f) {
   umask(old);
 }
 
-void test_folder_gets_0700_under_umask_777(void** state) {
+void folder_gets_0700_under_umask_777(void** state) {
   const std::string d = Dir(state) + "/users";
   std::string err;
   UnderUmask777([&] { assert_true(sspr::EnsureDir(d, 0700, &err)); });
   assert_int_equal(ModeOf(d), 0700);
 }
 
-void test_lock_file_gets_0600_under_umask_777(void** state) {
+void lock_file_gets_0600_under_umask_777(void** state) {
   const std::string p = Dir(state) + "/user-alice.lock";
   std::string err;
   UnderUmask777([&] {
@@ -57,7 +57,7 @@ void test_lock_file_gets_0600_under_umask_777(void** state) {
   assert_int_equal(ModeOf(p), 0600);
 }
 
-void test_folder_left_with_mode_000_is_repaired(void** state) {
+void folder_left_with_mode_000_is_repaired(void** state) {
   const std::string d = Dir(state) + "/rate";
   assert_int_equal(mkdir(d.c_str(), 0), 0);
   chmod(d.c_str(), 0);
@@ -66,7 +66,7 @@ void test_folder_left_with_mode_000_is_repaired(void** state) {
   assert_int_equal(ModeOf(d), 0700);
 }
 
-void test_lock_file_left_with_mode_000_is_repaired(void** state) {
+void lock_file_left_with_mode_000_is_repaired(void** state) {
   const std::string p = Dir(state) + "/dest-1.lock";
   UnderUmask777([&] {
     sspr::FileLock lock;
@@ -80,7 +80,7 @@ void test_lock_file_left_with_mode_000_is_repaired(void** state) {
   assert_int_equal(ModeOf(p), 0600);
 }
 
-void test_folder_open_to_group_is_refused_and_named(void** state) {
+void folder_open_to_group_is_refused_and_named(void** state) {
   const std::string d = Dir(state) + "/policy";
   assert_int_equal(mkdir(d.c_str(), 0700), 0);
   chmod(d.c_str(), 0770);
@@ -90,7 +90,7 @@ void test_folder_open_to_group_is_refused_and_named(void** state) {
   assert_int_equal(ModeOf(d), 0770);  // reported, not changed
 }
 
-void test_lock_file_readable_by_others_is_refused(void** state) {
+void lock_file_readable_by_others_is_refused(void** state) {
   const std::string p = Dir(state) + "/alice.lock";
   {
     sspr::FileLock lock;
@@ -105,7 +105,7 @@ void test_lock_file_readable_by_others_is_refused(void** state) {
   assert_int_equal(ModeOf(p), 0644);
 }
 
-void test_folder_of_another_owner_is_refused(void** state) {
+void folder_of_another_owner_is_refused(void** state) {
   if (geteuid() != 0) skip();  // chown needs root
   const std::string d = Dir(state) + "/locks";
   assert_int_equal(mkdir(d.c_str(), 0700), 0);
@@ -115,7 +115,7 @@ void test_folder_of_another_owner_is_refused(void** state) {
   assert_non_null(strstr(err.c_str(), "is owned by uid 65534"));
 }
 
-void test_symlink_in_place_of_a_folder_is_refused(void** state) {
+void symlink_in_place_of_a_folder_is_refused(void** state) {
   const std::string target = Dir(state) + "/elsewhere";
   const std::string d = Dir(state) + "/users";
   assert_int_equal(mkdir(target.c_str(), 0755), 0);
@@ -130,22 +130,22 @@ void test_symlink_in_place_of_a_folder_is_refused(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_folder_gets_0700_under_umask_777,
+      cmocka_unit_test_setup_teardown(folder_gets_0700_under_umask_777,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_lock_file_gets_0600_under_umask_777,
-                                      Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          test_folder_left_with_mode_000_is_repaired, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          test_lock_file_left_with_mode_000_is_repaired, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          test_folder_open_to_group_is_refused_and_named, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          test_lock_file_readable_by_others_is_refused, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_folder_of_another_owner_is_refused,
+      cmocka_unit_test_setup_teardown(lock_file_gets_0600_under_umask_777,
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          test_symlink_in_place_of_a_folder_is_refused, Setup, Teardown),
+          folder_left_with_mode_000_is_repaired, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          lock_file_left_with_mode_000_is_repaired, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          folder_open_to_group_is_refused_and_named, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          lock_file_readable_by_others_is_refused, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(folder_of_another_owner_is_refused,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          symlink_in_place_of_a_folder_is_refused, Setup, Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -33,7 +33,7 @@ std::string Repeat(const std::string& s, size_t n) {
   return out;
 }
 
-void test_sha256_matches_the_fips_examples(void** /*state*/) {
+void sha256_matches_the_fips_examples(void** /*state*/) {
   assert_string_equal(
       Sha256Hex("").c_str(),
       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
@@ -59,7 +59,7 @@ void test_sha256_matches_the_fips_examples(void** /*state*/) {
       "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 }
 
-void test_every_user_name_gets_a_file_name_that_fits_name_max(
+void every_user_name_gets_a_file_name_that_fits_name_max(
     void** /*state*/) {
   const std::vector<std::string> names = {
       std::string(256, 'a'),           // the longest name taken, plain
@@ -78,7 +78,7 @@ void test_every_user_name_gets_a_file_name_that_fits_name_max(
   }
 }
 
-void test_short_names_keep_their_escaped_file_name(void** /*state*/) {
+void short_names_keep_their_escaped_file_name(void** /*state*/) {
   // Names that fitted before keep their file: no migration of records.
   assert_string_equal(SafeFileName("alice").c_str(), "alice");
   std::string at_limit = Repeat("\xc3\xa9", 33) + "ab";  // 33*6 + 2 = 200
@@ -89,7 +89,7 @@ void test_short_names_keep_their_escaped_file_name(void** /*state*/) {
   assert_true(LongestStoredName(SafeFileName(at_limit)) <= NAME_MAX);
 }
 
-void test_hashed_and_escaped_file_names_never_meet(void** /*state*/) {
+void hashed_and_escaped_file_names_never_meet(void** /*state*/) {
   // An escaped name never holds '+' (it is escaped), a hashed one always
   // starts with it; and distinct long names get distinct hashes.
   assert_string_equal(SafeFileName("+").c_str(), "%2B");
@@ -107,7 +107,7 @@ void test_hashed_and_escaped_file_names_never_meet(void** /*state*/) {
   }
 }
 
-void test_names_the_store_cannot_hold_are_named(void** /*state*/) {
+void names_the_store_cannot_hold_are_named(void** /*state*/) {
   assert_null(UserNameProblem("alice"));
   assert_null(UserNameProblem(std::string(256, 'a')));
   assert_null(UserNameProblem(Repeat("\xe2\x82\xac", 85)));
@@ -138,12 +138,12 @@ void test_names_the_store_cannot_hold_are_named(void** /*state*/) {
 int main() {
   using namespace sspr;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_sha256_matches_the_fips_examples),
+      cmocka_unit_test(sha256_matches_the_fips_examples),
       cmocka_unit_test(
-          test_every_user_name_gets_a_file_name_that_fits_name_max),
-      cmocka_unit_test(test_short_names_keep_their_escaped_file_name),
-      cmocka_unit_test(test_hashed_and_escaped_file_names_never_meet),
-      cmocka_unit_test(test_names_the_store_cannot_hold_are_named),
+          every_user_name_gets_a_file_name_that_fits_name_max),
+      cmocka_unit_test(short_names_keep_their_escaped_file_name),
+      cmocka_unit_test(hashed_and_escaped_file_names_never_meet),
+      cmocka_unit_test(names_the_store_cannot_hold_are_named),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -77,7 +77,7 @@ void ExpectRefused(const std::string& text) {
   assert_false(err.empty());
 }
 
-void test_round_trip(void**) {
+void a_record_round_trips_through_json(void**) {
   UserRecord r;
   std::string err;
   assert_true(RecordFromJson(kGood, &r, &err));
@@ -101,7 +101,7 @@ void test_round_trip(void**) {
   assert_string_equal(RecordToJson(back).c_str(), RecordToJson(r).c_str());
 }
 
-void test_malformed_json(void**) {
+void malformed_json_is_refused(void**) {
   ExpectRefused("");
   ExpectRefused("{");
   ExpectRefused("not json");
@@ -112,7 +112,7 @@ void test_malformed_json(void**) {
   ExpectRefused("[]");
 }
 
-void test_wrong_types(void**) {
+void members_of_the_wrong_type_are_refused(void**) {
   const char* kBad[] = {
       "{\"version\":\"1\",\"user\":\"a\",\"created_at\":1,\"updated_at\":1,"
       "\"methods\":[]}",
@@ -152,7 +152,7 @@ void test_wrong_types(void**) {
   for (const char* t : kBad) ExpectRefused(t);
 }
 
-void test_limits(void**) {
+void records_over_the_limits_are_refused(void**) {
   std::string deep =
       "{\"version\":1,\"user\":\"a\",\"created_at\":1,"
       "\"updated_at\":1,\"methods\":[";
@@ -178,7 +178,7 @@ void test_limits(void**) {
   assert_true(RecordFromJson(RecordToJson(r), &ok, &err));
 }
 
-void test_unknown_version(void**) {
+void an_unknown_version_is_refused(void**) {
   std::string t(kGood);
   t.replace(t.find("\"version\":1"), 11, "\"version\":2");
   UserRecord r;
@@ -187,7 +187,7 @@ void test_unknown_version(void**) {
   assert_non_null(strstr(err.c_str(), "version"));
 }
 
-void test_missing_user(void** state) {
+void a_missing_user_is_not_found(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -197,7 +197,7 @@ void test_missing_user(void** state) {
   assert_false(found);
 }
 
-void test_add_method(void** state) {
+void add_method_stores_a_method(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -228,7 +228,7 @@ void test_add_method(void** state) {
       store.AddMethod("alice", Method{"Bad Type", "x", 1}, 4000, &err));
 }
 
-void test_corrupt_record_not_overwritten(void** state) {
+void a_corrupt_record_is_not_overwritten(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -247,7 +247,7 @@ void test_corrupt_record_not_overwritten(void** state) {
   assert_false(store.Load("bob", &r, &found, &err));
 }
 
-void test_symlink_refused(void** state) {
+void a_symlinked_record_is_refused(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -273,7 +273,7 @@ void test_symlink_refused(void** state) {
   assert_false(linked.Init(&err));
 }
 
-void test_no_temp_files_remain(void** state) {
+void no_temp_files_remain(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -299,7 +299,7 @@ void test_no_temp_files_remain(void** state) {
 // A writer killed between creating its temp file and the rename leaves the
 // temp file (the record stays the old one); the next write of that record
 // removes it once it is a minute old, and leaves other files alone.
-void test_stale_temp_files_removed(void** state) {
+void stale_temp_files_are_removed(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -325,7 +325,7 @@ void test_stale_temp_files_removed(void** state) {
 // 20 processes write 20 users while 5 processes add methods to one shared
 // user, all released at once; without the per-user lock the read-modify-write
 // of the shared record loses methods.
-void test_concurrency(void** state) {
+void concurrent_writers_lose_no_method(void** state) {
   UserStore store(Dir(state));
   std::string err;
   assert_true(store.Init(&err));
@@ -391,7 +391,7 @@ void test_concurrency(void** state) {
 }
 
 // The primitives under the store: lock deadline, bounded reads, atomic write.
-void test_file_primitives(void** state) {
+void the_file_primitives_keep_their_deadlines_and_bounds(void** state) {
   const std::string dir = Dir(state);
   std::string err;
   sspr::FileLock held, other;
@@ -443,7 +443,7 @@ sspr::Method Phone(const char* type, const char* number) {
   return m;
 }
 
-void test_list(void** state) {
+void list_reads_every_record_and_names_the_problems(void** state) {
   const std::string dir = Dir(state);
   UserStore store(dir + "/state");
   std::vector<UserRecord> recs;
@@ -491,7 +491,7 @@ void test_list(void** state) {
   assert_int_equal(problems.size(), 6);
 }
 
-void test_list_refuses_unsafe_dirs(void** state) {
+void list_refuses_unsafe_dirs(void** state) {
   const std::string dir = Dir(state);
   std::vector<UserRecord> recs;
   std::vector<std::string> problems;
@@ -522,7 +522,7 @@ void test_list_refuses_unsafe_dirs(void** state) {
   assert_true(slashed.List(&recs, &problems, &err));
 }
 
-void test_load_no_follow(void** state) {
+void load_follows_no_symlink(void** state) {
   const std::string dir = Dir(state);
   UserStore store(dir);
   std::string err;
@@ -550,7 +550,7 @@ void test_load_no_follow(void** state) {
   assert_false(store.LoadNoFollow(std::string(257, 'x'), &r, &found, &err));
 }
 
-void test_remove(void** state) {
+void remove_deletes_only_that_users_record_under_its_lock(void** state) {
   const std::string dir = Dir(state);
   UserStore store(dir);
   std::string err;
@@ -626,7 +626,7 @@ void test_remove(void** state) {
   assert_int_equal(lstat((dir + "/none").c_str(), &st), -1);
 }
 
-void test_remove_creates_locks_owned_like_their_parent(void** state) {
+void remove_creates_locks_owned_like_their_parent(void** state) {
   if (geteuid() != 0) skip();
   const std::string dir = Dir(state);
   assert_int_equal(chown(dir.c_str(), 65534, 65534), 0);
@@ -649,29 +649,29 @@ void test_remove_creates_locks_owned_like_their_parent(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trip),
-      cmocka_unit_test(test_malformed_json),
-      cmocka_unit_test(test_wrong_types),
-      cmocka_unit_test(test_limits),
-      cmocka_unit_test(test_unknown_version),
-      cmocka_unit_test_setup_teardown(test_missing_user, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_add_method, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_corrupt_record_not_overwritten,
+      cmocka_unit_test(a_record_round_trips_through_json),
+      cmocka_unit_test(malformed_json_is_refused),
+      cmocka_unit_test(members_of_the_wrong_type_are_refused),
+      cmocka_unit_test(records_over_the_limits_are_refused),
+      cmocka_unit_test(an_unknown_version_is_refused),
+      cmocka_unit_test_setup_teardown(a_missing_user_is_not_found, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(add_method_stores_a_method, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(a_corrupt_record_is_not_overwritten,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_symlink_refused, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_no_temp_files_remain, Setup,
+      cmocka_unit_test_setup_teardown(a_symlinked_record_is_refused, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(no_temp_files_remain, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_stale_temp_files_removed, Setup,
+      cmocka_unit_test_setup_teardown(stale_temp_files_are_removed, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_concurrency, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_file_primitives, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_list, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_list_refuses_unsafe_dirs, Setup,
+      cmocka_unit_test_setup_teardown(concurrent_writers_lose_no_method, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_file_primitives_keep_their_deadlines_and_bounds, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(list_reads_every_record_and_names_the_problems, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(list_refuses_unsafe_dirs, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(test_load_no_follow, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(test_remove, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(load_follows_no_symlink, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(remove_deletes_only_that_users_record_under_its_lock, Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          test_remove_creates_locks_owned_like_their_parent, Setup, Teardown),
+          remove_creates_locks_owned_like_their_parent, Setup, Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
