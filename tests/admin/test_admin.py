@@ -84,7 +84,7 @@ class Admin(PamTestCase):
 
     # -- read-only commands -------------------------------------------------
 
-    def test_status_show_list_export(self):
+    def test_status_show_list_and_export_report_the_store(self):
         self.register("alice")
         self.register("bob", US2, backup=GB_OFFICE)
 
@@ -163,7 +163,7 @@ class Admin(PamTestCase):
         rc, out, _ = self.admin("export")
         self.assertEqual(json.loads(out)["records"], [self.env.record("rosa")])
 
-    def test_two_methods_required(self):
+    def test_with_two_methods_required_one_is_incomplete(self):
         self.register("alice")
         self.register("bob", US2, backup=GB_OFFICE)
         self.env.set(methods_required=2)
@@ -182,7 +182,7 @@ class Admin(PamTestCase):
         rc, out, _ = self.admin("list", "--unregistered")
         self.assertNotIn("alice", out)
 
-    def test_damaged_store(self):
+    def test_a_damaged_store_is_reported_and_skipped(self):
         self.register("alice")
         users = os.path.join(self.env.state, "users")
         with open(os.path.join(users, "carol.json"), "w") as f:
@@ -332,7 +332,7 @@ class Admin(PamTestCase):
         self.env.set(exempt_users="", groups="root")
         self.assertAgrees("carol", 5, "PAM_IGNORE", "scope")
 
-    def test_check_service_scope(self):
+    def test_check_follows_the_service_scope(self):
         self.register("alice")
         self.env.set(skip_services="sudo", skip_rhosts="10.9.0.0/16")
         rc, out, _ = self.admin("check", "alice")
@@ -347,7 +347,7 @@ class Admin(PamTestCase):
         rc, d = self.check("alice", "--service", "sshd", "--rhost", "10.8.8.7")
         self.assertEqual((rc, d["decision"]["step"]), (0, "cache"))
 
-    def test_check_later_and_reconfirm(self):
+    def test_check_reports_later_and_reconfirmation(self):
         self.env.set(snooze_max=1)
         rc, out, _ = self.admin("check", "carol")
         self.assertEqual(rc, 1)
@@ -383,7 +383,7 @@ class Admin(PamTestCase):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
 
-    def test_check_backend_unavailable(self):
+    def test_check_reports_an_unavailable_backend(self):
         self.register("alice")
         os.unlink(os.path.join(self.env.cache, "alice"))
         self.env.set(helper_user="no-such-user-sspr")
@@ -421,7 +421,7 @@ class Admin(PamTestCase):
         rc, d = self.check("alice")
         self.assertEqual((rc, d["backend"]["state"]), (1, "unregistered"))
 
-    def test_config_errors(self):
+    def test_config_errors_are_reported_with_their_decision(self):
         os.chmod(self.env.conf_path, 0o666)
         for cmd in (["status", "alice"], ["list"], ["export"],
                     ["reset", "--yes", "alice"]):
@@ -541,7 +541,7 @@ class Admin(PamTestCase):
             rc, out, err = self.admin("check-config", path, conf=False)
             self.assertEqual((rc, err), (0, ""), f"{out}\nblock:\n{b}")
 
-    def test_usage_and_root(self):
+    def test_usage_errors_and_callers_without_root_are_refused(self):
         rc, out, err = self.admin(conf=False)
         self.assertEqual(rc, 2)
         self.assertIn("usage: sspr-admin", err)

@@ -85,7 +85,7 @@ class FaultTests:
             self.assertFalse(self.env.cached(user), "a failure was cached")
         return out
 
-    def test_fault_connection_refused(self):
+    def test_a_refused_connection_is_unavailable(self):
         import socket
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
@@ -94,57 +94,57 @@ class FaultTests:
         self.point_at(f"https://127.0.0.1:{port}")
         self.failmodes(r"cannot connect to 127\.0\.0\.1")
 
-    def test_fault_stall_deadline_holds(self):
+    def test_a_stalled_service_is_unavailable_within_the_deadline(self):
         self.env.set(request_timeout=2)
         self.svc.stall_seconds = 8
         self.svc.fault("stall", self.status_prefix)
         self.failmodes(r"no answer from 127\.0\.0\.1 within", max_seconds=6)
 
-    def test_fault_500(self):
+    def test_a_500_is_unavailable(self):
         self.svc.fault("500", self.status_prefix)
         self.failmodes(r"HTTP 500")
 
-    def test_fault_429_retry_after_is_honoured(self):
+    def test_a_429_retry_after_is_honoured(self):
         self.svc.fault("429", self.status_prefix, times=1, retry_after=1)
         t0 = time.monotonic()
         code, out = self.env.run(self.registered_user)
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertGreaterEqual(time.monotonic() - t0, 0.9)
 
-    def test_fault_429_retry_after_beyond_deadline(self):
+    def test_a_429_retry_after_beyond_the_deadline_is_unavailable(self):
         self.svc.fault("429", self.status_prefix, retry_after=600)
         self.failmodes(r"HTTP 429 \(retry in 60\d s does not fit the deadline")
 
-    def test_fault_malformed_json(self):
+    def test_malformed_json_is_unavailable(self):
         self.svc.fault("malformed", self.status_prefix)
         self.failmodes(r"malformed JSON")
 
-    def test_fault_wrong_shape(self):
+    def test_json_of_the_wrong_shape_is_unavailable(self):
         self.svc.fault("shape", self.status_prefix)
         self.failmodes(self.shape_error)
 
-    def test_fault_10mib_body(self):
+    def test_a_10_mib_body_is_unavailable(self):
         self.svc.fault("huge", self.status_prefix)
         self.failmodes(r"larger than 1048576 bytes")
 
-    def test_fault_redirect_to_another_host(self):
+    def test_a_redirect_to_another_host_is_refused(self):
         self.svc.fault("redirect", self.status_prefix)
         self.failmodes(r"redirect to other\.example refused")
 
-    def test_fault_untrusted_certificate(self):
+    def test_an_untrusted_certificate_is_refused(self):
         other = self.started(self.clone(cert="untrusted"))
         self.point_at(other.url)
         self.failmodes(r"TLS certificate of 127\.0\.0\.1 not accepted")
         self.assertEqual(other.count(), 0)
 
-    def test_fault_wrong_host_name(self):
+    def test_a_certificate_for_another_host_name_is_refused(self):
         other = self.started(self.clone(cert="wrongname"))
         self.point_at(other.url)
         self.failmodes(r"TLS certificate of 127\.0\.0\.1 not accepted.*"
                        r"(name|subject)")
         self.assertEqual(other.count(), 0)
 
-    def test_pinned_public_key(self):
+    def test_a_pinned_public_key_must_match(self):
         self.env.set(pinned_pubkey=pki().spki_pin("good"))
         code, out = self.env.run(self.registered_user)
         self.assertResult(code, PAM_SUCCESS, out)

@@ -44,7 +44,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
     def token_file(self):
         return os.path.join(self.env.state, "graph-token.json")
 
-    def test_registered_requests_per_login(self):
+    def test_a_registered_login_costs_few_requests_and_then_none(self):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertNotIn("PROMPT", out)
@@ -82,7 +82,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(self.svc.token_requests(), 2)
         self.assertEqual(self.svc.count("GET"), 2)  # no 401 on the way
 
-    def test_wrong_client_secret(self):
+    def test_a_wrong_client_secret_is_unavailable_and_not_logged(self):
         self.env.write_secrets({"graph_client_secret": "nope"})
         self.env.set(failmode="secure")
         code, out = self.env.run("alice")
@@ -119,7 +119,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertLogged(r"user=bob .*outcome=failed.*refused.*"
                           r"invalidPhoneNumber")
 
-    def test_full_registration_writes_phone_method(self):
+    def test_a_full_registration_writes_the_phone_method(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn("Thanks!", out)
@@ -128,7 +128,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(len(self.env.outbox_lines()), 1)  # sent by the helper
         self.assertTrue(self.env.cached("bob"))
 
-    def test_email_method(self):
+    def test_an_email_method_registers(self):
         self.env.set(methods="email")
         addr = "bob@example.org"
         code, out = self.env.run("bob", "1", addr, "1", f"@code:{addr}")
@@ -136,7 +136,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(self.svc.posted, [{"emailAddress": addr}])
         self.assertEqual(self.env.outbox_lines()[0]["channel"], "email")
 
-    def test_office_phone_by_call(self):
+    def test_an_office_phone_registers_by_call(self):
         code, out = self.env.run("bob", "2", "GB", "020 7946 0000", "1",
                                  "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
@@ -159,7 +159,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
                           r"UserAuthenticationMethod\.ReadWrite\.All")
         self.assertFalse(self.env.cached("bob"))
 
-    def test_graph_write_no_shows_enroll_url(self):
+    def test_with_graph_write_no_the_enroll_url_is_shown(self):
         self.env.set(graph_write="no")
         code, out = self.env.run("bob")
         self.assertResult(code, PAM_PERM_DENIED, out)
@@ -175,7 +175,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertLogged(r"backend graph cannot store security questions "
                           r"\(Microsoft Graph has no API for them\)")
 
-    def test_report_status(self):
+    def test_the_registration_report_decides_the_status(self):
         self.env.set(graph_status="report")
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
@@ -186,7 +186,7 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
         code, out = self.env.run("bob")  # not registered, cannot prompt
         self.assertResult(code, PAM_PERM_DENIED, out)
 
-    def test_paged_methods(self):
+    def test_paged_methods_are_all_read(self):
         self.svc.page_size = 1  # password method first, the phone on page 2
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)

@@ -41,7 +41,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         return sorted((f["factorType"], f["status"])
                       for f in self.svc.users[self.bob]["factors"].values())
 
-    def test_registered_requests_per_login(self):
+    def test_a_registered_login_costs_few_requests_and_then_none(self):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertNotIn("PROMPT", out)
@@ -59,7 +59,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertLogged(r"user=zoe .*outcome=not-applicable.*"
                           r"user 'zoe@example.test' not found")
 
-    def test_full_registration_okta_sends_the_code(self):
+    def test_a_full_registration_has_okta_send_the_code(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn("Thanks!", out)
@@ -87,7 +87,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(self.bob_factors(), [("call", "ACTIVE")])
 
-    def test_email_factor(self):
+    def test_an_email_factor_registers(self):
         self.env.set(methods="email")
         addr = "bob@example.org"
         code, out = self.env.run("bob", "1", addr, "1", f"@code:{addr}")
@@ -114,7 +114,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(self.bob_factors(), [("sms", "ACTIVE")])
 
-    def test_resend(self):
+    def test_resend_asks_okta_for_a_new_code(self):
         self.svc.resend_wait = 0
         code, out = self.env.run("bob", "1", "", US, "1", "r", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
@@ -154,7 +154,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(self.bob_factors(), [])
         self.assertFalse(self.env.cached("bob"))
 
-    def test_security_question_from_the_okta_catalogue(self):
+    def test_a_security_question_from_the_okta_catalogue_registers(self):
         self.env.set(methods="questions, mobile", questions_required=3)
         code, out = self.env.run("bob", "1",      # security questions
                                  "2",             # Okta's 2nd question
@@ -212,7 +212,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual(self.bob_factors(), [])
         self.assertNotIn("PROMPT: Your answer", out.split("ANSWER: x")[-1])
 
-    def test_security_question_catalogue_fault(self):
+    def test_a_fault_reading_the_question_catalogue_is_unavailable(self):
         self.env.set(methods="questions", failmode="secure")
         self.svc.fault("500", method="GET", path=r".*/factors/questions")
         code, out = self.env.run("bob", "1")
@@ -221,7 +221,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertLogged(r"outcome=unavailable.*security questions: okta: GET "
                           r"/api/v1/users/\w+/factors/questions: HTTP 500")
 
-    def test_security_question_enrol_fault(self):
+    def test_a_fault_enrolling_the_question_is_unavailable_and_saves_nothing(self):
         self.env.set(methods="questions", failmode="secure")
         self.svc.fault("500", method="POST", path=r"/api/v1/users/\w+/factors")
         code, out = self.env.run("bob", "1", "1", "Brussels sprouts")
@@ -231,7 +231,7 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertNotIn("sprouts", self.env.log())
         self.assertEqual(self.bob_factors(), [])
 
-    def test_bad_token(self):
+    def test_a_bad_token_gets_the_failmode_and_is_logged(self):
         self.env.write_secrets({"okta_api_token": "wrong"})
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_IGNORE, out)
@@ -308,7 +308,7 @@ class OktaServiceApp(BackendCase):
         self.key, self.svc.public_key = self.keypair("app")
         self.env.write_secrets({"okta_private_key_file": self.key})
 
-    def test_token_then_cached_token(self):
+    def test_the_token_is_fetched_once_then_cached(self):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(self.svc.token_requests(), 1)
@@ -324,7 +324,7 @@ class OktaServiceApp(BackendCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(self.svc.token_requests(), 2)
 
-    def test_key_not_registered_at_okta(self):
+    def test_a_key_okta_does_not_know_is_unavailable(self):
         other, _ = self.keypair("other")
         self.env.write_secrets({"okta_private_key_file": other})
         self.env.set(failmode="secure")

@@ -37,7 +37,7 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
     def point_at(self, url):
         self.env.set(rest_url=url)
 
-    def test_registered_then_cached(self):
+    def test_a_registered_user_is_then_cached(self):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertNotIn("PROMPT", out)
@@ -59,7 +59,7 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertResult(code, 9, out)
         self.assertLogged(r"outcome=unavailable.*HTTP 404: not_found")
 
-    def test_full_registration_service_sends_code(self):
+    def test_a_full_registration_has_the_service_send_the_code(self):
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn("Thanks!", out)
@@ -68,7 +68,7 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertTrue(self.env.cached("bob"))
         self.assertFalse(os.path.exists(os.path.join(self.env.state, "users")))
 
-    def test_full_registration_helper_sends_code(self):
+    def test_a_full_registration_has_the_helper_send_the_code(self):
         self.svc.sender = "helper"
         self.env.outbox = os.path.join(self.env.state, "outbox.jsonl")
         code, out = self.env.run("bob", "1", "", US, "1", "@code", "n")
@@ -131,7 +131,7 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
     def test_cooldown_on_a_new_number_stays_at_the_number_prompt(self):
         self._cooldown_on_a_new_number()
 
-    def test_cooldown_on_a_new_number_helper_sent_code(self):
+    def test_a_cooldown_on_a_new_number_stays_at_the_number_prompt_with_helper_sent_codes(self):
         self.svc.sender = "helper"
         self.env.outbox = os.path.join(self.env.state, "outbox.jsonl")
         self._cooldown_on_a_new_number()

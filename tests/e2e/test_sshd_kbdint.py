@@ -33,7 +33,7 @@ class KbdIntRegistration(E2ETestCase):
     auth_methods = METHODS
     users = ("a", "b", "c", "d", "e", "f", "g")
 
-    def test_1_register_in_command_login_then_silent(self):
+    def test_1_a_command_login_registers_then_is_silent(self):
         u = self.env.user("a")
         c = self.ssh(u, "echo", "LOGGED-IN", methods=METHODS, lang="C.UTF-8")
         code = self.register(c, u)
@@ -65,7 +65,7 @@ class KbdIntRegistration(E2ETestCase):
         self.assertEqual(out, f"({u}@127.0.0.1) Password: \nLOGGED-IN\n")
         self.assertEqual(len(self.env.outbox_lines()), sent)
 
-    def test_2_register_in_interactive_pty_login(self):
+    def test_2_an_interactive_pty_login_registers(self):
         u = self.env.user("b")
         c = self.ssh(u, methods=METHODS, tty=True)  # LANG=C on the client
         self.register(c, u, number="201-555-0124", e164="+12015550124")

@@ -14,7 +14,7 @@ class PasswordKbdInt(E2ETestCase):
     auth_methods = METHODS
     users = ("a", "b")
 
-    def test_1_register_after_the_password_then_silent(self):
+    def test_1_a_user_registers_after_the_password_then_is_silent(self):
         u = self.env.user("a")
         c = self.ssh(u, "echo", "LOGGED-IN", methods=METHODS, lang="C.UTF-8")
         self.register(c, u)

@@ -173,7 +173,7 @@ class SuLoginRegistration(E2ETestCase):
         for m in (INTRO, MENU, NUMBER, SENT, VERIFIED, DONE, CODE):
             self.assertNotIn(m, out)
 
-    def test_1_su_dash_c(self):
+    def test_1_su_dash_c_registers_then_runs_the_command(self):
         u = self.env.user("s")
         cmd = (SU, "-", u, "-c", "echo LOGGED''-IN")
         c = self.spawn(*cmd)
@@ -191,7 +191,7 @@ class SuLoginRegistration(E2ETestCase):
         self.assertEqual(out, "LOGGED-IN\n")
         self.assertEqual(len(self.env.outbox_lines()), sent)
 
-    def test_2_login_f(self):
+    def test_2_login_f_registers_then_starts_the_shell(self):
         u = self.env.user("l")
         c = self.spawn(LOGIN, "-f", u)
         self.register(c, None)

@@ -500,7 +500,7 @@ class BadInputEverywhere(Cases):
         self.run_cases([Case(label, CLOSING, CLOSING.prefix + [bad], check)
                         for label, bad in [("empty", b"")] + BAD_INPUTS])
 
-    def test_every_control_character_and_huge_lines(self):
+    def test_every_control_character_and_huge_lines_are_refused_and_bounded(self):
         """Each C0 character but tab, DEL and some C1 characters, after and
         before a valid answer, and lines past the module's own limit (8 KiB)
         and the protocol's frame (64 KiB), at the method menu."""

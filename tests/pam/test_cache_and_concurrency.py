@@ -110,7 +110,7 @@ exec {self.env.helper} "$@"
 
 class Concurrency(PamTestCase):
 
-    def test_parallel_registrations(self):
+    def test_parallel_registrations_lose_no_update(self):
         jobs = []
         for i in range(20):
             jobs.append((f"user{i:02d}", ["1", "", f"201-555-01{i:02d}", "1",

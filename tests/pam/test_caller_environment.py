@@ -131,7 +131,7 @@ class SetuidCaller(PamTestCase):
         code = PAM_IGNORE if p.returncode == PAM_TRY_AGAIN else p.returncode
         return code, p.stdout + p.stderr
 
-    def test_driver_is_a_setuid_application(self):
+    def test_the_driver_is_a_setuid_application(self):
         # The premise of every other test here.
         # (A shell started with ruid != euid drops to the ruid: the probe
         # writes where anyone may.)

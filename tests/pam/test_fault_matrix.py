@@ -362,11 +362,11 @@ class FaultMatrix(unittest.TestCase):
                 finally:
                     env.cleanup()
 
-    def test_kill_at_every_step_new_user(self):
+    def test_a_kill_at_every_step_of_a_new_user_is_survived(self):
         self.run_kill_matrix(NEW_USER_FLOW, "nu", False, NEW_USER_SAVED,
                              NEW_USER_CONFIRMED)
 
-    def test_kill_at_every_step_reregistration(self):
+    def test_a_kill_at_every_step_of_a_reregistration_is_survived(self):
         self.run_kill_matrix(RECONFIRM_FLOW, "ru", True, RECONFIRM_SAVED,
                              RECONFIRM_CONFIRMED)
 
@@ -407,7 +407,7 @@ class FaultMatrix(unittest.TestCase):
         self.assertEqual(temps, [])
         return left_senders
 
-    def test_kill_while_the_code_is_being_sent(self):
+    def test_a_kill_while_the_code_is_being_sent_leaves_nothing_behind(self):
         self.kill_while_sending()
 
     # The launcher (helper/delivery/command_launcher.cc) gets SIGTERM when the
@@ -417,7 +417,7 @@ class FaultMatrix(unittest.TestCase):
         wait_for(lambda: not left_senders(), "the delivery command to go",
                  limit=5)
 
-    def test_kill_while_waiting_to_write_the_record(self):
+    def test_a_kill_while_waiting_to_write_keeps_the_old_record(self):
         # The test holds the user's store lock, so the helper is inside
         # UserStore::AddMethod (waiting up to 5 s to write) when killed.
         import fcntl
@@ -459,7 +459,7 @@ class FaultMatrix(unittest.TestCase):
             self.assertEqual(now, before)
             self.assertEqual(temps, [])
 
-    def test_kill_in_the_middle_of_the_write(self):
+    def test_a_kill_in_the_middle_of_the_write_keeps_one_whole_record(self):
         # Best effort: inotify tells us the helper created its temp file in
         # users/ (during the write: fchmod, write, fsync, rename) and we
         # SIGKILL at once. Whether the kill lands before the rename or after
@@ -586,7 +586,7 @@ class FaultMatrix(unittest.TestCase):
         if os.path.exists(os.path.join(directory, "filler")):
             self.assertLess(shutil.disk_usage(directory).free, 4096)
 
-    def test_state_dir_full(self):
+    def test_a_full_state_dir_is_unavailable_and_changes_nothing(self):
         for failmode in ("safe", "secure"):
             env = make_env({"failmode": failmode})
             self.addCleanup(env.cleanup)
@@ -634,7 +634,7 @@ class FaultMatrix(unittest.TestCase):
             code, out, _ = drive(env, "old", [])
             self.assertEqual(code, PAM_SUCCESS, out)
 
-    def test_state_dir_read_only(self):
+    def test_a_read_only_state_dir_is_unavailable_and_changes_nothing(self):
         for failmode in ("safe", "secure"):
             env = make_env({"failmode": failmode})
             self.addCleanup(env.cleanup)
@@ -675,7 +675,7 @@ class FaultMatrix(unittest.TestCase):
         code, out, took = drive(env, "cj", answers, during=jump_once_sent)
         return env, code, out, took
 
-    def test_wallclock_jumps_during_code_entry(self):
+    def test_wall_clock_jumps_during_code_entry_expire_the_code(self):
         results = {k: j.result() for k, j in self.clock_jobs.items()}
         env, code, out, took = results["back 1 year, code late"]
         self.check_common(env, "clock back 1 y, code after ttl", code,
@@ -695,7 +695,7 @@ class FaultMatrix(unittest.TestCase):
         self.assertEqual(len(env.outbox_lines()), 2)
         self.assertEqual(env.record("cj")["methods"][0]["value"], US_E164)
 
-    def test_wallclock_jumps_across_rate_lockout(self):
+    def test_wall_clock_jumps_across_a_lockout_neither_free_nor_stretch_it(self):
         env = make_env({"rate_limit": "2", "rate_lockout": str(DAY)},
                        fake_clock=T0)
         self.addCleanup(env.cleanup)

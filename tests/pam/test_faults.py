@@ -28,24 +28,24 @@ class Faults(PamTestCase):
             if max_seconds is not None:
                 self.assertLess(took, max_seconds, out)
 
-    def test_helper_missing(self):
+    def test_a_missing_helper_gets_the_failmode(self):
         self.both_failmodes(lambda: "/nonexistent/sspr-helper")
 
-    def test_helper_crashes(self):
+    def test_a_crashing_helper_gets_the_failmode(self):
         self.both_failmodes(lambda: self.env.script(
             "crash", "#!/bin/sh\nkill -SEGV $$\n"))
 
-    def test_helper_sends_garbage(self):
+    def test_a_helper_sending_garbage_gets_the_failmode(self):
         self.both_failmodes(lambda: self.env.script(
             "garbage", "#!/bin/sh\nprintf '\\377\\377\\377\\377junk' >&3\n"
                        "sleep 1\n"))
 
-    def test_helper_sends_unknown_frame_type(self):
+    def test_a_helper_sending_an_unknown_frame_type_gets_the_failmode(self):
         self.both_failmodes(lambda: self.env.script(
             "badtype", "#!/bin/sh\nprintf '\\000\\000\\000\\002\\177x' >&3\n"
                        "sleep 1\n"))
 
-    def test_helper_hangs_past_deadline(self):
+    def test_a_helper_hanging_past_its_deadline_is_killed(self):
         self.env.set(helper_timeout=1)
         self.both_failmodes(lambda: self.env.script(
             "hang", f"#!/bin/sh\nexec /bin/sleep {HANG_MARK}\n"),
@@ -64,7 +64,7 @@ class Faults(PamTestCase):
     def test_relative_helper_path_is_a_config_error(self):
         self.both_failmodes(lambda: "sspr-helper")
 
-    def test_config_with_unsafe_permissions(self):
+    def test_a_config_with_unsafe_permissions_is_not_read(self):
         os.chmod(self.env.conf_path, 0o666)
         code, out = self.env.run("alice", "1")
         self.assertResult(code, PAM_IGNORE, out)
@@ -77,7 +77,7 @@ class Faults(PamTestCase):
         code, out = self.env.run("alice", "1")
         self.assertResult(code, PAM_AUTHINFO_UNAVAIL, out)
 
-    def test_config_unknown_key(self):
+    def test_a_config_with_an_unknown_key_gets_the_failmode(self):
         self.env.conf["no_such_key"] = "1"
         self.env.write()
         code, out = self.env.run("alice", "1")
@@ -154,7 +154,7 @@ class Faults(PamTestCase):
         code, out = self.env.run("alice", "1", "", "201-555-0123", "1", "q")
         self.assertTrue(os.path.exists(ran), out)
 
-    def test_delivery_command_success(self):
+    def test_a_delivery_command_gets_the_destination_and_the_code(self):
         got = self.env.record_deliveries()
         code, out = self.env.run("alice", "1", "", "201-555-0123", "1", "q")
         self.assertEqual(code, 6, out)

@@ -58,7 +58,7 @@ class I18nCase(PamTestCase):
 
 class Languages(I18nCase):
 
-    def test_german_registration_end_to_end(self):
+    def test_a_german_registration_runs_end_to_end(self):
         code, out = self.register_mobile("alice", extra=GERMAN)
         self.assertResult(code, PAM_SUCCESS, out)
         for text in (
@@ -101,7 +101,7 @@ class Languages(I18nCase):
         self.assertEqual(self.env.record("alice")["methods"][0]["value"],
                          "+12015550123")
 
-    def test_german_input_errors(self):
+    def test_input_errors_are_explained_in_german(self):
         code, out = self.env.run("zoe", "9", "1", "ZZ", "", "12", US, "1",
                                  "abc", "@code", "n", extra=GERMAN)
         self.assertResult(code, PAM_SUCCESS, out)
@@ -112,7 +112,7 @@ class Languages(I18nCase):
                      "oder q."):
             self.assertIn(text, out)
 
-    def test_german_wrong_code_and_plural(self):
+    def test_a_wrong_code_is_told_in_german_with_its_plural(self):
         self.env.set(max_attempts=3)
         code, out = self.env.run("bob", "1", "", US, "1", "@wrongcode",
                                  "@wrongcode", "@code", "n", extra=GERMAN)
@@ -120,7 +120,7 @@ class Languages(I18nCase):
         self.assertIn("Dieser Code ist nicht richtig. Noch 2 Versuche.", out)
         self.assertIn("Dieser Code ist nicht richtig. Noch 1 Versuch.", out)
 
-    def test_german_email_and_questions(self):
+    def test_email_and_security_questions_register_in_german(self):
         self.env.set(methods="email, questions", methods_required=2)
         code, out = self.env.run(
             "carol", "1", "carol@example.com", "", "@code",
@@ -158,7 +158,7 @@ class Languages(I18nCase):
             text = self.env.outbox_lines()[-1]["text"]
             self.assertRegex(text, r"^\d{6} is your verification code", lang)
 
-    def test_application_lang_when_pam_environment_has_none(self):
+    def test_the_applications_lang_counts_when_the_pam_environment_has_none(self):
         code, out = self.run_app_env("dora", {"LANG": "de_DE.UTF-8"}, "q")
         self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertGerman(out)
@@ -175,7 +175,7 @@ class Languages(I18nCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEnglish(out)
 
-    def test_catalogue_read_before_privilege_drop(self):
+    def test_the_catalogue_is_read_before_the_privilege_drop(self):
         # Readable by root only: the helper loads it before it drops to
         # helper_user.
         private = os.path.join(self.env.root, "locale")
@@ -187,7 +187,7 @@ class Languages(I18nCase):
         self.assertGerman(out)
         self.assertIn("Alles erledigt.", out)
 
-    def test_german_block_message(self):
+    def test_the_block_message_is_in_german(self):
         self.env.set(mode="block", show_qr="no")
         code, out = self.env.run("fred", extra=GERMAN)
         self.assertResult(code, PAM_PERM_DENIED, out)
@@ -208,7 +208,7 @@ class AdminTexts(I18nCase):
              "help = Helpdesk: +1 555 0100 (ext. 42)\n"
              "help.de = Helpdesk: +49 30 1234 (Durchwahl 42)\n")
 
-    def test_intro_override_per_language(self):
+    def test_the_intro_is_overridden_per_language(self):
         self.texts_file(self.TEXTS)
         code, out = self.register_mobile("gina")
         self.assertResult(code, PAM_SUCCESS, out)
@@ -225,7 +225,7 @@ class AdminTexts(I18nCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn("Welcome to Example Corp.", out)
 
-    def test_help_line_in_block_warn_and_cannot_prompt(self):
+    def test_the_help_line_shows_in_block_warn_and_cannot_prompt(self):
         self.texts_file(self.TEXTS)
         self.env.set(mode="block", show_qr="no")
         code, out = self.env.run("jack")
@@ -248,7 +248,7 @@ class AdminTexts(I18nCase):
         self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertIn("ask your helpdesk.\nHelpdesk: +1 555 0100", out)
 
-    def test_bad_texts_file_is_failmode(self):
+    def test_a_bad_texts_file_gets_the_failmode(self):
         cases = (
             ("intro = ok\nfooter = Call us\n", 0o644),       # unknown key
             ("help = " + "x" * 401 + "\n", 0o644),           # too long

@@ -208,7 +208,7 @@ class Reconfirm(ClockCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn(RECONFIRM_Q, out)
 
-    def test_zero_means_never(self):
+    def test_reconfirm_days_zero_means_never(self):
         self.env.set(reconfirm_days=0)
         self.register(T0, "emil")
         self.assertSilentPass(T0 + 3 * 365 * DAY, "emil")

@@ -14,7 +14,7 @@ class Registration(PamTestCase):
     def register_mobile(self, user="alice", number=US):
         return self.env.run(user, "1", "", number, "1", "@code", "n")
 
-    def test_full_registration_then_silent_pass(self):
+    def test_a_full_registration_then_a_silent_pass(self):
         code, out = self.register_mobile()
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertIn("Don't lose access to your account", out)
@@ -38,7 +38,7 @@ class Registration(PamTestCase):
         self.assertNotIn("PROMPT", out)
         self.assertNotIn("INFO", out)
 
-    def test_backup_office_phone_by_call(self):
+    def test_a_backup_office_phone_registers_by_call(self):
         code, out = self.env.run(
             "bob", "1", "", US, "1", "@code", "y",
             "1",  # office is the only method left
@@ -71,7 +71,7 @@ class Registration(PamTestCase):
         self.assertEqual([m["to"] for m in self.env.outbox_lines()],
                          ["+447400123456"])
 
-    def test_region_and_international_forms(self):
+    def test_region_and_international_forms_are_understood(self):
         for user, answers in (
                 ("c1", ["1", "GB", "07400 123456"]),
                 ("c2", ["1", "+44", "7400-123-456"]),
@@ -115,7 +115,7 @@ class Registration(PamTestCase):
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(len(self.env.outbox_lines()), 2)
 
-    def test_resend_cooldown(self):
+    def test_a_resend_inside_the_cooldown_is_told_to_wait(self):
         self.env.set(resend_cooldown=60)
         code, out = self.env.run("hugo", "1", "", US, "1", "r", "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)
@@ -168,7 +168,7 @@ class Registration(PamTestCase):
         self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertIn("No method was registered", out)
 
-    def test_conversation_cannot_prompt(self):
+    def test_a_conversation_that_cannot_prompt_is_refused_with_the_url(self):
         code, out = self.env.run("lee")  # no answers: PAM_CONV_ERR
         self.assertResult(code, PAM_PERM_DENIED, out)
         self.assertIn("cannot ask questions", out)
@@ -191,7 +191,7 @@ class Registration(PamTestCase):
         self.assertIn("took too long", out)
         self.assertIsNone(self.env.record("quinn"))
 
-    def test_email_then_security_questions(self):
+    def test_an_email_then_security_questions_register(self):
         self.env.set(methods="email, questions", methods_required=2)
         code, out = self.env.run(
             "rosa", "1", "rosa@@example.com", "Rosa.P@Example.ORG", "1",
@@ -220,7 +220,7 @@ class Registration(PamTestCase):
         self.assertResult(code, PAM_IGNORE, out)
         self.assertNotIn("PROMPT", out)
 
-    def test_block_and_warn_modes(self):
+    def test_block_denies_and_warn_reminds(self):
         self.env.set(mode="block")
         code, out = self.env.run("nina")
         self.assertResult(code, PAM_PERM_DENIED, out)
@@ -231,7 +231,7 @@ class Registration(PamTestCase):
         self.assertIn("Reminder", out)
         self.assertIsNone(self.env.record("nina"))
 
-    def test_office_phone_gets_call_only(self):
+    def test_an_office_phone_gets_calls_only(self):
         code, out = self.env.run("omar", "2", "GB", "020 7946 0000", "1",
                                  "@code", "n")
         self.assertResult(code, PAM_SUCCESS, out)

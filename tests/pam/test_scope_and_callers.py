@@ -97,7 +97,7 @@ class Accounts(ScopeCase):
         self.l.set(min_uid=3000)
         self.assertIgnored(self.ssh("bob"))
 
-    def test_d_exempt_users_and_groups(self):
+    def test_d_exempt_users_and_groups_are_not_checked(self):
         self.l.set(exempt_users="carol", exempt_groups="sspr-admins")
         self.assertIgnored(self.ssh("carol"))
         self.assertIgnored(self.ssh("dave"))  # in sspr-admins
@@ -233,7 +233,7 @@ class BrokenConfig(ScopeCase):
         self.assertEqual(len([x for x in log if x.startswith("<5>") and
                               "configuration has errors" in x]), 3, log)
 
-    def test_end_of_line_comments(self):
+    def test_end_of_line_comments_are_comments(self):
         l = Login(self, "sshd")
         l.env.write()
         with open(l.env.conf_path, "a") as f:
@@ -254,7 +254,7 @@ class Applications(PamTestCase):
         self.assertNotIn("INFO:", out)
         self.assertIn("PROMPT:", out)
 
-    def test_application_ignoring_sigchld(self):
+    def test_an_application_ignoring_sigchld_still_registers(self):
         code, out = self.env.run("alice", *REGISTER,
                                  extra=["--sigchld-ignore"])
         self.assertResult(code, PAM_SUCCESS, out)
@@ -358,13 +358,13 @@ class ServiceAndRhost(PamTestCase):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_IGNORE, out)
 
-    def test_module_argument(self):
+    def test_skip_services_works_as_a_module_argument(self):
         self.env.args = "skip_services=" + self.env.service
         self.env.write()
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_IGNORE, out)
 
-    def test_skip_rhosts(self):
+    def test_skip_rhosts_skips_hosts_in_those_networks(self):
         self.env.set(skip_rhosts="10.0.0.0/8, 192.168.1.5 fd00::/8")
         for rhost in ("10.1.2.3", "10.255.255.255", "192.168.1.5",
                       "fd12:3456::1", "fdff::1", "::ffff:10.0.0.7"):
@@ -407,7 +407,7 @@ class ServiceAndRhost(PamTestCase):
         self.assertEqual(len(scan), 1, msgs)
         return lines
 
-    def test_block_shows_qr(self):
+    def test_block_shows_a_qr_code(self):
         self.env.set(mode="block")
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_PERM_DENIED, out)
@@ -428,7 +428,7 @@ class ServiceAndRhost(PamTestCase):
         infos = [t for k, t in msgs if k == "INFO"]
         self.assertGreater(len(infos), 5)  # split by the module
 
-    def test_show_qr_no(self):
+    def test_show_qr_no_shows_none(self):
         self.env.set(mode="block", show_qr="no")
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_PERM_DENIED, out)

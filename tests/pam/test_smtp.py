@@ -46,7 +46,7 @@ class Smtp(PamTestCase):
     def register(self, user="rosa"):
         return self.env.run(user, "1", ADDRESS, "1", "@code:" + ADDRESS, "")
 
-    def test_full_registration_over_starttls(self):
+    def test_a_full_registration_goes_over_starttls(self):
         code, out = self.register()
         self.assertResult(code, PAM_SUCCESS, out)
         self.assertEqual(len(self.fake.messages), 1, out)
@@ -91,14 +91,14 @@ class Smtp(PamTestCase):
             self.assertNotIn("MAIL", verbs)
             self.assertNotIn("DATA", verbs)
 
-    def test_untrusted_certificate(self):
+    def test_an_untrusted_relay_certificate_gets_no_credentials(self):
         self.check_fault("bad_cert")
         self.assertIn("STARTTLS", self.fake.sessions[0])
         for verbs in self.fake.sessions:
             self.assertNotIn("AUTH", verbs)
             self.assertNotIn("MAIL", verbs)
 
-    def test_auth_refused(self):
+    def test_a_refused_login_at_the_relay_sends_no_mail(self):
         self.check_fault("auth_fail")
         for verbs in self.fake.sessions:
             self.assertNotIn("MAIL", verbs)
