@@ -26,6 +26,7 @@ extern "C" {
 #include "helper/questions.h"
 #include "protocol/frame.h"
 #include "tests/common/fakes.h"
+#include "tests/unit/dialogue_world.h"
 #include "tests/unit/temp_dir.h"
 
 namespace sspr {
@@ -37,51 +38,9 @@ using test::FakeSender;
 using test::ScriptedConv;
 using test::Sent;
 
-struct World {
-  World() {
-    dir = sspr_test::MakeTempDir();
-    c.state_dir = dir;
-    c.resend_cooldown = 0;
-    Rebuild();
-    policy = std::make_unique<PolicyStore>(dir);
-    std::string err;
-    assert_true(policy->Init(&err));
-  }
-  ~World() { sspr_test::RemoveTree(dir); }
-  void Rebuild() {
-    std::string err;
-    backend = MakeLocalBackend(c, std::make_unique<FakeSender>(&sent), &clock,
-                               &err);
-    assert_non_null(backend.get());
-  }
-  proto::Result Run(const std::string& user = "alice") {
-    conv.transcript.clear();
-    Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
-               proto::NowMs() + 60000);
-    d.set_questions(BuiltinQuestions());
-    d.set_policy_store(policy.get());
-    proto::Result r = d.Run(user);
-    if (getenv("SSPR_TRANSCRIPT"))
-      for (const auto& t : conv.transcript) fprintf(stderr, "%s\n", t.c_str());
-    assert_int_equal(conv.answers.size(), 0);  // the script was followed
-    return r;
-  }
-  std::string Code() const { return test::CodeIn(sent.back().text); }
-  std::string WrongCode() const { return test::WrongCode(Code()); }
-  void Say(std::initializer_list<std::string> list) { conv.Say(list); }
-  void SayCode() { conv.SayCode(&sent); }
-  void SayWrongCode() { conv.SayWrongCode(&sent); }
-  UserRecord Record(const std::string& user = "alice") {
-    UserRecord rec;
-    std::string err;
-    assert_true(backend->Lookup(user, &rec, &err));
-    return rec;
-  }
-  int SentTo(const std::string& to) const {
-    int n = 0;
-    for (const auto& s : sent) n += s.to == to;
-    return n;
-  }
+// Every run must use its whole script, and has a transcript of its own.
+struct World : test::DialogueWorld {
+  World() { follow_script = true; }
   // alice registers +1 201-555-0123; then reconfirmation is due.
   void RegisteredAndDue() {
     c.reconfirm_days = 30;
@@ -93,19 +52,10 @@ struct World {
                      static_cast<int>(proto::Outcome::kRegisteredNow));
     clock.now += 31 * 86400;
   }
-
-  std::string dir;
-  Config c;
-  FakeClock clock;
-  std::vector<Sent> sent;
-  std::unique_ptr<Backend> backend;
-  Backend* wrapper = nullptr;
-  std::unique_ptr<PolicyStore> policy;
-  ScriptedConv conv;
 };
 
-int Outcome(const proto::Result& r) { return static_cast<int>(r.outcome); }
-int Want(proto::Outcome o) { return static_cast<int>(o); }
+using test::Outcome;
+using test::Want;
 
 // The local backend, except that the service answers "cool-down" (429)
 // for any destination but the first one a code went to (rest, okta).

@@ -25,6 +25,7 @@ extern "C" {
 #include "helper/questions.h"
 #include "protocol/frame.h"
 #include "tests/common/fakes.h"
+#include "tests/unit/dialogue_world.h"
 #include "tests/unit/temp_dir.h"
 
 namespace sspr {
@@ -36,65 +37,12 @@ using test::FakeSender;
 using test::ScriptedConv;
 using test::Sent;
 
-struct World {
-  World() {
-    dir = sspr_test::MakeTempDir();
-    c.state_dir = dir;
-    c.resend_cooldown = 0;
-    auto s = std::make_unique<FakeSender>(&sent);
-    sender = s.get();
-    std::string err;
-    backend = MakeLocalBackend(c, std::move(s), &clock, &err);
-    assert_non_null(backend.get());
-    policy = std::make_unique<PolicyStore>(dir);
-    assert_true(policy->Init(&err));
-  }
-  ~World() { sspr_test::RemoveTree(dir); }
-  proto::Result Run(const std::string& user = "alice") {
-    Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
-               proto::NowMs() + 60000);
-    d.set_questions(BuiltinQuestions());
-    d.set_policy_store(policy.get());
-    d.set_silent(silent);
-    proto::Result r = d.Run(user);
-    if (getenv("SSPR_TRANSCRIPT"))
-      for (const auto& t : conv.transcript) fprintf(stderr, "%s\n", t.c_str());
-    return r;
-  }
-  std::string Code() { return test::CodeIn(sent.back().text); }
-  std::string WrongCode() { return test::WrongCode(Code()); }
-  // After changing c: a backend that sees the new settings.
-  void Rebuild() {
-    auto s = std::make_unique<FakeSender>(&sent);
-    sender = s.get();
-    std::string err;
-    backend = MakeLocalBackend(c, std::move(s), &clock, &err);
-    assert_non_null(backend.get());
-  }
-  void Say(std::initializer_list<std::string> list) { conv.Say(list); }
-  void SayCode() { conv.SayCode(&sent); }
-  void SayWrongCode() { conv.SayWrongCode(&sent); }
-
-  std::string dir;
-  Config c;
-  FakeClock clock;
-  std::vector<Sent> sent;
-  FakeSender* sender;
-  std::unique_ptr<Backend> backend;
-  Backend* wrapper = nullptr;  // when set, the dialogue talks to it
-  std::unique_ptr<PolicyStore> policy;
-  ScriptedConv conv;
-  bool silent = false;
-};
-
-int Outcome(const proto::Result& r) { return static_cast<int>(r.outcome); }
-int Want(proto::Outcome o) { return static_cast<int>(o); }
+using World = test::DialogueWorld;
+using test::Outcome;
+using test::Want;
 
 UserRecord Record(World* w, const std::string& user = "alice") {
-  UserRecord rec;
-  std::string err;
-  assert_true(w->backend->Lookup(user, &rec, &err));
-  return rec;
+  return w->Record(user);
 }
 
 void an_email_address_registers(void**) {
