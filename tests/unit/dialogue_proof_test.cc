@@ -14,28 +14,14 @@ extern "C" {
 #include <stdlib.h>
 #include <string.h>
 
-#include <deque>
-#include <functional>
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "helper/backends/backend.h"
-#include "helper/dialogue.h"
-#include "helper/store/policy_state.h"
-#include "helper/questions.h"
-#include "protocol/frame.h"
-#include "tests/common/fakes.h"
 #include "tests/unit/dialogue_world.h"
-#include "tests/unit/temp_dir.h"
 
 namespace sspr {
 namespace {
 
-using test::Answer;
-using test::FakeClock;
-using test::FakeSender;
-using test::ScriptedConv;
 using test::Sent;
 
 // Every run must use its whole script, and has a transcript of its own.

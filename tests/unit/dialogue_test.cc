@@ -13,29 +13,15 @@ extern "C" {
 #include <string.h>
 #include <unistd.h>
 
-#include <deque>
-#include <functional>
 #include <string>
 #include <vector>
 
-#include "config/config.h"
-#include "helper/backends/backend.h"
-#include "helper/dialogue.h"
-#include "helper/store/policy_state.h"
-#include "helper/questions.h"
-#include "protocol/frame.h"
-#include "tests/common/fakes.h"
 #include "tests/unit/dialogue_world.h"
-#include "tests/unit/temp_dir.h"
 
 namespace sspr {
 namespace {
 
-using test::Answer;
-using test::FakeClock;
-using test::FakeSender;
 using test::ScriptedConv;
-using test::Sent;
 
 using World = test::DialogueWorld;
 using test::Outcome;
