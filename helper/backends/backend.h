@@ -10,7 +10,7 @@
 
 #include "helper/clock.h"
 #include "helper/delivery/sender.h"
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 
 namespace sspr {
 
