@@ -39,7 +39,8 @@ bool LooksLikeFullNumber(const std::string& a) {
 bool LooksLikeNationalNumber(const std::string& a) {
   size_t digits = std::count_if(a.begin(), a.end(),
                                 [](char ch) { return ch >= '0' && ch <= '9'; });
-  return digits >= 6 && a.find_first_not_of("0123456789 -().") == std::string::npos;
+  return digits >= 6 &&
+         a.find_first_not_of("0123456789 -().") == std::string::npos;
 }
 
 // "1-3" for what may be typed at a numbered menu; "1" for one entry.
@@ -65,7 +66,7 @@ std::string Masked(const std::string& method, const std::string& value) {
 }  // namespace
 
 proto::Result Dialogue::Run(const std::string& user) {
-  Start(user);
+  RunFrom(Start(user));
   Finalize();
   return result_;
 }
@@ -89,13 +90,13 @@ std::string Dialogue::WithHeld(const std::string& prompt) {
 // application shows them exactly once; where that question cannot be
 // asked, nothing is sent again. After a refusal there is no question.
 void Dialogue::Finalize() {
-  bool positive = result_.outcome == proto::Outcome::kRegistered ||
-                  result_.outcome == proto::Outcome::kRegisteredNow ||
-                  result_.outcome == proto::Outcome::kDeferred;
+  bool positive = proto::LetsIn(result_.outcome);
   bool had_text = !held_.empty();
   for (const auto& h : held_) {
-    if (h.first) conv_->Error(h.second);
-    else conv_->Info(h.second);
+    if (h.first)
+      conv_->Error(h.second);
+    else
+      conv_->Info(h.second);
   }
   held_.clear();
   if (positive && had_text && can_prompt_ && !silent_) {
@@ -104,7 +105,7 @@ void Dialogue::Finalize() {
   }
 }
 
-proto::Result Dialogue::Start(const std::string& user) {
+Dialogue::State Dialogue::Start(const std::string& user) {
   user_ = user;
   std::string err;
   // The module refuses these names before it starts the helper; a START
@@ -112,68 +113,86 @@ proto::Result Dialogue::Start(const std::string& user) {
   // the result the module gives (pam_sspr(8), USER NAMES).
   if (const char* problem = UserNameProblem(user)) {
     can_prompt_ = false;
-    if (c_.mode == Mode::kWarn)
-      Finish(proto::Outcome::kDeferred, problem);
-    else
-      Finish(proto::Outcome::kBlocked, problem);
-    return result_;
+    return Finish(c_.mode == Mode::kWarn ? proto::Outcome::kDeferred
+                                         : proto::Outcome::kBlocked,
+                  problem);
   }
   if (!backend_->Lookup(user, &rec_, &err)) {
-    Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
-    return result_;
+    return Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
   }
   if (policy_store_ != nullptr && !policy_store_->Load(user, &policy_, &err)) {
-    Finish(proto::Outcome::kUnavailable, err);
-    return result_;
+    return Finish(proto::Outcome::kUnavailable, err);
   }
   if (HaveCount(rec_) >= c_.methods_required) {
     if (!ReconfirmDue()) {
-      Finish(proto::Outcome::kRegistered,
-             std::to_string(HaveCount(rec_)) + " method(s) registered", true);
-      return result_;
+      return Finish(proto::Outcome::kRegistered,
+                    std::to_string(HaveCount(rec_)) + " method(s) registered");
     }
-    return RunFrom(State::kReconfirm);
+    return State::kReconfirm;
   }
   if (c_.mode == Mode::kBlock) {
     TellError(BlockText(c_.enroll_url));
     std::string qr = c_.show_qr ? ScanQrText(c_.enroll_url) : "";
     if (!qr.empty()) Tell(qr);
-    Finish(proto::Outcome::kBlocked, "not registered (mode=block)");
-    return result_;
+    return Finish(proto::Outcome::kBlocked, "not registered (mode=block)");
   }
   if (c_.mode == Mode::kWarn) {
     Tell(WarnText(c_.enroll_url));
     std::string qr = c_.show_qr ? ScanQrText(c_.enroll_url) : "";
     if (!qr.empty()) Tell(qr);
-    Finish(proto::Outcome::kDeferred, "not registered (mode=warn)");
-    return result_;
+    return Finish(proto::Outcome::kDeferred, "not registered (mode=warn)");
   }
   if (policy_.last_snooze > 0 &&
       clock_->Now() < policy_.last_snooze + c_.snooze_interval) {
-    Finish(proto::Outcome::kDeferred, "not registered; reminded recently");
-    return result_;
+    return Finish(proto::Outcome::kDeferred,
+                  "not registered; reminded recently");
   }
   Tell(IntroText());
-  return RunFrom(State::kChooseMethod);
+  return State::kChooseMethod;
 }
 
-proto::Result Dialogue::RunFrom(State s) {
+void Dialogue::RunFrom(State s) {
   while (s != State::kEnd) {
     State next = State::kEnd;
     switch (s) {
-      case State::kReconfirm: next = Reconfirm(); break;
-      case State::kProve: next = Prove(); break;
-      case State::kChooseMethod: next = ChooseMethod(); break;
-      case State::kEmail: next = Email(); break;
-      case State::kQuestions: next = Questions(); break;
-      case State::kRegion: next = Region(); break;
-      case State::kNumber: next = Number(); break;
-      case State::kChannel: next = ChannelChoice(); break;
-      case State::kSendCode: next = SendCode(); break;
-      case State::kEnterCode: next = EnterCode(); break;
-      case State::kAfterVerify: next = AfterVerify(); break;
-      case State::kDone: next = Done(); break;
-      case State::kEnd: break;
+      case State::kReconfirm:
+        next = Reconfirm();
+        break;
+      case State::kProve:
+        next = Prove();
+        break;
+      case State::kChooseMethod:
+        next = ChooseMethod();
+        break;
+      case State::kEmail:
+        next = Email();
+        break;
+      case State::kQuestions:
+        next = Questions();
+        break;
+      case State::kRegion:
+        next = Region();
+        break;
+      case State::kNumber:
+        next = Number();
+        break;
+      case State::kChannel:
+        next = ChannelChoice();
+        break;
+      case State::kSendCode:
+        next = SendCode();
+        break;
+      case State::kEnterCode:
+        next = EnterCode();
+        break;
+      case State::kAfterVerify:
+        next = AfterVerify();
+        break;
+      case State::kDone:
+        next = Done();
+        break;
+      case State::kEnd:
+        break;
     }
     // A new prompt starts a new count of invalid answers; a resend ("r")
     // goes back to the same code prompt, so "r" inside the cool-down
@@ -183,11 +202,10 @@ proto::Result Dialogue::RunFrom(State s) {
     if (next != s && !resend) invalid_ = 0;
     s = next;
   }
-  return result_;
 }
 
-void Dialogue::Finish(proto::Outcome o, const std::string& log,
-                      bool positive) {
+Dialogue::State Dialogue::Finish(proto::Outcome o, const std::string& log) {
+  const bool positive = proto::Cacheable(o);
   int64_t ttl = positive ? c_.cache_ttl : 0;
   // The status cache must run out before reconfirmation is due.
   if (positive && c_.reconfirm_days > 0 && policy_store_ != nullptr)
@@ -195,6 +213,7 @@ void Dialogue::Finish(proto::Outcome o, const std::string& log,
   result_.outcome = o;
   result_.cache_ttl = static_cast<uint32_t>(ttl);
   result_.log = log;
+  return State::kEnd;
 }
 
 bool Dialogue::SnoozeAvailable() const {
@@ -226,8 +245,7 @@ std::vector<std::string> Dialogue::Summary() const {
 
 void Dialogue::Quit() {
   if (updating_ && done_types_.empty()) {
-    Finish(proto::Outcome::kRegistered, "update at reconfirmation abandoned",
-           true);
+    Finish(proto::Outcome::kRegistered, "update at reconfirmation abandoned");
     return;
   }
   if (HaveCount(rec_) >= c_.methods_required) {
@@ -257,7 +275,7 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
       bool have = HaveCount(rec_) >= c_.methods_required;
       if (have && done_types_.empty()) {  // reconfirmation: ask next time
         Finish(proto::Outcome::kRegistered,
-               "conversation cannot prompt; reconfirmation postponed", true);
+               "conversation cannot prompt; reconfirmation postponed");
         return Ask::kStop;
       }
       // What was held for this prompt (the intro) would contradict this.
@@ -265,15 +283,13 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
       can_prompt_ = false;
       Tell(CannotPromptText(c_.enroll_url, !have));
       if (have)
-        Finish(proto::Outcome::kRegisteredNow, "conversation cannot prompt",
-               true);
+        Finish(proto::Outcome::kRegisteredNow, "conversation cannot prompt");
       else
         Finish(proto::Outcome::kBlocked,
                "conversation cannot prompt; not registered");
       return Ask::kStop;
     }
-    if (r == Conversation::Reply::kTimeout ||
-        proto::NowMs() > deadline_ms_) {
+    if (r == Conversation::Reply::kTimeout || proto::NowMs() > deadline_ms_) {
       TellError(TimedOutText());
       Finish(proto::Outcome::kFailed, "dialogue timed out");
       return Ask::kStop;
@@ -337,13 +353,11 @@ Dialogue::State Dialogue::Reconfirm() {
     if (a.empty() || Is(a, "k")) {
       std::string err;
       if (!policy_store_->RecordConfirm(user_, clock_->Now(), &err)) {
-        Finish(proto::Outcome::kUnavailable, err);
-        return State::kEnd;
+        return Finish(proto::Outcome::kUnavailable, err);
       }
       policy_.confirmed_at = clock_->Now();
       Tell(ReconfirmedText());
-      Finish(proto::Outcome::kRegistered, "methods confirmed", true);
-      return State::kEnd;
+      return Finish(proto::Outcome::kRegistered, "methods confirmed");
     }
     if (Is(a, "u")) return State::kProve;  // sets updating_ once proved
     if (!Invalid(AnswerOneOf("k", "u"))) return State::kEnd;
@@ -370,18 +384,18 @@ Dialogue::State Dialogue::ChooseMethod() {
       std::string err;
       int64_t now = clock_->Now();
       if (!policy_store_->RecordSnooze(user_, now, &err)) {
-        Finish(proto::Outcome::kUnavailable, err);
-        return State::kEnd;
+        return Finish(proto::Outcome::kUnavailable, err);
       }
       Tell(SnoozedText(now + c_.snooze_interval));
-      Finish(proto::Outcome::kDeferred,
-             "registration postponed (" + std::to_string(policy_.snoozes + 1) +
-                 " so far)");
-      return State::kEnd;
+      return Finish(proto::Outcome::kDeferred,
+                    "registration postponed (" +
+                        std::to_string(policy_.snoozes + 1) + " so far)");
     }
     size_t pick = 0;
-    if (a.empty()) pick = 1;
-    else if (a.size() == 1 && a[0] >= '1' && a[0] <= '9') pick = a[0] - '0';
+    if (a.empty())
+      pick = 1;
+    else if (a.size() == 1 && a[0] >= '1' && a[0] <= '9')
+      pick = a[0] - '0';
     for (size_t i = 0; i < avail.size(); ++i)
       if (Is(a, avail[i].c_str())) pick = i + 1;
     if (pick >= 1 && pick <= avail.size()) {
@@ -397,7 +411,8 @@ Dialogue::State Dialogue::ChooseMethod() {
 }
 
 Dialogue::State Dialogue::Region() {
-  PhoneKind kind = method_ == "office" ? PhoneKind::kOffice : PhoneKind::kMobile;
+  PhoneKind kind =
+      method_ == "office" ? PhoneKind::kOffice : PhoneKind::kMobile;
   for (;;) {
     std::string a, error;
     if (AskClean(RegionPrompt(c_.default_region), kMaxRegionInput, &a) ==
@@ -421,8 +436,10 @@ Dialogue::State Dialogue::Region() {
           dest_ = phone_.e164;
           dest_display_ = phone_.international;
           return State::kChannel;
-        case Confirm::kNo: continue;  // ask for the region again
-        case Confirm::kStop: return State::kEnd;
+        case Confirm::kNo:
+          continue;  // ask for the region again
+        case Confirm::kStop:
+          return State::kEnd;
       }
     } else if (ResolveRegion(a, c_.default_region, &region_, &error)) {
       return State::kNumber;
@@ -451,7 +468,8 @@ Dialogue::Confirm Dialogue::ConfirmNumber() {
 }
 
 Dialogue::State Dialogue::Number() {
-  PhoneKind kind = method_ == "office" ? PhoneKind::kOffice : PhoneKind::kMobile;
+  PhoneKind kind =
+      method_ == "office" ? PhoneKind::kOffice : PhoneKind::kMobile;
   for (;;) {
     std::string a, error;
     if (AskClean(NumberPrompt(region_), kMaxPhoneInput, &a) == Ask::kStop)
@@ -496,10 +514,9 @@ Dialogue::State Dialogue::AskServiceQuestion() {
   std::string err;
   if (!backend_->QuestionCatalogue(&catalogue, &err) || catalogue.empty()) {
     TellError(UnavailableText());
-    Finish(proto::Outcome::kUnavailable,
-           "security questions: " +
-               (err.empty() ? "the service offers none" : err));
-    return State::kEnd;
+    return Finish(proto::Outcome::kUnavailable,
+                  "security questions: " +
+                      (err.empty() ? "the service offers none" : err));
   }
   std::vector<std::string> texts;
   for (const auto& q : catalogue) texts.push_back(q.text);
@@ -532,8 +549,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
         }
         if (st == AnswerStatus::kError) {
           TellError(UnavailableText());
-          Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
-          return State::kEnd;
+          return Finish(proto::Outcome::kUnavailable, "saving failed: " + err);
         }
         if (!Invalid(AnswerRefusedText(reason))) return State::kEnd;
       }
@@ -555,8 +571,8 @@ Dialogue::State Dialogue::Questions() {
   while (static_cast<int>(m.answers.size()) < total) {
     if (remaining.empty()) {
       wipe();
-      Finish(proto::Outcome::kUnavailable, "not enough security questions");
-      return State::kEnd;
+      return Finish(proto::Outcome::kUnavailable,
+                    "not enough security questions");
     }
     std::string a;
     int index = static_cast<int>(m.answers.size()) + 1;
@@ -572,7 +588,8 @@ Dialogue::State Dialogue::Questions() {
     }
     size_t pick = 0;
     if (!a.empty() && a.size() <= 2 &&
-        std::all_of(a.begin(), a.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        std::all_of(a.begin(), a.end(),
+                    [](char ch) { return ch >= '0' && ch <= '9'; }))
       pick = static_cast<size_t>(std::stoi(a));
     if (pick < 1 || pick > remaining.size()) {
       if (!Invalid(AnswerOneOf(Choices(remaining.size()), "q"))) {
@@ -607,8 +624,7 @@ Dialogue::State Dialogue::Questions() {
       if (!HashAnswer(norm, &hash, &err)) {
         proto::Wipe(&norm);
         wipe();
-        Finish(proto::Outcome::kUnavailable, err);
-        return State::kEnd;
+        return Finish(proto::Outcome::kUnavailable, err);
       }
       given.push_back(std::move(norm));
       m.answers.push_back({question, hash});
@@ -682,16 +698,15 @@ Dialogue::State Dialogue::ChannelChoice() {
   if (phone_.can_sms && method_ == "mobile") options.push_back(Channel::kSms);
   if (phone_.can_call) options.push_back(Channel::kVoice);
   if (options.empty()) {
-    if (!Invalid(CallableNumberText()))
-      return State::kEnd;
+    if (!Invalid(CallableNumberText())) return State::kEnd;
     return State::kRegion;
   }
   for (;;) {
     std::string a;
-    if (AskClean(ChannelMenu(phone_.international,
-                             options.front() == Channel::kSms,
-                             options.back() == Channel::kVoice),
-                 kMaxChoice, &a) == Ask::kStop)
+    if (AskClean(
+            ChannelMenu(phone_.international, options.front() == Channel::kSms,
+                        options.back() == Channel::kVoice),
+            kMaxChoice, &a) == Ask::kStop)
       return State::kEnd;
     if (Is(a, "b")) return State::kRegion;
     if (Is(a, "q")) {
@@ -717,8 +732,7 @@ Dialogue::State Dialogue::SendCode() {
     case SendStatus::kSent:
       code_method_ = method_;
       code_dest_ = dest_;
-      Tell(CodeSentText(channel_, dest_display_, c_.code_length,
-                               c_.code_ttl));
+      Tell(CodeSentText(channel_, dest_display_, c_.code_length, c_.code_ttl));
       return State::kEnterCode;
     case SendStatus::kCooldown: {
       // Asking again too soon counts as an invalid answer: "r" typed over
@@ -727,7 +741,8 @@ Dialogue::State Dialogue::SendCode() {
       // one goes back to where it was typed.
       const std::string text =
           CooldownText(std::max<int64_t>(1, retry_at - clock_->Now()));
-      if (CodeWentHere()) return Invalid(text) ? State::kEnterCode : State::kEnd;
+      if (CodeWentHere())
+        return Invalid(text) ? State::kEnterCode : State::kEnd;
       TellError(text);
       return RefusedDestination() ? DestinationState() : State::kEnd;
     }
@@ -739,23 +754,20 @@ Dialogue::State Dialogue::SendCode() {
     case SendStatus::kRateLimited:
       TellError(RateLimitedText(retry_at));
       if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
-      Finish(proto::Outcome::kFailed,
-             "code rate limit reached for user or destination " +
-                 Masked(method_, dest_));
-      return State::kEnd;
+      return Finish(proto::Outcome::kFailed,
+                    "code rate limit reached for user or destination " +
+                        Masked(method_, dest_));
     case SendStatus::kBadDestination:
       return DestinationRefused(err);
     case SendStatus::kLocalError:
       TellError(UnavailableText());
-      Finish(proto::Outcome::kUnavailable, "cannot send a code: " + err);
-      return State::kEnd;
+      return Finish(proto::Outcome::kUnavailable, "cannot send a code: " + err);
     case SendStatus::kError:
       break;
   }
   if (++send_failures_ >= c_.max_input_attempts) {
     TellError(UnavailableText());
-    Finish(proto::Outcome::kUnavailable, "code delivery failed: " + err);
-    return State::kEnd;
+    return Finish(proto::Outcome::kUnavailable, "code delivery failed: " + err);
   }
   TellError(SendFailedText());
   return State::kChannel;
@@ -768,9 +780,8 @@ Dialogue::State Dialogue::DestinationRefused(const std::string& err) {
     return method_ == "email" ? State::kEmail : State::kRegion;
   TellError(TooManyInvalidText());
   if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
-  Finish(proto::Outcome::kFailed,
-         "destination " + Masked(method_, dest_) + " refused: " + err);
-  return State::kEnd;
+  return Finish(proto::Outcome::kFailed,
+                "destination " + Masked(method_, dest_) + " refused: " + err);
 }
 
 Dialogue::State Dialogue::EnterCode() {
@@ -790,8 +801,7 @@ Dialogue::State Dialogue::EnterCode() {
     });
     if (digits.empty() || !only_digits) {
       proto::Wipe(&digits);
-      if (!Invalid(CodeOrKeysText(c_.code_length)))
-        return State::kEnd;
+      if (!Invalid(CodeOrKeysText(c_.code_length))) return State::kEnd;
       continue;
     }
     int left = 0;
@@ -806,20 +816,19 @@ Dialogue::State Dialogue::EnterCode() {
         TellError(UnavailableText());
         if (HaveCount(rec_) >= c_.methods_required) {
           if (done_types_.empty()) {  // updating at reconfirmation
-            Finish(proto::Outcome::kRegistered,
-                   "code check failed, update postponed: " + err, true);
-            return State::kEnd;
+            return Finish(proto::Outcome::kRegistered,
+                          "code check failed, update postponed: " + err);
           }
           note_ = "backup method not verified: " + err;
           return State::kDone;
         }
-        Finish(proto::Outcome::kUnavailable, "code check failed: " + err);
-        return State::kEnd;
+        return Finish(proto::Outcome::kUnavailable,
+                      "code check failed: " + err);
       case CheckStatus::kOk: {
         if (!CodeWentHere()) {  // unreachable through SendCode: refuse
-          Finish(proto::Outcome::kFailed,
-                 "refused: the code checked went to another destination");
-          return State::kEnd;
+          return Finish(
+              proto::Outcome::kFailed,
+              "refused: the code checked went to another destination");
         }
         Method m{method_, dest_, clock_->Now(), {}};
         std::string refused;
@@ -837,8 +846,7 @@ Dialogue::State Dialogue::EnterCode() {
       case CheckStatus::kTooMany:
         TellError(TooManyCodesText());
         if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
-        Finish(proto::Outcome::kFailed, "too many wrong codes");
-        return State::kEnd;
+        return Finish(proto::Outcome::kFailed, "too many wrong codes");
     }
   }
 }
@@ -868,9 +876,7 @@ Dialogue::State Dialogue::Done() {
     // Nothing verified in this dialogue (reconfirmation answered with an
     // update that did not complete, or not answered): what is registered
     // stands, and the question stays due.
-    Finish(proto::Outcome::kRegistered, "reconfirmation not completed",
-           true);
-    return State::kEnd;
+    return Finish(proto::Outcome::kRegistered, "reconfirmation not completed");
   }
   std::string err, log = "registered";
   // A registration is a confirmation too; failing to note it only means
@@ -882,8 +888,7 @@ Dialogue::State Dialogue::Done() {
   NotifyReplaced();
   for (const auto& s : summary_) log += "; " + s;
   if (!note_.empty()) log += " (" + note_ + ")";
-  Finish(proto::Outcome::kRegisteredNow, log, true);
-  return State::kEnd;
+  return Finish(proto::Outcome::kRegisteredNow, log);
 }
 
 }  // namespace sspr

@@ -66,7 +66,7 @@ std::vector<Method> Dialogue::Provable() const {
 // Nothing changes; the registration stands and stays due.
 void Dialogue::SentToAdmin(const std::string& log) {
   TellError(LostMethodText(c_.enroll_url));
-  Finish(proto::Outcome::kRegistered, log, true);
+  Finish(proto::Outcome::kRegistered, log);
 }
 
 Dialogue::State Dialogue::Prove() {
@@ -135,8 +135,7 @@ int Dialogue::ProveByCode(const Method& m) {
       case SendStatus::kDestBusy:
         TellError(RateLimitedText(retry_at));
         Finish(proto::Outcome::kRegistered,
-               "update postponed: no code may go to " + Shown(m) + " now",
-               true);
+               "update postponed: no code may go to " + Shown(m) + " now");
         return -1;
       case SendStatus::kError:
       case SendStatus::kLocalError:
@@ -144,8 +143,7 @@ int Dialogue::ProveByCode(const Method& m) {
         TellError(UnavailableText());
         Finish(
             proto::Outcome::kRegistered,
-            "update postponed: cannot send a code to " + Shown(m) + ": " + err,
-            true);
+            "update postponed: cannot send a code to " + Shown(m) + ": " + err);
         return -1;
     }
     int r = ProofCodePrompt(m);
@@ -198,7 +196,7 @@ int Dialogue::ProofCodePrompt(const Method& m) {
       case CheckStatus::kError:
         TellError(UnavailableText());
         Finish(proto::Outcome::kRegistered,
-               "code check failed, update postponed: " + err, true);
+               "code check failed, update postponed: " + err);
         return -1;
     }
   }

@@ -32,7 +32,7 @@ struct QuestionAnswer {
 struct Method {
   std::string type;   // the record's name: MethodName(kind) or another
   std::string value;  // E.164 number, e-mail address, or the question count
-  int64_t verified_at = 0;  // unix seconds
+  int64_t verified_at = 0;                   // unix seconds
   std::vector<QuestionAnswer> answers = {};  // kQuestions only
   MethodKind Kind() const { return MethodKindOf(type); }
 };

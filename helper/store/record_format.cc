@@ -1,10 +1,10 @@
 // The record file format: one JSON object per user (see record.h).
-#include "helper/store/record.h"
-
 #include <json-c/json.h>
 
 #include <cstring>
 #include <memory>
+
+#include "helper/store/record.h"
 
 namespace sspr {
 namespace {
@@ -62,8 +62,8 @@ bool GetString(json_object* parent, const char* key, std::string* out,
   int len = json_object_get_string_len(v);
   const char* s = json_object_get_string(v);
   if (len <= 0 || static_cast<size_t>(len) > max) {
-    *err = std::string("'") + key + "' must have 1 to " +
-           std::to_string(max) + " bytes";
+    *err = std::string("'") + key + "' must have 1 to " + std::to_string(max) +
+           " bytes";
     return false;
   }
   for (int i = 0; i < len; ++i) {
@@ -190,11 +190,16 @@ bool ParseMethod(json_object* o, Method* m, std::string* err) {
 
 const char* MethodName(MethodKind k) {
   switch (k) {
-    case MethodKind::kMobile: return "mobile";
-    case MethodKind::kOffice: return "office";
-    case MethodKind::kEmail: return "email";
-    case MethodKind::kQuestions: return "questions";
-    case MethodKind::kOther: break;
+    case MethodKind::kMobile:
+      return "mobile";
+    case MethodKind::kOffice:
+      return "office";
+    case MethodKind::kEmail:
+      return "email";
+    case MethodKind::kQuestions:
+      return "questions";
+    case MethodKind::kOther:
+      break;
   }
   return "";
 }
@@ -219,8 +224,8 @@ bool CheckMethod(const Method& m, std::string* err) {
   }
   bool questions = m.Kind() == MethodKind::kQuestions;
   if (questions != !m.answers.empty() ||
-      (questions && (m.answers.size() < kMinAnswers ||
-                     m.answers.size() > kMaxAnswers))) {
+      (questions &&
+       (m.answers.size() < kMinAnswers || m.answers.size() > kMaxAnswers))) {
     *err = "questions need 3 to 5 answers, other methods none";
     return false;
   }
@@ -259,8 +264,9 @@ std::string RecordToJson(const UserRecord& r) {
             json_object_new_string_len(qa.question.data(),
                                        static_cast<int>(qa.question.size())));
         json_object_object_add(
-            a, "hash", json_object_new_string_len(
-                           qa.hash.data(), static_cast<int>(qa.hash.size())));
+            a, "hash",
+            json_object_new_string_len(qa.hash.data(),
+                                       static_cast<int>(qa.hash.size())));
         json_object_array_add(answers, a);
       }
       json_object_object_add(o, "answers", answers);

@@ -376,8 +376,9 @@ bool UserStore::Remove(const std::string& user,
     }
     if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
                          err) ||
-        missing || !SettleMode(state.get(), "locks", st, S_IFDIR, 0700,
-                               created, top + "/locks", err)) {
+        missing ||
+        !SettleMode(state.get(), "locks", st, S_IFDIR, 0700, created,
+                    top + "/locks", err)) {
       if (err->empty()) *err = top + "/locks vanished";
       return false;
     }

@@ -53,7 +53,6 @@ class UserStore {
   std::string dir_;
 };
 
-
 }  // namespace sspr
 
 #endif  // SSPR_HELPER_STORE_USER_STORE_H_
