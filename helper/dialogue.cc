@@ -18,10 +18,6 @@ namespace {
 constexpr size_t kMaxChoice = 32;
 constexpr size_t kMaxCodeInput = 32;
 
-bool Is(const std::string& a, const char* word) {
-  return strcasecmp(a.c_str(), word) == 0;
-}
-
 bool HasType(const UserRecord& r, const std::string& type) {
   return std::any_of(r.methods.begin(), r.methods.end(),
                      [&](const Method& m) { return m.type == type; });
@@ -41,11 +37,6 @@ bool LooksLikeNationalNumber(const std::string& a) {
                                 [](char ch) { return ch >= '0' && ch <= '9'; });
   return digits >= 6 &&
          a.find_first_not_of("0123456789 -().") == std::string::npos;
-}
-
-// "1-3" for what may be typed at a numbered menu; "1" for one entry.
-std::string Choices(size_t n) {
-  return n == 1 ? std::string("1") : "1-" + std::to_string(n);
 }
 
 int HaveCount(const UserRecord& r) {
@@ -350,7 +341,7 @@ Dialogue::State Dialogue::Reconfirm() {
     std::string a;
     if (AskClean(ReconfirmMenu(Summary()), kMaxChoice, &a) == Ask::kStop)
       return State::kEnd;
-    if (a.empty() || Is(a, "k")) {
+    if (a.empty() || IsKey(a, "k")) {
       std::string err;
       if (!policy_store_->RecordConfirm(user_, clock_->Now(), &err)) {
         return Finish(proto::Outcome::kUnavailable, err);
@@ -359,7 +350,7 @@ Dialogue::State Dialogue::Reconfirm() {
       Tell(ReconfirmedText());
       return Finish(proto::Outcome::kRegistered, "methods confirmed");
     }
-    if (Is(a, "u")) return State::kProve;  // sets updating_ once proved
+    if (IsKey(a, "u")) return State::kProve;  // sets updating_ once proved
     if (!Invalid(AnswerOneOf("k", "u"))) return State::kEnd;
   }
 }
@@ -376,11 +367,11 @@ Dialogue::State Dialogue::ChooseMethod() {
   menu += QuitOption() + ChoicePrompt("1");
   for (;;) {
     if (AskClean(menu, kMaxChoice, &a) == Ask::kStop) return State::kEnd;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
-    if (later && Is(a, "l")) {
+    if (later && IsKey(a, "l")) {
       std::string err;
       int64_t now = clock_->Now();
       if (!policy_store_->RecordSnooze(user_, now, &err)) {
@@ -391,20 +382,16 @@ Dialogue::State Dialogue::ChooseMethod() {
                     "registration postponed (" +
                         std::to_string(policy_.snoozes + 1) + " so far)");
     }
-    size_t pick = 0;
-    if (a.empty())
-      pick = 1;
-    else if (a.size() == 1 && a[0] >= '1' && a[0] <= '9')
-      pick = a[0] - '0';
+    size_t pick = MenuPick(a, avail.size());
     for (size_t i = 0; i < avail.size(); ++i)
-      if (Is(a, avail[i].c_str())) pick = i + 1;
-    if (pick >= 1 && pick <= avail.size()) {
+      if (IsKey(a, avail[i].c_str())) pick = i + 1;
+    if (pick >= 1) {
       method_ = avail[pick - 1];
       if (method_ == "email") return State::kEmail;
       if (method_ == "questions") return State::kQuestions;
       return State::kRegion;
     }
-    std::string keys = Choices(avail.size());
+    std::string keys = MenuRange(avail.size());
     if (!Invalid(later ? AnswerOneOf(keys, "l", "q") : AnswerOneOf(keys, "q")))
       return State::kEnd;
   }
@@ -418,7 +405,7 @@ Dialogue::State Dialogue::Region() {
     if (AskClean(RegionPrompt(c_.default_region), kMaxRegionInput, &a) ==
         Ask::kStop)
       return State::kEnd;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
@@ -456,7 +443,7 @@ Dialogue::Confirm Dialogue::ConfirmNumber() {
         Ask::kStop)
       return Confirm::kStop;
     if (a.empty()) return Confirm::kYes;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return Confirm::kStop;
     }
@@ -474,8 +461,8 @@ Dialogue::State Dialogue::Number() {
     std::string a, error;
     if (AskClean(NumberPrompt(region_), kMaxPhoneInput, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "b")) return State::kRegion;
-    if (Is(a, "q")) {
+    if (IsKey(a, "b")) return State::kRegion;
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
@@ -493,7 +480,7 @@ Dialogue::State Dialogue::Email() {
     std::string a, error;
     if (AskClean(EmailPrompt(), kMaxEmailInput, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
@@ -524,16 +511,12 @@ Dialogue::State Dialogue::AskServiceQuestion() {
     std::string a;
     if (AskClean(QuestionMenu(texts, 1, 1), kMaxChoice, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
-    size_t pick = 0;
-    if (!a.empty() && a.size() <= 3 &&
-        std::all_of(a.begin(), a.end(),
-                    [](char ch) { return ch >= '0' && ch <= '9'; }))
-      pick = static_cast<size_t>(std::stoi(a));
-    if (pick >= 1 && pick <= catalogue.size()) {
+    size_t pick = MenuPick(a, catalogue.size(), false);
+    if (pick >= 1) {
       const ServiceQuestion& q = catalogue[pick - 1];
       for (;;) {
         std::string answer, reason;
@@ -554,7 +537,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
         if (!Invalid(AnswerRefusedText(reason))) return State::kEnd;
       }
     }
-    if (!Invalid(AnswerOneOf(Choices(catalogue.size()), "q")))
+    if (!Invalid(AnswerOneOf(MenuRange(catalogue.size()), "q")))
       return State::kEnd;
   }
 }
@@ -581,18 +564,14 @@ Dialogue::State Dialogue::Questions() {
       wipe();
       return State::kEnd;
     }
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       wipe();
       Quit();
       return State::kEnd;
     }
-    size_t pick = 0;
-    if (!a.empty() && a.size() <= 2 &&
-        std::all_of(a.begin(), a.end(),
-                    [](char ch) { return ch >= '0' && ch <= '9'; }))
-      pick = static_cast<size_t>(std::stoi(a));
-    if (pick < 1 || pick > remaining.size()) {
-      if (!Invalid(AnswerOneOf(Choices(remaining.size()), "q"))) {
+    size_t pick = MenuPick(a, remaining.size(), false);
+    if (pick < 1) {
+      if (!Invalid(AnswerOneOf(MenuRange(remaining.size()), "q"))) {
         wipe();
         return State::kEnd;
       }
@@ -682,12 +661,12 @@ Dialogue::State Dialogue::ChannelChoice() {
       if (AskClean(EmailConfirmMenu(dest_display_), kMaxChoice, &a) ==
           Ask::kStop)
         return State::kEnd;
-      if (Is(a, "b")) return State::kEmail;
-      if (Is(a, "q")) {
+      if (IsKey(a, "b")) return State::kEmail;
+      if (IsKey(a, "q")) {
         Quit();
         return State::kEnd;
       }
-      if (a.empty() || a == "1") {
+      if (MenuPick(a, 1) == 1) {
         channel_ = Channel::kEmail;
         return State::kSendCode;
       }
@@ -708,18 +687,17 @@ Dialogue::State Dialogue::ChannelChoice() {
                         options.back() == Channel::kVoice),
             kMaxChoice, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "b")) return State::kRegion;
-    if (Is(a, "q")) {
+    if (IsKey(a, "b")) return State::kRegion;
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
-    size_t pick = a.empty() ? 1 : 0;
-    if (a.size() == 1 && a[0] >= '1' && a[0] <= '9') pick = a[0] - '0';
-    if (pick >= 1 && pick <= options.size()) {
+    size_t pick = MenuPick(a, options.size());
+    if (pick >= 1) {
       channel_ = options[pick - 1];
       return State::kSendCode;
     }
-    if (!Invalid(AnswerOneOf(Choices(options.size()), "b", "q")))
+    if (!Invalid(AnswerOneOf(MenuRange(options.size()), "b", "q")))
       return State::kEnd;
   }
 }
@@ -789,9 +767,9 @@ Dialogue::State Dialogue::EnterCode() {
     std::string a;
     if (AskClean(CodePrompt(), kMaxCodeInput, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "r")) return State::kSendCode;
-    if (Is(a, "b")) return State::kChannel;
-    if (Is(a, "q")) {
+    if (IsKey(a, "r")) return State::kSendCode;
+    if (IsKey(a, "b")) return State::kChannel;
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
@@ -865,7 +843,7 @@ Dialogue::State Dialogue::AfterVerify() {
       return State::kEnd;
     int yn = YesNo(a);
     if (yn == 1) return State::kChooseMethod;
-    if (yn == 0 || Is(a, "q")) return State::kDone;
+    if (yn == 0 || IsKey(a, "q")) return State::kDone;
     if (!Invalid(AnswerOneOf("y", "n")))
       return State::kEnd;  // registered already: Invalid() said so
   }

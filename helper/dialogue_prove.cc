@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/dialogue.h"
 #include "helper/email_address.h"
@@ -20,18 +21,8 @@ namespace {
 constexpr size_t kMaxChoice = 32;
 constexpr size_t kMaxCodeInput = 32;
 
-bool Is(const std::string& a, const char* word) {
-  return a.size() == strlen(word) &&
-         std::equal(a.begin(), a.end(), word,
-                    [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
-
 bool CodeMethod(const Method& m) {
   return m.type == "mobile" || m.type == "office" || m.type == "email";
-}
-
-std::string Choices(size_t n) {
-  return n == 1 ? std::string("1") : "1-" + std::to_string(n);
 }
 
 Channel ChannelFor(const Method& m) {
@@ -84,17 +75,16 @@ Dialogue::State Dialogue::Prove() {
     std::string a;
     if (AskClean(ProveMenu(labels), kMaxChoice, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
-    if (Is(a, "l")) {
+    if (IsKey(a, "l")) {
       SentToAdmin("update refused: the user holds no registered method");
       return State::kEnd;
     }
-    size_t pick = a.empty() ? 1 : 0;
-    if (a.size() == 1 && a[0] >= '1' && a[0] <= '9') pick = a[0] - '0';
-    if (pick >= 1 && pick <= can.size()) {
+    size_t pick = MenuPick(a, can.size());
+    if (pick >= 1) {
       const Method& m = can[pick - 1];
       int r = m.type == "questions" ? ProveByAnswers(m) : ProveByCode(m);
       if (r < 0) return State::kEnd;
@@ -105,7 +95,7 @@ Dialogue::State Dialogue::Prove() {
       }
       continue;  // no code could go there: pick another
     }
-    if (!Invalid(AnswerOneOf(Choices(can.size()), "l", "q")))
+    if (!Invalid(AnswerOneOf(MenuRange(can.size()), "l", "q")))
       return State::kEnd;
   }
 }
@@ -157,9 +147,9 @@ int Dialogue::ProofCodePrompt(const Method& m) {
   for (;;) {
     std::string a;
     if (AskClean(CodePrompt(), kMaxCodeInput, &a) == Ask::kStop) return -1;
-    if (Is(a, "r")) return 2;
-    if (Is(a, "b")) return 0;
-    if (Is(a, "q")) {
+    if (IsKey(a, "r")) return 2;
+    if (IsKey(a, "b")) return 0;
+    if (IsKey(a, "q")) {
       Quit();
       return -1;
     }
