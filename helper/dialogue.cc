@@ -361,7 +361,7 @@ Dialogue::State Dialogue::ChooseMethod() {
   std::string a;
   bool backup = HaveCount(rec_) > 0 && !updating_;
   bool later = SnoozeAvailable() && HaveCount(rec_) < c_.methods_required;
-  std::string menu = MethodMenu(avail, backup, backend_->ServiceQuestions());
+  std::string menu = MethodMenu(avail, backup, backend_->questions() != nullptr);
   if (later)
     menu += LaterOption(c_.snooze_max - policy_.snoozes, c_.grace_until);
   menu += QuitOption() + ChoicePrompt("1");
@@ -499,7 +499,7 @@ Dialogue::State Dialogue::Email() {
 Dialogue::State Dialogue::AskServiceQuestion() {
   std::vector<ServiceQuestion> catalogue;
   std::string err;
-  if (!backend_->QuestionCatalogue(&catalogue, &err) || catalogue.empty()) {
+  if (!backend_->questions()->Catalogue(&catalogue, &err) || catalogue.empty()) {
     TellError(UnavailableText());
     return Finish(proto::Outcome::kUnavailable,
                   "security questions: " +
@@ -524,7 +524,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
                      false) == Ask::kStop)
           return State::kEnd;
         AnswerStatus st =
-            backend_->SaveAnswer(user_, q.key, answer, &reason, &err);
+            backend_->questions()->SaveAnswer(user_, q.key, answer, &reason, &err);
         proto::Wipe(&answer);
         if (st == AnswerStatus::kSaved) {
           Recorded(Method{"questions", "1", clock_->Now(), {}}, "");
@@ -543,7 +543,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
 }
 
 Dialogue::State Dialogue::Questions() {
-  if (backend_->ServiceQuestions()) return AskServiceQuestion();
+  if (backend_->questions() != nullptr) return AskServiceQuestion();
   std::vector<std::string> remaining = questions_;
   std::vector<std::string> given;  // normalised, wiped before returning
   Method m{"questions", "", 0, {}};

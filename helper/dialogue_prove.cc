@@ -48,7 +48,7 @@ std::vector<Method> Dialogue::Provable() const {
   for (const Method& m : rec_.methods) {
     if (CodeMethod(m) && backend_->CanProveRegistered()) out.push_back(m);
     if (m.type == "questions" && !m.answers.empty() &&
-        !backend_->ServiceQuestions())
+        backend_->questions() == nullptr)
       out.push_back(m);
   }
   return out;
