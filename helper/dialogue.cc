@@ -18,9 +18,9 @@ namespace {
 constexpr size_t kMaxChoice = 32;
 constexpr size_t kMaxCodeInput = 32;
 
-bool HasType(const UserRecord& r, const std::string& type) {
+bool HasKind(const UserRecord& r, MethodKind kind) {
   return std::any_of(r.methods.begin(), r.methods.end(),
-                     [&](const Method& m) { return m.type == type; });
+                     [&](const Method& m) { return m.Kind() == kind; });
 }
 
 // A number typed where the region was asked: "+44 7400 123456".
@@ -43,14 +43,10 @@ int HaveCount(const UserRecord& r) {
   return static_cast<int>(r.methods.size());
 }
 
-bool IsPhone(const std::string& method) {
-  return method == "mobile" || method == "office";
-}
-
 // How a destination appears in logs and summaries.
-std::string Masked(const std::string& method, const std::string& value) {
+std::string Masked(MethodKind method, const std::string& value) {
   if (IsPhone(method)) return MaskPhone(value);
-  if (method == "email") return MaskEmail(value);
+  if (method == MethodKind::kEmail) return MaskEmail(value);
   return value;
 }
 
@@ -228,7 +224,8 @@ std::vector<std::string> Dialogue::Summary() const {
   std::vector<std::string> out;
   for (const Method& m : rec_.methods) {
     std::string line = MethodLabel(m.type);
-    if (m.type != "questions") line += " " + Masked(m.type, m.value);
+    if (m.Kind() != MethodKind::kQuestions)
+      line += " " + Masked(m.Kind(), m.value);
     out.push_back(line);
   }
   return out;
@@ -326,12 +323,13 @@ bool Dialogue::Invalid(const std::string& text) {
   return false;
 }
 
-std::vector<std::string> Dialogue::Available() const {
-  std::vector<std::string> out;
-  for (const auto& m : c_.methods) {
+std::vector<MethodKind> Dialogue::Available() const {
+  std::vector<MethodKind> out;
+  for (const std::string& name : c_.methods) {  // names the parser checked
+    const MethodKind m = MethodKindOf(name);
     bool done = std::find(done_types_.begin(), done_types_.end(), m) !=
                 done_types_.end();
-    if (updating_ ? !done : !HasType(rec_, m)) out.push_back(m);
+    if (updating_ ? !done : !HasKind(rec_, m)) out.push_back(m);
   }
   return out;
 }
@@ -356,12 +354,14 @@ Dialogue::State Dialogue::Reconfirm() {
 }
 
 Dialogue::State Dialogue::ChooseMethod() {
-  std::vector<std::string> avail = Available();
+  std::vector<MethodKind> avail = Available();
   if (avail.empty()) return State::kDone;
   std::string a;
   bool backup = HaveCount(rec_) > 0 && !updating_;
   bool later = SnoozeAvailable() && HaveCount(rec_) < c_.methods_required;
-  std::string menu = MethodMenu(avail, backup, backend_->questions() != nullptr);
+  std::vector<std::string> names;
+  for (MethodKind k : avail) names.push_back(MethodName(k));
+  std::string menu = MethodMenu(names, backup, backend_->questions() != nullptr);
   if (later)
     menu += LaterOption(c_.snooze_max - policy_.snoozes, c_.grace_until);
   menu += QuitOption() + ChoicePrompt("1");
@@ -384,11 +384,11 @@ Dialogue::State Dialogue::ChooseMethod() {
     }
     size_t pick = MenuPick(a, avail.size());
     for (size_t i = 0; i < avail.size(); ++i)
-      if (IsKey(a, avail[i].c_str())) pick = i + 1;
+      if (IsKey(a, names[i].c_str())) pick = i + 1;
     if (pick >= 1) {
       method_ = avail[pick - 1];
-      if (method_ == "email") return State::kEmail;
-      if (method_ == "questions") return State::kQuestions;
+      if (method_ == MethodKind::kEmail) return State::kEmail;
+      if (method_ == MethodKind::kQuestions) return State::kQuestions;
       return State::kRegion;
     }
     std::string keys = MenuRange(avail.size());
@@ -399,7 +399,7 @@ Dialogue::State Dialogue::ChooseMethod() {
 
 Dialogue::State Dialogue::Region() {
   PhoneKind kind =
-      method_ == "office" ? PhoneKind::kOffice : PhoneKind::kMobile;
+      method_ == MethodKind::kOffice ? PhoneKind::kOffice : PhoneKind::kMobile;
   for (;;) {
     std::string a, error;
     if (AskClean(RegionPrompt(c_.default_region), kMaxRegionInput, &a) ==
@@ -456,7 +456,7 @@ Dialogue::Confirm Dialogue::ConfirmNumber() {
 
 Dialogue::State Dialogue::Number() {
   PhoneKind kind =
-      method_ == "office" ? PhoneKind::kOffice : PhoneKind::kMobile;
+      method_ == MethodKind::kOffice ? PhoneKind::kOffice : PhoneKind::kMobile;
   for (;;) {
     std::string a, error;
     if (AskClean(NumberPrompt(region_), kMaxPhoneInput, &a) == Ask::kStop)
@@ -527,7 +527,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
             backend_->questions()->SaveAnswer(user_, q.key, answer, &reason, &err);
         proto::Wipe(&answer);
         if (st == AnswerStatus::kSaved) {
-          Recorded(Method{"questions", "1", clock_->Now(), {}}, "");
+          Recorded(Method{MethodName(MethodKind::kQuestions), "1", clock_->Now(), {}}, "");
           return State::kAfterVerify;
         }
         if (st == AnswerStatus::kError) {
@@ -546,7 +546,7 @@ Dialogue::State Dialogue::Questions() {
   if (backend_->questions() != nullptr) return AskServiceQuestion();
   std::vector<std::string> remaining = questions_;
   std::vector<std::string> given;  // normalised, wiped before returning
-  Method m{"questions", "", 0, {}};
+  Method m{MethodName(MethodKind::kQuestions), "", 0, {}};
   auto wipe = [&given] {
     for (auto& g : given) proto::Wipe(&g);
   };
@@ -638,24 +638,25 @@ void Dialogue::Recorded(const Method& m, const std::string& shown) {
   bool replaced = false;
   for (Method& old : rec_.methods) {
     if (old.type == m.type) {
-      if (old.value != m.value && old.type != "questions")
+      if (old.value != m.value && old.Kind() != MethodKind::kQuestions)
         replaced_.push_back(old);
       old = m;
       replaced = true;
     }
   }
   if (!replaced) rec_.methods.push_back(m);
-  done_types_.push_back(m.type);
+  done_types_.push_back(m.Kind());
   std::string line = MethodLabel(m.type);
-  if (m.type != "questions") line += " " + Masked(m.type, m.value);
+  if (m.Kind() != MethodKind::kQuestions)
+    line += " " + Masked(m.Kind(), m.value);
   summary_.push_back(line);
-  Tell(m.type == "questions"
+  Tell(m.Kind() == MethodKind::kQuestions
            ? QuestionsSavedText(std::max(1, static_cast<int>(m.answers.size())))
            : VerifiedText(m.type, shown));
 }
 
 Dialogue::State Dialogue::ChannelChoice() {
-  if (method_ == "email") {
+  if (method_ == MethodKind::kEmail) {
     for (;;) {
       std::string a;
       if (AskClean(EmailConfirmMenu(dest_display_), kMaxChoice, &a) ==
@@ -674,7 +675,7 @@ Dialogue::State Dialogue::ChannelChoice() {
     }
   }
   std::vector<Channel> options;
-  if (phone_.can_sms && method_ == "mobile") options.push_back(Channel::kSms);
+  if (phone_.can_sms && method_ == MethodKind::kMobile) options.push_back(Channel::kSms);
   if (phone_.can_call) options.push_back(Channel::kVoice);
   if (options.empty()) {
     if (!Invalid(CallableNumberText())) return State::kEnd;
@@ -705,7 +706,7 @@ Dialogue::State Dialogue::ChannelChoice() {
 Dialogue::State Dialogue::SendCode() {
   int64_t retry_at = 0;
   std::string err;
-  Method m{method_, dest_, 0, {}};
+  Method m{MethodName(method_), dest_, 0, {}};
   switch (backend_->SendCode(user_, m, channel_, &retry_at, &err)) {
     case SendStatus::kSent:
       code_method_ = method_;
@@ -755,7 +756,7 @@ Dialogue::State Dialogue::SendCode() {
 Dialogue::State Dialogue::DestinationRefused(const std::string& err) {
   TellError(BadDestinationText(channel_));
   if (++refused_destinations_ < c_.max_input_attempts)
-    return method_ == "email" ? State::kEmail : State::kRegion;
+    return method_ == MethodKind::kEmail ? State::kEmail : State::kRegion;
   TellError(TooManyInvalidText());
   if (HaveCount(rec_) >= c_.methods_required) return State::kDone;
   return Finish(proto::Outcome::kFailed,
@@ -808,7 +809,7 @@ Dialogue::State Dialogue::EnterCode() {
               proto::Outcome::kFailed,
               "refused: the code checked went to another destination");
         }
-        Method m{method_, dest_, clock_->Now(), {}};
+        Method m{MethodName(method_), dest_, clock_->Now(), {}};
         std::string refused;
         if (SaveMethod(m, dest_display_, &refused)) return State::kAfterVerify;
         return refused.empty() ? State::kEnd : DestinationRefused(refused);

@@ -77,7 +77,7 @@ class Dialogue {
   // State::kEnd, the state that follows it.
   State Finish(proto::Outcome o, const std::string& log);
   void Quit();
-  std::vector<std::string> Available() const;
+  std::vector<MethodKind> Available() const;
   bool SnoozeAvailable() const;
   bool ReconfirmDue() const;
   int64_t ReconfirmAt() const;
@@ -124,7 +124,7 @@ class Dialogue {
   }
   // Where the destination being registered was typed.
   State DestinationState() const {
-    if (method_ == "email") return State::kEmail;
+    if (method_ == MethodKind::kEmail) return State::kEmail;
     return region_.empty() ? State::kRegion : State::kNumber;
   }
 
@@ -147,17 +147,18 @@ class Dialogue {
   PolicyStore* policy_store_ = nullptr;
   PolicyState policy_;
   bool updating_ = false;                // re-registering at reconfirmation
-  std::vector<std::string> done_types_;  // verified in this dialogue
+  std::vector<MethodKind> done_types_;  // verified in this dialogue
   std::vector<Method> replaced_;         // registered before, replaced now
   std::string proof_sent_to_;            // "type value" of the last proof code
   int refused_sends_ = 0;  // destinations refused (cool-down, brake)
-  std::string method_;     // being registered
+  MethodKind method_ = MethodKind::kOther;  // being registered
   std::string region_;
   PhoneInfo phone_;
   std::string dest_;          // where the code goes: E.164 or address
   std::string dest_display_;  // how the user sees it
   Channel channel_ = Channel::kSms;
-  std::string code_method_, code_dest_;  // where the last code went
+  MethodKind code_method_ = MethodKind::kOther;  // where the last code went
+  std::string code_dest_;
   std::vector<std::string> summary_;
   std::string note_;  // for the log of a registration that stands
   proto::Result result_;

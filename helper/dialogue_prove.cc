@@ -22,16 +22,17 @@ constexpr size_t kMaxChoice = 32;
 constexpr size_t kMaxCodeInput = 32;
 
 bool CodeMethod(const Method& m) {
-  return m.type == "mobile" || m.type == "office" || m.type == "email";
+  return IsPhone(m.Kind()) || m.Kind() == MethodKind::kEmail;
 }
 
 Channel ChannelFor(const Method& m) {
-  if (m.type == "email") return Channel::kEmail;
-  return m.type == "office" ? Channel::kVoice : Channel::kSms;
+  if (m.Kind() == MethodKind::kEmail) return Channel::kEmail;
+  return m.Kind() == MethodKind::kOffice ? Channel::kVoice : Channel::kSms;
 }
 
 std::string Shown(const Method& m) {
-  return m.type == "email" ? MaskEmail(m.value) : MaskPhone(m.value);
+  return m.Kind() == MethodKind::kEmail ? MaskEmail(m.value)
+                                         : MaskPhone(m.value);
 }
 
 std::string HostName() {
@@ -47,7 +48,7 @@ std::vector<Method> Dialogue::Provable() const {
   std::vector<Method> out;
   for (const Method& m : rec_.methods) {
     if (CodeMethod(m) && backend_->CanProveRegistered()) out.push_back(m);
-    if (m.type == "questions" && !m.answers.empty() &&
+    if (m.Kind() == MethodKind::kQuestions && !m.answers.empty() &&
         backend_->questions() == nullptr)
       out.push_back(m);
   }
@@ -68,7 +69,7 @@ Dialogue::State Dialogue::Prove() {
   }
   std::vector<std::string> labels;
   for (const Method& m : can)
-    labels.push_back(m.type == "questions"
+    labels.push_back(m.Kind() == MethodKind::kQuestions
                          ? MethodLabel(m.type)
                          : MethodLabel(m.type) + " " + Shown(m));
   for (;;) {
@@ -86,7 +87,8 @@ Dialogue::State Dialogue::Prove() {
     size_t pick = MenuPick(a, can.size());
     if (pick >= 1) {
       const Method& m = can[pick - 1];
-      int r = m.type == "questions" ? ProveByAnswers(m) : ProveByCode(m);
+      int r = m.Kind() == MethodKind::kQuestions ? ProveByAnswers(m)
+                                                 : ProveByCode(m);
       if (r < 0) return State::kEnd;
       if (r > 0) {
         invalid_ = 0;

@@ -199,8 +199,8 @@ class OktaBackend : public Backend, public QuestionService {
     http_.BeginOperation();
     bool cached = false;
     if (id_.empty() && !UserId(user, &cached, err)) return SendStatus::kError;
-    std::string type = m.type == "email" ? "email"
-                       : (m.type == "office" || ch == Channel::kVoice) ? "call"
+    std::string type = m.Kind() == MethodKind::kEmail ? "email"
+                       : (m.Kind() == MethodKind::kOffice || ch == Channel::kVoice) ? "call"
                                                                        : "sms";
     bool resend = !pending_.id.empty() && pending_.type == type &&
                   pending_.value == m.value;
@@ -305,9 +305,10 @@ class OktaBackend : public Backend, public QuestionService {
 
   bool Save(const std::string&, const Method& m, std::string* err) override {
     const bool type_fits =
-        m.type == "email" ? pending_.type == "email"
-        : m.type == "office" ? pending_.type == "call"
-        : m.type == "mobile" && (pending_.type == "sms" || pending_.type == "call");
+        m.Kind() == MethodKind::kEmail ? pending_.type == "email"
+        : m.Kind() == MethodKind::kOffice ? pending_.type == "call"
+        : m.Kind() == MethodKind::kMobile &&
+              (pending_.type == "sms" || pending_.type == "call");
     if (!activated_ || pending_.value != m.value || !type_fits) {
       *err = "okta: refused to store " + m.type + " " +
              MaskDestination(m.value) +
