@@ -129,8 +129,7 @@ Dialogue::State Dialogue::Start(const std::string& user) {
     if (!qr.empty()) Tell(qr);
     return Finish(proto::Outcome::kDeferred, "not registered (mode=warn)");
   }
-  if (policy_.last_snooze > 0 &&
-      clock_->Now() < policy_.last_snooze + c_.snooze_interval) {
+  if (RemindedUntil(c_, policy_, clock_->Now()) > 0) {
     return Finish(proto::Outcome::kDeferred,
                   "not registered; reminded recently");
   }
@@ -205,19 +204,16 @@ Dialogue::State Dialogue::Finish(proto::Outcome o, const std::string& log) {
 
 bool Dialogue::SnoozeAvailable() const {
   if (policy_store_ == nullptr || updating_) return false;
-  if (c_.grace_until > 0 && clock_->Now() < c_.grace_until) return true;
-  return policy_.snoozes < c_.snooze_max;
+  return LaterAllowed(c_, policy_, clock_->Now());
 }
 
 int64_t Dialogue::ReconfirmAt() const {
-  int64_t base = policy_.confirmed_at;
-  for (const Method& m : rec_.methods) base = std::max(base, m.verified_at);
-  return base + int64_t{c_.reconfirm_days} * 86400;
+  return sspr::ReconfirmAt(c_, policy_, rec_);
 }
 
 bool Dialogue::ReconfirmDue() const {
-  return c_.reconfirm_days > 0 && policy_store_ != nullptr &&
-         clock_->Now() >= ReconfirmAt();
+  return policy_store_ != nullptr &&
+         sspr::ReconfirmDue(c_, policy_, rec_, clock_->Now());
 }
 
 std::vector<std::string> Dialogue::Summary() const {
