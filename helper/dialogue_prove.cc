@@ -10,16 +10,18 @@
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/dialogue.h"
+#include "helper/dialogue_parts.h"
 #include "helper/email_address.h"
 #include "helper/questions.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
 
 namespace sspr {
-namespace {
 
-constexpr size_t kMaxChoice = 32;
-constexpr size_t kMaxCodeInput = 32;
+using dialogue_parts::kMaxChoice;
+using dialogue_parts::kMaxCodeInput;
+
+namespace {
 
 bool CodeMethod(const Method& m) {
   return IsPhone(m.Kind()) || m.Kind() == MethodKind::kEmail;
