@@ -209,12 +209,15 @@ const std::map<std::string, Setter>& Setters() {
   static const std::map<std::string, Setter> table = {
       {"backend",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
-         if (v != "local" && v != "rest" && v != "graph" && v != "okta") {
-           *e = "'" + k + "' must be local, rest, graph or okta, not '" + v + "'";
-           return false;
+         for (BackendKind b : {BackendKind::kLocal, BackendKind::kRest,
+                               BackendKind::kGraph, BackendKind::kOkta}) {
+           if (v == BackendName(b)) {
+             c->backend = b;
+             return true;
+           }
          }
-         c->backend = v;
-         return true;
+         *e = "'" + k + "' must be local, rest, graph or okta, not '" + v + "'";
+         return false;
        }},
       {"mode",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
@@ -676,6 +679,16 @@ const char* ModeName(Mode m) {
 
 const char* FailModeName(FailMode m) {
   return m == FailMode::kSafe ? "safe" : "secure";
+}
+
+const char* BackendName(BackendKind b) {
+  switch (b) {
+    case BackendKind::kLocal: return "local";
+    case BackendKind::kRest: return "rest";
+    case BackendKind::kGraph: return "graph";
+    case BackendKind::kOkta: return "okta";
+  }
+  return "?";
 }
 
 std::string SafeFileName(const std::string& user) {

@@ -12,6 +12,7 @@ namespace sspr {
 enum class Mode { kRegister, kBlock, kWarn };
 enum class FailMode { kSafe, kSecure };
 enum class NonInteractive { kSkip, kCheck };
+enum class BackendKind { kLocal, kRest, kGraph, kOkta };
 
 constexpr const char* kDefaultConfPath = "/etc/security/pam_sspr.conf";
 constexpr size_t kMaxConfigFileSize = 64 * 1024;
@@ -20,7 +21,7 @@ constexpr size_t kMaxConfigLine = 4096;
 extern const char kDefaultLocaleDir[];
 
 struct Config {
-  std::string backend = "local";
+  BackendKind backend = BackendKind::kLocal;
   Mode mode = Mode::kRegister;
   std::vector<std::string> methods = {"mobile", "office"};
   int methods_required = 1;
@@ -149,6 +150,8 @@ std::string FirstError(const std::vector<std::string>& errors);
 
 const char* ModeName(Mode m);
 const char* FailModeName(FailMode m);
+// "local" | "rest" | "graph" | "okta", as the `backend` key spells it.
+const char* BackendName(BackendKind b);
 std::vector<std::string> SplitList(const std::string& v);
 
 // A file name that is safe for any user name: [A-Za-z0-9._-] kept,

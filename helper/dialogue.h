@@ -36,8 +36,8 @@ class Dialogue {
   };
 
   // deadline_ms: monotonic (proto::NowMs) end of the whole dialogue.
-  Dialogue(const Config& c, Backend* backend, Conversation* conv,
-           Clock* clock, int64_t deadline_ms)
+  Dialogue(const Config& c, Backend* backend, Conversation* conv, Clock* clock,
+           int64_t deadline_ms)
       : c_(c),
         backend_(backend),
         conv_(conv),
@@ -56,8 +56,9 @@ class Dialogue {
 
  private:
   enum class Ask { kAnswer, kStop };
-  proto::Result Start(const std::string& user);
-  proto::Result RunFrom(State s);
+  // The first state: kEnd (result set), kReconfirm or kChooseMethod.
+  State Start(const std::string& user);
+  void RunFrom(State s);
   // Texts are held and go out with the next question (see Finalize).
   void Tell(const std::string& text);
   void TellError(const std::string& text);
@@ -72,9 +73,11 @@ class Dialogue {
   // Counts an invalid answer, shows `text`; false once the bound is hit.
   bool Invalid(const std::string& text);
   bool RefusedDestination();
-  void Finish(proto::Outcome o, const std::string& log, bool positive = false);
+  // Sets the result (cached only when proto::Cacheable) and returns
+  // State::kEnd, the state that follows it.
+  State Finish(proto::Outcome o, const std::string& log);
   void Quit();
-  std::vector<std::string> Available() const;
+  std::vector<MethodKind> Available() const;
   bool SnoozeAvailable() const;
   bool ReconfirmDue() const;
   int64_t ReconfirmAt() const;
@@ -121,7 +124,7 @@ class Dialogue {
   }
   // Where the destination being registered was typed.
   State DestinationState() const {
-    if (method_ == "email") return State::kEmail;
+    if (method_ == MethodKind::kEmail) return State::kEmail;
     return region_.empty() ? State::kRegion : State::kNumber;
   }
 
@@ -143,18 +146,19 @@ class Dialogue {
   std::vector<std::string> questions_;
   PolicyStore* policy_store_ = nullptr;
   PolicyState policy_;
-  bool updating_ = false;  // re-registering at reconfirmation
-  std::vector<std::string> done_types_;  // verified in this dialogue
-  std::vector<Method> replaced_;  // registered before, replaced now
-  std::string proof_sent_to_;     // "type value" of the last proof code
+  bool updating_ = false;                // re-registering at reconfirmation
+  std::vector<MethodKind> done_types_;  // verified in this dialogue
+  std::vector<Method> replaced_;         // registered before, replaced now
+  std::string proof_sent_to_;            // "type value" of the last proof code
   int refused_sends_ = 0;  // destinations refused (cool-down, brake)
-  std::string method_;  // being registered
+  MethodKind method_ = MethodKind::kOther;  // being registered
   std::string region_;
   PhoneInfo phone_;
   std::string dest_;          // where the code goes: E.164 or address
   std::string dest_display_;  // how the user sees it
   Channel channel_ = Channel::kSms;
-  std::string code_method_, code_dest_;  // where the last code went
+  MethodKind code_method_ = MethodKind::kOther;  // where the last code went
+  std::string code_dest_;
   std::vector<std::string> summary_;
   std::string note_;  // for the log of a registration that stands
   proto::Result result_;

@@ -7,40 +7,34 @@
 #include <algorithm>
 #include <cstring>
 
+#include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/dialogue.h"
+#include "helper/dialogue_parts.h"
 #include "helper/email_address.h"
 #include "helper/questions.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
 
 namespace sspr {
+
+using dialogue_parts::kMaxChoice;
+using dialogue_parts::kMaxCodeInput;
+
 namespace {
 
-constexpr size_t kMaxChoice = 32;
-constexpr size_t kMaxCodeInput = 32;
-
-bool Is(const std::string& a, const char* word) {
-  return a.size() == strlen(word) &&
-         std::equal(a.begin(), a.end(), word,
-                    [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
-
 bool CodeMethod(const Method& m) {
-  return m.type == "mobile" || m.type == "office" || m.type == "email";
-}
-
-std::string Choices(size_t n) {
-  return n == 1 ? std::string("1") : "1-" + std::to_string(n);
+  return IsPhone(m.Kind()) || m.Kind() == MethodKind::kEmail;
 }
 
 Channel ChannelFor(const Method& m) {
-  if (m.type == "email") return Channel::kEmail;
-  return m.type == "office" ? Channel::kVoice : Channel::kSms;
+  if (m.Kind() == MethodKind::kEmail) return Channel::kEmail;
+  return m.Kind() == MethodKind::kOffice ? Channel::kVoice : Channel::kSms;
 }
 
 std::string Shown(const Method& m) {
-  return m.type == "email" ? MaskEmail(m.value) : MaskPhone(m.value);
+  return m.Kind() == MethodKind::kEmail ? MaskEmail(m.value)
+                                         : MaskPhone(m.value);
 }
 
 std::string HostName() {
@@ -56,8 +50,8 @@ std::vector<Method> Dialogue::Provable() const {
   std::vector<Method> out;
   for (const Method& m : rec_.methods) {
     if (CodeMethod(m) && backend_->CanProveRegistered()) out.push_back(m);
-    if (m.type == "questions" && !m.answers.empty() &&
-        !backend_->ServiceQuestions())
+    if (m.Kind() == MethodKind::kQuestions && !m.answers.empty() &&
+        backend_->questions() == nullptr)
       out.push_back(m);
   }
   return out;
@@ -66,7 +60,7 @@ std::vector<Method> Dialogue::Provable() const {
 // Nothing changes; the registration stands and stays due.
 void Dialogue::SentToAdmin(const std::string& log) {
   TellError(LostMethodText(c_.enroll_url));
-  Finish(proto::Outcome::kRegistered, log, true);
+  Finish(proto::Outcome::kRegistered, log);
 }
 
 Dialogue::State Dialogue::Prove() {
@@ -77,26 +71,26 @@ Dialogue::State Dialogue::Prove() {
   }
   std::vector<std::string> labels;
   for (const Method& m : can)
-    labels.push_back(m.type == "questions"
+    labels.push_back(m.Kind() == MethodKind::kQuestions
                          ? MethodLabel(m.type)
                          : MethodLabel(m.type) + " " + Shown(m));
   for (;;) {
     std::string a;
     if (AskClean(ProveMenu(labels), kMaxChoice, &a) == Ask::kStop)
       return State::kEnd;
-    if (Is(a, "q")) {
+    if (IsKey(a, "q")) {
       Quit();
       return State::kEnd;
     }
-    if (Is(a, "l")) {
+    if (IsKey(a, "l")) {
       SentToAdmin("update refused: the user holds no registered method");
       return State::kEnd;
     }
-    size_t pick = a.empty() ? 1 : 0;
-    if (a.size() == 1 && a[0] >= '1' && a[0] <= '9') pick = a[0] - '0';
-    if (pick >= 1 && pick <= can.size()) {
+    size_t pick = MenuPick(a, can.size());
+    if (pick >= 1) {
       const Method& m = can[pick - 1];
-      int r = m.type == "questions" ? ProveByAnswers(m) : ProveByCode(m);
+      int r = m.Kind() == MethodKind::kQuestions ? ProveByAnswers(m)
+                                                 : ProveByCode(m);
       if (r < 0) return State::kEnd;
       if (r > 0) {
         invalid_ = 0;
@@ -105,7 +99,7 @@ Dialogue::State Dialogue::Prove() {
       }
       continue;  // no code could go there: pick another
     }
-    if (!Invalid(AnswerOneOf(Choices(can.size()), "l", "q")))
+    if (!Invalid(AnswerOneOf(MenuRange(can.size()), "l", "q")))
       return State::kEnd;
   }
 }
@@ -135,8 +129,7 @@ int Dialogue::ProveByCode(const Method& m) {
       case SendStatus::kDestBusy:
         TellError(RateLimitedText(retry_at));
         Finish(proto::Outcome::kRegistered,
-               "update postponed: no code may go to " + Shown(m) + " now",
-               true);
+               "update postponed: no code may go to " + Shown(m) + " now");
         return -1;
       case SendStatus::kError:
       case SendStatus::kLocalError:
@@ -144,8 +137,7 @@ int Dialogue::ProveByCode(const Method& m) {
         TellError(UnavailableText());
         Finish(
             proto::Outcome::kRegistered,
-            "update postponed: cannot send a code to " + Shown(m) + ": " + err,
-            true);
+            "update postponed: cannot send a code to " + Shown(m) + ": " + err);
         return -1;
     }
     int r = ProofCodePrompt(m);
@@ -159,9 +151,9 @@ int Dialogue::ProofCodePrompt(const Method& m) {
   for (;;) {
     std::string a;
     if (AskClean(CodePrompt(), kMaxCodeInput, &a) == Ask::kStop) return -1;
-    if (Is(a, "r")) return 2;
-    if (Is(a, "b")) return 0;
-    if (Is(a, "q")) {
+    if (IsKey(a, "r")) return 2;
+    if (IsKey(a, "b")) return 0;
+    if (IsKey(a, "q")) {
       Quit();
       return -1;
     }
@@ -198,7 +190,7 @@ int Dialogue::ProofCodePrompt(const Method& m) {
       case CheckStatus::kError:
         TellError(UnavailableText());
         Finish(proto::Outcome::kRegistered,
-               "code check failed, update postponed: " + err, true);
+               "code check failed, update postponed: " + err);
         return -1;
     }
   }

@@ -81,7 +81,7 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   // The user's language (the module's LANG), catalogues loaded while root.
   SetupLanguage(start.lang, c.locale_dir);
   alarm(static_cast<unsigned>(c.dialogue_timeout + 30));  // last resort
-  if (c.backend == "local" && c.delivery.empty())
+  if (c.backend == BackendKind::kLocal && c.delivery.empty())
     return unavailable("no 'delivery' configured for the local backend");
   HelperUser u;
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
@@ -95,10 +95,10 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   Secrets secrets;
   const bool smtp = c.email_delivery == "smtp";
-  if ((c.backend != "local" || smtp) &&
+  if ((c.backend != BackendKind::kLocal || smtp) &&
       !ReadSecretsFile(c.secrets_file, &secrets, &err))
     return unavailable(err);
-  if (smtp || c.backend != "local") curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (smtp || c.backend != BackendKind::kLocal) curl_global_init(CURL_GLOBAL_DEFAULT);
   SmtpOptions smtp_opts;  // email_delivery = smtp
   smtp_opts.url = c.smtp_url;
   smtp_opts.from = c.smtp_from;
@@ -107,10 +107,10 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   smtp_opts.cafile = c.cafile;
   std::unique_ptr<CodeSender> sender = MakeChannelSender(
       c.delivery, c.email_delivery, c.delivery_timeout, smtp_opts, &err);
-  if (!sender && (c.backend == "local" || !c.delivery.empty()))
+  if (!sender && (c.backend == BackendKind::kLocal || !c.delivery.empty()))
     return unavailable("delivery: " + err);  // optional for the services
   std::unique_ptr<HttpTransport> http;
-  if (c.backend != "local") {
+  if (c.backend != BackendKind::kLocal) {
     http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
   }
   std::vector<std::string> questions = BuiltinQuestions();

@@ -79,20 +79,11 @@ const char* CodeName(int code) {
 }
 
 int MapOutcome(const Config& c, proto::Outcome o) {
-  switch (o) {
-    case proto::Outcome::kRegistered:
-    case proto::Outcome::kRegisteredNow:
-    case proto::Outcome::kDeferred:
-      return PAM_SUCCESS;
-    case proto::Outcome::kNotApplicable:
-      return PAM_IGNORE;
-    case proto::Outcome::kBlocked:
-    case proto::Outcome::kFailed:
-      return PAM_PERM_DENIED;
-    case proto::Outcome::kUnavailable:
-      return FailModeCode(c);
-  }
-  return FailModeCode(c);
+  if (proto::LetsIn(o)) return PAM_SUCCESS;
+  if (o == proto::Outcome::kNotApplicable) return PAM_IGNORE;
+  if (o == proto::Outcome::kBlocked || o == proto::Outcome::kFailed)
+    return PAM_PERM_DENIED;
+  return FailModeCode(c);  // kUnavailable, or a value no outcome has
 }
 
 // Stale-if-error: the service is unavailable, but a positive cache entry
@@ -264,8 +255,7 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
       UseStale(pamh, c, user, start.service, now, res.log))
     return PAM_SUCCESS;  // the entry stays as it is
   int code = MapOutcome(c, res.outcome);
-  bool positive = res.outcome == proto::Outcome::kRegistered ||
-                  res.outcome == proto::Outcome::kRegisteredNow;
+  bool positive = proto::Cacheable(res.outcome);
   if (positive && c.cache_ttl > 0 && res.cache_ttl > 0) {
     int64_t ttl = std::min<int64_t>(c.cache_ttl, res.cache_ttl);
     if (!CacheStore(c.cache_dir, user, now + ttl, &err))

@@ -37,6 +37,16 @@ enum class Outcome : uint8_t {
   kFailed = 7,         // gave up / too many attempts
 };
 const char* OutcomeName(Outcome o);
+// The outcomes that let the user in (PAM_SUCCESS): the one list the module
+// and the helper both ask.
+constexpr bool LetsIn(Outcome o) {
+  return o == Outcome::kRegistered || o == Outcome::kRegisteredNow ||
+         o == Outcome::kDeferred;
+}
+// The outcomes the status cache may remember: the user has registered.
+constexpr bool Cacheable(Outcome o) {
+  return o == Outcome::kRegistered || o == Outcome::kRegisteredNow;
+}
 
 struct Result {
   Outcome outcome = Outcome::kUnavailable;

@@ -139,7 +139,7 @@ std::string JsonReport(const AdminContext& ctx, const Report& r) {
   json_object* cfg = json_object_new_object();
   json_object_object_add(cfg, "ok", json_object_new_boolean(true));
   json_object_object_add(cfg, "path", JsonString(c.conf));
-  json_object_object_add(cfg, "backend", JsonString(c.backend));
+  json_object_object_add(cfg, "backend", JsonString(BackendName(c.backend)));
   json_object_object_add(cfg, "mode", JsonString(ModeName(c.mode)));
   json_object_object_add(cfg, "failmode", JsonString(FailModeName(c.failmode)));
   json_object_object_add(cfg, "methods_required",
@@ -229,7 +229,7 @@ std::string TextReport(const AdminContext& ctx, const Report& r) {
        (r.known ? "known to the system (uid " + std::to_string(r.uid) + ")"
                 : std::string("unknown to the system (NSS)")) +
        "\n";
-  s += "config:    " + Printable(c.conf) + ": backend=" + c.backend +
+  s += "config:    " + Printable(c.conf) + ": backend=" + BackendName(c.backend) +
        " mode=" + ModeName(c.mode) + " failmode=" + FailModeName(c.failmode) +
        " methods_required=" + std::to_string(c.methods_required) +
        " cache_ttl=" + std::to_string(c.cache_ttl) +
@@ -257,9 +257,9 @@ std::string TextReport(const AdminContext& ctx, const Report& r) {
   if (!r.asked) {
     bl = "not asked (the module does not ask it for this user)";
   } else if (!r.probe.ok) {
-    bl = c.backend + ": unavailable: " + Printable(r.probe.error);
+    bl = std::string(BackendName(c.backend)) + ": unavailable: " + Printable(r.probe.error);
   } else {
-    bl = c.backend + ": " +
+    bl = std::string(BackendName(c.backend)) + ": " +
          RegistrationState(r.probe.rec.methods.size(), c.methods_required) +
          ", " + std::to_string(f.methods) + " of " +
          std::to_string(c.methods_required) + " required method(s)";

@@ -21,10 +21,10 @@ namespace {
 void Print(FILE* f, const std::string& s) { fputs(s.c_str(), f); }
 
 bool NeedLocal(const AdminContext& ctx) {
-  if (ctx.config.backend == "local") return true;
+  if (ctx.config.backend == BackendKind::kLocal) return true;
   Print(ctx.err, "sspr-admin: " + ctx.opt.command +
                      " reads the local backend's store, but backend = " +
-                     ctx.config.backend + "; use 'sspr-admin check USER'\n");
+                     BackendName(ctx.config.backend) + "; use 'sspr-admin check USER'\n");
   return false;
 }
 

@@ -67,9 +67,10 @@ std::string Printable(const std::string& s) {
 }
 
 std::string MaskedValue(const Method& m) {
-  if (m.type == "mobile" || m.type == "office") return MaskPhone(m.value);
-  if (m.type == "email") return Printable(MaskEmail(m.value));
-  if (m.type == "questions") return Printable(m.value) + " questions";
+  if (IsPhone(m.Kind())) return MaskPhone(m.value);
+  if (m.Kind() == MethodKind::kEmail) return Printable(MaskEmail(m.value));
+  if (m.Kind() == MethodKind::kQuestions)
+    return Printable(m.value) + " questions";
   return "(not shown)";
 }
 

@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <string>
 
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 
 namespace sspr {
 

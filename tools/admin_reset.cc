@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "helper/store/atomic_file.h"
+#include "helper/store/rate_limit.h"
 #include "helper/store/user_store.h"
 
 namespace sspr {
@@ -60,19 +61,20 @@ bool DropCache(const Config& c, const std::string& user, bool* gone,
   return Unlink(dir.get(), name, c.cache_dir + "/" + name, gone, err);
 }
 
-// rate/user-<name>.json under rate/user-<name>.lock, the lock RateLimiter
-// takes. No lock file: no send was ever counted for the user.
+// The limiter's state of the user (RateUserBase) under the lock the
+// RateLimiter takes. No lock file: no send was ever counted for the user.
 bool DropRate(const Config& c, const std::string& user, bool* gone,
               std::string* err) {
   Fd state(OpenDir(AT_FDCWD, c.state_dir));
-  Fd rate(state.get() < 0 ? -1 : OpenDir(state.get(), "rate"));
+  Fd rate(state.get() < 0 ? -1 : OpenDir(state.get(), kRateDir));
   if (rate.get() < 0) {
     if (errno == ENOENT) return true;
-    *err = "cannot open " + c.state_dir + "/rate: " + strerror(errno);
+    *err = "cannot open " + c.state_dir + "/" + kRateDir + ": " +
+           strerror(errno);
     return false;
   }
-  const std::string base = "user-" + SafeFileName(user);
-  const std::string shown = c.state_dir + "/rate/" + base;
+  const std::string base = RateUserBase(user);
+  const std::string shown = c.state_dir + "/" + kRateDir + "/" + base;
   Fd lock(openat(rate.get(), (base + ".lock").c_str(),
                  O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (lock.get() < 0 && errno != ENOENT) {

@@ -49,19 +49,19 @@ class RefusingSender : public CodeSender {
 // 'U' + error (the service does not know the user) or 'E' + error.
 std::string ChildAnswer(const Config& c, const std::string& user) {
   std::string err;
-  if (c.backend == "local" && c.delivery.empty())
+  if (c.backend == BackendKind::kLocal && c.delivery.empty())
     return "Eno 'delivery' configured for the local backend";
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   Secrets secrets;
   const bool smtp = c.email_delivery == "smtp";
-  if ((c.backend != "local" || smtp) &&
+  if ((c.backend != BackendKind::kLocal || smtp) &&
       !ReadSecretsFile(c.secrets_file, &secrets, &err))
     return "E" + err;
   HelperUser u;
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
       !PrepareOwnedDir(c.state_dir, u, &err))
     return "E" + err;
-  if (smtp || c.backend != "local") curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (smtp || c.backend != BackendKind::kLocal) curl_global_init(CURL_GLOBAL_DEFAULT);
   SmtpOptions smtp_opts;  // only checked: nothing is sent
   smtp_opts.url = c.smtp_url;
   smtp_opts.from = c.smtp_from;
@@ -72,10 +72,10 @@ std::string ChildAnswer(const Config& c, const std::string& user) {
   if (MakeChannelSender(c.delivery, c.email_delivery, c.delivery_timeout,
                         smtp_opts, &err))
     sender = std::make_unique<RefusingSender>();
-  else if (c.backend == "local" || !c.delivery.empty())
+  else if (c.backend == BackendKind::kLocal || !c.delivery.empty())
     return "Edelivery: " + err;  // optional for the services
   std::unique_ptr<HttpTransport> http;
-  if (c.backend != "local")
+  if (c.backend != BackendKind::kLocal)
     http = MakeCurlTransport({c.cafile, c.pinned_pubkey, kMaxResponseBody});
   std::vector<std::string> extra;
   if (!c.questions_file.empty() &&

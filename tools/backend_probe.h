@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "helper/store/policy_state.h"
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 
 namespace sspr {
 

@@ -108,19 +108,13 @@ void AddPolicyFacts(const Config& c, const UserRecord& rec,
                     const PolicyState& p, int64_t now, Facts* f) {
   const bool registered =
       static_cast<int>(rec.methods.size()) >= c.methods_required;
-  // Dialogue::ReconfirmAt / ReconfirmDue.
-  int64_t base = p.confirmed_at;
-  for (const Method& m : rec.methods) base = std::max(base, m.verified_at);
-  f->reconfirm_at = base + int64_t{c.reconfirm_days} * 86400;
-  f->reconfirm_due =
-      registered && c.reconfirm_days > 0 && now >= f->reconfirm_at;
+  // The dialogue's own rules (helper/store/policy_state.h).
+  f->reconfirm_at = ReconfirmAt(c, p, rec);
+  f->reconfirm_due = registered && ReconfirmDue(c, p, rec, now);
   if (registered) return;
-  // Dialogue::Start: reminded recently; Dialogue::SnoozeAvailable.
-  if (p.last_snooze > 0 && now < p.last_snooze + c.snooze_interval)
-    f->next_reminder = p.last_snooze + c.snooze_interval;
-  f->snoozes_left = std::max(0, c.snooze_max - p.snoozes);
-  f->later_available =
-      (c.grace_until > 0 && now < c.grace_until) || f->snoozes_left > 0;
+  f->next_reminder = RemindedUntil(c, p, now);
+  f->snoozes_left = SnoozesLeft(c, p);
+  f->later_available = LaterAllowed(c, p, now);
 }
 
 }  // namespace sspr

@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "helper/store/policy_state.h"
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 #include "tools/cache_state.h"
 
 namespace sspr {

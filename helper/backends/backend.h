@@ -10,7 +10,7 @@
 
 #include "helper/clock.h"
 #include "helper/delivery/sender.h"
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 
 namespace sspr {
 
@@ -38,6 +38,24 @@ enum class AnswerStatus {
   kSaved,
   kRejected,  // the service refused the answer (too short...): retry
   kError,     // the service could not take it: *err set
+};
+
+// Security questions a service keeps itself (Okta): the dialogue asks one
+// question from the service's catalogue and sends the answer, in clear
+// over TLS, to SaveAnswer; the helper stores no hash.
+class QuestionService {
+ public:
+  virtual ~QuestionService() = default;
+  // The service's question catalogue. False (with *err) when it cannot
+  // answer.
+  virtual bool Catalogue(std::vector<ServiceQuestion>* out,
+                         std::string* err) = 0;
+  // Enrols `answer` to the question `key`. kRejected: *reason is the
+  // service's explanation, for the user (never contains the answer).
+  virtual AnswerStatus SaveAnswer(const std::string& user,
+                                  const std::string& key,
+                                  const std::string& answer,
+                                  std::string* reason, std::string* err) = 0;
 };
 
 class Backend {
@@ -80,29 +98,9 @@ class Backend {
   // typed, so the dialogue asks again and ends FAILED, never UNAVAILABLE.
   // Default: never.
   virtual bool ValueRefused() const { return false; }
-  // Security questions the service keeps itself (okta): the dialogue asks
-  // one question from the service's catalogue and sends the answer, in
-  // clear over TLS, to SaveAnswer; the helper stores no hash. Otherwise
-  // (default) the helper's own questions, hashed, stored through Save.
-  virtual bool ServiceQuestions() const { return false; }
-  // The service's question catalogue. False (with *err) when it cannot
-  // answer.
-  virtual bool QuestionCatalogue(std::vector<ServiceQuestion>* out,
-                                 std::string* err) {
-    out->clear();
-    *err = "this backend keeps no security questions";
-    return false;
-  }
-  // Enrols `answer` to the question `key`. kRejected: *reason is the
-  // service's explanation, for the user (never contains the answer).
-  virtual AnswerStatus SaveAnswer(const std::string& user,
-                                  const std::string& key,
-                                  const std::string& answer,
-                                  std::string* reason, std::string* err) {
-    (void)user, (void)key, (void)answer, (void)reason;
-    *err = "this backend keeps no security questions";
-    return AnswerStatus::kError;
-  }
+  // The security questions the service keeps itself (okta), or nullptr
+  // (default): the helper's own questions, hashed, stored through Save.
+  virtual QuestionService* questions() { return nullptr; }
   // Called once before the result is sent: undoes anything half-done (an
   // enrolment started at the service but never verified). Default: none.
   virtual void EndSession() {}

@@ -10,7 +10,7 @@ namespace sspr {
 
 std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
                                      BackendDeps deps, std::string* err) {
-  if (c.backend == "local") {
+  if (c.backend == BackendKind::kLocal) {
     if (!deps.sender) {
       *err = "no 'delivery' configured for the local backend";
       return nullptr;
@@ -23,20 +23,20 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
   // Security questions: Okta keeps them itself (one question factor, the
   // clear answer sent over TLS). Graph has no API to write them, and the
   // rest API stores no answers: those refuse the method.
-  if (c.backend != "okta" &&
+  if (c.backend != BackendKind::kOkta &&
       std::find(c.methods.begin(), c.methods.end(), "questions") !=
           c.methods.end()) {
-    *err = "backend " + c.backend +
+    *err = std::string("backend ") + BackendName(c.backend) +
            " cannot store security questions" +
-           (c.backend == "graph" ? " (Microsoft Graph has no API for them)"
+           (c.backend == BackendKind::kGraph ? " (Microsoft Graph has no API for them)"
                                  : "") +
            ": remove 'questions' from 'methods'";
     return nullptr;
   }
-  if (c.backend == "rest") return MakeRestBackend(c, s, std::move(deps), err);
-  if (c.backend == "graph") return MakeGraphBackend(c, s, std::move(deps), err);
-  if (c.backend == "okta") return MakeOktaBackend(c, s, std::move(deps), err);
-  *err = "unknown backend '" + c.backend + "'";
+  if (c.backend == BackendKind::kRest) return MakeRestBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kGraph) return MakeGraphBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kOkta) return MakeOktaBackend(c, s, std::move(deps), err);
+  *err = std::string("unknown backend '") + BackendName(c.backend) + "'";
   return nullptr;
 }
 
@@ -50,7 +50,7 @@ std::string DirectoryUser(const Config& c, const std::string& user) {
 }
 
 bool BackendCanRegister(const Config& c) {
-  return !(c.backend == "graph" && !c.graph_write);
+  return !(c.backend == BackendKind::kGraph && !c.graph_write);
 }
 
 int64_t OperationBudgetMs(const Config& c) {

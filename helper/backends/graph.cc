@@ -144,7 +144,7 @@ class GraphBackend : public Backend {
                        UrlEscape(DirectoryUser(c_, user)) + "/authentication/";
     json_object* o = json_object_new_object();
     std::string path;
-    if (m.type == "mobile" || m.type == "office") {
+    if (IsPhone(m.Kind())) {
       std::string phone = GraphPhone(m.value);
       if (phone.empty()) {
         json_object_put(o);
@@ -156,7 +156,7 @@ class GraphBackend : public Backend {
       json_object_object_add(o, "phoneType",
                              json_object_new_string(m.type.c_str()));
       path = "phoneMethods";
-    } else if (m.type == "email") {
+    } else if (m.Kind() == MethodKind::kEmail) {
       json_object_object_add(o, "emailAddress",
                              json_object_new_string(m.value.c_str()));
       path = "emailMethods";

@@ -40,7 +40,7 @@ class LocalBackend : public Backend {
   bool Save(const std::string& user, const Method& m,
             std::string* err) override {
     // Questions are proved by their answers; anything else by a code.
-    if (m.type != "questions" && !codes_.TakeVerified(m, err)) return false;
+    if (m.Kind() != MethodKind::kQuestions && !codes_.TakeVerified(m, err)) return false;
     return store_.AddMethod(user, m, clock_->Now(), err);
   }
 

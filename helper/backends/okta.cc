@@ -1,6 +1,8 @@
 // backend = okta: the Okta Factors API, with an SSWS API token or as an
 // OAuth 2.0 service app (client credentials, private_key_jwt: a JWT signed
-// RS256 with the app's key, POST /oauth2/v1/token, Bearer access token).
+// RS256 with the app's key (helper/net/jwt.h), POST /oauth2/v1/token,
+// Bearer access token). Over 400 lines: one class for one API's whole
+// enrolment flow, whose calls share the user id and the pending factor.
 //   user:     GET  /api/v1/users/{login}  (id cached under state_dir)
 //   status:   GET  /api/v1/users/{id}/factors  (ACTIVE factors count)
 //   enrol:    POST /api/v1/users/{id}/factors  {factorType sms|call|email,
@@ -15,10 +17,6 @@
 //             provider OKTA, profile {question, answer}}: ACTIVE at once;
 //             Okta keeps one question factor per user
 #include <json-c/json.h>
-#include <openssl/bio.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +27,7 @@
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/net/json_util.h"
+#include "helper/net/jwt.h"
 
 namespace sspr {
 namespace {
@@ -131,77 +130,7 @@ bool AboutTheValue(std::string reason) {
          reason.find("e-mail") != std::string::npos;
 }
 
-std::string Base64Url(const unsigned char* p, size_t n) {
-  std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]), p,
-                            static_cast<int>(n));
-  out.resize(static_cast<size_t>(len));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-  return out;
-}
-
-std::string Base64Url(const std::string& s) {
-  return Base64Url(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-}
-
-// The client assertion of private_key_jwt (RFC 7523): iss = sub = the
-// client id, aud = the token endpoint, 5 minutes, a random jti; RS256.
-bool ClientAssertion(const std::string& pem, const std::string& client_id,
-                     const std::string& kid, const std::string& aud,
-                     int64_t now, std::string* jwt, std::string* err) {
-  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr)
-                      : nullptr;
-  BIO_free(bio);
-  if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
-    EVP_PKEY_free(key);
-    *err = "okta_private_key_file does not hold an RSA private key in PEM";
-    return false;
-  }
-  unsigned char rnd[16];
-  RAND_bytes(rnd, sizeof(rnd));
-  json_object* h = json_object_new_object();
-  json_object_object_add(h, "alg", json_object_new_string("RS256"));
-  json_object_object_add(h, "typ", json_object_new_string("JWT"));
-  if (!kid.empty())
-    json_object_object_add(h, "kid", json_object_new_string(kid.c_str()));
-  json_object* c = json_object_new_object();
-  json_object_object_add(c, "aud", json_object_new_string(aud.c_str()));
-  json_object_object_add(c, "iss", json_object_new_string(client_id.c_str()));
-  json_object_object_add(c, "sub", json_object_new_string(client_id.c_str()));
-  json_object_object_add(c, "iat", json_object_new_int64(now));
-  json_object_object_add(c, "exp", json_object_new_int64(now + 300));
-  json_object_object_add(c, "jti", json_object_new_string(
-                                       Base64Url(rnd, sizeof(rnd)).c_str()));
-  std::string input = Base64Url(JsonString(h)) + "." + Base64Url(JsonString(c));
-  json_object_put(h);
-  json_object_put(c);
-  EVP_MD_CTX* md = EVP_MD_CTX_new();
-  size_t siglen = 0;
-  std::string sig;
-  bool ok = md && EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
-            EVP_DigestSign(md, nullptr, &siglen,
-                           reinterpret_cast<const unsigned char*>(input.data()),
-                           input.size()) == 1;
-  if (ok) {
-    sig.resize(siglen);
-    ok = EVP_DigestSign(md, reinterpret_cast<unsigned char*>(&sig[0]), &siglen,
-                        reinterpret_cast<const unsigned char*>(input.data()),
-                        input.size()) == 1;
-    sig.resize(siglen);
-  }
-  EVP_MD_CTX_free(md);
-  EVP_PKEY_free(key);
-  if (!ok) {
-    *err = "signing the client assertion failed";
-    return false;
-  }
-  *jwt = input + "." + Base64Url(sig);
-  return true;
-}
-
-class OktaBackend : public Backend {
+class OktaBackend : public Backend, public QuestionService {
  public:
   OktaBackend(const Config& c, const std::string& token, BackendDeps deps)
       : c_(c),
@@ -270,8 +199,8 @@ class OktaBackend : public Backend {
     http_.BeginOperation();
     bool cached = false;
     if (id_.empty() && !UserId(user, &cached, err)) return SendStatus::kError;
-    std::string type = m.type == "email" ? "email"
-                       : (m.type == "office" || ch == Channel::kVoice) ? "call"
+    std::string type = m.Kind() == MethodKind::kEmail ? "email"
+                       : (m.Kind() == MethodKind::kOffice || ch == Channel::kVoice) ? "call"
                                                                        : "sms";
     bool resend = !pending_.id.empty() && pending_.type == type &&
                   pending_.value == m.value;
@@ -376,9 +305,10 @@ class OktaBackend : public Backend {
 
   bool Save(const std::string&, const Method& m, std::string* err) override {
     const bool type_fits =
-        m.type == "email" ? pending_.type == "email"
-        : m.type == "office" ? pending_.type == "call"
-        : m.type == "mobile" && (pending_.type == "sms" || pending_.type == "call");
+        m.Kind() == MethodKind::kEmail ? pending_.type == "email"
+        : m.Kind() == MethodKind::kOffice ? pending_.type == "call"
+        : m.Kind() == MethodKind::kMobile &&
+              (pending_.type == "sms" || pending_.type == "call");
     if (!activated_ || pending_.value != m.value || !type_fits) {
       *err = "okta: refused to store " + m.type + " " +
              MaskDestination(m.value) +
@@ -396,10 +326,10 @@ class OktaBackend : public Backend {
   // which this backend does not drive: a replacement goes to the admin.
   bool CanProveRegistered() const override { return false; }
 
-  bool ServiceQuestions() const override { return true; }
+  QuestionService* questions() override { return this; }
 
-  bool QuestionCatalogue(std::vector<ServiceQuestion>* out,
-                         std::string* err) override {
+  bool Catalogue(std::vector<ServiceQuestion>* out,
+                 std::string* err) override {
     out->clear();
     http_.BeginOperation();
     if (id_.empty()) {

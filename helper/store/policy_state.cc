@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <algorithm>
+
 #include "config/config.h"
 #include "helper/store/atomic_file.h"
 
@@ -103,6 +105,32 @@ bool PolicyStore::RecordSnooze(const std::string& user, int64_t now,
 bool PolicyStore::RecordConfirm(const std::string& user, int64_t now,
                                 std::string* err) {
   return Update(user, [now](PolicyState* s) { s->confirmed_at = now; }, err);
+}
+
+int64_t ReconfirmAt(const Config& c, const PolicyState& p,
+                    const UserRecord& rec) {
+  int64_t base = p.confirmed_at;
+  for (const Method& m : rec.methods) base = std::max(base, m.verified_at);
+  return base + int64_t{c.reconfirm_days} * 86400;
+}
+
+bool ReconfirmDue(const Config& c, const PolicyState& p, const UserRecord& rec,
+                  int64_t now) {
+  return c.reconfirm_days > 0 && now >= ReconfirmAt(c, p, rec);
+}
+
+int64_t RemindedUntil(const Config& c, const PolicyState& p, int64_t now) {
+  if (p.last_snooze > 0 && now < p.last_snooze + c.snooze_interval)
+    return p.last_snooze + c.snooze_interval;
+  return 0;
+}
+
+int SnoozesLeft(const Config& c, const PolicyState& p) {
+  return std::max(0, c.snooze_max - p.snoozes);
+}
+
+bool LaterAllowed(const Config& c, const PolicyState& p, int64_t now) {
+  return (c.grace_until > 0 && now < c.grace_until) || SnoozesLeft(c, p) > 0;
 }
 
 }  // namespace sspr

@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <string>
 
+#include "config/config.h"
+#include "helper/store/record.h"
+
 namespace sspr {
 
 struct PolicyState {
@@ -31,6 +34,25 @@ class PolicyStore {
   std::string Path(const std::string& user) const;
   std::string dir_;
 };
+
+// The rules the dialogue applies to this state, which sspr-admin check
+// explains with the same functions.
+//
+// Reconfirmation falls due reconfirm_days after the latest of the last
+// "keep" and every method's verification.
+int64_t ReconfirmAt(const Config& c, const PolicyState& p,
+                    const UserRecord& rec);
+// Due (reconfirm_days > 0 and `now` past ReconfirmAt); the caller checks
+// that the user is registered at all.
+bool ReconfirmDue(const Config& c, const PolicyState& p, const UserRecord& rec,
+                  int64_t now);
+// After "later": the time before which the user is not reminded again, or
+// 0 when the last "later" is snooze_interval or more ago (or never was).
+int64_t RemindedUntil(const Config& c, const PolicyState& p, int64_t now);
+// "later" answers left of snooze_max.
+int SnoozesLeft(const Config& c, const PolicyState& p);
+// The menu may offer "later": before grace_until, or with snoozes left.
+bool LaterAllowed(const Config& c, const PolicyState& p, int64_t now);
 
 // Exposed for tests and fuzzing.
 std::string PolicyToText(const PolicyState& s);

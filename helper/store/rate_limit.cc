@@ -225,6 +225,10 @@ bool RateLimiter::Init(std::string* err) {
   return EnsureDir(dir_ + "/rate", 0700, err);
 }
 
+std::string RateUserBase(const std::string& user) {
+  return "user-" + SafeFileName(user);
+}
+
 bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
                              int64_t now, RateVerdict* verdict, int64_t* until,
                              std::string* err) {
@@ -240,13 +244,13 @@ bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
     *err = "invalid rate limit policy";
     return false;
   }
-  const std::string base = dir_ + "/rate/";
+  const std::string base = dir_ + "/" + kRateDir + "/";
   KeyState u, d;
-  u.path = base + "user-" + SafeFileName(user) + ".json";
+  u.path = base + RateUserBase(user) + ".json";
   d.path = base + "dest-" + SafeFileName(dest) + ".json";
   // Always user first, then destination: one global order, no deadlock.
   FileLock user_lock, dest_lock;
-  if (!user_lock.Acquire(base + "user-" + SafeFileName(user) + ".lock",
+  if (!user_lock.Acquire(base + RateUserBase(user) + ".lock",
                          kDefaultLockTimeoutMs, err) ||
       !dest_lock.Acquire(base + "dest-" + SafeFileName(dest) + ".lock",
                          kDefaultLockTimeoutMs, err)) {

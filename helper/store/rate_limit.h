@@ -29,6 +29,13 @@ enum class RateVerdict {
 //   dest-<SafeFileName(dest)>.json  every user's sends to the destination.
 // So one account never locks a destination for another (sspr-admin reset
 // drops the user's file, pairs included).
+// Where the limiter keeps a user's sends, below <state_dir>: the folder
+// "rate" and the name without extension ("user-" + SafeFileName(user)), to
+// which it adds ".json" (the state) and ".lock" (its flock). sspr-admin
+// reset removes the state under the same lock.
+constexpr const char kRateDir[] = "rate";
+std::string RateUserBase(const std::string& user);
+
 class RateLimiter {
  public:
   RateLimiter(std::string state_dir, RateLimitPolicy p)

@@ -2,34 +2,13 @@
 #ifndef SSPR_HELPER_STORE_USER_STORE_H_
 #define SSPR_HELPER_STORE_USER_STORE_H_
 
-#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "helper/store/record.h"
+
 namespace sspr {
-
-// One security question and the crypt(3) hash of its normalised answer.
-struct QuestionAnswer {
-  std::string question;
-  std::string hash;
-};
-
-struct Method {
-  std::string type;   // "mobile" | "office" | "email" | "questions"
-  std::string value;  // E.164 number, e-mail address, or the question count
-  int64_t verified_at = 0;  // unix seconds
-  std::vector<QuestionAnswer> answers = {};  // "questions" only
-};
-
-struct UserRecord {
-  std::string user;
-  std::vector<Method> methods;
-  int64_t created_at = 0;
-  int64_t updated_at = 0;
-};
-
-constexpr size_t kMaxRecordSize = 64 * 1024;
 
 // Records live in <state_dir>/users/<SafeFileName(user)>.json, written
 // atomically (temp file, fsync, rename, fsync dir) under a per-user flock on
@@ -73,10 +52,6 @@ class UserStore {
  private:
   std::string dir_;
 };
-
-// JSON (de)serialisation, exposed for tests and fuzzing.
-std::string RecordToJson(const UserRecord& r);
-bool RecordFromJson(const std::string& text, UserRecord* r, std::string* err);
 
 }  // namespace sspr
 

@@ -111,7 +111,7 @@ int St(CheckStatus s) { return static_cast<int>(s); }
 // ...0123's verification id.
 void rest_refuses_a_number_its_verification_was_not_for(void**) {
   World w;
-  w.c.backend = "rest";
+  w.c.backend = sspr::BackendKind::kRest;
   w.c.rest_url = "https://rest.example";
   w.secrets.Set("rest_token", "t0ken");
   w.svc.rules = {
@@ -145,7 +145,7 @@ void rest_refuses_a_number_its_verification_was_not_for(void**) {
 // must both be for the number stored.
 void rest_helper_sent_code_proves_only_its_number(void**) {
   World w;
-  w.c.backend = "rest";
+  w.c.backend = sspr::BackendKind::kRest;
   w.c.rest_url = "https://rest.example";
   w.c.delivery = "outbox:/nonexistent";
   w.secrets.Set("rest_token", "t0ken");
@@ -171,7 +171,7 @@ void rest_helper_sent_code_proves_only_its_number(void**) {
 // graph, helper-sent: refused before any request to Graph.
 void graph_refuses_a_number_no_checked_code_went_to(void**) {
   World w;
-  w.c.backend = "graph";
+  w.c.backend = sspr::BackendKind::kGraph;
   w.c.graph_url = "https://graph.example";
   w.c.graph_login_url = "https://login.example";
   w.c.graph_tenant = "t";
@@ -194,7 +194,7 @@ void graph_refuses_a_number_no_checked_code_went_to(void**) {
 // okta, service-sent: only the factor activated, of the type activated.
 void okta_refuses_what_was_not_activated(void**) {
   World w;
-  w.c.backend = "okta";
+  w.c.backend = sspr::BackendKind::kOkta;
   w.c.okta_url = "https://okta.example";
   w.secrets.Set("okta_api_token", "t0ken");
   w.svc.rules = {

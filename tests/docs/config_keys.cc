@@ -86,7 +86,7 @@ bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
 bool Value(const Config& c, const std::string& key, std::string* out) {
   using Get = std::function<std::string(const Config&)>;
   static const std::map<std::string, Get> kGet = {
-      {"backend", [](const Config& x) { return x.backend; }},
+      {"backend", [](const Config& x) { return std::string(BackendName(x.backend)); }},
       {"mode",
        [](const Config& x) { return std::string(sspr::ModeName(x.mode)); }},
       {"methods", [](const Config& x) { return Join(x.methods); }},

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "helper/store/policy_state.h"
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 
 namespace {
 

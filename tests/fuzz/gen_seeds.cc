@@ -13,7 +13,7 @@
 
 #include "helper/store/policy_state.h"
 #include "helper/qr_text.h"
-#include "helper/store/user_store.h"
+#include "helper/store/record.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
 

@@ -69,7 +69,7 @@ std::vector<KeyCase> AllKeys() {
   const std::string long_path = "/" + std::string(1024, 'p');
   return {
       {"backend", "okta", "okta", {"", "LOCAL", "ldap", "local "},
-       [](const Config& c) { return c.backend; }},
+       [](const Config& c) { return std::string(BackendName(c.backend)); }},
       {"mode", "warn", "warn", {"", "Warn", "deny", "register,block"},
        [](const Config& c) { return std::string(ModeName(c.mode)); }},
       {"methods", "office, mobile", "office|mobile",
@@ -356,7 +356,7 @@ void the_enum_keys_take_each_of_their_names(void** /*state*/) {
   assert_string_equal(FailModeName(c.failmode), "safe");
   for (const char* b : {"local", "rest", "graph", "okta"}) {
     assert_true(SetKey(&c, "backend", b, &err));
-    assert_string_equal(c.backend.c_str(), b);
+    assert_string_equal(BackendName(c.backend), b);
   }
 }
 

@@ -642,12 +642,12 @@ void a_check_error_on_the_backup_keeps_the_registration(void**) {
 
 // A service that keeps the security questions itself (like Okta): its own
 // catalogue, one question, answers under 4 characters refused.
-class ServiceQuestionsBackend : public CheckFails {
+class ServiceQuestionsBackend : public CheckFails, public QuestionService {
  public:
   explicit ServiceQuestionsBackend(Backend* inner) : CheckFails(inner, 99) {}
-  bool ServiceQuestions() const override { return true; }
-  bool QuestionCatalogue(std::vector<ServiceQuestion>* out,
-                         std::string* err) override {
+  QuestionService* questions() override { return this; }
+  bool Catalogue(std::vector<ServiceQuestion>* out,
+                 std::string* err) override {
     if (catalogue_fails) {
       *err = "fake: GET /questions: HTTP 500";
       return false;
