@@ -24,8 +24,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "e2e"))
 from sshd_env import (CLEAN_ENV, LoginEnv, _die_with_parent,  # noqa: E402
-                      free_port, remove_stale, require_loadable_module, run,
-                      skip)
+                      free_port, procs_with_exe, remove_stale,
+                      require_loadable_module, run, skip)
 
 COCKPIT_WS = "/usr/lib/cockpit/cockpit-ws"
 COCKPIT_SESSION = "/usr/lib/cockpit/cockpit-session"
@@ -102,8 +102,9 @@ class CockpitEnv(LoginEnv):
     """LoginEnv (users, config, outbox) plus the module in pam.d/cockpit
     and a cockpit-ws of its own."""
 
-    def __init__(self):
+    def __init__(self, ws_conf=""):
         super().__init__({"dialogue_timeout": "300"})
+        self.ws_conf = ws_conf  # more of cockpit.conf
         self.pam_saved = None
         self.ws = None
         self.port = free_port()
@@ -116,7 +117,7 @@ class CockpitEnv(LoginEnv):
         with open(os.path.join(etc, "cockpit.conf"), "w") as f:
             f.write("[WebService]\nAllowUnencrypted = true\n"
                     f"Origins = http://127.0.0.1:{self.port}\n"
-                    "LoginTitle = pam_sspr test\n")
+                    "LoginTitle = pam_sspr test\n" + self.ws_conf)
         env = dict(CLEAN_ENV, XDG_CONFIG_DIRS=os.path.join(self.root, "xdg"))
         self.ws_log = open(os.path.join(self.root, "cockpit-ws.log"), "wb")
         self.ws = subprocess.Popen(
@@ -294,10 +295,14 @@ class Browser:
         return s
 
 
-class CockpitTest(unittest.TestCase):
+class CockpitCase(unittest.TestCase):
+    """One cockpit-ws (with ws_conf in its cockpit.conf) per class, one
+    browser per test."""
+    ws_conf = ""
+
     @classmethod
     def setUpClass(cls):
-        cls.env = CockpitEnv()
+        cls.env = CockpitEnv(cls.ws_conf)
         try:
             cls.env.start()
         except Exception:
@@ -364,6 +369,8 @@ class CockpitTest(unittest.TestCase):
         states.append(b.answer(""))
         return states
 
+
+class CockpitTest(CockpitCase):
     def test_an_unregistered_person_registers_a_phone_and_lands_in_the_shell(
             self):
         user, password = self.person("a")
@@ -402,6 +409,28 @@ class CockpitTest(unittest.TestCase):
             self.assertNotIn("Scan to register", s[1])
         finally:
             self.env.set(mode="register")
+
+
+class SlowAnswerTest(CockpitCase):
+    """Cockpit waits for each answer only so long (cockpit-ws: 60 s, the
+    key response-timeout of cockpit.conf's [basic] section; 3 s here)."""
+    ws_conf = "[basic]\nresponse-timeout = 3\n"
+
+    def test_a_late_answer_ends_the_login_and_the_next_one_starts_again(
+            self):
+        user, password = self.person("e")
+        s = self.browser.login(user, password)
+        self.expect_prompt(s, "Choice [1]:")
+        time.sleep(5)
+        s = self.browser.answer("1")
+        self.assertEqual(s, ("error", "Authentication failed"))
+        # The helper ends with the login it served, and nothing was saved.
+        self.browser.wait(lambda: not procs_with_exe(self.env.helper),
+                          "the helper to end")
+        self.assertIsNone(self.env.record(user))
+        self.browser.close()
+        self.browser = Browser(self, self.url)
+        self.expect_prompt(self.browser.login(user, password), "Choice [1]:")
 
 
 if __name__ == "__main__":
