@@ -65,7 +65,8 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   Config c;
   auto unavailable = [&](const std::string& log) {
     if (loaded && c.failmode == FailMode::kSecure)
-      ch->Error(UnavailableText());
+      ch->Error(IsWebService(start.service) ? WebText(UnavailableText())
+                                            : UnavailableText());
     res.outcome = proto::Outcome::kUnavailable;
     res.log = log;
     ch->SendResult(res);

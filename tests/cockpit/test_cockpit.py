@@ -410,6 +410,18 @@ class CockpitTest(CockpitCase):
         finally:
             self.env.set(mode="register")
 
+    def test_a_password_expiry_warning_before_the_dialogue_does_not_break_it(
+            self):
+        # pam_unix's account phase (common-account, before the module)
+        # warns of an expiring password: info that Cockpit holds for the
+        # next prompt, ours.
+        user, password = self.person("f")
+        run(["chage", "-d", time.strftime("%Y-%m-%d"), "-M", "10", "-W", "20",
+             user])
+        states = self.register(user, password)
+        self.assertIn("expire", states[0][1])
+        self.assertEqual(states[-1], ("shell",))
+
 
 class SlowAnswerTest(CockpitCase):
     """Cockpit waits for each answer only so long (cockpit-ws: 60 s, the
