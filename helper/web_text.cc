@@ -10,33 +10,61 @@ namespace sspr {
 namespace {
 
 // What NFKD leaves non-ASCII and a reader still needs.
+struct Spelling {
+  UChar32 c;
+  const char* ascii;
+};
+constexpr Spelling kSpelled[] = {
+    {0x00DF, "ss"},
+    {0x00C6, "AE"},
+    {0x00E6, "ae"},
+    {0x0152, "OE"},
+    {0x0153, "oe"},
+    {0x00D8, "O"},
+    {0x00F8, "o"},
+    {0x0141, "L"},
+    {0x0142, "l"},
+    {0x0110, "D"},
+    {0x00D0, "D"},
+    {0x0111, "d"},
+    {0x00F0, "d"},
+    {0x00DE, "Th"},
+    {0x00FE, "th"},
+    {0x0131, "i"},
+    // The masks: "+1 •••-•••-••00" as "+1 ***-***-**00".
+    {0x2022, "*"},
+    {0x00B7, "*"},
+    {0x2219, "*"},
+    // Quotes: all as ', since '"' is not safe in cockpit-session's JSON.
+    {0x2018, "'"},
+    {0x2019, "'"},
+    {0x201A, "'"},
+    {0x2039, "'"},
+    {0x203A, "'"},
+    {0x201C, "'"},
+    {0x201D, "'"},
+    {0x201E, "'"},
+    {0x00AB, "'"},
+    {0x00BB, "'"},
+    {0x2010, "-"},
+    {0x2011, "-"},
+    {0x2012, "-"},
+    {0x2013, "-"},
+    {0x2014, "-"},
+    {0x2015, "-"},
+    {0x2212, "-"},
+    {0x00A0, " "},
+    {0x202F, " "},
+    {0x2009, " "},
+    {0x2007, " "},
+    {0x2192, "->"},
+    {0x00D7, "x"},
+};
+
 const char* Spelled(UChar32 c) {
-  switch (c) {
-    case 0x00DF: return "ss";
-    case 0x00C6: return "AE";
-    case 0x00E6: return "ae";
-    case 0x0152: return "OE";
-    case 0x0153: return "oe";
-    case 0x00D8: return "O";
-    case 0x00F8: return "o";
-    case 0x0141: return "L";
-    case 0x0142: return "l";
-    case 0x0110: case 0x00D0: return "D";
-    case 0x0111: case 0x00F0: return "d";
-    case 0x00DE: return "Th";
-    case 0x00FE: return "th";
-    case 0x0131: return "i";
-    case 0x2022: case 0x00B7: case 0x2219: return "*";  // masks: +1 ***-**23
-    case 0x2018: case 0x2019: case 0x201A: case 0x2039: case 0x203A:
-    case 0x201C: case 0x201D: case 0x201E: case 0x00AB: case 0x00BB:
-      return "'";
-    case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014:
-    case 0x2015: case 0x2212: return "-";
-    case 0x00A0: case 0x202F: case 0x2009: case 0x2007: return " ";
-    case 0x2192: return "->";
-    case 0x00D7: return "x";
-    default: return nullptr;
-  }
+  for (const Spelling& s : kSpelled)
+    if (s.c == c) return s.ascii;
+  return nullptr;
 }
 
 // One line, folded to ASCII.
@@ -50,10 +78,14 @@ std::string Fold(const std::string& line) {
     UChar32 c;
     U8_NEXT(s, i, n, c);
     if (c >= 0 && c < 0x80) {
-      if (c == '"') out += '\'';
-      else if (c == '\\') out += '/';
-      else if (c >= 0x20 && c != 0x7F) out += static_cast<char>(c);
-      else if (c == '\t') out += ' ';
+      if (c == '"')
+        out += '\'';
+      else if (c == '\\')
+        out += '/';
+      else if (c >= 0x20 && c != 0x7F)
+        out += static_cast<char>(c);
+      else if (c == '\t')
+        out += ' ';
       continue;
     }
     if (c < 0) continue;  // not UTF-8: left out
@@ -62,8 +94,8 @@ std::string Fold(const std::string& line) {
       continue;
     }
     UChar d[32];
-    int32_t len = U_SUCCESS(st) ? unorm2_getDecomposition(nfkd, c, d, 32, &st)
-                                : -1;
+    int32_t len =
+        U_SUCCESS(st) ? unorm2_getDecomposition(nfkd, c, d, 32, &st) : -1;
     if (U_FAILURE(st)) {
       st = U_ZERO_ERROR;
       len = -1;
@@ -80,7 +112,8 @@ std::string Fold(const std::string& line) {
 }
 
 bool EndsSentence(const std::string& s) {
-  return !s.empty() && std::string(".:!?;,").find(s.back()) != std::string::npos;
+  return !s.empty() &&
+         std::string(".:!?;,").find(s.back()) != std::string::npos;
 }
 
 }  // namespace

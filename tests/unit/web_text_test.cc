@@ -26,10 +26,11 @@ void Expect(const std::string& in, const std::string& want) {
 }
 
 void test_a_menu_becomes_one_paragraph_whose_entries_stay_apart(void**) {
-  Expect("Choose a method to register:\n  1) Authentication phone (text or "
-         "call me)\n  2) Office phone (call me)\n  q) Quit\nChoice [1]: ",
-         "Choose a method to register: 1) Authentication phone (text or call "
-         "me); 2) Office phone (call me); q) Quit; Choice [1]: ");
+  Expect(
+      "Choose a method to register:\n  1) Authentication phone (text or "
+      "call me)\n  2) Office phone (call me)\n  q) Quit\nChoice [1]: ",
+      "Choose a method to register: 1) Authentication phone (text or call "
+      "me); 2) Office phone (call me); q) Quit; Choice [1]: ");
 }
 
 void test_sentences_are_joined_with_a_blank_and_empty_lines_dropped(void**) {
@@ -38,14 +39,19 @@ void test_sentences_are_joined_with_a_blank_and_empty_lines_dropped(void**) {
 }
 
 void test_a_masked_number_keeps_its_shape_in_ascii(void**) {
-  Expect("+1 \xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2-\xe2\x80\xa2\xe2\x80\xa2"
-         "\xe2\x80\xa2-\xe2\x80\xa2\xe2\x80\xa2" "00",
-         "+1 ***-***-**00");
+  Expect(
+      "+1 \xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2-\xe2\x80\xa2\xe2\x80\xa2"
+      "\xe2\x80\xa2-\xe2\x80\xa2\xe2\x80\xa2"
+      "00",
+      "+1 ***-***-**00");
 }
 
 void test_accents_are_dropped_and_some_letters_spelled_out(void**) {
-  Expect("R\xc3\xa9glez \xc3\xa0 Stra\xc3\x9f" "e \xc5\x81\xc3\xb3" "d\xc5\xba",
-         "Reglez a Strasse Lodz");
+  Expect(
+      "R\xc3\xa9glez \xc3\xa0 Stra\xc3\x9f"
+      "e \xc5\x81\xc3\xb3"
+      "d\xc5\xba",
+      "Reglez a Strasse Lodz");
 }
 
 void test_quotes_and_backslashes_cannot_break_cockpits_json(void**) {
@@ -56,9 +62,10 @@ void test_quotes_and_backslashes_cannot_break_cockpits_json(void**) {
 void test_what_has_no_ascii_form_is_left_out_not_shown_as_a_question_mark(
     void**) {
   // A QR code's half blocks, CJK, an emoji, invalid UTF-8, controls.
-  Expect("a\xe2\x96\x80\xe2\x96\x84 b \xe4\xb8\xad c\xf0\x9f\x98\x80 d\xff"
-         "\x01\t e",
-         "a b c d e");
+  Expect(
+      "a\xe2\x96\x80\xe2\x96\x84 b \xe4\xb8\xad c\xf0\x9f\x98\x80 d\xff"
+      "\x01\t e",
+      "a b c d e");
 }
 
 void test_the_result_is_always_printable_ascii(void**) {
@@ -73,12 +80,15 @@ void test_the_result_is_always_printable_ascii(void**) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_a_menu_becomes_one_paragraph_whose_entries_stay_apart),
-      cmocka_unit_test(test_sentences_are_joined_with_a_blank_and_empty_lines_dropped),
+      cmocka_unit_test(
+          test_a_menu_becomes_one_paragraph_whose_entries_stay_apart),
+      cmocka_unit_test(
+          test_sentences_are_joined_with_a_blank_and_empty_lines_dropped),
       cmocka_unit_test(test_a_masked_number_keeps_its_shape_in_ascii),
       cmocka_unit_test(test_accents_are_dropped_and_some_letters_spelled_out),
       cmocka_unit_test(test_quotes_and_backslashes_cannot_break_cockpits_json),
-      cmocka_unit_test(test_what_has_no_ascii_form_is_left_out_not_shown_as_a_question_mark),
+      cmocka_unit_test(
+          test_what_has_no_ascii_form_is_left_out_not_shown_as_a_question_mark),
       cmocka_unit_test(test_the_result_is_always_printable_ascii),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
