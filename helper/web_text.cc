@@ -138,6 +138,7 @@ std::string WebText(const std::string& text) {
     // The last line keeps one trailing blank, as a prompt ends with one.
     bool keep_blank = k + 1 == lines.size() && b + 1 < l.size();
     l = l.substr(a, b + 1 - a);
+    if (l.rfind("- ", 0) == 0) l.erase(0, 2);  // a list's dash: "; " does
     std::string collapsed;  // runs of blanks inside a line: one
     for (char ch : l)
       if (ch != ' ' || collapsed.empty() || collapsed.back() != ' ')

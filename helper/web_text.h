@@ -25,8 +25,9 @@ bool IsWebService(const std::string& service);
 // as '), anything else left out; '"' and '\' (which cockpit-session
 // copies into JSON unescaped in its last error) become ' and /. Lines are
 // trimmed and joined with " " after a line that ends in . : ! ? ; , and
-// with "; " otherwise; empty lines are dropped. The last line keeps its
-// trailing blank (a prompt's "Choice [1]: ").
+// with "; " otherwise; empty lines are dropped, and so is the "- " that
+// starts a list's entry. The last line keeps its trailing blank (a
+// prompt's "Choice [1]: ").
 std::string WebText(const std::string& text);
 
 // Passes every text through WebText on its way to `inner`.

@@ -372,7 +372,8 @@ class CockpitCase(unittest.TestCase):
         s = self.expect_prompt(states[-1], "Press Enter to continue.")
         # The summary, with the masked number readable.
         self.assertIn("You're all set.", s[1] + s[2])
-        self.assertRegex(s[1] + s[2], r"\+1 \*{3}-\*{3}-\*{2}23")
+        self.assertRegex(s[1] + s[2], r"reset: Authentication phone "
+                                      r"\+1 \*{3}-\*{3}-\*{2}23")
         states.append(b.answer(""))
         return states
 

@@ -38,6 +38,11 @@ void test_sentences_are_joined_with_a_blank_and_empty_lines_dropped(void**) {
          "Don't lose access. It takes a minute! Next? ok");
 }
 
+void test_a_lists_dashes_give_way_to_the_separator(void**) {
+  Expect("Registered for password reset:\n  - Mobile +1 1\n  - Office +1 2",
+         "Registered for password reset: Mobile +1 1; Office +1 2");
+}
+
 void test_a_masked_number_keeps_its_shape_in_ascii(void**) {
   Expect(
       "+1 \xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2-\xe2\x80\xa2\xe2\x80\xa2"
@@ -84,6 +89,7 @@ int main() {
           test_a_menu_becomes_one_paragraph_whose_entries_stay_apart),
       cmocka_unit_test(
           test_sentences_are_joined_with_a_blank_and_empty_lines_dropped),
+      cmocka_unit_test(test_a_lists_dashes_give_way_to_the_separator),
       cmocka_unit_test(test_a_masked_number_keeps_its_shape_in_ascii),
       cmocka_unit_test(test_accents_are_dropped_and_some_letters_spelled_out),
       cmocka_unit_test(test_quotes_and_backslashes_cannot_break_cockpits_json),
