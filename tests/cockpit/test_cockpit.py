@@ -21,11 +21,12 @@ import tempfile
 import time
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "e2e"))
-from sshd_env import (CLEAN_ENV, LoginEnv, _die_with_parent,  # noqa: E402
-                      free_port, procs_with_exe, remove_stale,
-                      require_loadable_module, run, skip)
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from sshd_env import (CLEAN_ENV, LoginEnv, procs_with_exe,  # noqa: E402
+                      remove_stale, require_loadable_module, run, skip)
+from sspr_env import alive, die_with_parent, free_port  # noqa: E402
 
 COCKPIT_WS = "/usr/lib/cockpit/cockpit-ws"
 COCKPIT_SESSION = "/usr/lib/cockpit/cockpit-session"
@@ -71,16 +72,6 @@ def require():
     remove_stale_pam_lines()
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-
-
 def remove_stale_pam_lines():
     """A run killed with SIGKILL left its two lines in pam.d/cockpit."""
     with open(PAMD_COCKPIT) as f:
@@ -91,7 +82,7 @@ def remove_stale_pam_lines():
             drop = False
             continue
         if line.startswith(MARK) and \
-                not _alive(int(line[len(MARK):].strip() or 0)):
+                not alive(int(line[len(MARK):].strip() or 0)):
             drop = True
             continue
         out.append(line)
@@ -125,7 +116,7 @@ class CockpitEnv(LoginEnv):
         self.ws = subprocess.Popen(
             [COCKPIT_WS, "--no-tls", "--address", "127.0.0.1", "--port",
              str(self.port)], env=env, stdout=self.ws_log,
-            stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+            stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
         deadline = time.monotonic() + STEP
         import socket
         while time.monotonic() < deadline:
@@ -149,8 +140,7 @@ class CockpitEnv(LoginEnv):
         with open(PAMD_COCKPIT) as f:
             self.pam_saved = f.read()
         line = (f"{MARK}{os.getpid()}\n"
-                f"account    required     {self.module_path()} "
-                f"conf={self.conf_path} helper={self.helper}\n")
+                f"account    required     {self.pam_line()}\n")
         lines = self.pam_saved.splitlines(keepends=True)
         at = next((i + 1 for i, l in enumerate(lines)
                    if l.split()[:1] == ["account"] and "common-account" in l),
@@ -158,10 +148,6 @@ class CockpitEnv(LoginEnv):
         lines.insert(at, line)
         with open(PAMD_COCKPIT, "w") as f:
             f.write("".join(lines))
-
-    @staticmethod
-    def module_path():
-        return os.environ["SSPR_MODULE"]
 
     def add_person(self, letter, password):
         name = self.user(letter)
