@@ -29,6 +29,7 @@
 #include "helper/questions.h"
 #include "helper/sandbox/seccomp.h"
 #include "helper/texts.h"
+#include "helper/web_text.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -64,7 +65,8 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   Config c;
   auto unavailable = [&](const std::string& log) {
     if (loaded && c.failmode == FailMode::kSecure)
-      ch->Error(UnavailableText());
+      ch->Error(IsWebService(start.service) ? WebText(UnavailableText())
+                                            : UnavailableText());
     res.outcome = proto::Outcome::kUnavailable;
     res.log = log;
     ch->SendResult(res);
@@ -144,8 +146,15 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   // so the answer is the policy's: registered, or blocked/deferred.
   NoPromptConversation no_prompt;
   const bool cannot_prompt = (start.flags & proto::kFlagCannotPrompt) != 0;
+  // A login page in a browser (helper/web_text.h): plain ASCII in one
+  // paragraph, and no QR code, which only a terminal draws.
+  WebConversation web(ch);
+  const bool web_client = IsWebService(start.service);
+  if (web_client) c.show_qr = false;
   Dialogue d(c, backend.get(),
-             cannot_prompt ? static_cast<Conversation*>(&no_prompt) : ch,
+             cannot_prompt ? static_cast<Conversation*>(&no_prompt)
+             : web_client  ? static_cast<Conversation*>(&web)
+                           : ch,
              &clock, deadline);
   d.set_questions(questions);
   d.set_policy_store(&policy);
