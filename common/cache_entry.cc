@@ -38,8 +38,8 @@ bool Trusted(const struct stat& st) {
 }
 
 size_t Format(int64_t expiry, char* buf, size_t size) {
-  int n = snprintf(buf, size, "%s%lld\n", kMagic,
-                   static_cast<long long>(expiry));
+  int n =
+      snprintf(buf, size, "%s%lld\n", kMagic, static_cast<long long>(expiry));
   return n > 0 && static_cast<size_t>(n) < size ? static_cast<size_t>(n) : 0;
 }
 

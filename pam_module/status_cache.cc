@@ -15,8 +15,8 @@ namespace sspr {
 namespace {
 
 // A valid, trusted entry's expiry and when it was written.
-bool ReadEntry(const std::string& dir, const std::string& user,
-               int64_t* expiry, int64_t* written) {
+bool ReadEntry(const std::string& dir, const std::string& user, int64_t* expiry,
+               int64_t* written) {
   cache_entry::Entry e;
   if (cache_entry::Read(dir.c_str(), SafeFileName(user).c_str(), &e) !=
       cache_entry::Status::kOk)
@@ -49,16 +49,16 @@ bool CacheIsFresh(const std::string& dir, const std::string& user,
   return ReadEntry(dir, user, &expiry, &written) && expiry > now;
 }
 
-bool CacheStaleAge(const std::string& dir, const std::string& user,
-                   int64_t now, int64_t* age) {
+bool CacheStaleAge(const std::string& dir, const std::string& user, int64_t now,
+                   int64_t* age) {
   int64_t expiry = 0, written = 0;
   if (!ReadEntry(dir, user, &expiry, &written)) return false;
   *age = now - written;
   return true;
 }
 
-bool CacheStore(const std::string& dir, const std::string& user,
-                int64_t expiry, std::string* err) {
+bool CacheStore(const std::string& dir, const std::string& user, int64_t expiry,
+                std::string* err) {
   return cache_entry::Write(dir, SafeFileName(user), expiry, err);
 }
 
@@ -82,7 +82,8 @@ int CacheLockCheck(const std::string& dir, const std::string& user,
   close(dfd);
   if (fd < 0) return -1;
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !cache_entry::Trusted(st)) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      !cache_entry::Trusted(st)) {
     close(fd);
     return -1;
   }

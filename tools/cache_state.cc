@@ -30,10 +30,10 @@ void Explain(const std::string& dir, cache_entry::Status s,
                        " is not owned by root or is writable by group or "
                        "others: the module ignores every entry in it";
       else
-        info->detail = dir + ": " +
-                       (e.err == ELOOP || e.err == ENOTDIR
-                            ? "a symlink or not a directory"
-                            : strerror(e.err));
+        info->detail =
+            dir + ": " +
+            (e.err == ELOOP || e.err == ENOTDIR ? "a symlink or not a directory"
+                                                : strerror(e.err));
       return;
     case Status::kEntryUntrusted:
       info->state = CacheState::kUntrusted;

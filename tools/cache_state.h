@@ -25,8 +25,8 @@ struct CacheInfo {
   bool valid = false;   // a trusted, well-formed entry (fresh or expired)
   int64_t expiry = 0;   // when valid
   int64_t written = 0;  // when valid: the entry's mtime (for stale_ttl)
-  std::string path;    // the entry's file
-  std::string detail;  // kUntrusted, kInvalid: why
+  std::string path;     // the entry's file
+  std::string detail;   // kUntrusted, kInvalid: why
 };
 
 CacheInfo InspectCache(const Config& c, const std::string& user, int64_t now);

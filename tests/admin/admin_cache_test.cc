@@ -34,8 +34,8 @@ Config InDir(const std::string& dir) {
 // What the module does after a positive answer.
 bool Store(const Config& c, const std::string& user, int64_t expiry) {
   std::string err;
-  return sspr::cache_entry::Write(c.cache_dir, sspr::SafeFileName(user),
-                                  expiry, &err);
+  return sspr::cache_entry::Write(c.cache_dir, sspr::SafeFileName(user), expiry,
+                                  &err);
 }
 
 void Write(const std::string& path, const std::string& text) {

@@ -41,8 +41,8 @@ void WriteRaw(const std::string& path, const char* text, mode_t mode) {
 
 void test_a_formatted_entry_parses_back_to_its_expiry(void**) {
   char buf[ce::kMaxBytes + 1];
-  for (int64_t expiry : {int64_t{0}, int64_t{1800000000}, int64_t{-5},
-                         INT64_MAX, INT64_MIN}) {
+  for (int64_t expiry :
+       {int64_t{0}, int64_t{1800000000}, int64_t{-5}, INT64_MAX, INT64_MIN}) {
     size_t n = ce::Format(expiry, buf, sizeof(buf));
     assert_true(n > 0);
     assert_int_equal(buf[n - 1], '\n');
@@ -91,8 +91,10 @@ void test_an_entry_written_by_root_reads_back_with_its_mtime(void** state) {
   assert_true(ce::Write(dir, "alice", 1800000120, &err));
   assert_int_equal(ce::Read(dir.c_str(), "alice", &e), ce::Status::kOk);
   assert_true(e.expiry == 1800000120);
-  assert_int_equal(access((dir + "/.tmp." + std::to_string(getpid()) +
-                           ".alice").c_str(), F_OK), -1);
+  assert_int_equal(
+      access((dir + "/.tmp." + std::to_string(getpid()) + ".alice").c_str(),
+             F_OK),
+      -1);
 }
 
 void test_a_missing_dir_or_entry_is_told_apart(void** state) {
@@ -132,8 +134,8 @@ void test_a_symlink_or_fifo_is_never_followed_or_waited_for(void** state) {
   const std::string dir = Dir(state) + "/cache";
   assert_int_equal(mkdir(dir.c_str(), 0700), 0);
   WriteRaw(Dir(state) + "/real", "registered 1800000060\n", 0600);
-  assert_int_equal(symlink((Dir(state) + "/real").c_str(),
-                           (dir + "/alice").c_str()), 0);
+  assert_int_equal(
+      symlink((Dir(state) + "/real").c_str(), (dir + "/alice").c_str()), 0);
   ce::Entry e;
   assert_int_equal(ce::Read(dir.c_str(), "alice", &e),
                    ce::Status::kEntryUntrusted);
