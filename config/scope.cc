@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -27,20 +28,23 @@ bool ParseUid(const std::string& v, uid_t* out) {
 }
 
 // The account's uid and primary gid; false when NSS does not know it.
+// A buffer on the stack first: this runs at every login (no allocation on
+// the module's fast path unless an entry is larger).
 bool LookUp(const std::string& user, uid_t* uid, gid_t* gid) {
   struct passwd pw, *pwp = nullptr;
-  std::vector<char> buf(16384);
-  for (;;) {
-    int r = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &pwp);
-    if (r == ERANGE && buf.size() < (1u << 20)) {
-      buf.resize(buf.size() * 4);
-      continue;
-    }
-    if (r != 0 || pwp == nullptr) return false;
-    *uid = pw.pw_uid;
-    *gid = pw.pw_gid;
-    return true;
+  char small[4096];
+  int r = getpwnam_r(user.c_str(), &pw, small, sizeof(small), &pwp);
+  std::vector<char> buf;
+  size_t size = sizeof(small);
+  while (r == ERANGE && size < (1u << 20)) {
+    size *= 4;
+    buf.resize(size);
+    r = getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &pwp);
   }
+  if (r != 0 || pwp == nullptr) return false;
+  *uid = pw.pw_uid;
+  *gid = pw.pw_gid;
+  return true;
 }
 
 // The names of every group `user` belongs to (primary included).
@@ -94,25 +98,29 @@ bool IsTerminal(const std::string& t) {
 }  // namespace
 
 UidRange ParseLoginDefs(const std::string& text) {
-  // A plain scan, no iostreams: this runs at every login of a uid > 0.
+  // A plain scan that copies nothing: this runs at every login of a uid > 0.
   UidRange r, def;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    size_t b = text.find_first_not_of(" \t", pos);
-    if (b < nl && text[b] == 'U' && text.compare(b, 4, "UID_") == 0) {
-      size_t e = text.find_first_of(" \t", b);
-      if (e < nl) {
-        std::string key = text.substr(b, e - b);
-        size_t vb = text.find_first_not_of(" \t", e);
-        size_t ve = std::min(nl, text.find_first_of(" \t\r", vb));
-        std::string value = vb < nl ? text.substr(vb, ve - vb) : "";
-        if (key == "UID_MIN") ParseUid(value, &r.min);
-        if (key == "UID_MAX") ParseUid(value, &r.max);
-      }
-    }
-    pos = nl + 1;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  auto blank = [](char ch) { return ch == ' ' || ch == '\t'; };
+  while (p < end) {
+    const void* found = memchr(p, '\n', static_cast<size_t>(end - p));
+    const char* nl = found ? static_cast<const char*>(found) : end;
+    const char* b = p;
+    while (b < nl && blank(*b)) ++b;
+    p = nl + 1;
+    if (nl - b < 4 || memcmp(b, "UID_", 4) != 0) continue;
+    const char* e = b;
+    while (e < nl && !blank(*e)) ++e;
+    if (e == nl) continue;  // a key alone on its line
+    const char* vb = e;
+    while (vb < nl && blank(*vb)) ++vb;
+    const char* ve = vb;
+    while (ve < nl && !blank(*ve) && *ve != '\r') ++ve;
+    const std::string value(vb, ve);  // short: no allocation
+    const size_t klen = static_cast<size_t>(e - b);
+    if (klen == 7 && memcmp(b, "UID_MIN", 7) == 0) ParseUid(value, &r.min);
+    if (klen == 7 && memcmp(b, "UID_MAX", 7) == 0) ParseUid(value, &r.max);
   }
   if (r.min > r.max) r = def;
   return r;

@@ -289,6 +289,15 @@ void __freeres();
 __attribute__((destructor)) static void ReleaseCxxRuntime() {
   __gnu_cxx::__freeres();
 }
+// std::terminate's default handler in libstdc++ prints the exception's
+// demangled type, which links in the whole demangler (about 40 KiB, a
+// third of the C++ runtime we carry). No exception leaves
+// pam_sm_acct_mgmt (it catches everything), so terminate is reached only
+// by a bug such as an exception thrown out of a destructor; defining the
+// handler here keeps libstdc++'s copy, and the demangler, out of the link.
+namespace __gnu_cxx {
+void __verbose_terminate_handler() { abort(); }
+}  // namespace __gnu_cxx
 #endif
 
 extern "C" __attribute__((visibility("default"))) int pam_sm_acct_mgmt(

@@ -2,66 +2,39 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cache_entry.h"
 #include "config/config.h"
 #include "protocol/frame.h"
 
 namespace sspr {
 namespace {
 
-constexpr char kMagic[] = "registered ";
-
-// Only root writes the cache: an entry anyone else could have written is
-// never trusted, whoever the calling application runs as.
-bool SafeOwner(const struct stat& st) {
-  return st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
+// A valid, trusted entry's expiry and when it was written.
+bool ReadEntry(const std::string& dir, const std::string& user, int64_t* expiry,
+               int64_t* written) {
+  cache_entry::Entry e;
+  if (cache_entry::Read(dir.c_str(), SafeFileName(user).c_str(), &e) !=
+      cache_entry::Status::kOk)
+    return false;
+  *expiry = e.expiry;
+  *written = e.written;
+  return true;
 }
 
 int OpenDir(const std::string& dir) {
   int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return -1;
   struct stat st;
-  if (fstat(fd, &st) != 0 || !SafeOwner(st)) {
+  if (fstat(fd, &st) != 0 || !cache_entry::Trusted(st)) {
     close(fd);
     return -1;
   }
   return fd;
-}
-
-// Reads a valid, root-owned "registered <expiry>" entry: its expiry and
-// when it was written (the file's mtime: entries are replaced, never edited).
-bool ReadEntry(const std::string& dir, const std::string& user,
-               int64_t* expiry, int64_t* written) {
-  int dfd = OpenDir(dir);
-  if (dfd < 0) return false;
-  std::string name = SafeFileName(user);
-  int fd = openat(dfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  close(dfd);
-  if (fd < 0) return false;
-  struct stat st;
-  char buf[64];
-  ssize_t n = -1;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && SafeOwner(st))
-    n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0) return false;
-  buf[n] = '\0';
-  if (strncmp(buf, kMagic, sizeof(kMagic) - 1) != 0) return false;
-  char* end = nullptr;
-  errno = 0;
-  long long e = strtoll(buf + sizeof(kMagic) - 1, &end, 10);
-  if (errno != 0 || end == buf + sizeof(kMagic) - 1 || (*end != '\n' && *end))
-    return false;
-  *expiry = e;
-  *written = st.st_mtime;
-  return true;
 }
 
 bool MakeDir(const std::string& dir) {
@@ -76,46 +49,17 @@ bool CacheIsFresh(const std::string& dir, const std::string& user,
   return ReadEntry(dir, user, &expiry, &written) && expiry > now;
 }
 
-bool CacheStaleAge(const std::string& dir, const std::string& user,
-                   int64_t now, int64_t* age) {
+bool CacheStaleAge(const std::string& dir, const std::string& user, int64_t now,
+                   int64_t* age) {
   int64_t expiry = 0, written = 0;
   if (!ReadEntry(dir, user, &expiry, &written)) return false;
   *age = now - written;
   return true;
 }
 
-bool CacheStore(const std::string& dir, const std::string& user,
-                int64_t expiry, std::string* err) {
-  if (!MakeDir(dir)) {
-    *err = "cannot create " + dir + ": " + strerror(errno);
-    return false;
-  }
-  int dfd = OpenDir(dir);
-  if (dfd < 0) {
-    *err = dir + " is not a directory owned by us and closed to others";
-    return false;
-  }
-  std::string name = SafeFileName(user);
-  std::string tmp = ".tmp." + std::to_string(getpid()) + "." + name;
-  unlinkat(dfd, tmp.c_str(), 0);
-  int fd = openat(dfd, tmp.c_str(),
-                  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    *err = "cannot write " + dir + "/" + tmp + ": " + strerror(errno);
-    close(dfd);
-    return false;
-  }
-  std::string body = kMagic + std::to_string(expiry) + "\n";
-  bool ok = write(fd, body.data(), body.size()) ==
-            static_cast<ssize_t>(body.size());
-  ok = (close(fd) == 0) && ok;
-  if (ok) ok = renameat(dfd, tmp.c_str(), dfd, name.c_str()) == 0;
-  if (!ok) {
-    *err = "cannot update the cache entry in " + dir + ": " + strerror(errno);
-    unlinkat(dfd, tmp.c_str(), 0);
-  }
-  close(dfd);
-  return ok;
+bool CacheStore(const std::string& dir, const std::string& user, int64_t expiry,
+                std::string* err) {
+  return cache_entry::Write(dir, SafeFileName(user), expiry, err);
 }
 
 void CacheDrop(const std::string& dir, const std::string& user) {
@@ -138,7 +82,8 @@ int CacheLockCheck(const std::string& dir, const std::string& user,
   close(dfd);
   if (fd < 0) return -1;
   struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !SafeOwner(st)) {
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+      !cache_entry::Trusted(st)) {
     close(fd);
     return -1;
   }

@@ -1,6 +1,7 @@
 // The module's status cache: one small root-owned file per user under
-// cache_dir holding "registered <expiry unix time>". Only positive answers
-// are cached. Reading it costs a few syscalls: no fork, exec or network.
+// cache_dir, in the format of common/cache_entry.h (shared with sspr-admin).
+// Only positive answers are cached. Reading it costs a few syscalls: no
+// fork, exec or network.
 #ifndef SSPR_PAM_MODULE_STATUS_CACHE_H_
 #define SSPR_PAM_MODULE_STATUS_CACHE_H_
 

@@ -7,7 +7,6 @@
 
 #include "helper/backends/remote.h"
 #include "config/scope.h"
-#include "pam_module/status_cache.h"
 #include "tools/admin_commands.h"
 #include "tools/admin_output.h"
 #include "tools/backend_probe.h"
@@ -108,9 +107,8 @@ Report Gather(const AdminContext& ctx) {
         InServiceScope(c, ctx.opt.service, ctx.opt.rhost, &f.scope_why);
   r.cache = InspectCache(c, user, ctx.now);
   f.cache = r.cache.state;
-  int64_t age = 0;
-  if (c.stale_ttl > 0 && CacheStaleAge(c.cache_dir, user, ctx.now, &age))
-    f.stale_age = age;
+  if (c.stale_ttl > 0 && r.cache.valid)  // the module's CacheStaleAge
+    f.stale_age = ctx.now - r.cache.written;
   // The module asks no backend for a user outside its scope; for a fresh
   // cache entry it does not either, but the answer is worth showing.
   r.asked = f.in_scope;

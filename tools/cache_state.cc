@@ -1,79 +1,56 @@
 #include "tools/cache_state.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "pam_module/status_cache.h"
+#include "common/cache_entry.h"
 
 namespace sspr {
 namespace {
 
-constexpr char kMagic[] = "registered ";
-
-bool Closed(const struct stat& st) {
-  return st.st_uid == 0 && !(st.st_mode & (S_IWGRP | S_IWOTH));
-}
-
-// Explains an entry that is not fresh (never follows a symlink).
-void Classify(const std::string& dir, const std::string& name, int64_t now,
-              CacheInfo* info) {
-  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dfd < 0) {
-    if (errno == ENOENT) return;  // kMissing
-    info->state = CacheState::kUntrusted;
-    info->detail =
-        dir + ": " +
-        (errno == ELOOP || errno == ENOTDIR ? "a symlink or not a directory"
-                                            : strerror(errno));
-    return;
+// Explains what cache_entry::Read found, in the module's terms.
+void Explain(const std::string& dir, cache_entry::Status s,
+             const cache_entry::Entry& e, int64_t now, CacheInfo* info) {
+  using cache_entry::Status;
+  switch (s) {
+    case Status::kOk:
+      info->valid = true;
+      info->expiry = e.expiry;
+      info->written = e.written;
+      info->state = e.expiry > now ? CacheState::kFresh : CacheState::kExpired;
+      return;
+    case Status::kNoDir:
+    case Status::kNoEntry:
+      info->state = CacheState::kMissing;
+      return;
+    case Status::kDirUntrusted:
+      info->state = CacheState::kUntrusted;
+      if (e.err == 0)
+        info->detail = dir +
+                       " is not owned by root or is writable by group or "
+                       "others: the module ignores every entry in it";
+      else
+        info->detail =
+            dir + ": " +
+            (e.err == ELOOP || e.err == ENOTDIR ? "a symlink or not a directory"
+                                                : strerror(e.err));
+      return;
+    case Status::kEntryUntrusted:
+      info->state = CacheState::kUntrusted;
+      info->detail = e.err == ELOOP
+                         ? "the entry is a symlink"
+                         : "the entry is not a regular file owned by root and "
+                           "closed to group and others: the module ignores it";
+      return;
+    case Status::kError:
+      info->state = CacheState::kUntrusted;
+      info->detail = strerror(e.err);
+      return;
+    case Status::kInvalid:
+      info->state = CacheState::kInvalid;
+      info->detail = "the entry is not 'registered <expiry>'";
+      return;
   }
-  struct stat st;
-  if (fstat(dfd, &st) != 0 || !Closed(st)) {
-    close(dfd);
-    info->state = CacheState::kUntrusted;
-    info->detail = dir +
-                   " is not owned by root or is writable by group or "
-                   "others: the module ignores every entry in it";
-    return;
-  }
-  int fd =
-      openat(dfd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  close(dfd);
-  if (fd < 0) {
-    if (errno == ENOENT) return;  // kMissing
-    info->state = CacheState::kUntrusted;
-    info->detail = errno == ELOOP ? "the entry is a symlink" : strerror(errno);
-    return;
-  }
-  char buf[64];
-  ssize_t n = -1;
-  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && Closed(st);
-  if (ok) n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (!ok) {
-    info->state = CacheState::kUntrusted;
-    info->detail =
-        "the entry is not a regular file owned by root and "
-        "closed to group and others: the module ignores it";
-    return;
-  }
-  info->state = CacheState::kInvalid;
-  info->detail = "the entry is not 'registered <expiry>'";
-  if (n <= 0) return;
-  buf[n] = '\0';
-  if (strncmp(buf, kMagic, sizeof(kMagic) - 1) != 0) return;
-  const char* num = buf + sizeof(kMagic) - 1;
-  char* end = nullptr;
-  errno = 0;
-  long long expiry = strtoll(num, &end, 10);
-  if (errno != 0 || end == num || (*end != '\n' && *end != '\0')) return;
-  info->expiry = expiry;
-  info->detail.clear();
-  info->state = expiry > now ? CacheState::kFresh : CacheState::kExpired;
 }
 
 }  // namespace
@@ -82,19 +59,14 @@ CacheInfo InspectCache(const Config& c, const std::string& user, int64_t now) {
   CacheInfo info;
   const std::string name = SafeFileName(user);
   info.path = c.cache_dir + "/" + name;
+  // Read even when disabled: stale_ttl uses an entry left from before.
+  cache_entry::Entry e;
+  Explain(c.cache_dir, cache_entry::Read(c.cache_dir.c_str(), name.c_str(), &e),
+          e, now, &info);
   if (c.cache_ttl <= 0) {
-    info.state = CacheState::kDisabled;
-    return info;
-  }
-  Classify(c.cache_dir, name, now, &info);
-  // The module's verdict is the one that counts.
-  bool fresh = CacheIsFresh(c.cache_dir, user, now);
-  if (fresh && info.state != CacheState::kFresh) {
-    info.state = CacheState::kFresh;  // cannot happen; trust the module
+    info.state = CacheState::kDisabled;  // shown without expiry or detail
+    info.expiry = 0;
     info.detail.clear();
-  } else if (!fresh && info.state == CacheState::kFresh) {
-    info.state = CacheState::kInvalid;
-    info.detail = "the module does not accept this entry";
   }
   return info;
 }

@@ -1,6 +1,6 @@
-// What the module's status cache holds for a user, in detail. Whether the
-// module takes its fast path is decided by the module's own CacheIsFresh;
-// this only explains the other cases.
+// What the module's status cache holds for a user, in detail. Read with
+// the module's own reader (common/cache_entry.h), so `fresh` here is
+// exactly the module's fast path.
 #ifndef SSPR_TOOLS_CACHE_STATE_H_
 #define SSPR_TOOLS_CACHE_STATE_H_
 
@@ -22,9 +22,11 @@ enum class CacheState {
 
 struct CacheInfo {
   CacheState state = CacheState::kMissing;
-  int64_t expiry = 0;  // kFresh, kExpired
-  std::string path;    // the entry's file
-  std::string detail;  // kUntrusted, kInvalid: why
+  bool valid = false;   // a trusted, well-formed entry (fresh or expired)
+  int64_t expiry = 0;   // when valid
+  int64_t written = 0;  // when valid: the entry's mtime (for stale_ttl)
+  std::string path;     // the entry's file
+  std::string detail;   // kUntrusted, kInvalid: why
 };
 
 CacheInfo InspectCache(const Config& c, const std::string& user, int64_t now);

@@ -6,7 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "pam_module/status_cache.h"
+#include "common/cache_entry.h"
+#include "config/config.h"
 #include "tests/unit/temp_dir.h"
 #include "tools/cache_state.h"
 
@@ -30,6 +31,13 @@ Config InDir(const std::string& dir) {
   return c;
 }
 
+// What the module does after a positive answer.
+bool Store(const Config& c, const std::string& user, int64_t expiry) {
+  std::string err;
+  return sspr::cache_entry::Write(c.cache_dir, sspr::SafeFileName(user), expiry,
+                                  &err);
+}
+
 void Write(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
   chmod(path.c_str(), 0600);
@@ -38,8 +46,7 @@ void Write(const std::string& path, const std::string& text) {
 void the_cache_state_follows_the_entry_and_the_clock(void** state) {
   Config c = InDir(Dir(state));
   assert_int_equal(InspectCache(c, "alice", kNow).state, CacheState::kMissing);
-  std::string err;
-  assert_true(sspr::CacheStore(c.cache_dir, "alice", kNow + 60, &err));
+  assert_true(Store(c, "alice", kNow + 60));
   CacheInfo i = InspectCache(c, "alice", kNow);
   if (geteuid() != 0) {  // the module trusts root-owned entries only
     assert_int_equal(i.state, CacheState::kUntrusted);
@@ -66,7 +73,9 @@ void invalid_cache_entries_are_reported_invalid(void** state) {
     Write(c.cache_dir + "/u", text);
     CacheInfo i = InspectCache(c, "u", kNow);
     assert_int_equal(i.state, CacheState::kInvalid);
-    assert_false(sspr::CacheIsFresh(c.cache_dir, "u", kNow));
+    sspr::cache_entry::Entry e;
+    assert_int_equal(sspr::cache_entry::Read(c.cache_dir.c_str(), "u", &e),
+                     sspr::cache_entry::Status::kInvalid);
     assert_false(i.detail.empty());
   }
   Write(c.cache_dir + "/u", "registered 9999999999");  // no newline: fine
@@ -76,8 +85,7 @@ void invalid_cache_entries_are_reported_invalid(void** state) {
 void a_cache_entry_with_an_untrusted_owner_or_mode_is_untrusted(void** state) {
   if (geteuid() != 0) skip();
   Config c = InDir(Dir(state));
-  std::string err;
-  assert_true(sspr::CacheStore(c.cache_dir, "alice", kNow + 60, &err));
+  assert_true(Store(c, "alice", kNow + 60));
   const std::string entry = c.cache_dir + "/alice";
   assert_int_equal(chown(entry.c_str(), 65534, 65534), 0);
   CacheInfo i = InspectCache(c, "alice", kNow);
@@ -107,8 +115,7 @@ void a_cache_entry_with_an_untrusted_owner_or_mode_is_untrusted(void** state) {
 void names_are_escaped_like_the_module(void** state) {
   if (geteuid() != 0) skip();
   Config c = InDir(Dir(state));
-  std::string err;
-  assert_true(sspr::CacheStore(c.cache_dir, "../evil", kNow + 60, &err));
+  assert_true(Store(c, "../evil", kNow + 60));
   CacheInfo i = InspectCache(c, "../evil", kNow);
   assert_int_equal(i.state, CacheState::kFresh);
   assert_non_null(strstr(i.path.c_str(), "/cache/%2E.%2Fevil"));

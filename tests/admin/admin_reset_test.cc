@@ -12,7 +12,8 @@
 #include "config/config.h"
 #include "helper/store/rate_limit.h"
 #include "helper/store/user_store.h"
-#include "pam_module/status_cache.h"
+#include "common/cache_entry.h"
+#include "config/config.h"
 #include "tests/unit/temp_dir.h"
 
 // clang-format off
@@ -57,7 +58,8 @@ void Register(const Config& c, const std::string& user,
   int64_t until = 0;
   assert_true(rl.TryConsume(user, number, kNow, &v, &until, &err));
   assert_true(v == sspr::RateVerdict::kAllowed);
-  assert_true(sspr::CacheStore(c.cache_dir, user, kNow + 600, &err));
+  assert_true(sspr::cache_entry::Write(c.cache_dir, sspr::SafeFileName(user),
+                                       kNow + 600, &err));
 }
 
 void reset_removes_exactly_the_users_state(void** state) {

@@ -14,4 +14,20 @@ echo "$libs"
 if echo "$libs" | grep -Ei 'curl|json|phonenumber|protobuf|icu|absl|ssl|crypto|seccomp'; then
   echo "FAIL: the module links a library that belongs in the helper"; exit 1
 fi
+# Only libc and libpam (and what libpam itself needs): no C++ runtime.
+needed=$(readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort)
+echo "needed: $needed"
+bad=$(echo "$needed" | grep -vxE 'libc\.so\.6|libpam\.so\.0|ld-linux[-a-z0-9_.]*\.so\.[0-9]' || true)
+if [ -n "$bad" ] && ! nm -D "$so" | grep -q ' U __asan_init'; then
+  echo "FAIL: the module needs more than libc and libpam:"; echo "$bad"; exit 1
+fi
+# The C++ runtime linked in stays small: no iostreams or locales, and no
+# demangler (libstdc++'s verbose terminate handler). Only when the symbol
+# table is there (not in a stripped copy).
+if nm "$so" >/dev/null 2>&1 && [ -n "$(nm "$so" 2>/dev/null | head -n 1)" ]; then
+  heavy=$(nm -C "$so" | grep -E 'std::locale|std::ios_base|basic_ostream|basic_istream|__cxa_demangle|cplus_demangle' || true)
+  if [ -n "$heavy" ]; then
+    echo "FAIL: iostream, locale or demangler code in the module:"; echo "$heavy" | head; exit 1
+  fi
+fi
 echo "PASS: exports and links"

@@ -115,6 +115,19 @@ void root_system_and_unknown_accounts_are_out_of_scope(void** /*state*/) {
 void uid_min_comes_from_login_defs(void** /*state*/) {
   assert_int_equal(ParseLoginDefs("UID_MIN  2000\n").min, 2000);
   assert_int_equal(ParseLoginDefs("#UID_MIN 5\n").min, 1000);
+  // As login.defs(5) is read: blanks around, CRLF, a comment after the
+  // value, the last line without a newline, the last definition wins.
+  UidRange r = ParseLoginDefs(
+      "# c\n  UID_MIN\t500\r\nUID_MAX 30000 # people\nUID_MINX 7\n"
+      "UID_MIN\nUID_MAX\nUID_MIN 600");
+  assert_int_equal(r.min, 600);
+  assert_int_equal(r.max, 30000);
+  r = ParseLoginDefs("UID_MIN 5000\nUID_MAX 100\n");  // min > max: defaults
+  assert_int_equal(r.min, 1000);
+  assert_int_equal(r.max, 60000);
+  r = ParseLoginDefs("UID_MIN 12x\nUID_MAX 99999999999\nUID_MIN -1\n");
+  assert_int_equal(r.min, 1000);
+  assert_int_equal(r.max, 60000);
   Config c;
   c.min_uid = 7;
   assert_int_equal(MinUid(c), 7);  // an explicit min_uid wins
