@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/time.h"
+#include "common/wipe.h"
 #include "config/user_name.h"
 #include "helper/answer.h"
 #include "helper/code.h"
@@ -273,7 +275,7 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
       return Ask::kStop;
     }
     if (r == Conversation::Reply::kTimeout ||
-        proto::NowMs() > deadline_ms_) {
+        NowMs() > deadline_ms_) {
       TellError(TimedOutText());
       Finish(proto::Outcome::kFailed, "dialogue timed out");
       return Ask::kStop;
@@ -286,7 +288,7 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
     bool ok = CheckAnswer(raw, max_len, answer, &error_text);
     if (!ok && shown_max != 0 && raw.size() > max_len)
       error_text = TooLongText(shown_max);
-    proto::Wipe(&raw);
+    Wipe(&raw);
     if (ok) return Ask::kAnswer;
     if (!Invalid(error_text)) return Ask::kStop;
   }
@@ -525,7 +527,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
           return State::kEnd;
         AnswerStatus st =
             backend_->SaveAnswer(user_, q.key, answer, &reason, &err);
-        proto::Wipe(&answer);
+        Wipe(&answer);
         if (st == AnswerStatus::kSaved) {
           Recorded(Method{"questions", "1", clock_->Now(), {}}, "");
           return State::kAfterVerify;
@@ -549,7 +551,7 @@ Dialogue::State Dialogue::Questions() {
   std::vector<std::string> given;  // normalised, wiped before returning
   Method m{"questions", "", 0, {}};
   auto wipe = [&given] {
-    for (auto& g : given) proto::Wipe(&g);
+    for (auto& g : given) Wipe(&g);
   };
   const int total = c_.questions_required;
   while (static_cast<int>(m.answers.size()) < total) {
@@ -590,13 +592,13 @@ Dialogue::State Dialogue::Questions() {
         return State::kEnd;
       }
       bool ok = NormalizeAnswer(raw, &norm, &error);
-      proto::Wipe(&raw);
+      Wipe(&raw);
       if (ok && std::find(given.begin(), given.end(), norm) != given.end()) {
         ok = false;
         error = AnswerReusedText();
       }
       if (!ok) {
-        proto::Wipe(&norm);
+        Wipe(&norm);
         if (!Invalid(error)) {
           wipe();
           return State::kEnd;
@@ -605,7 +607,7 @@ Dialogue::State Dialogue::Questions() {
       }
       std::string hash, err;
       if (!HashAnswer(norm, &hash, &err)) {
-        proto::Wipe(&norm);
+        Wipe(&norm);
         wipe();
         Finish(proto::Outcome::kUnavailable, err);
         return State::kEnd;
@@ -789,7 +791,7 @@ Dialogue::State Dialogue::EnterCode() {
       return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
     });
     if (digits.empty() || !only_digits) {
-      proto::Wipe(&digits);
+      Wipe(&digits);
       if (!Invalid(CodeOrKeysText(c_.code_length)))
         return State::kEnd;
       continue;
@@ -797,8 +799,8 @@ Dialogue::State Dialogue::EnterCode() {
     int left = 0;
     std::string err;
     CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    proto::Wipe(&digits);
-    proto::Wipe(&a);
+    Wipe(&digits);
+    Wipe(&a);
     switch (st) {
       case CheckStatus::kError:
         // The service could not check the code: nothing was stored for

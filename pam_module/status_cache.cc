@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/time.h"
 #include "config/config.h"
 #include "protocol/frame.h"
 
@@ -142,18 +143,18 @@ int CacheLockCheck(const std::string& dir, const std::string& user,
     close(fd);
     return -1;
   }
-  const int64_t start = proto::NowMs();
+  const int64_t start = NowMs();
   for (;;) {
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      *waited_ms = proto::NowMs() - start;
+      *waited_ms = NowMs() - start;
       return fd;
     }
     if (errno != EWOULDBLOCK && errno != EINTR) break;
-    if (proto::NowMs() - start >= wait_ms) break;
+    if (NowMs() - start >= wait_ms) break;
     struct timespec nap = {0, 20 * 1000000L};
     nanosleep(&nap, nullptr);
   }
-  *waited_ms = proto::NowMs() - start;
+  *waited_ms = NowMs() - start;
   close(fd);
   return -1;
 }

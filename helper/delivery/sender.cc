@@ -16,6 +16,7 @@
 
 #include <string>
 
+#include "common/time.h"
 #include "helper/email_address.h"
 #include "helper/phone_number.h"
 #include "helper/delivery/run_command.h"
@@ -26,13 +27,6 @@ namespace sspr {
 namespace {
 
 constexpr size_t kMaxTextSize = 1 << 20;  // a sanity bound, texts are short
-
-void NapMs(int64_t ms) {
-  if (ms <= 0) return;
-  struct timespec ts = {static_cast<time_t>(ms / 1000),
-                        static_cast<long>(ms % 1000) * 1000000L};
-  nanosleep(&ts, nullptr);
-}
 
 bool CheckMessage(Channel ch, const std::string& to, const std::string& text,
                   std::string* err) {
@@ -125,16 +119,16 @@ class OutboxSender : public CodeSender {
   bool Append(const std::string& line, std::string* err) {
     int fd = OpenOutbox(path_, err);
     if (fd < 0) return false;
-    const int64_t deadline = proto::NowMs() + int64_t{timeout_s_} * 1000;
+    const int64_t deadline = NowMs() + int64_t{timeout_s_} * 1000;
     while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if ((errno != EWOULDBLOCK && errno != EINTR) ||
-          proto::NowMs() >= deadline) {
+          NowMs() >= deadline) {
         *err = "cannot lock outbox " + path_ + ": " +
                (errno == EWOULDBLOCK ? "timed out" : strerror(errno));
         close(fd);
         return false;
       }
-      NapMs(10);
+      SleepMs(10);
     }
     ssize_t n;
     do {

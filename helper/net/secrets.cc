@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "common/wipe.h"
 #include "config/small_file.h"
 #include "protocol/frame.h"
 
@@ -11,8 +12,6 @@ namespace {
 const char* const kKeys[] = {"rest_token", "graph_client_secret",
                              "okta_api_token", "smtp_password",
                              "okta_private_key_file"};
-
-using proto::Wipe;
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r");

@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/time.h"
+
 namespace sspr {
 namespace {
 
@@ -62,12 +64,6 @@ bool WriteAll(int fd, const std::string& data) {
     done += static_cast<size_t>(n);
   }
   return true;
-}
-
-int64_t MonotonicMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 // Removes temp files of `base` (".<base>.tmp-*") left in `dir` by a writer
@@ -331,7 +327,7 @@ bool FileLock::Acquire(const std::string& path, int timeout_ms,
     close(fd);
     return false;
   }
-  const int64_t deadline = MonotonicMs() + (timeout_ms > 0 ? timeout_ms : 0);
+  const int64_t deadline = NowMs() + (timeout_ms > 0 ? timeout_ms : 0);
   for (;;) {
     if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
       fd_ = fd;
@@ -342,7 +338,7 @@ bool FileLock::Acquire(const std::string& path, int timeout_ms,
       close(fd);
       return false;
     }
-    int64_t left = deadline - MonotonicMs();
+    int64_t left = deadline - NowMs();
     if (left <= 0) {
       *err = "timed out after " + std::to_string(timeout_ms) +
              " ms waiting for lock " + path;

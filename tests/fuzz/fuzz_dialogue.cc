@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "common/time.h"
 #include "config/config.h"
 #include "helper/answer.h"
 #include "helper/backends/backend.h"
@@ -286,7 +287,7 @@ void Login(const sspr::Config& c, FakeClock* clock,
 
   ScriptedConv conv(answers, clock, sender);
   sspr::Dialogue d(c, backend.get(), &conv, clock,
-                   sspr::proto::NowMs() + 3600 * 1000);
+                   sspr::NowMs() + 3600 * 1000);
   d.set_questions(sspr::BuiltinQuestions());
   d.set_policy_store(&policy);
   const sspr::proto::Result r = d.Run(kUser);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/time.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
 

@@ -19,6 +19,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "common/time.h"
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
@@ -57,7 +58,7 @@ struct World {
   proto::Result Run(const std::string& user = "alice") {
     conv.transcript.clear();
     Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
-               proto::NowMs() + 60000);
+               NowMs() + 60000);
     d.set_questions(BuiltinQuestions());
     d.set_policy_store(policy.get());
     proto::Result r = d.Run(user);

@@ -18,6 +18,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "common/time.h"
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
@@ -52,7 +53,7 @@ struct World {
   ~World() { sspr_test::RemoveTree(dir); }
   proto::Result Run(const std::string& user = "alice") {
     Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
-               proto::NowMs() + 60000);
+               NowMs() + 60000);
     d.set_questions(BuiltinQuestions());
     d.set_policy_store(policy.get());
     d.set_silent(silent);
@@ -417,7 +418,7 @@ void test_register_mobile_sms(void**) {
   assert_null(strstr(r.log.c_str(), "5550123"));
   // A second dialogue finds the user registered without prompting.
   ScriptedConv fresh;
-  Dialogue d(w.c, w.backend.get(), &fresh, &w.clock, proto::NowMs() + 60000);
+  Dialogue d(w.c, w.backend.get(), &fresh, &w.clock, NowMs() + 60000);
   proto::Result r2 = d.Run("alice");
   assert_int_equal(static_cast<int>(r2.outcome),
                    static_cast<int>(proto::Outcome::kRegistered));
