@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fd.h"
 #include "common/time.h"
 #include "config/config.h"
 #include "protocol/frame.h"
@@ -26,7 +27,7 @@ bool SafeOwner(const struct stat& st) {
 }
 
 int OpenDir(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = OpenDirNoFollow(AT_FDCWD, dir);
   if (fd < 0) return -1;
   struct stat st;
   if (fstat(fd, &st) != 0 || !SafeOwner(st)) {
@@ -144,17 +145,9 @@ int CacheLockCheck(const std::string& dir, const std::string& user,
     return -1;
   }
   const int64_t start = NowMs();
-  for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      *waited_ms = NowMs() - start;
-      return fd;
-    }
-    if (errno != EWOULDBLOCK && errno != EINTR) break;
-    if (NowMs() - start >= wait_ms) break;
-    struct timespec nap = {0, 20 * 1000000L};
-    nanosleep(&nap, nullptr);
-  }
+  const bool locked = FlockUntil(fd, LOCK_EX, start + wait_ms);
   *waited_ms = NowMs() - start;
+  if (locked) return fd;
   close(fd);
   return -1;
 }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fd.h"
 #include "pam_module/status_cache.h"
 
 namespace sspr {
@@ -21,7 +22,7 @@ bool Closed(const struct stat& st) {
 // Explains an entry that is not fresh (never follows a symlink).
 void Classify(const std::string& dir, const std::string& name, int64_t now,
               CacheInfo* info) {
-  int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int dfd = OpenDirNoFollow(AT_FDCWD, dir);
   if (dfd < 0) {
     if (errno == ENOENT) return;  // kMissing
     info->state = CacheState::kUntrusted;

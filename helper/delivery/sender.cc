@@ -16,6 +16,7 @@
 
 #include <string>
 
+#include "common/fd.h"
 #include "common/time.h"
 #include "helper/email_address.h"
 #include "helper/phone_number.h"
@@ -120,15 +121,12 @@ class OutboxSender : public CodeSender {
     int fd = OpenOutbox(path_, err);
     if (fd < 0) return false;
     const int64_t deadline = NowMs() + int64_t{timeout_s_} * 1000;
-    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      if ((errno != EWOULDBLOCK && errno != EINTR) ||
-          NowMs() >= deadline) {
-        *err = "cannot lock outbox " + path_ + ": " +
-               (errno == EWOULDBLOCK ? "timed out" : strerror(errno));
-        close(fd);
-        return false;
-      }
-      SleepMs(10);
+    if (!FlockUntil(fd, LOCK_EX, deadline)) {
+      const int saved = errno;
+      *err = "cannot lock outbox " + path_ + ": " +
+             (saved == EWOULDBLOCK ? "timed out" : strerror(saved));
+      close(fd);
+      return false;
     }
     ssize_t n;
     do {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "common/fd.h"
 #include "common/time.h"
 
 namespace sspr {
@@ -237,60 +238,7 @@ bool WriteFileAtomic(const std::string& path, const std::string& data,
 bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
                      bool* missing, std::string* err) {
   out->clear();
-  *missing = false;
-  // O_NONBLOCK: opening a FIFO planted in place of the file must not hang.
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      *missing = true;
-      return true;
-    }
-    if (errno == ELOOP) {
-      *err = path + " is a symlink, refusing to read it";
-    } else {
-      *err = Errno("cannot open", path, errno);
-    }
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    *err = Errno("cannot stat", path, errno);
-    close(fd);
-    return false;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    *err = path + " is not a regular file";
-    close(fd);
-    return false;
-  }
-  if (static_cast<uint64_t>(st.st_size) > max) {
-    *err = path + " is too large (" + std::to_string(st.st_size) +
-           " bytes, at most " + std::to_string(max) + ")";
-    close(fd);
-    return false;
-  }
-  // Read up to max+1 bytes: a file that grew since fstat is still caught.
-  std::string buf(max + 1, '\0');
-  size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t n = read(fd, &buf[got], buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *err = Errno("cannot read", path, errno);
-      close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  close(fd);
-  if (got > max) {
-    *err = path + " is too large (more than " + std::to_string(max) + " bytes)";
-    return false;
-  }
-  buf.resize(got);
-  out->swap(buf);
-  return true;
+  return ReadAt(AT_FDCWD, path, path, max, out, missing, err);
 }
 
 bool FileLock::Acquire(const std::string& path, int timeout_ms,
@@ -327,28 +275,17 @@ bool FileLock::Acquire(const std::string& path, int timeout_ms,
     close(fd);
     return false;
   }
-  const int64_t deadline = NowMs() + (timeout_ms > 0 ? timeout_ms : 0);
-  for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      fd_ = fd;
-      return true;
-    }
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      *err = Errno("cannot lock", path, errno);
-      close(fd);
-      return false;
-    }
-    int64_t left = deadline - NowMs();
-    if (left <= 0) {
-      *err = "timed out after " + std::to_string(timeout_ms) +
-             " ms waiting for lock " + path;
-      close(fd);
-      return false;
-    }
-    struct timespec nap = {0,
-                           static_cast<long>(left < 10 ? left : 10) * 1000000L};
-    nanosleep(&nap, nullptr);
+  if (FlockUntil(fd, LOCK_EX, NowMs() + (timeout_ms > 0 ? timeout_ms : 0))) {
+    fd_ = fd;
+    return true;
   }
+  const int saved = errno;
+  *err = saved == EWOULDBLOCK ? "timed out after " +
+                                    std::to_string(timeout_ms) +
+                                    " ms waiting for lock " + path
+                              : Errno("cannot lock", path, saved);
+  close(fd);
+  return false;
 }
 
 void FileLock::Release() {
