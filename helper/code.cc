@@ -5,7 +5,6 @@
 #include <sys/random.h>
 
 #include "common/time.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 

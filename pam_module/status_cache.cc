@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "common/fd.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "config/config.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

@@ -8,8 +8,9 @@
 #include <unistd.h>
 
 #include "common/fd.h"
+#include "common/file.h"
+#include "common/text.h"
 #include "common/time.h"
-#include "helper/store/atomic_file.h"
 #include "helper/store/user_store.h"
 
 namespace sspr {

@@ -15,9 +15,9 @@
 #include <memory>
 #include <vector>
 
+#include "common/time.h"
 #include "helper/backends/backend.h"
 #include "helper/backends/remote.h"
-#include "common/time.h"
 #include "helper/delivery/sender.h"
 #include "helper/net/http.h"
 #include "helper/i18n.h"
@@ -26,7 +26,6 @@
 #include "helper/questions.h"
 #include "helper/net/secrets.h"
 #include "helper/delivery/smtp_sender.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/fd.h"
+#include "common/text.h"
 #include "pam_module/status_cache.h"
 
 namespace sspr {

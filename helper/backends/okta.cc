@@ -23,14 +23,14 @@
 
 #include <algorithm>
 
+#include "common/file.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "common/wipe.h"
-#include "helper/answer.h"
-#include "helper/store/atomic_file.h"
-#include "helper/net/oauth_token.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/net/json_util.h"
+#include "helper/net/oauth_token.h"
 
 namespace sspr {
 namespace {

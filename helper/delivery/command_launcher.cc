@@ -22,7 +22,6 @@
 #include "common/time.h"
 #include "common/wipe.h"
 #include "helper/delivery/run_command.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

@@ -18,7 +18,6 @@
 
 #include "common/time.h"
 #include "helper/delivery/command_launcher.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

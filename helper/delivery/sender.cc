@@ -22,7 +22,6 @@
 #include "helper/phone_number.h"
 #include "helper/delivery/run_command.h"
 #include "helper/delivery/smtp_sender.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

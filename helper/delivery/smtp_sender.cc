@@ -11,7 +11,6 @@
 
 #include "common/wipe.h"
 #include "config/config.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

@@ -9,7 +9,6 @@
 
 #include "common/time.h"
 #include "common/wipe.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {

@@ -1,16 +1,16 @@
 #include "helper/net/oauth_token.h"
 
 #include <fcntl.h>
-#include <strings.h>
 #include <json-c/json.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "common/file.h"
 #include "common/time.h"
 #include "common/wipe.h"
-#include "helper/store/atomic_file.h"
 #include "helper/backends/remote.h"
 #include "helper/net/json_util.h"
 

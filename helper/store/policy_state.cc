@@ -3,8 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "common/file.h"
+#include "common/text.h"
 #include "config/config.h"
-#include "helper/store/atomic_file.h"
 
 namespace sspr {
 namespace {

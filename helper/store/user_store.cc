@@ -14,9 +14,10 @@
 #include <memory>
 
 #include "common/fd.h"
+#include "common/file.h"
+#include "common/text.h"
 #include "common/time.h"
 #include "config/config.h"
-#include "helper/store/atomic_file.h"
 
 namespace sspr {
 namespace {
@@ -445,45 +446,6 @@ bool ParseRecordFile(const std::string& text, const std::string& file,
   return true;
 }
 
-// The same flock(2) FileLock takes, on `name` below `dir`.
-bool LockAt(int dir, const std::string& name, const std::string& shown,
-            int timeout_ms, UniqueFd* out, std::string* err) {
-  struct stat parent;
-  if (fstat(dir, &parent) != 0) {
-    *err = "cannot stat the directory of " + shown + ": " + strerror(errno);
-    return false;
-  }
-  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-  int fd = openat(dir, name.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
-  const bool created = fd >= 0;
-  if (fd < 0 && errno != EEXIST) {
-    *err = "cannot open " + shown + ": " + strerror(errno);
-    return false;
-  }
-  if (fd >= 0) close(fd);  // opened again once its mode is settled
-  if (!SettleMode(dir, name, parent, S_IFREG, 0600, created, shown, err))
-    return false;
-  fd = openat(dir, name.c_str(), kFlags);
-  if (fd < 0) {
-    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
-                          : "cannot open " + shown + ": " + strerror(errno);
-    return false;
-  }
-  out->reset(fd);
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = shown + " is not a regular file";
-    return false;
-  }
-  if (FlockUntil(fd, LOCK_EX, NowMs() + timeout_ms)) return true;
-  const int saved = errno;
-  *err = saved == EWOULDBLOCK ? "timed out after " +
-                                    std::to_string(timeout_ms) +
-                                    " ms waiting for lock " + shown
-                              : "cannot lock " + shown + ": " + strerror(saved);
-  return false;
-}
-
 // Opens top/users without following a link at either level; *missing
 // when either does not exist yet (no records, not an error).
 bool OpenUsersDir(const std::string& top, UniqueFd* users, bool* missing,
@@ -604,8 +566,8 @@ bool UserStore::Remove(const std::string& user,
       return false;
     }
   }
-  if (!LockAt(locks.get(), name + ".lock", top + "/locks/" + name + ".lock",
-              kDefaultLockTimeoutMs, &lock, err))
+  if (!LockFileAt(locks.get(), name + ".lock", top + "/locks/" + name + ".lock",
+                  kDefaultLockTimeoutMs, &lock, err))
     return false;
   if (before && !before(err)) return false;
   if (!OpenClosedDir(state.get(), "users", top + "/users", &users, &missing,

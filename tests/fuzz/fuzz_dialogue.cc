@@ -40,13 +40,13 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "common/time.h"
 #include "config/config.h"
-#include "helper/answer.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
-#include "helper/store/policy_state.h"
 #include "helper/questions.h"
+#include "helper/store/policy_state.h"
 #include "helper/store/user_store.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"

@@ -1,4 +1,4 @@
-#include "helper/store/atomic_file.h"
+#include "common/file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "common/fd.h"
 #include "common/time.h"
@@ -96,6 +97,26 @@ void RemoveStaleTemps(const std::string& dir, const std::string& base) {
       unlinkat(dfd, e->d_name, 0);
   }
   closedir(d);  // closes dfd
+}
+
+// What is wrong with the file's type, owner or mode under `rule`, or "".
+std::string FileProblem(const std::string& path, FileRule rule, bool regular,
+                        const struct stat& st) {
+  if (rule == FileRule::kRootPrivate) {
+    if (regular && st.st_uid == 0 && (st.st_mode & 077) == 0) return "";
+    return path +
+           " must be a regular file owned by root with mode 0600 "
+           "(fix: chown root:root " +
+           path + "; chmod 600 " + path + ")";
+  }
+  if (!regular) return path + ": not a regular file";
+  if (rule == FileRule::kRootNotWritable &&
+      (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
+    return path +
+           ": must be owned by root and not writable by group or "
+           "others (fix: chown root:root " +
+           path + "; chmod 644 " + path + ")";
+  return "";
 }
 
 }  // namespace
@@ -241,51 +262,107 @@ bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
   return ReadAt(AT_FDCWD, path, path, max, out, missing, err);
 }
 
+bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
+                   std::string* text, std::string* err, int* open_errno) {
+  if (open_errno) *open_errno = 0;
+  text->clear();
+  // O_NONBLOCK: a FIFO put in the file's place cannot block the login.
+  int fd = open(path.c_str(),
+                O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    if (open_errno) *open_errno = errno;
+    *err = path + ": " + strerror(errno);
+    return false;
+  }
+  struct stat st = {};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::string problem = FileProblem(path, rule, regular, st);
+  if (!problem.empty()) {
+    close(fd);
+    *err = problem;
+    return false;
+  }
+  const std::string too_big =
+      path + ": larger than " + std::to_string(max) + " bytes";
+  if (st.st_size > static_cast<off_t>(max)) {
+    close(fd);
+    *err = too_big;
+    return false;
+  }
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) {
+    text->append(buf, static_cast<size_t>(n));
+    if (text->size() > max) break;
+  }
+  const int read_errno = errno;
+  explicit_bzero(buf, sizeof(buf));
+  close(fd);
+  if (n < 0 || text->size() > max) {
+    explicit_bzero(&(*text)[0], text->size());
+    text->clear();
+    *err = n < 0 ? path + ": " + strerror(read_errno) : too_big;
+    return false;
+  }
+  return true;
+}
+
+bool LockFileAt(int dir, const std::string& name, const std::string& shown,
+                int timeout_ms, UniqueFd* out, std::string* err) {
+  struct stat parent;
+  if (fstat(dir, &parent) != 0) {
+    *err = Errno("cannot stat the folder of", shown, errno);
+    return false;
+  }
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  int fd = openat(dir, name.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
+  const bool created = fd >= 0;
+  if (fd < 0 && errno != EEXIST) {
+    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
+                          : Errno("cannot open lock file", shown, errno);
+    return false;
+  }
+  if (fd >= 0) close(fd);  // opened again once its mode is settled
+  if (!SettleMode(dir, name, parent, S_IFREG, 0600, created, shown, err))
+    return false;
+  UniqueFd lock(openat(dir, name.c_str(), kFlags));
+  if (!lock.valid()) {
+    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
+                          : Errno("cannot open lock file", shown, errno);
+    return false;
+  }
+  struct stat st;
+  if (fstat(lock.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = "lock file " + shown + " is not a regular file";
+    return false;
+  }
+  if (!FlockUntil(lock.get(), LOCK_EX,
+                  NowMs() + (timeout_ms > 0 ? timeout_ms : 0))) {
+    const int saved = errno;
+    *err = saved == EWOULDBLOCK
+               ? "timed out after " + std::to_string(timeout_ms) +
+                     " ms waiting for lock " + shown
+               : Errno("cannot lock", shown, saved);
+    return false;
+  }
+  *out = std::move(lock);
+  return true;
+}
+
 bool FileLock::Acquire(const std::string& path, int timeout_ms,
                        std::string* err) {
   Release();
   std::string dir, base;
   SplitPath(path, &dir, &base);
-  const int pfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  struct stat parent;
-  if (pfd < 0 || fstat(pfd, &parent) != 0) {
+  UniqueFd pfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!pfd.valid()) {
     *err = Errno("cannot open the folder of", path, errno);
-    if (pfd >= 0) close(pfd);
     return false;
   }
-  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-  int fd = openat(pfd, base.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
-  const bool created = fd >= 0;
-  const bool exists = created || errno == EEXIST;
-  if (fd >= 0) close(fd);  // opened again once its mode is settled
-  fd = -1;
-  if (exists &&
-      SettleMode(pfd, base, parent, S_IFREG, 0600, created, path, err)) {
-    fd = openat(pfd, base.c_str(), kFlags);
-    if (fd < 0) *err = Errno("cannot open lock file", path, errno);
-  } else if (!exists) {
-    *err = errno == ELOOP ? path + " is a symlink, refusing to lock it"
-                          : Errno("cannot open lock file", path, errno);
-  }
-  close(pfd);
-  if (fd < 0) return false;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = "lock file " + path + " is not a regular file";
-    close(fd);
-    return false;
-  }
-  if (FlockUntil(fd, LOCK_EX, NowMs() + (timeout_ms > 0 ? timeout_ms : 0))) {
-    fd_ = fd;
-    return true;
-  }
-  const int saved = errno;
-  *err = saved == EWOULDBLOCK ? "timed out after " +
-                                    std::to_string(timeout_ms) +
-                                    " ms waiting for lock " + path
-                              : Errno("cannot lock", path, saved);
-  close(fd);
-  return false;
+  UniqueFd lock;
+  if (!LockFileAt(pfd.get(), base, path, timeout_ms, &lock, err)) return false;
+  fd_ = lock.release();
+  return true;
 }
 
 void FileLock::Release() {
