@@ -1,6 +1,6 @@
 // Small, careful files: the admin's files read with owner and mode rules
-// (config, secrets, texts, questions), and the state files written by the
-// helper and the module: atomic replace, folders and lock files of exact
+// (config, secrets, texts, questions), and the state the helper and
+// sspr-admin keep: atomic replace, folders and lock files of exact
 // modes, bounded reads that refuse symlinks, per-key flock with a deadline.
 #ifndef SSPR_COMMON_FILE_H_
 #define SSPR_COMMON_FILE_H_
