@@ -10,8 +10,8 @@
 #include <functional>
 #include <map>
 
-#include "config/sha256.h"
 #include "common/net_match.h"
+#include "common/sha256.h"
 
 namespace sspr {
 
@@ -689,29 +689,6 @@ const char* BackendName(BackendKind b) {
     case BackendKind::kOkta: return "okta";
   }
   return "?";
-}
-
-std::string SafeFileName(const std::string& user) {
-  static const char kHex[] = "0123456789ABCDEF";
-  if (user.empty()) return "%";  // never the directory itself
-  // %XX makes a name up to three times longer; past kMaxEscapedName the
-  // file is named by a hash of the name. '+' never starts an escaped name
-  // (it is escaped as %2B), so the two kinds never meet.
-  constexpr size_t kMaxEscapedName = 200;
-  std::string out;
-  for (size_t i = 0; i < user.size(); ++i) {
-    unsigned char ch = static_cast<unsigned char>(user[i]);
-    bool keep = isalnum(ch) || ch == '_' || ch == '-' || (ch == '.' && i > 0);
-    if (keep && ch < 0x80) {
-      out.push_back(static_cast<char>(ch));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[ch >> 4]);
-      out.push_back(kHex[ch & 15]);
-    }
-    if (out.size() > kMaxEscapedName) return "+" + Sha256Hex(user);
-  }
-  return out;
 }
 
 }  // namespace sspr

@@ -154,13 +154,6 @@ const char* FailModeName(FailMode m);
 const char* BackendName(BackendKind b);
 std::vector<std::string> SplitList(const std::string& v);
 
-// A file name that is safe for any user name: [A-Za-z0-9._-] kept,
-// everything else (and a leading dot) as %XX; "" becomes "%". When that
-// would be longer than 200 bytes: "+" and the SHA-256 of the name in hex
-// (65 bytes), so that with the longest prefix and suffix the stores add
-// (".user-", ".json.tmp-" and 16 hex digits) every name fits NAME_MAX.
-std::string SafeFileName(const std::string& user);
-
 // email_delivery = smtp: smtp://HOST[:PORT] or smtps://HOST[:PORT], a host
 // always, nothing else (*err says what is wrong).
 bool SmtpUrlValid(const std::string& url, std::string* err);

@@ -11,7 +11,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "config/small_file.h"
+#include "common/file.h"
 #include "common/net_match.h"
 
 namespace sspr {

@@ -7,8 +7,6 @@
 
 namespace sspr {
 
-bool IsValidUtf8(const std::string& s);
-
 // Trims surrounding white space into *clean. Refuses answers longer than
 // max_len bytes, invalid UTF-8 and control characters (C0 but tab, DEL,
 // C1); *error_text is then the sentence to show the user.

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "protocol/frame.h"
+#include "common/time.h"
 
 namespace sspr {
 
@@ -47,7 +47,7 @@ PendingCode::PendingCode(int ttl, int max_attempts, int cooldown,
     : ttl_(ttl),
       max_attempts_(max_attempts),
       cooldown_(cooldown),
-      mono_ms_(mono_ms != nullptr ? mono_ms : proto::NowMs) {}
+      mono_ms_(mono_ms != nullptr ? mono_ms : NowMs) {}
 
 PendingCode::~PendingCode() { Clear(); }
 

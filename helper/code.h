@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/time.h"
+
 namespace sspr {
 
 // `len` decimal digits, uniformly distributed (rejection sampling).
@@ -19,7 +21,7 @@ std::string DigitsOnly(const std::string& s);
 
 // The code sent last, within one dialogue. `now` is wall-clock time (the
 // backend's Clock); the age of a code is also measured on a monotonic clock
-// (milliseconds, proto::NowMs unless a test passes its own), and a code
+// (milliseconds, NowMs unless a test passes its own), and a code
 // expires when either clock says code_ttl has passed: a wall clock set back
 // (NTP step, admin, an attacker with the clock) cannot keep a code valid
 // for longer than code_ttl, nor stretch the resend cool-down.

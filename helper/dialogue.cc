@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/time.h"
+#include "common/wipe.h"
 #include "config/user_name.h"
 #include "helper/answer.h"
 #include "helper/code.h"
@@ -249,7 +251,8 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
                "conversation cannot prompt; not registered");
       return Ask::kStop;
     }
-    if (r == Conversation::Reply::kTimeout || proto::NowMs() > deadline_ms_) {
+    if (r == Conversation::Reply::kTimeout ||
+        NowMs() > deadline_ms_) {
       TellError(TimedOutText());
       Finish(proto::Outcome::kFailed, "dialogue timed out");
       return Ask::kStop;
@@ -262,7 +265,7 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
     bool ok = CheckAnswer(raw, max_len, answer, &error_text);
     if (!ok && shown_max != 0 && raw.size() > max_len)
       error_text = TooLongText(shown_max);
-    proto::Wipe(&raw);
+    Wipe(&raw);
     if (ok) return Ask::kAnswer;
     if (!Invalid(error_text)) return Ask::kStop;
   }

@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "helper/backends/backend.h"
-#include "helper/clock.h"
+#include "common/time.h"
 #include "helper/conversation.h"
 #include "helper/phone_number.h"
 #include "helper/store/policy_state.h"
@@ -35,9 +35,9 @@ class Dialogue {
     kEnd,
   };
 
-  // deadline_ms: monotonic (proto::NowMs) end of the whole dialogue.
-  Dialogue(const Config& c, Backend* backend, Conversation* conv, Clock* clock,
-           int64_t deadline_ms)
+  // deadline_ms: monotonic (NowMs) end of the whole dialogue.
+  Dialogue(const Config& c, Backend* backend, Conversation* conv,
+           Clock* clock, int64_t deadline_ms)
       : c_(c),
         backend_(backend),
         conv_(conv),

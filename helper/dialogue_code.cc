@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/wipe.h"
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/dialogue_parts.h"
@@ -143,15 +144,15 @@ Dialogue::State Dialogue::EnterCode() {
       return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
     });
     if (digits.empty() || !only_digits) {
-      proto::Wipe(&digits);
+      Wipe(&digits);
       if (!Invalid(CodeOrKeysText(c_.code_length))) return State::kEnd;
       continue;
     }
     int left = 0;
     std::string err;
     CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    proto::Wipe(&digits);
-    proto::Wipe(&a);
+    Wipe(&digits);
+    Wipe(&a);
     switch (st) {
       case CheckStatus::kError:
         // The service could not check the code: nothing was stored for

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "helper/answer.h"
+#include "common/wipe.h"
 #include "helper/code.h"
 #include "helper/dialogue.h"
 #include "helper/dialogue_parts.h"
@@ -161,15 +162,15 @@ int Dialogue::ProofCodePrompt(const Method& m) {
     bool only_digits = std::all_of(a.begin(), a.end(), [](char ch) {
       return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
     });
-    proto::Wipe(&a);
+    Wipe(&a);
     if (digits.empty() || !only_digits) {
-      proto::Wipe(&digits);
+      Wipe(&digits);
       if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
       continue;
     }
     int left = 0;
     CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    proto::Wipe(&digits);
+    Wipe(&digits);
     switch (st) {
       case CheckStatus::kOk:
         note_ = "proved " + m.type + " " + Shown(m) + " before the update";
@@ -207,8 +208,8 @@ int Dialogue::ProveByAnswers(const Method& m) {
         return -1;
       bool ok =
           NormalizeAnswer(raw, &norm, &error) && VerifyAnswer(norm, qa.hash);
-      proto::Wipe(&raw);
-      proto::Wipe(&norm);
+      Wipe(&raw);
+      Wipe(&norm);
       all = all && ok;
     }
     if (all) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/wipe.h"
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/dialogue_parts.h"
@@ -210,7 +211,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
           return State::kEnd;
         AnswerStatus st =
             backend_->questions()->SaveAnswer(user_, q.key, answer, &reason, &err);
-        proto::Wipe(&answer);
+        Wipe(&answer);
         if (st == AnswerStatus::kSaved) {
           Recorded(Method{MethodName(MethodKind::kQuestions), "1", clock_->Now(), {}}, "");
           return State::kAfterVerify;
@@ -233,7 +234,7 @@ Dialogue::State Dialogue::Questions() {
   std::vector<std::string> given;  // normalised, wiped before returning
   Method m{MethodName(MethodKind::kQuestions), "", 0, {}};
   auto wipe = [&given] {
-    for (auto& g : given) proto::Wipe(&g);
+    for (auto& g : given) Wipe(&g);
   };
   const int total = c_.questions_required;
   while (static_cast<int>(m.answers.size()) < total) {
@@ -271,13 +272,13 @@ Dialogue::State Dialogue::Questions() {
         return State::kEnd;
       }
       bool ok = NormalizeAnswer(raw, &norm, &error);
-      proto::Wipe(&raw);
+      Wipe(&raw);
       if (ok && std::find(given.begin(), given.end(), norm) != given.end()) {
         ok = false;
         error = AnswerReusedText();
       }
       if (!ok) {
-        proto::Wipe(&norm);
+        Wipe(&norm);
         if (!Invalid(error)) {
           wipe();
           return State::kEnd;
@@ -286,7 +287,7 @@ Dialogue::State Dialogue::Questions() {
       }
       std::string hash, err;
       if (!HashAnswer(norm, &hash, &err)) {
-        proto::Wipe(&norm);
+        Wipe(&norm);
         wipe();
         return Finish(proto::Outcome::kUnavailable, err);
       }

@@ -13,8 +13,8 @@
 #include <utility>
 #include <vector>
 
-#include "config/small_file.h"
-#include "helper/answer.h"
+#include "common/file.h"
+#include "common/text.h"
 
 namespace sspr {
 namespace {
@@ -56,13 +56,6 @@ std::string Upper(std::string s) {
 bool IsLanguageTag(const std::string& s) {
   std::string list = LanguageList(s);
   return !s.empty() && list.substr(0, list.find(':')) == s;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t");
-  return s.substr(b, e - b + 1);
 }
 
 // "\n" -> new line, "\\" -> backslash; any other escape is an error.
@@ -189,17 +182,14 @@ const std::string& CurrentLanguages() { return g_languages; }
 bool ParseAdminTexts(const std::string& content, const std::string& path,
                      AdminTexts* out, std::string* err) {
   out->texts.clear();
-  return ForEachLine(content, path, [&](std::string* line,
-                                        const std::string& where) {
-    std::string t = Trim(*line);
-    if (t.empty() || t[0] == '#') return true;
-    size_t eq = t.find('=');
-    if (eq == std::string::npos) {
+  auto each = [&](KeyValueLine* kv, const std::string& where) {
+    if (!kv->pair) {
       *err = where + "expected 'key = text'";
       return false;
     }
-    std::string key = Trim(t.substr(0, eq));
-    std::string raw = Trim(t.substr(eq + 1)), text, e;
+    const std::string& key = kv->key;
+    const std::string& raw = kv->value;
+    std::string text, e;
     std::string base = key.substr(0, key.find('.'));
     std::string tag =
         key.size() > base.size() ? key.substr(base.size() + 1) : "";
@@ -242,7 +232,8 @@ bool ParseAdminTexts(const std::string& content, const std::string& path,
     }
     out->texts[key] = text;
     return true;
-  });
+  };
+  return ForEachKeyValue(content, path, " \t", each);
 }
 
 bool LoadAdminTexts(const std::string& path, bool check_perms, AdminTexts* out,

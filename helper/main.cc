@@ -18,7 +18,7 @@
 #include "helper/net/http.h"
 #include "helper/net/secrets.h"
 #include "helper/delivery/smtp_sender.h"
-#include "helper/clock.h"
+#include "common/time.h"
 #include "helper/delivery/command_launcher.h"
 #include "helper/delivery/sender.h"
 #include "helper/dialogue.h"
@@ -133,14 +133,14 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (c.seccomp && !InstallSeccompFilter(&err)) return unavailable(err);
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),
-                   proto::NowMs() + int64_t{c.dialogue_timeout} * 1000};
+                   NowMs() + int64_t{c.dialogue_timeout} * 1000};
   std::unique_ptr<Backend> backend = MakeBackend(c, secrets, std::move(deps), &err);
   if (!backend) return unavailable(err);
   // A service this helper may not write to: show enroll_url, deny.
   if (!BackendCanRegister(c) && c.mode == Mode::kRegister) c.mode = Mode::kBlock;
   PolicyStore policy(c.state_dir);
   if (!policy.Init(&err)) return unavailable("policy state: " + err);
-  int64_t deadline = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;
+  int64_t deadline = NowMs() + int64_t{c.dialogue_timeout} * 1000;
   // A caller that cannot prompt (noninteractive = check): every prompt
   // fails as a conversation that cannot prompt does, and nothing is shown,
   // so the answer is the policy's: registered, or blocked/deferred.
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
   std::string err;
   sspr::proto::Start start;
   if (!ch.Hello(&err) ||
-      !ch.ReadStart(&start, sspr::proto::NowMs() + sspr::kStartTimeoutMs,
+      !ch.ReadStart(&start, sspr::NowMs() + sspr::kStartTimeoutMs,
                     &err))
     return 1;
   int rc = 1;

@@ -1,5 +1,7 @@
 #include "helper/module_channel.h"
 
+#include "common/time.h"
+
 namespace sspr {
 namespace {
 constexpr int64_t kWriteTimeoutMs = 10000;
@@ -7,7 +9,7 @@ constexpr int64_t kWriteTimeoutMs = 10000;
 
 bool ModuleChannel::Send(proto::Type t, const std::string& payload) {
   std::string err;
-  return proto::WriteFrame(fd_, t, payload, proto::NowMs() + kWriteTimeoutMs,
+  return proto::WriteFrame(fd_, t, payload, NowMs() + kWriteTimeoutMs,
                            &err) == proto::IoStatus::kOk;
 }
 

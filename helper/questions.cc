@@ -13,7 +13,8 @@
 #include <algorithm>
 #include <memory>
 
-#include "config/small_file.h"
+#include "common/file.h"
+#include "common/text.h"
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/i18n.h"

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/time.h"
+#include "common/wipe.h"
 #include "pam_module/relay_text.h"
 #include "pam_module/spawn.h"
 #include "protocol/frame.h"
@@ -70,7 +72,7 @@ class Dialogue {
     // whole dialogue's deadline (dialogue_timeout) is the helper's to
     // enforce: past it, the helper answers FAILED, so waiting out the
     // deadline can never turn a refusal into "unavailable".
-    return proto::NowMs() + int64_t{c_.helper_timeout} * 1000;
+    return NowMs() + int64_t{c_.helper_timeout} * 1000;
   }
 
   bool Read(proto::Frame* f, std::string* err) {
@@ -130,7 +132,7 @@ class Dialogue {
               proto::WriteFrame(child_.fd, t, answer, FrameDeadline(), &e) !=
                   proto::IoStatus::kOk)
             peer_gone = true;  // it may have given up; its RESULT may follow
-          proto::Wipe(&answer);
+          Wipe(&answer);
           break;
         }
         case proto::Type::kResult:
@@ -140,7 +142,7 @@ class Dialogue {
                  proto::TypeName(f.type);
           return false;
       }
-      proto::Wipe(&f.payload);
+      Wipe(&f.payload);
     }
   }
 

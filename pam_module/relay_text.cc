@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "common/text.h"
+
 namespace sspr {
 
 const char kReplacementChar[] = "\xEF\xBF\xBD";
@@ -9,45 +11,6 @@ const char kReplacementChar[] = "\xEF\xBF\xBD";
 namespace {
 
 bool IsContinuation(unsigned char b) { return (b & 0xC0) == 0x80; }
-
-// The length of the well-formed UTF-8 sequence at p[0..n) (n >= 1), or 0
-// with *bad set to the length of its maximal ill-formed subpart (>= 1): the
-// lead byte and the continuation bytes that were still possible.
-size_t SequenceLength(const unsigned char* p, size_t n, size_t* bad) {
-  const unsigned char c = p[0];
-  if (c < 0x80) return 1;
-  size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the second byte's range
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;  // overlong
-    if (c == 0xED) hi = 0x9F;  // surrogates
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;  // overlong
-    if (c == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    *bad = 1;  // a continuation byte, C0/C1 (overlong) or F5-FF
-    return 0;
-  }
-  size_t i = 1;
-  for (; i < len && i < n; ++i) {
-    const unsigned char b = p[i];
-    if (i == 1 ? (b < lo || b > hi) : !IsContinuation(b)) break;
-  }
-  if (i == len) return len;
-  *bad = i;
-  return 0;
-}
-
-// C0 but '\n' and tab, DEL, C1 (a well-formed sequence of `len` bytes).
-bool IsControl(const unsigned char* p, size_t len) {
-  if (len == 1)
-    return (p[0] < 0x20 && p[0] != '\n' && p[0] != '\t') || p[0] == 0x7F;
-  return len == 2 && p[0] == 0xC2 && p[1] < 0xA0;
-}
 
 // The last cut point in text[from, from + kMaxMessageBytes] (text is longer
 // than that): *next is where the next piece starts.
@@ -81,8 +44,10 @@ std::string CleanText(const std::string& raw, size_t* replaced) {
   size_t count = 0;
   for (size_t i = 0; i < n;) {
     size_t bad = 0;
-    const size_t len = SequenceLength(p + i, n - i, &bad);
-    if (len == 0 || IsControl(p + i, len)) {
+    uint32_t cp = 0;
+    const size_t len = Utf8Sequence(p + i, n - i, &cp, &bad);
+    // Controls but '\n' and tab (a tab becomes a space below).
+    if (len == 0 || (IsControlChar(cp) && cp != '\n' && cp != '\t')) {
       out += kReplacementChar;
       ++count;
       i += len == 0 ? bad : len;

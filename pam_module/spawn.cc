@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/time.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -179,7 +180,7 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
 void AwaitHangup(int fd, int64_t deadline_ms) {
   char buf[512];
   for (;;) {
-    int64_t left = deadline_ms - proto::NowMs();
+    int64_t left = deadline_ms - NowMs();
     if (left <= 0) return;
     struct pollfd pfd = {fd, POLLIN, 0};
     int r = poll(&pfd, 1, static_cast<int>(left));
@@ -192,7 +193,7 @@ void AwaitHangup(int fd, int64_t deadline_ms) {
 
 int FinishChild(Child* child, int grace_ms) {
   if (child->fd >= 0) {
-    if (grace_ms > 0) AwaitHangup(child->fd, proto::NowMs() + grace_ms);
+    if (grace_ms > 0) AwaitHangup(child->fd, NowMs() + grace_ms);
     close(child->fd);
     child->fd = -1;
   }

@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include "common/cache_entry.h"
+#include "common/fd.h"
+#include "common/text.h"
+#include "common/time.h"
 #include "config/config.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
@@ -27,7 +29,7 @@ bool ReadEntry(const std::string& dir, const std::string& user, int64_t* expiry,
 }
 
 int OpenDir(const std::string& dir) {
-  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  int fd = OpenDirNoFollow(AT_FDCWD, dir);
   if (fd < 0) return -1;
   struct stat st;
   if (fstat(fd, &st) != 0 || !cache_entry::Trusted(st)) {
@@ -87,18 +89,10 @@ int CacheLockCheck(const std::string& dir, const std::string& user,
     close(fd);
     return -1;
   }
-  const int64_t start = proto::NowMs();
-  for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      *waited_ms = proto::NowMs() - start;
-      return fd;
-    }
-    if (errno != EWOULDBLOCK && errno != EINTR) break;
-    if (proto::NowMs() - start >= wait_ms) break;
-    struct timespec nap = {0, 20 * 1000000L};
-    nanosleep(&nap, nullptr);
-  }
-  *waited_ms = proto::NowMs() - start;
+  const int64_t start = NowMs();
+  const bool locked = FlockUntil(fd, LOCK_EX, start + wait_ms);
+  *waited_ms = NowMs() - start;
+  if (locked) return fd;
   close(fd);
   return -1;
 }

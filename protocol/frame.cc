@@ -9,6 +9,9 @@
 
 #include <algorithm>
 
+#include "common/time.h"
+#include "common/wipe.h"
+
 namespace sspr::proto {
 
 bool IsKnownType(uint8_t t) {
@@ -75,12 +78,6 @@ Decoder::Status Decoder::Next(Frame* frame, std::string* err) {
   std::fill(buf_.begin(), buf_.begin() + kHeaderSize + len, '\0');
   buf_.erase(0, kHeaderSize + len);
   return Status::kFrame;
-}
-
-int64_t NowMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1000 + ts.tv_nsec / 1000000;
 }
 
 namespace {
@@ -159,11 +156,6 @@ IoStatus WriteFrame(int fd, Type type, const std::string& payload,
   }
   Wipe(&out);
   return st;
-}
-
-void Wipe(std::string* s) {
-  if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
-  s->clear();
 }
 
 }  // namespace sspr::proto

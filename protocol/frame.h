@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "common/time.h"
+
 namespace sspr::proto {
 
 constexpr uint8_t kVersion = 1;
@@ -57,9 +59,6 @@ class Decoder {
 
 enum class IoStatus { kOk, kEof, kTimeout, kError };
 
-// Monotonic clock in milliseconds.
-int64_t NowMs();
-
 // Reads one frame from fd, waiting at most until deadline_ms (NowMs() base;
 // a negative deadline waits forever).
 IoStatus ReadFrame(int fd, Decoder* dec, Frame* frame, int64_t deadline_ms,
@@ -68,9 +67,6 @@ IoStatus ReadFrame(int fd, Decoder* dec, Frame* frame, int64_t deadline_ms,
 // that is not a socket) are kError. Never blocks past deadline_ms.
 IoStatus WriteFrame(int fd, Type type, const std::string& payload,
                     int64_t deadline_ms, std::string* err);
-
-// Overwrites a string's bytes before it is released (answers, codes).
-void Wipe(std::string* s);
 
 }  // namespace sspr::proto
 

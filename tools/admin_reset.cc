@@ -7,31 +7,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper/store/atomic_file.h"
 #include "helper/store/rate_limit.h"
+#include "common/fd.h"
+#include "common/file.h"
+#include "common/text.h"
+#include "common/time.h"
 #include "helper/store/user_store.h"
 
 namespace sspr {
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-int OpenDir(int parent, const std::string& name) {
-  return openat(parent, name.c_str(),
-                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
 
 // Unlinks `name` in `dir`; *gone says whether it existed.
 bool Unlink(int dir, const std::string& name, const std::string& shown,
@@ -51,12 +35,12 @@ bool Unlink(int dir, const std::string& name, const std::string& shown,
 
 bool DropCache(const Config& c, const std::string& user, bool* gone,
                std::string* err) {
-  Fd dir(OpenDir(AT_FDCWD, c.cache_dir));
-  if (dir.get() < 0) {
-    if (errno == ENOENT) return true;
-    *err = "cannot open cache_dir " + c.cache_dir + ": " + strerror(errno);
+  UniqueFd dir;
+  bool missing = false;
+  if (!OpenDirNoFollow(AT_FDCWD, c.cache_dir, "cache_dir " + c.cache_dir, &dir,
+                       &missing, err))
     return false;
-  }
+  if (missing) return true;
   const std::string name = SafeFileName(user);
   return Unlink(dir.get(), name, c.cache_dir + "/" + name, gone, err);
 }
@@ -65,34 +49,28 @@ bool DropCache(const Config& c, const std::string& user, bool* gone,
 // RateLimiter takes. No lock file: no send was ever counted for the user.
 bool DropRate(const Config& c, const std::string& user, bool* gone,
               std::string* err) {
-  Fd state(OpenDir(AT_FDCWD, c.state_dir));
-  Fd rate(state.get() < 0 ? -1 : OpenDir(state.get(), kRateDir));
-  if (rate.get() < 0) {
-    if (errno == ENOENT) return true;
-    *err = "cannot open " + c.state_dir + "/" + kRateDir + ": " +
-           strerror(errno);
+  UniqueFd state, rate;
+  bool missing = false;
+  if (!OpenDirNoFollow(AT_FDCWD, c.state_dir, c.state_dir, &state, &missing,
+                       err))
     return false;
-  }
+  if (missing) return true;
+  const std::string rate_dir = c.state_dir + "/" + kRateDir;
+  if (!OpenDirNoFollow(state.get(), kRateDir, rate_dir, &rate, &missing, err))
+    return false;
+  if (missing) return true;
   const std::string base = RateUserBase(user);
-  const std::string shown = c.state_dir + "/" + kRateDir + "/" + base;
-  Fd lock(openat(rate.get(), (base + ".lock").c_str(),
+  const std::string shown = rate_dir + "/" + base;
+  UniqueFd lock(openat(rate.get(), (base + ".lock").c_str(),
                  O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (lock.get() < 0 && errno != ENOENT) {
     *err = "cannot open " + shown + ".lock: " + strerror(errno);
     return false;
   }
-  if (lock.get() >= 0) {
-    struct timespec nap = {0, 10 * 1000000L};
-    int waited_ms = 0;
-    while (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-      if ((errno != EWOULDBLOCK && errno != EINTR) ||
-          waited_ms >= kDefaultLockTimeoutMs) {
-        *err = "cannot lock " + shown + ".lock";
-        return false;
-      }
-      nanosleep(&nap, nullptr);
-      waited_ms += 10;
-    }
+  if (lock.valid() &&
+      !FlockUntil(lock.get(), LOCK_EX, NowMs() + kDefaultLockTimeoutMs)) {
+    *err = "cannot lock " + shown + ".lock";
+    return false;
   }
   return Unlink(rate.get(), base + ".json", shown + ".json", gone, err);
 }

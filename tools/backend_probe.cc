@@ -15,9 +15,9 @@
 #include <memory>
 #include <vector>
 
+#include "common/time.h"
 #include "helper/backends/backend.h"
 #include "helper/backends/remote.h"
-#include "helper/clock.h"
 #include "helper/delivery/sender.h"
 #include "helper/net/http.h"
 #include "helper/i18n.h"
@@ -26,7 +26,6 @@
 #include "helper/questions.h"
 #include "helper/net/secrets.h"
 #include "helper/delivery/smtp_sender.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
@@ -88,7 +87,7 @@ std::string ChildAnswer(const Config& c, const std::string& user) {
   if (!DropPrivileges(u, &err)) return "E" + err;
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),
-                   proto::NowMs() + int64_t{c.dialogue_timeout} * 1000};
+                   NowMs() + int64_t{c.dialogue_timeout} * 1000};
   std::unique_ptr<Backend> backend =
       MakeBackend(c, secrets, std::move(deps), &err);
   if (!backend) return "E" + err;
@@ -119,7 +118,7 @@ void WriteAll(int fd, const std::string& s) {
 bool ReadAnswer(int fd, int64_t deadline, std::string* out) {
   char buf[4096];
   for (;;) {
-    int64_t left = deadline - proto::NowMs();
+    int64_t left = deadline - NowMs();
     if (left <= 0) return false;
     struct pollfd p = {fd, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(left));
@@ -163,7 +162,7 @@ ProbeResult ProbeBackend(const Config& c, const std::string& user) {
   close(p[1]);
   std::string answer;
   bool done = ReadAnswer(
-      p[0], proto::NowMs() + int64_t{c.helper_timeout} * 1000, &answer);
+      p[0], NowMs() + int64_t{c.helper_timeout} * 1000, &answer);
   close(p[0]);
   if (!done) kill(pid, SIGKILL);
   int status = 0;

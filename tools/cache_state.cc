@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/cache_entry.h"
+#include "common/text.h"
 
 namespace sspr {
 namespace {

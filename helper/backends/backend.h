@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "helper/clock.h"
+#include "common/time.h"
 #include "helper/delivery/sender.h"
 #include "helper/store/record.h"
 

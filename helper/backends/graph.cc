@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include "common/wipe.h"
 #include "helper/net/oauth_token.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
@@ -57,7 +58,7 @@ class GraphBackend : public Backend {
                          [this](HttpRequest* r) { TokenRequest(r); }},
                &http_, deps.clock),
         codes_(c, std::move(deps.sender), deps.clock) {}
-  ~GraphBackend() override { WipeString(&secret_); }
+  ~GraphBackend() override { Wipe(&secret_); }
 
   bool Init(std::string* err) {
     if (!c_.graph_write) return true;  // no codes: enroll_url instead
@@ -242,7 +243,7 @@ class GraphBackend : public Backend {
       if (!token_.Get(&token, err)) return false;
       req->headers.resize(plain);
       req->headers.push_back("Authorization: Bearer " + token);
-      WipeString(&token);
+      Wipe(&token);
       if (!http_.Do(*req, resp, err)) {
         *err = "graph: " + req->method + " " + UrlPath(req->url) + ": " + *err;
         return false;

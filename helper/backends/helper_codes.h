@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "common/time.h"
 #include "config/config.h"
 #include "helper/backends/backend.h"
 #include "helper/code.h"

@@ -21,13 +21,15 @@
 
 #include <algorithm>
 
-#include "helper/answer.h"
-#include "helper/store/atomic_file.h"
-#include "helper/net/oauth_token.h"
+#include "common/file.h"
+#include "common/text.h"
+#include "common/time.h"
+#include "common/wipe.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/net/json_util.h"
 #include "helper/net/jwt.h"
+#include "helper/net/oauth_token.h"
 
 namespace sspr {
 namespace {
@@ -143,7 +145,7 @@ class OktaBackend : public Backend, public QuestionService {
                              c.okta_scopes,
                          [this](HttpRequest* r) { TokenRequest(r); }},
                &http_, deps.clock) {}
-  ~OktaBackend() override { WipeString(&token_); }
+  ~OktaBackend() override { Wipe(&token_); }
 
   bool Init(std::string* err) {
     if (!c_.okta_client_id.empty()) {  // the key must be usable
@@ -151,7 +153,7 @@ class OktaBackend : public Backend, public QuestionService {
       if (!ClientAssertion(token_, c_.okta_client_id, c_.okta_key_id, "x",
                            clock_->Now(), &jwt, err))
         return false;
-      WipeString(&jwt);
+      Wipe(&jwt);
     }
     return EnsureDir(c_.state_dir + "/okta-ids", 0700, err);
   }
@@ -365,9 +367,9 @@ class OktaBackend : public Backend, public QuestionService {
         "{\"factorType\":\"question\",\"provider\":\"OKTA\","
         "\"profile\":{\"question\":" + JsonQuote(key) +
         ",\"answer\":" + quoted + "}}";
-    WipeString(&quoted);
+    Wipe(&quoted);
     HttpRequest req = Request("POST", FactorsUrl(), body);  // wipes its copy
-    WipeString(&body);
+    Wipe(&body);
     req.retry_throttled = false;
     HttpResponse resp;
     if (!Send(&req, &resp, err)) {
@@ -462,7 +464,7 @@ class OktaBackend : public Backend, public QuestionService {
       } else {
         token_error_ = err;  // Send() reports it instead of sending
       }
-      WipeString(&at);
+      Wipe(&at);
     }
     if (!body.empty()) {
       r.headers.push_back("Content-Type: application/json");
@@ -487,10 +489,10 @@ class OktaBackend : public Backend, public QuestionService {
       if (!oauth_.Get(&at, err)) return false;
       for (auto& h : req->headers)
         if (h.rfind("Authorization: ", 0) == 0) {
-          WipeString(&h);
+          Wipe(&h);
           h = "Authorization: Bearer " + at;
         }
-      WipeString(&at);
+      Wipe(&at);
     }
   }
 
@@ -510,7 +512,7 @@ class OktaBackend : public Backend, public QuestionService {
                 "&client_assertion_type=" +
                 UrlEscape("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
                 "&client_assertion=" + jwt;
-    WipeString(&jwt);
+    Wipe(&jwt);
   }
 
   void Delete(const std::string& factor_id) {

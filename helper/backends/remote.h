@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "helper/backends/backend.h"
-#include "helper/clock.h"
+#include "common/time.h"
 #include "helper/delivery/sender.h"
 #include "helper/net/http.h"
 #include "helper/net/secrets.h"
@@ -20,7 +20,7 @@ struct BackendDeps {
   std::unique_ptr<CodeSender> sender;  // null when `delivery` is unset
   Clock* clock = nullptr;
   HttpTransport* http = nullptr;       // not owned; remote backends only
-  int64_t deadline_ms = 0;             // end of the dialogue (proto::NowMs)
+  int64_t deadline_ms = 0;             // end of the dialogue (NowMs)
 };
 
 // Picks the backend named by c.backend. Secrets are copied as needed.

@@ -1,6 +1,8 @@
 // backend = rest: the project's own JSON API (docs/openapi.yaml).
 #include <json-c/json.h>
 
+#include "common/time.h"
+#include "common/wipe.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/net/json_util.h"
@@ -20,7 +22,7 @@ class RestBackend : public Backend {
               OperationBudgetMs(c), deps.deadline_ms),
         codes_(c, std::move(deps.sender), deps.clock),
         have_sender_(codes_.Init(&sender_err_)) {}
-  ~RestBackend() override { WipeString(&token_); }
+  ~RestBackend() override { Wipe(&token_); }
 
   bool Lookup(const std::string& user, UserRecord* rec,
               std::string* err) override {

@@ -19,8 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "common/time.h"
+#include "common/wipe.h"
 #include "helper/delivery/run_command.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
@@ -65,8 +66,6 @@ class Reader {
   size_t n_;
   size_t off_ = 0;
 };
-
-using proto::Wipe;
 
 // The answer's first byte.
 constexpr char kReplyError = 0, kReplySent = 1, kReplyBadDestination = 2;
@@ -246,10 +245,10 @@ SendStatus RunViaLauncher(const std::string& path, const char* channel,
     return SendStatus::kError;
   }
   const int64_t deadline =
-      proto::NowMs() + int64_t{timeout_s} * 1000 + kReplyGraceMs;
+      NowMs() + int64_t{timeout_s} * 1000 + kReplyGraceMs;
   char reply[kMaxReply + 1];
   for (;;) {
-    int64_t left = deadline - proto::NowMs();
+    int64_t left = deadline - NowMs();
     if (left <= 0) {
       *err = what + ": delivery launcher did not answer";
       CloseLauncher();
@@ -288,13 +287,12 @@ SendStatus RunViaLauncher(const std::string& path, const char* channel,
 void StopCommandLauncher() {
   if (g_pid <= 0) return;
   CloseLauncher();
-  const int64_t deadline = proto::NowMs() + 2000;
+  const int64_t deadline = NowMs() + 2000;
   for (;;) {
     pid_t r = waitpid(g_pid, nullptr, WNOHANG);
     if (r == g_pid || (r < 0 && errno != EINTR)) break;
-    if (proto::NowMs() >= deadline) break;  // dies with us (PDEATHSIG)
-    struct timespec ts = {0, 10 * 1000000L};
-    nanosleep(&ts, nullptr);
+    if (NowMs() >= deadline) break;  // dies with us (PDEATHSIG)
+    SleepMs(10);
   }
   g_pid = -1;
 }

@@ -16,20 +16,13 @@
 
 #include <string>
 
+#include "common/time.h"
 #include "helper/delivery/command_launcher.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
 
 volatile sig_atomic_t g_command_pid = 0;  // RunningCommandPid()
-
-void NapMs(int64_t ms) {
-  if (ms <= 0) return;
-  struct timespec ts = {static_cast<time_t>(ms / 1000),
-                        static_cast<long>(ms % 1000) * 1000000L};
-  nanosleep(&ts, nullptr);
-}
 
 // The closing of inherited descriptors in the child: close_range when the
 // kernel has it, else a loop up to the descriptor limit read before fork.
@@ -81,7 +74,7 @@ void CloseFrom(int first, long max_fd) {
 // Waits for the exec status: false on deadline, *exec_errno != 0 on failure.
 bool AwaitExec(int fd, int64_t deadline, int* exec_errno) {
   for (;;) {
-    int64_t left = deadline - proto::NowMs();
+    int64_t left = deadline - NowMs();
     if (left <= 0) return false;
     struct pollfd p = {fd, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(left));
@@ -108,7 +101,7 @@ bool FeedStdin(int fd, const std::string& text, int64_t deadline) {
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno != EAGAIN) return true;  // EPIPE and friends
-    int64_t left = deadline - proto::NowMs();
+    int64_t left = deadline - NowMs();
     if (left <= 0) return false;
     struct pollfd p = {fd, POLLOUT, 0};
     poll(&p, 1, static_cast<int>(left));
@@ -126,9 +119,9 @@ int AwaitChild(pid_t pid, int64_t deadline, int* status) {
       *status = errno;
       return -1;
     }
-    int64_t left = deadline - proto::NowMs();
+    int64_t left = deadline - NowMs();
     if (left <= 0) return 0;
-    NapMs(left < 10 ? left : 10);
+    SleepMs(left < 10 ? left : 10);
   }
 }
 
@@ -202,7 +195,7 @@ SendStatus RunDeliveryCommand(const std::string& path, const char* channel,
 SendStatus RunCommandHere(const std::string& path, const char* channel,
                           const std::string& to, const std::string& text,
                           int timeout_s, std::string* err) {
-  const int64_t deadline = proto::NowMs() + int64_t{timeout_s} * 1000;
+  const int64_t deadline = NowMs() + int64_t{timeout_s} * 1000;
   const std::string what = "delivery command " + path;
   int in[2], st[2];
   if (pipe2(in, O_CLOEXEC) != 0) {

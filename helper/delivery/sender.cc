@@ -16,23 +16,17 @@
 
 #include <string>
 
+#include "common/fd.h"
+#include "common/time.h"
 #include "helper/email_address.h"
 #include "helper/phone_number.h"
 #include "helper/delivery/run_command.h"
 #include "helper/delivery/smtp_sender.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
 
 constexpr size_t kMaxTextSize = 1 << 20;  // a sanity bound, texts are short
-
-void NapMs(int64_t ms) {
-  if (ms <= 0) return;
-  struct timespec ts = {static_cast<time_t>(ms / 1000),
-                        static_cast<long>(ms % 1000) * 1000000L};
-  nanosleep(&ts, nullptr);
-}
 
 bool CheckMessage(Channel ch, const std::string& to, const std::string& text,
                   std::string* err) {
@@ -125,16 +119,13 @@ class OutboxSender : public CodeSender {
   bool Append(const std::string& line, std::string* err) {
     int fd = OpenOutbox(path_, err);
     if (fd < 0) return false;
-    const int64_t deadline = proto::NowMs() + int64_t{timeout_s_} * 1000;
-    while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-      if ((errno != EWOULDBLOCK && errno != EINTR) ||
-          proto::NowMs() >= deadline) {
-        *err = "cannot lock outbox " + path_ + ": " +
-               (errno == EWOULDBLOCK ? "timed out" : strerror(errno));
-        close(fd);
-        return false;
-      }
-      NapMs(10);
+    const int64_t deadline = NowMs() + int64_t{timeout_s_} * 1000;
+    if (!FlockUntil(fd, LOCK_EX, deadline)) {
+      const int saved = errno;
+      *err = "cannot lock outbox " + path_ + ": " +
+             (saved == EWOULDBLOCK ? "timed out" : strerror(saved));
+      close(fd);
+      return false;
     }
     ssize_t n;
     do {

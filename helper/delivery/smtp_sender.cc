@@ -9,13 +9,11 @@
 #include <algorithm>
 #include <string>
 
+#include "common/wipe.h"
 #include "config/config.h"
-#include "protocol/frame.h"
 
 namespace sspr {
 namespace {
-
-using proto::Wipe;
 
 // Day and month names of RFC 5322, whatever the locale.
 std::string RfcDate(time_t t) {

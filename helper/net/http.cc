@@ -7,7 +7,8 @@
 
 #include <algorithm>
 
-#include "protocol/frame.h"
+#include "common/time.h"
+#include "common/wipe.h"
 
 namespace sspr {
 namespace {
@@ -38,7 +39,7 @@ bool SplitUrl(const std::string& url, std::string* scheme, std::string* host) {
 }
 
 void WipeAll(std::vector<std::string>* v) {
-  for (auto& s : *v) WipeString(&s);
+  for (auto& s : *v) Wipe(&s);
 }
 
 struct Sink {
@@ -108,7 +109,7 @@ class CurlTransport : public HttpTransport {
     std::string scheme, host;
     if (!UrlAllowed(req.url, err)) return false;
     SplitUrl(req.url, &scheme, &host);
-    int64_t left = deadline_ms - proto::NowMs();
+    int64_t left = deadline_ms - NowMs();
     if (left <= 0) {
       *err = "no time left for a request to " + host;
       return false;
@@ -203,7 +204,7 @@ class CurlTransport : public HttpTransport {
       default:
         *err = "request to " + host + " failed: " + detail;
     }
-    WipeString(&resp->body);
+    Wipe(&resp->body);
     resp->status = 0;
     return false;
   }
@@ -217,12 +218,10 @@ class CurlTransport : public HttpTransport {
 
 HttpRequest::~HttpRequest() {
   WipeAll(&headers);
-  WipeString(&body);
+  Wipe(&body);
 }
 
-HttpResponse::~HttpResponse() { WipeString(&body); }
-
-void WipeString(std::string* s) { proto::Wipe(s); }
+HttpResponse::~HttpResponse() { Wipe(&body); }
 
 std::unique_ptr<HttpTransport> MakeCurlTransport(const TlsOptions& o) {
   return std::make_unique<CurlTransport>(o);
@@ -261,7 +260,7 @@ std::string UrlEscape(const std::string& s) {
   return out;
 }
 
-int64_t HttpClient::Now() const { return now_ms ? now_ms() : proto::NowMs(); }
+int64_t HttpClient::Now() const { return now_ms ? now_ms() : NowMs(); }
 
 void HttpClient::BeginOperation() {
   op_deadline_ms_ = std::min(Now() + op_budget_ms_, dialogue_deadline_ms_);
@@ -272,7 +271,7 @@ bool HttpClient::Do(const HttpRequest& req, HttpResponse* resp,
   if (op_deadline_ms_ == 0) BeginOperation();
   bool idempotent = req.method == "GET" || req.method == "DELETE";
   for (int attempt = 0;; ++attempt) {
-    WipeString(&resp->body);
+    Wipe(&resp->body);
     *resp = HttpResponse();
     int64_t deadline = std::min(op_deadline_ms_, Now() + request_timeout_ms_);
     ++requests_;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "common/time.h"
+
 namespace sspr {
 
 constexpr size_t kMaxResponseBody = 1024 * 1024;
@@ -41,7 +43,7 @@ struct HttpResponse {
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  // One exchange, no retry, finished by deadline_ms (proto::NowMs clock).
+  // One exchange, no retry, finished by deadline_ms (NowMs clock).
   // False with *err when no HTTP status was received.
   virtual bool Perform(const HttpRequest& req, int64_t deadline_ms,
                        HttpResponse* resp, std::string* err) = 0;
@@ -103,8 +105,6 @@ std::string HttpStatusText(const HttpResponse& r);
 
 // The host part of a URL ("" if none), for messages.
 std::string UrlHost(const std::string& url);
-
-void WipeString(std::string* s);
 
 }  // namespace sspr
 

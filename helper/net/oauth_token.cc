@@ -1,14 +1,16 @@
 #include "helper/net/oauth_token.h"
 
 #include <fcntl.h>
-#include <strings.h>
 #include <json-c/json.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 
-#include "helper/store/atomic_file.h"
+#include "common/file.h"
+#include "common/time.h"
+#include "common/wipe.h"
 #include "helper/backends/remote.h"
 #include "helper/net/json_util.h"
 
@@ -24,7 +26,7 @@ constexpr int64_t kRefreshMargin = 300;  // seconds before expiry
 OAuthToken::OAuthToken(TokenSpec spec, HttpClient* http, Clock* clock)
     : spec_(std::move(spec)), http_(http), clock_(clock) {}
 
-OAuthToken::~OAuthToken() { WipeString(&token_); }
+OAuthToken::~OAuthToken() { Wipe(&token_); }
 
 bool OAuthToken::ReadCache() {
   int fd = open(spec_.cache_path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -35,7 +37,7 @@ bool OAuthToken::ReadCache() {
       (st.st_mode & 077) == 0 && st.st_size <= static_cast<off_t>(kMaxTokenFile)) {
     text.resize(static_cast<size_t>(st.st_size));
     ssize_t n = read(fd, &text[0], text.size());
-    if (n != st.st_size) WipeString(&text);
+    if (n != st.st_size) Wipe(&text);
   }
   close(fd);
   Json doc;
@@ -47,13 +49,13 @@ bool OAuthToken::ReadCache() {
             GetInt(doc.get(), "refresh_at", &refresh_at, &err) &&
             !token.empty() && token.size() <= kMaxToken &&
             refresh_at > clock_->Now();
-  WipeString(&text);
+  Wipe(&text);
   if (ok) {
-    WipeString(&token_);
+    Wipe(&token_);
     token_ = token;
     refresh_at_ = refresh_at;
   }
-  WipeString(&token);
+  Wipe(&token);
   return ok;
 }
 
@@ -67,11 +69,11 @@ void OAuthToken::WriteCache() {
   json_object_put(o);  // json-c frees; the copy below is wiped
   std::string err;
   WriteFileAtomic(spec_.cache_path, text, 0600, &err);  // best effort: a cache
-  WipeString(&text);
+  Wipe(&text);
 }
 
 void OAuthToken::Invalidate() {
-  WipeString(&token_);
+  Wipe(&token_);
   refresh_at_ = 0;
   unlink(spec_.cache_path.c_str());
 }
@@ -103,15 +105,15 @@ bool OAuthToken::Get(std::string* token, std::string* err) {
           strcasecmp(type.c_str(), "Bearer") != 0 || access.empty() ||
           access.size() > kMaxToken || expires_in <= 0 ||
           expires_in > 86400) {
-        WipeString(&access);
+        Wipe(&access);
         *err = spec_.name + ": POST " + UrlPath(req.url) +
                ": unusable answer (need access_token, token_type Bearer, "
                "expires_in)" + (perr.empty() ? "" : ": " + perr);
         return false;
       }
-      WipeString(&token_);
+      Wipe(&token_);
       token_ = access;
-      WipeString(&access);
+      Wipe(&access);
       refresh_at_ = now + expires_in - std::min(kRefreshMargin, expires_in / 2);
       WriteCache();
     }

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "config/config.h"
-#include "helper/clock.h"
+#include "common/time.h"
 #include "helper/net/http.h"
 
 namespace sspr {

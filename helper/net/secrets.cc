@@ -2,8 +2,9 @@
 
 #include <string.h>
 
-#include "config/small_file.h"
-#include "protocol/frame.h"
+#include "common/file.h"
+#include "common/text.h"
+#include "common/wipe.h"
 
 namespace sspr {
 namespace {
@@ -11,15 +12,6 @@ namespace {
 const char* const kKeys[] = {"rest_token", "graph_client_secret",
                              "okta_api_token", "smtp_password",
                              "okta_private_key_file"};
-
-using proto::Wipe;
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
 
 }  // namespace
 
@@ -45,21 +37,13 @@ bool ReadSecretsFile(const std::string& path, Secrets* s, std::string* err) {
     *err = "secrets_file " + *err;
     return false;
   }
-  bool ok = ForEachLine(text, path, [&](std::string* raw,
-                                        const std::string& where) {
-    std::string line = Trim(*raw);
-    if (line.empty() || line[0] == '#') {
-      Wipe(&line);
-      return true;
-    }
-    size_t eq = line.find('=');
-    std::string key = eq == std::string::npos ? "" : Trim(line.substr(0, eq));
-    std::string val = eq == std::string::npos ? "" : Trim(line.substr(eq + 1));
-    Wipe(&line);
+  auto each = [&](KeyValueLine* kv, const std::string& where) {
+    const std::string& key = kv->key;
+    const std::string& val = kv->value;
     bool known = false;
     for (const char* k : kKeys) known = known || key == k;
     bool good = false;
-    if (eq == std::string::npos) {
+    if (!kv->pair) {
       *err = where + "expected 'key = value'";
     } else if (!known) {
       *err = where + "unknown key '" + key.substr(0, 64) + "'";
@@ -69,9 +53,9 @@ bool ReadSecretsFile(const std::string& path, Secrets* s, std::string* err) {
       s->Set(key, val);
       good = true;
     }
-    Wipe(&val);
-    return good;
-  });
+    return good;  // ForEachKeyValue wipes key and value
+  };
+  bool ok = ForEachKeyValue(text, path, kBlanks, each);
   Wipe(&text);
   // An Okta service app's private key: a PEM file with the same rules,
   // read now (as root), kept as okta_private_key.

@@ -13,6 +13,8 @@
 
 #include <vector>
 
+#include "common/fd.h"
+
 namespace sspr {
 
 bool LookupHelperUser(const std::string& name, HelperUser* u,
@@ -47,16 +49,6 @@ bool HandOver(int fd, const std::string& shown, const HelperUser& u,
   return true;
 }
 
-// Opens the folder `path` itself, never what a symlink there points to.
-int OpenDirNoFollow(const std::string& path, std::string* err) {
-  int fd = open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    *err = errno == ELOOP || errno == ENOTDIR
-               ? path + " is a symlink or not a directory; refusing it"
-               : "cannot open " + path + ": " + strerror(errno);
-  return fd;
-}
-
 std::string UserName(uid_t uid) {
   struct passwd pw, *pwp = nullptr;
   std::vector<char> buf(16384);
@@ -83,8 +75,9 @@ bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
     }
     return false;
   }
-  const int fd = OpenDirNoFollow(dir, err);
-  if (fd < 0) return false;
+  UniqueFd owned;  // the folder itself, never what a symlink points to
+  if (!OpenDirNoFollow(AT_FDCWD, dir, dir, &owned, nullptr, err)) return false;
+  const int fd = owned.get();
   bool ok = fstat(fd, &st) == 0;
   if (!ok) {
     *err = "cannot stat " + dir + ": " + strerror(errno);
@@ -100,7 +93,6 @@ bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
            "0700)";
     ok = false;
   }
-  close(fd);
   return ok;
 }
 

@@ -5,8 +5,9 @@
 
 #include <algorithm>
 
+#include "common/file.h"
+#include "common/text.h"
 #include "config/config.h"
-#include "helper/store/atomic_file.h"
 
 namespace sspr {
 namespace {

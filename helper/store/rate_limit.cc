@@ -8,8 +8,9 @@
 #include <memory>
 #include <vector>
 
+#include "common/file.h"
+#include "common/text.h"
 #include "config/config.h"
-#include "helper/store/atomic_file.h"
 
 namespace sspr {
 namespace {

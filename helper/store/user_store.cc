@@ -12,8 +12,11 @@
 #include <cstring>
 #include <memory>
 
+#include "common/fd.h"
+#include "common/file.h"
+#include "common/text.h"
+#include "common/time.h"
 #include "config/config.h"
-#include "helper/store/atomic_file.h"
 
 namespace sspr {
 
@@ -96,50 +99,19 @@ bool UserStore::AddMethod(const std::string& user, const Method& m, int64_t now,
 
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  void reset(int fd) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-
- private:
-  int fd_;
-};
-
 std::string StripSlashes(std::string p) {
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   return p;
 }
 
-// Opens the directory `name` below `parent` (AT_FDCWD: `name` is a path)
-// without following a symlink in its last component. *missing on ENOENT.
-bool OpenDirNoFollow(int parent, const std::string& name,
-                     const std::string& shown, Fd* out, bool* missing,
-                     std::string* err) {
-  *missing = false;
-  int fd = openat(parent, name.c_str(),
-                  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) {
-      *missing = true;
-      return true;
-    }
-    *err = (errno == ELOOP || errno == ENOTDIR)
-               ? shown + " is a symlink or not a directory, refusing it"
-               : "cannot open " + shown + ": " + strerror(errno);
-    return false;
-  }
-  out->reset(fd);
+// OpenDirNoFollow, refusing a folder that group or others could write.
+bool OpenClosedDir(int parent, const std::string& name,
+                   const std::string& shown, UniqueFd* out, bool* missing,
+                   std::string* err) {
+  if (!OpenDirNoFollow(parent, name, shown, out, missing, err)) return false;
+  if (*missing) return true;
   struct stat st;
-  if (fstat(fd, &st) != 0) {
+  if (fstat(out->get(), &st) != 0) {
     *err = "cannot stat " + shown + ": " + strerror(errno);
     return false;
   }
@@ -147,52 +119,6 @@ bool OpenDirNoFollow(int parent, const std::string& name,
     *err = shown + " is writable by group or others, refusing it";
     return false;
   }
-  return true;
-}
-
-// Reads the regular file `name` below `dir` (never a symlink or a FIFO),
-// at most `max` bytes. *missing on ENOENT.
-bool ReadAt(int dir, const std::string& name, const std::string& shown,
-            size_t max, std::string* out, bool* missing, std::string* err) {
-  *missing = false;
-  Fd fd(openat(dir, name.c_str(),
-               O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  if (fd.get() < 0) {
-    if (errno == ENOENT) {
-      *missing = true;
-      return true;
-    }
-    *err = errno == ELOOP ? shown + " is a symlink, refusing it"
-                          : "cannot open " + shown + ": " + strerror(errno);
-    return false;
-  }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = shown + " is not a regular file";
-    return false;
-  }
-  if (static_cast<uint64_t>(st.st_size) > max) {
-    *err = shown + " is larger than " + std::to_string(max) + " bytes";
-    return false;
-  }
-  std::string buf(max + 1, '\0');
-  size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t n = read(fd.get(), &buf[got], buf.size() - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      *err = "cannot read " + shown + ": " + strerror(errno);
-      return false;
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  if (got > max) {
-    *err = shown + " is larger than " + std::to_string(max) + " bytes";
-    return false;
-  }
-  buf.resize(got);
-  out->swap(buf);
   return true;
 }
 
@@ -211,65 +137,14 @@ bool ParseRecordFile(const std::string& text, const std::string& file,
   return true;
 }
 
-// The same flock(2) FileLock takes, on `name` below `dir`.
-bool LockAt(int dir, const std::string& name, const std::string& shown,
-            int timeout_ms, Fd* out, std::string* err) {
-  struct stat parent;
-  if (fstat(dir, &parent) != 0) {
-    *err = "cannot stat the directory of " + shown + ": " + strerror(errno);
-    return false;
-  }
-  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-  int fd = openat(dir, name.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
-  const bool created = fd >= 0;
-  if (fd < 0 && errno != EEXIST) {
-    *err = "cannot open " + shown + ": " + strerror(errno);
-    return false;
-  }
-  if (fd >= 0) close(fd);  // opened again once its mode is settled
-  if (!SettleMode(dir, name, parent, S_IFREG, 0600, created, shown, err))
-    return false;
-  fd = openat(dir, name.c_str(), kFlags);
-  if (fd < 0) {
-    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
-                          : "cannot open " + shown + ": " + strerror(errno);
-    return false;
-  }
-  out->reset(fd);
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = shown + " is not a regular file";
-    return false;
-  }
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      *err = "cannot lock " + shown + ": " + strerror(errno);
-      return false;
-    }
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    int64_t ms = (now.tv_sec - start.tv_sec) * 1000 +
-                 (now.tv_nsec - start.tv_nsec) / 1000000;
-    if (ms >= timeout_ms) {
-      *err = "timed out after " + std::to_string(timeout_ms) +
-             " ms waiting for lock " + shown;
-      return false;
-    }
-    struct timespec nap = {0, 10 * 1000000L};
-    nanosleep(&nap, nullptr);
-  }
-}
-
 // Opens top/users without following a link at either level; *missing
 // when either does not exist yet (no records, not an error).
-bool OpenUsersDir(const std::string& top, Fd* users, bool* missing,
+bool OpenUsersDir(const std::string& top, UniqueFd* users, bool* missing,
                   std::string* err) {
-  Fd state;
-  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, missing, err)) return false;
+  UniqueFd state;
+  if (!OpenClosedDir(AT_FDCWD, top, top, &state, missing, err)) return false;
   if (*missing) return true;
-  return OpenDirNoFollow(state.get(), "users", top + "/users", users, missing,
+  return OpenClosedDir(state.get(), "users", top + "/users", users, missing,
                          err);
 }
 
@@ -281,7 +156,7 @@ bool UserStore::List(std::vector<UserRecord>* recs,
   recs->clear();
   problems->clear();
   const std::string top = StripSlashes(dir_);
-  Fd users;
+  UniqueFd users;
   bool missing = false;
   if (!OpenUsersDir(top, &users, &missing, err)) return false;
   if (missing) return true;
@@ -330,7 +205,7 @@ bool UserStore::LoadNoFollow(const std::string& user, UserRecord* rec,
     return false;
   }
   const std::string top = StripSlashes(dir_);
-  Fd users;
+  UniqueFd users;
   bool missing = false;
   if (!OpenUsersDir(top, &users, &missing, err)) return false;
   if (missing) return true;
@@ -357,11 +232,11 @@ bool UserStore::Remove(const std::string& user,
   }
   const std::string top = StripSlashes(dir_);
   const std::string name = SafeFileName(user);
-  Fd state, locks, lock, users;
+  UniqueFd state, locks, lock, users;
   bool missing = false;
-  if (!OpenDirNoFollow(AT_FDCWD, top, top, &state, &missing, err)) return false;
+  if (!OpenClosedDir(AT_FDCWD, top, top, &state, &missing, err)) return false;
   if (missing) return !before || before(err);  // nothing was ever stored
-  if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
+  if (!OpenClosedDir(state.get(), "locks", top + "/locks", &locks, &missing,
                        err))
     return false;
   if (missing) {
@@ -374,7 +249,7 @@ bool UserStore::Remove(const std::string& user,
       *err = "cannot create " + top + "/locks: " + strerror(errno);
       return false;
     }
-    if (!OpenDirNoFollow(state.get(), "locks", top + "/locks", &locks, &missing,
+    if (!OpenClosedDir(state.get(), "locks", top + "/locks", &locks, &missing,
                          err) ||
         missing ||
         !SettleMode(state.get(), "locks", st, S_IFDIR, 0700, created,
@@ -383,11 +258,11 @@ bool UserStore::Remove(const std::string& user,
       return false;
     }
   }
-  if (!LockAt(locks.get(), name + ".lock", top + "/locks/" + name + ".lock",
-              kDefaultLockTimeoutMs, &lock, err))
+  if (!LockFileAt(locks.get(), name + ".lock", top + "/locks/" + name + ".lock",
+                  kDefaultLockTimeoutMs, &lock, err))
     return false;
   if (before && !before(err)) return false;
-  if (!OpenDirNoFollow(state.get(), "users", top + "/users", &users, &missing,
+  if (!OpenClosedDir(state.get(), "users", top + "/users", &users, &missing,
                        err))
     return false;
   if (missing) return true;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/cache_entry.h"
+#include "common/text.h"
 #include "config/config.h"
 #include "tests/unit/temp_dir.h"
 #include "tools/cache_state.h"

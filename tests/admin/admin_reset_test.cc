@@ -9,10 +9,13 @@
 #include <cstring>
 #include <string>
 
+#include "common/text.h"
 #include "config/config.h"
 #include "helper/store/rate_limit.h"
 #include "helper/store/user_store.h"
+#include "common/text.h"
 #include "common/cache_entry.h"
+#include "common/text.h"
 #include "config/config.h"
 #include "tests/unit/temp_dir.h"
 

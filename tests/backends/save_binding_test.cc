@@ -18,6 +18,7 @@ extern "C" {
 #include <utility>
 #include <vector>
 
+#include "common/time.h"
 #include "helper/backends/remote.h"
 #include "tests/common/fakes.h"
 #include "tests/unit/temp_dir.h"

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "config/config.h"
 
 namespace {
@@ -66,13 +67,6 @@ std::vector<std::string> Lines(const std::string& text) {
     pos = nl + 1;
   }
   return out;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
 }
 
 // Every field of Config (add new ones here).
@@ -140,12 +134,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> args;
     for (const std::string& raw : lines) {
       // The file's own comment rule ("value  # note"); arguments have none.
-      std::string line = Trim(sspr::StripComment(raw));
+      std::string line = sspr::Trim(sspr::StripComment(raw));
       if (line.empty()) continue;
       size_t eq = line.find('=');
       if (eq == std::string::npos) Fail("the file accepted a line without '='");
-      args.push_back(Trim(line.substr(0, eq)) + "=" +
-                     Trim(line.substr(eq + 1)));
+      args.push_back(sspr::Trim(line.substr(0, eq)) + "=" +
+                     sspr::Trim(line.substr(eq + 1)));
     }
     sspr::Config again;
     err.clear();

@@ -41,12 +41,13 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
+#include "common/time.h"
 #include "config/config.h"
-#include "helper/answer.h"
 #include "helper/backends/backend.h"
 #include "helper/dialogue.h"
-#include "helper/store/policy_state.h"
 #include "helper/questions.h"
+#include "helper/store/policy_state.h"
 #include "helper/store/user_store.h"
 #include "protocol/frame.h"
 #include "protocol/messages.h"
@@ -273,7 +274,7 @@ void Login(const sspr::Config& c, FakeClock* clock,
 
   FuzzConv conv(answers, clock, &sent);
   sspr::Dialogue d(c, backend.get(), &conv, clock,
-                   sspr::proto::NowMs() + 3600 * 1000);
+                   sspr::NowMs() + 3600 * 1000);
   d.set_questions(sspr::BuiltinQuestions());
   d.set_policy_store(&policy);
   const sspr::proto::Result r = d.Run(kUser);

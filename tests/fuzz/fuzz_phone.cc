@@ -26,6 +26,7 @@
 
 #include <string>
 
+#include "common/text.h"
 #include "helper/answer.h"
 #include "helper/email_address.h"
 #include "helper/phone_number.h"

@@ -11,8 +11,9 @@
 // Oracles:
 //  - at least one and at most kMaxMessagesPerText messages;
 //  - each at most PAM_MAX_MSG_SIZE - 1 bytes as a C string (no NUL inside),
-//    valid UTF-8 (helper/answer.h's check, written separately), with no
-//    control character but '\n' (no tab, DEL, C1);
+//    valid UTF-8, with no control character but '\n' (no tab, DEL, C1)
+//    (common/text.h's checks; its decoder is held to an independent one by
+//    fuzz_phone and tests/unit/common_text_test.cc);
 //  - all but the last are info (error for ERROR), the last has the frame's
 //    style;
 //  - nothing but line ends is lost unless the text was cut, and then only
@@ -27,7 +28,7 @@
 #include <string>
 #include <vector>
 
-#include "helper/answer.h"
+#include "common/text.h"
 #include "pam_module/relay_text.h"
 #include "protocol/frame.h"
 
@@ -39,18 +40,6 @@ using sspr::proto::Type;
 [[noreturn]] void Fail(const char* what) {
   fprintf(stderr, "fuzz_relay: %s\n", what);
   abort();
-}
-
-// C0 but '\n', DEL, C1 (U+0080-U+009F).
-bool HasControl(const std::string& s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if ((c < 0x20 && c != '\n') || c == 0x7F) return true;
-    if (c == 0xC2 && i + 1 < s.size() &&
-        static_cast<unsigned char>(s[i + 1]) < 0xA0)
-      return true;
-  }
-  return false;
 }
 
 std::string WithoutLineEnds(const std::string& s) {
@@ -76,7 +65,7 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
   if (len >= PAM_MAX_MSG_SIZE) Fail("message longer than PAM_MAX_MSG_SIZE");
   const std::string s(text, len);
   if (!sspr::IsValidUtf8(s)) Fail("message is not valid UTF-8");
-  if (HasControl(s)) Fail("message holds a control character");
+  if (sspr::HasControl(s, "\n")) Fail("message holds a control character");
   if (--e->count == 0
           ? msg[0]->msg_style != e->style
           : msg[0]->msg_style !=
@@ -147,7 +136,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t again = 0;
   if (sspr::CleanText(clean, &again) != clean || again != 0)
     Fail("cleaning is not idempotent");
-  if (sspr::IsValidUtf8(f.payload) && !HasControl(f.payload) &&
+  if (sspr::IsValidUtf8(f.payload) && !sspr::HasControl(f.payload, "\n") &&
       f.payload.find('\t') == std::string::npos &&
       (clean != f.payload || replaced != 0))
     Fail("clean text was changed");

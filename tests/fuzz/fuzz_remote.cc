@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "common/text.h"
 #include "helper/backends/remote.h"
 
 namespace {
@@ -30,18 +31,6 @@ namespace {
   fprintf(stderr, "fuzz_remote: %s%s%s\n", what, detail.empty() ? "" : ": ",
           detail.c_str());
   abort();
-}
-
-// C0 controls, DEL, and C1 controls in UTF-8 (C2 80..C2 9F).
-bool HasControl(const std::string& s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char ch = static_cast<unsigned char>(s[i]);
-    if (ch < 0x20 || ch == 0x7f) return true;
-    if (ch == 0xc2 && i + 1 < s.size() &&
-        (static_cast<unsigned char>(s[i + 1]) & 0xe0) == 0x80)
-      return true;
-  }
-  return false;
 }
 
 void CheckRefusal(bool ok, const std::string& err, const char* parser) {
@@ -110,7 +99,7 @@ void Questions(const std::string& body) {
         }))
       Fail("question key out of [a-z0-9_]{1,64}", x.key);
     // Shown at the login prompt: no terminal control.
-    if (x.text.empty() || x.text.size() > 200 || HasControl(x.text))
+    if (x.text.empty() || x.text.size() > 200 || sspr::HasControl(x.text))
       Fail("question text unsafe to show", x.text);
     for (size_t k = 0; k < i; ++k)
       if (q[k].key == x.key) Fail("question key twice", x.key);
@@ -136,7 +125,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       // Goes into syslog lines: bounded, one line, no control characters.
       std::string t = sspr::ServiceErrorText(body);
       if (t.size() > 203) Fail("error text longer than 200 + '...'", "");
-      if (HasControl(t)) Fail("error text with a control character", t);
+      if (sspr::HasControl(t)) Fail("error text with a control character", t);
       break;
     }
     case 5:

@@ -2,7 +2,6 @@
 // LoadConfigFile (syntax, limits, file type, ownership and permissions),
 // LoadConfig and SafeFileName.
 #include "config/config.h"
-#include "config/small_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +20,9 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include "common/file.h"
+#include "common/text.h"
 
 // clang-format off
 #include <stdarg.h>

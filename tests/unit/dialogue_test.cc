@@ -337,7 +337,7 @@ void a_mobile_registers_by_sms(void**) {
   assert_null(strstr(r.log.c_str(), "5550123"));
   // A second dialogue finds the user registered without prompting.
   ScriptedConv fresh;
-  Dialogue d(w.c, w.backend.get(), &fresh, &w.clock, proto::NowMs() + 60000);
+  Dialogue d(w.c, w.backend.get(), &fresh, &w.clock, NowMs() + 60000);
   proto::Result r2 = d.Run("alice");
   assert_int_equal(static_cast<int>(r2.outcome),
                    static_cast<int>(proto::Outcome::kRegistered));

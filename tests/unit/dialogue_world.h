@@ -51,7 +51,7 @@ struct DialogueWorld {
   proto::Result Run(const std::string& user = "alice") {
     if (follow_script) conv.transcript.clear();
     Dialogue d(c, wrapper ? wrapper : backend.get(), &conv, &clock,
-               proto::NowMs() + 60000);
+               NowMs() + 60000);
     d.set_questions(BuiltinQuestions());
     d.set_policy_store(policy.get());
     d.set_silent(silent);

@@ -1,5 +1,7 @@
 // Unit tests for protocol/frame.h: the frame codec, the incremental decoder
 // and ReadFrame/WriteFrame over real descriptors.
+#include "common/time.h"
+#include "common/wipe.h"
 #include "protocol/frame.h"
 
 #include <errno.h>

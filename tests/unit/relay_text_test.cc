@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "helper/answer.h"
+#include "common/text.h"
 #include "helper/qr_text.h"
 
 // clang-format off
@@ -37,17 +37,6 @@ std::string Fffd(int n) {
   return s;
 }
 
-bool HasControl(const std::string& s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if ((c < 0x20 && c != '\n') || c == 0x7F) return true;
-    if (c == 0xC2 && i + 1 < s.size() &&
-        static_cast<unsigned char>(s[i + 1]) < 0xA0)
-      return true;
-  }
-  return false;
-}
-
 // The oracle every split must meet.
 void AssertSafe(const std::vector<std::string>& pieces) {
   assert_true(!pieces.empty());
@@ -55,7 +44,7 @@ void AssertSafe(const std::vector<std::string>& pieces) {
   for (const std::string& p : pieces) {
     assert_true(p.size() <= kMaxMessageBytes);
     assert_true(sspr::IsValidUtf8(p));
-    assert_false(HasControl(p));
+    assert_false(sspr::HasControl(p, "\n"));
     assert_int_equal(p.find('\0'), std::string::npos);
   }
 }

@@ -1,13 +1,13 @@
 // State folders and lock files get their exact mode whatever the umask,
 // and an existing one's mode and owner are checked, not trusted
-// (helper/store/atomic_file.h: EnsureDir, FileLock, SettleMode).
+// (common/file.h: EnsureDir, FileLock, SettleMode).
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <string>
 
-#include "helper/store/atomic_file.h"
+#include "common/file.h"
 #include "tests/unit/temp_dir.h"
 
 // clang-format off

@@ -14,8 +14,9 @@ extern "C" {  // cmocka 1.1 has no C++ guards of its own
 #include <string>
 #include <vector>
 
+#include "common/sha256.h"
+#include "common/text.h"
 #include "config/config.h"
-#include "config/sha256.h"
 #include "config/user_name.h"
 
 namespace sspr {

@@ -1,5 +1,4 @@
 // Tests for the local backend's per-user JSON records.
-#include "tests/unit/temp_dir.h"
 #include "helper/store/user_store.h"
 
 #include <dirent.h>
@@ -22,7 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "helper/store/atomic_file.h"
+#include "common/file.h"
+#include "tests/unit/temp_dir.h"
 
 // cmocka.h last: its fail() macro clashes with <ios>.
 // clang-format off

@@ -1,4 +1,4 @@
-#include "helper/store/atomic_file.h"
+#include "common/file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -12,6 +12,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <utility>
+
+#include "common/fd.h"
+#include "common/time.h"
 
 namespace sspr {
 namespace {
@@ -64,12 +68,6 @@ bool WriteAll(int fd, const std::string& data) {
   return true;
 }
 
-int64_t MonotonicMs() {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
-
 // Removes temp files of `base` (".<base>.tmp-*") left in `dir` by a writer
 // that died between creating and renaming one (SIGKILL, power loss): they
 // hold a partial copy that nothing ever reads. A live writer's temp file
@@ -99,6 +97,26 @@ void RemoveStaleTemps(const std::string& dir, const std::string& base) {
       unlinkat(dfd, e->d_name, 0);
   }
   closedir(d);  // closes dfd
+}
+
+// What is wrong with the file's type, owner or mode under `rule`, or "".
+std::string FileProblem(const std::string& path, FileRule rule, bool regular,
+                        const struct stat& st) {
+  if (rule == FileRule::kRootPrivate) {
+    if (regular && st.st_uid == 0 && (st.st_mode & 077) == 0) return "";
+    return path +
+           " must be a regular file owned by root with mode 0600 "
+           "(fix: chown root:root " +
+           path + "; chmod 600 " + path + ")";
+  }
+  if (!regular) return path + ": not a regular file";
+  if (rule == FileRule::kRootNotWritable &&
+      (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
+    return path +
+           ": must be owned by root and not writable by group or "
+           "others (fix: chown root:root " +
+           path + "; chmod 644 " + path + ")";
+  return "";
 }
 
 }  // namespace
@@ -241,59 +259,93 @@ bool WriteFileAtomic(const std::string& path, const std::string& data,
 bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
                      bool* missing, std::string* err) {
   out->clear();
-  *missing = false;
-  // O_NONBLOCK: opening a FIFO planted in place of the file must not hang.
-  int fd = open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  return ReadAt(AT_FDCWD, path, path, max, out, missing, err);
+}
+
+bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
+                   std::string* text, std::string* err, int* open_errno) {
+  if (open_errno) *open_errno = 0;
+  text->clear();
+  // O_NONBLOCK: a FIFO put in the file's place cannot block the login.
+  int fd = open(path.c_str(),
+                O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    if (errno == ENOENT) {
-      *missing = true;
-      return true;
-    }
-    if (errno == ELOOP) {
-      *err = path + " is a symlink, refusing to read it";
-    } else {
-      *err = Errno("cannot open", path, errno);
-    }
+    if (open_errno) *open_errno = errno;
+    *err = path + ": " + strerror(errno);
+    return false;
+  }
+  struct stat st = {};
+  const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  std::string problem = FileProblem(path, rule, regular, st);
+  if (!problem.empty()) {
+    close(fd);
+    *err = problem;
+    return false;
+  }
+  const std::string too_big =
+      path + ": larger than " + std::to_string(max) + " bytes";
+  if (st.st_size > static_cast<off_t>(max)) {
+    close(fd);
+    *err = too_big;
+    return false;
+  }
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof(buf))) > 0) {
+    text->append(buf, static_cast<size_t>(n));
+    if (text->size() > max) break;
+  }
+  const int read_errno = errno;
+  explicit_bzero(buf, sizeof(buf));
+  close(fd);
+  if (n < 0 || text->size() > max) {
+    explicit_bzero(&(*text)[0], text->size());
+    text->clear();
+    *err = n < 0 ? path + ": " + strerror(read_errno) : too_big;
+    return false;
+  }
+  return true;
+}
+
+bool LockFileAt(int dir, const std::string& name, const std::string& shown,
+                int timeout_ms, UniqueFd* out, std::string* err) {
+  struct stat parent;
+  if (fstat(dir, &parent) != 0) {
+    *err = Errno("cannot stat the folder of", shown, errno);
+    return false;
+  }
+  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+  int fd = openat(dir, name.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
+  const bool created = fd >= 0;
+  if (fd < 0 && errno != EEXIST) {
+    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
+                          : Errno("cannot open lock file", shown, errno);
+    return false;
+  }
+  if (fd >= 0) close(fd);  // opened again once its mode is settled
+  if (!SettleMode(dir, name, parent, S_IFREG, 0600, created, shown, err))
+    return false;
+  UniqueFd lock(openat(dir, name.c_str(), kFlags));
+  if (!lock.valid()) {
+    *err = errno == ELOOP ? shown + " is a symlink, refusing to lock it"
+                          : Errno("cannot open lock file", shown, errno);
     return false;
   }
   struct stat st;
-  if (fstat(fd, &st) != 0) {
-    *err = Errno("cannot stat", path, errno);
-    close(fd);
+  if (fstat(lock.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    *err = "lock file " + shown + " is not a regular file";
     return false;
   }
-  if (!S_ISREG(st.st_mode)) {
-    *err = path + " is not a regular file";
-    close(fd);
+  if (!FlockUntil(lock.get(), LOCK_EX,
+                  NowMs() + (timeout_ms > 0 ? timeout_ms : 0))) {
+    const int saved = errno;
+    *err = saved == EWOULDBLOCK
+               ? "timed out after " + std::to_string(timeout_ms) +
+                     " ms waiting for lock " + shown
+               : Errno("cannot lock", shown, saved);
     return false;
   }
-  if (static_cast<uint64_t>(st.st_size) > max) {
-    *err = path + " is too large (" + std::to_string(st.st_size) +
-           " bytes, at most " + std::to_string(max) + ")";
-    close(fd);
-    return false;
-  }
-  // Read up to max+1 bytes: a file that grew since fstat is still caught.
-  std::string buf(max + 1, '\0');
-  size_t got = 0;
-  while (got < buf.size()) {
-    ssize_t n = read(fd, &buf[got], buf.size() - got);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      *err = Errno("cannot read", path, errno);
-      close(fd);
-      return false;
-    }
-    if (n == 0) break;
-    got += static_cast<size_t>(n);
-  }
-  close(fd);
-  if (got > max) {
-    *err = path + " is too large (more than " + std::to_string(max) + " bytes)";
-    return false;
-  }
-  buf.resize(got);
-  out->swap(buf);
+  *out = std::move(lock);
   return true;
 }
 
@@ -302,57 +354,15 @@ bool FileLock::Acquire(const std::string& path, int timeout_ms,
   Release();
   std::string dir, base;
   SplitPath(path, &dir, &base);
-  const int pfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  struct stat parent;
-  if (pfd < 0 || fstat(pfd, &parent) != 0) {
+  UniqueFd pfd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!pfd.valid()) {
     *err = Errno("cannot open the folder of", path, errno);
-    if (pfd >= 0) close(pfd);
     return false;
   }
-  constexpr int kFlags = O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
-  int fd = openat(pfd, base.c_str(), kFlags | O_CREAT | O_EXCL, 0600);
-  const bool created = fd >= 0;
-  const bool exists = created || errno == EEXIST;
-  if (fd >= 0) close(fd);  // opened again once its mode is settled
-  fd = -1;
-  if (exists &&
-      SettleMode(pfd, base, parent, S_IFREG, 0600, created, path, err)) {
-    fd = openat(pfd, base.c_str(), kFlags);
-    if (fd < 0) *err = Errno("cannot open lock file", path, errno);
-  } else if (!exists) {
-    *err = errno == ELOOP ? path + " is a symlink, refusing to lock it"
-                          : Errno("cannot open lock file", path, errno);
-  }
-  close(pfd);
-  if (fd < 0) return false;
-  struct stat st;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    *err = "lock file " + path + " is not a regular file";
-    close(fd);
-    return false;
-  }
-  const int64_t deadline = MonotonicMs() + (timeout_ms > 0 ? timeout_ms : 0);
-  for (;;) {
-    if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      fd_ = fd;
-      return true;
-    }
-    if (errno != EWOULDBLOCK && errno != EINTR) {
-      *err = Errno("cannot lock", path, errno);
-      close(fd);
-      return false;
-    }
-    int64_t left = deadline - MonotonicMs();
-    if (left <= 0) {
-      *err = "timed out after " + std::to_string(timeout_ms) +
-             " ms waiting for lock " + path;
-      close(fd);
-      return false;
-    }
-    struct timespec nap = {0,
-                           static_cast<long>(left < 10 ? left : 10) * 1000000L};
-    nanosleep(&nap, nullptr);
-  }
+  UniqueFd lock;
+  if (!LockFileAt(pfd.get(), base, path, timeout_ms, &lock, err)) return false;
+  fd_ = lock.release();
+  return true;
 }
 
 void FileLock::Release() {

@@ -1,7 +1,7 @@
 // SHA-256 (FIPS 180-4), self-contained: the module links libc and libpam
 // only, and names long user names' files by this hash (SafeFileName).
-#ifndef SSPR_CONFIG_SHA256_H_
-#define SSPR_CONFIG_SHA256_H_
+#ifndef SSPR_COMMON_SHA256_H_
+#define SSPR_COMMON_SHA256_H_
 
 #include <string>
 
@@ -12,4 +12,4 @@ std::string Sha256Hex(const std::string& data);
 
 }  // namespace sspr
 
-#endif  // SSPR_CONFIG_SHA256_H_
+#endif  // SSPR_COMMON_SHA256_H_

@@ -1,7 +1,9 @@
-// Small, careful file primitives for the helper's state: atomic replace,
-// bounded reads that refuse symlinks, per-key flock with a deadline.
-#ifndef SSPR_HELPER_STORE_ATOMIC_FILE_H_
-#define SSPR_HELPER_STORE_ATOMIC_FILE_H_
+// Small, careful files: the admin's files read with owner and mode rules
+// (config, secrets, texts, questions), and the state the helper and
+// sspr-admin keep: atomic replace, folders and lock files of exact
+// modes, bounded reads that refuse symlinks, per-key flock with a deadline.
+#ifndef SSPR_COMMON_FILE_H_
+#define SSPR_COMMON_FILE_H_
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -9,7 +11,23 @@
 #include <cstddef>
 #include <string>
 
+#include "common/fd.h"
+
 namespace sspr {
+
+enum class FileRule {
+  kAnyOwner,         // tests and tools that read a file given by the user
+  kRootNotWritable,  // owned by root, not writable by group or others
+  kRootPrivate,      // owned by root, no group or other bits (0600/0400)
+};
+
+// Reads all of `path` (at most `max` bytes) into *text. On failure *err
+// starts with the path and says what is wrong and how to fix it, and
+// *open_errno (if given) is the errno of a failed open(), else 0. The
+// read buffer is wiped, so secrets leave no copy behind.
+bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
+                   std::string* text, std::string* err,
+                   int* open_errno = nullptr);
 
 // How long state writers wait for a per-key lock by default.
 constexpr int kDefaultLockTimeoutMs = 5000;
@@ -47,6 +65,13 @@ bool WriteFileAtomic(const std::string& path, const std::string& data,
 bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
                      bool* missing, std::string* err);
 
+// Opens (creating it if need be) the lock file `name` below the folder
+// `dir` and takes an exclusive flock(2) on it within `timeout_ms`: exactly
+// 0600 and owned like its folder (SettleMode), never a symlink. The lock
+// is held while *out holds the descriptor. `shown` names it in *err.
+bool LockFileAt(int dir, const std::string& name, const std::string& shown,
+                int timeout_ms, UniqueFd* out, std::string* err);
+
 // An exclusive flock(2) on a lock file (exactly 0600 and owned like its
 // folder, see SettleMode; never a symlink),
 // held until Release() or destruction. Lock files are never removed:
@@ -70,4 +95,4 @@ class FileLock {
 
 }  // namespace sspr
 
-#endif  // SSPR_HELPER_STORE_ATOMIC_FILE_H_
+#endif  // SSPR_COMMON_FILE_H_

@@ -1,4 +1,4 @@
-#include "config/sha256.h"
+#include "common/sha256.h"
 
 #include <stdint.h>
 

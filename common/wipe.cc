@@ -1,0 +1,12 @@
+#include "common/wipe.h"
+
+#include <string.h>
+
+namespace sspr {
+
+void Wipe(std::string* s) {
+  if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
+  s->clear();
+}
+
+}  // namespace sspr
