@@ -1,3 +1,5 @@
+// This file is long because it is one self-contained benchmark program
+// (options, stacks, interleaving, statistics).
 // pam_bench: times PAM account stacks through real libpam.
 //
 //   pam_bench --confdir DIR --service NAME[,NAME...] --user USER [options]

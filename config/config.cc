@@ -1,3 +1,5 @@
+// This file is long because every configuration key's setter and check, one
+// table: split it and a key's rules would live in two places.
 #include "config/config.h"
 
 #include <ctype.h>

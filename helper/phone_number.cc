@@ -1,3 +1,5 @@
+// This file is long because it is the one place that turns typed numbers into
+// E.164 with libphonenumber, region rules included.
 // Phone numbers as the user types them, checked with libphonenumber.
 #include "helper/phone_number.h"
 

@@ -1,3 +1,5 @@
+// This file is long because it holds every English text the helper shows, so
+// that translators and reviewers find them in one place.
 #include "helper/texts.h"
 
 #include <time.h>

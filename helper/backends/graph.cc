@@ -1,3 +1,5 @@
+// This file is long because it is one class for one API (status, write, and
+// the error mapping of Microsoft Graph).
 // backend = graph: Microsoft Entra ID through Microsoft Graph v1.0.
 //   status:   GET /users/{upn}/authentication/methods  (graph_status=methods,
 //             UserAuthenticationMethod.Read.All), or

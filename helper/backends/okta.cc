@@ -1,3 +1,5 @@
+// This file is long because it is one class for one API's whole factor life
+// cycle; its JWT is in helper/net/jwt.cc.
 // backend = okta: the Okta Factors API, with an SSWS API token or as an
 // OAuth 2.0 service app (client credentials, private_key_jwt: a JWT signed
 // RS256 with the app's key (helper/net/jwt.h), POST /oauth2/v1/token,

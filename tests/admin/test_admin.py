@@ -1,3 +1,5 @@
+# This file is long because it is one table of sspr-admin commands run on
+# state left by real logins.
 """sspr-admin on state left by real registrations (real libpam, module and
 helper): status, show, list, export, reset and check, their exit codes and
 outputs; check agrees with what the module then really returns."""

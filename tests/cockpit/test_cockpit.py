@@ -1,3 +1,5 @@
+# This file is long because it holds the browser fixture (cockpit-ws,
+# Chromium) with its flows, which share it.
 """Cockpit, the web console, in a real browser.
 
 Debian's cockpit-ws runs on a loopback port (no TLS, its own config folder

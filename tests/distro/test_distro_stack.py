@@ -1,3 +1,5 @@
+# This file is long because it is one table of real clients on one installed
+# distro root, which is slow to build once.
 """Real clients on the real distro stack, as a new admin sets it up.
 
 A fresh `debootstrap --variant=minbase bookworm` root (chroot_env.py); the

@@ -1,3 +1,4 @@
+# This file is long because it is one table of bad inputs at every prompt.
 """Bad input at every prompt of every dialogue, through real libpam, the
 real module and the real helper: an empty line, a 4 KiB line, control
 characters (C0, DEL, C1), invalid UTF-8 (passed to the driver as bytes),

@@ -1,3 +1,5 @@
+# This file is long because it is one matrix of faults, each with the same
+# checks afterwards.
 """Fault-injection matrix with real processes (real libpam, module, helper):
 
 1. the helper SIGKILLed at every prompt of a full phone registration (new

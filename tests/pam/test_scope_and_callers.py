@@ -1,3 +1,4 @@
+# This file is long because it is one table of the scope rules, row by row.
 """Who the module applies to (pam_sspr(8), SCOPE: rules a to f, each row
 through real libpam), a broken config, and callers that behave unusually:
 PAM_SILENT, an application that ignores SIGCHLD, one that is not root."""

@@ -1,3 +1,5 @@
+// This file is long because it checks every configuration key, one test per
+// key's rules.
 // Unit tests for config/config.h: every key's setter, Validate, ApplyArgs,
 // LoadConfigFile (syntax, limits, file type, ownership and permissions),
 // LoadConfig and SafeFileName.

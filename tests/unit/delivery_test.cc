@@ -1,3 +1,5 @@
+// This file is long because it covers both delivery paths (outbox and command)
+// with their failure cases.
 // Tests for code delivery: the outbox file and the exec'd command.
 #include "tests/unit/temp_dir.h"
 #include "helper/delivery/command_launcher.h"

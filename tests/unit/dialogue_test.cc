@@ -1,3 +1,5 @@
+// This file is long because it walks every state of the registration dialogue
+// with a scripted user.
 // The dialogue state machine with a scripted conversation, a fake clock and
 // a fake code sender, over the real local backend in a temp dir.
 #include <stdarg.h>

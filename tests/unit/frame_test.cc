@@ -1,3 +1,5 @@
+// This file is long because it is the codec's table of well-formed and hostile
+// frames.
 // Unit tests for protocol/frame.h: the frame codec, the incremental decoder
 // and ReadFrame/WriteFrame over real descriptors.
 #include "common/time.h"

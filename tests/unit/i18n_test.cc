@@ -1,3 +1,5 @@
+// This file is long because it checks every English text byte for byte and the
+// German catalogue.
 // Tests for helper/i18n.h: the formatter, the language list taken from
 // START's lang, translation through the built catalogues (German), the
 // English texts byte for byte, and the admin's texts_file.

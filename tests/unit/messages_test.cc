@@ -1,3 +1,5 @@
+// This file is long because it is the table of every message payload, well-
+// formed and hostile.
 // Unit tests for protocol/messages.h: the HELLO, START and RESULT payloads
 // and the small field codec (Writer/Reader).
 #include "protocol/messages.h"

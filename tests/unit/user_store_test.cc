@@ -1,3 +1,5 @@
+// This file is long because it covers the record format and the store's locks
+// and failures.
 // Tests for the local backend's per-user JSON records.
 #include "helper/store/user_store.h"
 
