@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 
+#include "config/ldap_keys.h"
 #include "config/sha256.h"
 #include "common/net_match.h"
 
@@ -209,8 +210,10 @@ const std::map<std::string, Setter>& Setters() {
   static const std::map<std::string, Setter> table = {
       {"backend",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
-         if (v != "local" && v != "rest" && v != "graph" && v != "okta") {
-           *e = "'" + k + "' must be local, rest, graph or okta, not '" + v + "'";
+         if (v != "local" && v != "rest" && v != "graph" && v != "okta" &&
+             v != "ldap") {
+           *e = "'" + k + "' must be local, rest, graph, okta or ldap, not '" +
+                v + "'";
            return false;
          }
          c->backend = v;
@@ -566,6 +569,8 @@ std::vector<std::string> SplitList(const std::string& v) {
 std::vector<std::string> ConfigKeyNames() {
   std::vector<std::string> keys;
   for (const auto& entry : Setters()) keys.push_back(entry.first);
+  for (const auto& k : LdapKeyNames()) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
   return keys;
 }
 
@@ -573,6 +578,13 @@ bool SetKey(Config* c, const std::string& key, const std::string& value,
             std::string* err) {
   const auto& t = Setters();
   auto it = t.find(key);
+  if (it == t.end() && IsLdapKey(key)) {
+    if (value.size() > kMaxConfigLine) {
+      *err = "value of '" + key + "' is too long";
+      return false;
+    }
+    return SetLdapKey(c, key, value, err);
+  }
   if (it == t.end()) {
     *err = "unknown key '" + key + "'";
     return false;
@@ -594,6 +606,7 @@ bool Validate(const Config& c, std::string* err) {
     *err = "email_delivery = smtp needs smtp_url and smtp_from";
     return false;
   }
+  if (c.backend == "ldap" && !ValidateLdap(c, err)) return false;
   if (c.code_ttl < c.resend_cooldown) {
     *err = "code_ttl must not be shorter than resend_cooldown";
     return false;

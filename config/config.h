@@ -100,6 +100,18 @@ struct Config {
   std::string okta_client_id;  // "" = use okta_api_token
   std::string okta_key_id;     // "kid" of the JWT ("" = none)
   std::string okta_scopes = "okta.users.read okta.users.manage";
+  // backend = ldap (helper/backends/ldap.cc; keys in config/ldap_keys.cc).
+  // An empty attribute or filter means ldap_schema's (LdapEffective*).
+  std::vector<std::string> ldap_uri;  // tried in order
+  bool ldap_starttls = true;          // for ldap:// URIs
+  std::string ldap_base;
+  std::string ldap_scope = "sub";     // base | one | sub
+  std::string ldap_user_filter;       // "" = the schema's; %u escaped
+  std::string ldap_bind_dn;           // password: secrets_file's ldap_bind_password
+  std::string ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
+  std::string ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
+  std::string ldap_attr_verified;     // "" = any value counts
+  int ldap_connect_timeout = 3;       // seconds per URI
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

@@ -68,7 +68,7 @@ std::string I(int v) { return std::to_string(v); }
 std::vector<KeyCase> AllKeys() {
   const std::string long_path = "/" + std::string(1024, 'p');
   return {
-      {"backend", "okta", "okta", {"", "LOCAL", "ldap", "local "},
+      {"backend", "ldap", "ldap", {"", "LOCAL", "ldapx", "local "},
        [](const Config& c) { return c.backend; }},
       {"mode", "warn", "warn", {"", "Warn", "deny", "register,block"},
        [](const Config& c) { return std::string(ModeName(c.mode)); }},
@@ -162,6 +162,34 @@ std::vector<KeyCase> AllKeys() {
       {"interactive_services", "cockpit gdm-password",
        "cockpit|gdm-password", {"x=y"},
        [](const Config& c) { return Join(c.interactive_services); }},
+      {"ldap_uri", "ldaps://a.example ldap://127.0.0.1:3389",
+       "ldaps://a.example|ldap://127.0.0.1:3389",
+       {"", "http://a.example", "ldap://a.example/dc=x", "ldapi:///"},
+       [](const Config& c) { return Join(c.ldap_uri); }},
+      {"ldap_starttls", "no", "0", {"", "maybe"},
+       [](const Config& c) { return I(c.ldap_starttls); }},
+      {"ldap_base", "dc=example,dc=com", "dc=example,dc=com",
+       {"", std::string(600, 'a'), "dc=x\n\x01"},
+       [](const Config& c) { return c.ldap_base; }},
+      {"ldap_bind_dn", "cn=sspr,dc=x", "cn=sspr,dc=x", {std::string(600, 'a')},
+       [](const Config& c) { return c.ldap_bind_dn; }},
+      {"ldap_scope", "one", "one", {"", "subtree", "SUB"},
+       [](const Config& c) { return c.ldap_scope; }},
+      {"ldap_user_filter", "(uid=%u)", "(uid=%u)",
+       {"uid=%u", "(uid=x)", "(uid=%u))(", "(a=%u)(b=%u)"},
+       [](const Config& c) { return c.ldap_user_filter; }},
+      {"ldap_schema", "ad", "ad", {"", "AD", "openldap"},
+       [](const Config& c) { return c.ldap_schema; }},
+      {"ldap_connect_timeout", "5", "5", {"", "0", "61", "1s", "-1"},
+       [](const Config& c) { return I(c.ldap_connect_timeout); }},
+      {"ldap_attr_mobile", "pager", "pager", {"pa ger", "-x", "1.2."},
+       [](const Config& c) { return c.ldap_attr_mobile; }},
+      {"ldap_attr_office", "2.5.4.20", "2.5.4.20", {"a,b"},
+       [](const Config& c) { return c.ldap_attr_office; }},
+      {"ldap_attr_email", "mail", "mail", {"m@il"},
+       [](const Config& c) { return c.ldap_attr_email; }},
+      {"ldap_attr_verified", "ssprVerified", "ssprVerified", {"x y"},
+       [](const Config& c) { return c.ldap_attr_verified; }},
   };
 }
 
@@ -171,7 +199,7 @@ bool IsList(const std::string& key) {
   static const std::set<std::string> lists = {
       "groups", "exempt_users", "exempt_groups", "only_services",
       "skip_services", "skip_rhosts", "noninteractive_services",
-      "interactive_services"};
+      "interactive_services", "ldap_uri"};
   return lists.count(key) != 0;
 }
 
@@ -354,7 +382,7 @@ void TestEnums(void** /*state*/) {
   assert_true(SetKey(&c, "failmode", "safe", &err));
   assert_true(c.failmode == FailMode::kSafe);
   assert_string_equal(FailModeName(c.failmode), "safe");
-  for (const char* b : {"local", "rest", "graph", "okta"}) {
+  for (const char* b : {"local", "rest", "graph", "okta", "ldap"}) {
     assert_true(SetKey(&c, "backend", b, &err));
     assert_string_equal(c.backend.c_str(), b);
   }
@@ -506,6 +534,26 @@ void TestValidate(void** /*state*/) {
   ASSERT_CONTAINS(err, "code_ttl");
   assert_true(SetKey(&c, "resend_cooldown", "60", &err));
   assert_true(Validate(c, &err));
+}
+
+// backend = ldap: URIs and a base are needed; plain LDAP (no StartTLS)
+// only to this host.
+void TestValidateLdapPlainOnlyToLoopback(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "backend", "ldap", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "ldap_uri and ldap_base");
+  assert_true(SetKey(&c, "ldap_uri", "ldap://dir.example.com", &err));
+  assert_true(SetKey(&c, "ldap_base", "dc=example,dc=com", &err));
+  assert_true(Validate(c, &err));  // StartTLS by default
+  assert_true(SetKey(&c, "ldap_starttls", "no", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "ldap://dir.example.com");
+  assert_true(SetKey(&c, "ldap_uri", "ldaps://dir.example.com ldap://127.0.0.1", &err));
+  assert_true(Validate(c, &err));
+  assert_true(SetKey(&c, "ldap_uri", "ldap://127.example.com", &err));
+  assert_false(Validate(c, &err));
 }
 
 void TestApplyArgs(void** /*state*/) {
@@ -1207,6 +1255,7 @@ int main() {
       cmocka_unit_test(TestDebugValues),
       cmocka_unit_test(TestSplitList),
       cmocka_unit_test(TestValidate),
+      cmocka_unit_test(TestValidateLdapPlainOnlyToLoopback),
       cmocka_unit_test(TestApplyArgs),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
       DIR_TEST(TestEveryBadLineIsReportedAndTheRestApplied),
