@@ -36,6 +36,7 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
   if (c.backend == "rest") return MakeRestBackend(c, s, std::move(deps), err);
   if (c.backend == "graph") return MakeGraphBackend(c, s, std::move(deps), err);
   if (c.backend == "okta") return MakeOktaBackend(c, s, std::move(deps), err);
+  if (c.backend == "ldap") return MakeLdapBackend(c, s, std::move(deps), err);
   *err = "unknown backend '" + c.backend + "'";
   return nullptr;
 }

@@ -219,6 +219,9 @@ class Slapd:
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
 
     def cleanup(self):
         self.stop()
@@ -230,7 +233,10 @@ class Slapd:
 
     # -- reading and writing as the admin ----------------------------------
     def _cli(self, tool, *args, stdin=None):
-        env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca, LDAPTLS_REQCERT="demand")
+        # The admin's own view is verified too, except against the server
+        # whose certificate is wrong on purpose.
+        env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca,
+                   LDAPTLS_REQCERT="demand" if self.cert == "good" else "allow")
         return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", ADMIN_DN,
                      "-w", ADMIN_PW, *args], input=stdin, env=env)
 
