@@ -1,7 +1,9 @@
 """backend = ldap against a real slapd (tests/ldap/slapd_env.py), through
 real libpam, module and helper (with its seccomp filter)."""
+import json
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -176,6 +178,23 @@ class Ldap(LdapCase):
         self.assertEqual(len(got["ssprVerified"]), 1)
         self.assertRegex(got["ssprVerified"][0],
                          r"^mobile \d{10} " + re.escape(US_E164) + "$")
+
+    def test_sspr_admin_check_asks_the_directory(self):
+        admin = os.environ.get("SSPR_ADMIN", "")
+        if not admin:
+            self.skipTest("SSPR_ADMIN not set")
+        got = {}
+        for user in ("ldapreg", "ldapunreg"):
+            self.env.ensure_person(user)
+            p = subprocess.run([admin, "--conf", self.env.conf_path, "check",
+                                user, "--json"], capture_output=True,
+                               text=True, timeout=60,
+                               env=self.env.command_env())
+            self.assertEqual(p.stderr, "")
+            got[user] = (p.returncode, json.loads(p.stdout)["backend"]["state"])
+            self.assertNotIn("2015550123", p.stdout)  # masked
+        self.assertEqual(got, {"ldapreg": (0, "registered"),
+                               "ldapunreg": (1, "unregistered")})
 
     # -- faults: each ends in the failmode, one clear line, nothing written
     def test_a_stopped_server_ends_in_the_failmode(self):
