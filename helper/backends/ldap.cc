@@ -16,6 +16,11 @@
 #include <syslog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <cctype>
 #include <cstdlib>
 #include <ctime>
@@ -88,7 +93,12 @@ class LdapBackend : public Backend {
     for (auto& n : names) attrs.push_back(&n[0]);
     attrs.push_back(nullptr);
     std::string filter = LdapUserFilterFor(LdapUserFilter(c_), user);
-    timeval tv = Tv(RequestMs());
+    const int64_t wait_ms = RequestMs();
+    timeval tv = Tv(wait_ms);
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the search's timeout";
+      return false;
+    }
     LDAPMessage* res = nullptr;
     int rc = ldap_search_ext_s(ld_, c_.ldap_base.c_str(), Scope(),
                                filter.c_str(), attrs.data(), 0, nullptr,
@@ -102,7 +112,7 @@ class LdapBackend : public Backend {
     }
     if (rc != LDAP_SUCCESS) {
       ldap_msgfree(res);
-      *err = Failure("search under " + c_.ldap_base, rc);
+      *err = Failure("search under " + c_.ldap_base, rc, wait_ms);
       Close();
       return false;
     }
@@ -186,6 +196,11 @@ class LdapBackend : public Backend {
       if (!old.empty()) add(LDAP_MOD_DELETE, &a_verified, &old);
       add(LDAP_MOD_ADD, &a_verified, &v_marker);
     }
+    const int64_t wait_ms = RequestMs();
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the modify's timeout";
+      return false;
+    }
     std::vector<LDAPMod*> ptrs;
     for (auto& x : mods) ptrs.push_back(&x);
     ptrs.push_back(nullptr);
@@ -198,7 +213,7 @@ class LdapBackend : public Backend {
       return false;
     }
     if (rc != LDAP_SUCCESS) {
-      *err = Failure("modify of " + attr + " of " + dn_, rc);
+      *err = Failure("modify of " + attr + " of " + dn_, rc, wait_ms);
       Close();
       return false;
     }
@@ -228,6 +243,21 @@ class LdapBackend : public Backend {
     return LDAP_SCOPE_SUBTREE;
   }
 
+  static int OnConnect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*,
+                       ldap_conncb* ctx) {
+    auto* self = static_cast<LdapBackend*>(ctx->lc_arg);
+    int fd = -1;
+    if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1 && fd >= 0)
+      self->sock_fd_ = fd;  // for ConnectOne's watchdog
+    return 0;
+  }
+  static void OnClose(LDAP*, Sockbuf*, ldap_conncb*) {}
+
+  bool SetApiTimeout(int64_t ms) {
+    timeval tv = Tv(ms);
+    return ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &tv) == LDAP_OPT_SUCCESS;
+  }
+
   void Close() {
     if (ld_) ldap_unbind_ext_s(ld_, nullptr, nullptr);
     ld_ = nullptr;
@@ -247,12 +277,14 @@ class LdapBackend : public Backend {
     return out;
   }
 
-  std::string Failure(const std::string& what, int rc) {
+  // `waited_ms`: the timeout the call had (for LDAP_TIMEOUT).
+  std::string Failure(const std::string& what, int rc, int64_t waited_ms) {
     std::string d = Diagnostic();
     std::string t = "ldap: " + uri_ + ": " + what + ": ";
     if (rc == LDAP_TIMEOUT)
       t += "no answer within " +
-           std::to_string(std::max<int64_t>(1, RequestMs() / 1000)) + " s";
+           std::to_string(std::max<int64_t>(1, (waited_ms + 500) / 1000)) +
+           " s";
     else
       t += ldap_err2string(rc);
     if (!d.empty()) t += " (" + d + ")";
@@ -278,17 +310,61 @@ class LdapBackend : public Backend {
     return false;
   }
 
+  // ConnectSteps under a watchdog: libldap bounds the TCP connect
+  // (NETWORK_TIMEOUT) and waits for answers with TIMEOUT, but an ldaps://
+  // handshake with a server that accepts and stalls reads blocking. Past
+  // ldap_connect_timeout the watchdog shuts the socket down, which ends any
+  // read or write on it; ld_ (and so the fd) lives until after the join.
   bool ConnectOne(const std::string& uri, bool* next, std::string* err) {
+    const int64_t connect_ms = std::min<int64_t>(
+        int64_t{c_.ldap_connect_timeout} * 1000, LeftMs());
+    sock_fd_ = -1;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false, fired = false;
+    std::thread dog([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      if (!cv.wait_for(lock, std::chrono::milliseconds(connect_ms),
+                       [&] { return done; })) {
+        fired = true;
+        int fd = sock_fd_.load();
+        if (fd >= 0) shutdown(fd, SHUT_RDWR);
+      }
+    });
+    bool ok = ConnectSteps(uri, connect_ms, next, err);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    cv.notify_one();
+    dog.join();
+    if (fired && !ok) {
+      *next = true;
+      *err = "ldap: " + uri + ": no answer within " +
+             std::to_string(std::max<int64_t>(1, (connect_ms + 500) / 1000)) +
+             " s (connect, TLS or bind)";
+    }
+    return ok && !fired;
+  }
+
+  bool ConnectSteps(const std::string& uri, int64_t connect_ms, bool* next,
+                    std::string* err) {
     *next = true;
     if (ldap_initialize(&ld_, uri.c_str()) != LDAP_SUCCESS || !ld_) {
       *err = "ldap: " + uri + ": not a usable URI";
       return false;
     }
     int v3 = LDAP_VERSION3, hard = LDAP_OPT_X_TLS_HARD, zero = 0;
-    timeval net = Tv(std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000,
-                                       LeftMs()));
-    timeval api = Tv(RequestMs());
+    // Reaching the server, StartTLS and the bind all fit in
+    // ldap_connect_timeout: a server that accepts and stalls costs no more
+    // than a dead one before the next URI is tried.
+    timeval net = Tv(connect_ms);
+    timeval api = Tv(connect_ms);
+    conncb_.lc_add = &LdapBackend::OnConnect;
+    conncb_.lc_del = &LdapBackend::OnClose;
+    conncb_.lc_arg = this;
     bool ok =
+        ldap_set_option(ld_, LDAP_OPT_CONNECT_CB, &conncb_) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_PROTOCOL_VERSION, &v3) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &net) == 0 &&
@@ -316,7 +392,7 @@ class LdapBackend : public Backend {
                          ": StartTLS: TLS certificate not accepted or TLS "
                          "failed" +
                          (Diagnostic().empty() ? "" : " (" + Diagnostic() + ")")
-                   : Failure("StartTLS", rc);
+                   : Failure("StartTLS", rc, connect_ms);
         return false;
       }
     }
@@ -343,7 +419,7 @@ class LdapBackend : public Backend {
       *err = rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR
                  ? "ldap: cannot connect to " + uri + " (" +
                        ldap_err2string(rc) + (d.empty() ? "" : ": " + d) + ")"
-                 : Failure("bind", rc);
+                 : Failure("bind", rc, connect_ms);
       if (!plain && rc == LDAP_SERVER_DOWN && TcpReachable(uri))
         *err = "ldap: " + uri + ": TLS certificate not accepted or TLS failed" +
                (Diagnostic().empty() ? "" : " (" + Diagnostic() + ")");
@@ -466,6 +542,8 @@ class LdapBackend : public Backend {
   int64_t op_end_ms_ = 0;
   HelperCodes codes_;
   LDAP* ld_ = nullptr;
+  ldap_conncb conncb_{};        // must outlive ld_
+  std::atomic<int> sock_fd_{-1};  // ld_'s socket while connecting
   std::string uri_;  // the URI of ld_, for messages
   std::string dn_;   // the user's entry, from Lookup
   std::map<std::string, std::vector<std::string>> old_markers_;

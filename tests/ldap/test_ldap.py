@@ -207,9 +207,30 @@ class Ldap(LdapCase):
     def test_a_stalled_server_ends_in_the_failmode_within_the_deadline(self):
         stall = Stall().start()
         try:
-            self.env.set(ldap_uri=stall.uri, request_timeout=2)
-            self.failmodes(r"ldap: ldap://127\.0\.0\.1:\d+: StartTLS: "
-                           r"no answer within \d s", max_seconds=8)
+            self.env.set(ldap_uri=stall.uri)  # ldap_connect_timeout 2
+            self.failmodes(r"ldap: ldap://127\.0\.0\.1:\d+: (StartTLS: )?"
+                           r"no answer within 2 s", max_seconds=8)
+        finally:
+            stall.stop()
+
+    def test_a_stalled_ldaps_server_ends_in_the_failmode(self):
+        stall = Stall().start()
+        try:
+            self.env.set(ldap_uri=f"ldaps://127.0.0.1:{stall.port}")
+            self.failmodes(r"ldap: ldaps://127\.0\.0\.1:\d+: "
+                           r"no answer within 2 s", max_seconds=8)
+        finally:
+            stall.stop()
+
+    def test_failover_past_a_stalled_first_uri_costs_its_connect_timeout(self):
+        stall = Stall().start()
+        try:
+            self.env.set(ldap_uri=f"{stall.uri} {self.slapd.uri}",
+                         ldap_connect_timeout=1, failmode="secure")
+            t0 = time.monotonic()
+            code, out = self.env.run("ldapreg")
+            self.assertResult(code, PAM_SUCCESS, out)
+            self.assertLess(time.monotonic() - t0, 4, out)
         finally:
             stall.stop()
 
