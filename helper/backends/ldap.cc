@@ -338,7 +338,7 @@ class LdapBackend : public Backend {
     }
     cv.notify_one();
     dog.join();
-    if (fired && !ok) {
+    if (fired) {  // even if the last step just made it: the socket is gone
       *next = true;
       *err = "ldap: " + uri + ": no answer within " +
              std::to_string(std::max<int64_t>(1, (connect_ms + 500) / 1000)) +
