@@ -196,6 +196,38 @@ class Ldap(LdapCase):
         self.assertEqual(got, {"ldapreg": (0, "registered"),
                                "ldapunreg": (1, "unregistered")})
 
+    def admin(self, *args):
+        admin = os.environ.get("SSPR_ADMIN", "")
+        if not admin:
+            self.skipTest("SSPR_ADMIN not set")
+        p = subprocess.run([admin, "--conf", self.env.conf_path, *args],
+                           capture_output=True, text=True, timeout=60,
+                           env=self.env.command_env())
+        self.assertNotIn("2015550123", p.stdout + p.stderr)  # masked
+        return p.returncode, p.stdout, p.stderr
+
+    def test_sspr_admin_status_and_show_read_the_directory(self):
+        for u in ("ldapreg", "ldapunreg"):
+            self.env.ensure_person(u)
+        rc, out, err = self.admin("status", "ldapreg")
+        self.assertEqual((rc, err), (0, ""))
+        self.assertIn("methods:  mobile", out)
+        rc, out, err = self.admin("show", "ldapreg")
+        self.assertEqual((rc, err), (0, ""), out)
+        self.assertRegex(out, r"method:   mobile  \+1 .*23")
+        rc, out, err = self.admin("status", "ldapunreg")
+        self.assertEqual(rc, 1, out + err)
+        rc, out, err = self.admin("status", "nosuchperson")
+        self.assertEqual(rc, 1, out + err)
+        self.assertIn("unregistered (no record)", out)
+        self.slapd.stop()
+        try:
+            rc, out, err = self.admin("status", "ldapreg")
+            self.assertEqual(rc, 4, out + err)
+            self.assertIn("cannot connect to ldap://127.0.0.1", err)
+        finally:
+            self.slapd.start()
+
     # -- faults: each ends in the failmode, one clear line, nothing written
     def test_a_stopped_server_ends_in_the_failmode(self):
         self.slapd.stop()
