@@ -33,16 +33,17 @@ bool AttrName(const std::string& v) {
     return std::all_of(v.begin(), v.end(), [](unsigned char ch) {
       return isalnum(ch) || ch == '-';
     });
-  return std::all_of(v.begin(), v.end(), [](unsigned char ch) {
-           return isdigit(ch) || ch == '.';
-         }) && v.back() != '.';
+  return std::all_of(
+             v.begin(), v.end(),
+             [](unsigned char ch) { return isdigit(ch) || ch == '.'; }) &&
+         v.back() != '.';
 }
 
 // ldap[s]://host[:port][/]: no DN, no extensions in the URI.
 bool UriOk(const std::string& u) {
-  size_t p = u.rfind("ldaps://", 0) == 0   ? 8
+  size_t p = u.rfind("ldaps://", 0) == 0  ? 8
              : u.rfind("ldap://", 0) == 0 ? 7
-                                           : 0;
+                                          : 0;
   if (p == 0 || u.size() > 300) return false;
   std::string rest = u.substr(p);
   if (!rest.empty() && rest.back() == '/') rest.pop_back();
@@ -79,7 +80,8 @@ bool YesNo(const std::string& k, const std::string& v, bool* out,
 bool Seconds(const std::string& k, const std::string& v, int* out,
              std::string* e) {
   if (v.empty() || v.size() > 2 ||
-      !std::all_of(v.begin(), v.end(), [](unsigned char ch) { return isdigit(ch); }) ||
+      !std::all_of(v.begin(), v.end(),
+                   [](unsigned char ch) { return isdigit(ch); }) ||
       std::stoi(v) < 1 || std::stoi(v) > 60) {
     *e = "'" + k + "' wants seconds from 1 to 60, not '" + v + "'";
     return false;
@@ -99,10 +101,10 @@ bool Attr(Config* c, std::string Config::*field, const std::string& k,
 }
 
 const char* const kKeys[] = {
-    "ldap_attr_email", "ldap_attr_mobile",   "ldap_attr_office",
-    "ldap_attr_verified", "ldap_base",       "ldap_bind_dn",
-    "ldap_connect_timeout", "ldap_schema",   "ldap_scope",
-    "ldap_starttls",   "ldap_uri",           "ldap_user_filter",
+    "ldap_attr_email",      "ldap_attr_mobile", "ldap_attr_office",
+    "ldap_attr_verified",   "ldap_base",        "ldap_bind_dn",
+    "ldap_connect_timeout", "ldap_schema",      "ldap_scope",
+    "ldap_starttls",        "ldap_uri",         "ldap_user_filter",
 };
 
 }  // namespace
@@ -121,8 +123,10 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
     std::vector<std::string> good;
     std::string bad;
     for (const auto& u : SplitList(v)) {
-      if (UriOk(u)) good.push_back(u);
-      else if (bad.empty()) bad = u;
+      if (UriOk(u))
+        good.push_back(u);
+      else if (bad.empty())
+        bad = u;
     }
     if (good.size() > 8) good.resize(8);
     c->ldap_uri = good;  // the valid ones hold
@@ -152,7 +156,8 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_user_filter") {
     if (!v.empty() && !FilterOk(v)) {
-      *e = "'" + k + "' wants one parenthesised filter with %u, of at most "
+      *e = "'" + k +
+           "' wants one parenthesised filter with %u, of at most "
            "512 characters";
       return false;
     }
@@ -171,8 +176,10 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_connect_timeout")
     return Seconds(k, v, &c->ldap_connect_timeout, e);
-  if (k == "ldap_attr_mobile") return Attr(c, &Config::ldap_attr_mobile, k, v, e);
-  if (k == "ldap_attr_office") return Attr(c, &Config::ldap_attr_office, k, v, e);
+  if (k == "ldap_attr_mobile")
+    return Attr(c, &Config::ldap_attr_mobile, k, v, e);
+  if (k == "ldap_attr_office")
+    return Attr(c, &Config::ldap_attr_office, k, v, e);
   if (k == "ldap_attr_email") return Attr(c, &Config::ldap_attr_email, k, v, e);
   if (k == "ldap_attr_verified")
     return Attr(c, &Config::ldap_attr_verified, k, v, e);
@@ -187,8 +194,10 @@ bool ValidateLdap(const Config& c, std::string* err) {
   }
   for (const auto& u : c.ldap_uri) {
     if (u.rfind("ldap://", 0) == 0 && !c.ldap_starttls && !LdapLoopback(u)) {
-      *err = "ldap_starttls = no sends the bind in clear: only to this host, "
-             "not " + u + " (use ldaps:// or StartTLS)";
+      *err =
+          "ldap_starttls = no sends the bind in clear: only to this host, "
+          "not " +
+          u + " (use ldaps:// or StartTLS)";
       return false;
     }
   }
@@ -215,7 +224,8 @@ std::string LdapAttr(const Config& c, const std::string& method) {
 bool LdapLoopback(const std::string& uri) {
   if (uri.rfind("ldap://", 0) != 0) return false;
   std::string host = uri.substr(7);
-  if (host.rfind("[::1]", 0) == 0) return host.size() == 5 || host[5] == ':' || host[5] == '/';
+  if (host.rfind("[::1]", 0) == 0)
+    return host.size() == 5 || host[5] == ':' || host[5] == '/';
   host = host.substr(0, host.find_first_of(":/"));
   return host == "localhost" ||
          (host.rfind("127.", 0) == 0 &&

@@ -12,25 +12,25 @@
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <cctype>
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "config/ldap_keys.h"
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
-#include "helper/net/ldap_values.h"
 #include "helper/net/http.h"
+#include "helper/net/ldap_values.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -100,14 +100,16 @@ class LdapBackend : public Backend {
       return false;
     }
     LDAPMessage* res = nullptr;
-    int rc = ldap_search_ext_s(ld_, c_.ldap_base.c_str(), Scope(),
-                               filter.c_str(), attrs.data(), 0, nullptr,
-                               nullptr, &tv, 2, &res);
+    int rc =
+        ldap_search_ext_s(ld_, c_.ldap_base.c_str(), Scope(), filter.c_str(),
+                          attrs.data(), 0, nullptr, nullptr, &tv, 2, &res);
     int n = res ? ldap_count_entries(ld_, res) : 0;
     if (rc == LDAP_SIZELIMIT_EXCEEDED || n > 1) {
       ldap_msgfree(res);
-      *err = "ldap: " + uri_ + ": the filter finds more than one entry for "
-             "the user under " + c_.ldap_base;
+      *err = "ldap: " + uri_ +
+             ": the filter finds more than one entry for "
+             "the user under " +
+             c_.ldap_base;
       return false;
     }
     if (rc != LDAP_SUCCESS) {
@@ -189,7 +191,8 @@ class LdapBackend : public Backend {
     if (!a_verified.empty()) {
       VerifiedMarker vm;
       vm.method = m.type;
-      vm.at = m.verified_at ? m.verified_at : static_cast<int64_t>(time(nullptr));
+      vm.at =
+          m.verified_at ? m.verified_at : static_cast<int64_t>(time(nullptr));
       vm.value = value;
       v_marker = {FormatVerifiedMarker(vm)};
       if (!has_aux_class_) add(LDAP_MOD_ADD, &a_oc, &v_oc);
@@ -266,8 +269,10 @@ class LdapBackend : public Backend {
   std::string Diagnostic() {
     char* msg = nullptr;
     std::string out;
-    if (ld_ && ldap_get_option(ld_, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) ==
-                   LDAP_OPT_SUCCESS && msg) {
+    if (ld_ &&
+        ldap_get_option(ld_, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) ==
+            LDAP_OPT_SUCCESS &&
+        msg) {
       out = msg;
       ldap_memfree(msg);
     }
@@ -316,8 +321,8 @@ class LdapBackend : public Backend {
   // ldap_connect_timeout the watchdog shuts the socket down, which ends any
   // read or write on it; ld_ (and so the fd) lives until after the join.
   bool ConnectOne(const std::string& uri, bool* next, std::string* err) {
-    const int64_t connect_ms = std::min<int64_t>(
-        int64_t{c_.ldap_connect_timeout} * 1000, LeftMs());
+    const int64_t connect_ms =
+        std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000, LeftMs());
     sock_fd_ = -1;
     std::mutex mu;
     std::condition_variable cv;
@@ -370,9 +375,8 @@ class LdapBackend : public Backend {
         ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &net) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &api) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) == 0 &&
-        (c_.cafile.empty() ||
-         ldap_set_option(ld_, LDAP_OPT_X_TLS_CACERTFILE, c_.cafile.c_str()) ==
-             0) &&
+        (c_.cafile.empty() || ldap_set_option(ld_, LDAP_OPT_X_TLS_CACERTFILE,
+                                              c_.cafile.c_str()) == 0) &&
         ldap_set_option(ld_, LDAP_OPT_X_TLS_NEWCTX, &zero) == 0;
     if (!ok) {
       *err = "ldap: " + uri + ": cannot set the connection's options";
@@ -382,8 +386,8 @@ class LdapBackend : public Backend {
     if (plain && c_.ldap_starttls) {
       int rc = ldap_start_tls_s(ld_, nullptr, nullptr);
       if (rc == LDAP_SERVER_DOWN) {
-        *err = "ldap: cannot connect to " + uri + " (" + ldap_err2string(rc) +
-               ")";
+        *err =
+            "ldap: cannot connect to " + uri + " (" + ldap_err2string(rc) + ")";
         return false;
       }
       if (rc != LDAP_SUCCESS) {
@@ -442,9 +446,11 @@ class LdapBackend : public Backend {
     hints.ai_flags = AI_NUMERICSERV;
     if (getaddrinfo(host.c_str(), port.c_str(), &hints, &ai) != 0) return false;
     bool ok = false;
-    int ms = static_cast<int>(std::min<int64_t>(
-        int64_t{c_.ldap_connect_timeout} * 1000, std::max<int64_t>(LeftMs(), 1)));
-    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int ms = static_cast<int>(
+        std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000,
+                          std::max<int64_t>(LeftMs(), 1)));
+    int fd =
+        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd >= 0) {
       if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
         ok = true;
@@ -497,10 +503,10 @@ class LdapBackend : public Backend {
         m.type = type;
         m.value = value;
         if (!c_.ldap_attr_verified.empty()) {
-          auto it = std::find_if(markers.begin(), markers.end(),
-                                 [&](const VerifiedMarker& vm) {
-                                   return vm.method == type && vm.value == value;
-                                 });
+          auto it = std::find_if(
+              markers.begin(), markers.end(), [&](const VerifiedMarker& vm) {
+                return vm.method == type && vm.value == value;
+              });
           if (it == markers.end()) continue;  // not proved (imported)
           m.verified_at = it->at;
         }
@@ -515,11 +521,12 @@ class LdapBackend : public Backend {
     berval** v = ldap_get_values_len(ld_, e, attr.c_str());
     if (!v) return out;
     int n = ldap_count_values_len(v);
-    if (n > kMaxValuesPerAttr) Warn(attr, "more than 20 values; the rest ignored");
+    if (n > kMaxValuesPerAttr)
+      Warn(attr, "more than 20 values; the rest ignored");
     for (int i = 0; i < n && i < kMaxValuesPerAttr; ++i) {
       if (v[i]->bv_len > kMaxLdapValue) {
-        Warn(attr, "value longer than " + std::to_string(kMaxLdapValue) +
-                       " bytes");
+        Warn(attr,
+             "value longer than " + std::to_string(kMaxLdapValue) + " bytes");
         continue;
       }
       out.emplace_back(v[i]->bv_val, v[i]->bv_len);
@@ -531,9 +538,8 @@ class LdapBackend : public Backend {
   // A directory value that does not count: one authpriv line, with the
   // attribute and the entry, never the value.
   void Warn(const std::string& attr, const std::string& why) {
-    syslog(LOG_AUTHPRIV | LOG_WARNING,
-           "pam_sspr(ldap): %s of %s ignored: %s", attr.c_str(), dn_.c_str(),
-           why.c_str());
+    syslog(LOG_AUTHPRIV | LOG_WARNING, "pam_sspr(ldap): %s of %s ignored: %s",
+           attr.c_str(), dn_.c_str(), why.c_str());
   }
 
   const Config& c_;
@@ -542,10 +548,10 @@ class LdapBackend : public Backend {
   int64_t op_end_ms_ = 0;
   HelperCodes codes_;
   LDAP* ld_ = nullptr;
-  ldap_conncb conncb_{};        // must outlive ld_
+  ldap_conncb conncb_{};          // must outlive ld_
   std::atomic<int> sock_fd_{-1};  // ld_'s socket while connecting
-  std::string uri_;  // the URI of ld_, for messages
-  std::string dn_;   // the user's entry, from Lookup
+  std::string uri_;               // the URI of ld_, for messages
+  std::string dn_;                // the user's entry, from Lookup
   std::map<std::string, std::vector<std::string>> old_markers_;
   bool has_aux_class_ = false;
   bool unknown_ = false;

@@ -18,9 +18,8 @@ bool Bounded(const std::string& raw, std::string* why) {
     *why = "value longer than " + std::to_string(kMaxLdapValue) + " bytes";
     return false;
   }
-  if (!std::all_of(raw.begin(), raw.end(), [](unsigned char ch) {
-        return ch >= ' ' && ch < 0x7f;
-      })) {
+  if (!std::all_of(raw.begin(), raw.end(),
+                   [](unsigned char ch) { return ch >= ' ' && ch < 0x7f; })) {
     *why = "value with control or non-ASCII characters";
     return false;
   }
@@ -46,7 +45,8 @@ std::string LdapEscapeFilterValue(const std::string& v) {
   return out;
 }
 
-std::string LdapUserFilterFor(const std::string& tmpl, const std::string& user) {
+std::string LdapUserFilterFor(const std::string& tmpl,
+                              const std::string& user) {
   const std::string esc = LdapEscapeFilterValue(user);
   std::string out;
   for (size_t i = 0; i < tmpl.size(); ++i) {
@@ -64,7 +64,8 @@ bool LdapPhoneValue(const std::string& raw, bool mobile, std::string* e164,
                     std::string* why) {
   if (!Bounded(raw, why)) return false;
   if (raw.size() > kMaxPhoneInput) {
-    *why = "number longer than " + std::to_string(kMaxPhoneInput) + " characters";
+    *why =
+        "number longer than " + std::to_string(kMaxPhoneInput) + " characters";
     return false;
   }
   size_t first = raw.find_first_not_of(' ');
@@ -76,8 +77,8 @@ bool LdapPhoneValue(const std::string& raw, bool mobile, std::string* e164,
   std::string e;
   if (!ParsePhone(raw, "ZZ", mobile ? PhoneKind::kMobile : PhoneKind::kOffice,
                   &info, &e)) {
-    *why = "not a valid " + std::string(mobile ? "mobile" : "office") +
-           " number";
+    *why =
+        "not a valid " + std::string(mobile ? "mobile" : "office") + " number";
     return false;
   }
   *e164 = info.e164;

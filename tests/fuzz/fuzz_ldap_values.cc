@@ -51,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string addr;
   if (LdapEmailValue(in, &addr, &why)) {
     size_t at = addr.find('@');
-    Check(at != std::string::npos && addr.find('@', at + 1) == std::string::npos);
+    Check(at != std::string::npos &&
+          addr.find('@', at + 1) == std::string::npos);
     for (size_t i = at; i < addr.size(); ++i)
       Check(!(addr[i] >= 'A' && addr[i] <= 'Z'));
   }

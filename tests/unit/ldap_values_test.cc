@@ -6,6 +6,7 @@
 
 #include <string>
 
+// clang-format off
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 extern "C" {  // cmocka 1.1 has no C++ guards of its own
 #include <cmocka.h>
 }
+// clang-format on
 
 using namespace sspr;
 
@@ -29,8 +31,7 @@ void test_a_star_and_parentheses_never_widen_the_filter(void**) {
 
 void test_backslash_nul_and_non_ascii_are_escaped(void**) {
   std::string v = std::string("a\\b") + '\0' + "\xc3\xa9";
-  assert_string_equal(LdapEscapeFilterValue(v).c_str(),
-                      "a\\5cb\\00\\c3\\a9");
+  assert_string_equal(LdapEscapeFilterValue(v).c_str(), "a\\5cb\\00\\c3\\a9");
   assert_string_equal(LdapEscapeFilterValue("alice.smith-2").c_str(),
                       "alice.smith-2");
 }
