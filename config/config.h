@@ -112,6 +112,8 @@ struct Config {
   std::string ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
   std::string ldap_attr_verified;     // "" = any value counts
   int ldap_connect_timeout = 3;       // seconds per URI
+  std::string ldap_sasl_mech;         // "" (simple bind) | EXTERNAL
+  std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

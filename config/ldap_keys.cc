@@ -105,6 +105,7 @@ const char* const kKeys[] = {
     "ldap_attr_verified",   "ldap_base",        "ldap_bind_dn",
     "ldap_connect_timeout", "ldap_schema",      "ldap_scope",
     "ldap_starttls",        "ldap_uri",         "ldap_user_filter",
+    "ldap_sasl_mech",       "ldap_tls_cert",    "ldap_tls_key",
 };
 
 }  // namespace
@@ -174,6 +175,23 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
     *e = "'" + k + "' must be rfc2798, freeipa or ad, not '" + v + "'";
     return false;
   }
+  if (k == "ldap_sasl_mech") {
+    if (!v.empty() && v != "EXTERNAL") {
+      *e = "'" + k + "' must be empty (simple bind) or EXTERNAL, not '" + v +
+           "'";
+      return false;
+    }
+    c->ldap_sasl_mech = v;
+    return true;
+  }
+  if (k == "ldap_tls_cert" || k == "ldap_tls_key") {
+    if (!v.empty() && (v[0] != '/' || v.size() > 1024 || !Printable(v))) {
+      *e = "'" + k + "' wants an absolute path, not '" + v + "'";
+      return false;
+    }
+    (k == "ldap_tls_cert" ? c->ldap_tls_cert : c->ldap_tls_key) = v;
+    return true;
+  }
   if (k == "ldap_connect_timeout")
     return Seconds(k, v, &c->ldap_connect_timeout, e);
   if (k == "ldap_attr_mobile")
@@ -190,6 +208,18 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
 bool ValidateLdap(const Config& c, std::string* err) {
   if (c.ldap_uri.empty() || c.ldap_base.empty()) {
     *err = "backend = ldap needs ldap_uri and ldap_base";
+    return false;
+  }
+  if (c.ldap_sasl_mech == "EXTERNAL" &&
+      (c.ldap_tls_cert.empty() || c.ldap_tls_key.empty() ||
+       !c.ldap_bind_dn.empty())) {
+    *err =
+        "ldap_sasl_mech = EXTERNAL binds with ldap_tls_cert and "
+        "ldap_tls_key, without ldap_bind_dn";
+    return false;
+  }
+  if (c.ldap_tls_cert.empty() != c.ldap_tls_key.empty()) {
+    *err = "ldap_tls_cert and ldap_tls_key go together";
     return false;
   }
   for (const auto& u : c.ldap_uri) {

@@ -375,6 +375,11 @@ class LdapBackend : public Backend {
         ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &net) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &api) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) == 0 &&
+        (c_.ldap_tls_cert.empty() ||
+         (ldap_set_option(ld_, LDAP_OPT_X_TLS_CERTFILE,
+                          c_.ldap_tls_cert.c_str()) == 0 &&
+          ldap_set_option(ld_, LDAP_OPT_X_TLS_KEYFILE,
+                          c_.ldap_tls_key.c_str()) == 0)) &&
         (c_.cafile.empty() || ldap_set_option(ld_, LDAP_OPT_X_TLS_CACERTFILE,
                                               c_.cafile.c_str()) == 0) &&
         ldap_set_option(ld_, LDAP_OPT_X_TLS_NEWCTX, &zero) == 0;
@@ -405,16 +410,30 @@ class LdapBackend : public Backend {
       *err = "ldap: " + uri + ": plain LDAP only to this host";
       return false;
     }
+    const bool external = c_.ldap_sasl_mech == "EXTERNAL";
+    if (external && plain && !c_.ldap_starttls) {
+      *next = false;
+      *err = "ldap: " + uri + ": SASL EXTERNAL needs TLS";
+      return false;
+    }
     berval cred{};
-    cred.bv_val = c_.ldap_bind_dn.empty() ? nullptr : &password_[0];
+    // Empty credentials, present: EXTERNAL's empty initial response (a
+    // null bv_val would leave them out and the server would ask again).
+    static char kEmpty[] = "";
+    cred.bv_val = c_.ldap_bind_dn.empty() ? kEmpty : &password_[0];
     cred.bv_len = c_.ldap_bind_dn.empty() ? 0 : password_.size();
-    int rc = ldap_sasl_bind_s(ld_, c_.ldap_bind_dn.c_str(), LDAP_SASL_SIMPLE,
-                              &cred, nullptr, nullptr, nullptr);
+    // EXTERNAL: the client certificate names the account (the server
+    // maps its subject to a DN); no credentials travel.
+    int rc = ldap_sasl_bind_s(ld_, external ? nullptr : c_.ldap_bind_dn.c_str(),
+                              external ? "EXTERNAL" : LDAP_SASL_SIMPLE, &cred,
+                              nullptr, nullptr, nullptr);
     if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INAPPROPRIATE_AUTH ||
         rc == LDAP_CONFIDENTIALITY_REQUIRED) {
       *next = false;
       *err = "ldap: " + uri + ": bind as " +
-             (c_.ldap_bind_dn.empty() ? "anonymous" : c_.ldap_bind_dn) +
+             (external                  ? "SASL EXTERNAL (client certificate)"
+              : c_.ldap_bind_dn.empty() ? "anonymous"
+                                        : c_.ldap_bind_dn) +
              " refused: " + ldap_err2string(rc);
       return false;
     }

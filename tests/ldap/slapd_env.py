@@ -129,6 +129,9 @@ class Slapd:
             f"olcTLSCertificateFile: {cert}\n"
             f"olcTLSCertificateKeyFile: {key}\n"
             "olcLogLevel: stats\n"
+            # SASL EXTERNAL: a client certificate may name the service
+            "olcTLSVerifyClient: try\n"
+            f'olcAuthzRegexp: {{0}}"^cn=sspr-client$" "{SERVICE_DN}"\n'
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
@@ -173,7 +176,27 @@ class Slapd:
             out += _entry(f"uid={name},{PEOPLE}", attrs)
         return out
 
+    def _client_cert(self):
+        """client.pem/client.key: CN=sspr-client from the test CA, for
+        SASL EXTERNAL (readable by the helper user: a test file)."""
+        d = self.dir
+        run = lambda *a: _run(["openssl", *a], cwd=d)  # noqa: E731
+        run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-keyout", "client.key", "-out", "client.csr",
+            "-subj", "/CN=sspr-client")
+        with open(os.path.join(d, "client.ext"), "w") as f:
+            f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n")
+        run("x509", "-req", "-in", "client.csr", "-CA", self.pki.ca,
+            "-CAkey", os.path.join(self.pki.dir, "ca.key"), "-CAcreateserial",
+            "-CAserial", os.path.join(d, "ca.srl"), "-out", "client.pem",
+            "-days", "2", "-extfile", "client.ext")
+        for n in ("client.pem", "client.key"):
+            os.chmod(os.path.join(d, n), 0o644)
+        self.client_cert = os.path.join(d, "client.pem")
+        self.client_key = os.path.join(d, "client.key")
+
     def _make(self):
+        self._client_cert()
         cfg = os.path.join(self.dir, "slapd.d")
         os.makedirs(cfg, mode=0o700)
         for name, text, db in (("config.ldif", self._config_ldif(), "0"),

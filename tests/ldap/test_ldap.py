@@ -196,6 +196,24 @@ class Ldap(LdapCase):
         self.assertEqual(got, {"ldapreg": (0, "registered"),
                                "ldapunreg": (1, "unregistered")})
 
+    def test_sasl_external_binds_with_the_client_certificate(self):
+        self.env.set(ldap_sasl_mech="EXTERNAL", ldap_bind_dn="",
+                     ldap_tls_cert=self.slapd.client_cert,
+                     ldap_tls_key=self.slapd.client_key)
+        self.env.write_secrets({})
+        mark = self.log_mark()
+        code, out = self.env.run("ldapunreg", *REGISTER_MOBILE)
+        self.assertResult(code, PAM_SUCCESS, out + self.env.log())
+        got = self.slapd_since(mark)
+        self.assertRegex(got, r'BIND dn="" method=163')
+        self.assertRegex(got, r'BIND authcid="cn=sspr-client" '
+                              r'authzid="cn=sspr-client"')
+        self.assertRegex(got, r'BIND dn="cn=sspr,ou=services,'
+                              r'dc=example,dc=test" mech=EXTERNAL')
+        # written with the service account's rights
+        self.assertEqual(self.slapd.attrs("ldapunreg", "mobile")["mobile"],
+                         [US_E164])
+
     def admin(self, *args):
         admin = os.environ.get("SSPR_ADMIN", "")
         if not admin:

@@ -190,6 +190,12 @@ std::vector<KeyCase> AllKeys() {
        [](const Config& c) { return c.ldap_attr_email; }},
       {"ldap_attr_verified", "ssprVerified", "ssprVerified", {"x y"},
        [](const Config& c) { return c.ldap_attr_verified; }},
+      {"ldap_sasl_mech", "EXTERNAL", "EXTERNAL", {"GSSAPI", "external", "x"},
+       [](const Config& c) { return c.ldap_sasl_mech; }},
+      {"ldap_tls_cert", "/etc/sspr/c.pem", "/etc/sspr/c.pem", {"c.pem"},
+       [](const Config& c) { return c.ldap_tls_cert; }},
+      {"ldap_tls_key", "/etc/sspr/c.key", "/etc/sspr/c.key", {"./c.key"},
+       [](const Config& c) { return c.ldap_tls_key; }},
   };
 }
 
@@ -554,6 +560,15 @@ void TestValidateLdapPlainOnlyToLoopback(void** /*state*/) {
   assert_true(Validate(c, &err));
   assert_true(SetKey(&c, "ldap_uri", "ldap://127.example.com", &err));
   assert_false(Validate(c, &err));
+  assert_true(SetKey(&c, "ldap_uri", "ldaps://dir.example.com", &err));
+  assert_true(SetKey(&c, "ldap_sasl_mech", "EXTERNAL", &err));
+  assert_false(Validate(c, &err));  // no client certificate
+  ASSERT_CONTAINS(err, "ldap_tls_cert");
+  assert_true(SetKey(&c, "ldap_tls_cert", "/c.pem", &err));
+  assert_true(SetKey(&c, "ldap_tls_key", "/c.key", &err));
+  assert_true(Validate(c, &err));
+  assert_true(SetKey(&c, "ldap_bind_dn", "cn=x", &err));
+  assert_false(Validate(c, &err));  // one way to bind
 }
 
 void TestApplyArgs(void** /*state*/) {
