@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 
+#include "config/ldap_keys.h"
 #include "common/net_match.h"
 #include "common/sha256.h"
 
@@ -212,7 +213,8 @@ const std::map<std::string, Setter>& Setters() {
       {"backend",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          for (BackendKind b : {BackendKind::kLocal, BackendKind::kRest,
-                               BackendKind::kGraph, BackendKind::kOkta}) {
+                               BackendKind::kGraph, BackendKind::kOkta,
+                               BackendKind::kLdap}) {
            if (v == BackendName(b)) {
              c->backend = b;
              return true;
@@ -571,6 +573,8 @@ std::vector<std::string> SplitList(const std::string& v) {
 std::vector<std::string> ConfigKeyNames() {
   std::vector<std::string> keys;
   for (const auto& entry : Setters()) keys.push_back(entry.first);
+  for (const auto& k : LdapKeyNames()) keys.push_back(k);
+  std::sort(keys.begin(), keys.end());
   return keys;
 }
 
@@ -578,6 +582,13 @@ bool SetKey(Config* c, const std::string& key, const std::string& value,
             std::string* err) {
   const auto& t = Setters();
   auto it = t.find(key);
+  if (it == t.end() && IsLdapKey(key)) {
+    if (value.size() > kMaxConfigLine) {
+      *err = "value of '" + key + "' is too long";
+      return false;
+    }
+    return SetLdapKey(c, key, value, err);
+  }
   if (it == t.end()) {
     *err = "unknown key '" + key + "'";
     return false;
@@ -599,6 +610,7 @@ bool Validate(const Config& c, std::string* err) {
     *err = "email_delivery = smtp needs smtp_url and smtp_from";
     return false;
   }
+  if (c.backend == BackendKind::kLdap && !ValidateLdap(c, err)) return false;
   if (c.code_ttl < c.resend_cooldown) {
     *err = "code_ttl must not be shorter than resend_cooldown";
     return false;
@@ -689,6 +701,7 @@ const char* BackendName(BackendKind b) {
     case BackendKind::kRest: return "rest";
     case BackendKind::kGraph: return "graph";
     case BackendKind::kOkta: return "okta";
+    case BackendKind::kLdap: return "ldap";
   }
   return "?";
 }

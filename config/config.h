@@ -12,7 +12,7 @@ namespace sspr {
 enum class Mode { kRegister, kBlock, kWarn };
 enum class FailMode { kSafe, kSecure };
 enum class NonInteractive { kSkip, kCheck };
-enum class BackendKind { kLocal, kRest, kGraph, kOkta };
+enum class BackendKind { kLocal, kRest, kGraph, kOkta, kLdap };
 
 constexpr const char* kDefaultConfPath = "/etc/security/pam_sspr.conf";
 constexpr size_t kMaxConfigFileSize = 64 * 1024;
@@ -101,6 +101,20 @@ struct Config {
   std::string okta_client_id;  // "" = use okta_api_token
   std::string okta_key_id;     // "kid" of the JWT ("" = none)
   std::string okta_scopes = "okta.users.read okta.users.manage";
+  // backend = ldap (helper/backends/ldap.cc; keys in config/ldap_keys.cc).
+  // An empty attribute or filter means ldap_schema's (LdapEffective*).
+  std::vector<std::string> ldap_uri;  // tried in order
+  bool ldap_starttls = true;          // for ldap:// URIs
+  std::string ldap_base;
+  std::string ldap_scope = "sub";     // base | one | sub
+  std::string ldap_user_filter;       // "" = the schema's; %u escaped
+  std::string ldap_bind_dn;           // password: secrets_file's ldap_bind_password
+  std::string ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
+  std::string ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
+  std::string ldap_attr_verified;     // "" = any value counts
+  int ldap_connect_timeout = 3;       // seconds per URI
+  std::string ldap_sasl_mech;         // "" (simple bind) | EXTERNAL
+  std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

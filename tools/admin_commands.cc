@@ -1,6 +1,6 @@
 // status, show, list, export and reset: the local backend's store, read
 // directly as root (never through a symlink, sizes capped), and the
-// module's status cache.
+// module's status cache. status and show also ask an LDAP directory.
 #include "tools/admin_commands.h"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include "config/scope.h"
 #include "tools/admin_output.h"
 #include "tools/admin_reset.h"
+#include "tools/backend_probe.h"
 #include "tools/cache_state.h"
 #include "tools/exit_codes.h"
 #include "tools/system_users.h"
@@ -35,6 +36,26 @@ bool LoadUser(const AdminContext& ctx, UserRecord* rec, bool* found) {
   if (store.LoadNoFollow(ctx.opt.user, rec, found, &e)) return true;
   Print(ctx.err, "sspr-admin: " + Printable(e) + "\n");
   return false;
+}
+
+// status and show: the local store, or for backend = ldap the directory
+// itself (the entry the helper would read, through the same probe as
+// `check`: dropped to helper_user, nothing written). Other backends: the
+// message of NeedLocal. kOk, else the exit code to return.
+int LoadAny(const AdminContext& ctx, UserRecord* rec, bool* found) {
+  if (ctx.config.backend == BackendKind::kLdap) {
+    ProbeResult p = ProbeBackend(ctx.config, ctx.opt.user);
+    if (!p.ok && !p.user_unknown) {
+      Print(ctx.err, "sspr-admin: " + Printable(p.error) + "\n");
+      return admin_exit::kUnavailable;
+    }
+    *found = p.ok;
+    *rec = p.rec;
+    return admin_exit::kOk;
+  }
+  if (!NeedLocal(ctx)) return admin_exit::kConfig;
+  return LoadUser(ctx, rec, found) ? admin_exit::kOk
+                                   : admin_exit::kUnavailable;
 }
 
 std::string StateLine(const UserRecord& rec, bool found, int required) {
@@ -72,10 +93,9 @@ void PrintProblems(const AdminContext& ctx,
 }  // namespace
 
 int RunStatus(const AdminContext& ctx) {
-  if (!NeedLocal(ctx)) return admin_exit::kConfig;
   UserRecord rec;
   bool found = false;
-  if (!LoadUser(ctx, &rec, &found)) return admin_exit::kUnavailable;
+  if (int rc = LoadAny(ctx, &rec, &found); rc != admin_exit::kOk) return rc;
   const Config& c = ctx.config;
   CacheInfo cache = InspectCache(c, ctx.opt.user, ctx.now);
   const char* state =
@@ -108,10 +128,9 @@ int RunStatus(const AdminContext& ctx) {
 }
 
 int RunShow(const AdminContext& ctx) {
-  if (!NeedLocal(ctx)) return admin_exit::kConfig;
   UserRecord rec;
   bool found = false;
-  if (!LoadUser(ctx, &rec, &found)) return admin_exit::kUnavailable;
+  if (int rc = LoadAny(ctx, &rec, &found); rc != admin_exit::kOk) return rc;
   const int required = ctx.config.methods_required;
   if (ctx.opt.json) {
     json_object* o = json_object_new_object();
@@ -124,10 +143,12 @@ int RunShow(const AdminContext& ctx) {
                            json_object_new_int(required));
     json_object_object_add(
         o, "created_at",
-        found ? json_object_new_int64(rec.created_at) : nullptr);
+        found && rec.created_at > 0 ? json_object_new_int64(rec.created_at)
+                                    : nullptr);
     json_object_object_add(
         o, "updated_at",
-        found ? json_object_new_int64(rec.updated_at) : nullptr);
+        found && rec.updated_at > 0 ? json_object_new_int64(rec.updated_at)
+                                    : nullptr);
     json_object* methods = json_object_new_array();
     for (const Method& m : rec.methods) {
       json_object* jm = json_object_new_object();
@@ -142,7 +163,7 @@ int RunShow(const AdminContext& ctx) {
   } else {
     std::string s = "user:     " + Printable(ctx.opt.user) + "\n" +
                     "status:   " + StateLine(rec, found, required) + "\n";
-    if (found) {
+    if (found && rec.created_at > 0) {  // a directory keeps no such times
       s += "created:  " + UtcTime(rec.created_at) + "\n";
       s += "updated:  " + UtcTime(rec.updated_at) + "\n";
     }

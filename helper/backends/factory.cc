@@ -36,6 +36,7 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
   if (c.backend == BackendKind::kRest) return MakeRestBackend(c, s, std::move(deps), err);
   if (c.backend == BackendKind::kGraph) return MakeGraphBackend(c, s, std::move(deps), err);
   if (c.backend == BackendKind::kOkta) return MakeOktaBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kLdap) return MakeLdapBackend(c, s, std::move(deps), err);
   *err = std::string("unknown backend '") + BackendName(c.backend) + "'";
   return nullptr;
 }

@@ -33,6 +33,9 @@ std::unique_ptr<Backend> MakeGraphBackend(const Config& c, const Secrets& s,
                                           BackendDeps deps, std::string* err);
 std::unique_ptr<Backend> MakeOktaBackend(const Config& c, const Secrets& s,
                                          BackendDeps deps, std::string* err);
+// helper/backends/ldap.cc (libldap: the helper and sspr-admin only).
+std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
+                                         BackendDeps deps, std::string* err);
 
 // The user's name in the directory: directory_user with %u replaced.
 std::string DirectoryUser(const Config& c, const std::string& user);

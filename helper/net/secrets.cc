@@ -11,7 +11,7 @@ namespace {
 
 const char* const kKeys[] = {"rest_token", "graph_client_secret",
                              "okta_api_token", "smtp_password",
-                             "okta_private_key_file"};
+                             "okta_private_key_file", "ldap_bind_password"};
 
 }  // namespace
 

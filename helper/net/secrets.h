@@ -18,6 +18,7 @@ constexpr size_t kMaxSecretsFileSize = 64 * 1024;
 //   okta_private_key_file  PEM private key of an Okta service app (a root
 //                        0600 file, read here; kept as okta_private_key)
 //   smtp_password        password for smtp_user (email_delivery = smtp)
+//   ldap_bind_password   password of ldap_bind_dn (backend = ldap)
 class Secrets {
  public:
   Secrets() = default;

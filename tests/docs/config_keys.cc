@@ -77,6 +77,14 @@ bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
       SSPR_MEMBER(check_root),
       SSPR_MEMBER(noninteractive),       SSPR_MEMBER(noninteractive_services),
       SSPR_MEMBER(interactive_services),
+      SSPR_MEMBER(ldap_uri),             SSPR_MEMBER(ldap_starttls),
+      SSPR_MEMBER(ldap_base),            SSPR_MEMBER(ldap_scope),
+      SSPR_MEMBER(ldap_user_filter),     SSPR_MEMBER(ldap_bind_dn),
+      SSPR_MEMBER(ldap_schema),          SSPR_MEMBER(ldap_attr_mobile),
+      SSPR_MEMBER(ldap_attr_office),     SSPR_MEMBER(ldap_attr_email),
+      SSPR_MEMBER(ldap_attr_verified),   SSPR_MEMBER(ldap_connect_timeout),
+      SSPR_MEMBER(ldap_sasl_mech),       SSPR_MEMBER(ldap_tls_cert),
+      SSPR_MEMBER(ldap_tls_key),
   };
   auto it = kMaybe.find(key);
   return it != kMaybe.end() && it->second(c, out);

@@ -72,7 +72,7 @@ std::string I(int v) { return std::to_string(v); }
 std::vector<KeyCase> AllKeys() {
   const std::string long_path = "/" + std::string(1024, 'p');
   return {
-      {"backend", "okta", "okta", {"", "LOCAL", "ldap", "local "},
+      {"backend", "ldap", "ldap", {"", "LOCAL", "ldapx", "local "},
        [](const Config& c) { return std::string(BackendName(c.backend)); }},
       {"mode", "warn", "warn", {"", "Warn", "deny", "register,block"},
        [](const Config& c) { return std::string(ModeName(c.mode)); }},
@@ -166,6 +166,40 @@ std::vector<KeyCase> AllKeys() {
       {"interactive_services", "cockpit gdm-password",
        "cockpit|gdm-password", {"x=y"},
        [](const Config& c) { return Join(c.interactive_services); }},
+      {"ldap_uri", "ldaps://a.example ldap://127.0.0.1:3389",
+       "ldaps://a.example|ldap://127.0.0.1:3389",
+       {"", "http://a.example", "ldap://a.example/dc=x", "ldapi:///"},
+       [](const Config& c) { return Join(c.ldap_uri); }},
+      {"ldap_starttls", "no", "0", {"", "maybe"},
+       [](const Config& c) { return I(c.ldap_starttls); }},
+      {"ldap_base", "dc=example,dc=com", "dc=example,dc=com",
+       {"", std::string(600, 'a'), "dc=x\n\x01"},
+       [](const Config& c) { return c.ldap_base; }},
+      {"ldap_bind_dn", "cn=sspr,dc=x", "cn=sspr,dc=x", {std::string(600, 'a')},
+       [](const Config& c) { return c.ldap_bind_dn; }},
+      {"ldap_scope", "one", "one", {"", "subtree", "SUB"},
+       [](const Config& c) { return c.ldap_scope; }},
+      {"ldap_user_filter", "(uid=%u)", "(uid=%u)",
+       {"uid=%u", "(uid=x)", "(uid=%u))(", "(a=%u)(b=%u)"},
+       [](const Config& c) { return c.ldap_user_filter; }},
+      {"ldap_schema", "ad", "ad", {"", "AD", "openldap"},
+       [](const Config& c) { return c.ldap_schema; }},
+      {"ldap_connect_timeout", "5", "5", {"", "0", "61", "1s", "-1"},
+       [](const Config& c) { return I(c.ldap_connect_timeout); }},
+      {"ldap_attr_mobile", "pager", "pager", {"pa ger", "-x", "1.2."},
+       [](const Config& c) { return c.ldap_attr_mobile; }},
+      {"ldap_attr_office", "2.5.4.20", "2.5.4.20", {"a,b"},
+       [](const Config& c) { return c.ldap_attr_office; }},
+      {"ldap_attr_email", "mail", "mail", {"m@il"},
+       [](const Config& c) { return c.ldap_attr_email; }},
+      {"ldap_attr_verified", "ssprVerified", "ssprVerified", {"x y"},
+       [](const Config& c) { return c.ldap_attr_verified; }},
+      {"ldap_sasl_mech", "EXTERNAL", "EXTERNAL", {"GSSAPI", "external", "x"},
+       [](const Config& c) { return c.ldap_sasl_mech; }},
+      {"ldap_tls_cert", "/etc/sspr/c.pem", "/etc/sspr/c.pem", {"c.pem"},
+       [](const Config& c) { return c.ldap_tls_cert; }},
+      {"ldap_tls_key", "/etc/sspr/c.key", "/etc/sspr/c.key", {"./c.key"},
+       [](const Config& c) { return c.ldap_tls_key; }},
   };
 }
 
@@ -175,7 +209,7 @@ bool IsList(const std::string& key) {
   static const std::set<std::string> lists = {
       "groups", "exempt_users", "exempt_groups", "only_services",
       "skip_services", "skip_rhosts", "noninteractive_services",
-      "interactive_services"};
+      "interactive_services", "ldap_uri"};
   return lists.count(key) != 0;
 }
 
@@ -358,7 +392,7 @@ void the_enum_keys_take_each_of_their_names(void** /*state*/) {
   assert_true(SetKey(&c, "failmode", "safe", &err));
   assert_true(c.failmode == FailMode::kSafe);
   assert_string_equal(FailModeName(c.failmode), "safe");
-  for (const char* b : {"local", "rest", "graph", "okta"}) {
+  for (const char* b : {"local", "rest", "graph", "okta", "ldap"}) {
     assert_true(SetKey(&c, "backend", b, &err));
     assert_string_equal(BackendName(c.backend), b);
   }
@@ -510,6 +544,35 @@ void validate_refuses_settings_that_contradict_each_other(void** /*state*/) {
   ASSERT_CONTAINS(err, "code_ttl");
   assert_true(SetKey(&c, "resend_cooldown", "60", &err));
   assert_true(Validate(c, &err));
+}
+
+// backend = ldap: URIs and a base are needed; plain LDAP (no StartTLS)
+// only to this host.
+void plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "backend", "ldap", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "ldap_uri and ldap_base");
+  assert_true(SetKey(&c, "ldap_uri", "ldap://dir.example.com", &err));
+  assert_true(SetKey(&c, "ldap_base", "dc=example,dc=com", &err));
+  assert_true(Validate(c, &err));  // StartTLS by default
+  assert_true(SetKey(&c, "ldap_starttls", "no", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "ldap://dir.example.com");
+  assert_true(SetKey(&c, "ldap_uri", "ldaps://dir.example.com ldap://127.0.0.1", &err));
+  assert_true(Validate(c, &err));
+  assert_true(SetKey(&c, "ldap_uri", "ldap://127.example.com", &err));
+  assert_false(Validate(c, &err));
+  assert_true(SetKey(&c, "ldap_uri", "ldaps://dir.example.com", &err));
+  assert_true(SetKey(&c, "ldap_sasl_mech", "EXTERNAL", &err));
+  assert_false(Validate(c, &err));  // no client certificate
+  ASSERT_CONTAINS(err, "ldap_tls_cert");
+  assert_true(SetKey(&c, "ldap_tls_cert", "/c.pem", &err));
+  assert_true(SetKey(&c, "ldap_tls_key", "/c.key", &err));
+  assert_true(Validate(c, &err));
+  assert_true(SetKey(&c, "ldap_bind_dn", "cn=x", &err));
+  assert_false(Validate(c, &err));  // one way to bind
 }
 
 void module_arguments_set_keys_and_the_last_one_wins(void** /*state*/) {
@@ -1212,6 +1275,7 @@ int main() {
       cmocka_unit_test(a_list_splits_at_commas_and_white_space),
       cmocka_unit_test(validate_refuses_settings_that_contradict_each_other),
       cmocka_unit_test(module_arguments_set_keys_and_the_last_one_wins),
+      cmocka_unit_test(plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
       DIR_TEST(every_bad_line_is_reported_and_the_rest_applied),
       DIR_TEST(end_of_line_comments_are_comments),

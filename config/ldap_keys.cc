@@ -1,0 +1,267 @@
+// backend = ldap: its keys, presets and checks.
+#include "config/ldap_keys.h"
+
+#include <ctype.h>
+
+#include <algorithm>
+
+#include "config/config.h"
+
+namespace sspr {
+namespace {
+
+struct Preset {
+  const char* name;
+  const char* filter;
+};
+// All three map mobile / telephoneNumber / mail; they differ in the filter.
+constexpr Preset kPresets[] = {
+    {"rfc2798", "(&(objectClass=inetOrgPerson)(uid=%u))"},
+    {"freeipa", "(&(objectClass=posixAccount)(uid=%u))"},
+    {"ad", "(&(objectClass=user)(sAMAccountName=%u))"},
+};
+
+bool Printable(const std::string& v) {
+  return std::all_of(v.begin(), v.end(),
+                     [](unsigned char ch) { return ch >= ' ' && ch != 0x7f; });
+}
+
+// RFC 4512 descr (a name) or numericoid.
+bool AttrName(const std::string& v) {
+  if (v.empty() || v.size() > 64) return false;
+  if (isalpha(static_cast<unsigned char>(v[0])))
+    return std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+      return isalnum(ch) || ch == '-';
+    });
+  return std::all_of(
+             v.begin(), v.end(),
+             [](unsigned char ch) { return isdigit(ch) || ch == '.'; }) &&
+         v.back() != '.';
+}
+
+// ldap[s]://host[:port][/]: no DN, no extensions in the URI.
+bool UriOk(const std::string& u) {
+  size_t p = u.rfind("ldaps://", 0) == 0  ? 8
+             : u.rfind("ldap://", 0) == 0 ? 7
+                                          : 0;
+  if (p == 0 || u.size() > 300) return false;
+  std::string rest = u.substr(p);
+  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  if (rest.empty()) return false;
+  return std::all_of(rest.begin(), rest.end(), [](unsigned char ch) {
+    return isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '[' ||
+           ch == ']';
+  });
+}
+
+bool FilterOk(const std::string& f) {
+  if (f.size() < 3 || f.size() > 512 || f.front() != '(' || f.back() != ')' ||
+      f.find("%u") == std::string::npos || !Printable(f))
+    return false;
+  int depth = 0;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] == '(') ++depth;
+    if (f[i] == ')' && --depth < 0) return false;
+    if (depth == 0 && i + 1 < f.size()) return false;  // one filter
+  }
+  return depth == 0;
+}
+
+bool YesNo(const std::string& k, const std::string& v, bool* out,
+           std::string* e) {
+  if (v == "yes" || v == "no") {
+    *out = v == "yes";
+    return true;
+  }
+  *e = "'" + k + "' wants yes or no, not '" + v + "'";
+  return false;
+}
+
+bool Seconds(const std::string& k, const std::string& v, int* out,
+             std::string* e) {
+  if (v.empty() || v.size() > 2 ||
+      !std::all_of(v.begin(), v.end(),
+                   [](unsigned char ch) { return isdigit(ch); }) ||
+      std::stoi(v) < 1 || std::stoi(v) > 60) {
+    *e = "'" + k + "' wants seconds from 1 to 60, not '" + v + "'";
+    return false;
+  }
+  *out = std::stoi(v);
+  return true;
+}
+
+bool Attr(Config* c, std::string Config::*field, const std::string& k,
+          const std::string& v, std::string* e) {
+  if (!v.empty() && !AttrName(v)) {
+    *e = "'" + k + "' wants an attribute name, not '" + v + "'";
+    return false;
+  }
+  c->*field = v;
+  return true;
+}
+
+const char* const kKeys[] = {
+    "ldap_attr_email",      "ldap_attr_mobile", "ldap_attr_office",
+    "ldap_attr_verified",   "ldap_base",        "ldap_bind_dn",
+    "ldap_connect_timeout", "ldap_schema",      "ldap_scope",
+    "ldap_starttls",        "ldap_uri",         "ldap_user_filter",
+    "ldap_sasl_mech",       "ldap_tls_cert",    "ldap_tls_key",
+};
+
+}  // namespace
+
+bool IsLdapKey(const std::string& key) {
+  return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
+}
+
+std::vector<std::string> LdapKeyNames() {
+  return std::vector<std::string>(std::begin(kKeys), std::end(kKeys));
+}
+
+bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
+                std::string* e) {
+  if (k == "ldap_uri") {
+    std::vector<std::string> good;
+    std::string bad;
+    for (const auto& u : SplitList(v)) {
+      if (UriOk(u))
+        good.push_back(u);
+      else if (bad.empty())
+        bad = u;
+    }
+    if (good.size() > 8) good.resize(8);
+    c->ldap_uri = good;  // the valid ones hold
+    if (!bad.empty() || good.empty()) {
+      *e = "'" + k + "' wants ldap:// or ldaps:// URIs (host[:port]), not '" +
+           (bad.empty() ? v : bad) + "'";
+      return false;
+    }
+    return true;
+  }
+  if (k == "ldap_starttls") return YesNo(k, v, &c->ldap_starttls, e);
+  if (k == "ldap_base" || k == "ldap_bind_dn") {
+    if ((k == "ldap_base" && v.empty()) || v.size() > 512 || !Printable(v)) {
+      *e = "'" + k + "' wants a DN of at most 512 printable characters";
+      return false;
+    }
+    (k == "ldap_base" ? c->ldap_base : c->ldap_bind_dn) = v;
+    return true;
+  }
+  if (k == "ldap_scope") {
+    if (v != "base" && v != "one" && v != "sub") {
+      *e = "'" + k + "' must be base, one or sub, not '" + v + "'";
+      return false;
+    }
+    c->ldap_scope = v;
+    return true;
+  }
+  if (k == "ldap_user_filter") {
+    if (!v.empty() && !FilterOk(v)) {
+      *e = "'" + k +
+           "' wants one parenthesised filter with %u, of at most "
+           "512 characters";
+      return false;
+    }
+    c->ldap_user_filter = v;
+    return true;
+  }
+  if (k == "ldap_schema") {
+    for (const auto& p : kPresets) {
+      if (v == p.name) {
+        c->ldap_schema = v;
+        return true;
+      }
+    }
+    *e = "'" + k + "' must be rfc2798, freeipa or ad, not '" + v + "'";
+    return false;
+  }
+  if (k == "ldap_sasl_mech") {
+    if (!v.empty() && v != "EXTERNAL") {
+      *e = "'" + k + "' must be empty (simple bind) or EXTERNAL, not '" + v +
+           "'";
+      return false;
+    }
+    c->ldap_sasl_mech = v;
+    return true;
+  }
+  if (k == "ldap_tls_cert" || k == "ldap_tls_key") {
+    if (!v.empty() && (v[0] != '/' || v.size() > 1024 || !Printable(v))) {
+      *e = "'" + k + "' wants an absolute path, not '" + v + "'";
+      return false;
+    }
+    (k == "ldap_tls_cert" ? c->ldap_tls_cert : c->ldap_tls_key) = v;
+    return true;
+  }
+  if (k == "ldap_connect_timeout")
+    return Seconds(k, v, &c->ldap_connect_timeout, e);
+  if (k == "ldap_attr_mobile")
+    return Attr(c, &Config::ldap_attr_mobile, k, v, e);
+  if (k == "ldap_attr_office")
+    return Attr(c, &Config::ldap_attr_office, k, v, e);
+  if (k == "ldap_attr_email") return Attr(c, &Config::ldap_attr_email, k, v, e);
+  if (k == "ldap_attr_verified")
+    return Attr(c, &Config::ldap_attr_verified, k, v, e);
+  *e = "unknown key '" + k + "'";
+  return false;
+}
+
+bool ValidateLdap(const Config& c, std::string* err) {
+  if (c.ldap_uri.empty() || c.ldap_base.empty()) {
+    *err = "backend = ldap needs ldap_uri and ldap_base";
+    return false;
+  }
+  if (c.ldap_sasl_mech == "EXTERNAL" &&
+      (c.ldap_tls_cert.empty() || c.ldap_tls_key.empty() ||
+       !c.ldap_bind_dn.empty())) {
+    *err =
+        "ldap_sasl_mech = EXTERNAL binds with ldap_tls_cert and "
+        "ldap_tls_key, without ldap_bind_dn";
+    return false;
+  }
+  if (c.ldap_tls_cert.empty() != c.ldap_tls_key.empty()) {
+    *err = "ldap_tls_cert and ldap_tls_key go together";
+    return false;
+  }
+  for (const auto& u : c.ldap_uri) {
+    if (u.rfind("ldap://", 0) == 0 && !c.ldap_starttls && !LdapLoopback(u)) {
+      *err =
+          "ldap_starttls = no sends the bind in clear: only to this host, "
+          "not " +
+          u + " (use ldaps:// or StartTLS)";
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string LdapUserFilter(const Config& c) {
+  if (!c.ldap_user_filter.empty()) return c.ldap_user_filter;
+  for (const auto& p : kPresets)
+    if (c.ldap_schema == p.name) return p.filter;
+  return kPresets[0].filter;
+}
+
+std::string LdapAttr(const Config& c, const std::string& method) {
+  if (method == "mobile")
+    return c.ldap_attr_mobile.empty() ? "mobile" : c.ldap_attr_mobile;
+  if (method == "office")
+    return c.ldap_attr_office.empty() ? "telephoneNumber" : c.ldap_attr_office;
+  if (method == "email")
+    return c.ldap_attr_email.empty() ? "mail" : c.ldap_attr_email;
+  return "";
+}
+
+bool LdapLoopback(const std::string& uri) {
+  if (uri.rfind("ldap://", 0) != 0) return false;
+  std::string host = uri.substr(7);
+  if (host.rfind("[::1]", 0) == 0)
+    return host.size() == 5 || host[5] == ':' || host[5] == '/';
+  host = host.substr(0, host.find_first_of(":/"));
+  return host == "localhost" ||
+         (host.rfind("127.", 0) == 0 &&
+          std::all_of(host.begin(), host.end(), [](unsigned char ch) {
+            return isdigit(ch) || ch == '.';
+          }));
+}
+
+}  // namespace sspr

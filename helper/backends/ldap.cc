@@ -1,0 +1,602 @@
+// backend = ldap: an LDAP directory (OpenLDAP, FreeIPA/389 DS, Active
+// Directory) through libldap, in the helper only, after the drop.
+//   status:   one bind + one search on one connection (the first URI of
+//             ldap_uri that answers; StartTLS or ldaps, verified against
+//             cafile); the person's mapped attributes, each value checked
+//             like typed input (helper/net/ldap_values.h)
+//   register: the helper sends and checks the code (as with graph), then
+//             one modify of the person's entry: the method's attribute
+//             (and, with ldap_attr_verified, its marker), nothing else
+#include <errno.h>
+#include <ldap.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "config/ldap_keys.h"
+#include "helper/backends/helper_codes.h"
+#include "helper/backends/remote.h"
+#include "helper/net/http.h"
+#include "helper/net/ldap_values.h"
+#include "common/time.h"
+#include "protocol/frame.h"
+
+namespace sspr {
+namespace {
+
+constexpr int kMaxValuesPerAttr = 20;
+constexpr char kAuxClass[] = "ssprPerson";
+
+bool SameText(const std::string& a, const std::string& b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+timeval Tv(int64_t ms) {
+  ms = std::max<int64_t>(ms, 1);
+  return timeval{static_cast<time_t>(ms / 1000),
+                 static_cast<suseconds_t>((ms % 1000) * 1000)};
+}
+
+class LdapBackend : public Backend {
+ public:
+  LdapBackend(const Config& c, const std::string& password, BackendDeps deps)
+      : c_(c),
+        password_(password),
+        deadline_ms_(deps.deadline_ms),
+        codes_(c, std::move(deps.sender), deps.clock) {}
+  ~LdapBackend() override {
+    Close();
+    WipeString(&password_);
+  }
+
+  bool Init(std::string* err) {
+    if (!codes_.Init(err)) {
+      *err = "backend ldap: " + *err;
+      return false;
+    }
+    return true;
+  }
+
+  bool Lookup(const std::string& user, UserRecord* rec,
+              std::string* err) override {
+    BeginOperation();
+    rec->user = user;
+    rec->methods.clear();
+    unknown_ = false;
+    if (!Connect(err)) return false;
+    std::vector<std::string> names;
+    for (const auto& m : c_.methods) {
+      std::string a = LdapAttr(c_, m);
+      if (!a.empty()) names.push_back(a);
+    }
+    if (!c_.ldap_attr_verified.empty()) {
+      names.push_back(c_.ldap_attr_verified);
+      names.push_back("objectClass");
+    }
+    std::vector<char*> attrs;
+    for (auto& n : names) attrs.push_back(&n[0]);
+    attrs.push_back(nullptr);
+    std::string filter = LdapUserFilterFor(LdapUserFilter(c_), user);
+    const int64_t wait_ms = RequestMs();
+    timeval tv = Tv(wait_ms);
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the search's timeout";
+      return false;
+    }
+    LDAPMessage* res = nullptr;
+    int rc =
+        ldap_search_ext_s(ld_, c_.ldap_base.c_str(), Scope(), filter.c_str(),
+                          attrs.data(), 0, nullptr, nullptr, &tv, 2, &res);
+    int n = res ? ldap_count_entries(ld_, res) : 0;
+    if (rc == LDAP_SIZELIMIT_EXCEEDED || n > 1) {
+      ldap_msgfree(res);
+      *err = "ldap: " + uri_ +
+             ": the filter finds more than one entry for "
+             "the user under " +
+             c_.ldap_base;
+      return false;
+    }
+    if (rc != LDAP_SUCCESS) {
+      ldap_msgfree(res);
+      *err = Failure("search under " + c_.ldap_base, rc, wait_ms);
+      Close();
+      return false;
+    }
+    LDAPMessage* e = ldap_first_entry(ld_, res);
+    if (e == nullptr) {
+      ldap_msgfree(res);
+      unknown_ = true;
+      *err = "ldap: no entry under " + c_.ldap_base + " matches the user";
+      return false;
+    }
+    char* dn = ldap_get_dn(ld_, e);
+    dn_ = dn ? dn : "";
+    ldap_memfree(dn);
+    ReadEntry(e, rec);
+    ldap_msgfree(res);
+    return true;
+  }
+
+  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
+                      int64_t* retry_at, std::string* err) override {
+    return codes_.Send(user, m, ch, retry_at, err);
+  }
+
+  CheckStatus CheckCode(const std::string& code, int* attempts_left,
+                        std::string*) override {
+    return codes_.Check(code, attempts_left);
+  }
+
+  bool Notify(const Method& to, Channel ch, const std::string& text,
+              std::string* err) override {
+    return codes_.Notify(ch, to.value, text, err);
+  }
+
+  bool Save(const std::string& user, const Method& m,
+            std::string* err) override {
+    (void)user;
+    std::string attr = LdapAttr(c_, m.type);
+    if (attr.empty()) {
+      *err = "ldap: cannot store '" + m.type + "' in the directory";
+      return false;
+    }
+    if (!codes_.TakeVerified(m, err)) {
+      *err = "ldap: " + *err;
+      return false;
+    }
+    if (dn_.empty()) {
+      *err = "ldap: no entry read for the user before the save";
+      return false;
+    }
+    BeginOperation();
+    if (!Connect(err)) return false;
+    // One modify: the method's attribute, and its marker (the old marker
+    // of this method out, the new one in), so nothing is half-written.
+    std::string value = m.value;
+    std::string marker;
+    std::vector<std::string> old = old_markers_[m.type];
+    std::vector<LDAPMod> mods;
+    std::vector<std::vector<char*>> vals;
+    vals.reserve(4);
+    auto add = [&](int op, std::string* a, std::vector<std::string>* v) {
+      vals.emplace_back();
+      for (auto& s : *v) vals.back().push_back(&s[0]);
+      vals.back().push_back(nullptr);
+      LDAPMod mod{};
+      mod.mod_op = op;
+      mod.mod_type = &(*a)[0];
+      mod.mod_values = vals.back().data();
+      mods.push_back(mod);
+    };
+    std::vector<std::string> v_value = {value};
+    std::string a_verified = c_.ldap_attr_verified, a_oc = "objectClass";
+    std::vector<std::string> v_marker, v_oc = {kAuxClass};
+    add(LDAP_MOD_REPLACE, &attr, &v_value);
+    if (!a_verified.empty()) {
+      VerifiedMarker vm;
+      vm.method = m.type;
+      vm.at =
+          m.verified_at ? m.verified_at : static_cast<int64_t>(time(nullptr));
+      vm.value = value;
+      v_marker = {FormatVerifiedMarker(vm)};
+      if (!has_aux_class_) add(LDAP_MOD_ADD, &a_oc, &v_oc);
+      if (!old.empty()) add(LDAP_MOD_DELETE, &a_verified, &old);
+      add(LDAP_MOD_ADD, &a_verified, &v_marker);
+    }
+    const int64_t wait_ms = RequestMs();
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the modify's timeout";
+      return false;
+    }
+    std::vector<LDAPMod*> ptrs;
+    for (auto& x : mods) ptrs.push_back(&x);
+    ptrs.push_back(nullptr);
+    int rc = ldap_modify_ext_s(ld_, dn_.c_str(), ptrs.data(), nullptr, nullptr);
+    if (rc == LDAP_INSUFFICIENT_ACCESS) {
+      *err = "ldap: " + uri_ + ": no right to write " + attr +
+             (a_verified.empty() ? "" : " and " + a_verified) + " of " + dn_ +
+             " (insufficientAccessRights): grant the service account write "
+             "access to them";
+      return false;
+    }
+    if (rc != LDAP_SUCCESS) {
+      *err = Failure("modify of " + attr + " of " + dn_, rc, wait_ms);
+      Close();
+      return false;
+    }
+    old_markers_[m.type] = v_marker;
+    has_aux_class_ = has_aux_class_ || !a_verified.empty();
+    return true;
+  }
+
+  bool UserUnknown() const override { return unknown_; }
+
+  void EndSession() override { Close(); }
+
+ private:
+  void BeginOperation() {
+    int64_t now = NowMs();
+    op_end_ms_ = now + OperationBudgetMs(c_);
+    if (deadline_ms_ > 0) op_end_ms_ = std::min(op_end_ms_, deadline_ms_);
+  }
+  int64_t LeftMs() const { return op_end_ms_ - NowMs(); }
+  int64_t RequestMs() const {
+    return std::min<int64_t>(int64_t{c_.request_timeout} * 1000, LeftMs());
+  }
+
+  int Scope() const {
+    if (c_.ldap_scope == "base") return LDAP_SCOPE_BASE;
+    if (c_.ldap_scope == "one") return LDAP_SCOPE_ONELEVEL;
+    return LDAP_SCOPE_SUBTREE;
+  }
+
+  static int OnConnect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*,
+                       ldap_conncb* ctx) {
+    auto* self = static_cast<LdapBackend*>(ctx->lc_arg);
+    int fd = -1;
+    if (ber_sockbuf_ctrl(sb, LBER_SB_OPT_GET_FD, &fd) == 1 && fd >= 0)
+      self->sock_fd_ = fd;  // for ConnectOne's watchdog
+    return 0;
+  }
+  static void OnClose(LDAP*, Sockbuf*, ldap_conncb*) {}
+
+  bool SetApiTimeout(int64_t ms) {
+    timeval tv = Tv(ms);
+    return ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &tv) == LDAP_OPT_SUCCESS;
+  }
+
+  void Close() {
+    if (ld_) ldap_unbind_ext_s(ld_, nullptr, nullptr);
+    ld_ = nullptr;
+  }
+
+  std::string Diagnostic() {
+    char* msg = nullptr;
+    std::string out;
+    if (ld_ &&
+        ldap_get_option(ld_, LDAP_OPT_DIAGNOSTIC_MESSAGE, &msg) ==
+            LDAP_OPT_SUCCESS &&
+        msg) {
+      out = msg;
+      ldap_memfree(msg);
+    }
+    if (out.size() > 160) out = out.substr(0, 160) + "...";
+    for (char& ch : out)
+      if (static_cast<unsigned char>(ch) < ' ' || ch == 0x7f) ch = ' ';
+    return out;
+  }
+
+  // `waited_ms`: the timeout the call had (for LDAP_TIMEOUT).
+  std::string Failure(const std::string& what, int rc, int64_t waited_ms) {
+    std::string d = Diagnostic();
+    std::string t = "ldap: " + uri_ + ": " + what + ": ";
+    if (rc == LDAP_TIMEOUT)
+      t += "no answer within " +
+           std::to_string(std::max<int64_t>(1, (waited_ms + 500) / 1000)) +
+           " s";
+    else
+      t += ldap_err2string(rc);
+    if (!d.empty()) t += " (" + d + ")";
+    return t;
+  }
+
+  // One connection for the whole session: the first URI that connects,
+  // (StartTLS), binds. A URI that cannot be reached or answers nothing
+  // costs at most ldap_connect_timeout; a refused bind ends the search.
+  bool Connect(std::string* err) {
+    if (ld_) return true;
+    std::string tried;
+    for (const auto& uri : c_.ldap_uri) {
+      if (LeftMs() <= 0) break;
+      uri_ = uri;
+      bool next = false;
+      if (ConnectOne(uri, &next, err)) return true;
+      Close();
+      if (!next) return false;
+      tried += (tried.empty() ? "" : "; ") + *err;
+    }
+    *err = tried.empty() ? "ldap: no time left to connect" : tried;
+    return false;
+  }
+
+  // ConnectSteps under a watchdog: libldap bounds the TCP connect
+  // (NETWORK_TIMEOUT) and waits for answers with TIMEOUT, but an ldaps://
+  // handshake with a server that accepts and stalls reads blocking. Past
+  // ldap_connect_timeout the watchdog shuts the socket down, which ends any
+  // read or write on it; ld_ (and so the fd) lives until after the join.
+  bool ConnectOne(const std::string& uri, bool* next, std::string* err) {
+    const int64_t connect_ms =
+        std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000, LeftMs());
+    sock_fd_ = -1;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false, fired = false;
+    std::thread dog([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      if (!cv.wait_for(lock, std::chrono::milliseconds(connect_ms),
+                       [&] { return done; })) {
+        fired = true;
+        int fd = sock_fd_.load();
+        if (fd >= 0) shutdown(fd, SHUT_RDWR);
+      }
+    });
+    bool ok = ConnectSteps(uri, connect_ms, next, err);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    cv.notify_one();
+    dog.join();
+    if (fired) {  // even if the last step just made it: the socket is gone
+      *next = true;
+      *err = "ldap: " + uri + ": no answer within " +
+             std::to_string(std::max<int64_t>(1, (connect_ms + 500) / 1000)) +
+             " s (connect, TLS or bind)";
+    }
+    return ok && !fired;
+  }
+
+  bool ConnectSteps(const std::string& uri, int64_t connect_ms, bool* next,
+                    std::string* err) {
+    *next = true;
+    if (ldap_initialize(&ld_, uri.c_str()) != LDAP_SUCCESS || !ld_) {
+      *err = "ldap: " + uri + ": not a usable URI";
+      return false;
+    }
+    int v3 = LDAP_VERSION3, hard = LDAP_OPT_X_TLS_HARD, zero = 0;
+    // Reaching the server, StartTLS and the bind all fit in
+    // ldap_connect_timeout: a server that accepts and stalls costs no more
+    // than a dead one before the next URI is tried.
+    timeval net = Tv(connect_ms);
+    timeval api = Tv(connect_ms);
+    conncb_.lc_add = &LdapBackend::OnConnect;
+    conncb_.lc_del = &LdapBackend::OnClose;
+    conncb_.lc_arg = this;
+    bool ok =
+        ldap_set_option(ld_, LDAP_OPT_CONNECT_CB, &conncb_) == 0 &&
+        ldap_set_option(ld_, LDAP_OPT_PROTOCOL_VERSION, &v3) == 0 &&
+        ldap_set_option(ld_, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == 0 &&
+        ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &net) == 0 &&
+        ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &api) == 0 &&
+        ldap_set_option(ld_, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) == 0 &&
+        (c_.ldap_tls_cert.empty() ||
+         (ldap_set_option(ld_, LDAP_OPT_X_TLS_CERTFILE,
+                          c_.ldap_tls_cert.c_str()) == 0 &&
+          ldap_set_option(ld_, LDAP_OPT_X_TLS_KEYFILE,
+                          c_.ldap_tls_key.c_str()) == 0)) &&
+        (c_.cafile.empty() || ldap_set_option(ld_, LDAP_OPT_X_TLS_CACERTFILE,
+                                              c_.cafile.c_str()) == 0) &&
+        ldap_set_option(ld_, LDAP_OPT_X_TLS_NEWCTX, &zero) == 0;
+    if (!ok) {
+      *err = "ldap: " + uri + ": cannot set the connection's options";
+      return false;
+    }
+    bool plain = uri.rfind("ldap://", 0) == 0;
+    if (plain && c_.ldap_starttls) {
+      int rc = ldap_start_tls_s(ld_, nullptr, nullptr);
+      if (rc == LDAP_SERVER_DOWN) {
+        *err =
+            "ldap: cannot connect to " + uri + " (" + ldap_err2string(rc) + ")";
+        return false;
+      }
+      if (rc != LDAP_SUCCESS) {
+        *err = rc == LDAP_CONNECT_ERROR
+                   ? "ldap: " + uri +
+                         ": StartTLS: TLS certificate not accepted or TLS "
+                         "failed" +
+                         (Diagnostic().empty() ? "" : " (" + Diagnostic() + ")")
+                   : Failure("StartTLS", rc, connect_ms);
+        return false;
+      }
+    }
+    if (plain && !c_.ldap_starttls && !LdapLoopback(uri)) {
+      *next = false;
+      *err = "ldap: " + uri + ": plain LDAP only to this host";
+      return false;
+    }
+    const bool external = c_.ldap_sasl_mech == "EXTERNAL";
+    if (external && plain && !c_.ldap_starttls) {
+      *next = false;
+      *err = "ldap: " + uri + ": SASL EXTERNAL needs TLS";
+      return false;
+    }
+    berval cred{};
+    // Empty credentials, present: EXTERNAL's empty initial response (a
+    // null bv_val would leave them out and the server would ask again).
+    static char kEmpty[] = "";
+    cred.bv_val = c_.ldap_bind_dn.empty() ? kEmpty : &password_[0];
+    cred.bv_len = c_.ldap_bind_dn.empty() ? 0 : password_.size();
+    // EXTERNAL: the client certificate names the account (the server
+    // maps its subject to a DN); no credentials travel.
+    int rc = ldap_sasl_bind_s(ld_, external ? nullptr : c_.ldap_bind_dn.c_str(),
+                              external ? "EXTERNAL" : LDAP_SASL_SIMPLE, &cred,
+                              nullptr, nullptr, nullptr);
+    if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INAPPROPRIATE_AUTH ||
+        rc == LDAP_CONFIDENTIALITY_REQUIRED) {
+      *next = false;
+      *err = "ldap: " + uri + ": bind as " +
+             (external                  ? "SASL EXTERNAL (client certificate)"
+              : c_.ldap_bind_dn.empty() ? "anonymous"
+                                        : c_.ldap_bind_dn) +
+             " refused: " + ldap_err2string(rc);
+      return false;
+    }
+    if (rc != LDAP_SUCCESS) {
+      std::string d = Diagnostic();
+      *err = rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR
+                 ? "ldap: cannot connect to " + uri + " (" +
+                       ldap_err2string(rc) + (d.empty() ? "" : ": " + d) + ")"
+                 : Failure("bind", rc, connect_ms);
+      if (!plain && rc == LDAP_SERVER_DOWN && TcpReachable(uri))
+        *err = "ldap: " + uri + ": TLS certificate not accepted or TLS failed" +
+               (Diagnostic().empty() ? "" : " (" + Diagnostic() + ")");
+      return false;
+    }
+    return true;
+  }
+
+  // After a failed ldaps:// connection: whether TCP alone gets through, so
+  // that the log can say the TLS handshake failed (libldap says only
+  // "Can't contact LDAP server" for both).
+  bool TcpReachable(const std::string& uri) {
+    LDAPURLDesc* u = nullptr;
+    if (ldap_url_parse(uri.c_str(), &u) != LDAP_URL_SUCCESS || !u) return false;
+    std::string host = u->lud_host ? u->lud_host : "";
+    std::string port = std::to_string(u->lud_port ? u->lud_port : 636);
+    ldap_free_urldesc(u);
+    addrinfo hints{}, *ai = nullptr;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &ai) != 0) return false;
+    bool ok = false;
+    int ms = static_cast<int>(
+        std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000,
+                          std::max<int64_t>(LeftMs(), 1)));
+    int fd =
+        socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+      if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+        ok = true;
+      } else if (errno == EINPROGRESS) {
+        pollfd p{fd, POLLOUT, 0};
+        int e = 0;
+        socklen_t n = sizeof e;
+        ok = poll(&p, 1, ms) == 1 &&
+             getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &n) == 0 && e == 0;
+      }
+      close(fd);
+    }
+    freeaddrinfo(ai);
+    return ok;
+  }
+
+  // The entry's values, checked: a malformed one is logged (never its
+  // value) and skipped; with ldap_attr_verified only proved values count.
+  void ReadEntry(LDAPMessage* e, UserRecord* rec) {
+    std::vector<VerifiedMarker> markers;
+    old_markers_.clear();
+    has_aux_class_ = false;
+    if (!c_.ldap_attr_verified.empty()) {
+      for (const auto& raw : Values(e, c_.ldap_attr_verified)) {
+        VerifiedMarker vm;
+        std::string why;
+        if (ParseVerifiedMarker(raw, &vm, &why)) {
+          markers.push_back(vm);
+          old_markers_[vm.method].push_back(raw);
+        } else {
+          Warn(c_.ldap_attr_verified, why);
+        }
+      }
+      for (const auto& oc : Values(e, "objectClass"))
+        if (SameText(oc, kAuxClass)) has_aux_class_ = true;
+    }
+    for (const auto& type : c_.methods) {
+      std::string attr = LdapAttr(c_, type);
+      if (attr.empty()) continue;
+      for (const auto& raw : Values(e, attr)) {
+        std::string value, why;
+        bool good = type == "email"
+                        ? LdapEmailValue(raw, &value, &why)
+                        : LdapPhoneValue(raw, type == "mobile", &value, &why);
+        if (!good) {
+          Warn(attr, why);
+          continue;
+        }
+        Method m;
+        m.type = type;
+        m.value = value;
+        if (!c_.ldap_attr_verified.empty()) {
+          auto it = std::find_if(
+              markers.begin(), markers.end(), [&](const VerifiedMarker& vm) {
+                return vm.method == type && vm.value == value;
+              });
+          if (it == markers.end()) continue;  // not proved (imported)
+          m.verified_at = it->at;
+        }
+        rec->methods.push_back(m);
+        break;  // one value per method
+      }
+    }
+  }
+
+  std::vector<std::string> Values(LDAPMessage* e, const std::string& attr) {
+    std::vector<std::string> out;
+    berval** v = ldap_get_values_len(ld_, e, attr.c_str());
+    if (!v) return out;
+    int n = ldap_count_values_len(v);
+    if (n > kMaxValuesPerAttr)
+      Warn(attr, "more than 20 values; the rest ignored");
+    for (int i = 0; i < n && i < kMaxValuesPerAttr; ++i) {
+      if (v[i]->bv_len > kMaxLdapValue) {
+        Warn(attr,
+             "value longer than " + std::to_string(kMaxLdapValue) + " bytes");
+        continue;
+      }
+      out.emplace_back(v[i]->bv_val, v[i]->bv_len);
+    }
+    ldap_value_free_len(v);
+    return out;
+  }
+
+  // A directory value that does not count: one authpriv line, with the
+  // attribute and the entry, never the value.
+  void Warn(const std::string& attr, const std::string& why) {
+    syslog(LOG_AUTHPRIV | LOG_WARNING, "pam_sspr(ldap): %s of %s ignored: %s",
+           attr.c_str(), dn_.c_str(), why.c_str());
+  }
+
+  const Config& c_;
+  std::string password_;
+  int64_t deadline_ms_;
+  int64_t op_end_ms_ = 0;
+  HelperCodes codes_;
+  LDAP* ld_ = nullptr;
+  ldap_conncb conncb_{};          // must outlive ld_
+  std::atomic<int> sock_fd_{-1};  // ld_'s socket while connecting
+  std::string uri_;               // the URI of ld_, for messages
+  std::string dn_;                // the user's entry, from Lookup
+  std::map<std::string, std::vector<std::string>> old_markers_;
+  bool has_aux_class_ = false;
+  bool unknown_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
+                                         BackendDeps deps, std::string* err) {
+  std::string v;
+  if (!ValidateLdap(c, &v)) {
+    *err = v;
+    return nullptr;
+  }
+  if (!c.ldap_bind_dn.empty() && s.Get("ldap_bind_password").empty()) {
+    *err = "backend ldap needs 'ldap_bind_password' in " + c.secrets_file +
+           " for ldap_bind_dn";
+    return nullptr;
+  }
+  // Only our options: no ldap.conf, ldaprc or LDAP* variables.
+  setenv("LDAPNOINIT", "1", 1);
+  auto b = std::make_unique<LdapBackend>(c, s.Get("ldap_bind_password"),
+                                         std::move(deps));
+  if (!b->Init(err)) return nullptr;
+  return b;
+}
+
+}  // namespace sspr

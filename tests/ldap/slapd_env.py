@@ -1,0 +1,343 @@
+"""A real OpenLDAP slapd for the ldap backend's tests: Debian's
+/usr/sbin/slapd on 127.0.0.1 (ldap:// with StartTLS, and ldaps://), its own
+cn=config folder in a temp dir made with slapadd (no system slapd, no
+debconf), the shared test PKI, a small DIT, ACLs and pam_sspr's schema
+(contrib/ldap/sspr-openldap.ldif). slapd logs at loglevel stats to a file
+the test reads. Bounded: every command has a timeout and the server is
+killed at exit.
+
+Also a stall: a TCP listener that accepts and never answers."""
+import atexit
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
+import tls  # noqa: E402
+
+SLAPD = "/usr/sbin/slapd"
+SLAPADD = "/usr/sbin/slapadd"
+SCHEMA = "/etc/ldap/schema"
+SSPR_SCHEMA = os.path.join(SRC, "contrib", "ldap", "sspr-openldap.ldif")
+
+SUFFIX = "dc=example,dc=test"
+PEOPLE = "ou=people," + SUFFIX
+SERVICE_DN = "cn=sspr,ou=services," + SUFFIX
+SERVICE_PW = "service-pw-Zq8"
+ADMIN_DN = "cn=admin," + SUFFIX
+ADMIN_PW = "admin-pw-Kx3"
+USER_PW = "user-pw-Lm5"
+
+# name -> extra attributes of the entry under ou=people
+USERS = {
+    "ldapreg": {"mobile": ["+12015550123"], "mail": ["LdapReg@Example.Test"]},
+    "ldapunreg": {},
+    "ldapbadmob": {"mobile": ["call me maybe"]},
+    # a mobile from HR, never verified, and one proved (ssprVerified)
+    "ldaphr": {"mobile": ["+12015550111"]},
+    "ldapver": {"mobile": ["+12015550122"],
+                "ssprVerified": ["mobile 1764730000 +12015550122"]},
+    "ldapwho": {},  # a second unregistered person
+}
+
+
+def unavailable_reason():
+    """None when slapd can run here, else why not (the test exits 77)."""
+    for p in (SLAPD, SLAPADD, os.path.join(SCHEMA, "inetorgperson.ldif")):
+        if not os.path.exists(p):
+            return (f"{p} missing (Debian packages slapd and ldap-utils: "
+                    "scripts/install-deps)")
+    if os.geteuid() != 0:
+        return "slapd's tests need root (the helper drops from root)"
+    return None
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def _run(cmd, **kw):
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30, **kw)
+    if p.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)}: {p.returncode}\n{p.stderr}")
+    return p.stdout
+
+
+def _entry(dn, attrs):
+    out = [f"dn: {dn}"]
+    for k, vs in attrs.items():
+        for v in vs if isinstance(vs, list) else [vs]:
+            out.append(f"{k}: {v}")
+    return "\n".join(out) + "\n\n"
+
+
+class Slapd:
+    """start() -> self; uri (ldap://), ldaps_uri, log_text(), stop()."""
+
+    def __init__(self, cert="good"):
+        self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
+        os.chmod(self.dir, 0o755)
+        self.pki = tls.shared_pki()
+        self.cert = cert
+        self.port = free_port()
+        self.ldaps_port = free_port()
+        self.uri = f"ldap://127.0.0.1:{self.port}"
+        self.ldaps_uri = f"ldaps://127.0.0.1:{self.ldaps_port}"
+        self.logfile = os.path.join(self.dir, "slapd.log")
+        self.proc = None
+        self._made = False
+
+    # -- config ------------------------------------------------------------
+    def _config_ldif(self):
+        cert, key = self.pki.pair(self.cert)
+        pw = _run(["slappasswd", "-s", ADMIN_PW]).strip()
+        db = os.path.join(self.dir, "db")
+        os.makedirs(db, mode=0o700)
+        svc = f'dn.exact="{SERVICE_DN}"'
+        adm = f'dn.exact="{ADMIN_DN}"'
+        # The service account reads people and writes only the mapped
+        # attributes (and may add the ssprPerson class); people may not
+        # write them. homePhone is readable only: the ACL refusal case.
+        acl = [
+            f"to attrs=userPassword by {adm} write by anonymous auth "
+            "by * none",
+            f"to dn.subtree=\"{PEOPLE}\" attrs=mobile,telephoneNumber,mail,"
+            f"ssprVerified,ssprQuestionHash by {adm} write by {svc} write "
+            "by self read by * none",
+            f"to dn.subtree=\"{PEOPLE}\" attrs=objectClass val=ssprPerson "
+            f"by {adm} write by {svc} write by * read",
+            f"to dn.subtree=\"{PEOPLE}\" by {adm} write by {svc} read "
+            "by self read by * none",
+            f"to * by {adm} write by {svc} read by * none",
+        ]
+        return (
+            "dn: cn=config\nobjectClass: olcGlobal\ncn: config\n"
+            f"olcPidFile: {self.dir}/slapd.pid\n"
+            f"olcTLSCACertificateFile: {self.pki.ca}\n"
+            f"olcTLSCertificateFile: {cert}\n"
+            f"olcTLSCertificateKeyFile: {key}\n"
+            "olcLogLevel: stats\n"
+            # SASL EXTERNAL: a client certificate may name the service
+            "olcTLSVerifyClient: try\n"
+            f'olcAuthzRegexp: {{0}}"^cn=sspr-client$" "{SERVICE_DN}"\n'
+            "olcSizeLimit: 50\n\n"
+            "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
+            "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
+            "olcModuleLoad: back_mdb\n\n"
+            "dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\n"
+            "cn: schema\n\n"
+            f"include: file://{SCHEMA}/core.ldif\n\n"
+            f"include: file://{SCHEMA}/cosine.ldif\n\n"
+            f"include: file://{SCHEMA}/inetorgperson.ldif\n\n"
+            f"include: file://{SSPR_SCHEMA}\n\n"
+            "dn: olcDatabase={-1}frontend,cn=config\n"
+            "objectClass: olcDatabaseConfig\nobjectClass: olcFrontendConfig\n"
+            "olcDatabase: {-1}frontend\n\n"
+            "dn: olcDatabase={0}config,cn=config\n"
+            "objectClass: olcDatabaseConfig\nolcDatabase: {0}config\n"
+            "olcAccess: {0}to * by * none\n\n"
+            "dn: olcDatabase={1}mdb,cn=config\n"
+            "objectClass: olcDatabaseConfig\nobjectClass: olcMdbConfig\n"
+            f"olcDatabase: {{1}}mdb\nolcDbDirectory: {db}\n"
+            f"olcSuffix: {SUFFIX}\nolcRootDN: {ADMIN_DN}\nolcRootPW: {pw}\n"
+            "olcDbMaxSize: 16777216\n"
+            + "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acl))
+            + "\n")
+
+    def _data_ldif(self):
+        out = _entry(SUFFIX, {"objectClass": ["dcObject", "organization"],
+                              "dc": "example", "o": "Example"})
+        for ou in ("people", "services"):
+            out += _entry(f"ou={ou},{SUFFIX}",
+                          {"objectClass": "organizationalUnit", "ou": ou})
+        out += _entry(SERVICE_DN, {
+            "objectClass": ["organizationalRole", "simpleSecurityObject"],
+            "cn": "sspr",
+            "userPassword": _run(["slappasswd", "-s", SERVICE_PW]).strip()})
+        upw = _run(["slappasswd", "-s", USER_PW]).strip()
+        for name, extra in USERS.items():
+            attrs = {"objectClass": ["inetOrgPerson"], "uid": name,
+                     "cn": name, "sn": name, "userPassword": upw}
+            if "ssprVerified" in extra:
+                attrs["objectClass"].append("ssprPerson")
+            attrs.update(extra)
+            out += _entry(f"uid={name},{PEOPLE}", attrs)
+        return out
+
+    def _client_cert(self):
+        """client.pem/client.key: CN=sspr-client from the test CA, for
+        SASL EXTERNAL (readable by the helper user: a test file)."""
+        d = self.dir
+        run = lambda *a: _run(["openssl", *a], cwd=d)  # noqa: E731
+        run("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+            "-nodes", "-keyout", "client.key", "-out", "client.csr",
+            "-subj", "/CN=sspr-client")
+        with open(os.path.join(d, "client.ext"), "w") as f:
+            f.write("basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n")
+        run("x509", "-req", "-in", "client.csr", "-CA", self.pki.ca,
+            "-CAkey", os.path.join(self.pki.dir, "ca.key"), "-CAcreateserial",
+            "-CAserial", os.path.join(d, "ca.srl"), "-out", "client.pem",
+            "-days", "2", "-extfile", "client.ext")
+        for n in ("client.pem", "client.key"):
+            os.chmod(os.path.join(d, n), 0o644)
+        self.client_cert = os.path.join(d, "client.pem")
+        self.client_key = os.path.join(d, "client.key")
+
+    def _make(self):
+        self._client_cert()
+        cfg = os.path.join(self.dir, "slapd.d")
+        os.makedirs(cfg, mode=0o700)
+        for name, text, db in (("config.ldif", self._config_ldif(), "0"),
+                               ("data.ldif", self._data_ldif(), "1")):
+            path = os.path.join(self.dir, name)
+            with open(path, "w") as f:
+                f.write(text)
+            _run([SLAPADD, "-F", cfg, "-n", db, "-l", path])
+        self._made = True
+
+    # -- life --------------------------------------------------------------
+    def start(self):
+        if not self._made:
+            self._make()
+        self.log = open(self.logfile, "ab")
+        # -d stats: stays in the foreground and logs to stderr (the file)
+        self.proc = subprocess.Popen(
+            [SLAPD, "-d", "stats", "-F", os.path.join(self.dir, "slapd.d"),
+             "-h", f"{self.uri}/ {self.ldaps_uri}/"],
+            stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
+            start_new_session=True)
+        atexit.register(self.stop)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("slapd exited:\n" + self.log_text())
+            try:
+                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
+                socket.create_connection(("127.0.0.1", self.ldaps_port),
+                                         0.2).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("slapd did not listen within 15 s")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+        if getattr(self, "log", None):
+            self.log.close()
+            self.log = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        with open(self.logfile, errors="replace") as f:
+            return f.read()
+
+    # -- reading and writing as the admin ----------------------------------
+    def _cli(self, tool, *args, stdin=None):
+        # The admin's own view is verified too, except against the server
+        # whose certificate is wrong on purpose.
+        env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca,
+                   LDAPTLS_REQCERT="demand" if self.cert == "good" else "allow")
+        return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", ADMIN_DN,
+                     "-w", ADMIN_PW, *args], input=stdin, env=env)
+
+    def attrs(self, user, *names):
+        """{attr: [values]} of uid=user (as the admin)."""
+        out = self._cli("ldapsearch", "-LLL", "-o", "ldif-wrap=no", "-b",
+                        f"uid={user},{PEOPLE}", "-s", "base",
+                        "(objectClass=*)", *names)
+        got = {}
+        for line in out.splitlines():
+            if ": " in line and not line.startswith("dn:"):
+                k, v = line.split(": ", 1)
+                got.setdefault(k, []).append(v)
+        return got
+
+    def modify(self, ldif):
+        self._cli("ldapmodify", stdin=ldif)
+
+    def reset(self, user):
+        """Puts uid=user back as USERS has it (mapped attributes only)."""
+        extra = USERS[user]
+        ldif = f"dn: uid={user},{PEOPLE}\nchangetype: modify\n"
+        for a in ("mobile", "telephoneNumber", "mail", "homePhone"):
+            ldif += f"replace: {a}\n"
+            for v in extra.get(a, []):
+                ldif += f"{a}: {v}\n"
+            ldif += "-\n"
+        cur = self.attrs(user, "ssprVerified")
+        if cur.get("ssprVerified") or extra.get("ssprVerified"):
+            ldif += "replace: ssprVerified\n"
+            for v in extra.get("ssprVerified", []):
+                ldif += f"ssprVerified: {v}\n"
+            ldif += "-\n"
+        self.modify(ldif)
+
+
+class Stall:
+    """Accepts TCP connections and never answers (closed at stop)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.uri = f"ldap://127.0.0.1:{self.port}"
+        self.conns = []
+        self._stop = False
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def _loop(self):
+        self.sock.settimeout(0.2)
+        while not self._stop:
+            try:
+                c, _ = self.sock.accept()
+                self.conns.append(c)
+            except OSError:
+                continue
+
+    def stop(self):
+        self._stop = True
+        self.thread.join(2)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+if __name__ == "__main__":  # a manual look: starts, lists people, stops
+    why = unavailable_reason()
+    if why:
+        print("skip:", why)
+        sys.exit(77)
+    s = Slapd().start()
+    try:
+        print(s.uri, s.ldaps_uri)
+        print(s.attrs("ldapreg"))
+    finally:
+        s.cleanup()
