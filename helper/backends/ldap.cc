@@ -1,3 +1,6 @@
+// This file is long because it is one class for one protocol session (connect
+// with failover and deadlines, bind, search, modify); the value checks are in
+// helper/net/ldap_values.cc.
 // backend = ldap: an LDAP directory (OpenLDAP, FreeIPA/389 DS, Active
 // Directory) through libldap, in the helper only, after the drop.
 //   status:   one bind + one search on one connection (the first URI of
