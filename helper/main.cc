@@ -27,6 +27,8 @@
 #include "helper/store/policy_state.h"
 #include "helper/sandbox/privdrop.h"
 #include "helper/questions.h"
+#include "helper/reset_dialogue.h"
+#include "helper/store/reset_limit.h"
 #include "helper/sandbox/seccomp.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
@@ -46,6 +48,20 @@ class NoPromptConversation : public Conversation {
 };
 
 constexpr int64_t kStartTimeoutMs = 10000;
+// sspr-setpass's own bound (30 s, pam_module/reset_auth.cc) and a margin.
+constexpr int64_t kSetPasswordTimeoutMs = 40000;
+
+// A reset's new password, set by the module for its PAM user.
+class ModuleSetter : public PasswordSetter {
+ public:
+  explicit ModuleSetter(ModuleChannel* ch) : ch_(ch) {}
+  proto::SetPasswordResult Set(const std::string& password) override {
+    return ch_->SetPassword(password, proto::NowMs() + kSetPasswordTimeoutMs);
+  }
+
+ private:
+  ModuleChannel* ch_;
+};
 
 // The launcher runs only the command: paths of delivery / email_delivery.
 bool StartLauncherIfNeeded(const Config& c, const HelperUser& u,
@@ -136,6 +152,29 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (!backend) return unavailable(err);
   // A service this helper may not write to: show enroll_url, deny.
   if (!BackendCanRegister(c) && c.mode == Mode::kRegister) c.mode = Mode::kBlock;
+  if ((start.flags & proto::kFlagReset) != 0) {
+    // The reset at the login prompt (helper/reset_dialogue.h). Only the
+    // local backend sets passwords so far (through the module's
+    // sspr-setpass); for the others nothing is offered.
+    if (c.backend != "local" || !c.reset) {
+      res.outcome = proto::Outcome::kNotApplicable;
+      res.log = !c.reset ? "reset = no"
+                         : "reset: backend " + c.backend +
+                               " cannot set passwords; not offered";
+    } else {
+      ResetLimiter limiter(c.state_dir, {c.reset_limit, c.reset_fail_limit,
+                                         86400});
+      if (!limiter.Init(&err)) return unavailable("reset state: " + err);
+      ModuleSetter setter(ch);
+      ResetDialogue rd(c, backend.get(), ch, &clock,
+                       proto::NowMs() + int64_t{c.dialogue_timeout} * 1000,
+                       &setter, &limiter);
+      res = rd.Run(start.user);
+    }
+    backend->EndSession();
+    ch->SendResult(res);
+    return 0;
+  }
   PolicyStore policy(c.state_dir);
   if (!policy.Init(&err)) return unavailable("policy state: " + err);
   int64_t deadline = proto::NowMs() + int64_t{c.dialogue_timeout} * 1000;

@@ -15,6 +15,7 @@
 #include "config/scope.h"
 #include "config/user_name.h"
 #include "pam_module/relay.h"
+#include "pam_module/reset_auth.h"
 #include "pam_module/status_cache.h"
 #include "protocol/messages.h"
 
@@ -88,6 +89,7 @@ int MapOutcome(const Config& c, proto::Outcome o) {
       return PAM_IGNORE;
     case proto::Outcome::kBlocked:
     case proto::Outcome::kFailed:
+    case proto::Outcome::kPasswordReset:  // a reset's; never at account time
       return PAM_PERM_DENIED;
     case proto::Outcome::kUnavailable:
       return FailModeCode(c);
@@ -309,4 +311,22 @@ extern "C" __attribute__((visibility("default"))) int pam_sm_acct_mgmt(
     pam_syslog(pamh, LOG_CRIT, "internal error; denying");
     return PAM_SERVICE_ERR;
   }
+}
+
+// The reset at the login prompt (pam_module/reset_auth.h): off unless
+// reset = yes; never PAM_SUCCESS.
+extern "C" __attribute__((visibility("default"))) int pam_sm_authenticate(
+    pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  try {
+    return sspr::Authenticate(pamh, flags, argc, argv);
+  } catch (...) {
+    pam_syslog(pamh, LOG_CRIT, "internal error in the reset; denying");
+    return PAM_AUTH_ERR;
+  }
+}
+
+// A reset gives no credentials.
+extern "C" __attribute__((visibility("default"))) int pam_sm_setcred(
+    pam_handle_t*, int, int, const char**) {
+  return PAM_IGNORE;
 }

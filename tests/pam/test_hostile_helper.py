@@ -44,7 +44,7 @@ def send(t, payload):
 HELLO, PROMPT_ECHO_ON, INFO, ERROR, ANSWER, RESULT = 1, 3, 5, 6, 7, 9
 open(os.path.join(os.path.dirname(__file__), "started"), "w").close()
 read_frame()                     # START
-send(HELLO, b"\x01")
+send(HELLO, b"\x02")  # protocol version (protocol/frame.h)
 FOREVER = {forever}
 TEXTS = {texts}
 while True:

@@ -33,7 +33,7 @@ namespace {
 const Type kAllTypes[] = {
     Type::kHello,  Type::kStart, Type::kPromptEchoOn, Type::kPromptEchoOff,
     Type::kInfo,   Type::kError, Type::kAnswer,       Type::kConvFailed,
-    Type::kResult,
+    Type::kResult,     Type::kSetPassword, Type::kSetPasswordResult,
 };
 
 std::string Encode(Type type, const std::string& payload) {
@@ -104,7 +104,7 @@ void TestKnownTypes(void** /*state*/) {
     assert_string_not_equal(TypeName(t), "UNKNOWN");
   }
   assert_false(IsKnownType(0));
-  assert_false(IsKnownType(10));
+  assert_false(IsKnownType(12));
   assert_false(IsKnownType(255));
   assert_string_equal(TypeName(Type::kHello), "HELLO");
   assert_string_equal(TypeName(Type::kConvFailed), "CONV_FAILED");
@@ -357,7 +357,7 @@ void TestMaxLengthAccepted(void** /*state*/) {
 }
 
 void TestUnknownType(void** /*state*/) {
-  const uint8_t bad[] = {0, 10, 11, 0x7f, 0x80, 0xff};
+  const uint8_t bad[] = {0, 12, 13, 0x7f, 0x80, 0xff};
   for (uint8_t t : bad) {
     // Whole frame.
     Decoder dec;
