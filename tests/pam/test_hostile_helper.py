@@ -225,6 +225,22 @@ class HostileHelper(PamTestCase):
         self.assertNotIn(b"INFO: spam", raw)
         self.assertIn(b"CHILDREN: none", raw)
 
+    def test_a_helper_asking_to_set_a_password_outside_a_reset_ends_the_login(self):
+        # SET_PASSWORD (10) in an account dialogue: a protocol error, and
+        # the setter program is never started.
+        marker = os.path.join(self.env.root, "setpass-ran")
+        setpass = self.env.script("fake-setpass",
+                                  f"#!/bin/sh\ntouch {marker}\n")
+        self.env.args = f"setpass={setpass}"
+        self.env.helper = fake_helper(self.env, [(10, b"N3w-Passw0rd!")])
+        self.env.write()
+        code, raw, _, _ = run_measured(self.env, "alice", "1", deadline=30)
+        self.assertEqual(code, PAM_IGNORE, raw[-500:])  # failmode = safe
+        self.assertTrue(helper_started(self.env), raw[-300:])
+        self.assertFalse(os.path.exists(marker), "sspr-setpass was started")
+        self.assertNotIn(b"N3w-Passw0rd!", raw)
+        self.assertIn(b"CHILDREN: none", raw)
+
 
 if __name__ == "__main__":
     main()
