@@ -125,6 +125,8 @@ class Offered(ResetTest):
         self.assertRegex(sent[-1], r"Your password on \S+ was reset at .* "
                          r"If this wasn't you, contact the IT desk\.")
         self.assertNotIn(NEW_PW, "".join(sent))
+        with open(os.path.join(self.env.state, "reset", self.user)) as f:
+            self.assertRegex(f.read(), r"(?m)^last \d+$")  # sspr-admin show
         self.assertLogin(NEW_PW, harness.PAM_SUCCESS)
         out = self.assertLogin(OLD_PW, PAM_AUTH_ERR)
         self.assertIn("Forgot your password?", out)  # Enter: try again
