@@ -51,6 +51,34 @@ constexpr int64_t kStartTimeoutMs = 10000;
 // sspr-setpass's own bound (30 s, pam_module/reset_auth.cc) and a margin.
 constexpr int64_t kSetPasswordTimeoutMs = 40000;
 
+// A reset's new password, set by the registration service (rest).
+class BackendSetter : public PasswordSetter {
+ public:
+  BackendSetter(Backend* b, std::string user)
+      : b_(b), user_(std::move(user)) {}
+  proto::SetPasswordResult Set(const std::string& password) override {
+    proto::SetPasswordResult r;
+    std::string reason, err;
+    switch (b_->SetPassword(user_, password, &reason, &err)) {
+      case PasswordStatus::kSet:
+        r.status = proto::SetStatus::kDone;
+        break;
+      case PasswordStatus::kRefused:
+        r.status = proto::SetStatus::kRefused;
+        r.message = reason;
+        break;
+      case PasswordStatus::kError:
+        r.message = err;  // for the log; the person gets PasswordNotSetText
+        break;
+    }
+    return r;
+  }
+
+ private:
+  Backend* b_;
+  std::string user_;
+};
+
 // A reset's new password, set by the module for its PAM user.
 class ModuleSetter : public PasswordSetter {
  public:
@@ -156,7 +184,7 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
     // The reset at the login prompt (helper/reset_dialogue.h). Only the
     // local backend sets passwords so far (through the module's
     // sspr-setpass); for the others nothing is offered.
-    if (c.backend != "local" || !c.reset) {
+    if (!c.reset || (c.backend != "local" && !backend->CanSetPassword())) {
       res.outcome = proto::Outcome::kNotApplicable;
       res.log = !c.reset ? "reset = no"
                          : "reset: backend " + c.backend +
@@ -165,10 +193,14 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
       ResetLimiter limiter(c.state_dir, {c.reset_limit, c.reset_fail_limit,
                                          86400});
       if (!limiter.Init(&err)) return unavailable("reset state: " + err);
-      ModuleSetter setter(ch);
+      ModuleSetter module_setter(ch);
+      BackendSetter service_setter(backend.get(), start.user);
+      PasswordSetter* setter = c.backend == "local"
+                                   ? static_cast<PasswordSetter*>(&module_setter)
+                                   : &service_setter;
       ResetDialogue rd(c, backend.get(), ch, &clock,
                        proto::NowMs() + int64_t{c.dialogue_timeout} * 1000,
-                       &setter, &limiter);
+                       setter, &limiter);
       res = rd.Run(start.user);
     }
     backend->EndSession();

@@ -40,6 +40,12 @@ enum class AnswerStatus {
   kError,     // the service could not take it: *err set
 };
 
+enum class PasswordStatus {
+  kSet,
+  kRefused,  // the service refused this password (policy): *reason, retry
+  kError,    // the service could not set it; nothing changed: *err set
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -102,6 +108,17 @@ class Backend {
     (void)user, (void)key, (void)answer, (void)reason;
     *err = "this backend keeps no security questions";
     return AnswerStatus::kError;
+  }
+  // The reset at the login prompt (helper/reset_dialogue.h): sets the
+  // user's password at the service. Default: this backend cannot (local
+  // passwords are set by the module's sspr-setpass, not here).
+  virtual bool CanSetPassword() const { return false; }
+  virtual PasswordStatus SetPassword(const std::string& user,
+                                     const std::string& password,
+                                     std::string* reason, std::string* err) {
+    (void)user, (void)password, (void)reason;
+    *err = "this backend sets no passwords";
+    return PasswordStatus::kError;
   }
   // Called once before the result is sent: undoes anything half-done (an
   // enrolment started at the service but never verified). Default: none.
