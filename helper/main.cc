@@ -67,6 +67,10 @@ class BackendSetter : public PasswordSetter {
         r.status = proto::SetStatus::kRefused;
         r.message = reason;
         break;
+      case PasswordStatus::kNotAllowed:
+        r.status = proto::SetStatus::kNotAllowed;
+        r.message = reason;
+        break;
       case PasswordStatus::kError:
         r.message = err;  // for the log; the person gets PasswordNotSetText
         break;

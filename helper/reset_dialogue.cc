@@ -405,6 +405,14 @@ bool ResetDialogue::NewPassword() {
                              "stack");
         if (!Invalid(PasswordRefusedText(r.message))) return false;
         continue;
+      case proto::SetStatus::kNotAllowed:
+        // The service's own rule for this account, not an outage.
+        held_.push_back(
+            {true, PasswordNotAllowedText(r.message, c_.reset_contact)});
+        Finish(proto::Outcome::kFailed,
+               "the service does not reset this account's password: " +
+                   r.message);
+        return false;
       case proto::SetStatus::kFailed:
         held_.push_back({true, PasswordNotSetText(c_.reset_contact)});
         Finish(proto::Outcome::kUnavailable,

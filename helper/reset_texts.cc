@@ -105,6 +105,17 @@ std::string PasswordNotSetText(const std::string& contact) {
              {contact});
 }
 
+std::string PasswordNotAllowedText(const std::string& reason,
+                                   const std::string& contact) {
+  // TRANSLATORS: {0} is whom to contact, as the administrator wrote it.
+  std::string s = Fmt(_("Your directory does not allow the password of this "
+                        "account to be reset here (for example an "
+                        "administrator or a federated account). Your "
+                        "password is unchanged; please contact {0}."),
+                      {contact});
+  return reason.empty() ? s : s + "\n" + reason;
+}
+
 std::string ResetNoticeText(const std::string& host, const std::string& when,
                             const std::string& contact) {
   // TRANSLATORS: {0} is a host name, {1} a date and time, {2} whom to

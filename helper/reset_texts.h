@@ -31,6 +31,10 @@ std::string PasswordUnusableText(size_t max_bytes);
 // The password stack's refusal (its own words), then "choose another".
 std::string PasswordRefusedText(const std::string& reason);
 std::string PasswordNotSetText(const std::string& contact);
+// The service never resets this account here (Entra ID: an administrator
+// role, a federated account); `reason` is the service's own words.
+std::string PasswordNotAllowedText(const std::string& reason,
+                                   const std::string& contact);
 std::string ResetNoticeText(const std::string& host, const std::string& when,
                             const std::string& contact);
 std::string PasswordChangedText();

@@ -184,7 +184,7 @@ bool DecodeSetPasswordResult(const std::string& payload, SetPasswordResult* r,
     return false;
   }
   if (st < static_cast<uint8_t>(SetStatus::kDone) ||
-      st > static_cast<uint8_t>(SetStatus::kFailed)) {
+      st > static_cast<uint8_t>(SetStatus::kNotAllowed)) {
     *err = "SET_PASSWORD_RESULT: unknown status " + std::to_string(st);
     return false;
   }

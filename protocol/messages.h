@@ -57,6 +57,8 @@ enum class SetStatus : uint8_t {
   kDone = 1,       // the password is set
   kRefused = 2,    // the password stack refused it (quality): ask again
   kFailed = 3,     // nothing changed (the stack or sspr-setpass failed)
+  kNotAllowed = 4,  // the service never resets this account here
+                    // (graph: privileged or federated); told, not retried
 };
 struct SetPasswordResult {
   SetStatus status = SetStatus::kFailed;

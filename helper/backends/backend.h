@@ -43,6 +43,8 @@ enum class AnswerStatus {
 enum class PasswordStatus {
   kSet,
   kRefused,  // the service refused this password (policy): *reason, retry
+  kNotAllowed,  // the service never resets this account here (privileged,
+                // federated): *reason, for the person; no retry
   kError,    // the service could not set it; nothing changed: *err set
 };
 

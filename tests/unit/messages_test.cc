@@ -488,7 +488,7 @@ void test_a_set_password_request_round_trips_and_refuses_empty_fields(
 void test_a_set_password_result_round_trips_and_refuses_unknown_status(
     void** /*state*/) {
   for (SetStatus st : {SetStatus::kDone, SetStatus::kRefused,
-                       SetStatus::kFailed}) {
+                       SetStatus::kFailed, SetStatus::kNotAllowed}) {
     SetPasswordResult in{st, "BAD PASSWORD: it is too short"};
     SetPasswordResult out;
     std::string err;
@@ -497,7 +497,7 @@ void test_a_set_password_result_round_trips_and_refuses_unknown_status(
     assert_int_equal(static_cast<int>(out.status), static_cast<int>(st));
     assert_string_equal(out.message.c_str(), in.message.c_str());
   }
-  for (uint8_t bad : {0, 4, 0xff}) {
+  for (uint8_t bad : {0, 5, 0xff}) {
     Writer w;
     w.U8(bad);
     w.Str("");
