@@ -19,6 +19,7 @@ import harness  # noqa: E402
 SETPASS = os.environ.get("SSPR_SETPASS", "")
 PAM_AUTH_ERR = 7
 PWQUALITY = "/usr/lib/x86_64-linux-gnu/security/pam_pwquality.so"
+LIBCRYPT = "/lib/x86_64-linux-gnu/libcrypt.so.1"
 US = "201-555-0123"
 OLD_PW = "Old-Horse-Battery-71"
 NEW_PW = "Tq7#vLm2!pZr9wKx"
@@ -60,8 +61,11 @@ class RealAccountEnv(harness.Env):
                     "auth required pam_deny.so\n" + account)
 
     def command_env(self, preload=()):
+        # libcrypt loaded from the start: pam_unix's crypt_r goes through
+        # the sanitizer's interceptor, which finds the real one only when
+        # libcrypt is there before it (sanitizer builds; harmless in others).
         return {"PATH": "/usr/bin:/bin",
-                "LD_PRELOAD": " ".join(preload),
+                "LD_PRELOAD": " ".join([LIBCRYPT, *preload]),
                 "ASAN_OPTIONS": "verify_asan_link_order=0"}
 
     def ensure_person(self, user):
