@@ -152,7 +152,12 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
                user.c_str(), service.c_str(), err.c_str());
     return PAM_AUTH_ERR;
   }
-  if (res.outcome == proto::Outcome::kNotApplicable) return PAM_IGNORE;
+  if (res.outcome == proto::Outcome::kNotApplicable) {
+    if (c.debug)
+      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s",
+                 user.c_str(), res.log.c_str());
+    return PAM_IGNORE;
+  }
   pam_syslog(pamh,
              res.outcome == proto::Outcome::kUnavailable ? LOG_ERR : LOG_NOTICE,
              "reset: user=%s service=%s rhost=%s outcome=%s result=auth-err%s%s",
