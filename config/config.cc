@@ -533,6 +533,37 @@ const std::map<std::string, Setter>& Setters() {
          c->okta_key_id = v;
          return true;
        }},
+      {"reset",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         return ParseBool(k, v, &c->reset, e);
+       }},
+      {"reset_methods_required", Int(&Config::reset_methods_required, 1, 2)},
+      {"reset_questions", Int(&Config::reset_questions, 1, 5)},
+      {"reset_contact",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (v.empty() || v.size() > 200 ||
+             !std::all_of(v.begin(), v.end(),
+                          [](unsigned char ch) { return ch >= ' ' && ch != 0x7f; })) {
+           *e = "'" + k + "' wants a text of 1 to 200 characters without "
+                "control characters";
+           return false;
+         }
+         c->reset_contact = v;
+         return true;
+       }},
+      {"reset_exclude_groups", Names(&Config::reset_exclude_groups)},
+      {"reset_limit", Int(&Config::reset_limit, 1, 100)},
+      {"reset_fail_limit", Int(&Config::reset_fail_limit, 1, 100)},
+      {"reset_passwd_service",
+       [](Config* c, const std::string& k, const std::string& v, std::string* e) {
+         if (!ValidName(v) || v.size() > 64 || v.find('/') != std::string::npos) {
+           *e = "'" + k + "' wants a PAM service name, not '" + v + "'";
+           return false;
+         }
+         c->reset_passwd_service = v;
+         return true;
+       }},
+      {"setpass", Path(&Config::setpass)},
       {"okta_scopes",
        [](Config* c, const std::string& k, const std::string& v, std::string* e) {
          std::vector<std::string> s = SplitList(v);

@@ -115,6 +115,17 @@ struct Config {
   int ldap_connect_timeout = 3;       // seconds per URI
   std::string ldap_sasl_mech;         // "" (simple bind) | EXTERNAL
   std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
+  // Reset at the login prompt (pam_sm_authenticate; helper/reset_dialogue.h).
+  bool reset = false;              // offered after a wrong password
+  int reset_methods_required = 1;  // registered methods to prove (1-2)
+  int reset_questions = 3;         // security questions asked (1-5)
+  std::string reset_contact = "your administrator";  // in the notice
+  std::vector<std::string> reset_exclude_groups = {"sudo", "wheel", "adm",
+                                                   "admin"};
+  int reset_limit = 3;             // resets per user per day
+  int reset_fail_limit = 5;        // failed proofs per user per day
+  std::string reset_passwd_service = "passwd";  // PAM service of sspr-setpass
+  std::string setpass;             // module argument only: sspr-setpass path
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

@@ -63,7 +63,7 @@ bool LoadConfigFileAll(const std::string& path, bool check_perms,
     }
     std::string key = Trim(line.substr(0, eq));
     std::string val = Trim(line.substr(eq + 1));
-    if (key == "conf" || key == "helper") {
+    if (key == "conf" || key == "helper" || key == "setpass") {
       errors->push_back(where + "'" + key + "' is a module argument only");
       return true;
     }

@@ -47,25 +47,6 @@ bool LookUp(const std::string& user, uid_t* uid, gid_t* gid) {
   return true;
 }
 
-// The names of every group `user` belongs to (primary included).
-bool UserGroups(const std::string& user, gid_t primary,
-                std::vector<std::string>* names) {
-  int n = 64;
-  std::vector<gid_t> gids(n);
-  if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) {
-    if (n <= 0 || n > 65536) return false;
-    gids.resize(n);
-    if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) return false;
-  }
-  gids.resize(n);
-  std::vector<char> gbuf(65536);
-  for (gid_t g : gids) {
-    struct group gr, *grp = nullptr;
-    if (getgrgid_r(g, &gr, gbuf.data(), gbuf.size(), &grp) == 0 && grp)
-      names->push_back(grp->gr_name);
-  }
-  return true;
-}
 
 bool Listed(const std::vector<std::string>& names, const std::string& s) {
   return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
@@ -96,6 +77,25 @@ bool IsTerminal(const std::string& t) {
 }
 
 }  // namespace
+
+bool UserGroups(const std::string& user, gid_t primary,
+                std::vector<std::string>* names) {
+  int n = 64;
+  std::vector<gid_t> gids(n);
+  if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) {
+    if (n <= 0 || n > 65536) return false;
+    gids.resize(n);
+    if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) return false;
+  }
+  gids.resize(n);
+  std::vector<char> gbuf(65536);
+  for (gid_t g : gids) {
+    struct group gr, *grp = nullptr;
+    if (getgrgid_r(g, &gr, gbuf.data(), gbuf.size(), &grp) == 0 && grp)
+      names->push_back(grp->gr_name);
+  }
+  return true;
+}
 
 UidRange ParseLoginDefs(const std::string& text) {
   // A plain scan that copies nothing: this runs at every login of a uid > 0.

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 
@@ -41,6 +42,11 @@ UidRange SystemUidRange();
 // The smallest uid of a person: min_uid when set, else UID_MIN of
 // /etc/login.defs, read now.
 uid_t MinUid(const Config& c);
+
+// The names of every group `user` belongs to (primary included); false
+// when NSS cannot say.
+bool UserGroups(const std::string& user, gid_t primary,
+                std::vector<std::string>* names);
 
 // Rules a to d: true when the module applies to `user`; otherwise *why
 // says why not (e.g. "system account (uid 33 < min_uid 1000)").

@@ -27,6 +27,8 @@
 #include "helper/store/policy_state.h"
 #include "helper/sandbox/privdrop.h"
 #include "helper/questions.h"
+#include "helper/reset_dialogue.h"
+#include "helper/store/reset_limit.h"
 #include "helper/sandbox/seccomp.h"
 #include "helper/texts.h"
 #include "helper/web_text.h"
@@ -47,6 +49,52 @@ class NoPromptConversation : public Conversation {
 };
 
 constexpr int64_t kStartTimeoutMs = 10000;
+// sspr-setpass's own bound (30 s, pam_module/reset_auth.cc) and a margin.
+constexpr int64_t kSetPasswordTimeoutMs = 40000;
+
+// A reset's new password, set by the registration service (rest).
+class BackendSetter : public PasswordSetter {
+ public:
+  BackendSetter(Backend* b, std::string user)
+      : b_(b), user_(std::move(user)) {}
+  proto::SetPasswordResult Set(const std::string& password) override {
+    proto::SetPasswordResult r;
+    std::string reason, err;
+    switch (b_->SetPassword(user_, password, &reason, &err)) {
+      case PasswordStatus::kSet:
+        r.status = proto::SetStatus::kDone;
+        break;
+      case PasswordStatus::kRefused:
+        r.status = proto::SetStatus::kRefused;
+        r.message = reason;
+        break;
+      case PasswordStatus::kNotAllowed:
+        r.status = proto::SetStatus::kNotAllowed;
+        r.message = reason;
+        break;
+      case PasswordStatus::kError:
+        r.message = err;  // for the log; the person gets PasswordNotSetText
+        break;
+    }
+    return r;
+  }
+
+ private:
+  Backend* b_;
+  std::string user_;
+};
+
+// A reset's new password, set by the module for its PAM user.
+class ModuleSetter : public PasswordSetter {
+ public:
+  explicit ModuleSetter(ModuleChannel* ch) : ch_(ch) {}
+  proto::SetPasswordResult Set(const std::string& password) override {
+    return ch_->SetPassword(password, NowMs() + kSetPasswordTimeoutMs);
+  }
+
+ private:
+  ModuleChannel* ch_;
+};
 
 // The launcher runs only the command: paths of delivery / email_delivery.
 bool StartLauncherIfNeeded(const Config& c, const HelperUser& u,
@@ -138,6 +186,33 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (!backend) return unavailable(err);
   // A service this helper may not write to: show enroll_url, deny.
   if (!BackendCanRegister(c) && c.mode == Mode::kRegister) c.mode = Mode::kBlock;
+  if ((start.flags & proto::kFlagReset) != 0) {
+    // The reset at the login prompt (helper/reset_dialogue.h). Only the
+    // local backend sets passwords so far (through the module's
+    // sspr-setpass); for the others nothing is offered.
+    if (!c.reset || (c.backend != BackendKind::kLocal && !backend->CanSetPassword())) {
+      res.outcome = proto::Outcome::kNotApplicable;
+      res.log = !c.reset ? "reset = no"
+                         : std::string("reset: backend ") + BackendName(c.backend) +
+                               " cannot set passwords; not offered";
+    } else {
+      ResetLimiter limiter(c.state_dir, {c.reset_limit, c.reset_fail_limit,
+                                         86400});
+      if (!limiter.Init(&err)) return unavailable("reset state: " + err);
+      ModuleSetter module_setter(ch);
+      BackendSetter service_setter(backend.get(), start.user);
+      PasswordSetter* setter = c.backend == BackendKind::kLocal
+                                   ? static_cast<PasswordSetter*>(&module_setter)
+                                   : &service_setter;
+      ResetDialogue rd(c, backend.get(), ch, &clock,
+                       NowMs() + int64_t{c.dialogue_timeout} * 1000,
+                       setter, &limiter);
+      res = rd.Run(start.user);
+    }
+    backend->EndSession();
+    ch->SendResult(res);
+    return 0;
+  }
   PolicyStore policy(c.state_dir);
   if (!policy.Init(&err)) return unavailable("policy state: " + err);
   int64_t deadline = NowMs() + int64_t{c.dialogue_timeout} * 1000;

@@ -35,6 +35,24 @@ bool ModuleChannel::SendResult(const proto::Result& r) {
   return Send(proto::Type::kResult, proto::EncodeResult(r));
 }
 
+proto::SetPasswordResult ModuleChannel::SetPassword(
+    const std::string& password, int64_t deadline_ms) {
+  proto::SetPasswordResult r;
+  std::string err;
+  if (proto::WriteFrame(fd_, proto::Type::kSetPassword, password, deadline_ms,
+                        &err) != proto::IoStatus::kOk)
+    return r;
+  proto::Frame f;
+  if (proto::ReadFrame(fd_, &dec_, &f, deadline_ms, &err) !=
+          proto::IoStatus::kOk ||
+      f.type != proto::Type::kSetPasswordResult ||
+      !proto::DecodeSetPasswordResult(f.payload, &r, &err)) {
+    r = proto::SetPasswordResult();
+    r.message.clear();
+  }
+  return r;
+}
+
 Conversation::Reply ModuleChannel::Prompt(bool echo, const std::string& text,
                                           int64_t deadline_ms,
                                           std::string* answer) {

@@ -16,6 +16,10 @@ class ModuleChannel : public Conversation {
   bool Hello(std::string* err);
   bool ReadStart(proto::Start* start, int64_t deadline_ms, std::string* err);
   bool SendResult(const proto::Result& r);
+  // A reset's new password to the module (SET_PASSWORD), which sets it for
+  // its own PAM user; its answer, or kFailed when none came in time.
+  proto::SetPasswordResult SetPassword(const std::string& password,
+                                       int64_t deadline_ms);
 
   Reply Prompt(bool echo, const std::string& text, int64_t deadline_ms,
                std::string* answer) override;

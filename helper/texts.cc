@@ -7,6 +7,7 @@
 #include "helper/i18n.h"
 #include "helper/qr_text.h"
 #include "helper/questions.h"
+#include "helper/reset_texts.h"
 
 // Every text is a whole sentence for the translators (po/pam_sspr.pot):
 // placeholders {0}, {1} (helper/i18n.h Fmt), plurals by NGettext. The keys
@@ -43,6 +44,7 @@ std::string Item(const std::string& key, const std::string& text) {
 }  // namespace
 
 std::string CodeMessage(Channel ch, const std::string& code, int ttl_s) {
+  if (CodesForReset()) return ResetCodeMessage(ch, code, ttl_s);
   unsigned long m = MinutesOf(ttl_s);
   if (ch == Channel::kEmail) {
     // The header name stays "Subject:" in every language.

@@ -15,6 +15,7 @@
 #include "config/scope.h"
 #include "config/user_name.h"
 #include "pam_module/relay.h"
+#include "pam_module/reset_auth.h"
 #include "pam_module/status_cache.h"
 #include "protocol/messages.h"
 
@@ -81,7 +82,9 @@ const char* CodeName(int code) {
 int MapOutcome(const Config& c, proto::Outcome o) {
   if (proto::LetsIn(o)) return PAM_SUCCESS;
   if (o == proto::Outcome::kNotApplicable) return PAM_IGNORE;
-  if (o == proto::Outcome::kBlocked || o == proto::Outcome::kFailed)
+  // kPasswordReset is a reset's outcome, never one at account time.
+  if (o == proto::Outcome::kBlocked || o == proto::Outcome::kFailed ||
+      o == proto::Outcome::kPasswordReset)
     return PAM_PERM_DENIED;
   return FailModeCode(c);  // kUnavailable, or a value no outcome has
 }
@@ -308,4 +311,22 @@ extern "C" __attribute__((visibility("default"))) int pam_sm_acct_mgmt(
     pam_syslog(pamh, LOG_CRIT, "internal error; denying");
     return PAM_SERVICE_ERR;
   }
+}
+
+// The reset at the login prompt (pam_module/reset_auth.h): off unless
+// reset = yes; never PAM_SUCCESS.
+extern "C" __attribute__((visibility("default"))) int pam_sm_authenticate(
+    pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  try {
+    return sspr::Authenticate(pamh, flags, argc, argv);
+  } catch (...) {
+    pam_syslog(pamh, LOG_CRIT, "internal error in the reset; denying");
+    return PAM_AUTH_ERR;
+  }
+}
+
+// A reset gives no credentials.
+extern "C" __attribute__((visibility("default"))) int pam_sm_setcred(
+    pam_handle_t*, int, int, const char**) {
+  return PAM_IGNORE;
 }

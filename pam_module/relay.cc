@@ -12,6 +12,7 @@
 #include "common/time.h"
 #include "common/wipe.h"
 #include "pam_module/relay_text.h"
+#include "pam_module/reset_auth.h"
 #include "pam_module/spawn.h"
 #include "protocol/frame.h"
 
@@ -19,6 +20,9 @@ namespace sspr {
 namespace {
 
 constexpr size_t kMaxAnswer = 8192;  // the helper gives the user the error
+// SET_PASSWORD requests in one reset dialogue: the helper asks again after
+// a quality refusal, a few times at most.
+constexpr int kMaxSetPasswords = 5;
 
 enum class ConvStatus { kOk, kFailed, kTooMany };
 
@@ -137,6 +141,18 @@ class Dialogue {
         }
         case proto::Type::kResult:
           return proto::DecodeResult(f.payload, res, err);
+        case proto::Type::kSetPassword:
+          // Only in a reset this module started, only for its own PAM
+          // user (start.user, never a name from the helper), bounded.
+          if (!(start.flags & proto::kFlagReset) ||
+              ++set_passwords_ > kMaxSetPasswords) {
+            Wipe(&f.payload);
+            *err = "helper sent SET_PASSWORD outside a reset or too often";
+            return false;
+          }
+          if (!peer_gone && !SetPassword(start.user, &f.payload, &e))
+            peer_gone = true;
+          break;
         default:
           *err = std::string("helper sent unexpected ") +
                  proto::TypeName(f.type);
@@ -181,6 +197,27 @@ class Dialogue {
     return true;
   }
 
+  // Sets the password through sspr-setpass and answers the helper; false
+  // when the answer could not be written.
+  bool SetPassword(const std::string& user, std::string* password,
+                   std::string* err) {
+    proto::SetPasswordResult r;
+    std::string why;
+    if (password->empty() || !RunSetPass(c_, user, *password, &r, &why)) {
+      r.status = proto::SetStatus::kFailed;
+      r.message.clear();
+      pam_syslog(pamh_, LOG_ERR, "user=%s: reset: password not set: %s",
+                 user.c_str(), password->empty() ? "empty" : why.c_str());
+    } else if (r.status == proto::SetStatus::kFailed) {
+      pam_syslog(pamh_, LOG_ERR, "user=%s: reset: password not set: %s",
+                 user.c_str(), r.message.c_str());
+    }
+    Wipe(password);
+    return proto::WriteFrame(child_.fd, proto::Type::kSetPasswordResult,
+                             proto::EncodeSetPasswordResult(r),
+                             FrameDeadline(), err) == proto::IoStatus::kOk;
+  }
+
   void ReleaseCheckLock() {
     if (check_lock_ != nullptr && *check_lock_ >= 0) {
       close(*check_lock_);
@@ -196,6 +233,7 @@ class Dialogue {
   proto::Decoder dec_;
   std::string user_;
   size_t messages_ = 0;  // conversation messages so far
+  int set_passwords_ = 0;  // SET_PASSWORD requests so far
   bool warned_ = false;
 };
 

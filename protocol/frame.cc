@@ -16,7 +16,7 @@ namespace sspr::proto {
 
 bool IsKnownType(uint8_t t) {
   return t >= static_cast<uint8_t>(Type::kHello) &&
-         t <= static_cast<uint8_t>(Type::kResult);
+         t <= static_cast<uint8_t>(Type::kSetPasswordResult);
 }
 
 const char* TypeName(Type t) {
@@ -30,6 +30,8 @@ const char* TypeName(Type t) {
     case Type::kAnswer: return "ANSWER";
     case Type::kConvFailed: return "CONV_FAILED";
     case Type::kResult: return "RESULT";
+    case Type::kSetPassword: return "SET_PASSWORD";
+    case Type::kSetPasswordResult: return "SET_PASSWORD_RESULT";
   }
   return "UNKNOWN";
 }

@@ -11,7 +11,9 @@
 
 namespace sspr::proto {
 
-constexpr uint8_t kVersion = 1;
+// 2: the reset at the login prompt (START flag kFlagReset, SET_PASSWORD,
+// SET_PASSWORD_RESULT, outcome PASSWORD_RESET); version 1's frames unchanged.
+constexpr uint8_t kVersion = 2;
 constexpr uint32_t kMaxFrameLength = 64 * 1024;  // of type + payload
 constexpr size_t kHeaderSize = 4;
 // The helper's end of the socketpair, a fixed descriptor.
@@ -27,6 +29,10 @@ enum class Type : uint8_t {
   kAnswer = 7,         // module -> helper: text
   kConvFailed = 8,     // module -> helper: empty
   kResult = 9,         // helper -> module: see messages.h
+  // Reset only (START had kFlagReset), local backend: the new password,
+  // which the module sets for its own PAM user through sspr-setpass.
+  kSetPassword = 10,        // helper -> module: the password (wiped)
+  kSetPasswordResult = 11,  // module -> helper: see messages.h
 };
 
 bool IsKnownType(uint8_t t);

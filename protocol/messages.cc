@@ -13,6 +13,7 @@ const char* OutcomeName(Outcome o) {
     case Outcome::kDeferred: return "deferred";
     case Outcome::kUnavailable: return "unavailable";
     case Outcome::kFailed: return "failed";
+    case Outcome::kPasswordReset: return "password-reset";
   }
   return "unknown";
 }
@@ -136,11 +137,58 @@ bool DecodeResult(const std::string& payload, Result* res, std::string* err) {
     return false;
   }
   if (o < static_cast<uint8_t>(Outcome::kRegistered) ||
-      o > static_cast<uint8_t>(Outcome::kFailed)) {
+      o > static_cast<uint8_t>(Outcome::kPasswordReset)) {
     *err = "RESULT: unknown outcome " + std::to_string(o);
     return false;
   }
   res->outcome = static_cast<Outcome>(o);
+  return true;
+}
+
+std::string EncodeSetPasswordRequest(const SetPasswordRequest& r) {
+  Writer w;
+  w.Str(r.user);
+  w.Str(r.service);
+  w.Str(r.password);
+  return w.data();
+}
+
+bool DecodeSetPasswordRequest(const std::string& payload,
+                              SetPasswordRequest* r, std::string* err) {
+  Reader rd(payload);
+  if (!rd.Str(&r->user) || !rd.Str(&r->service) || !rd.Str(&r->password) ||
+      !rd.AtEnd()) {
+    *err = "SET_PASSWORD: truncated or malformed";
+    return false;
+  }
+  if (r->user.empty() || r->service.empty() || r->password.empty()) {
+    *err = "SET_PASSWORD: empty user, service or password";
+    return false;
+  }
+  return true;
+}
+
+std::string EncodeSetPasswordResult(const SetPasswordResult& r) {
+  Writer w;
+  w.U8(static_cast<uint8_t>(r.status));
+  w.Str(r.message);
+  return w.data();
+}
+
+bool DecodeSetPasswordResult(const std::string& payload, SetPasswordResult* r,
+                             std::string* err) {
+  Reader rd(payload);
+  uint8_t st = 0;
+  if (!rd.U8(&st) || !rd.Str(&r->message) || !rd.AtEnd()) {
+    *err = "SET_PASSWORD_RESULT: truncated or malformed";
+    return false;
+  }
+  if (st < static_cast<uint8_t>(SetStatus::kDone) ||
+      st > static_cast<uint8_t>(SetStatus::kNotAllowed)) {
+    *err = "SET_PASSWORD_RESULT: unknown status " + std::to_string(st);
+    return false;
+  }
+  r->status = static_cast<SetStatus>(st);
   return true;
 }
 

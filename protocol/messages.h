@@ -18,6 +18,9 @@ constexpr uint8_t kFlagInteractive = 2;  // the application has a conversation
 // A non-interactive caller checked with noninteractive = check: no prompt,
 // no message; the helper answers by policy.
 constexpr uint8_t kFlagCannotPrompt = 4;
+// pam_sm_authenticate after a wrong password: the reset dialogue
+// (helper/reset_dialogue.h) instead of the registration.
+constexpr uint8_t kFlagReset = 8;
 
 struct Start {
   uint8_t version = kVersion;
@@ -35,6 +38,7 @@ enum class Outcome : uint8_t {
   kDeferred = 5,       // warn / snooze accepted
   kUnavailable = 6,    // service or configuration problem
   kFailed = 7,         // gave up / too many attempts
+  kPasswordReset = 8,  // reset: the password was changed (login still fails)
 };
 const char* OutcomeName(Outcome o);
 // The outcomes that let the user in (PAM_SUCCESS): the one list the module
@@ -58,6 +62,29 @@ std::string EncodeStart(const Start& s);
 bool DecodeStart(const std::string& payload, Start* s, std::string* err);
 std::string EncodeResult(const Result& r);
 bool DecodeResult(const std::string& payload, Result* r, std::string* err);
+// SET_PASSWORD_RESULT: how the module's sspr-setpass run ended.
+enum class SetStatus : uint8_t {
+  kDone = 1,       // the password is set
+  kRefused = 2,    // the password stack refused it (quality): ask again
+  kFailed = 3,     // nothing changed (the stack or sspr-setpass failed)
+  kNotAllowed = 4,  // the service never resets this account here
+                    // (graph: privileged or federated); told, not retried
+};
+struct SetPasswordResult {
+  SetStatus status = SetStatus::kFailed;
+  std::string message;  // the stack's words, for the person (no secret)
+};
+// Module -> sspr-setpass (a SET_PASSWORD frame on its fd 3): whose
+// password, through which PAM service. The password is wiped by both sides.
+struct SetPasswordRequest {
+  std::string user, service, password;
+};
+std::string EncodeSetPasswordRequest(const SetPasswordRequest& r);
+bool DecodeSetPasswordRequest(const std::string& payload,
+                              SetPasswordRequest* r, std::string* err);
+std::string EncodeSetPasswordResult(const SetPasswordResult& r);
+bool DecodeSetPasswordResult(const std::string& payload, SetPasswordResult* r,
+                             std::string* err);
 std::string EncodeHello();
 bool DecodeHello(const std::string& payload, uint8_t* version,
                  std::string* err);

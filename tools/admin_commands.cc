@@ -7,6 +7,7 @@
 #include <set>
 #include <vector>
 
+#include "helper/store/reset_limit.h"
 #include "helper/store/user_store.h"
 #include "config/scope.h"
 #include "tools/admin_output.h"
@@ -132,6 +133,12 @@ int RunShow(const AdminContext& ctx) {
   bool found = false;
   if (int rc = LoadAny(ctx, &rec, &found); rc != admin_exit::kOk) return rc;
   const int required = ctx.config.methods_required;
+  // The last reset at the login prompt (helper/store/reset_limit.h).
+  ResetState reset;
+  std::string reset_err;
+  const bool reset_known =
+      ResetLimiter(ctx.config.state_dir, {}).Load(ctx.opt.user, &reset,
+                                                  &reset_err);
   if (ctx.opt.json) {
     json_object* o = json_object_new_object();
     json_object_object_add(o, "user", JsonString(ctx.opt.user));
@@ -159,6 +166,11 @@ int RunShow(const AdminContext& ctx) {
       json_object_array_add(methods, jm);
     }
     json_object_object_add(o, "methods", methods);
+    json_object_object_add(
+        o, "last_reset",
+        reset_known && reset.last_reset > 0
+            ? json_object_new_int64(reset.last_reset)
+            : nullptr);
     Print(ctx.out, JsonLine(o));
   } else {
     std::string s = "user:     " + Printable(ctx.opt.user) + "\n" +
@@ -171,6 +183,11 @@ int RunShow(const AdminContext& ctx) {
       s += "method:   " + Printable(m.type) + "  " + MaskedValue(m) +
            "  verified " + UtcTime(m.verified_at) + "\n";
     }
+    s += "reset:    " +
+         (!reset_known ? "unknown (" + Printable(reset_err) + ")"
+          : reset.last_reset > 0 ? "last " + UtcTime(reset.last_reset)
+                                 : std::string("never")) +
+         "\n";
     Print(ctx.out, s);
   }
   return RegisteredCode(rec, found, required);

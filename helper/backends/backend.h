@@ -58,6 +58,14 @@ class QuestionService {
                                   std::string* reason, std::string* err) = 0;
 };
 
+enum class PasswordStatus {
+  kSet,
+  kRefused,  // the service refused this password (policy): *reason, retry
+  kNotAllowed,  // the service never resets this account here (privileged,
+                // federated): *reason, for the person; no retry
+  kError,    // the service could not set it; nothing changed: *err set
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -101,6 +109,17 @@ class Backend {
   // The security questions the service keeps itself (okta), or nullptr
   // (default): the helper's own questions, hashed, stored through Save.
   virtual QuestionService* questions() { return nullptr; }
+  // The reset at the login prompt (helper/reset_dialogue.h): sets the
+  // user's password at the service. Default: this backend cannot (local
+  // passwords are set by the module's sspr-setpass, not here).
+  virtual bool CanSetPassword() const { return false; }
+  virtual PasswordStatus SetPassword(const std::string& user,
+                                     const std::string& password,
+                                     std::string* reason, std::string* err) {
+    (void)user, (void)password, (void)reason;
+    *err = "this backend sets no passwords";
+    return PasswordStatus::kError;
+  }
   // Called once before the result is sent: undoes anything half-done (an
   // enrolment started at the service but never verified). Default: none.
   virtual void EndSession() {}

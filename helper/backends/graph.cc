@@ -203,6 +203,54 @@ class GraphBackend : public Backend {
   bool UserUnknown() const override { return unknown_; }
   bool ValueRefused() const override { return refused_; }
 
+  // PATCH /users/{id} with passwordProfile (User-PasswordProfile.ReadWrite.All
+  // or the User Administrator role). Graph refuses privileged accounts
+  // (403) and federated ones; both are told to the person as such.
+  bool CanSetPassword() const override { return true; }
+  PasswordStatus SetPassword(const std::string& user,
+                             const std::string& password, std::string* reason,
+                             std::string* err) override {
+    http_.BeginOperation();
+    json_object* profile = json_object_new_object();
+    json_object_object_add(profile, "forceChangePasswordNextSignIn",
+                           json_object_new_boolean(0));
+    json_object_object_add(profile, "password",
+                           json_object_new_string(password.c_str()));
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "passwordProfile", profile);
+    HttpRequest req;
+    req.method = "PATCH";
+    req.url = c_.graph_url + "/v1.0/users/" + UrlEscape(DirectoryUser(c_, user));
+    req.headers = {"Accept: application/json",
+                   "Content-Type: application/json"};
+    req.body = JsonString(o);
+    json_object_put(o);
+    req.retry_throttled = false;
+    HttpResponse resp;
+    if (Call(&req, &resp, err)) return PasswordStatus::kSet;
+    const std::string said = ServiceErrorText(resp.body);
+    std::string lower = said;
+    for (char& ch : lower)
+      if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
+    if (resp.status == 403 ||
+        (resp.status == 400 && lower.find("federat") != std::string::npos)) {
+      *reason = said.substr(said.find(':') == std::string::npos
+                                ? 0
+                                : said.find(':') + 1);
+      while (!reason->empty() && (*reason)[0] == ' ') reason->erase(0, 1);
+      return PasswordStatus::kNotAllowed;
+    }
+    if (resp.status == 400 && (lower.find("complexity") != std::string::npos ||
+                               lower.find("password") != std::string::npos)) {
+      *reason = said.substr(said.find(':') == std::string::npos
+                                ? 0
+                                : said.find(':') + 1);
+      while (!reason->empty() && (*reason)[0] == ' ') reason->erase(0, 1);
+      return PasswordStatus::kRefused;
+    }
+    return PasswordStatus::kError;  // *err set by Call
+  }
+
  private:
   // Graph refuses the number or address itself (400 invalidPhoneNumber,
   // invalidEmail), not the request (phoneMethodAlreadyExists, rights).

@@ -211,6 +211,38 @@ class RestBackend : public Backend {
 
   bool UserUnknown() const override { return unknown_; }
 
+  bool CanSetPassword() const override { return true; }
+
+  // POST /v1/users/{user}/password; 422 password_rejected is the service's
+  // policy speaking to the person.
+  PasswordStatus SetPassword(const std::string& user,
+                             const std::string& password, std::string* reason,
+                             std::string* err) override {
+    http_.BeginOperation();
+    json_object* o = json_object_new_object();
+    json_object_object_add(o, "password",
+                           json_object_new_string(password.c_str()));
+    HttpRequest req =
+        Request("POST", UserUrl(user) + "/password", JsonString(o));
+    json_object_put(o);
+    req.retry_throttled = false;  // never sent twice
+    HttpResponse resp;
+    if (!http_.Do(req, &resp, err)) {
+      Fail(err);
+      return PasswordStatus::kError;
+    }
+    if ((resp.status == 400 || resp.status == 422) &&
+        ErrorCode(resp.body) == "password_rejected") {
+      *reason = ServiceErrorText(resp.body);
+      return PasswordStatus::kRefused;
+    }
+    if (resp.status != 204 && resp.status != 200) {
+      *err = DescribeFailure("rest", req, resp);
+      return PasswordStatus::kError;
+    }
+    return PasswordStatus::kSet;
+  }
+
  private:
   std::string UserUrl(const std::string& user) {
     user_ = user;

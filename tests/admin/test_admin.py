@@ -148,6 +148,27 @@ class Admin(PamTestCase):
         self.assertEqual(ex["records"],
                          [self.env.record("alice"), self.env.record("bob")])
 
+    def test_show_gives_the_last_reset_at_the_login_prompt(self):
+        self.register("alice")
+        rc, out, _ = self.admin("show", "alice")
+        self.assertIn("reset:    never", out)
+        self.assertIsNone(json.loads(self.admin("show", "alice", "--json")[1])
+                          ["last_reset"])
+        # What the helper's reset limits keep (helper/store/reset_limit.h).
+        folder = os.path.join(self.env.state, "reset")
+        os.makedirs(folder, mode=0o700)
+        with open(os.path.join(folder, "alice"), "w") as f:
+            f.write("reset 1800000000\nfail 1799999000\nlast 1800000000\n")
+        rc, out, _ = self.admin("show", "alice")
+        self.assertEqual(rc, 0)
+        self.assertIn("reset:    last 2027-01-15 08:00", out)
+        self.assertEqual(json.loads(self.admin("show", "alice", "--json")[1])
+                         ["last_reset"], 1800000000)
+        with open(os.path.join(folder, "alice"), "w") as f:
+            f.write("garbage\n")
+        rc, out, _ = self.admin("show", "alice")
+        self.assertIn("reset:    unknown (reset state line 1: malformed)", out)
+
     def test_show_masks_email_and_questions(self):
         self.env.set(methods="email, questions", methods_required=2)
         code, out = self.env.run(

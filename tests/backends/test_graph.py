@@ -44,6 +44,57 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
     def token_file(self):
         return os.path.join(self.env.state, "graph-token.json")
 
+
+    # -- the reset at the login prompt (PATCH /users/{id} passwordProfile) --
+
+    def reset_stack(self):
+        """The README's auth lines; alice is no account of pam_unix here,
+        so every password is wrong and the reset is reached."""
+        self.env.set(reset="yes", reset_contact="the IT desk")
+        path = os.path.join(self.env.confdir, self.env.service)
+        with open(path) as f:
+            account = f.read()
+        with open(path, "w") as f:
+            f.write("auth [success=done default=ignore] pam_unix.so\n"
+                    f"auth requisite {self.env.module} "
+                    f"conf={self.env.conf_path} helper={self.env.helper}\n"
+                    "auth required pam_deny.so\n" + account)
+
+    def reset(self, *passwords):
+        return self.env.run("alice", "wrong", "r", "", "@code", *passwords,
+                            extra=("--auth",))
+
+    def test_a_reset_patches_the_password_profile(self):
+        self.reset_stack()
+        code, out = self.reset("Tq7#vLm2!pZr9wKx", "Tq7#vLm2!pZr9wKx", "")
+        self.assertResult(code, 7, out)  # PAM_AUTH_ERR: nobody logged in
+        self.assertEqual(self.svc.passwords,
+                         {"alice@contoso.test": "Tq7#vLm2!pZr9wKx"})
+        self.assertIn("Your password was changed.", out)
+        self.assertNotIn("Tq7#", self.env.log())
+
+    def test_a_password_graph_finds_too_simple_is_asked_again(self):
+        self.reset_stack()
+        code, out = self.reset("simple", "simple", "Tq7#vLm2!pZr9wKx",
+                               "Tq7#vLm2!pZr9wKx", "")
+        self.assertResult(code, 7, out)
+        self.assertIn("does not comply with password complexity", out)
+        self.assertEqual(len(self.svc.passwords), 1)
+
+    def test_a_privileged_or_federated_account_is_told_so_and_unchanged(self):
+        self.reset_stack()
+        for kind in ("privileged", "federated"):
+            getattr(self.svc, kind).add("alice@contoso.test")
+            code, out = self.reset("Tq7#vLm2!pZr9wKx", "Tq7#vLm2!pZr9wKx")
+            self.assertResult(code, 7, out)
+            self.assertIn("does not allow the password of this account to be "
+                          "reset here", out)
+            self.assertIn("contact the IT desk", out)
+            self.assertEqual(self.svc.passwords, {})
+            self.assertLogged(r"reset: user=alice .*outcome=failed.*does not "
+                              r"reset this account")
+            getattr(self.svc, kind).clear()
+
     def test_a_registered_login_costs_few_requests_and_then_none(self):
         code, out = self.env.run("alice")
         self.assertResult(code, PAM_SUCCESS, out)

@@ -1,4 +1,5 @@
 """backend = rest against the fake of docs/openapi.yaml."""
+import json
 import os
 
 import itertools
@@ -76,6 +77,59 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
         self.assertEqual([(m["type"], m["value"]) for m in self.svc.users["bob"]],
                          [("mobile", US_E164)])
         self.assertEqual(len(self.env.outbox_lines()), 1)
+
+    # -- the reset at the login prompt (POST /v1/users/{user}/password) ----
+
+    def reset_stack(self):
+        """The README's auth lines; alice is no account of pam_unix here,
+        so every password is wrong and the reset is reached."""
+        self.env.set(reset="yes", reset_contact="the IT desk")
+        path = os.path.join(self.env.confdir, self.env.service)
+        with open(path) as f:
+            account = f.read()
+        with open(path, "w") as f:
+            f.write("auth [success=done default=ignore] pam_unix.so\n"
+                    f"auth requisite {self.env.module} "
+                    f"conf={self.env.conf_path} helper={self.env.helper}\n"
+                    "auth required pam_deny.so\n" + account)
+
+    def test_a_reset_sets_the_password_at_the_service_and_tells_the_phone(self):
+        self.reset_stack()
+        code, out = self.env.run("alice", "wrong", "r", "", "@code",
+                                 "Tq7#vLm2!pZr9wKx", "Tq7#vLm2!pZr9wKx", "",
+                                 extra=("--auth",))
+        self.assertResult(code, 7, out)  # PAM_AUTH_ERR: nobody logged in
+        self.assertEqual(self.svc.passwords, {"alice": "Tq7#vLm2!pZr9wKx"})
+        self.assertIn("Your password was changed.", out)
+        # The service sent the code; the notice goes out through the
+        # helper's own delivery (state_dir's outbox).
+        with open(os.path.join(self.env.state, "outbox.jsonl")) as f:
+            notices = [json.loads(l)["text"] for l in f
+                       if "was reset at" in l]
+        self.assertEqual(len(notices), 1)
+        self.assertIn("contact the IT desk", notices[0])
+        self.assertLogged(r"reset: user=alice .*outcome=password-reset")
+        self.assertNotIn("Tq7#", self.env.log())
+
+    def test_a_password_the_service_refuses_is_shown_and_asked_again(self):
+        self.reset_stack()
+        code, out = self.env.run("alice", "wrong", "r", "", "@code",
+                                 "short-1", "short-1", "Tq7#vLm2!pZr9wKx",
+                                 "Tq7#vLm2!pZr9wKx", "", extra=("--auth",))
+        self.assertResult(code, 7, out)
+        self.assertIn("Use at least 12 characters.", out)
+        self.assertEqual(self.svc.passwords, {"alice": "Tq7#vLm2!pZr9wKx"})
+
+    def test_a_service_failing_at_the_password_changes_nothing_and_says_so(self):
+        self.reset_stack()
+        self.svc.password_status = 500
+        code, out = self.env.run("alice", "wrong", "r", "", "@code",
+                                 "Tq7#vLm2!pZr9wKx", "Tq7#vLm2!pZr9wKx",
+                                 extra=("--auth",))
+        self.assertResult(code, 7, out)
+        self.assertIn("could not be changed and is unchanged", out)
+        self.assertEqual(self.svc.passwords, {})
+        self.assertLogged(r"reset: user=alice .*outcome=unavailable.*HTTP 500")
 
     def test_a_number_the_service_refuses_ends_failed(self):
         """400 to POST /verifications: the service refuses the number the

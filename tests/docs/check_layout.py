@@ -14,6 +14,7 @@ Usage: check_layout.py SOURCE_DIR
    - helper/ never includes pam_module/ or PAM's headers: a backend never
      reaches PAM.
    - tools/ (sspr-admin) never includes pam_module/.
+   - setpass/ (root) includes common/ and protocol/ only.
 2. Every .c/.cc named in CMakeLists.txt (the top one) is built into one
    target only.
 3. A source file over LONG_LINES lines says why near its top, in a comment
@@ -40,6 +41,9 @@ RULES = {
     "helper": (("common/", "protocol/", "config/", "helper/"), False, True),
     "tools": (("common/", "protocol/", "config/", "helper/", "tools/"),
               False, True),
+    # sspr-setpass (root, sets the password of the module's PAM user):
+    # PAM and the codec, nothing that parses network data.
+    "setpass": (("common/", "protocol/", "setpass/"), True, False),
 }
 SOURCE_DIRS = ("common", "protocol", "config", "pam_module", "helper",
                "tools", "setpass")

@@ -193,6 +193,21 @@ bool Value(const Config& c, const std::string& key, std::string* out) {
       {"okta_client_id", [](const Config& x) { return x.okta_client_id; }},
       {"okta_key_id", [](const Config& x) { return x.okta_key_id; }},
       {"okta_scopes", [](const Config& x) { return x.okta_scopes; }},
+      {"reset", [](const Config& x) { return YesNo(x.reset); }},
+      {"reset_methods_required",
+       [](const Config& x) { return std::to_string(x.reset_methods_required); }},
+      {"reset_questions",
+       [](const Config& x) { return std::to_string(x.reset_questions); }},
+      {"reset_contact", [](const Config& x) { return x.reset_contact; }},
+      {"reset_exclude_groups",
+       [](const Config& x) { return Join(x.reset_exclude_groups); }},
+      {"reset_limit",
+       [](const Config& x) { return std::to_string(x.reset_limit); }},
+      {"reset_fail_limit",
+       [](const Config& x) { return std::to_string(x.reset_fail_limit); }},
+      {"reset_passwd_service",
+       [](const Config& x) { return x.reset_passwd_service; }},
+      {"setpass", [](const Config& x) { return x.setpass; }},
   };
   auto it = kGet.find(key);
   // min_uid's compiled default (-1) means UID_MIN of /etc/login.defs, read

@@ -21,6 +21,9 @@ class FakeGraph(FakeService):
     def __init__(self, pki, tenant, client_id, client_secret, cert="good"):
         super().__init__(pki, cert)
         self.tenant, self.client_id = tenant, client_id
+        self.passwords = {}        # upn -> the password a reset set
+        self.privileged = set()    # upns Graph refuses (admin roles): 403
+        self.federated = set()     # upns whose password lives elsewhere
         self.client_secret = client_secret
         self.token_lifetime = 3599
         self.tokens = {}          # access token -> expiry (time.time())
@@ -62,6 +65,32 @@ class FakeGraph(FakeService):
                         "id": "3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
                         "emailAddress": e})
         return out
+
+    # -- PATCH /users/{id}: passwordProfile (the reset at the login prompt) ------
+    def patch_user(self, upn, body):
+        if upn not in self.users:
+            return self.error(404, "Request_ResourceNotFound",
+                              f"Resource '{upn}' does not exist.")
+        profile = body.get("passwordProfile") if isinstance(body, dict) else None
+        if not isinstance(profile, dict) or \
+                not isinstance(profile.get("password"), str):
+            return self.error(400, "Request_BadRequest", "Invalid request.")
+        if upn in self.privileged:  # Graph's rule for admin roles
+            return self.error(403, "Authorization_RequestDenied",
+                              "Insufficient privileges to complete the "
+                              "operation.")
+        if upn in self.federated:
+            return self.error(400, "Request_BadRequest",
+                              "Password cannot be changed for a federated "
+                              "user; change it in the on-premises directory.")
+        pw = profile["password"]
+        if len(pw) < 8 or pw.isalpha():
+            return self.error(400, "Request_BadRequest",
+                              "The specified password does not comply with "
+                              "password complexity requirements. Please "
+                              "provide a different password.")
+        self.passwords[upn] = pw
+        return Reply(204, b"")
 
     # -- routes -----------------------------------------------------------------
     def token(self, req):
@@ -112,6 +141,9 @@ class FakeGraph(FakeService):
                 "isSsprRegistered": bool(regs), "isSsprEnabled": True,
                 "isSsprCapable": bool(regs), "isMfaRegistered": bool(regs),
                 "methodsRegistered": regs}]})
+        m = re.fullmatch(r"/v1.0/users/([^/]+)", req.path)
+        if m and req.method == "PATCH":
+            return self.patch_user(m.group(1), req.json())
         m = re.fullmatch(r"/v1.0/users/([^/]+)/authentication/"
                          r"(methods|phoneMethods|emailMethods)", req.path)
         if not m:

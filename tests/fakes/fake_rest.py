@@ -22,6 +22,9 @@ class FakeRest(FakeService):
         # False: a service that trusts the helper's value at POST /methods
         # (the real one may): the helper alone must bind the two.
         self.checks_value = True
+        self.passwords = {}       # name -> the password a reset set
+        self.password_min = 12    # shorter: 422 password_rejected
+        self.password_status = 0  # non-zero: POST /password answers this
 
     def error(self, status, code, message, **extra):
         e = {"code": code, "message": message}
@@ -95,4 +98,17 @@ class FakeRest(FakeService):
             self.users[user] = [x for x in self.users[user]
                                 if x["type"] != body["type"]] + [meth]
             return Reply(201, meth)
+        if req.method == "POST" and rest == "/password":
+            if not isinstance(body, dict) or not isinstance(
+                    body.get("password"), str) or not body["password"]:
+                return self.error(400, "invalid_request", "password")
+            if self.password_status:
+                return self.error(self.password_status, "internal",
+                                  "The directory is down.")
+            if len(body["password"]) < self.password_min:
+                return self.error(422, "password_rejected",
+                                  f"Use at least {self.password_min} "
+                                  "characters.")
+            self.passwords[user] = body["password"]
+            return Reply(204, b"")
         return self.error(405, "method_not_allowed", "Not allowed.")

@@ -223,6 +223,13 @@ check "helper has no set-user-ID or set-group-ID bit" \
   sh -c "test ! -u '$HELPER' && test ! -g '$HELPER'"
 check "module has the packaged helper path compiled in" \
   grep -aq "$HELPER" "$MODULE"
+SETPASS=/usr/libexec/pam_sspr/sspr-setpass
+check "sspr-setpass at $SETPASS, root:root 755" \
+  test "$(mode_of "$SETPASS")" = "root:root 755"
+check "sspr-setpass has no set-user-ID or set-group-ID bit" \
+  sh -c "test ! -u '$SETPASS' && test ! -g '$SETPASS'"
+check "module has the packaged sspr-setpass path compiled in" \
+  grep -aq "$SETPASS" "$MODULE"
 check "$CONF root:root 644" test "$(mode_of "$CONF")" = "root:root 644"
 check "$CONF is a conffile" \
   sh -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q ' $CONF '"

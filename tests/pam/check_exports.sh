@@ -8,7 +8,10 @@ bad=$(echo "$exports" | grep -v '^pam_sm_' || true)
 if [ -n "$bad" ]; then
   echo "FAIL: unexpected exported symbols:"; echo "$bad"; exit 1
 fi
-echo "$exports" | grep -qx pam_sm_acct_mgmt || { echo "FAIL: pam_sm_acct_mgmt missing"; exit 1; }
+for f in pam_sm_acct_mgmt pam_sm_authenticate pam_sm_setcred; do
+  echo "$exports" | grep -qx "$f" || { echo "FAIL: $f missing"; exit 1; }
+done
+[ "$(echo "$exports" | wc -l)" -eq 3 ] || { echo "FAIL: expected exactly 3 exports"; exit 1; }
 libs=$(ldd "$so")
 echo "$libs"
 if echo "$libs" | grep -Ei 'curl|json|phonenumber|protobuf|icu|absl|ssl|crypto|seccomp'; then

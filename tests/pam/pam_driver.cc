@@ -20,7 +20,9 @@
 // handle, as a long-lived application does (a RESULT line each).
 // --interactive reads answers from the terminal instead; --phone shows each
 // new outbox message as a phone would, as soon as it is there: before the
-// next message or prompt. Exit status: the PAM return code.
+// next message or prompt. --auth calls pam_authenticate instead of
+// pam_acct_mgmt (the reset at the login prompt). Exit status: the PAM
+// return code.
 #include <security/pam_appl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +48,7 @@ struct Options {
   int repeat = 1;
   bool interactive = false, phone = false, silent = false, no_conv = false;
   bool sshd = false;
+  bool auth = false;  // pam_authenticate instead of pam_acct_mgmt
   std::string sshd_password;
   size_t outbox_seen = 0;
 };
@@ -252,6 +255,7 @@ int main(int argc, char** argv) {
     else if (a == "--phone") o.phone = true;
     else if (a == "--silent") o.silent = true;
     else if (a == "--no-conv") o.no_conv = true;
+    else if (a == "--auth") o.auth = true;
     else if (a == "--sshd-password") {
       o.sshd = true;
       o.sshd_password = value();
@@ -274,11 +278,15 @@ int main(int argc, char** argv) {
   if (!o.rhost.empty()) pam_set_item(pamh, PAM_RHOST, o.rhost.c_str());
   if (!o.tty.empty()) pam_set_item(pamh, PAM_TTY, o.tty.c_str());
   for (const auto& e : o.env) pam_putenv(pamh, e.c_str());
+  const int flags = o.silent ? PAM_SILENT : 0;
+  auto call = [&]() {
+    return o.auth ? pam_authenticate(pamh, flags) : pam_acct_mgmt(pamh, flags);
+  };
   for (int i = 1; i < o.repeat; ++i) {
-    r = pam_acct_mgmt(pamh, o.silent ? PAM_SILENT : 0);
+    r = call();
     if (!o.interactive) printf("RESULT: %d %s\n", r, pam_strerror(pamh, r));
   }
-  r = pam_acct_mgmt(pamh, o.silent ? PAM_SILENT : 0);
+  r = call();
   ShowPhone(&o);
   // The module must leave no child behind (no zombie, no orphan of ours).
   // (With SIGCHLD ignored the kernel reaps, and ECHILD is the answer too.)

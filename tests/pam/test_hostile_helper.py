@@ -44,7 +44,7 @@ def send(t, payload):
 HELLO, PROMPT_ECHO_ON, INFO, ERROR, ANSWER, RESULT = 1, 3, 5, 6, 7, 9
 open(os.path.join(os.path.dirname(__file__), "started"), "w").close()
 read_frame()                     # START
-send(HELLO, b"\x01")
+send(HELLO, b"\x02")  # protocol version (protocol/frame.h)
 FOREVER = {forever}
 TEXTS = {texts}
 while True:
@@ -223,6 +223,22 @@ class HostileHelper(PamTestCase):
                          f"not cut off after {took:.1f} s: {raw[-300:]!r}")
         self.assertTrue(helper_started(self.env), raw[-300:])
         self.assertNotIn(b"INFO: spam", raw)
+        self.assertIn(b"CHILDREN: none", raw)
+
+    def test_a_helper_asking_to_set_a_password_outside_a_reset_ends_the_login(self):
+        # SET_PASSWORD (10) in an account dialogue: a protocol error, and
+        # the setter program is never started.
+        marker = os.path.join(self.env.root, "setpass-ran")
+        setpass = self.env.script("fake-setpass",
+                                  f"#!/bin/sh\ntouch {marker}\n")
+        self.env.args = f"setpass={setpass}"
+        self.env.helper = fake_helper(self.env, [(10, b"N3w-Passw0rd!")])
+        self.env.write()
+        code, raw, _, _ = run_measured(self.env, "alice", "1", deadline=30)
+        self.assertEqual(code, PAM_IGNORE, raw[-500:])  # failmode = safe
+        self.assertTrue(helper_started(self.env), raw[-300:])
+        self.assertFalse(os.path.exists(marker), "sspr-setpass was started")
+        self.assertNotIn(b"N3w-Passw0rd!", raw)
         self.assertIn(b"CHILDREN: none", raw)
 
 

@@ -37,7 +37,7 @@ namespace {
 const Type kAllTypes[] = {
     Type::kHello,  Type::kStart, Type::kPromptEchoOn, Type::kPromptEchoOff,
     Type::kInfo,   Type::kError, Type::kAnswer,       Type::kConvFailed,
-    Type::kResult,
+    Type::kResult,     Type::kSetPassword, Type::kSetPasswordResult,
 };
 
 std::string Encode(Type type, const std::string& payload) {
@@ -108,7 +108,7 @@ void every_frame_type_is_known_and_named(void** /*state*/) {
     assert_string_not_equal(TypeName(t), "UNKNOWN");
   }
   assert_false(IsKnownType(0));
-  assert_false(IsKnownType(10));
+  assert_false(IsKnownType(12));
   assert_false(IsKnownType(255));
   assert_string_equal(TypeName(Type::kHello), "HELLO");
   assert_string_equal(TypeName(Type::kConvFailed), "CONV_FAILED");
@@ -361,7 +361,7 @@ void the_largest_length_is_accepted(void** /*state*/) {
 }
 
 void an_unknown_type_is_refused(void** /*state*/) {
-  const uint8_t bad[] = {0, 10, 11, 0x7f, 0x80, 0xff};
+  const uint8_t bad[] = {0, 12, 13, 0x7f, 0x80, 0xff};
   for (uint8_t t : bad) {
     // Whole frame.
     Decoder dec;

@@ -26,6 +26,7 @@ const Outcome kAllOutcomes[] = {
     Outcome::kRegistered, Outcome::kRegisteredNow, Outcome::kNotApplicable,
     Outcome::kBlocked,    Outcome::kDeferred,      Outcome::kUnavailable,
     Outcome::kFailed,
+    Outcome::kPasswordReset,
 };
 
 Start FullStart() {
@@ -205,7 +206,7 @@ void a_start_has_its_documented_wire_layout(void** /*state*/) {
   s.args = {"x=1"};
   std::string wire = EncodeStart(s);
   const char want[] =
-      "\x01"               // version
+      "\x02"               // version (2: the reset frames exist)
       "\x00\x02" "al"      // user
       "\x00\x02" "su"      // service
       "\x00\x00"           // rhost
@@ -418,7 +419,7 @@ void a_result_has_its_documented_wire_layout(void** /*state*/) {
 }
 
 void a_result_with_an_unknown_outcome_is_refused(void** /*state*/) {
-  const uint8_t bad[] = {0, 8, 9, 0x80, 0xff};
+  const uint8_t bad[] = {0, 9, 10, 0x80, 0xff};
   for (uint8_t o : bad) {
     Writer w;
     w.U8(o);
@@ -460,7 +461,53 @@ void every_outcome_has_its_own_name(void** /*state*/) {
       if (a != b) assert_string_not_equal(OutcomeName(a), OutcomeName(b));
   }
   assert_string_equal(OutcomeName(static_cast<Outcome>(0)), "unknown");
-  assert_string_equal(OutcomeName(static_cast<Outcome>(8)), "unknown");
+  assert_string_equal(OutcomeName(static_cast<Outcome>(9)), "unknown");
+}
+
+void a_set_password_request_round_trips_and_refuses_empty_fields(
+    void** /*state*/) {
+  SetPasswordRequest in{"alice", "passwd", "n3w pass"};
+  std::string wire = EncodeSetPasswordRequest(in);
+  SetPasswordRequest out;
+  std::string err;
+  assert_true(DecodeSetPasswordRequest(wire, &out, &err));
+  assert_string_equal(out.user.c_str(), "alice");
+  assert_string_equal(out.service.c_str(), "passwd");
+  assert_string_equal(out.password.c_str(), "n3w pass");
+  for (size_t n = 0; n < wire.size(); ++n)
+    assert_false(DecodeSetPasswordRequest(wire.substr(0, n), &out, &err));
+  assert_false(DecodeSetPasswordRequest(wire + "x", &out, &err));
+  for (SetPasswordRequest bad : {SetPasswordRequest{"", "passwd", "p"},
+                                 SetPasswordRequest{"a", "", "p"},
+                                 SetPasswordRequest{"a", "passwd", ""}}) {
+    err.clear();
+    assert_false(
+        DecodeSetPasswordRequest(EncodeSetPasswordRequest(bad), &out, &err));
+    assert_false(err.empty());
+  }
+}
+
+void a_set_password_result_round_trips_and_refuses_unknown_status(
+    void** /*state*/) {
+  for (SetStatus st : {SetStatus::kDone, SetStatus::kRefused,
+                       SetStatus::kFailed, SetStatus::kNotAllowed}) {
+    SetPasswordResult in{st, "BAD PASSWORD: it is too short"};
+    SetPasswordResult out;
+    std::string err;
+    assert_true(DecodeSetPasswordResult(EncodeSetPasswordResult(in), &out,
+                                        &err));
+    assert_int_equal(static_cast<int>(out.status), static_cast<int>(st));
+    assert_string_equal(out.message.c_str(), in.message.c_str());
+  }
+  for (uint8_t bad : {0, 5, 0xff}) {
+    Writer w;
+    w.U8(bad);
+    w.Str("");
+    SetPasswordResult out;
+    std::string err;
+    assert_false(DecodeSetPasswordResult(w.data(), &out, &err));
+    assert_false(err.empty());
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -520,6 +567,8 @@ int main() {
       cmocka_unit_test(a_result_with_an_unknown_outcome_is_refused),
       cmocka_unit_test(a_malformed_result_is_refused),
       cmocka_unit_test(every_outcome_has_its_own_name),
+      cmocka_unit_test(a_set_password_request_round_trips_and_refuses_empty_fields),
+      cmocka_unit_test(a_set_password_result_round_trips_and_refuses_unknown_status),
       cmocka_unit_test(a_hello_round_trips),
       cmocka_unit_test(a_hello_of_another_version_is_refused),
       cmocka_unit_test(a_malformed_hello_is_refused),

@@ -1,0 +1,172 @@
+#include "pam_module/reset_auth.h"
+
+#include <pwd.h>
+#include <security/pam_ext.h>
+#include <stdlib.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "common/wipe.h"
+#include "config/scope.h"
+#include "config/user_name.h"
+#include "pam_module/relay.h"
+#include "pam_module/spawn.h"
+#include "protocol/frame.h"
+
+#ifndef SSPR_HELPER_PATH
+#error "SSPR_HELPER_PATH must be defined by the build"
+#endif
+#ifndef SSPR_SETPASS_PATH
+#error "SSPR_SETPASS_PATH must be defined by the build"
+#endif
+
+namespace sspr {
+namespace {
+
+// pam_chauthtok with yescrypt and pam_pwquality takes well under a second;
+// a stack that waits on a network service gets this long.
+constexpr int64_t kSetPassTimeoutMs = 30000;
+
+std::string Item(pam_handle_t* pamh, int type) {
+  const void* v = nullptr;
+  if (pam_get_item(pamh, type, &v) != PAM_SUCCESS || v == nullptr) return "";
+  return static_cast<const char*>(v);
+}
+
+}  // namespace
+
+bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
+  Config r = c;
+  r.check_root = false;  // never offered to root, whatever check_root says
+  if (!InScope(r, user, why)) return false;
+  struct passwd pw, *pwp = nullptr;
+  std::vector<char> buf(16384);
+  if (getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &pwp) != 0 ||
+      pwp == nullptr) {
+    *why = "user unknown to the system (NSS)";
+    return false;
+  }
+  if (pwp->pw_uid == 0) {  // another name for uid 0
+    *why = "uid 0";
+    return false;
+  }
+  std::vector<std::string> mine;
+  if (!UserGroups(user, pwp->pw_gid, &mine)) {
+    *why = "groups unknown: reset_exclude_groups cannot be checked";
+    return false;
+  }
+  for (const auto& g : c.reset_exclude_groups) {
+    if (std::find(mine.begin(), mine.end(), g) != mine.end()) {
+      *why = "in reset_exclude_groups (" + g + ")";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool RunSetPass(const Config& c, const std::string& user,
+                const std::string& password, proto::SetPasswordResult* res,
+                std::string* err) {
+  Child child;
+  if (!SpawnHelper(c.setpass, &child, err)) {
+    *err = "sspr-setpass: " + *err;
+    return false;
+  }
+  proto::SetPasswordRequest req{user, c.reset_passwd_service, password};
+  std::string wire = proto::EncodeSetPasswordRequest(req);
+  Wipe(&req.password);
+  const int64_t deadline = NowMs() + kSetPassTimeoutMs;
+  bool ok = proto::WriteFrame(child.fd, proto::Type::kSetPassword, wire,
+                              deadline, err) == proto::IoStatus::kOk;
+  Wipe(&wire);
+  proto::Decoder dec;
+  proto::Frame f;
+  if (ok) {
+    proto::IoStatus st = proto::ReadFrame(child.fd, &dec, &f, deadline, err);
+    if (st == proto::IoStatus::kTimeout) *err = "did not answer in time";
+    ok = st == proto::IoStatus::kOk;
+  }
+  if (ok && f.type != proto::Type::kSetPasswordResult) {
+    *err = std::string("sent ") + proto::TypeName(f.type);
+    ok = false;
+  }
+  if (ok) ok = proto::DecodeSetPasswordResult(f.payload, res, err);
+  FinishChild(&child, ok ? 2000 : 0);
+  if (!ok) *err = "sspr-setpass: " + *err;
+  return ok;
+}
+
+int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
+  std::vector<std::string> args(argv, argv + argc);
+  const char* user_c = nullptr;
+  if (pam_get_user(pamh, &user_c, nullptr) != PAM_SUCCESS ||
+      user_c == nullptr || *user_c == '\0')
+    return PAM_IGNORE;  // nothing to offer; the stack decides
+  const std::string user = user_c;
+  Config c;
+  c.helper = SSPR_HELPER_PATH;
+  c.setpass = SSPR_SETPASS_PATH;
+  std::vector<std::string> errors;
+  if (!LoadConfigAll(args, /*check_perms=*/true, &c, &errors)) {
+    // No reset on a config with errors; the password already failed.
+    pam_syslog(pamh, LOG_ERR, "reset not offered: configuration error: %s",
+               FirstError(errors).c_str());
+    return PAM_IGNORE;
+  }
+  if (!c.reset) return PAM_IGNORE;
+  std::string why;
+  const std::string service = Item(pamh, PAM_SERVICE);
+  Caller caller;
+  caller.service = service;
+  caller.tty = Item(pamh, PAM_TTY);
+  caller.stdin_tty = isatty(STDIN_FILENO) == 1;
+  if (!ResetInScope(c, user, &why) ||
+      !InServiceScope(c, service, Item(pamh, PAM_RHOST), &why) ||
+      !Interactive(c, caller, &why) || UserNameProblem(user) != nullptr) {
+    if (c.debug)
+      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s",
+                 user.c_str(), why.empty() ? "user name" : why.c_str());
+    return PAM_IGNORE;
+  }
+  proto::Start start;
+  start.user = user;
+  start.service = service;
+  start.rhost = Item(pamh, PAM_RHOST);
+  start.tty = caller.tty;
+  const char* lang = pam_getenv(pamh, "LANG");
+  if (lang == nullptr) lang = getenv("LANG");
+  start.lang = lang ? lang : "";
+  start.flags = proto::kFlagReset | proto::kFlagInteractive;
+  if (flags & PAM_SILENT) start.flags |= proto::kFlagSilent;
+  start.conf = c.conf;
+  start.args = args;
+  proto::Result res;
+  std::string err;
+  if (!RunHelper(pamh, c, start, &res, &err)) {
+    pam_syslog(pamh, LOG_ERR,
+               "reset: user=%s service=%s outcome=unavailable result=auth-err: "
+               "%s",
+               user.c_str(), service.c_str(), err.c_str());
+    return PAM_AUTH_ERR;
+  }
+  if (res.outcome == proto::Outcome::kNotApplicable) {
+    if (c.debug)
+      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s",
+                 user.c_str(), res.log.c_str());
+    return PAM_IGNORE;
+  }
+  pam_syslog(pamh,
+             res.outcome == proto::Outcome::kUnavailable ? LOG_ERR : LOG_NOTICE,
+             "reset: user=%s service=%s rhost=%s outcome=%s result=auth-err%s%s",
+             user.c_str(), service.c_str(),
+             start.rhost.empty() ? "-" : start.rhost.c_str(),
+             proto::OutcomeName(res.outcome), res.log.empty() ? "" : ": ",
+             res.log.c_str());
+  return PAM_AUTH_ERR;
+}
+
+}  // namespace sspr
