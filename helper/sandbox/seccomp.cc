@@ -47,6 +47,7 @@ constexpr bool kSanitizer = false;
 // read), yescrypt (mmap, getrandom), libcurl over TLS and its threaded
 // resolver (threads, sockets, eventfd/socketpair wake-ups), getaddrinfo
 // through NSS (files, DNS, nscd's socket, netlink for AI_ADDRCONFIG).
+// clang-format off: the names stay packed by group, not one a line.
 const char* const kAllowed[] = {
     // descriptors and files
     "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
@@ -81,6 +82,7 @@ const char* const kAllowed[] = {
     "getgroups", "getpgrp", "getpgid", "getsid", "getrlimit", "getrusage",
     "times", "uname", "sysinfo", "getrandom",
 };
+// clang-format on
 
 // No code path of the helper makes these; each is what an attacker who
 // runs code in it would reach for next. SIGSYS, no second chance.
