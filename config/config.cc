@@ -248,7 +248,8 @@ const std::map<std::string, Setter>& Setters() {
                   "' (known: mobile, office, email, questions)";
              return false;
            }
-           if (std::find(m.begin(), m.begin() + i, m[i]) != m.begin() + i) {
+           const auto here = m.begin() + static_cast<std::ptrdiff_t>(i);
+           if (std::find(m.begin(), here, m[i]) != here) {
              *e = "'" + k + "' names '" + m[i] + "' twice";
              return false;
            }

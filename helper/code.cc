@@ -58,7 +58,7 @@ int64_t PendingCode::NextSendAt() const {
 }
 
 void PendingCode::Clear() {
-  if (!code_.empty()) explicit_bzero(&code_[0], code_.size());
+  if (!code_.empty()) explicit_bzero(code_.data(), code_.size());
   code_.clear();
 }
 

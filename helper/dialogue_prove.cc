@@ -71,6 +71,7 @@ Dialogue::State Dialogue::Prove() {
     return State::kEnd;
   }
   std::vector<std::string> labels;
+  labels.reserve(can.size());
   for (const Method& m : can)
     labels.push_back(m.Kind() == MethodKind::kQuestions
                          ? MethodLabel(m.type)

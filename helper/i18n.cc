@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -23,9 +24,8 @@ std::string g_languages;  // LANGUAGE list in use; "" = English
 AdminTexts g_admin;
 
 bool AllOf(const std::string& s, int (*pred)(int)) {
-  for (unsigned char c : s)
-    if (!pred(c)) return false;
-  return true;
+  return std::all_of(s.begin(), s.end(),
+                     [pred](unsigned char c) { return pred(c) != 0; });
 }
 
 // "de" or "ast"; "DE" or "419"; "latin".

@@ -7,7 +7,7 @@ namespace {
 constexpr int64_t kWriteTimeoutMs = 10000;
 }
 
-bool ModuleChannel::Send(proto::Type t, const std::string& payload) {
+bool ModuleChannel::Send(proto::Type t, const std::string& payload) const {
   std::string err;
   return proto::WriteFrame(fd_, t, payload, NowMs() + kWriteTimeoutMs,
                            &err) == proto::IoStatus::kOk;

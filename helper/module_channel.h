@@ -27,7 +27,7 @@ class ModuleChannel : public Conversation {
   bool Error(const std::string& text) override;
 
  private:
-  bool Send(proto::Type t, const std::string& payload);
+  bool Send(proto::Type t, const std::string& payload) const;
   int fd_;
   proto::Decoder dec_;
 };

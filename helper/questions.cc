@@ -35,7 +35,7 @@ bool ToUtf16(const std::string& s, std::u16string* out) {
   if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) return false;
   out->assign(static_cast<size_t>(len), u'\0');
   st = U_ZERO_ERROR;
-  u_strFromUTF8(reinterpret_cast<UChar*>(&(*out)[0]), len, nullptr, s.data(),
+  u_strFromUTF8(reinterpret_cast<UChar*>(out->data()), len, nullptr, s.data(),
                 static_cast<int32_t>(s.size()), &st);
   return U_SUCCESS(st);
 }
@@ -48,7 +48,7 @@ bool ToUtf8(const std::u16string& s, std::string* out) {
   if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) return false;
   out->assign(static_cast<size_t>(len), '\0');
   st = U_ZERO_ERROR;
-  u_strToUTF8(&(*out)[0], len, nullptr, src, static_cast<int32_t>(s.size()), &st);
+  u_strToUTF8(out->data(), len, nullptr, src, static_cast<int32_t>(s.size()), &st);
   return U_SUCCESS(st);
 }
 
@@ -59,7 +59,7 @@ bool Nfc(const std::u16string& in, std::u16string* out) {
   out->assign(in.size() * 3 + 8, u'\0');
   int32_t n = unorm2_normalize(nfc, reinterpret_cast<const UChar*>(in.data()),
                                static_cast<int32_t>(in.size()),
-                               reinterpret_cast<UChar*>(&(*out)[0]),
+                               reinterpret_cast<UChar*>(out->data()),
                                static_cast<int32_t>(out->size()), &st);
   if (U_FAILURE(st)) return false;
   out->resize(static_cast<size_t>(n));
@@ -69,7 +69,7 @@ bool Nfc(const std::u16string& in, std::u16string* out) {
 bool FoldCase(const std::u16string& in, std::u16string* out) {
   UErrorCode st = U_ZERO_ERROR;
   out->assign(in.size() * 3 + 8, u'\0');
-  int32_t n = u_strFoldCase(reinterpret_cast<UChar*>(&(*out)[0]),
+  int32_t n = u_strFoldCase(reinterpret_cast<UChar*>(out->data()),
                             static_cast<int32_t>(out->size()),
                             reinterpret_cast<const UChar*>(in.data()),
                             static_cast<int32_t>(in.size()),

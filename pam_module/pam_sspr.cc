@@ -287,7 +287,8 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
 // the module; hand it back when we are unloaded. Only for the copy linked
 // into this module: a shared libstdc++ belongs to the application.
 namespace __gnu_cxx {
-void __freeres();
+// libstdc++'s own name, declared here only to call it.
+void __freeres();  // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
 }
 __attribute__((destructor)) static void ReleaseCxxRuntime() {
   __gnu_cxx::__freeres();

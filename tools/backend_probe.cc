@@ -123,7 +123,7 @@ bool ReadAnswer(int fd, int64_t deadline, std::string* out) {
     struct pollfd p = {fd, POLLIN, 0};
     int r = poll(&p, 1, static_cast<int>(left));
     if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return r == 0 ? false : true;
+    if (r <= 0) return r != 0;  // 0: the deadline passed
     ssize_t n = read(fd, buf, sizeof(buf));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return true;
@@ -182,7 +182,7 @@ ProbeResult ProbeBackend(const Config& c, const std::string& user) {
     case 'O': {
       std::string why = "no policy state";
       size_t nl = body.find('\n');
-      size_t n = nl == std::string::npos || nl > 8
+      size_t n = nl > 8  // npos (no line end) is more than 8 too
                      ? std::string::npos
                      : strtoul(body.substr(0, nl).c_str(), nullptr, 10);
       if (n == std::string::npos || body.size() - nl - 1 < n ||

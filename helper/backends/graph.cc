@@ -390,10 +390,9 @@ bool ParseGraphMethods(const std::string& body, UserRecord* rec,
     if (!AddGraphMethod(json_object_array_get_idx(value, i), i, rec, err))
       return false;
   next_link->clear();
-  if (!GetString(doc.get(), "@odata.nextLink", next_link, err) &&
-      !err->empty())
-    return false;
-  return true;
+  // No nextLink is the last page; a nextLink that is no string an error.
+  return GetString(doc.get(), "@odata.nextLink", next_link, err) ||
+         err->empty();
 }
 
 bool ParseGraphRegistration(const std::string& body, UserRecord* rec,

@@ -50,7 +50,7 @@ SendStatus HelperCodes::Send(const std::string& user, const Method& m,
     return SendStatus::kLocalError;
   std::string text = CodeMessage(ch, code, c_.code_ttl);
   SendStatus st = sender_->Send(ch, m.value, text, err);
-  explicit_bzero(&text[0], text.size());
+  explicit_bzero(text.data(), text.size());
   if (st == SendStatus::kSent) {
     pending_.Set(code, now);
     last_type_ = m.type;
@@ -58,7 +58,7 @@ SendStatus HelperCodes::Send(const std::string& user, const Method& m,
     verified_type_.clear();
     verified_dest_.clear();
   }
-  explicit_bzero(&code[0], code.size());
+  explicit_bzero(code.data(), code.size());
   return st == SendStatus::kSent || st == SendStatus::kBadDestination
              ? st
              : SendStatus::kError;

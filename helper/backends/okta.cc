@@ -530,7 +530,7 @@ class OktaBackend : public Backend, public QuestionService {
     activated_ = false;
   }
 
-  bool Fail(std::string* err) {
+  static bool Fail(std::string* err) {
     *err = "okta: " + *err;
     return false;
   }
@@ -551,12 +551,12 @@ class OktaBackend : public Backend, public QuestionService {
 
 }  // namespace
 
-std::string OktaMethodType(const std::string& t) {
-  if (t == "sms") return "mobile";
-  if (t == "call") return "office";
-  if (t == "email") return "email";
-  if (t == "question") return "questions";
-  if (t == "push" || t == "token:software:totp") return "app";
+std::string OktaMethodType(const std::string& factor_type) {
+  if (factor_type == "sms") return "mobile";
+  if (factor_type == "call") return "office";
+  if (factor_type == "email") return "email";
+  if (factor_type == "question") return "questions";
+  if (factor_type == "push" || factor_type == "token:software:totp") return "app";
   return "";
 }
 

@@ -271,7 +271,7 @@ class RestBackend : public Backend {
     return code;
   }
 
-  bool Fail(std::string* err) {
+  static bool Fail(std::string* err) {
     *err = "rest: " + *err;
     return false;
   }

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <string>
 
 #include "common/fd.h"
@@ -111,7 +113,7 @@ class OutboxSender : public CodeSender {
     json_object_put(root);
 
     bool ok = Append(line, err);
-    explicit_bzero(&line[0], line.size());
+    explicit_bzero(line.data(), line.size());
     return ok ? SendStatus::kSent : SendStatus::kError;
   }
 
@@ -177,13 +179,14 @@ const char* ChannelName(Channel c) {
 }
 
 bool ChannelFromName(const std::string& name, Channel* c) {
-  for (Channel k : {Channel::kSms, Channel::kVoice, Channel::kEmail}) {
-    if (name == ChannelName(k)) {
-      *c = k;
-      return true;
-    }
-  }
-  return false;
+  const std::initializer_list<Channel> all = {Channel::kSms, Channel::kVoice,
+                                              Channel::kEmail};
+  const auto* it = std::find_if(all.begin(), all.end(), [&](Channel k) {
+    return name == ChannelName(k);
+  });
+  if (it == all.end()) return false;
+  *c = *it;
+  return true;
 }
 
 bool ValidDestination(Channel ch, const std::string& to) {

@@ -86,7 +86,7 @@ bool ParseCounter(json_object* o, bool pairs_allowed, Counter* c,
 }
 
 bool ParseState(const std::string& text, KeyState* st, std::string* err) {
-  if (memchr(text.data(), '\0', text.size()) != nullptr) {
+  if (text.find('\0') != std::string::npos) {
     *err = "NUL byte in JSON text";
     return false;
   }
