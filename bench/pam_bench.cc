@@ -174,7 +174,8 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     }
   }
   if (o->confdir.empty() || o->services.empty() || o->user.empty()) {
-    fprintf(stderr, "pam_bench: --confdir, --service and --user are required\n");
+    fprintf(stderr,
+            "pam_bench: --confdir, --service and --user are required\n");
     return false;
   }
   if (o->once && o->services.size() != 1) {
@@ -201,13 +202,15 @@ void Report(const char* mode, const std::string& service,
   size_t n = ns.size();
   double median = n % 2 ? static_cast<double>(ns[n / 2])
                         : (static_cast<double>(ns[n / 2 - 1]) +
-                           static_cast<double>(ns[n / 2])) / 2.0;
-  printf("%s service=%s n=%zu median_us=%.1f p90_us=%.1f p99_us=%.1f "
-         "mean_us=%.1f min_us=%.1f max_us=%.1f\n",
-         mode, service.c_str(), n, median / 1000.0,
-         Percentile(ns, 90.0) / 1000.0, Percentile(ns, 99.0) / 1000.0, sum / static_cast<double>(n) / 1000.0,
-         static_cast<double>(ns.front()) / 1000.0,
-         static_cast<double>(ns.back()) / 1000.0);
+                           static_cast<double>(ns[n / 2])) /
+                              2.0;
+  printf(
+      "%s service=%s n=%zu median_us=%.1f p90_us=%.1f p99_us=%.1f "
+      "mean_us=%.1f min_us=%.1f max_us=%.1f\n",
+      mode, service.c_str(), n, median / 1000.0, Percentile(ns, 90.0) / 1000.0,
+      Percentile(ns, 99.0) / 1000.0, sum / static_cast<double>(n) / 1000.0,
+      static_cast<double>(ns.front()) / 1000.0,
+      static_cast<double>(ns.back()) / 1000.0);
   fflush(stdout);
 }
 

@@ -47,8 +47,9 @@ bool OpenDirNoFollow(int parent, const std::string& name,
 bool ReadAt(int dir, const std::string& name, const std::string& shown,
             size_t max, std::string* out, bool* missing, std::string* err) {
   *missing = false;
-  UniqueFd fd(openat(dir, name.c_str(),
-                     O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  UniqueFd fd(
+      openat(dir, name.c_str(),
+             O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   if (!fd.valid()) {
     if (errno == ENOENT) {
       *missing = true;
@@ -81,7 +82,8 @@ bool ReadAt(int dir, const std::string& name, const std::string& shown,
     got += static_cast<size_t>(n);
   }
   if (got > max) {
-    *err = shown + " is too large (more than " + std::to_string(max) + " bytes)";
+    *err =
+        shown + " is too large (more than " + std::to_string(max) + " bytes)";
     return false;
   }
   buf.resize(got);

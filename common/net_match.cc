@@ -39,7 +39,8 @@ bool HostBitsZero(const Network& n) {
   return true;
 }
 
-const unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+const unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0,    0,
+                                         0, 0, 0, 0, 0xFF, 0xFF};
 
 }  // namespace
 
@@ -98,8 +99,7 @@ int FindNetwork(const std::string& host, const std::vector<Network>& nets) {
   for (size_t i = 0; i < nets.size(); ++i) {
     const Network& n = nets[i];
     bool in = false;
-    if (n.family == family)
-      in = SamePrefix(addr, n.addr, n.prefix);
+    if (n.family == family) in = SamePrefix(addr, n.addr, n.prefix);
     else if (mapped && n.family == AF_INET)
       in = SamePrefix(addr + 12, n.addr, n.prefix);
     if (in) return static_cast<int>(i);

@@ -9,9 +9,9 @@
 namespace sspr {
 
 struct Network {
-  int family = 0;              // AF_INET or AF_INET6
+  int family = 0;               // AF_INET or AF_INET6
   unsigned char addr[16] = {};  // network byte order; 4 bytes used for v4
-  int prefix = 0;              // 0-32 (v4) or 0-128 (v6)
+  int prefix = 0;               // 0-32 (v4) or 0-128 (v6)
 };
 
 // Parses "10.0.0.0/8", "192.168.1.5" (= /32), "fd00::/8" or "::1" (= /128).

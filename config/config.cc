@@ -86,7 +86,8 @@ namespace {
 bool ParseInt(const std::string& key, const std::string& v, int lo, int hi,
               int* out, std::string* err) {
   if (v.empty() || v.size() > 10 ||
-      !std::all_of(v.begin(), v.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      !std::all_of(v.begin(), v.end(),
+                   [](char ch) { return ch >= '0' && ch <= '9'; })) {
     *err = "'" + key + "' wants a whole number from " + std::to_string(lo) +
            " to " + std::to_string(hi) + ", not '" + v + "'";
     return false;
@@ -155,8 +156,8 @@ bool ParseDate(const std::string& key, const std::string& v, int64_t* out,
     return true;
   }
   struct tm tm = {};
-  const char* end = v.size() == 10 ? strptime(v.c_str(), "%Y-%m-%d", &tm)
-                                   : nullptr;
+  const char* end =
+      v.size() == 10 ? strptime(v.c_str(), "%Y-%m-%d", &tm) : nullptr;
   if (end == nullptr || *end != '\0' || tm.tm_year < 100 || tm.tm_year > 8099) {
     *err = "'" + key + "' wants a date such as 2027-03-31, not '" + v + "'";
     return false;
@@ -169,8 +170,9 @@ using Setter = std::function<bool(Config*, const std::string& key,
                                   const std::string& v, std::string* err)>;
 
 Setter Int(int Config::*field, int lo, int hi) {
-  return [=](Config* c, const std::string& k, const std::string& v,
-             std::string* e) { return ParseInt(k, v, lo, hi, &(c->*field), e); };
+  return
+      [=](Config* c, const std::string& k, const std::string& v,
+          std::string* e) { return ParseInt(k, v, lo, hi, &(c->*field), e); };
 }
 Setter Path(std::string Config::*field) {
   return [=](Config* c, const std::string& k, const std::string& v,
@@ -187,17 +189,19 @@ Setter ServiceUrl(std::string Config::*field) {
   return [=](Config* c, const std::string& k, const std::string& v,
              std::string* e) {
     bool loopback = false;
-    for (const std::string h : {"http://127.0.0.1", "http://[::1]", "http://localhost"}) {
+    for (const std::string h :
+         {"http://127.0.0.1", "http://[::1]", "http://localhost"}) {
       size_t n = h.size();
-      if (v.compare(0, n, h) == 0 && (v.size() == n || v[n] == ':' || v[n] == '/'))
+      if (v.compare(0, n, h) == 0 &&
+          (v.size() == n || v[n] == ':' || v[n] == '/'))
         loopback = true;
     }
     if ((v.rfind("https://", 0) != 0 && !loopback) || v.size() > 400 ||
         v.find_first_of("?#") != std::string::npos ||
-        !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
-          return ch > ' ' && ch < 0x7f;
-        })) {
-      *e = "'" + k + "' wants an https:// URL (http:// only to this host) of "
+        !std::all_of(v.begin(), v.end(),
+                     [](unsigned char ch) { return ch > ' ' && ch < 0x7f; })) {
+      *e = "'" + k +
+           "' wants an https:// URL (http:// only to this host) of "
            "at most 400 characters, without ? or #";
       return false;
     }
@@ -638,7 +642,8 @@ bool Validate(const Config& c, std::string* err) {
            " but methods offers only " + std::to_string(c.methods.size());
     return false;
   }
-  if (c.email_delivery == "smtp" && (c.smtp_url.empty() || c.smtp_from.empty())) {
+  if (c.email_delivery == "smtp" &&
+      (c.smtp_url.empty() || c.smtp_from.empty())) {
     *err = "email_delivery = smtp needs smtp_url and smtp_from";
     return false;
   }
@@ -673,8 +678,7 @@ void ApplyArgsAll(const std::vector<std::string>& args, Config* c,
 std::string FirstError(const std::vector<std::string>& errors) {
   if (errors.empty()) return "";
   if (errors.size() == 1) return errors[0];
-  return errors[0] + " (and " + std::to_string(errors.size() - 1) +
-         " more)";
+  return errors[0] + " (and " + std::to_string(errors.size() - 1) + " more)";
 }
 
 bool ApplyArgs(const std::vector<std::string>& args, Config* c,
@@ -699,7 +703,8 @@ bool LoadConfigAll(const std::vector<std::string>& args, bool check_perms,
   }
   // A conf= that is no absolute path names no file to read: the module
   // arguments alone decide.
-  if (conf_ok) LoadConfigFileAll(c->conf, check_perms, explicit_conf, c, errors);
+  if (conf_ok)
+    LoadConfigFileAll(c->conf, check_perms, explicit_conf, c, errors);
   ApplyArgsAll(args, c, errors);
   std::string e;
   if (!Validate(*c, &e)) errors->push_back(c->conf + ": " + e);
@@ -716,9 +721,12 @@ bool LoadConfig(const std::vector<std::string>& args, bool check_perms,
 
 const char* ModeName(Mode m) {
   switch (m) {
-    case Mode::kRegister: return "register";
-    case Mode::kBlock: return "block";
-    case Mode::kWarn: return "warn";
+    case Mode::kRegister:
+      return "register";
+    case Mode::kBlock:
+      return "block";
+    case Mode::kWarn:
+      return "warn";
   }
   return "?";
 }
@@ -729,11 +737,16 @@ const char* FailModeName(FailMode m) {
 
 const char* BackendName(BackendKind b) {
   switch (b) {
-    case BackendKind::kLocal: return "local";
-    case BackendKind::kRest: return "rest";
-    case BackendKind::kGraph: return "graph";
-    case BackendKind::kOkta: return "okta";
-    case BackendKind::kLdap: return "ldap";
+    case BackendKind::kLocal:
+      return "local";
+    case BackendKind::kRest:
+      return "rest";
+    case BackendKind::kGraph:
+      return "graph";
+    case BackendKind::kOkta:
+      return "okta";
+    case BackendKind::kLdap:
+      return "ldap";
   }
   return "?";
 }

@@ -25,34 +25,34 @@ struct Config {
   Mode mode = Mode::kRegister;
   std::vector<std::string> methods = {"mobile", "office"};
   int methods_required = 1;
-  int questions_required = 3;    // security questions to answer (3-5)
-  std::string questions_file;    // the admin's own questions, one a line
-  std::string email_delivery;    // like delivery, for e-mail; "" = delivery
-  int reconfirm_days = 180;      // ask to confirm methods; 0 = never
-  int snooze_max = 0;            // "later" answers allowed per user
-  int snooze_interval = 86400;   // seconds between two reminders
-  int64_t grace_until = 0;       // "later" allowed until (unix time); 0 = no
+  int questions_required = 3;   // security questions to answer (3-5)
+  std::string questions_file;   // the admin's own questions, one a line
+  std::string email_delivery;   // like delivery, for e-mail; "" = delivery
+  int reconfirm_days = 180;     // ask to confirm methods; 0 = never
+  int snooze_max = 0;           // "later" answers allowed per user
+  int snooze_interval = 86400;  // seconds between two reminders
+  int64_t grace_until = 0;      // "later" allowed until (unix time); 0 = no
   std::string default_region = "US";
   FailMode failmode = FailMode::kSafe;
   std::vector<std::string> groups, exempt_users, exempt_groups;
   std::string state_dir = "/var/lib/pam_sspr";
   std::string cache_dir = "/var/cache/pam_sspr";
-  int cache_ttl = 86400;         // seconds a positive answer is cached
-  int helper_timeout = 30;       // seconds the module waits for one frame
-  int dialogue_timeout = 600;    // seconds for the whole dialogue
-  int request_timeout = 10;      // seconds for one backend request
+  int cache_ttl = 86400;       // seconds a positive answer is cached
+  int helper_timeout = 30;     // seconds the module waits for one frame
+  int dialogue_timeout = 600;  // seconds for the whole dialogue
+  int request_timeout = 10;    // seconds for one backend request
   int code_length = 6;
-  int code_ttl = 300;            // seconds a code stays valid
-  int max_attempts = 3;          // wrong codes before the dialogue fails
-  int max_input_attempts = 3;    // invalid answers at one prompt
-  int resend_cooldown = 30;      // seconds between two codes
-  int rate_limit = 5;            // codes per user to one number per window
-  int rate_user_limit = 10;      // codes per user to all numbers per window
-  int rate_number_limit = 20;    // codes to one number from all users per
-                                 // window: a brake, never a lockout
+  int code_ttl = 300;          // seconds a code stays valid
+  int max_attempts = 3;        // wrong codes before the dialogue fails
+  int max_input_attempts = 3;  // invalid answers at one prompt
+  int resend_cooldown = 30;    // seconds between two codes
+  int rate_limit = 5;          // codes per user to one number per window
+  int rate_user_limit = 10;    // codes per user to all numbers per window
+  int rate_number_limit = 20;  // codes to one number from all users per
+                               // window: a brake, never a lockout
   int rate_window = 3600;
-  int rate_lockout = 86400;      // lockout once the limit is hit
-  std::string delivery;          // outbox:PATH | command:PATH
+  int rate_lockout = 86400;  // lockout once the limit is hit
+  std::string delivery;      // outbox:PATH | command:PATH
   int delivery_timeout = 10;
   std::string helper_user = "_sspr";
   std::string secrets_file = "/etc/security/pam_sspr.secrets";
@@ -63,7 +63,8 @@ struct Config {
   bool debug = false;
   // Registration services (backend = rest | graph | okta) and the module's
   // stale-if-error cache; each documented in pam_sspr.conf(5).
-  int stale_ttl = 0;  // s an expired positive entry may answer while the service is down
+  int stale_ttl =
+      0;  // s an expired positive entry may answer while the service is down
   std::string cafile;         // CA bundle for the services ("" = system store)
   std::string pinned_pubkey;  // sha256//BASE64[;...] or a key file ("" = none)
   std::string directory_user = "%u";  // name in the directory, %u = login
@@ -73,8 +74,8 @@ struct Config {
   std::string graph_login_url = "https://login.microsoftonline.com";
   std::string graph_url = "https://graph.microsoft.com";
   std::string graph_status = "methods";  // methods | report
-  bool graph_write = true;            // the app may add phone/email methods
-  std::string okta_url;               // https://example.okta.com
+  bool graph_write = true;               // the app may add phone/email methods
+  std::string okta_url;                  // https://example.okta.com
   // Scope by service and remote host (config/scope.h).
   std::vector<std::string> only_services, skip_services;
   std::vector<std::string> skip_rhosts;  // CIDR networks, checked when set
@@ -83,11 +84,12 @@ struct Config {
   bool check_root = false;  // root is checked only when named
   NonInteractive noninteractive = NonInteractive::kSkip;
   std::vector<std::string> noninteractive_services = {
-      "cron",    "crond",     "atd",      "systemd-user", "sudo",
-      "sudo-i",  "runuser",   "runuser-l", "polkit-1",    "pkexec"};
+      "cron",   "crond",   "atd",       "systemd-user", "sudo",
+      "sudo-i", "runuser", "runuser-l", "polkit-1",     "pkexec"};
   std::vector<std::string> interactive_services = {"cockpit"};
   bool show_qr = true;  // block/warn messages add a QR code of enroll_url
-  bool seccomp = true;  // the helper's system-call filter (helper/sandbox/seccomp.h)
+  bool seccomp =
+      true;  // the helper's system-call filter (helper/sandbox/seccomp.h)
   // Translations and the admin's own texts (helper/i18n.h).
   std::string locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
   std::string texts_file;  // intro/help texts ("" = the built-in ones)
@@ -106,14 +108,14 @@ struct Config {
   std::vector<std::string> ldap_uri;  // tried in order
   bool ldap_starttls = true;          // for ldap:// URIs
   std::string ldap_base;
-  std::string ldap_scope = "sub";     // base | one | sub
-  std::string ldap_user_filter;       // "" = the schema's; %u escaped
-  std::string ldap_bind_dn;           // password: secrets_file's ldap_bind_password
+  std::string ldap_scope = "sub";  // base | one | sub
+  std::string ldap_user_filter;    // "" = the schema's; %u escaped
+  std::string ldap_bind_dn;  // password: secrets_file's ldap_bind_password
   std::string ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
   std::string ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
-  std::string ldap_attr_verified;     // "" = any value counts
-  int ldap_connect_timeout = 3;       // seconds per URI
-  std::string ldap_sasl_mech;         // "" (simple bind) | EXTERNAL
+  std::string ldap_attr_verified;           // "" = any value counts
+  int ldap_connect_timeout = 3;             // seconds per URI
+  std::string ldap_sasl_mech;               // "" (simple bind) | EXTERNAL
   std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
   // Reset at the login prompt (pam_sm_authenticate; helper/reset_dialogue.h).
   bool reset = false;              // offered after a wrong password
@@ -122,10 +124,10 @@ struct Config {
   std::string reset_contact = "your administrator";  // in the notice
   std::vector<std::string> reset_exclude_groups = {"sudo", "wheel", "adm",
                                                    "admin"};
-  int reset_limit = 3;             // resets per user per day
-  int reset_fail_limit = 5;        // failed proofs per user per day
+  int reset_limit = 3;       // resets per user per day
+  int reset_fail_limit = 5;  // failed proofs per user per day
   std::string reset_passwd_service = "passwd";  // PAM service of sspr-setpass
-  std::string setpass;             // module argument only: sspr-setpass path
+  std::string setpass;  // module argument only: sspr-setpass path
 };
 
 // Sets one key. On failure *err names the key and says what is wrong.

@@ -20,8 +20,8 @@ std::string StripComment(const std::string& line) {
     if (ch == '\\' && i + 1 < line.size() && line[i + 1] == '#') {
       out.push_back('#');  // "\#": a literal '#', never a comment
       ++i;
-    } else if (ch == '#' && (i == 0 || line[i - 1] == ' ' ||
-                             line[i - 1] == '\t')) {
+    } else if (ch == '#' &&
+               (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) {
       break;
     } else {
       out.push_back(ch);
@@ -35,10 +35,9 @@ bool LoadConfigFileAll(const std::string& path, bool check_perms,
                        std::vector<std::string>* errors) {
   std::string text, err;
   int open_errno = 0;
-  if (!ReadSmallFile(path,
-                     check_perms ? FileRule::kRootNotWritable
-                                 : FileRule::kAnyOwner,
-                     kMaxConfigFileSize, &text, &err, &open_errno)) {
+  if (!ReadSmallFile(
+          path, check_perms ? FileRule::kRootNotWritable : FileRule::kAnyOwner,
+          kMaxConfigFileSize, &text, &err, &open_errno)) {
     if (open_errno == ENOENT && !must_exist) return true;
     errors->push_back(err);
     return false;

@@ -124,10 +124,8 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
     std::vector<std::string> good;
     std::string bad;
     for (const auto& u : SplitList(v)) {
-      if (UriOk(u))
-        good.push_back(u);
-      else if (bad.empty())
-        bad = u;
+      if (UriOk(u)) good.push_back(u);
+      else if (bad.empty()) bad = u;
     }
     if (good.size() > 8) good.resize(8);
     c->ldap_uri = good;  // the valid ones hold

@@ -47,7 +47,6 @@ bool LookUp(const std::string& user, uid_t* uid, gid_t* gid) {
   return true;
 }
 
-
 bool Listed(const std::vector<std::string>& names, const std::string& s) {
   return std::any_of(names.begin(), names.end(), [&](const std::string& n) {
     return strcasecmp(n.c_str(), s.c_str()) == 0;

@@ -58,10 +58,8 @@ void Dialogue::Finalize() {
   bool positive = proto::LetsIn(result_.outcome);
   bool had_text = !held_.empty();
   for (const auto& h : held_) {
-    if (h.first)
-      conv_->Error(h.second);
-    else
-      conv_->Info(h.second);
+    if (h.first) conv_->Error(h.second);
+    else conv_->Info(h.second);
   }
   held_.clear();
   if (positive && had_text && can_prompt_ && !silent_) {
@@ -251,8 +249,7 @@ Dialogue::Ask Dialogue::AskClean(const std::string& text, size_t max_len,
                "conversation cannot prompt; not registered");
       return Ask::kStop;
     }
-    if (r == Conversation::Reply::kTimeout ||
-        NowMs() > deadline_ms_) {
+    if (r == Conversation::Reply::kTimeout || NowMs() > deadline_ms_) {
       TellError(TimedOutText());
       Finish(proto::Outcome::kFailed, "dialogue timed out");
       return Ask::kStop;

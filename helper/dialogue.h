@@ -36,8 +36,8 @@ class Dialogue {
   };
 
   // deadline_ms: monotonic (NowMs) end of the whole dialogue.
-  Dialogue(const Config& c, Backend* backend, Conversation* conv,
-           Clock* clock, int64_t deadline_ms)
+  Dialogue(const Config& c, Backend* backend, Conversation* conv, Clock* clock,
+           int64_t deadline_ms)
       : c_(c),
         backend_(backend),
         conv_(conv),
@@ -146,10 +146,10 @@ class Dialogue {
   std::vector<std::string> questions_;
   PolicyStore* policy_store_ = nullptr;
   PolicyState policy_;
-  bool updating_ = false;                // re-registering at reconfirmation
+  bool updating_ = false;               // re-registering at reconfirmation
   std::vector<MethodKind> done_types_;  // verified in this dialogue
-  std::vector<Method> replaced_;         // registered before, replaced now
-  std::string proof_sent_to_;            // "type value" of the last proof code
+  std::vector<Method> replaced_;        // registered before, replaced now
+  std::string proof_sent_to_;           // "type value" of the last proof code
   int refused_sends_ = 0;  // destinations refused (cool-down, brake)
   MethodKind method_ = MethodKind::kOther;  // being registered
   std::string region_;

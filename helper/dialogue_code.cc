@@ -40,7 +40,8 @@ Dialogue::State Dialogue::ChannelChoice() {
     }
   }
   std::vector<Channel> options;
-  if (phone_.can_sms && method_ == MethodKind::kMobile) options.push_back(Channel::kSms);
+  if (phone_.can_sms && method_ == MethodKind::kMobile)
+    options.push_back(Channel::kSms);
   if (phone_.can_call) options.push_back(Channel::kVoice);
   if (options.empty()) {
     if (!Invalid(CallableNumberText())) return State::kEnd;

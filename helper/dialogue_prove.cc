@@ -35,7 +35,7 @@ Channel ChannelFor(const Method& m) {
 
 std::string Shown(const Method& m) {
   return m.Kind() == MethodKind::kEmail ? MaskEmail(m.value)
-                                         : MaskPhone(m.value);
+                                        : MaskPhone(m.value);
 }
 
 std::string HostName() {

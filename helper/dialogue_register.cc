@@ -47,7 +47,8 @@ Dialogue::State Dialogue::ChooseMethod() {
   bool later = SnoozeAvailable() && HaveCount(rec_) < c_.methods_required;
   std::vector<std::string> names;
   for (MethodKind k : avail) names.push_back(MethodName(k));
-  std::string menu = MethodMenu(names, backup, backend_->questions() != nullptr);
+  std::string menu =
+      MethodMenu(names, backup, backend_->questions() != nullptr);
   if (later)
     menu += LaterOption(c_.snooze_max - policy_.snoozes, c_.grace_until);
   menu += QuitOption() + ChoicePrompt("1");
@@ -185,7 +186,8 @@ Dialogue::State Dialogue::Email() {
 Dialogue::State Dialogue::AskServiceQuestion() {
   std::vector<ServiceQuestion> catalogue;
   std::string err;
-  if (!backend_->questions()->Catalogue(&catalogue, &err) || catalogue.empty()) {
+  if (!backend_->questions()->Catalogue(&catalogue, &err) ||
+      catalogue.empty()) {
     TellError(UnavailableText());
     return Finish(proto::Outcome::kUnavailable,
                   "security questions: " +
@@ -209,11 +211,14 @@ Dialogue::State Dialogue::AskServiceQuestion() {
         if (AskClean(ServiceAnswerPrompt(q.text), kMaxAnswerInput, &answer,
                      false) == Ask::kStop)
           return State::kEnd;
-        AnswerStatus st =
-            backend_->questions()->SaveAnswer(user_, q.key, answer, &reason, &err);
+        AnswerStatus st = backend_->questions()->SaveAnswer(
+            user_, q.key, answer, &reason, &err);
         Wipe(&answer);
         if (st == AnswerStatus::kSaved) {
-          Recorded(Method{MethodName(MethodKind::kQuestions), "1", clock_->Now(), {}}, "");
+          Recorded(
+              Method{
+                  MethodName(MethodKind::kQuestions), "1", clock_->Now(), {}},
+              "");
           return State::kAfterVerify;
         }
         if (st == AnswerStatus::kError) {

@@ -11,7 +11,8 @@ namespace {
 
 bool AtomChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+/=?^_`{|}~-", c));
+         (c >= '0' && c <= '9') ||
+         (c != '\0' && strchr("!#$%&'*+/=?^_`{|}~-", c));
 }
 
 bool ValidLocal(const std::string& l) {
@@ -36,8 +37,8 @@ bool ValidDomain(const std::string& d) {
   std::string last;
   for (;;) {
     size_t dot = d.find('.', start);
-    last = d.substr(start, dot == std::string::npos ? std::string::npos
-                                                    : dot - start);
+    last = d.substr(start,
+                    dot == std::string::npos ? std::string::npos : dot - start);
     if (!ValidLabel(last)) return false;
     if (dot == std::string::npos) break;
     start = dot + 1;
@@ -76,13 +77,15 @@ bool ValidateEmail(const std::string& input, std::string* normalized,
     return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   });
   if (!ValidLocal(local)) {
-    *error = _("The part before the @ is not valid (no spaces, quotes or "
-               "double dots).");
+    *error =
+        _("The part before the @ is not valid (no spaces, quotes or "
+          "double dots).");
     return false;
   }
   if (!ValidDomain(domain)) {
-    *error = _("The part after the @ is not a valid domain, such as "
-               "example.com.");
+    *error =
+        _("The part after the @ is not a valid domain, such as "
+          "example.com.");
     return false;
   }
   *normalized = local + "@" + domain;

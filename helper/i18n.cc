@@ -239,10 +239,9 @@ bool ParseAdminTexts(const std::string& content, const std::string& path,
 bool LoadAdminTexts(const std::string& path, bool check_perms, AdminTexts* out,
                     std::string* err) {
   std::string content;
-  if (!ReadSmallFile(path,
-                     check_perms ? FileRule::kRootNotWritable
-                                 : FileRule::kAnyOwner,
-                     kMaxTextsFile, &content, err))
+  if (!ReadSmallFile(
+          path, check_perms ? FileRule::kRootNotWritable : FileRule::kAnyOwner,
+          kMaxTextsFile, &content, err))
     return false;
   return ParseAdminTexts(content, path, out, err);
 }

@@ -55,8 +55,7 @@ constexpr int64_t kSetPasswordTimeoutMs = 40000;
 // A reset's new password, set by the registration service (rest).
 class BackendSetter : public PasswordSetter {
  public:
-  BackendSetter(Backend* b, std::string user)
-      : b_(b), user_(std::move(user)) {}
+  BackendSetter(Backend* b, std::string user) : b_(b), user_(std::move(user)) {}
   proto::SetPasswordResult Set(const std::string& password) override {
     proto::SetPasswordResult r;
     std::string reason, err;
@@ -103,8 +102,7 @@ bool StartLauncherIfNeeded(const Config& c, const HelperUser& u,
   for (const std::string& spec : {c.delivery, c.email_delivery})
     if (spec.rfind("command:", 0) == 0) paths.push_back(spec.substr(8));
   if (paths.empty()) return true;
-  return StartCommandLauncher(paths, c.delivery_timeout, u, /*drop=*/true,
-                              err);
+  return StartCommandLauncher(paths, c.delivery_timeout, u, /*drop=*/true, err);
 }
 
 int Serve(ModuleChannel* ch, const proto::Start& start) {
@@ -120,8 +118,7 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
     ch->SendResult(res);
     return 0;
   };
-  if (geteuid() != 0)
-    return unavailable("sspr-helper was not started as root");
+  if (geteuid() != 0) return unavailable("sspr-helper was not started as root");
   // The module's own arguments: the same file (conf=, else the default)
   // and the same overrides the module applied.
   std::string err;
@@ -139,8 +136,7 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
     return unavailable(err);
   // Under the filter this process can neither fork nor exec: a delivery
   // command runs in the launcher, forked now, before any secret is read.
-  if (c.seccomp && !StartLauncherIfNeeded(c, u, &err))
-    return unavailable(err);
+  if (c.seccomp && !StartLauncherIfNeeded(c, u, &err)) return unavailable(err);
   // The services' credentials: read now, as root, never written anywhere.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   Secrets secrets;
@@ -148,7 +144,8 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if ((c.backend != BackendKind::kLocal || smtp) &&
       !ReadSecretsFile(c.secrets_file, &secrets, &err))
     return unavailable(err);
-  if (smtp || c.backend != BackendKind::kLocal) curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (smtp || c.backend != BackendKind::kLocal)
+    curl_global_init(CURL_GLOBAL_DEFAULT);
   SmtpOptions smtp_opts;  // email_delivery = smtp
   smtp_opts.url = c.smtp_url;
   smtp_opts.from = c.smtp_from;
@@ -182,31 +179,36 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),
                    NowMs() + int64_t{c.dialogue_timeout} * 1000};
-  std::unique_ptr<Backend> backend = MakeBackend(c, secrets, std::move(deps), &err);
+  std::unique_ptr<Backend> backend =
+      MakeBackend(c, secrets, std::move(deps), &err);
   if (!backend) return unavailable(err);
   // A service this helper may not write to: show enroll_url, deny.
-  if (!BackendCanRegister(c) && c.mode == Mode::kRegister) c.mode = Mode::kBlock;
+  if (!BackendCanRegister(c) && c.mode == Mode::kRegister)
+    c.mode = Mode::kBlock;
   if ((start.flags & proto::kFlagReset) != 0) {
     // The reset at the login prompt (helper/reset_dialogue.h). Only the
     // local backend sets passwords so far (through the module's
     // sspr-setpass); for the others nothing is offered.
-    if (!c.reset || (c.backend != BackendKind::kLocal && !backend->CanSetPassword())) {
+    if (!c.reset ||
+        (c.backend != BackendKind::kLocal && !backend->CanSetPassword())) {
       res.outcome = proto::Outcome::kNotApplicable;
-      res.log = !c.reset ? "reset = no"
-                         : std::string("reset: backend ") + BackendName(c.backend) +
-                               " cannot set passwords; not offered";
+      res.log = !c.reset
+                    ? "reset = no"
+                    : std::string("reset: backend ") + BackendName(c.backend) +
+                          " cannot set passwords; not offered";
     } else {
-      ResetLimiter limiter(c.state_dir, {c.reset_limit, c.reset_fail_limit,
-                                         86400});
+      ResetLimiter limiter(c.state_dir,
+                           {c.reset_limit, c.reset_fail_limit, 86400});
       if (!limiter.Init(&err)) return unavailable("reset state: " + err);
       ModuleSetter module_setter(ch);
       BackendSetter service_setter(backend.get(), start.user);
-      PasswordSetter* setter = c.backend == BackendKind::kLocal
-                                   ? static_cast<PasswordSetter*>(&module_setter)
-                                   : &service_setter;
+      PasswordSetter* setter =
+          c.backend == BackendKind::kLocal
+              ? static_cast<PasswordSetter*>(&module_setter)
+              : &service_setter;
       ResetDialogue rd(c, backend.get(), ch, &clock,
-                       NowMs() + int64_t{c.dialogue_timeout} * 1000,
-                       setter, &limiter);
+                       NowMs() + int64_t{c.dialogue_timeout} * 1000, setter,
+                       &limiter);
       res = rd.Run(start.user);
     }
     backend->EndSession();
@@ -269,8 +271,7 @@ int main(int argc, char** argv) {
   std::string err;
   sspr::proto::Start start;
   if (!ch.Hello(&err) ||
-      !ch.ReadStart(&start, sspr::NowMs() + sspr::kStartTimeoutMs,
-                    &err))
+      !ch.ReadStart(&start, sspr::NowMs() + sspr::kStartTimeoutMs, &err))
     return 1;
   int rc = 1;
   try {

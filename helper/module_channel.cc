@@ -9,8 +9,8 @@ constexpr int64_t kWriteTimeoutMs = 10000;
 
 bool ModuleChannel::Send(proto::Type t, const std::string& payload) const {
   std::string err;
-  return proto::WriteFrame(fd_, t, payload, NowMs() + kWriteTimeoutMs,
-                           &err) == proto::IoStatus::kOk;
+  return proto::WriteFrame(fd_, t, payload, NowMs() + kWriteTimeoutMs, &err) ==
+         proto::IoStatus::kOk;
 }
 
 bool ModuleChannel::Hello(std::string* err) {
@@ -22,7 +22,8 @@ bool ModuleChannel::Hello(std::string* err) {
 bool ModuleChannel::ReadStart(proto::Start* start, int64_t deadline_ms,
                               std::string* err) {
   proto::Frame f;
-  if (proto::ReadFrame(fd_, &dec_, &f, deadline_ms, err) != proto::IoStatus::kOk)
+  if (proto::ReadFrame(fd_, &dec_, &f, deadline_ms, err) !=
+      proto::IoStatus::kOk)
     return false;
   if (f.type != proto::Type::kStart) {
     *err = std::string("expected START, got ") + proto::TypeName(f.type);
@@ -35,8 +36,8 @@ bool ModuleChannel::SendResult(const proto::Result& r) {
   return Send(proto::Type::kResult, proto::EncodeResult(r));
 }
 
-proto::SetPasswordResult ModuleChannel::SetPassword(
-    const std::string& password, int64_t deadline_ms) {
+proto::SetPasswordResult ModuleChannel::SetPassword(const std::string& password,
+                                                    int64_t deadline_ms) {
   proto::SetPasswordResult r;
   std::string err;
   if (proto::WriteFrame(fd_, proto::Type::kSetPassword, password, deadline_ms,
@@ -62,9 +63,12 @@ Conversation::Reply ModuleChannel::Prompt(bool echo, const std::string& text,
   proto::Frame f;
   std::string err;
   switch (proto::ReadFrame(fd_, &dec_, &f, deadline_ms, &err)) {
-    case proto::IoStatus::kOk: break;
-    case proto::IoStatus::kTimeout: return Reply::kTimeout;
-    default: return Reply::kClosed;
+    case proto::IoStatus::kOk:
+      break;
+    case proto::IoStatus::kTimeout:
+      return Reply::kTimeout;
+    default:
+      return Reply::kClosed;
   }
   if (f.type == proto::Type::kConvFailed) return Reply::kConvFailed;
   if (f.type != proto::Type::kAnswer) return Reply::kClosed;

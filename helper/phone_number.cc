@@ -23,16 +23,19 @@ constexpr char kBullet[] = "\xE2\x80\xA2";  // U+2022
 constexpr char kThreeBullets[] = "\xE2\x80\xA2\xE2\x80\xA2\xE2\x80\xA2";
 // The user's texts go through gettext (helper/i18n.h).
 std::string AllowedHint() {
-  return _("Type only digits, spaces and - . ( ) /, with + or 00 and the "
-           "country code first if needed.");
+  return _(
+      "Type only digits, spaces and - . ( ) /, with + or 00 and the "
+      "country code first if needed.");
 }
 std::string RegionHelp() {
-  return _("Type a two-letter code such as US or GB, or a calling code such "
-           "as +44.");
+  return _(
+      "Type a two-letter code such as US or GB, or a calling code such "
+      "as +44.");
 }
 std::string InternalError() {
-  return _("Something went wrong while checking the number; please try "
-           "again.");
+  return _(
+      "Something went wrong while checking the number; please try "
+      "again.");
 }
 
 PhoneNumberUtil& Util() { return *PhoneNumberUtil::GetInstance(); }
@@ -125,21 +128,25 @@ std::string ScanError(const Scan& scan) {
                {std::to_string(kMaxPhoneInput)});
   }
   if (scan.bad_utf8) {
-    return _("The number is not valid text; type only digits, spaces and "
-             "- . ( ) /.");
+    return _(
+        "The number is not valid text; type only digits, spaces and "
+        "- . ( ) /.");
   }
   if (scan.control) {
-    return _("The number contains a control character; type only digits, "
-             "spaces and - . ( ) /.");
+    return _(
+        "The number contains a control character; type only digits, "
+        "spaces and - . ( ) /.");
   }
   if (scan.letters) {
-    return _("Letters are not allowed in a phone number; type it with "
-             "digits only (1-800-FLOWERS becomes 1-800-356-9377).");
+    return _(
+        "Letters are not allowed in a phone number; type it with "
+        "digits only (1-800-FLOWERS becomes 1-800-356-9377).");
   }
   if (scan.other) return AllowedHint();
   if (scan.late_plus) {
-    return _("A + may only come once, at the start, before the country "
-             "code.");
+    return _(
+        "A + may only come once, at the start, before the country "
+        "code.");
   }
   if (scan.dialable.empty() || scan.dialable == "+") {
     return _("Please type a phone number.");
@@ -169,20 +176,24 @@ std::string ParseErrorMessage(PhoneNumberUtil::ErrorType err,
   switch (err) {
     case PhoneNumberUtil::INVALID_COUNTRY_CODE_ERROR:
       if (international) {
-        return _("The country code after + or 00 is not valid; check it "
-                 "(e.g. +1 for the US, +44 for the UK).");
+        return _(
+            "The country code after + or 00 is not valid; check it "
+            "(e.g. +1 for the US, +44 for the UK).");
       }
-      return _("Type the number with + and its country code (e.g. +44 20 "
-               "7946 0000), or choose a country or region first.");
+      return _(
+          "Type the number with + and its country code (e.g. +44 20 "
+          "7946 0000), or choose a country or region first.");
     case PhoneNumberUtil::TOO_SHORT_AFTER_IDD:
     case PhoneNumberUtil::TOO_SHORT_NSN:
-      return _("That number is too short; type the full number with its "
-               "area code.");
+      return _(
+          "That number is too short; type the full number with its "
+          "area code.");
     case PhoneNumberUtil::TOO_LONG_NSN:
       return _("That number has too many digits; check it and try again.");
     default:
-      return _("That is not a phone number; check the digits and try "
-               "again.");
+      return _(
+          "That is not a phone number; check the digits and try "
+          "again.");
   }
 }
 
@@ -198,13 +209,16 @@ std::string InvalidNumberMessage(const PhoneNumber& number,
   const bool too_long = reason == PhoneNumberUtil::TOO_LONG;
   if (international) {
     if (too_short)
-      return _("That number is too short; check the digits after the "
-               "country code.");
+      return _(
+          "That number is too short; check the digits after the "
+          "country code.");
     if (too_long)
-      return _("That number has too many digits; check it and the country "
-               "code.");
-    return _("That is not a valid phone number; check the digits and the "
-             "country code.");
+      return _(
+          "That number has too many digits; check it and the country "
+          "code.");
+    return _(
+        "That is not a valid phone number; check the digits and the "
+        "country code.");
   }
   // TRANSLATORS: {0} is a region code such as US or GB.
   if (too_short)
@@ -229,17 +243,20 @@ std::string InvalidNumberMessage(const PhoneNumber& number,
 bool CheckType(Type type, PhoneKind kind, PhoneInfo* info, std::string* error) {
   switch (type) {
     case PhoneNumberUtil::PREMIUM_RATE:
-      *error = _("Premium-rate numbers cannot be used; give a mobile or "
-                 "office phone number.");
+      *error =
+          _("Premium-rate numbers cannot be used; give a mobile or "
+            "office phone number.");
       return false;
     case PhoneNumberUtil::SHARED_COST:
-      *error = _("Shared-cost numbers cannot be used; give a mobile or office "
-                 "phone number.");
+      *error =
+          _("Shared-cost numbers cannot be used; give a mobile or office "
+            "phone number.");
       return false;
     case PhoneNumberUtil::FIXED_LINE:
       if (kind == PhoneKind::kMobile) {
-        *error = _("That looks like a landline, which cannot receive text "
-                   "messages; add it as an office phone instead.");
+        *error =
+            _("That looks like a landline, which cannot receive text "
+              "messages; add it as an office phone instead.");
         return false;
       }
       break;
@@ -254,8 +271,9 @@ bool CheckType(Type type, PhoneKind kind, PhoneInfo* info, std::string* error) {
                    type == PhoneNumberUtil::TOLL_FREE;
   if (kind == PhoneKind::kOffice) info->can_sms = false;
   if (!info->can_sms && !info->can_call) {
-    *error = _("Pager, voicemail and company numbers cannot be used; give a "
-               "mobile or office phone number.");
+    *error =
+        _("Pager, voicemail and company numbers cannot be used; give a "
+          "mobile or office phone number.");
     return false;
   }
   return true;
@@ -285,8 +303,9 @@ bool ParsePhoneImpl(const std::string& input, const std::string& region,
   // E.164 allows 15 digits; libphonenumber's metadata accepts a few longer
   // (German extension-style) numbers that no SMS or call gateway takes.
   if (info.e164.size() > 16) {
-    *error = _("That number is longer than an international number can be "
-               "(15 digits). Give the number without an extension.");
+    *error =
+        _("That number is longer than an international number can be "
+          "(15 digits). Give the number without an extension.");
     return false;
   }
   Util().Format(number, PhoneNumberUtil::INTERNATIONAL, &info.international);
@@ -315,8 +334,9 @@ bool ResolveRegionImpl(const std::string& input,
                        const std::string& default_region, std::string* region,
                        std::string* error) {
   if (input.size() > kMaxRegionInput) {
-    *error = _("That is too long for a country or region; type e.g. US, GB "
-               "or +44.");
+    *error =
+        _("That is too long for a country or region; type e.g. US, GB "
+          "or +44.");
     return false;
   }
   for (char c : input) {

@@ -8,7 +8,7 @@ namespace sspr {
 
 enum class PhoneKind { kMobile, kOffice };
 
-constexpr size_t kMaxPhoneInput = 64;   // characters the user may type
+constexpr size_t kMaxPhoneInput = 64;  // characters the user may type
 constexpr size_t kMaxRegionInput = 64;
 
 struct PhoneInfo {

@@ -31,8 +31,8 @@ struct QrFree {
 
 bool QrText(const std::string& data, std::string* out, std::string* err) {
   if (data.empty() || data.size() > kQrMaxData) {
-    *err = "QR data must be 1 to " + std::to_string(kQrMaxData) + " bytes, not " +
-           std::to_string(data.size());
+    *err = "QR data must be 1 to " + std::to_string(kQrMaxData) +
+           " bytes, not " + std::to_string(data.size());
     return false;
   }
   if (data.find('\0') != std::string::npos) {
@@ -43,7 +43,8 @@ bool QrText(const std::string& data, std::string* out, std::string* err) {
   std::unique_ptr<QRcode, QrFree> qr(QRcode_encodeString(
       data.c_str(), 0, QR_ECLEVEL_L, QR_MODE_8, /*casesensitive=*/1));
   if (!qr) {
-    *err = std::string("QR encoding failed: ") + strerror(errno ? errno : EINVAL);
+    *err =
+        std::string("QR encoding failed: ") + strerror(errno ? errno : EINVAL);
     return false;
   }
   const int w = qr->width;

@@ -23,15 +23,16 @@ namespace sspr {
 namespace {
 
 size_t CountChars(const std::string& utf8) {
-  return static_cast<size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  return static_cast<size_t>(std::count_if(
+      utf8.begin(), utf8.end(),
+      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 bool ToUtf16(const std::string& s, std::u16string* out) {
   UErrorCode st = U_ZERO_ERROR;
   int32_t len = 0;
-  u_strFromUTF8(nullptr, 0, &len, s.data(), static_cast<int32_t>(s.size()), &st);
+  u_strFromUTF8(nullptr, 0, &len, s.data(), static_cast<int32_t>(s.size()),
+                &st);
   if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) return false;
   out->assign(static_cast<size_t>(len), u'\0');
   st = U_ZERO_ERROR;
@@ -48,7 +49,8 @@ bool ToUtf8(const std::u16string& s, std::string* out) {
   if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) return false;
   out->assign(static_cast<size_t>(len), '\0');
   st = U_ZERO_ERROR;
-  u_strToUTF8(out->data(), len, nullptr, src, static_cast<int32_t>(s.size()), &st);
+  u_strToUTF8(out->data(), len, nullptr, src, static_cast<int32_t>(s.size()),
+              &st);
   return U_SUCCESS(st);
 }
 
@@ -69,11 +71,10 @@ bool Nfc(const std::u16string& in, std::u16string* out) {
 bool FoldCase(const std::u16string& in, std::u16string* out) {
   UErrorCode st = U_ZERO_ERROR;
   out->assign(in.size() * 3 + 8, u'\0');
-  int32_t n = u_strFoldCase(reinterpret_cast<UChar*>(out->data()),
-                            static_cast<int32_t>(out->size()),
-                            reinterpret_cast<const UChar*>(in.data()),
-                            static_cast<int32_t>(in.size()),
-                            U_FOLD_CASE_DEFAULT, &st);
+  int32_t n = u_strFoldCase(
+      reinterpret_cast<UChar*>(out->data()), static_cast<int32_t>(out->size()),
+      reinterpret_cast<const UChar*>(in.data()),
+      static_cast<int32_t>(in.size()), U_FOLD_CASE_DEFAULT, &st);
   if (U_FAILURE(st)) return false;
   out->resize(static_cast<size_t>(n));
   return true;
@@ -120,35 +121,34 @@ std::vector<std::string> BuiltinQuestions() {
 bool LoadAdminQuestions(const std::string& path, bool check_perms,
                         std::vector<std::string>* out, std::string* err) {
   std::string text;
-  if (!ReadSmallFile(path,
-                     check_perms ? FileRule::kRootNotWritable
-                                 : FileRule::kAnyOwner,
-                     kMaxQuestionsFile, &text, err))
+  if (!ReadSmallFile(
+          path, check_perms ? FileRule::kRootNotWritable : FileRule::kAnyOwner,
+          kMaxQuestionsFile, &text, err))
     return false;
   out->clear();
-  return ForEachLine(text, path, [&](std::string* line,
-                                     const std::string& where) {
-    std::string clean, bad;
-    if (!CheckAnswer(*line, kMaxAdminQuestionChars * 4, &clean, &bad)) {
-      *err = where + "too long, not UTF-8 or a control character";
-      return false;
-    }
-    if (clean.empty() || clean[0] == '#') return true;
-    if (CountChars(clean) > kMaxAdminQuestionChars) {
-      *err = where + "a question has at most 200 characters";
-      return false;
-    }
-    if (std::find(out->begin(), out->end(), clean) != out->end()) {
-      *err = where + "the same question twice";
-      return false;
-    }
-    if (out->size() == kMaxAdminQuestions) {
-      *err = where + "more than 20 questions";
-      return false;
-    }
-    out->push_back(clean);
-    return true;
-  });
+  return ForEachLine(
+      text, path, [&](std::string* line, const std::string& where) {
+        std::string clean, bad;
+        if (!CheckAnswer(*line, kMaxAdminQuestionChars * 4, &clean, &bad)) {
+          *err = where + "too long, not UTF-8 or a control character";
+          return false;
+        }
+        if (clean.empty() || clean[0] == '#') return true;
+        if (CountChars(clean) > kMaxAdminQuestionChars) {
+          *err = where + "a question has at most 200 characters";
+          return false;
+        }
+        if (std::find(out->begin(), out->end(), clean) != out->end()) {
+          *err = where + "the same question twice";
+          return false;
+        }
+        if (out->size() == kMaxAdminQuestions) {
+          *err = where + "more than 20 questions";
+          return false;
+        }
+        out->push_back(clean);
+        return true;
+      });
 }
 
 bool NormalizeAnswer(const std::string& raw, std::string* out,
@@ -161,9 +161,9 @@ bool NormalizeAnswer(const std::string& raw, std::string* out,
   }
   size_t n = CountChars(*out);
   if (n < kMinAnswerChars || n > kMaxAnswerChars) {
-    *error = Fmt(_("An answer must have {0} to {1} characters."),
-                 {std::to_string(kMinAnswerChars),
-                  std::to_string(kMaxAnswerChars)});
+    *error =
+        Fmt(_("An answer must have {0} to {1} characters."),
+            {std::to_string(kMinAnswerChars), std::to_string(kMaxAnswerChars)});
     return false;
   }
   return true;
@@ -190,8 +190,8 @@ bool HashAnswer(const std::string& normalized, std::string* hash,
 
 bool VerifyAnswer(const std::string& normalized, const std::string& hash) {
   auto data = std::make_unique<struct crypt_data>();
-  const char* h = crypt_rn(normalized.c_str(), hash.c_str(), data.get(),
-                           sizeof(*data));
+  const char* h =
+      crypt_rn(normalized.c_str(), hash.c_str(), data.get(), sizeof(*data));
   bool ok = h != nullptr && h[0] != '*' && ConstantTimeEquals(h, hash);
   explicit_bzero(data.get(), sizeof(*data));
   return ok;

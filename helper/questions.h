@@ -10,7 +10,7 @@ namespace sspr {
 
 constexpr size_t kMinAnswerChars = 3;
 constexpr size_t kMaxAnswerChars = 40;
-constexpr size_t kMaxAnswerInput = 400;        // bytes typed, before checks
+constexpr size_t kMaxAnswerInput = 400;  // bytes typed, before checks
 constexpr size_t kMaxAdminQuestions = 20;
 constexpr size_t kMaxAdminQuestionChars = 200;
 constexpr size_t kMaxQuestionsFile = 64 * 1024;

@@ -47,8 +47,9 @@ std::string Shown(const Method& m) {
 }
 
 std::string Label(const Method& m) {
-  return m.Kind() == MethodKind::kQuestions ? MethodLabel(m.type)
-                               : MethodLabel(m.type) + " " + Shown(m);
+  return m.Kind() == MethodKind::kQuestions
+             ? MethodLabel(m.type)
+             : MethodLabel(m.type) + " " + Shown(m);
 }
 
 std::string HostName() {
@@ -135,8 +136,7 @@ ResetDialogue::Ask ResetDialogue::AskFor(bool echo, const std::string& text,
         return Ask::kAnswer;
       }
       Wipe(&raw);
-      if (!Invalid(PasswordUnusableText(kMaxNewPassword)))
-        return Ask::kStop;
+      if (!Invalid(PasswordUnusableText(kMaxNewPassword))) return Ask::kStop;
       continue;
     }
     std::string error_text;
@@ -191,8 +191,7 @@ proto::Result ResetDialogue::Go() {
   if (!backend_->Lookup(user_, &rec_, &err)) {
     if (backend_->UserUnknown())
       Finish(proto::Outcome::kNotApplicable, "not in the directory");
-    else
-      Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
+    else Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
     return result_;
   }
   std::vector<Method> can = Provable();
@@ -251,10 +250,12 @@ proto::Result ResetDialogue::Go() {
         continue;
       }
       const Method m = can[pick - 1];
-      int r = m.Kind() == MethodKind::kQuestions ? ProveByAnswers(m) : ProveByCode(m);
+      int r = m.Kind() == MethodKind::kQuestions ? ProveByAnswers(m)
+                                                 : ProveByCode(m);
       if (r < 0 || finished_) return result_;
       if (r == 0) continue;
-      proved_.push_back(m.type + (m.Kind() == MethodKind::kQuestions ? "" : " " + Shown(m)));
+      proved_.push_back(
+          m.type + (m.Kind() == MethodKind::kQuestions ? "" : " " + Shown(m)));
       can.erase(can.begin() + static_cast<long>(pick - 1));
       break;
     }
@@ -265,7 +266,8 @@ proto::Result ResetDialogue::Go() {
   NotifyAll();
   held_.push_back({false, PasswordChangedText()});
   std::string proved;
-  for (const std::string& p : proved_) proved += (proved.empty() ? "" : ", ") + p;
+  for (const std::string& p : proved_)
+    proved += (proved.empty() ? "" : ", ") + p;
   Finish(proto::Outcome::kPasswordReset,
          "password reset after proving " + proved +
              (note_.empty() ? "" : "; " + note_));
@@ -331,8 +333,7 @@ int ResetDialogue::ProveByCode(const Method& m) {
         if (!Invalid(ExpiredCodeText())) return -1;
         return 0;
       case CheckStatus::kTooMany:
-        if (!FailedProof("too many wrong codes for " + m.type + " " +
-                         Shown(m)))
+        if (!FailedProof("too many wrong codes for " + m.type + " " + Shown(m)))
           return -1;
         held_.push_back({true, ResetProveFailedText()});
         Finish(proto::Outcome::kFailed, "reset refused: " + note_);
@@ -348,8 +349,8 @@ int ResetDialogue::ProveByCode(const Method& m) {
 // reset_questions of the registered answers (the first ones), all right;
 // c_.max_attempts rounds in all.
 int ResetDialogue::ProveByAnswers(const Method& m) {
-  const size_t n = std::min(m.answers.size(),
-                            static_cast<size_t>(c_.reset_questions));
+  const size_t n =
+      std::min(m.answers.size(), static_cast<size_t>(c_.reset_questions));
   for (int round = 1;; ++round) {
     bool all = true;
     for (size_t i = 0; i < n; ++i) {
@@ -406,17 +407,18 @@ bool ResetDialogue::NewPassword() {
         return true;
       case proto::SetStatus::kRefused:
         note_ += (note_.empty() ? "" : "; ") +
-                 std::string("a new password was refused by the password "
-                             "stack");
+                 std::string(
+                     "a new password was refused by the password "
+                     "stack");
         if (!Invalid(PasswordRefusedText(r.message))) return false;
         continue;
       case proto::SetStatus::kNotAllowed:
         // The service's own rule for this account, not an outage.
         held_.push_back(
             {true, PasswordNotAllowedText(r.message, c_.reset_contact)});
-        Finish(proto::Outcome::kFailed,
-               "the service does not reset this account's password: " +
-                   r.message);
+        Finish(
+            proto::Outcome::kFailed,
+            "the service does not reset this account's password: " + r.message);
         return false;
       case proto::SetStatus::kFailed:
         held_.push_back({true, PasswordNotSetText(c_.reset_contact)});
@@ -436,8 +438,7 @@ void ResetDialogue::NotifyAll() {
   for (const Method& m : rec_.methods) {
     if (!CodeMethod(m)) continue;
     std::string err;
-    if (backend_->Notify(m, ChannelFor(m), text, &err))
-      ++told;
+    if (backend_->Notify(m, ChannelFor(m), text, &err)) ++told;
     else
       note_ += (note_.empty() ? "" : "; ") + std::string("could not tell ") +
                Shown(m) + ": " + err;

@@ -120,9 +120,8 @@ std::string MethodMenu(const std::vector<std::string>& methods, bool backup,
       backup ? _("Choose a backup method:") : _("Choose a method to register:");
   s += "\n";
   for (size_t i = 0; i < methods.size(); ++i)
-    s += Item(std::to_string(i + 1),
-              MethodLabel(methods[i]) + " " +
-                  MethodHint(methods[i], one_question));
+    s += Item(std::to_string(i + 1), MethodLabel(methods[i]) + " " +
+                                         MethodHint(methods[i], one_question));
   return s;
 }
 

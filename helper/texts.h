@@ -17,11 +17,11 @@ namespace sspr {
 std::string CodeMessage(Channel ch, const std::string& code, int ttl_s);
 
 std::string IntroText();
-std::string MethodLabel(const std::string& method);   // "Authentication phone"
+std::string MethodLabel(const std::string& method);  // "Authentication phone"
 // one_question: the service keeps one security question (Okta).
 std::string MethodMenu(const std::vector<std::string>& methods, bool backup,
                        bool one_question = false);
-std::string QuitOption();                              // "  q) Quit\n"
+std::string QuitOption();                                  // "  q) Quit\n"
 std::string ChoicePrompt(const std::string& default_key);  // "Choice [1]: "
 std::string RegionPrompt(const std::string& default_region);
 std::string NumberPrompt(const std::string& region);

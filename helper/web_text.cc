@@ -78,14 +78,10 @@ std::string Fold(const std::string& line) {
     UChar32 c;
     U8_NEXT(s, i, n, c);
     if (c >= 0 && c < 0x80) {
-      if (c == '"')
-        out += '\'';
-      else if (c == '\\')
-        out += '/';
-      else if (c >= 0x20 && c != 0x7F)
-        out += static_cast<char>(c);
-      else if (c == '\t')
-        out += ' ';
+      if (c == '"') out += '\'';
+      else if (c == '\\') out += '/';
+      else if (c >= 0x20 && c != 0x7F) out += static_cast<char>(c);
+      else if (c == '\t') out += ' ';
       continue;
     }
     if (c < 0) continue;  // not UTF-8: left out
@@ -104,8 +100,7 @@ std::string Fold(const std::string& line) {
       UChar32 b = d[k];
       if (b < 0x80 && b >= 0x20 && b != '"' && b != '\\')
         out += static_cast<char>(b);
-      else if (const char* sp2 = Spelled(b))
-        out += sp2;
+      else if (const char* sp2 = Spelled(b)) out += sp2;
     }
   }
   return out;

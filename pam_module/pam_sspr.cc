@@ -70,12 +70,18 @@ void LogConfigErrorsOnce(pam_handle_t* pamh,
 
 const char* CodeName(int code) {
   switch (code) {
-    case PAM_SUCCESS: return "success";
-    case PAM_IGNORE: return "ignore";
-    case PAM_PERM_DENIED: return "denied";
-    case PAM_AUTHINFO_UNAVAIL: return "unavailable";
-    case PAM_USER_UNKNOWN: return "user-unknown";
-    default: return "error";
+    case PAM_SUCCESS:
+      return "success";
+    case PAM_IGNORE:
+      return "ignore";
+    case PAM_PERM_DENIED:
+      return "denied";
+    case PAM_AUTHINFO_UNAVAIL:
+      return "unavailable";
+    case PAM_USER_UNKNOWN:
+      return "user-unknown";
+    default:
+      return "error";
   }
 }
 
@@ -141,8 +147,8 @@ int UserNameRefused(pam_handle_t* pamh, const Config& c, int flags,
 int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   std::vector<std::string> args(argv, argv + argc);
   const char* user_c = nullptr;
-  if (pam_get_user(pamh, &user_c, nullptr) != PAM_SUCCESS || user_c == nullptr ||
-      *user_c == '\0') {
+  if (pam_get_user(pamh, &user_c, nullptr) != PAM_SUCCESS ||
+      user_c == nullptr || *user_c == '\0') {
     pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
     return PAM_USER_UNKNOWN;
   }
@@ -205,8 +211,8 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   CheckLock check_lock;
   if (c.cache_ttl > 0) {
     int64_t waited_ms = 0;
-    check_lock.fd = CacheLockCheck(c.cache_dir, user,
-                                   int64_t{c.helper_timeout} * 1000, &waited_ms);
+    check_lock.fd = CacheLockCheck(
+        c.cache_dir, user, int64_t{c.helper_timeout} * 1000, &waited_ms);
     // Looked at again even without a wait: the login that held the lock
     // may have stored its answer just after our fast-path look.
     now = time(nullptr);
@@ -217,8 +223,8 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
                    user.c_str());
       return PAM_SUCCESS;
     }
-    c.helper_timeout = std::max<int>(
-        1, c.helper_timeout - static_cast<int>(waited_ms / 1000));
+    c.helper_timeout =
+        std::max<int>(1, c.helper_timeout - static_cast<int>(waited_ms / 1000));
   }
   proto::Start start;
   start.user = user;
@@ -244,14 +250,14 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     // "unavailable" still follows failmode (pam_sspr.8, Failmode).
     const bool setuid_app = getuid() != geteuid();
     int code = setuid_app ? PAM_AUTHINFO_UNAVAIL : FailModeCode(c);
-    pam_syslog(pamh, LOG_ERR,
-               "user=%s service=%s outcome=unavailable result=%s "
-               "(failmode=%s%s): %s",
-               user.c_str(), start.service.c_str(), CodeName(code),
-               FailModeName(c.failmode),
-               setuid_app ? ", helper failure in a setuid application: secure"
-                          : "",
-               err.c_str());
+    pam_syslog(
+        pamh, LOG_ERR,
+        "user=%s service=%s outcome=unavailable result=%s "
+        "(failmode=%s%s): %s",
+        user.c_str(), start.service.c_str(), CodeName(code),
+        FailModeName(c.failmode),
+        setuid_app ? ", helper failure in a setuid application: secure" : "",
+        err.c_str());
     return code;
   }
   if (res.outcome == proto::Outcome::kUnavailable &&
@@ -289,7 +295,7 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
 namespace __gnu_cxx {
 // libstdc++'s own name, declared here only to call it.
 void __freeres();  // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
-}
+}  // namespace __gnu_cxx
 __attribute__((destructor)) static void ReleaseCxxRuntime() {
   __gnu_cxx::__freeres();
 }

@@ -29,7 +29,7 @@ enum class ConvStatus { kOk, kFailed, kTooMany };
 // One message (from TextToMessages) through the application's conversation
 // function.
 ConvStatus ConverseOne(pam_handle_t* pamh, int style, const std::string& text,
-                    std::string* answer) {
+                       std::string* answer) {
   const struct pam_conv* conv = nullptr;
   if (pam_get_item(pamh, PAM_CONV, reinterpret_cast<const void**>(&conv)) !=
           PAM_SUCCESS ||
@@ -81,12 +81,11 @@ class Dialogue {
 
   bool Read(proto::Frame* f, std::string* err) {
     std::string e;
-    proto::IoStatus st = proto::ReadFrame(child_.fd, &dec_, f, FrameDeadline(), &e);
+    proto::IoStatus st =
+        proto::ReadFrame(child_.fd, &dec_, f, FrameDeadline(), &e);
     if (st == proto::IoStatus::kOk) return true;
-    if (st == proto::IoStatus::kTimeout)
-      *err = "helper did not answer in time";
-    else
-      *err = "helper: " + e;
+    if (st == proto::IoStatus::kTimeout) *err = "helper did not answer in time";
+    else *err = "helper: " + e;
     return false;
   }
 
@@ -125,8 +124,9 @@ class Dialogue {
           break;
         case proto::Type::kPromptEchoOn:
         case proto::Type::kPromptEchoOff: {
-          int style = f.type == proto::Type::kPromptEchoOn ? PAM_PROMPT_ECHO_ON
-                                                          : PAM_PROMPT_ECHO_OFF;
+          int style = f.type == proto::Type::kPromptEchoOn
+                          ? PAM_PROMPT_ECHO_ON
+                          : PAM_PROMPT_ECHO_OFF;
           std::string answer;
           ConvStatus cs = Converse(style, f.payload, &answer, err);
           if (cs == ConvStatus::kTooMany) return false;
@@ -154,8 +154,8 @@ class Dialogue {
             peer_gone = true;
           break;
         default:
-          *err = std::string("helper sent unexpected ") +
-                 proto::TypeName(f.type);
+          *err =
+              std::string("helper sent unexpected ") + proto::TypeName(f.type);
           return false;
       }
       Wipe(&f.payload);
@@ -214,8 +214,8 @@ class Dialogue {
     }
     Wipe(password);
     return proto::WriteFrame(child_.fd, proto::Type::kSetPasswordResult,
-                             proto::EncodeSetPasswordResult(r),
-                             FrameDeadline(), err) == proto::IoStatus::kOk;
+                             proto::EncodeSetPasswordResult(r), FrameDeadline(),
+                             err) == proto::IoStatus::kOk;
   }
 
   void ReleaseCheckLock() {
@@ -232,7 +232,7 @@ class Dialogue {
   Child child_;
   proto::Decoder dec_;
   std::string user_;
-  size_t messages_ = 0;  // conversation messages so far
+  size_t messages_ = 0;    // conversation messages so far
   int set_passwords_ = 0;  // SET_PASSWORD requests so far
   bool warned_ = false;
 };

@@ -19,8 +19,7 @@ namespace sspr {
 // soon as the helper shows the user anything: from then on this is a
 // dialogue, not a quick status check other logins should wait for.
 bool RunHelper(pam_handle_t* pamh, const Config& c, const proto::Start& start,
-               proto::Result* res, std::string* err,
-               int* check_lock = nullptr);
+               proto::Result* res, std::string* err, int* check_lock = nullptr);
 
 }  // namespace sspr
 

@@ -128,8 +128,8 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
       !InServiceScope(c, service, Item(pamh, PAM_RHOST), &why) ||
       !Interactive(c, caller, &why) || UserNameProblem(user) != nullptr) {
     if (c.debug)
-      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s",
-                 user.c_str(), why.empty() ? "user name" : why.c_str());
+      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s", user.c_str(),
+                 why.empty() ? "user name" : why.c_str());
     return PAM_IGNORE;
   }
   proto::Start start;
@@ -155,17 +155,17 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   }
   if (res.outcome == proto::Outcome::kNotApplicable) {
     if (c.debug)
-      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s",
-                 user.c_str(), res.log.c_str());
+      pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s", user.c_str(),
+                 res.log.c_str());
     return PAM_IGNORE;
   }
-  pam_syslog(pamh,
-             res.outcome == proto::Outcome::kUnavailable ? LOG_ERR : LOG_NOTICE,
-             "reset: user=%s service=%s rhost=%s outcome=%s result=auth-err%s%s",
-             user.c_str(), service.c_str(),
-             start.rhost.empty() ? "-" : start.rhost.c_str(),
-             proto::OutcomeName(res.outcome), res.log.empty() ? "" : ": ",
-             res.log.c_str());
+  pam_syslog(
+      pamh, res.outcome == proto::Outcome::kUnavailable ? LOG_ERR : LOG_NOTICE,
+      "reset: user=%s service=%s rhost=%s outcome=%s result=auth-err%s%s",
+      user.c_str(), service.c_str(),
+      start.rhost.empty() ? "-" : start.rhost.c_str(),
+      proto::OutcomeName(res.outcome), res.log.empty() ? "" : ": ",
+      res.log.c_str());
   return PAM_AUTH_ERR;
 }
 

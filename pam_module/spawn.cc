@@ -162,8 +162,7 @@ bool SpawnHelper(const std::string& path, Child* child, std::string* err) {
   }
   if (pid == 0) {
     // Child: async-signal-safe calls only.
-    if (!ResetChild(root, strict) || !ArrangeFds(theirs, devnull))
-      _exit(127);
+    if (!ResetChild(root, strict) || !ArrangeFds(theirs, devnull)) _exit(127);
     execve(argv[0], const_cast<char* const*>(argv),
            const_cast<char* const*>(envp));
     _exit(127);

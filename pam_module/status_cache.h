@@ -13,18 +13,17 @@ namespace sspr {
 // True when a registered entry for `user` exists and expires after `now`.
 // The directory and the file must be owned by root and not writable by
 // group or others; anything else counts as a miss.
-bool CacheIsFresh(const std::string& dir, const std::string& user,
-                  int64_t now);
+bool CacheIsFresh(const std::string& dir, const std::string& user, int64_t now);
 
 // For stale-if-error: true when a valid registered entry exists (fresh or
 // expired, same trust rules); *age = seconds since it was written.
-bool CacheStaleAge(const std::string& dir, const std::string& user,
-                   int64_t now, int64_t* age);
+bool CacheStaleAge(const std::string& dir, const std::string& user, int64_t now,
+                   int64_t* age);
 
 // Records that `user` is registered until `expiry`. Creates `dir` (0700)
 // when it is missing. Atomic (temp file + rename).
-bool CacheStore(const std::string& dir, const std::string& user,
-                int64_t expiry, std::string* err);
+bool CacheStore(const std::string& dir, const std::string& user, int64_t expiry,
+                std::string* err);
 
 // Removes the user's entry, if any.
 void CacheDrop(const std::string& dir, const std::string& user);

@@ -21,17 +21,28 @@ bool IsKnownType(uint8_t t) {
 
 const char* TypeName(Type t) {
   switch (t) {
-    case Type::kHello: return "HELLO";
-    case Type::kStart: return "START";
-    case Type::kPromptEchoOn: return "PROMPT_ECHO_ON";
-    case Type::kPromptEchoOff: return "PROMPT_ECHO_OFF";
-    case Type::kInfo: return "INFO";
-    case Type::kError: return "ERROR";
-    case Type::kAnswer: return "ANSWER";
-    case Type::kConvFailed: return "CONV_FAILED";
-    case Type::kResult: return "RESULT";
-    case Type::kSetPassword: return "SET_PASSWORD";
-    case Type::kSetPasswordResult: return "SET_PASSWORD_RESULT";
+    case Type::kHello:
+      return "HELLO";
+    case Type::kStart:
+      return "START";
+    case Type::kPromptEchoOn:
+      return "PROMPT_ECHO_ON";
+    case Type::kPromptEchoOff:
+      return "PROMPT_ECHO_OFF";
+    case Type::kInfo:
+      return "INFO";
+    case Type::kError:
+      return "ERROR";
+    case Type::kAnswer:
+      return "ANSWER";
+    case Type::kConvFailed:
+      return "CONV_FAILED";
+    case Type::kResult:
+      return "RESULT";
+    case Type::kSetPassword:
+      return "SET_PASSWORD";
+    case Type::kSetPasswordResult:
+      return "SET_PASSWORD_RESULT";
   }
   return "UNKNOWN";
 }
@@ -113,9 +124,12 @@ IoStatus ReadFrame(int fd, Decoder* dec, Frame* frame, int64_t deadline_ms,
   char buf[4096];
   for (;;) {
     switch (dec->Next(frame, err)) {
-      case Decoder::Status::kFrame: return IoStatus::kOk;
-      case Decoder::Status::kError: return IoStatus::kError;
-      case Decoder::Status::kNeedMore: break;
+      case Decoder::Status::kFrame:
+        return IoStatus::kOk;
+      case Decoder::Status::kError:
+        return IoStatus::kError;
+      case Decoder::Status::kNeedMore:
+        break;
     }
     IoStatus w = WaitFd(fd, POLLIN, deadline_ms, err);
     if (w != IoStatus::kOk) return w;

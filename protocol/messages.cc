@@ -6,14 +6,22 @@ namespace sspr::proto {
 
 const char* OutcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kRegistered: return "registered";
-    case Outcome::kRegisteredNow: return "registered-now";
-    case Outcome::kNotApplicable: return "not-applicable";
-    case Outcome::kBlocked: return "blocked";
-    case Outcome::kDeferred: return "deferred";
-    case Outcome::kUnavailable: return "unavailable";
-    case Outcome::kFailed: return "failed";
-    case Outcome::kPasswordReset: return "password-reset";
+    case Outcome::kRegistered:
+      return "registered";
+    case Outcome::kRegisteredNow:
+      return "registered-now";
+    case Outcome::kNotApplicable:
+      return "not-applicable";
+    case Outcome::kBlocked:
+      return "blocked";
+    case Outcome::kDeferred:
+      return "deferred";
+    case Outcome::kUnavailable:
+      return "unavailable";
+    case Outcome::kFailed:
+      return "failed";
+    case Outcome::kPasswordReset:
+      return "password-reset";
   }
   return "unknown";
 }
@@ -131,8 +139,7 @@ std::string EncodeResult(const Result& r) {
 bool DecodeResult(const std::string& payload, Result* res, std::string* err) {
   Reader r(payload);
   uint8_t o;
-  if (!r.U8(&o) || !r.U32(&res->cache_ttl) || !r.Str(&res->log) ||
-      !r.AtEnd()) {
+  if (!r.U8(&o) || !r.U32(&res->cache_ttl) || !r.Str(&res->log) || !r.AtEnd()) {
     *err = "RESULT: truncated or malformed";
     return false;
   }
@@ -153,8 +160,8 @@ std::string EncodeSetPasswordRequest(const SetPasswordRequest& r) {
   return w.data();
 }
 
-bool DecodeSetPasswordRequest(const std::string& payload,
-                              SetPasswordRequest* r, std::string* err) {
+bool DecodeSetPasswordRequest(const std::string& payload, SetPasswordRequest* r,
+                              std::string* err) {
   Reader rd(payload);
   if (!rd.Str(&r->user) || !rd.Str(&r->service) || !rd.Str(&r->password) ||
       !rd.AtEnd()) {

@@ -11,8 +11,8 @@
 
 namespace sspr::proto {
 
-constexpr size_t kMaxField = 4096;   // any one string field
-constexpr size_t kMaxArgs = 64;      // module arguments passed on
+constexpr size_t kMaxField = 4096;       // any one string field
+constexpr size_t kMaxArgs = 64;          // module arguments passed on
 constexpr uint8_t kFlagSilent = 1;       // PAM_SILENT was given
 constexpr uint8_t kFlagInteractive = 2;  // the application has a conversation
 // A non-interactive caller checked with noninteractive = check: no prompt,
@@ -64,9 +64,9 @@ std::string EncodeResult(const Result& r);
 bool DecodeResult(const std::string& payload, Result* r, std::string* err);
 // SET_PASSWORD_RESULT: how the module's sspr-setpass run ended.
 enum class SetStatus : uint8_t {
-  kDone = 1,       // the password is set
-  kRefused = 2,    // the password stack refused it (quality): ask again
-  kFailed = 3,     // nothing changed (the stack or sspr-setpass failed)
+  kDone = 1,        // the password is set
+  kRefused = 2,     // the password stack refused it (quality): ask again
+  kFailed = 3,      // nothing changed (the stack or sspr-setpass failed)
   kNotAllowed = 4,  // the service never resets this account here
                     // (graph: privileged or federated); told, not retried
 };
@@ -80,8 +80,8 @@ struct SetPasswordRequest {
   std::string user, service, password;
 };
 std::string EncodeSetPasswordRequest(const SetPasswordRequest& r);
-bool DecodeSetPasswordRequest(const std::string& payload,
-                              SetPasswordRequest* r, std::string* err);
+bool DecodeSetPasswordRequest(const std::string& payload, SetPasswordRequest* r,
+                              std::string* err);
 std::string EncodeSetPasswordResult(const SetPasswordResult& r);
 bool DecodeSetPasswordResult(const std::string& payload, SetPasswordResult* r,
                              std::string* err);

@@ -39,8 +39,8 @@ struct ConvData {
   std::string messages;  // PAM_ERROR_MSG / PAM_TEXT_INFO, for the person
 };
 
-int Converse(int n, const struct pam_message** msg,
-             struct pam_response** resp, void* appdata) {
+int Converse(int n, const struct pam_message** msg, struct pam_response** resp,
+             void* appdata) {
   auto* d = static_cast<ConvData*>(appdata);
   if (n <= 0 || n > PAM_MAX_NUM_MSG) return PAM_CONV_ERR;
   auto* r = static_cast<struct pam_response*>(

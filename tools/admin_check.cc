@@ -227,8 +227,9 @@ std::string TextReport(const AdminContext& ctx, const Report& r) {
        (r.known ? "known to the system (uid " + std::to_string(r.uid) + ")"
                 : std::string("unknown to the system (NSS)")) +
        "\n";
-  s += "config:    " + Printable(c.conf) + ": backend=" + BackendName(c.backend) +
-       " mode=" + ModeName(c.mode) + " failmode=" + FailModeName(c.failmode) +
+  s += "config:    " + Printable(c.conf) +
+       ": backend=" + BackendName(c.backend) + " mode=" + ModeName(c.mode) +
+       " failmode=" + FailModeName(c.failmode) +
        " methods_required=" + std::to_string(c.methods_required) +
        " cache_ttl=" + std::to_string(c.cache_ttl) +
        (c.stale_ttl > 0 ? " stale_ttl=" + std::to_string(c.stale_ttl) : "") +
@@ -255,7 +256,8 @@ std::string TextReport(const AdminContext& ctx, const Report& r) {
   if (!r.asked) {
     bl = "not asked (the module does not ask it for this user)";
   } else if (!r.probe.ok) {
-    bl = std::string(BackendName(c.backend)) + ": unavailable: " + Printable(r.probe.error);
+    bl = std::string(BackendName(c.backend)) +
+         ": unavailable: " + Printable(r.probe.error);
   } else {
     bl = std::string(BackendName(c.backend)) + ": " +
          RegistrationState(r.probe.rec.methods.size(), c.methods_required) +

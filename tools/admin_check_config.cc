@@ -22,8 +22,7 @@ int RunCheckConfig(const AdminContext& ctx) {
   if (lstat(path.c_str(), &st) != 0)
     fprintf(ctx.out, "%s: not present; the built-in defaults apply\n",
             Printable(path).c_str());
-  else
-    fprintf(ctx.out, "%s: OK\n", Printable(path).c_str());
+  else fprintf(ctx.out, "%s: OK\n", Printable(path).c_str());
   return 0;
 }
 

@@ -26,7 +26,8 @@ bool NeedLocal(const AdminContext& ctx) {
   if (ctx.config.backend == BackendKind::kLocal) return true;
   Print(ctx.err, "sspr-admin: " + ctx.opt.command +
                      " reads the local backend's store, but backend = " +
-                     BackendName(ctx.config.backend) + "; use 'sspr-admin check USER'\n");
+                     BackendName(ctx.config.backend) +
+                     "; use 'sspr-admin check USER'\n");
   return false;
 }
 
@@ -55,8 +56,7 @@ int LoadAny(const AdminContext& ctx, UserRecord* rec, bool* found) {
     return admin_exit::kOk;
   }
   if (!NeedLocal(ctx)) return admin_exit::kConfig;
-  return LoadUser(ctx, rec, found) ? admin_exit::kOk
-                                   : admin_exit::kUnavailable;
+  return LoadUser(ctx, rec, found) ? admin_exit::kOk : admin_exit::kUnavailable;
 }
 
 std::string StateLine(const UserRecord& rec, bool found, int required) {
@@ -136,9 +136,8 @@ int RunShow(const AdminContext& ctx) {
   // The last reset at the login prompt (helper/store/reset_limit.h).
   ResetState reset;
   std::string reset_err;
-  const bool reset_known =
-      ResetLimiter(ctx.config.state_dir, {}).Load(ctx.opt.user, &reset,
-                                                  &reset_err);
+  const bool reset_known = ResetLimiter(ctx.config.state_dir, {})
+                               .Load(ctx.opt.user, &reset, &reset_err);
   if (ctx.opt.json) {
     json_object* o = json_object_new_object();
     json_object_object_add(o, "user", JsonString(ctx.opt.user));
@@ -148,14 +147,14 @@ int RunShow(const AdminContext& ctx) {
                          : "unregistered"));
     json_object_object_add(o, "methods_required",
                            json_object_new_int(required));
-    json_object_object_add(
-        o, "created_at",
-        found && rec.created_at > 0 ? json_object_new_int64(rec.created_at)
-                                    : nullptr);
-    json_object_object_add(
-        o, "updated_at",
-        found && rec.updated_at > 0 ? json_object_new_int64(rec.updated_at)
-                                    : nullptr);
+    json_object_object_add(o, "created_at",
+                           found && rec.created_at > 0
+                               ? json_object_new_int64(rec.created_at)
+                               : nullptr);
+    json_object_object_add(o, "updated_at",
+                           found && rec.updated_at > 0
+                               ? json_object_new_int64(rec.updated_at)
+                               : nullptr);
     json_object* methods = json_object_new_array();
     for (const Method& m : rec.methods) {
       json_object* jm = json_object_new_object();
@@ -166,11 +165,10 @@ int RunShow(const AdminContext& ctx) {
       json_object_array_add(methods, jm);
     }
     json_object_object_add(o, "methods", methods);
-    json_object_object_add(
-        o, "last_reset",
-        reset_known && reset.last_reset > 0
-            ? json_object_new_int64(reset.last_reset)
-            : nullptr);
+    json_object_object_add(o, "last_reset",
+                           reset_known && reset.last_reset > 0
+                               ? json_object_new_int64(reset.last_reset)
+                               : nullptr);
     Print(ctx.out, JsonLine(o));
   } else {
     std::string s = "user:     " + Printable(ctx.opt.user) + "\n" +
@@ -184,7 +182,7 @@ int RunShow(const AdminContext& ctx) {
            "  verified " + UtcTime(m.verified_at) + "\n";
     }
     s += "reset:    " +
-         (!reset_known ? "unknown (" + Printable(reset_err) + ")"
+         (!reset_known           ? "unknown (" + Printable(reset_err) + ")"
           : reset.last_reset > 0 ? "last " + UtcTime(reset.last_reset)
                                  : std::string("never")) +
          "\n";

@@ -85,7 +85,8 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
       o->module_args.push_back(kv);
     } else if (a == "--") {
       words.insert(words.end(),
-                   argv.begin() + static_cast<std::ptrdiff_t>(i) + 1, argv.end());
+                   argv.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                   argv.end());
       break;
     } else if (a.size() > 1 && a[0] == '-') {
       *err = "unknown option '" + a + "'";

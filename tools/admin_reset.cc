@@ -62,7 +62,7 @@ bool DropRate(const Config& c, const std::string& user, bool* gone,
   const std::string base = RateUserBase(user);
   const std::string shown = rate_dir + "/" + base;
   UniqueFd lock(openat(rate.get(), (base + ".lock").c_str(),
-                 O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+                       O_RDWR | O_NOFOLLOW | O_CLOEXEC));
   if (lock.get() < 0 && errno != ENOENT) {
     *err = "cannot open " + shown + ".lock: " + strerror(errno);
     return false;

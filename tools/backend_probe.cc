@@ -60,7 +60,8 @@ std::string ChildAnswer(const Config& c, const std::string& user) {
   if (!LookupHelperUser(c.helper_user, &u, &err) ||
       !PrepareOwnedDir(c.state_dir, u, &err))
     return "E" + err;
-  if (smtp || c.backend != BackendKind::kLocal) curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (smtp || c.backend != BackendKind::kLocal)
+    curl_global_init(CURL_GLOBAL_DEFAULT);
   SmtpOptions smtp_opts;  // only checked: nothing is sent
   smtp_opts.url = c.smtp_url;
   smtp_opts.from = c.smtp_from;
@@ -161,8 +162,8 @@ ProbeResult ProbeBackend(const Config& c, const std::string& user) {
   }
   close(p[1]);
   std::string answer;
-  bool done = ReadAnswer(
-      p[0], NowMs() + int64_t{c.helper_timeout} * 1000, &answer);
+  bool done =
+      ReadAnswer(p[0], NowMs() + int64_t{c.helper_timeout} * 1000, &answer);
   close(p[0]);
   if (!done) kill(pid, SIGKILL);
   int status = 0;

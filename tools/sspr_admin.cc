@@ -39,10 +39,9 @@ int main(int argc, char** argv) {
     return kUsage;
   }
   ctx.now = static_cast<int64_t>(time(nullptr));
-  ctx.config_ok =
-      sspr::LoadConfigAll(sspr::ConfigArgs(ctx.opt),
-                          /*check_perms=*/true, &ctx.config,
-                          &ctx.config_errors);
+  ctx.config_ok = sspr::LoadConfigAll(sspr::ConfigArgs(ctx.opt),
+                                      /*check_perms=*/true, &ctx.config,
+                                      &ctx.config_errors);
   ctx.config_error = sspr::FirstError(ctx.config_errors);
   if (!ctx.config_ok && ctx.opt.command != "check" &&
       ctx.opt.command != "check-config") {

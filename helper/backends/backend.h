@@ -20,12 +20,12 @@ struct Config;
 
 enum class CheckStatus {
   kOk,
-  kWrong,    // attempts_left set
+  kWrong,  // attempts_left set
   kExpired,
   kTooMany,
   kNoCode,
-  kError,    // the service could not check it (unreachable, 5xx, bad
-             // answer): *err set; the dialogue ends UNAVAILABLE
+  kError,  // the service could not check it (unreachable, 5xx, bad
+           // answer): *err set; the dialogue ends UNAVAILABLE
 };
 
 // A security question kept by the service (Okta), not by the helper.
@@ -60,10 +60,10 @@ class QuestionService {
 
 enum class PasswordStatus {
   kSet,
-  kRefused,  // the service refused this password (policy): *reason, retry
+  kRefused,     // the service refused this password (policy): *reason, retry
   kNotAllowed,  // the service never resets this account here (privileged,
                 // federated): *reason, for the person; no retry
-  kError,    // the service could not set it; nothing changed: *err set
+  kError,       // the service could not set it; nothing changed: *err set
 };
 
 class Backend {

@@ -28,15 +28,20 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
           c.methods.end()) {
     *err = std::string("backend ") + BackendName(c.backend) +
            " cannot store security questions" +
-           (c.backend == BackendKind::kGraph ? " (Microsoft Graph has no API for them)"
-                                 : "") +
+           (c.backend == BackendKind::kGraph
+                ? " (Microsoft Graph has no API for them)"
+                : "") +
            ": remove 'questions' from 'methods'";
     return nullptr;
   }
-  if (c.backend == BackendKind::kRest) return MakeRestBackend(c, s, std::move(deps), err);
-  if (c.backend == BackendKind::kGraph) return MakeGraphBackend(c, s, std::move(deps), err);
-  if (c.backend == BackendKind::kOkta) return MakeOktaBackend(c, s, std::move(deps), err);
-  if (c.backend == BackendKind::kLdap) return MakeLdapBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kRest)
+    return MakeRestBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kGraph)
+    return MakeGraphBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kOkta)
+    return MakeOktaBackend(c, s, std::move(deps), err);
+  if (c.backend == BackendKind::kLdap)
+    return MakeLdapBackend(c, s, std::move(deps), err);
   *err = std::string("unknown backend '") + BackendName(c.backend) + "'";
   return nullptr;
 }

@@ -31,8 +31,7 @@ constexpr int kMaxPages = 5;
 std::string GraphPhone(const std::string& e164) {
   PhoneNumberUtil* u = PhoneNumberUtil::GetInstance();
   PhoneNumber pn;
-  if (u->Parse(e164, "ZZ", &pn) != PhoneNumberUtil::NO_PARSING_ERROR)
-    return "";
+  if (u->Parse(e164, "ZZ", &pn) != PhoneNumberUtil::NO_PARSING_ERROR) return "";
   std::string nsn;
   u->GetNationalSignificantNumber(pn, &nsn);
   return "+" + std::to_string(pn.country_code()) + " " + nsn;
@@ -42,7 +41,8 @@ std::string E164FromGraph(const std::string& g) {
   std::string out;
   for (char ch : g) {
     if (ch == 'x') break;  // extension
-    if ((ch >= '0' && ch <= '9') || (ch == '+' && out.empty())) out.push_back(ch);
+    if ((ch >= '0' && ch <= '9') || (ch == '+' && out.empty()))
+      out.push_back(ch);
   }
   return out;
 }
@@ -107,14 +107,15 @@ class GraphBackend : public Backend {
       if (!Call(&req, &resp, err)) {
         // Only Graph's own "no such user" (not a 404 from a wrong URL).
         std::string code = ServiceErrorText(resp.body);
-        if (resp.status == 404 && code.rfind("Request_ResourceNotFound", 0) == 0)
+        if (resp.status == 404 &&
+            code.rfind("Request_ResourceNotFound", 0) == 0)
           return Unknown(upn, err);
         return false;
       }
       if (!ParseGraphMethods(resp.body, rec, &url, err)) return Shape(req, err);
       if (!url.empty() && url.rfind(c_.graph_url + "/", 0) != 0) {
-        *err = "graph: @odata.nextLink leads to another host (" +
-               UrlHost(url) + "); refused";
+        *err = "graph: @odata.nextLink leads to another host (" + UrlHost(url) +
+               "); refused";
         return false;
       }
     }
@@ -173,14 +174,16 @@ class GraphBackend : public Backend {
     req.url = base + path;
     req.body = JsonString(o);
     json_object_put(o);
-    req.headers = {"Content-Type: application/json", "Accept: application/json"};
+    req.headers = {"Content-Type: application/json",
+                   "Accept: application/json"};
     HttpResponse resp;
     refused_ = false;
     if (!Call(&req, &resp, err)) {
       refused_ = InvalidValue(resp);
       if (resp.status == 403)
-        *err += " (the app needs UserAuthenticationMethod.ReadWrite.All, or "
-                "set graph_write = no)";
+        *err +=
+            " (the app needs UserAuthenticationMethod.ReadWrite.All, or "
+            "set graph_write = no)";
       return false;
     }
     if (resp.status != 201 && resp.status != 200) {
@@ -220,7 +223,8 @@ class GraphBackend : public Backend {
     json_object_object_add(o, "passwordProfile", profile);
     HttpRequest req;
     req.method = "PATCH";
-    req.url = c_.graph_url + "/v1.0/users/" + UrlEscape(DirectoryUser(c_, user));
+    req.url =
+        c_.graph_url + "/v1.0/users/" + UrlEscape(DirectoryUser(c_, user));
     req.headers = {"Accept: application/json",
                    "Content-Type: application/json"};
     req.body = JsonString(o);
@@ -234,17 +238,15 @@ class GraphBackend : public Backend {
       if (ch >= 'A' && ch <= 'Z') ch = static_cast<char>(ch - 'A' + 'a');
     if (resp.status == 403 ||
         (resp.status == 400 && lower.find("federat") != std::string::npos)) {
-      *reason = said.substr(said.find(':') == std::string::npos
-                                ? 0
-                                : said.find(':') + 1);
+      *reason = said.substr(
+          said.find(':') == std::string::npos ? 0 : said.find(':') + 1);
       while (!reason->empty() && (*reason)[0] == ' ') reason->erase(0, 1);
       return PasswordStatus::kNotAllowed;
     }
     if (resp.status == 400 && (lower.find("complexity") != std::string::npos ||
                                lower.find("password") != std::string::npos)) {
-      *reason = said.substr(said.find(':') == std::string::npos
-                                ? 0
-                                : said.find(':') + 1);
+      *reason = said.substr(
+          said.find(':') == std::string::npos ? 0 : said.find(':') + 1);
       while (!reason->empty() && (*reason)[0] == ' ') reason->erase(0, 1);
       return PasswordStatus::kRefused;
     }
@@ -358,8 +360,9 @@ bool AddGraphMethod(json_object* item, size_t i, UserRecord* rec,
     }
     m.type = "email";
     m.value = v;
-  } else if (type == "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod" ||
-             type == "#microsoft.graph.softwareOathAuthenticationMethod") {
+  } else if (
+      type == "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod" ||
+      type == "#microsoft.graph.softwareOathAuthenticationMethod") {
     m.type = "app";
     GetString(item, "displayName", &m.value, err);
     err->clear();
@@ -413,8 +416,9 @@ bool ParseGraphRegistration(const std::string& body, UserRecord* rec,
       !GetArray(d, "methodsRegistered", &methods, err) ||
       !GetBool(d, "isSsprRegistered", &sspr, err)) {
     if (err->empty())
-      *err = "value[0] needs 'methodsRegistered' (array) and "
-             "'isSsprRegistered' (boolean)";
+      *err =
+          "value[0] needs 'methodsRegistered' (array) and "
+          "'isSsprRegistered' (boolean)";
     return false;
   }
   size_t n = json_object_array_length(methods);

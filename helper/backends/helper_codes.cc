@@ -46,8 +46,7 @@ SendStatus HelperCodes::Send(const std::string& user, const Method& m,
   if (verdict == RateVerdict::kDestBusy) return SendStatus::kDestBusy;
   if (verdict != RateVerdict::kAllowed) return SendStatus::kRateLimited;
   std::string code;
-  if (!GenerateCode(c_.code_length, &code, err))
-    return SendStatus::kLocalError;
+  if (!GenerateCode(c_.code_length, &code, err)) return SendStatus::kLocalError;
   std::string text = CodeMessage(ch, code, c_.code_ttl);
   SendStatus st = sender_->Send(ch, m.value, text, err);
   explicit_bzero(text.data(), text.size());
@@ -72,10 +71,14 @@ CheckStatus HelperCodes::Check(const std::string& typed, int* attempts_left) {
       verified_type_ = last_type_;
       verified_dest_ = last_dest_;
       return CheckStatus::kOk;
-    case PendingCode::Check::kWrong: return CheckStatus::kWrong;
-    case PendingCode::Check::kExpired: return CheckStatus::kExpired;
-    case PendingCode::Check::kTooMany: return CheckStatus::kTooMany;
-    case PendingCode::Check::kNoCode: return CheckStatus::kNoCode;
+    case PendingCode::Check::kWrong:
+      return CheckStatus::kWrong;
+    case PendingCode::Check::kExpired:
+      return CheckStatus::kExpired;
+    case PendingCode::Check::kTooMany:
+      return CheckStatus::kTooMany;
+    case PendingCode::Check::kNoCode:
+      return CheckStatus::kNoCode;
   }
   return CheckStatus::kNoCode;
 }

@@ -41,7 +41,7 @@ class HelperCodes {
   RateLimiter limiter_;
   std::unique_ptr<CodeSender> sender_;
   PendingCode pending_;
-  std::string last_type_, last_dest_;  // where the pending code went
+  std::string last_type_, last_dest_;          // where the pending code went
   std::string verified_type_, verified_dest_;  // where a checked one went
 };
 

@@ -295,8 +295,7 @@ class LdapBackend : public Backend {
       t += "no answer within " +
            std::to_string(std::max<int64_t>(1, (waited_ms + 500) / 1000)) +
            " s";
-    else
-      t += ldap_err2string(rc);
+    else t += ldap_err2string(rc);
     if (!d.empty()) t += " (" + d + ")";
     return t;
   }

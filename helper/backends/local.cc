@@ -9,8 +9,11 @@ namespace {
 
 class LocalBackend : public Backend {
  public:
-  LocalBackend(const Config& c, std::unique_ptr<CodeSender> sender, Clock* clock)
-      : clock_(clock), store_(c.state_dir), codes_(c, std::move(sender), clock) {}
+  LocalBackend(const Config& c, std::unique_ptr<CodeSender> sender,
+               Clock* clock)
+      : clock_(clock),
+        store_(c.state_dir),
+        codes_(c, std::move(sender), clock) {}
 
   bool Init(std::string* err) { return store_.Init(err) && codes_.Init(err); }
 
@@ -40,7 +43,8 @@ class LocalBackend : public Backend {
   bool Save(const std::string& user, const Method& m,
             std::string* err) override {
     // Questions are proved by their answers; anything else by a code.
-    if (m.Kind() != MethodKind::kQuestions && !codes_.TakeVerified(m, err)) return false;
+    if (m.Kind() != MethodKind::kQuestions && !codes_.TakeVerified(m, err))
+      return false;
     return store_.AddMethod(user, m, clock_->Now(), err);
   }
 

@@ -45,9 +45,8 @@ constexpr int64_t kOktaResendSeconds = 30;  // Okta: one OTP per 30 s
 
 bool ValidOktaId(const std::string& id) {
   return !id.empty() && id.size() <= 64 &&
-         std::all_of(id.begin(), id.end(), [](unsigned char ch) {
-           return isalnum(ch) != 0;
-         });
+         std::all_of(id.begin(), id.end(),
+                     [](unsigned char ch) { return isalnum(ch) != 0; });
 }
 
 // The factor a POST .../factors created: its id and status.
@@ -69,7 +68,8 @@ bool ParseNewFactor(const HttpRequest& req, const HttpResponse& resp,
 std::string ErrorCode(const std::string& body) {
   Json doc;
   std::string err, code;
-  if (ParseJson(body, &doc, &err)) GetString(doc.get(), "errorCode", &code, &err);
+  if (ParseJson(body, &doc, &err))
+    GetString(doc.get(), "errorCode", &code, &err);
   return code;
 }
 
@@ -142,11 +142,11 @@ class OktaBackend : public Backend, public QuestionService {
         clock_(deps.clock),
         http_(deps.http, int64_t{c.request_timeout} * 1000,
               OperationBudgetMs(c), deps.deadline_ms),
-        oauth_(TokenSpec{"okta token", c.state_dir + "/okta-token.json",
-                         c.okta_url + " " + c.okta_client_id + " " +
-                             c.okta_scopes,
-                         [this](HttpRequest* r) { TokenRequest(r); }},
-               &http_, deps.clock) {}
+        oauth_(
+            TokenSpec{"okta token", c.state_dir + "/okta-token.json",
+                      c.okta_url + " " + c.okta_client_id + " " + c.okta_scopes,
+                      [this](HttpRequest* r) { TokenRequest(r); }},
+            &http_, deps.clock) {}
   ~OktaBackend() override { Wipe(&token_); }
 
   bool Init(std::string* err) {
@@ -189,8 +189,7 @@ class OktaBackend : public Backend, public QuestionService {
         std::string t = OktaMethodType(f.type);
         if (f.status == "ACTIVE" && !t.empty())
           rec->methods.push_back(Method{t, f.value, 0});
-        else if (f.status == "PENDING_ACTIVATION")
-          stale_.push_back(f);
+        else if (f.status == "PENDING_ACTIVATION") stale_.push_back(f);
       }
       return true;
     }
@@ -203,28 +202,31 @@ class OktaBackend : public Backend, public QuestionService {
     http_.BeginOperation();
     bool cached = false;
     if (id_.empty() && !UserId(user, &cached, err)) return SendStatus::kError;
-    std::string type = m.Kind() == MethodKind::kEmail ? "email"
-                       : (m.Kind() == MethodKind::kOffice || ch == Channel::kVoice) ? "call"
-                                                                       : "sms";
+    std::string type =
+        m.Kind() == MethodKind::kEmail                               ? "email"
+        : (m.Kind() == MethodKind::kOffice || ch == Channel::kVoice) ? "call"
+                                                                     : "sms";
     bool resend = !pending_.id.empty() && pending_.type == type &&
                   pending_.value == m.value;
     if (!resend) {
       DropPending();
       for (const auto& f : stale_)  // left by an earlier, abandoned login
         if (f.type == type) Delete(f.id);
-      stale_.erase(std::remove_if(stale_.begin(), stale_.end(),
-                                  [&](const OktaFactor& f) { return f.type == type; }),
-                   stale_.end());
+      stale_.erase(
+          std::remove_if(stale_.begin(), stale_.end(),
+                         [&](const OktaFactor& f) { return f.type == type; }),
+          stale_.end());
     }
     json_object* o = json_object_new_object();
     json_object* profile = json_object_new_object();
-    json_object_object_add(o, "factorType", json_object_new_string(type.c_str()));
+    json_object_object_add(o, "factorType",
+                           json_object_new_string(type.c_str()));
     json_object_object_add(o, "provider", json_object_new_string("OKTA"));
     json_object_object_add(profile, type == "email" ? "email" : "phoneNumber",
                            json_object_new_string(m.value.c_str()));
     json_object_object_add(o, "profile", profile);
-    std::string url = resend ? FactorsUrl() + "/" + pending_.id + "/resend"
-                             : FactorsUrl();
+    std::string url =
+        resend ? FactorsUrl() + "/" + pending_.id + "/resend" : FactorsUrl();
     HttpRequest req = Request("POST", url, JsonString(o));
     json_object_put(o);
     req.retry_throttled = false;  // E0000109 is a cool-down for the user
@@ -254,7 +256,8 @@ class OktaBackend : public Backend, public QuestionService {
     }
     if (resend) return SendStatus::kSent;
     std::string id, status;
-    if (!ParseNewFactor(req, resp, &id, &status, err)) return SendStatus::kError;
+    if (!ParseNewFactor(req, resp, &id, &status, err))
+      return SendStatus::kError;
     pending_ = OktaFactor{id, type, status, m.value};
     attempts_ = 0;
     if (status != "PENDING_ACTIVATION") {
@@ -310,13 +313,13 @@ class OktaBackend : public Backend, public QuestionService {
   bool Save(const std::string&, const Method& m, std::string* err) override {
     const bool type_fits =
         m.Kind() == MethodKind::kEmail ? pending_.type == "email"
-        : m.Kind() == MethodKind::kOffice ? pending_.type == "call"
-        : m.Kind() == MethodKind::kMobile &&
-              (pending_.type == "sms" || pending_.type == "call");
+        : m.Kind() == MethodKind::kOffice
+            ? pending_.type == "call"
+            : m.Kind() == MethodKind::kMobile &&
+                  (pending_.type == "sms" || pending_.type == "call");
     if (!activated_ || pending_.value != m.value || !type_fits) {
       *err = "okta: refused to store " + m.type + " " +
-             MaskDestination(m.value) +
-             ": no factor activated for it";
+             MaskDestination(m.value) + ": no factor activated for it";
       return false;
     }
     pending_ = OktaFactor();  // Okta stored it when it was activated
@@ -332,8 +335,7 @@ class OktaBackend : public Backend, public QuestionService {
 
   QuestionService* questions() override { return this; }
 
-  bool Catalogue(std::vector<ServiceQuestion>* out,
-                 std::string* err) override {
+  bool Catalogue(std::vector<ServiceQuestion>* out, std::string* err) override {
     out->clear();
     http_.BeginOperation();
     if (id_.empty()) {
@@ -367,8 +369,8 @@ class OktaBackend : public Backend, public QuestionService {
     std::string quoted = JsonQuote(answer);
     std::string body =
         "{\"factorType\":\"question\",\"provider\":\"OKTA\","
-        "\"profile\":{\"question\":" + JsonQuote(key) +
-        ",\"answer\":" + quoted + "}}";
+        "\"profile\":{\"question\":" +
+        JsonQuote(key) + ",\"answer\":" + quoted + "}}";
     Wipe(&quoted);
     HttpRequest req = Request("POST", FactorsUrl(), body);  // wipes its copy
     Wipe(&body);
@@ -387,7 +389,8 @@ class OktaBackend : public Backend, public QuestionService {
       return AnswerStatus::kError;
     }
     std::string id, status;
-    if (!ParseNewFactor(req, resp, &id, &status, err)) return AnswerStatus::kError;
+    if (!ParseNewFactor(req, resp, &id, &status, err))
+      return AnswerStatus::kError;
     if (status != "ACTIVE") {  // not documented for questions: undo it
       Delete(id);
       *err = "okta: new question factor is " + status.substr(0, 32) +
@@ -509,11 +512,11 @@ class OktaBackend : public Backend, public QuestionService {
       req->url.clear();  // refused by the transport; Init() checked the key
       return;
     }
-    req->body = "grant_type=client_credentials&scope=" +
-                UrlEscape(c_.okta_scopes) +
-                "&client_assertion_type=" +
-                UrlEscape("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
-                "&client_assertion=" + jwt;
+    req->body =
+        "grant_type=client_credentials&scope=" + UrlEscape(c_.okta_scopes) +
+        "&client_assertion_type=" +
+        UrlEscape("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+        "&client_assertion=" + jwt;
     Wipe(&jwt);
   }
 
@@ -556,7 +559,8 @@ std::string OktaMethodType(const std::string& factor_type) {
   if (factor_type == "call") return "office";
   if (factor_type == "email") return "email";
   if (factor_type == "question") return "questions";
-  if (factor_type == "push" || factor_type == "token:software:totp") return "app";
+  if (factor_type == "push" || factor_type == "token:software:totp")
+    return "app";
   return "";
 }
 
@@ -564,7 +568,8 @@ bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
                       std::string* err) {
   Json doc;
   size_t n = 0;
-  if (!ParseJsonArray(body, kMaxFactors, "factors", &doc, &n, err)) return false;
+  if (!ParseJsonArray(body, kMaxFactors, "factors", &doc, &n, err))
+    return false;
   for (size_t i = 0; i < n; ++i) {
     json_object* f = json_object_array_get_idx(doc.get(), i);
     OktaFactor of;
@@ -597,7 +602,8 @@ bool ParseOktaQuestions(const std::string& body,
   out->clear();
   Json doc;
   size_t n = 0;
-  if (!ParseJsonArray(body, kMaxQuestions, "questions", &doc, &n, err)) return false;
+  if (!ParseJsonArray(body, kMaxQuestions, "questions", &doc, &n, err))
+    return false;
   for (size_t i = 0; i < n; ++i) {
     json_object* q = json_object_array_get_idx(doc.get(), i);
     ServiceQuestion sq;
@@ -645,11 +651,12 @@ std::unique_ptr<Backend> MakeOktaBackend(const Config& c, const Secrets& s,
                                 ? s.Get("okta_api_token")
                                 : s.Get("okta_private_key");
   if (cred.empty()) {
-    *err = "backend okta needs " +
-           std::string(c.okta_client_id.empty()
-                           ? "'okta_api_token'"
-                           : "'okta_private_key_file' (okta_client_id is set)") +
-           " in " + c.secrets_file;
+    *err =
+        "backend okta needs " +
+        std::string(c.okta_client_id.empty()
+                        ? "'okta_api_token'"
+                        : "'okta_private_key_file' (okta_client_id is set)") +
+        " in " + c.secrets_file;
     return nullptr;
   }
   if (!deps.http || !deps.clock) {

@@ -19,8 +19,8 @@ namespace sspr {
 struct BackendDeps {
   std::unique_ptr<CodeSender> sender;  // null when `delivery` is unset
   Clock* clock = nullptr;
-  HttpTransport* http = nullptr;       // not owned; remote backends only
-  int64_t deadline_ms = 0;             // end of the dialogue (NowMs)
+  HttpTransport* http = nullptr;  // not owned; remote backends only
+  int64_t deadline_ms = 0;        // end of the dialogue (NowMs)
 };
 
 // Picks the backend named by c.backend. Secrets are copied as needed.

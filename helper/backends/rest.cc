@@ -55,8 +55,8 @@ class RestBackend : public Backend {
     json_object_object_add(o, "value", json_object_new_string(m.value.c_str()));
     json_object_object_add(o, "channel",
                            json_object_new_string(ChannelName(ch)));
-    HttpRequest req = Request("POST", UserUrl(user) + "/verifications",
-                              JsonString(o));
+    HttpRequest req =
+        Request("POST", UserUrl(user) + "/verifications", JsonString(o));
     json_object_put(o);
     req.retry_throttled = false;  // a 429 here is a cool-down for the user
     HttpResponse resp;
@@ -113,10 +113,10 @@ class RestBackend : public Backend {
     http_.BeginOperation();
     json_object* o = json_object_new_object();
     json_object_object_add(o, "code", json_object_new_string(code.c_str()));
-    HttpRequest req = Request(
-        "POST",
-        UserUrl(user_) + "/verifications/" + UrlEscape(verification_) + "/check",
-        JsonString(o));
+    HttpRequest req = Request("POST",
+                              UserUrl(user_) + "/verifications/" +
+                                  UrlEscape(verification_) + "/check",
+                              JsonString(o));
     json_object_put(o);
     req.retry_throttled = false;
     HttpResponse resp;
@@ -164,11 +164,10 @@ class RestBackend : public Backend {
     if (verification_.empty() || m.type != verified_type_ ||
         m.value != verified_value_) {
       *err = "rest: refused to store " + m.type + " " +
-             MaskDestination(m.value) +
-             ": the verification was started for " +
-             (verification_.empty() ? std::string("nothing")
-                                    : verified_type_ + " " +
-                                          MaskDestination(verified_value_));
+             MaskDestination(m.value) + ": the verification was started for " +
+             (verification_.empty()
+                  ? std::string("nothing")
+                  : verified_type_ + " " + MaskDestination(verified_value_));
       return false;
     }
     if (by_helper_ && !codes_.TakeVerified(m, err)) {
@@ -181,7 +180,8 @@ class RestBackend : public Backend {
     json_object_object_add(o, "value", json_object_new_string(m.value.c_str()));
     json_object_object_add(o, "verification_id",
                            json_object_new_string(verification_.c_str()));
-    HttpRequest req = Request("POST", UserUrl(user) + "/methods", JsonString(o));
+    HttpRequest req =
+        Request("POST", UserUrl(user) + "/methods", JsonString(o));
     json_object_put(o);
     HttpResponse resp;
     if (!http_.Do(req, &resp, err)) return Fail(err);
@@ -314,7 +314,8 @@ bool ParseRestUser(const std::string& body, UserRecord* rec, std::string* err) {
         !GetString(m, "type", &out.type, err) ||
         !GetString(m, "value", &out.value, err)) {
       if (err->empty())
-        *err = "methods[" + std::to_string(i) + "] needs string 'type' and 'value'";
+        *err = "methods[" + std::to_string(i) +
+               "] needs string 'type' and 'value'";
       return false;
     }
     if (GetInt(m, "verified_at", &at, err)) out.verified_at = at;

@@ -159,9 +159,9 @@ void OnHelperDeath(int) {
     } else if (!ValidRequest(channel, to)) {
       err = "delivery launcher: invalid channel or destination";
     } else {
-      int t = static_cast<int>(std::min<uint32_t>(
-          std::max<uint32_t>(timeout_s, 1),
-          static_cast<uint32_t>(max_timeout_s)));
+      int t = static_cast<int>(
+          std::min<uint32_t>(std::max<uint32_t>(timeout_s, 1),
+                             static_cast<uint32_t>(max_timeout_s)));
       ++sends;
       st = RunCommandHere(path, channel.c_str(), to, text, t, &err);
     }
@@ -202,8 +202,8 @@ bool StartCommandLauncher(const std::vector<std::string>& paths,
   }
   if (pid == 0) {
     close(sv[0]);
-    LauncherMain(sv[1], parent, paths, max_timeout_s < 1 ? 1 : max_timeout_s,
-                 u, drop);
+    LauncherMain(sv[1], parent, paths, max_timeout_s < 1 ? 1 : max_timeout_s, u,
+                 drop);
   }
   close(sv[1]);
   g_fd = sv[0];
@@ -244,8 +244,7 @@ SendStatus RunViaLauncher(const std::string& path, const char* channel,
     CloseLauncher();
     return SendStatus::kError;
   }
-  const int64_t deadline =
-      NowMs() + int64_t{timeout_s} * 1000 + kReplyGraceMs;
+  const int64_t deadline = NowMs() + int64_t{timeout_s} * 1000 + kReplyGraceMs;
   char reply[kMaxReply + 1];
   for (;;) {
     int64_t left = deadline - NowMs();

@@ -171,9 +171,12 @@ class CommandSender : public CodeSender {
 
 const char* ChannelName(Channel c) {
   switch (c) {
-    case Channel::kSms: return "sms";
-    case Channel::kVoice: return "voice";
-    case Channel::kEmail: return "email";
+    case Channel::kSms:
+      return "sms";
+    case Channel::kVoice:
+      return "voice";
+    case Channel::kEmail:
+      return "email";
   }
   return "sms";
 }
@@ -305,7 +308,8 @@ class ChannelSender : public CodeSender {
       : phone_(std::move(phone)), email_(std::move(email)) {}
   SendStatus Send(Channel ch, const std::string& to, const std::string& text,
                   std::string* err) override {
-    CodeSender* s = ch == Channel::kEmail && email_ ? email_.get() : phone_.get();
+    CodeSender* s =
+        ch == Channel::kEmail && email_ ? email_.get() : phone_.get();
     return s->Send(ch, to, text, err);
   }
 
@@ -327,8 +331,9 @@ std::unique_ptr<CodeSender> MakeChannelSender(const std::string& delivery,
                                               const SmtpOptions& smtp,
                                               std::string* err) {
   if (delivery == "smtp") {
-    *err = "smtp sends e-mail only: set email_delivery = smtp and keep "
-           "delivery = outbox:PATH or command:PATH for phones";
+    *err =
+        "smtp sends e-mail only: set email_delivery = smtp and keep "
+        "delivery = outbox:PATH or command:PATH for phones";
     return nullptr;
   }
   std::unique_ptr<CodeSender> phone = MakeSender(delivery, timeout_s, err);

@@ -82,9 +82,8 @@ std::string Base64(const std::string& in) {
 // A header value: printable ASCII as is, anything else as one RFC 2047
 // encoded word (a translated subject).
 std::string HeaderText(const std::string& s) {
-  bool ascii = std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return c >= ' ' && c < 0x7f;
-  });
+  bool ascii = std::all_of(
+      s.begin(), s.end(), [](unsigned char c) { return c >= ' ' && c < 0x7f; });
   if (ascii) return s;
   return "=?UTF-8?B?" + Base64(s) + "?=";
 }
@@ -152,8 +151,9 @@ class SmtpSender : public CodeSender {
     }
     LastCommand last;
     std::string domain = o_.from.substr(o_.from.find('@') + 1);
-    std::string msg = BuildSmtpMessage(o_.from, to, text, RfcDate(time(nullptr)),
-                                       "<" + RandomHex(16) + "@" + domain + ">");
+    std::string msg =
+        BuildSmtpMessage(o_.from, to, text, RfcDate(time(nullptr)),
+                         "<" + RandomHex(16) + "@" + domain + ">");
     Upload up{&msg, 0};
     char errbuf[CURL_ERROR_SIZE] = "";
     std::string mail_from = "<" + o_.from + ">";
@@ -169,7 +169,8 @@ class SmtpSender : public CodeSender {
     curl_easy_setopt(h, CURLOPT_USE_SSL, long{CURLUSESSL_ALL});
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!o_.cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o_.cafile.c_str());
+    if (!o_.cafile.empty())
+      curl_easy_setopt(h, CURLOPT_CAINFO, o_.cafile.c_str());
     if (!o_.user.empty()) {
       curl_easy_setopt(h, CURLOPT_USERNAME, o_.user.c_str());
       curl_easy_setopt(h, CURLOPT_PASSWORD, o_.password.c_str());
@@ -184,7 +185,8 @@ class SmtpSender : public CodeSender {
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(h, CURLOPT_TIMEOUT, static_cast<long>(o_.timeout_s));
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(o_.timeout_s));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+                     static_cast<long>(o_.timeout_s));
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, OnTrace);
     curl_easy_setopt(h, CURLOPT_DEBUGDATA, &last);
@@ -225,7 +227,8 @@ std::string BuildSmtpMessage(const std::string& from, const std::string& to,
   std::string subject = "Your verification code", body = text;
   if (text.rfind("Subject: ", 0) == 0) {
     size_t nl = text.find('\n');
-    subject = text.substr(9, nl == std::string::npos ? std::string::npos : nl - 9);
+    subject =
+        text.substr(9, nl == std::string::npos ? std::string::npos : nl - 9);
     body = nl == std::string::npos ? "" : text.substr(nl + 1);
     if (!body.empty() && body[0] == '\n') body.erase(0, 1);
   }

@@ -24,9 +24,8 @@ bool SplitUrl(const std::string& url, std::string* scheme, std::string* host) {
   *scheme = url.substr(0, p);
   size_t start = p + 3;
   size_t end = url.find_first_of("/?#", start);
-  std::string auth = url.substr(start, end == std::string::npos
-                                           ? std::string::npos
-                                           : end - start);
+  std::string auth = url.substr(
+      start, end == std::string::npos ? std::string::npos : end - start);
   if (auth.empty() || auth.find('@') != std::string::npos) return false;
   if (auth[0] == '[') {
     size_t close = auth.find(']');
@@ -136,7 +135,8 @@ class CurlTransport : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!o_.cafile.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, o_.cafile.c_str());
+    if (!o_.cafile.empty())
+      curl_easy_setopt(h, CURLOPT_CAINFO, o_.cafile.c_str());
     if (!o_.pinned_pubkey.empty())
       curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, o_.pinned_pubkey.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -156,14 +156,16 @@ class CurlTransport : public HttpTransport {
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.c_str());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE,
                        static_cast<long>(req.body.size()));
-      if (req.method == "PATCH") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PATCH");
+      if (req.method == "PATCH")
+        curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PATCH");
     } else if (req.method == "DELETE") {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
     } else {
       curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     }
     struct curl_slist* list = nullptr;
-    for (const auto& hd : req.headers) list = curl_slist_append(list, hd.c_str());
+    for (const auto& hd : req.headers)
+      list = curl_slist_append(list, hd.c_str());
     list = curl_slist_append(list, "Expect:");
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, list);
     CURLcode rc = curl_easy_perform(h);
@@ -288,9 +290,8 @@ bool HttpClient::Do(const HttpRequest& req, HttpResponse* resp,
         s = std::max<int64_t>(0, resp->rate_reset_at - now);
       }
       wait_ms = s < 0 ? 1000 : s * 1000;
-    } else if (idempotent &&
-               (resp->status == 502 || resp->status == 503 ||
-                resp->status == 504 || resp->status == 500)) {
+    } else if (idempotent && (resp->status == 502 || resp->status == 503 ||
+                              resp->status == 504 || resp->status == 500)) {
       wait_ms = 200;
     }
     if (wait_ms < 0) return ok;

@@ -18,7 +18,7 @@ namespace sspr {
 constexpr size_t kMaxResponseBody = 1024 * 1024;
 
 struct HttpRequest {
-  std::string method = "GET";        // GET | POST | PATCH | DELETE
+  std::string method = "GET";  // GET | POST | PATCH | DELETE
   std::string url;
   std::vector<std::string> headers;  // "Name: value"; wiped (may hold tokens)
   std::string body;                  // wiped
@@ -32,11 +32,11 @@ struct HttpResponse {
   long status = 0;
   std::string body;
   std::string content_type;
-  std::string location;        // of a 3xx
-  int64_t retry_after_s = -1;  // Retry-After (seconds or HTTP date), -1 none
-  int64_t rate_reset_at = 0;   // X-Rate-Limit-Reset (unix time), 0 none
-  bool connect_failed = false; // nothing was sent: safe to retry any method
-  std::string note;            // set by HttpClient ("Retry-After 600 s ...")
+  std::string location;         // of a 3xx
+  int64_t retry_after_s = -1;   // Retry-After (seconds or HTTP date), -1 none
+  int64_t rate_reset_at = 0;    // X-Rate-Limit-Reset (unix time), 0 none
+  bool connect_failed = false;  // nothing was sent: safe to retry any method
+  std::string note;             // set by HttpClient ("Retry-After 600 s ...")
   ~HttpResponse();
 };
 
@@ -70,8 +70,8 @@ class HttpClient {
  public:
   // request_timeout_ms bounds one attempt; op_budget_ms one operation
   // (attempts, waits and retry), never past the dialogue deadline.
-  HttpClient(HttpTransport* t, int64_t request_timeout_ms,
-             int64_t op_budget_ms, int64_t dialogue_deadline_ms)
+  HttpClient(HttpTransport* t, int64_t request_timeout_ms, int64_t op_budget_ms,
+             int64_t dialogue_deadline_ms)
       : t_(t),
         request_timeout_ms_(request_timeout_ms),
         op_budget_ms_(op_budget_ms),

@@ -28,16 +28,16 @@ bool ParseJson(const std::string& text, Json* out, std::string* err) {
     return false;
   }
   json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
-  json_object* o = json_tokener_parse_ex(tok, text.c_str(),
-                                         static_cast<int>(text.size()));
+  json_object* o =
+      json_tokener_parse_ex(tok, text.c_str(), static_cast<int>(text.size()));
   json_tokener_error e = json_tokener_get_error(tok);
   size_t used = json_tokener_get_parse_end(tok);
   json_tokener_free(tok);
   if (o == nullptr || e != json_tokener_success) {
     json_object_put(o);
-    *err = std::string("malformed JSON: ") +
-           (e == json_tokener_continue ? "truncated"
-                                       : json_tokener_error_desc(e));
+    *err =
+        std::string("malformed JSON: ") +
+        (e == json_tokener_continue ? "truncated" : json_tokener_error_desc(e));
     return false;
   }
   while (used < text.size() && isspace(static_cast<unsigned char>(text[used])))

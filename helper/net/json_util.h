@@ -46,9 +46,12 @@ bool ParseJsonArray(const std::string& text, size_t max, const char* what,
 // Typed members of an object. Absent -> false. Present with another type
 // -> false and *err set ("'phoneType' is not a string"); *err is left
 // alone when the member is just absent, so callers can tell the two apart.
-bool GetObject(json_object* o, const char* key, json_object** out, std::string* err);
-bool GetArray(json_object* o, const char* key, json_object** out, std::string* err);
-bool GetString(json_object* o, const char* key, std::string* out, std::string* err);
+bool GetObject(json_object* o, const char* key, json_object** out,
+               std::string* err);
+bool GetArray(json_object* o, const char* key, json_object** out,
+              std::string* err);
+bool GetString(json_object* o, const char* key, std::string* out,
+               std::string* err);
 bool GetBool(json_object* o, const char* key, bool* out, std::string* err);
 bool GetInt(json_object* o, const char* key, int64_t* out, std::string* err);
 

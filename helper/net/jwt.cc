@@ -32,8 +32,8 @@ bool ClientAssertion(const std::string& pem, const std::string& client_id,
                      const std::string& kid, const std::string& aud,
                      int64_t now, std::string* jwt, std::string* err) {
   BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
-  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr)
-                      : nullptr;
+  EVP_PKEY* key =
+      bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;
   BIO_free(bio);
   if (key == nullptr || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
     EVP_PKEY_free(key);
@@ -53,15 +53,16 @@ bool ClientAssertion(const std::string& pem, const std::string& client_id,
   json_object_object_add(c, "sub", json_object_new_string(client_id.c_str()));
   json_object_object_add(c, "iat", json_object_new_int64(now));
   json_object_object_add(c, "exp", json_object_new_int64(now + 300));
-  json_object_object_add(c, "jti", json_object_new_string(
-                                       Base64Url(rnd, sizeof(rnd)).c_str()));
+  json_object_object_add(
+      c, "jti", json_object_new_string(Base64Url(rnd, sizeof(rnd)).c_str()));
   std::string input = Base64Url(JsonString(h)) + "." + Base64Url(JsonString(c));
   json_object_put(h);
   json_object_put(c);
   EVP_MD_CTX* md = EVP_MD_CTX_new();
   size_t siglen = 0;
   std::string sig;
-  bool ok = md && EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
+  bool ok = md &&
+            EVP_DigestSignInit(md, nullptr, EVP_sha256(), nullptr, key) == 1 &&
             EVP_DigestSign(md, nullptr, &siglen,
                            reinterpret_cast<const unsigned char*>(input.data()),
                            input.size()) == 1;

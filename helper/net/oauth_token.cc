@@ -34,7 +34,8 @@ bool OAuthToken::ReadCache() {
   struct stat st;
   std::string text;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-      (st.st_mode & 077) == 0 && st.st_size <= static_cast<off_t>(kMaxTokenFile)) {
+      (st.st_mode & 077) == 0 &&
+      st.st_size <= static_cast<off_t>(kMaxTokenFile)) {
     text.resize(static_cast<size_t>(st.st_size));
     ssize_t n = read(fd, &text[0], text.size());
     if (n != st.st_size) Wipe(&text);
@@ -61,7 +62,8 @@ bool OAuthToken::ReadCache() {
 
 void OAuthToken::WriteCache() {
   json_object* o = json_object_new_object();
-  json_object_object_add(o, "for", json_object_new_string(spec_.cache_key.c_str()));
+  json_object_object_add(o, "for",
+                         json_object_new_string(spec_.cache_key.c_str()));
   json_object_object_add(o, "access_token",
                          json_object_new_string(token_.c_str()));
   json_object_object_add(o, "refresh_at", json_object_new_int64(refresh_at_));
@@ -103,12 +105,12 @@ bool OAuthToken::Get(std::string* token, std::string* err) {
           !GetString(doc.get(), "token_type", &type, &perr) ||
           !GetInt(doc.get(), "expires_in", &expires_in, &perr) ||
           strcasecmp(type.c_str(), "Bearer") != 0 || access.empty() ||
-          access.size() > kMaxToken || expires_in <= 0 ||
-          expires_in > 86400) {
+          access.size() > kMaxToken || expires_in <= 0 || expires_in > 86400) {
         Wipe(&access);
         *err = spec_.name + ": POST " + UrlPath(req.url) +
                ": unusable answer (need access_token, token_type Bearer, "
-               "expires_in)" + (perr.empty() ? "" : ": " + perr);
+               "expires_in)" +
+               (perr.empty() ? "" : ": " + perr);
         return false;
       }
       Wipe(&token_);

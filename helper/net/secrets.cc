@@ -9,9 +9,9 @@
 namespace sspr {
 namespace {
 
-const char* const kKeys[] = {"rest_token", "graph_client_secret",
-                             "okta_api_token", "smtp_password",
-                             "okta_private_key_file", "ldap_bind_password"};
+const char* const kKeys[] = {
+    "rest_token",    "graph_client_secret",   "okta_api_token",
+    "smtp_password", "okta_private_key_file", "ldap_bind_password"};
 
 }  // namespace
 

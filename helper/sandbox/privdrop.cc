@@ -25,7 +25,8 @@ bool LookupHelperUser(const std::string& name, HelperUser* u,
       pwp == nullptr) {
     *err = "helper_user '" + name +
            "' does not exist (create it: adduser --system --group "
-           "--no-create-home " + name + ")";
+           "--no-create-home " +
+           name + ")";
     return false;
   }
   if (pw.pw_uid == 0) {

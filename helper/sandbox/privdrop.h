@@ -13,8 +13,7 @@ struct HelperUser {
   gid_t gid = 0;
 };
 
-bool LookupHelperUser(const std::string& name, HelperUser* u,
-                      std::string* err);
+bool LookupHelperUser(const std::string& name, HelperUser* u, std::string* err);
 
 // While still root: checks that `dir` (state_dir) is a directory owned by
 // `u`, not writable by group or others, not a symlink. A missing `dir` is
@@ -23,8 +22,8 @@ bool LookupHelperUser(const std::string& name, HelperUser* u,
 bool PrepareOwnedDir(const std::string& dir, const HelperUser& u,
                      std::string* err);
 
-// setgroups (empty), setgid, setuid; then verifies that root cannot be regained and
-// sets PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
+// setgroups (empty), setgid, setuid; then verifies that root cannot be regained
+// and sets PR_SET_NO_NEW_PRIVS and PR_SET_DUMPABLE 0.
 bool DropPrivileges(const HelperUser& u, std::string* err);
 
 }  // namespace sspr

@@ -24,7 +24,8 @@
 #include <vector>
 
 #if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+#if __has_feature(address_sanitizer) || \
+    __has_feature(undefined_behavior_sanitizer)
 #define SSPR_SECCOMP_SANITIZER 1
 #endif
 #endif
@@ -50,64 +51,217 @@ constexpr bool kSanitizer = false;
 // clang-format off: the names stay packed by group, not one a line.
 const char* const kAllowed[] = {
     // descriptors and files
-    "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv",
-    "pwritev", "lseek", "open", "openat", "close", "close_range", "dup",
-    "dup2", "dup3", "fcntl", "fstat", "stat", "lstat", "newfstatat", "statx",
-    "fstatfs", "statfs", "access", "faccessat", "faccessat2", "readlink",
-    "readlinkat", "getdents64", "getdents", "getcwd", "mkdir", "mkdirat", "rename",
-    "renameat", "renameat2", "unlink", "unlinkat", "rmdir", "fsync",
-    "fdatasync", "flock", "ftruncate", "fchmod", "fchmodat", "umask",
+    "read",
+    "write",
+    "readv",
+    "writev",
+    "pread64",
+    "pwrite64",
+    "preadv",
+    "pwritev",
+    "lseek",
+    "open",
+    "openat",
+    "close",
+    "close_range",
+    "dup",
+    "dup2",
+    "dup3",
+    "fcntl",
+    "fstat",
+    "stat",
+    "lstat",
+    "newfstatat",
+    "statx",
+    "fstatfs",
+    "statfs",
+    "access",
+    "faccessat",
+    "faccessat2",
+    "readlink",
+    "readlinkat",
+    "getdents64",
+    "getdents",
+    "getcwd",
+    "mkdir",
+    "mkdirat",
+    "rename",
+    "renameat",
+    "renameat2",
+    "unlink",
+    "unlinkat",
+    "rmdir",
+    "fsync",
+    "fdatasync",
+    "flock",
+    "ftruncate",
+    "fchmod",
+    "fchmodat",
+    "umask",
     "fadvise64",
     // memory
-    "mmap", "munmap", "mremap", "mprotect", "madvise", "brk",
+    "mmap",
+    "munmap",
+    "mremap",
+    "mprotect",
+    "madvise",
+    "brk",
     // threads (clone itself is below: threads only)
-    "futex", "set_robust_list", "get_robust_list", "rseq", "set_tid_address",
-    "sched_getaffinity", "sched_yield", "getcpu",
+    "futex",
+    "set_robust_list",
+    "get_robust_list",
+    "rseq",
+    "set_tid_address",
+    "sched_getaffinity",
+    "sched_yield",
+    "getcpu",
     // time, timers, signals
-    "clock_gettime", "clock_getres", "clock_nanosleep", "nanosleep",
-    "gettimeofday", "time", "alarm", "setitimer", "getitimer",
-    "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending",
-    "rt_sigtimedwait", "rt_sigsuspend", "sigaltstack", "restart_syscall",
+    "clock_gettime",
+    "clock_getres",
+    "clock_nanosleep",
+    "nanosleep",
+    "gettimeofday",
+    "time",
+    "alarm",
+    "setitimer",
+    "getitimer",
+    "rt_sigaction",
+    "rt_sigprocmask",
+    "rt_sigreturn",
+    "rt_sigpending",
+    "rt_sigtimedwait",
+    "rt_sigsuspend",
+    "sigaltstack",
+    "restart_syscall",
     // waiting
-    "poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1",
-    "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd2",
-    "pipe", "pipe2",
+    "poll",
+    "ppoll",
+    "select",
+    "pselect6",
+    "epoll_create",
+    "epoll_create1",
+    "epoll_ctl",
+    "epoll_wait",
+    "epoll_pwait",
+    "epoll_pwait2",
+    "eventfd2",
+    "pipe",
+    "pipe2",
     // sockets (socket and socketpair themselves are below, by family)
-    "connect", "bind", "getsockname", "getpeername", "setsockopt",
-    "getsockopt", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg",
-    "recvmmsg", "shutdown",
+    "connect",
+    "bind",
+    "getsockname",
+    "getpeername",
+    "setsockopt",
+    "getsockopt",
+    "sendto",
+    "recvfrom",
+    "sendmsg",
+    "recvmsg",
+    "sendmmsg",
+    "recvmmsg",
+    "shutdown",
     // the process itself
-    "exit", "exit_group", "wait4", "waitid", "getpid", "gettid", "getppid",
-    "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid",
-    "getgroups", "getpgrp", "getpgid", "getsid", "getrlimit", "getrusage",
-    "times", "uname", "sysinfo", "getrandom",
+    "exit",
+    "exit_group",
+    "wait4",
+    "waitid",
+    "getpid",
+    "gettid",
+    "getppid",
+    "getuid",
+    "geteuid",
+    "getgid",
+    "getegid",
+    "getresuid",
+    "getresgid",
+    "getgroups",
+    "getpgrp",
+    "getpgid",
+    "getsid",
+    "getrlimit",
+    "getrusage",
+    "times",
+    "uname",
+    "sysinfo",
+    "getrandom",
 };
 // clang-format on
 
 // No code path of the helper makes these; each is what an attacker who
 // runs code in it would reach for next. SIGSYS, no second chance.
 const char* const kKilled[] = {
-    "execve", "execveat", "ptrace", "process_vm_readv", "process_vm_writev",
-    "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
-    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr", "bpf",
-    "kexec_load", "kexec_file_load", "init_module", "finit_module",
-    "delete_module", "keyctl", "add_key", "request_key", "personality",
-    "unshare", "setns", "userfaultfd", "perf_event_open",
-    "open_by_handle_at", "name_to_handle_at", "pidfd_getfd", "kcmp", "iopl",
-    "ioperm", "modify_ldt", "swapon", "swapoff", "reboot", "acct",
-    "quotactl", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
-    "sethostname", "setdomainname", "setuid", "setgid", "setreuid",
-    "setregid", "setresuid", "setresgid", "setgroups", "setfsuid",
-    "setfsgid", "capset", "io_uring_setup", "io_uring_enter",
-    "io_uring_register", "uselib", "vhangup",
+    "execve",
+    "execveat",
+    "ptrace",
+    "process_vm_readv",
+    "process_vm_writev",
+    "mount",
+    "umount2",
+    "pivot_root",
+    "chroot",
+    "move_mount",
+    "open_tree",
+    "fsopen",
+    "fsconfig",
+    "fsmount",
+    "fspick",
+    "mount_setattr",
+    "bpf",
+    "kexec_load",
+    "kexec_file_load",
+    "init_module",
+    "finit_module",
+    "delete_module",
+    "keyctl",
+    "add_key",
+    "request_key",
+    "personality",
+    "unshare",
+    "setns",
+    "userfaultfd",
+    "perf_event_open",
+    "open_by_handle_at",
+    "name_to_handle_at",
+    "pidfd_getfd",
+    "kcmp",
+    "iopl",
+    "ioperm",
+    "modify_ldt",
+    "swapon",
+    "swapoff",
+    "reboot",
+    "acct",
+    "quotactl",
+    "settimeofday",
+    "clock_settime",
+    "clock_adjtime",
+    "adjtimex",
+    "sethostname",
+    "setdomainname",
+    "setuid",
+    "setgid",
+    "setreuid",
+    "setregid",
+    "setresuid",
+    "setresgid",
+    "setgroups",
+    "setfsuid",
+    "setfsgid",
+    "capset",
+    "io_uring_setup",
+    "io_uring_enter",
+    "io_uring_register",
+    "uselib",
+    "vhangup",
 };
 
 // The sanitizer runtime (ASan/UBSan/LeakSanitizer) at exit: LeakSanitizer
 // forks a tracer (clone without CLONE_THREAD) that ptraces the threads,
 // after making the process dumpable again (prctl), and kills it afterwards.
 // Only in sanitizer builds; released builds never allow these.
-const char* const kSanitizerOnly[] = {"ptrace", "clone", "prctl", "kill",
-                                       "tgkill", "tkill", "mincore"};
+const char* const kSanitizerOnly[] = {"ptrace", "clone", "prctl",  "kill",
+                                      "tgkill", "tkill", "mincore"};
 
 // SCMP_A0() and friends leave datum_b out, which clang's
 // -Wmissing-field-initializers rejects.
@@ -136,8 +290,8 @@ bool InList(const char* const* list, size_t n, const std::string& name) {
 
 bool SanitizerOnly(const std::string& name) {
   return kSanitizer &&
-         InList(kSanitizerOnly, sizeof(kSanitizerOnly) / sizeof(*kSanitizerOnly),
-                name);
+         InList(kSanitizerOnly,
+                sizeof(kSanitizerOnly) / sizeof(*kSanitizerOnly), name);
 }
 
 class Filter {
@@ -185,15 +339,13 @@ void AddRules(Filter* f) {
     // Threads (libcurl's resolver), never a new process: fork and vfork
     // get EPERM. clone3 hides its flags in memory, so it answers ENOSYS
     // and glibc falls back to clone.
-    f->AddIf(allow, "clone",
-             {ArgMasked(0, CLONE_THREAD, CLONE_THREAD)});
+    f->AddIf(allow, "clone", {ArgMasked(0, CLONE_THREAD, CLONE_THREAD)});
     // Signals to itself only (abort, raise).
     const scmp_datum_t self = static_cast<scmp_datum_t>(getpid());
     f->AddIf(allow, "kill", {Arg(0, self)});
     f->AddIf(allow, "tgkill", {Arg(0, self)});
     for (int op : {PR_GET_NAME, PR_SET_NAME, PR_GET_DUMPABLE})
-      f->AddIf(allow, "prctl",
-               {Arg(0, static_cast<scmp_datum_t>(op))});
+      f->AddIf(allow, "prctl", {Arg(0, static_cast<scmp_datum_t>(op))});
   }
   f->Add(SCMP_ACT_ERRNO(ENOSYS), "clone3");
   // Reading limits, never setting them.
@@ -207,17 +359,13 @@ void AddRules(Filter* f) {
     for (int type : {SOCK_STREAM, SOCK_DGRAM}) {
       f->AddIf(allow, "socket",
                {Arg(0, static_cast<scmp_datum_t>(family)),
-                ArgMasked(1, 0xf,
-                        static_cast<scmp_datum_t>(type))});
+                ArgMasked(1, 0xf, static_cast<scmp_datum_t>(type))});
     }
   }
-  f->AddIf(allow, "socket",
-           {Arg(0, AF_NETLINK),
-            Arg(2, NETLINK_ROUTE)});
+  f->AddIf(allow, "socket", {Arg(0, AF_NETLINK), Arg(2, NETLINK_ROUTE)});
   // ioctl: bytes readable, non-blocking, "is it a terminal".
   for (unsigned long req : {FIONREAD, FIONBIO, TCGETS, TIOCGWINSZ})
-    f->AddIf(allow, "ioctl",
-             {Arg(1, static_cast<scmp_datum_t>(req))});
+    f->AddIf(allow, "ioctl", {Arg(1, static_cast<scmp_datum_t>(req))});
 }
 
 }  // namespace
@@ -248,8 +396,8 @@ bool InstallSeccompFilter(std::string* err) {
   }
   // Another architecture's calls (i386, x32 on x86_64): kill. Every thread
   // gets the filter. NO_NEW_PRIVS was set by DropPrivileges already.
-  int r = seccomp_attr_set(f.ctx(), SCMP_FLTATR_ACT_BADARCH,
-                           SCMP_ACT_KILL_PROCESS);
+  int r =
+      seccomp_attr_set(f.ctx(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
   if (r == 0) r = seccomp_attr_set(f.ctx(), SCMP_FLTATR_CTL_TSYNC, 1);
   if (r == 0) r = seccomp_attr_set(f.ctx(), SCMP_FLTATR_CTL_NNP, 0);
   // Kills reach the kernel's audit log (type 1326) by default; refusals are

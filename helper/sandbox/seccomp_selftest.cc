@@ -97,9 +97,9 @@ int TryNamed(const std::string& call) {
   return -1;
 }
 
-const char* const kNamed[] = {"getpid", "thread", "resolve", "file",
-                              "socket_inet", "socket_packet", "socket_alg",
-                              "fork", "memfd", "execve"};
+const char* const kNamed[] = {
+    "getpid",        "thread",     "resolve", "file",  "socket_inet",
+    "socket_packet", "socket_alg", "fork",    "memfd", "execve"};
 
 }  // namespace
 
@@ -119,7 +119,8 @@ int SeccompSelfTest(const std::string& call) {
   if (call.rfind("kill:", 0) == 0) {
     nr = seccomp_syscall_resolve_name(call.c_str() + 5);
     if (nr < 0) {
-      fprintf(stderr, "sspr-helper: unknown system call %s\n", call.c_str() + 5);
+      fprintf(stderr, "sspr-helper: unknown system call %s\n",
+              call.c_str() + 5);
       return 2;
     }
   } else {

@@ -15,8 +15,8 @@ namespace {
 constexpr size_t kMaxPolicyFile = 1024;
 
 bool ParseNumber(const std::string& v, int64_t* out) {
-  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") !=
-                                         std::string::npos)
+  if (v.empty() || v.size() > 18 ||
+      v.find_first_not_of("0123456789") != std::string::npos)
     return false;
   *out = strtoll(v.c_str(), nullptr, 10);
   return true;
@@ -97,15 +97,19 @@ bool PolicyStore::Update(const std::string& user, F change, std::string* err) {
 
 bool PolicyStore::RecordSnooze(const std::string& user, int64_t now,
                                std::string* err) {
-  return Update(user, [now](PolicyState* s) {
-    ++s->snoozes;
-    s->last_snooze = now;
-  }, err);
+  return Update(
+      user,
+      [now](PolicyState* s) {
+        ++s->snoozes;
+        s->last_snooze = now;
+      },
+      err);
 }
 
 bool PolicyStore::RecordConfirm(const std::string& user, int64_t now,
                                 std::string* err) {
-  return Update(user, [now](PolicyState* s) { s->confirmed_at = now; }, err);
+  return Update(
+      user, [now](PolicyState* s) { s->confirmed_at = now; }, err);
 }
 
 int64_t ReconfirmAt(const Config& c, const PolicyState& p,

@@ -112,8 +112,8 @@ bool ParseState(const std::string& text, KeyState* st, std::string* err) {
   if (pairs == nullptr) return true;
   if (!json_object_is_type(pairs, json_type_object) ||
       static_cast<size_t>(json_object_object_length(pairs)) > kMaxPairs) {
-    *err = "'pairs' must be an object of at most " +
-           std::to_string(kMaxPairs) + " destinations";
+    *err = "'pairs' must be an object of at most " + std::to_string(kMaxPairs) +
+           " destinations";
     return false;
   }
   json_object_object_foreach(pairs, key, val) {
@@ -205,8 +205,7 @@ bool PruneState(KeyState* st, int64_t now, int window, int lockout) {
     clamped = Prune(&it->second, now, window, lockout) || clamped;
     if (it->second.sends.empty() && it->second.locked_until == 0)
       it = st->pairs.erase(it);
-    else
-      ++it;
+    else ++it;
   }
   return clamped;
 }
@@ -240,8 +239,8 @@ bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
     *err = "invalid rate limit key";
     return false;
   }
-  if (p_.limit < 1 || p_.user_limit < 1 || p_.dest_limit < 1 ||
-      p_.window < 1 || p_.lockout < 0 || now < 0) {
+  if (p_.limit < 1 || p_.user_limit < 1 || p_.dest_limit < 1 || p_.window < 1 ||
+      p_.lockout < 0 || now < 0) {
     *err = "invalid rate limit policy";
     return false;
   }
@@ -282,9 +281,9 @@ bool RateLimiter::TryConsume(const std::string& user, const std::string& dest,
   for (const auto& c : own) {
     if (c.first->sends.size() < c.second) continue;
     full = true;
-    c.first->locked_until =
-        p_.lockout > 0 ? now + p_.lockout
-                       : NextFree(*c.first, c.second, p_.window);
+    c.first->locked_until = p_.lockout > 0
+                                ? now + p_.lockout
+                                : NextFree(*c.first, c.second, p_.window);
     locked = std::max(locked, c.first->locked_until);
   }
   if (full) {

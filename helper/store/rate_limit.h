@@ -8,19 +8,19 @@
 namespace sspr {
 
 struct RateLimitPolicy {
-  int limit = 5;         // sends per user to one destination per window
-  int window = 3600;     // seconds
-  int lockout = 86400;   // seconds locked once a per-user limit is hit
-  int user_limit = 10;   // sends per user to all destinations per window
-  int dest_limit = 20;   // sends to one destination from all users per
-                         // window: an abuse brake, never a lockout
+  int limit = 5;        // sends per user to one destination per window
+  int window = 3600;    // seconds
+  int lockout = 86400;  // seconds locked once a per-user limit is hit
+  int user_limit = 10;  // sends per user to all destinations per window
+  int dest_limit = 20;  // sends to one destination from all users per
+                        // window: an abuse brake, never a lockout
 };
 
 enum class RateVerdict {
   kAllowed,
-  kLimited,     // this user, or this user to this destination: locked
-  kDestBusy,    // the destination got too many codes from all users:
-                // another destination, or later
+  kLimited,   // this user, or this user to this destination: locked
+  kDestBusy,  // the destination got too many codes from all users:
+              // another destination, or later
 };
 
 // State in <state_dir>/rate/, updated under flock, atomically:
@@ -44,9 +44,8 @@ class RateLimiter {
   // Records one send for the user, the pair and the destination if
   // allowed. Otherwise *until is the unix time to try again. Returns false
   // only on I/O errors and bad state.
-  bool TryConsume(const std::string& user, const std::string& dest,
-                  int64_t now, RateVerdict* verdict, int64_t* until,
-                  std::string* err);
+  bool TryConsume(const std::string& user, const std::string& dest, int64_t now,
+                  RateVerdict* verdict, int64_t* until, std::string* err);
 
  private:
   std::string dir_;

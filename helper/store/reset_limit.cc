@@ -10,8 +10,8 @@
 namespace sspr {
 namespace {
 
-constexpr size_t kMaxEvents = 500;              // per kind
-constexpr int64_t kMaxTime = 253402300799;      // 9999-12-31T23:59:59Z
+constexpr size_t kMaxEvents = 500;          // per kind
+constexpr int64_t kMaxTime = 253402300799;  // 9999-12-31T23:59:59Z
 
 bool ParseTime(const std::string& s, int64_t* t) {
   if (s.empty() || s.size() > 12 ||
@@ -89,9 +89,7 @@ int64_t ResetLockedUntil(const ResetState& s, const ResetLimitPolicy& p,
   return until > now ? until : 0;
 }
 
-bool ResetLimiter::Init(std::string* err) {
-  return EnsureDir(dir_, 0700, err);
-}
+bool ResetLimiter::Init(std::string* err) { return EnsureDir(dir_, 0700, err); }
 
 bool ResetLimiter::Load(const std::string& user, ResetState* s,
                         std::string* err) const {

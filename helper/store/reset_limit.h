@@ -11,9 +11,9 @@
 namespace sspr {
 
 struct ResetLimitPolicy {
-  int resets = 3;       // resets per user per window (reset_limit)
-  int failures = 5;     // failed proofs per user per window (reset_fail_limit)
-  int window = 86400;   // seconds: a day
+  int resets = 3;      // resets per user per window (reset_limit)
+  int failures = 5;    // failed proofs per user per window (reset_fail_limit)
+  int window = 86400;  // seconds: a day
 };
 
 // What is kept per user: the times (ascending) inside the window.
@@ -52,8 +52,8 @@ class ResetLimiter {
   bool RecordReset(const std::string& user, int64_t now, std::string* err);
 
  private:
-  bool Record(const std::string& user, int64_t now, bool reset,
-              int64_t* until, std::string* err);
+  bool Record(const std::string& user, int64_t now, bool reset, int64_t* until,
+              std::string* err);
   std::string dir_;
   ResetLimitPolicy p_;
 };

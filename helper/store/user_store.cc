@@ -145,7 +145,7 @@ bool OpenUsersDir(const std::string& top, UniqueFd* users, bool* missing,
   if (!OpenClosedDir(AT_FDCWD, top, top, &state, missing, err)) return false;
   if (*missing) return true;
   return OpenClosedDir(state.get(), "users", top + "/users", users, missing,
-                         err);
+                       err);
 }
 
 }  // namespace
@@ -237,7 +237,7 @@ bool UserStore::Remove(const std::string& user,
   if (!OpenClosedDir(AT_FDCWD, top, top, &state, &missing, err)) return false;
   if (missing) return !before || before(err);  // nothing was ever stored
   if (!OpenClosedDir(state.get(), "locks", top + "/locks", &locks, &missing,
-                       err))
+                     err))
     return false;
   if (missing) {
     // Made the way Init makes it, owned like state_dir.
@@ -250,7 +250,7 @@ bool UserStore::Remove(const std::string& user,
       return false;
     }
     if (!OpenClosedDir(state.get(), "locks", top + "/locks", &locks, &missing,
-                         err) ||
+                       err) ||
         missing ||
         !SettleMode(state.get(), "locks", st, S_IFDIR, 0700, created,
                     top + "/locks", err)) {
@@ -263,7 +263,7 @@ bool UserStore::Remove(const std::string& user,
     return false;
   if (before && !before(err)) return false;
   if (!OpenClosedDir(state.get(), "users", top + "/users", &users, &missing,
-                       err))
+                     err))
     return false;
   if (missing) return true;
   const std::string file = name + ".json";

@@ -126,12 +126,15 @@ void names_are_escaped_like_the_module(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(the_cache_state_follows_the_entry_and_the_clock, sspr_test::Setup,
-                                      sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(invalid_cache_entries_are_reported_invalid, sspr_test::Setup,
-                                      sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(a_cache_entry_with_an_untrusted_owner_or_mode_is_untrusted, sspr_test::Setup,
-                                      sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(
+          the_cache_state_follows_the_entry_and_the_clock, sspr_test::Setup,
+          sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(
+          invalid_cache_entries_are_reported_invalid, sspr_test::Setup,
+          sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(
+          a_cache_entry_with_an_untrusted_owner_or_mode_is_untrusted,
+          sspr_test::Setup, sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(names_are_escaped_like_the_module,
                                       sspr_test::Setup, sspr_test::Teardown),
   };

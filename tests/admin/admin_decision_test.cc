@@ -191,7 +191,8 @@ void reconfirmation_and_later_follow_the_dialogues_rules(void**) {
   Expect(Decide(c, f), "PAM_PERM_DENIED", "mode", ex::kNotRegistered);
 }
 
-void a_user_unknown_to_the_backend_is_out_of_scope_even_with_failmode_secure(void**) {
+void a_user_unknown_to_the_backend_is_out_of_scope_even_with_failmode_secure(
+    void**) {
   Config c;
   c.failmode = sspr::FailMode::kSecure;
   Facts f;
@@ -208,9 +209,11 @@ int main() {
       cmocka_unit_test(a_registered_user_is_let_in_whatever_the_cache),
       cmocka_unit_test(an_unregistered_user_gets_what_the_mode_says),
       cmocka_unit_test(an_unavailable_backend_gets_what_failmode_says),
-      cmocka_unit_test(a_stale_cache_entry_counts_while_the_backend_is_unavailable),
+      cmocka_unit_test(
+          a_stale_cache_entry_counts_while_the_backend_is_unavailable),
       cmocka_unit_test(reconfirmation_and_later_follow_the_dialogues_rules),
-      cmocka_unit_test(a_user_unknown_to_the_backend_is_out_of_scope_even_with_failmode_secure),
+      cmocka_unit_test(
+          a_user_unknown_to_the_backend_is_out_of_scope_even_with_failmode_secure),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

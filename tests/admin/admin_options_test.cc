@@ -64,8 +64,8 @@ void every_command_parses_with_its_arguments(void**) {
   // check-config: FILE optional, made absolute, read like --conf.
   assert_true(Parse({"check-config"}, &o, &err));
   assert_true(o.file.empty());
-  assert_true(Parse({"check-config", "/etc/y.conf", "--arg", "debug"}, &o,
-                    &err));
+  assert_true(
+      Parse({"check-config", "/etc/y.conf", "--arg", "debug"}, &o, &err));
   assert_string_equal(o.file.c_str(), "/etc/y.conf");
   args = sspr::ConfigArgs(o);
   assert_int_equal(args.size(), 2);

@@ -122,18 +122,18 @@ void reset_frees_the_users_locked_number(void** state) {
   sspr::RateVerdict v = sspr::RateVerdict::kLimited;
   int64_t until = 0;
   for (int i = 0; i < 2; ++i) {
-    assert_true(rl.TryConsume("alice", "+12015550123", kNow + i, &v, &until,
-                              &err));
+    assert_true(
+        rl.TryConsume("alice", "+12015550123", kNow + i, &v, &until, &err));
     assert_true(v == sspr::RateVerdict::kAllowed);
   }
-  assert_true(rl.TryConsume("alice", "+12015550123", kNow + 2, &v, &until,
-                            &err));
+  assert_true(
+      rl.TryConsume("alice", "+12015550123", kNow + 2, &v, &until, &err));
   assert_true(v == sspr::RateVerdict::kLimited);
   ResetReport r;
   assert_true(ResetUser(c, "alice", &r, &err));
   assert_true(r.rate);
-  assert_true(rl.TryConsume("alice", "+12015550123", kNow + 3, &v, &until,
-                            &err));
+  assert_true(
+      rl.TryConsume("alice", "+12015550123", kNow + 3, &v, &until, &err));
   assert_true(v == sspr::RateVerdict::kAllowed);
   assert_true(Exists(c.state_dir + "/rate/dest-%2B12015550123.json"));
 }
@@ -200,15 +200,14 @@ void reset_waits_for_the_users_lock(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(
-          reset_removes_exactly_the_users_state, sspr_test::Setup,
-          sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(reset_removes_exactly_the_users_state,
+                                      sspr_test::Setup, sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(reset_frees_the_users_locked_number,
                                       sspr_test::Setup, sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(the_lock_is_created_for_the_helper_user,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(symlinks_are_refused,
-                                      sspr_test::Setup, sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(symlinks_are_refused, sspr_test::Setup,
+                                      sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(reset_waits_for_the_users_lock,
                                       sspr_test::Setup, sspr_test::Teardown),
   };

@@ -47,7 +47,10 @@ struct World {
   HttpClient c{&t, 5000, 9000, 1000000 + 600000};
   World() {
     c.now_ms = [this] { return now; };
-    c.sleep_ms = [this](int64_t ms) { slept += ms; now += ms; };
+    c.sleep_ms = [this](int64_t ms) {
+      slept += ms;
+      now += ms;
+    };
     c.unix_now = [] { return int64_t{1800000000}; };
   }
 };

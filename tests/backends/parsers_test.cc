@@ -53,15 +53,16 @@ void a_rest_user_record_parses(void**) {
   std::string err;
   assert_true(ParseRestUser(
       "{\"user\":\"a\",\"methods\":[{\"type\":\"mobile\",\"value\":\"+1201\","
-      "\"verified_at\":5}]}", &r, &err));
+      "\"verified_at\":5}]}",
+      &r, &err));
   assert_int_equal(r.methods.size(), 1);
   assert_string_equal(r.methods[0].type.c_str(), "mobile");
   assert_int_equal(r.methods[0].verified_at, 5);
-  for (const char* bad :
-       {"[]", "{}", "{\"methods\":{}}", "{\"methods\":[1]}",
-        "{\"methods\":[{\"type\":1,\"value\":\"x\"}]}",
-        "{\"methods\":[{\"type\":\"m\",\"value\":\"x\",\"verified_at\":\"1\"}]}",
-        "{\"methods\":[{\"type\":\"\",\"value\":\"x\"}]}"}) {
+  for (const char* bad : {"[]", "{}", "{\"methods\":{}}", "{\"methods\":[1]}",
+                          "{\"methods\":[{\"type\":1,\"value\":\"x\"}]}",
+                          "{\"methods\":[{\"type\":\"m\",\"value\":\"x\","
+                          "\"verified_at\":\"1\"}]}",
+                          "{\"methods\":[{\"type\":\"\",\"value\":\"x\"}]}"}) {
     err.clear();
     assert_false(ParseRestUser(bad, &r, &err));
     assert_false(err.empty());
@@ -78,7 +79,8 @@ void graph_methods_parse_into_a_record(void**) {
       "\"phoneNumber\":\"+1 2065555555x12\",\"phoneType\":\"office\"},"
       "{\"@odata.type\":\"#microsoft.graph.emailAuthenticationMethod\","
       "\"emailAddress\":\"a@b.c\"}],"
-      "\"@odata.nextLink\":\"https://graph/next\"}", &r, &next, &err));
+      "\"@odata.nextLink\":\"https://graph/next\"}",
+      &r, &next, &err));
   assert_int_equal(r.methods.size(), 2);  // the password does not count
   assert_string_equal(r.methods[0].type.c_str(), "office");
   assert_string_equal(r.methods[0].value.c_str(), "+12065555555");
@@ -104,7 +106,8 @@ void the_graph_registration_report_parses(void**) {
   assert_false(found);
   assert_true(ParseGraphRegistration(
       "{\"value\":[{\"isSsprRegistered\":true,\"methodsRegistered\":"
-      "[\"mobilePhone\",\"fido2\",\"email\"]}]}", &r, &found, &err));
+      "[\"mobilePhone\",\"fido2\",\"email\"]}]}",
+      &r, &found, &err));
   assert_true(found);
   assert_int_equal(r.methods.size(), 2);
   for (const char* bad :
@@ -124,7 +127,8 @@ void okta_factors_parse(void**) {
       "[{\"id\":\"mbl1\",\"factorType\":\"sms\",\"status\":\"ACTIVE\","
       "\"profile\":{\"phoneNumber\":\"+1201\"}},"
       "{\"id\":\"emf1\",\"factorType\":\"email\",\"status\":"
-      "\"PENDING_ACTIVATION\",\"profile\":{\"email\":\"a@b.c\"}}]", &f, &err));
+      "\"PENDING_ACTIVATION\",\"profile\":{\"email\":\"a@b.c\"}}]",
+      &f, &err));
   assert_int_equal(f.size(), 2);
   assert_string_equal(f[0].value.c_str(), "+1201");
   assert_string_equal(f[1].value.c_str(), "a@b.c");
@@ -157,17 +161,17 @@ void okta_questions_parse(void**) {
   assert_true(ParseOktaQuestions("[]", &q, &err));
   assert_int_equal(q.size(), 0);
   const char* bad[] = {
-      "{}",                                                 // not an array
-      "[1]",                                                // not an object
-      "[{\"question\":\"a\"}]",                            // no text
-      "[{\"question\":7,\"questionText\":\"x\"}]",          // wrong type
-      "[{\"question\":\"A b\",\"questionText\":\"x\"}]",    // bad key
-      "[{\"question\":\"a\",\"questionText\":\"\"}]",       // empty text
+      "{}",                                               // not an array
+      "[1]",                                              // not an object
+      "[{\"question\":\"a\"}]",                           // no text
+      "[{\"question\":7,\"questionText\":\"x\"}]",        // wrong type
+      "[{\"question\":\"A b\",\"questionText\":\"x\"}]",  // bad key
+      "[{\"question\":\"a\",\"questionText\":\"\"}]",     // empty text
       "[{\"question\":\"a\",\"questionText\":\"\\u001b[2J\"}]",  // escape
-      "[{\"question\":\"a\",\"questionText\":\"\\u0085\"}]",  // C1 control
+      "[{\"question\":\"a\",\"questionText\":\"\\u0085\"}]",     // C1 control
       ("[{\"question\":\"a\",\"questionText\":\"x\"},"
-       "{\"question\":\"a\",\"questionText\":\"y\"}]"),      // twice
-      "[{\"question\":\"a\",\"questionText\":\"x\"",        // malformed
+       "{\"question\":\"a\",\"questionText\":\"y\"}]"),  // twice
+      "[{\"question\":\"a\",\"questionText\":\"x\"",     // malformed
   };
   for (const char* b : bad) {
     err.clear();
@@ -188,23 +192,26 @@ void okta_questions_parse(void**) {
 void service_errors_become_short_texts(void**) {
   assert_string_equal(
       ServiceErrorText("{\"error\":{\"code\":\"Request_ResourceNotFound\","
-                       "\"message\":\"no\"}}").c_str(),
+                       "\"message\":\"no\"}}")
+          .c_str(),
       "Request_ResourceNotFound: no");
   assert_string_equal(
       ServiceErrorText("{\"errorCode\":\"E0000011\",\"errorSummary\":"
-                       "\"Invalid token provided\"}").c_str(),
+                       "\"Invalid token provided\"}")
+          .c_str(),
       "E0000011: Invalid token provided");
   assert_string_equal(
       ServiceErrorText("{\"error\":\"invalid_client\",\"error_description\":"
-                       "\"AADSTS7000215: x\"}").c_str(),
+                       "\"AADSTS7000215: x\"}")
+          .c_str(),
       "invalid_client: AADSTS7000215: x");
   assert_string_equal(ServiceErrorText("<html>").c_str(), "");
   // Control characters (C0, DEL, C1) become spaces (fuzz_remote finding:
   // a DEL went into the log line).
-  assert_string_equal(
-      ServiceErrorText("{\"errorCode\":\"E1\",\"errorSummary\":"
-                       "\"a\\nb\\u007fc\\u009bd\\u00e9\"}").c_str(),
-      "E1: a b c  d\xc3\xa9");
+  assert_string_equal(ServiceErrorText("{\"errorCode\":\"E1\",\"errorSummary\":"
+                                       "\"a\\nb\\u007fc\\u009bd\\u00e9\"}")
+                          .c_str(),
+                      "E1: a b c  d\xc3\xa9");
   // Cut at 200 bytes, never inside a UTF-8 sequence.
   std::string e = "{\"errorCode\":\"E\",\"errorSummary\":\"" +
                   std::string(196, 'x') + "\u00e9\u00e9\"}";

@@ -200,10 +200,10 @@ void okta_refuses_what_was_not_activated(void**) {
   w.secrets.Set("okta_api_token", "t0ken");
   w.svc.rules = {
       {"GET", "/api/v1/users/bob", 200, R"({"id":"00u1"})", ""},
-      {"POST", "/lifecycle/activate", 200,
-       R"({"id":"f1","status":"ACTIVE"})", ""},
-      {"POST", "/factors", 200,
-       R"({"id":"f1","status":"PENDING_ACTIVATION"})", ""},
+      {"POST", "/lifecycle/activate", 200, R"({"id":"f1","status":"ACTIVE"})",
+       ""},
+      {"POST", "/factors", 200, R"({"id":"f1","status":"PENDING_ACTIVATION"})",
+       ""},
   };
   auto b = w.Make(MakeOktaBackend);
   int64_t retry = 0;
@@ -228,8 +228,7 @@ int main() {
       cmocka_unit_test(
           sspr::rest_refuses_a_number_its_verification_was_not_for),
       cmocka_unit_test(sspr::rest_helper_sent_code_proves_only_its_number),
-      cmocka_unit_test(
-          sspr::graph_refuses_a_number_no_checked_code_went_to),
+      cmocka_unit_test(sspr::graph_refuses_a_number_no_checked_code_went_to),
       cmocka_unit_test(sspr::okta_refuses_what_was_not_activated),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -15,8 +15,8 @@
 /* An interposer: every format comes from the caller, by design. */
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 
-__attribute__((format(printf, 2, 0)))
-static void emit(int pri, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void emit(int pri, const char *fmt,
+                                                       va_list ap) {
   const char *path = getenv("SSPR_SYSLOG_FILE");
   if (path == NULL) return;
   char buf[4096];
@@ -33,10 +33,14 @@ static void emit(int pri, const char *fmt, va_list ap) {
 }
 
 EXPORT void openlog(const char *ident, int option, int facility) {
-  (void)ident; (void)option; (void)facility;
+  (void)ident;
+  (void)option;
+  (void)facility;
 }
 EXPORT void closelog(void) {}
-EXPORT void vsyslog(int pri, const char *fmt, va_list ap) { emit(pri, fmt, ap); }
+EXPORT void vsyslog(int pri, const char *fmt, va_list ap) {
+  emit(pri, fmt, ap);
+}
 EXPORT void syslog(int pri, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -75,15 +75,23 @@ bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
   using Get = std::function<bool(const Config&, std::string*)>;
   static const std::map<std::string, Get> kMaybe = {
       SSPR_MEMBER(check_root),
-      SSPR_MEMBER(noninteractive),       SSPR_MEMBER(noninteractive_services),
+      SSPR_MEMBER(noninteractive),
+      SSPR_MEMBER(noninteractive_services),
       SSPR_MEMBER(interactive_services),
-      SSPR_MEMBER(ldap_uri),             SSPR_MEMBER(ldap_starttls),
-      SSPR_MEMBER(ldap_base),            SSPR_MEMBER(ldap_scope),
-      SSPR_MEMBER(ldap_user_filter),     SSPR_MEMBER(ldap_bind_dn),
-      SSPR_MEMBER(ldap_schema),          SSPR_MEMBER(ldap_attr_mobile),
-      SSPR_MEMBER(ldap_attr_office),     SSPR_MEMBER(ldap_attr_email),
-      SSPR_MEMBER(ldap_attr_verified),   SSPR_MEMBER(ldap_connect_timeout),
-      SSPR_MEMBER(ldap_sasl_mech),       SSPR_MEMBER(ldap_tls_cert),
+      SSPR_MEMBER(ldap_uri),
+      SSPR_MEMBER(ldap_starttls),
+      SSPR_MEMBER(ldap_base),
+      SSPR_MEMBER(ldap_scope),
+      SSPR_MEMBER(ldap_user_filter),
+      SSPR_MEMBER(ldap_bind_dn),
+      SSPR_MEMBER(ldap_schema),
+      SSPR_MEMBER(ldap_attr_mobile),
+      SSPR_MEMBER(ldap_attr_office),
+      SSPR_MEMBER(ldap_attr_email),
+      SSPR_MEMBER(ldap_attr_verified),
+      SSPR_MEMBER(ldap_connect_timeout),
+      SSPR_MEMBER(ldap_sasl_mech),
+      SSPR_MEMBER(ldap_tls_cert),
       SSPR_MEMBER(ldap_tls_key),
   };
   auto it = kMaybe.find(key);
@@ -94,7 +102,8 @@ bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
 bool Value(const Config& c, const std::string& key, std::string* out) {
   using Get = std::function<std::string(const Config&)>;
   static const std::map<std::string, Get> kGet = {
-      {"backend", [](const Config& x) { return std::string(BackendName(x.backend)); }},
+      {"backend",
+       [](const Config& x) { return std::string(BackendName(x.backend)); }},
       {"mode",
        [](const Config& x) { return std::string(sspr::ModeName(x.mode)); }},
       {"methods", [](const Config& x) { return Join(x.methods); }},
@@ -195,7 +204,9 @@ bool Value(const Config& c, const std::string& key, std::string* out) {
       {"okta_scopes", [](const Config& x) { return x.okta_scopes; }},
       {"reset", [](const Config& x) { return YesNo(x.reset); }},
       {"reset_methods_required",
-       [](const Config& x) { return std::to_string(x.reset_methods_required); }},
+       [](const Config& x) {
+         return std::to_string(x.reset_methods_required);
+       }},
       {"reset_questions",
        [](const Config& x) { return std::to_string(x.reset_questions); }},
       {"reset_contact", [](const Config& x) { return x.reset_contact; }},
@@ -253,8 +264,7 @@ int main(int argc, char** argv) {
         printf("%s\terror\t%s\n", key.c_str(), err.c_str());
       else if (!Value(c, key, &shown))
         printf("%s\tok\t?\n", key.c_str());  // taken; cannot be shown
-      else
-        printf("%s\tok\t%s\n", key.c_str(), shown.c_str());
+      else printf("%s\tok\t%s\n", key.c_str(), shown.c_str());
     }
     return 0;
   }

@@ -273,8 +273,7 @@ void Login(const sspr::Config& c, FakeClock* clock,
   if (!policy.Init(&err)) Fail("PolicyStore::Init failed", err);
 
   FuzzConv conv(answers, clock, &sent);
-  sspr::Dialogue d(c, backend.get(), &conv, clock,
-                   sspr::NowMs() + 3600 * 1000);
+  sspr::Dialogue d(c, backend.get(), &conv, clock, sspr::NowMs() + 3600 * 1000);
   d.set_questions(sspr::BuiltinQuestions());
   d.set_policy_store(&policy);
   const sspr::proto::Result r = d.Run(kUser);

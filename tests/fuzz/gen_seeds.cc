@@ -296,10 +296,11 @@ void Relays() {
   Put("fuzz_relay", "prompt", std::string(1, '\0') + "Mobile number: ");
   Put("fuzz_relay", "prompt_code", "\1Code: ");
   Put("fuzz_relay", "info_lines",
-      "\2Registration:\n  1) mobile\n  2) office\n\n" +
-          std::string(600, 'x') + "\nDone.\n");
+      "\2Registration:\n  1) mobile\n  2) office\n\n" + std::string(600, 'x') +
+          "\nDone.\n");
   Put("fuzz_relay", "info_utf8",
-      "\2Gr\xC3\xBC\xC3\x9F" "e, \xE6\x97\xA5\xE6\x9C\xAC, "
+      "\2Gr\xC3\xBC\xC3\x9F"
+      "e, \xE6\x97\xA5\xE6\x9C\xAC, "
       "\xF0\x9F\x93\xB1 \xE2\x80\x93 " +
           std::string(200, 'y') + std::string(300, '\xE2') + "\n");
   Put("fuzz_relay", "error_letter_continuations",
@@ -308,7 +309,8 @@ void Relays() {
       "\2" + std::string(60 * 1024, '\x80'));
   Put("fuzz_relay", "error_escapes",
       "\3\x1B[2J\x1B]0;title\x07\x1B[31mred\r\nsecond\xC2\x9B"
-      "31m\x7F\ttab" + std::string(1, '\0') + "nul");
+      "31m\x7F\ttab" +
+          std::string(1, '\0') + "nul");
   Put("fuzz_relay", "error_ill_formed",
       "\3\xC0\xAF \xE0\x80\xAF \xED\xA0\x80 \xF4\x90\x80\x80 \xF5 "
       "\xE2\x82 \xF0\x9F\x98");

@@ -175,7 +175,10 @@ int Conv(int n, const struct pam_message** msg, struct pam_response** resp,
     int style = msg[i]->msg_style;
     const char* text = msg[i]->msg;
     if (style == PAM_TEXT_INFO || style == PAM_ERROR_MSG) {
-      printf(o->interactive ? "%s\n" : (style == PAM_TEXT_INFO ? "INFO: %s\n" : "ERROR: %s\n"), text);
+      printf(o->interactive
+                 ? "%s\n"
+                 : (style == PAM_TEXT_INFO ? "INFO: %s\n" : "ERROR: %s\n"),
+             text);
       fflush(stdout);
       ShowPhone(o);
       continue;
@@ -259,8 +262,8 @@ int main(int argc, char** argv) {
     else if (a == "--sshd-password") {
       o.sshd = true;
       o.sshd_password = value();
-    }
-    else if (a == "--sigchld-ignore") signal(SIGCHLD, SIG_IGN);  // as some daemons do
+    } else if (a == "--sigchld-ignore")
+      signal(SIGCHLD, SIG_IGN);  // as some daemons do
     else o.answers.push_back(a);
   }
   if (o.confdir.empty() || o.user.empty()) {

@@ -89,11 +89,11 @@ void a_directory_opens_and_a_symlink_to_it_is_refused(void** state) {
   bool missing = true;
   assert_true(sspr::OpenDirNoFollow(AT_FDCWD, d, "top", &top, &missing, &err));
   assert_false(missing);
-  assert_true(sspr::OpenDirNoFollow(top.get(), "real", "real", &out, &missing,
-                                    &err));
+  assert_true(
+      sspr::OpenDirNoFollow(top.get(), "real", "real", &out, &missing, &err));
   assert_true(out.valid());
-  assert_false(
-      sspr::OpenDirNoFollow(top.get(), "link", "the link", &out, &missing, &err));
+  assert_false(sspr::OpenDirNoFollow(top.get(), "link", "the link", &out,
+                                     &missing, &err));
   assert_string_equal(err.c_str(),
                       "the link is a symlink or not a directory, refusing it");
 }
@@ -131,8 +131,8 @@ void read_at_refuses_a_file_over_its_limit(void** state) {
   UniqueFd dir(sspr::OpenDirNoFollow(AT_FDCWD, d));
   std::string out = "before", err;
   bool missing = false;
-  assert_false(sspr::ReadAt(dir.get(), "f", "the file", 4, &out, &missing,
-                            &err));
+  assert_false(
+      sspr::ReadAt(dir.get(), "f", "the file", 4, &out, &missing, &err));
   assert_string_equal(err.c_str(),
                       "the file is too large (5 bytes, at most 4)");
   assert_string_equal(out.c_str(), "before");  // untouched on failure
@@ -146,11 +146,11 @@ void read_at_refuses_a_symlink_and_a_fifo_without_hanging(void** state) {
   UniqueFd dir(sspr::OpenDirNoFollow(AT_FDCWD, d));
   std::string out, err;
   bool missing = false;
-  assert_false(sspr::ReadAt(dir.get(), "link", "link", 9, &out, &missing,
-                            &err));
+  assert_false(
+      sspr::ReadAt(dir.get(), "link", "link", 9, &out, &missing, &err));
   assert_string_equal(err.c_str(), "link is a symlink, refusing it");
-  assert_false(sspr::ReadAt(dir.get(), "fifo", "fifo", 9, &out, &missing,
-                            &err));
+  assert_false(
+      sspr::ReadAt(dir.get(), "fifo", "fifo", 9, &out, &missing, &err));
   assert_string_equal(err.c_str(), "fifo is not a regular file");
 }
 

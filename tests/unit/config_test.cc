@@ -43,11 +43,11 @@ bool Contains(const std::string& hay, const std::string& needle) {
   return hay.find(needle) != std::string::npos;
 }
 
-#define ASSERT_CONTAINS(hay, needle)                                      \
-  do {                                                                    \
-    if (!Contains((hay), (needle)))                                       \
-      fail_msg("'%s' does not contain '%s'", std::string(hay).c_str(),    \
-               std::string(needle).c_str());                              \
+#define ASSERT_CONTAINS(hay, needle)                                   \
+  do {                                                                 \
+    if (!Contains((hay), (needle)))                                    \
+      fail_msg("'%s' does not contain '%s'", std::string(hay).c_str(), \
+               std::string(needle).c_str());                           \
   } while (0)
 
 std::string Join(const std::vector<std::string>& v) {
@@ -72,133 +72,286 @@ std::string I(int v) { return std::to_string(v); }
 std::vector<KeyCase> AllKeys() {
   const std::string long_path = "/" + std::string(1024, 'p');
   return {
-      {"backend", "ldap", "ldap", {"", "LOCAL", "ldapx", "local "},
+      {"backend",
+       "ldap",
+       "ldap",
+       {"", "LOCAL", "ldapx", "local "},
        [](const Config& c) { return std::string(BackendName(c.backend)); }},
-      {"mode", "warn", "warn", {"", "Warn", "deny", "register,block"},
+      {"mode",
+       "warn",
+       "warn",
+       {"", "Warn", "deny", "register,block"},
        [](const Config& c) { return std::string(ModeName(c.mode)); }},
-      {"methods", "office, mobile", "office|mobile",
+      {"methods",
+       "office, mobile",
+       "office|mobile",
        {"", ",", "fax", "Mobile", "mobile,mobile"},
        [](const Config& c) { return Join(c.methods); }},
-      {"methods_required", "2", "2", {"0", "3", "x", ""},
+      {"methods_required",
+       "2",
+       "2",
+       {"0", "3", "x", ""},
        [](const Config& c) { return I(c.methods_required); }},
-      {"default_region", "gb", "GB", {"", "G", "GBR", "1A", "\xc3\xa9"},
+      {"default_region",
+       "gb",
+       "GB",
+       {"", "G", "GBR", "1A", "\xc3\xa9"},
        [](const Config& c) { return c.default_region; }},
-      {"failmode", "secure", "secure", {"", "Secure", "open"},
+      {"failmode",
+       "secure",
+       "secure",
+       {"", "Secure", "open"},
        [](const Config& c) { return std::string(FailModeName(c.failmode)); }},
-      {"groups", "wheel,staff admins", "wheel|staff|admins",
+      {"groups",
+       "wheel,staff admins",
+       "wheel|staff|admins",
        {"a=b", std::string("ctl\x01", 4), "caf\xc3\xa9", std::string(257, 'g')},
        [](const Config& c) { return Join(c.groups); }},
-      {"exempt_users", "root, svc-backup", "root|svc-backup", {"x=y"},
+      {"exempt_users",
+       "root, svc-backup",
+       "root|svc-backup",
+       {"x=y"},
        [](const Config& c) { return Join(c.exempt_users); }},
-      {"exempt_groups", "nologin", "nologin", {"bad\x7fname"},
+      {"exempt_groups",
+       "nologin",
+       "nologin",
+       {"bad\x7fname"},
        [](const Config& c) { return Join(c.exempt_groups); }},
-      {"state_dir", "/srv/sspr", "/srv/sspr", {"", "var/lib", long_path},
+      {"state_dir",
+       "/srv/sspr",
+       "/srv/sspr",
+       {"", "var/lib", long_path},
        [](const Config& c) { return c.state_dir; }},
-      {"cache_dir", "/run/sspr", "/run/sspr", {"", "./cache"},
+      {"cache_dir",
+       "/run/sspr",
+       "/run/sspr",
+       {"", "./cache"},
        [](const Config& c) { return c.cache_dir; }},
-      {"cache_ttl", "600", "600", {"-1", "2592001", "1h"},
+      {"cache_ttl",
+       "600",
+       "600",
+       {"-1", "2592001", "1h"},
        [](const Config& c) { return I(c.cache_ttl); }},
-      {"helper_timeout", "45", "45", {"0", "601"},
+      {"helper_timeout",
+       "45",
+       "45",
+       {"0", "601"},
        [](const Config& c) { return I(c.helper_timeout); }},
-      {"dialogue_timeout", "900", "900", {"9", "3601"},
+      {"dialogue_timeout",
+       "900",
+       "900",
+       {"9", "3601"},
        [](const Config& c) { return I(c.dialogue_timeout); }},
-      {"request_timeout", "20", "20", {"0", "121"},
+      {"request_timeout",
+       "20",
+       "20",
+       {"0", "121"},
        [](const Config& c) { return I(c.request_timeout); }},
-      {"code_length", "8", "8", {"5", "11"},
+      {"code_length",
+       "8",
+       "8",
+       {"5", "11"},
        [](const Config& c) { return I(c.code_length); }},
-      {"code_ttl", "120", "120", {"29", "3601"},
+      {"code_ttl",
+       "120",
+       "120",
+       {"29", "3601"},
        [](const Config& c) { return I(c.code_ttl); }},
-      {"max_attempts", "5", "5", {"0", "11"},
+      {"max_attempts",
+       "5",
+       "5",
+       {"0", "11"},
        [](const Config& c) { return I(c.max_attempts); }},
-      {"max_input_attempts", "4", "4", {"0", "11"},
+      {"max_input_attempts",
+       "4",
+       "4",
+       {"0", "11"},
        [](const Config& c) { return I(c.max_input_attempts); }},
-      {"resend_cooldown", "60", "60", {"-1", "3601"},
+      {"resend_cooldown",
+       "60",
+       "60",
+       {"-1", "3601"},
        [](const Config& c) { return I(c.resend_cooldown); }},
-      {"rate_limit", "10", "10", {"0", "1001"},
+      {"rate_limit",
+       "10",
+       "10",
+       {"0", "1001"},
        [](const Config& c) { return I(c.rate_limit); }},
-      {"rate_window", "7200", "7200", {"59", "604801"},
+      {"rate_window",
+       "7200",
+       "7200",
+       {"59", "604801"},
        [](const Config& c) { return I(c.rate_window); }},
-      {"rate_lockout", "0", "0", {"-1", "2592001"},
+      {"rate_lockout",
+       "0",
+       "0",
+       {"-1", "2592001"},
        [](const Config& c) { return I(c.rate_lockout); }},
-      {"delivery", "outbox:/var/spool/sspr/outbox", "outbox:/var/spool/sspr/outbox",
+      {"delivery",
+       "outbox:/var/spool/sspr/outbox",
+       "outbox:/var/spool/sspr/outbox",
        {"", "outbox:", "outbox:rel/path", "command:", "smtp", "/usr/bin/x",
         "Outbox:/x", "file:/x"},
        [](const Config& c) { return c.delivery; }},
-      {"delivery_timeout", "15", "15", {"0", "121"},
+      {"delivery_timeout",
+       "15",
+       "15",
+       {"0", "121"},
        [](const Config& c) { return I(c.delivery_timeout); }},
-      {"helper_user", "sspr-helper", "sspr-helper", {"", "a=b", "two words"},
+      {"helper_user",
+       "sspr-helper",
+       "sspr-helper",
+       {"", "a=b", "two words"},
        [](const Config& c) { return c.helper_user; }},
-      {"secrets_file", "/etc/sspr/secrets", "/etc/sspr/secrets",
-       {"", "secrets"}, [](const Config& c) { return c.secrets_file; }},
-      {"enroll_url", "https://login.example.com/sspr?x=1",
+      {"secrets_file",
+       "/etc/sspr/secrets",
+       "/etc/sspr/secrets",
+       {"", "secrets"},
+       [](const Config& c) { return c.secrets_file; }},
+      {"enroll_url",
+       "https://login.example.com/sspr?x=1",
        "https://login.example.com/sspr?x=1",
        {"", "http://example.com", "HTTPS://example.com", "ftp://x",
         "https://exa mple.com", "https://" + std::string(393, 'a'),
         "https://example.com/\xc3\xa9"},
        [](const Config& c) { return c.enroll_url; }},
-      {"conf", "/tmp/other.conf", "/tmp/other.conf", {"", "other.conf"},
+      {"conf",
+       "/tmp/other.conf",
+       "/tmp/other.conf",
+       {"", "other.conf"},
        [](const Config& c) { return c.conf; }},
-      {"helper", "/usr/libexec/sspr-helper", "/usr/libexec/sspr-helper",
-       {"", "sspr-helper"}, [](const Config& c) { return c.helper; }},
-      {"debug", "yes", "1", {"maybe", "2", "YES"},
+      {"helper",
+       "/usr/libexec/sspr-helper",
+       "/usr/libexec/sspr-helper",
+       {"", "sspr-helper"},
+       [](const Config& c) { return c.helper; }},
+      {"debug",
+       "yes",
+       "1",
+       {"maybe", "2", "YES"},
        [](const Config& c) { return I(c.debug); }},
-      {"only_services", "sshd, login", "sshd|login", {"a=b", "ssh d=x"},
+      {"only_services",
+       "sshd, login",
+       "sshd|login",
+       {"a=b", "ssh d=x"},
        [](const Config& c) { return Join(c.only_services); }},
-      {"skip_services", "sudo cron", "sudo|cron", {"bad\x7f", "x,y=z"},
+      {"skip_services",
+       "sudo cron",
+       "sudo|cron",
+       {"bad\x7f", "x,y=z"},
        [](const Config& c) { return Join(c.skip_services); }},
-      {"skip_rhosts", "10.0.0.0/8, 192.168.1.5 fd00::/8",
+      {"skip_rhosts",
+       "10.0.0.0/8, 192.168.1.5 fd00::/8",
        "10.0.0.0/8|192.168.1.5|fd00::/8",
        {"host.example.com", "10.0.0.0/33", "10.1.2.3/8", "10.0.0.0/8,bad",
         "fe80::1%eth0", "::/129"},
        [](const Config& c) { return Join(c.skip_rhosts); }},
-      {"show_qr", "no", "0", {"maybe", "2"},
+      {"show_qr",
+       "no",
+       "0",
+       {"maybe", "2"},
        [](const Config& c) { return I(c.show_qr); }},
-      {"min_uid", "500", "500", {"", "-1", "1k", "2147483648"},
+      {"min_uid",
+       "500",
+       "500",
+       {"", "-1", "1k", "2147483648"},
        [](const Config& c) { return I(c.min_uid); }},
-      {"check_root", "yes", "1", {"maybe", "root"},
+      {"check_root",
+       "yes",
+       "1",
+       {"maybe", "root"},
        [](const Config& c) { return I(c.check_root); }},
-      {"noninteractive", "check", "1", {"", "Skip", "deny"},
+      {"noninteractive",
+       "check",
+       "1",
+       {"", "Skip", "deny"},
        [](const Config& c) {
          return I(c.noninteractive == NonInteractive::kCheck);
        }},
-      {"noninteractive_services", "cron, sudo", "cron|sudo", {"a=b"},
+      {"noninteractive_services",
+       "cron, sudo",
+       "cron|sudo",
+       {"a=b"},
        [](const Config& c) { return Join(c.noninteractive_services); }},
-      {"interactive_services", "cockpit gdm-password",
-       "cockpit|gdm-password", {"x=y"},
+      {"interactive_services",
+       "cockpit gdm-password",
+       "cockpit|gdm-password",
+       {"x=y"},
        [](const Config& c) { return Join(c.interactive_services); }},
-      {"ldap_uri", "ldaps://a.example ldap://127.0.0.1:3389",
+      {"ldap_uri",
+       "ldaps://a.example ldap://127.0.0.1:3389",
        "ldaps://a.example|ldap://127.0.0.1:3389",
        {"", "http://a.example", "ldap://a.example/dc=x", "ldapi:///"},
        [](const Config& c) { return Join(c.ldap_uri); }},
-      {"ldap_starttls", "no", "0", {"", "maybe"},
+      {"ldap_starttls",
+       "no",
+       "0",
+       {"", "maybe"},
        [](const Config& c) { return I(c.ldap_starttls); }},
-      {"ldap_base", "dc=example,dc=com", "dc=example,dc=com",
+      {"ldap_base",
+       "dc=example,dc=com",
+       "dc=example,dc=com",
        {"", std::string(600, 'a'), "dc=x\n\x01"},
        [](const Config& c) { return c.ldap_base; }},
-      {"ldap_bind_dn", "cn=sspr,dc=x", "cn=sspr,dc=x", {std::string(600, 'a')},
+      {"ldap_bind_dn",
+       "cn=sspr,dc=x",
+       "cn=sspr,dc=x",
+       {std::string(600, 'a')},
        [](const Config& c) { return c.ldap_bind_dn; }},
-      {"ldap_scope", "one", "one", {"", "subtree", "SUB"},
+      {"ldap_scope",
+       "one",
+       "one",
+       {"", "subtree", "SUB"},
        [](const Config& c) { return c.ldap_scope; }},
-      {"ldap_user_filter", "(uid=%u)", "(uid=%u)",
+      {"ldap_user_filter",
+       "(uid=%u)",
+       "(uid=%u)",
        {"uid=%u", "(uid=x)", "(uid=%u))(", "(a=%u)(b=%u)"},
        [](const Config& c) { return c.ldap_user_filter; }},
-      {"ldap_schema", "ad", "ad", {"", "AD", "openldap"},
+      {"ldap_schema",
+       "ad",
+       "ad",
+       {"", "AD", "openldap"},
        [](const Config& c) { return c.ldap_schema; }},
-      {"ldap_connect_timeout", "5", "5", {"", "0", "61", "1s", "-1"},
+      {"ldap_connect_timeout",
+       "5",
+       "5",
+       {"", "0", "61", "1s", "-1"},
        [](const Config& c) { return I(c.ldap_connect_timeout); }},
-      {"ldap_attr_mobile", "pager", "pager", {"pa ger", "-x", "1.2."},
+      {"ldap_attr_mobile",
+       "pager",
+       "pager",
+       {"pa ger", "-x", "1.2."},
        [](const Config& c) { return c.ldap_attr_mobile; }},
-      {"ldap_attr_office", "2.5.4.20", "2.5.4.20", {"a,b"},
+      {"ldap_attr_office",
+       "2.5.4.20",
+       "2.5.4.20",
+       {"a,b"},
        [](const Config& c) { return c.ldap_attr_office; }},
-      {"ldap_attr_email", "mail", "mail", {"m@il"},
+      {"ldap_attr_email",
+       "mail",
+       "mail",
+       {"m@il"},
        [](const Config& c) { return c.ldap_attr_email; }},
-      {"ldap_attr_verified", "ssprVerified", "ssprVerified", {"x y"},
+      {"ldap_attr_verified",
+       "ssprVerified",
+       "ssprVerified",
+       {"x y"},
        [](const Config& c) { return c.ldap_attr_verified; }},
-      {"ldap_sasl_mech", "EXTERNAL", "EXTERNAL", {"GSSAPI", "external", "x"},
+      {"ldap_sasl_mech",
+       "EXTERNAL",
+       "EXTERNAL",
+       {"GSSAPI", "external", "x"},
        [](const Config& c) { return c.ldap_sasl_mech; }},
-      {"ldap_tls_cert", "/etc/sspr/c.pem", "/etc/sspr/c.pem", {"c.pem"},
+      {"ldap_tls_cert",
+       "/etc/sspr/c.pem",
+       "/etc/sspr/c.pem",
+       {"c.pem"},
        [](const Config& c) { return c.ldap_tls_cert; }},
-      {"ldap_tls_key", "/etc/sspr/c.key", "/etc/sspr/c.key", {"./c.key"},
+      {"ldap_tls_key",
+       "/etc/sspr/c.key",
+       "/etc/sspr/c.key",
+       {"./c.key"},
        [](const Config& c) { return c.ldap_tls_key; }},
   };
 }
@@ -206,14 +359,20 @@ std::vector<KeyCase> AllKeys() {
 // Keys whose value is a list: a rejected value keeps its valid entries
 // (a typo in one name of exempt_users must not drop the others).
 bool IsList(const std::string& key) {
-  static const std::set<std::string> lists = {
-      "groups", "exempt_users", "exempt_groups", "only_services",
-      "skip_services", "skip_rhosts", "noninteractive_services",
-      "interactive_services", "ldap_uri"};
+  static const std::set<std::string> lists = {"groups",
+                                              "exempt_users",
+                                              "exempt_groups",
+                                              "only_services",
+                                              "skip_services",
+                                              "skip_rhosts",
+                                              "noninteractive_services",
+                                              "interactive_services",
+                                              "ldap_uri"};
   return lists.count(key) != 0;
 }
 
-void every_key_takes_its_good_values_and_refuses_its_bad_ones(void** /*state*/) {
+void every_key_takes_its_good_values_and_refuses_its_bad_ones(
+    void** /*state*/) {
   for (const KeyCase& k : AllKeys()) {
     Config c;
     std::string err;
@@ -228,7 +387,8 @@ void every_key_takes_its_good_values_and_refuses_its_bad_ones(void** /*state*/) 
       if (SetKey(&d, k.key, bad, &err))
         fail_msg("%s = '%s' accepted", k.key, bad.c_str());
       // The error names the key, and the old value stays (a list keeps
-      // the valid entries of the new value: a_list_with_a_bad_entry_keeps_its_valid_entries).
+      // the valid entries of the new value:
+      // a_list_with_a_bad_entry_keeps_its_valid_entries).
       ASSERT_CONTAINS(err, std::string("'") + k.key + "'");
       if (!IsList(k.key) && k.get(d) != k.want)
         fail_msg("%s changed to '%s' by a rejected value", k.key,
@@ -293,8 +453,8 @@ void an_invalid_skip_rhosts_entry_is_named_in_the_error(void** /*state*/) {
 }
 
 void an_unknown_key_is_refused_and_named(void** /*state*/) {
-  const char* unknown[] = {"", "Mode", "mode ", " mode", "unknown", "methods_",
-                           "email"};
+  const char* unknown[] = {"",        "Mode",     "mode ", " mode",
+                           "unknown", "methods_", "email"};
   for (const char* k : unknown) {
     Config c;
     std::string err;
@@ -340,7 +500,8 @@ const IntCase kIntKeys[] = {
     {"delivery_timeout", 1, 120, &Config::delivery_timeout},
 };
 
-void every_number_key_takes_its_bounds_and_refuses_beyond_them(void** /*state*/) {
+void every_number_key_takes_its_bounds_and_refuses_beyond_them(
+    void** /*state*/) {
   for (const IntCase& k : kIntKeys) {
     Config c;
     std::string err;
@@ -357,13 +518,12 @@ void every_number_key_takes_its_bounds_and_refuses_beyond_them(void** /*state*/)
       ASSERT_CONTAINS(err, std::string("'") + k.key + "'");
       assert_int_equal(c.*(k.field), before);
     }
-    const char* malformed[] = {"",   "abc",  "1.5",        " 5",         "5 ",
-                               "+5", "0x10", "99999999999", "2147483648",
-                               "-0", "5s",   "\xd9\xa5"};
+    const char* malformed[] = {"",           "abc", "1.5",  " 5",
+                               "5 ",         "+5",  "0x10", "99999999999",
+                               "2147483648", "-0",  "5s",   "\xd9\xa5"};
     for (const char* v : malformed) {
       err.clear();
-      if (SetKey(&c, k.key, v, &err))
-        fail_msg("%s = '%s' accepted", k.key, v);
+      if (SetKey(&c, k.key, v, &err)) fail_msg("%s = '%s' accepted", k.key, v);
       assert_false(err.empty());
     }
   }
@@ -453,8 +613,9 @@ void delivery_takes_an_absolute_outbox_or_command_only(void** /*state*/) {
   assert_string_equal(c.delivery.c_str(), "outbox:/tmp/outbox.jsonl");
   assert_true(SetKey(&c, "delivery", "command:/usr/local/bin/send-sms", &err));
   assert_string_equal(c.delivery.c_str(), "command:/usr/local/bin/send-sms");
-  const char* bad[] = {"outbox:", "outbox:tmp/x", "command:send", "command:",
-                       "outbox /tmp/x", "sms:/x", "/tmp/x", "outbox"};
+  const char* bad[] = {"outbox:",  "outbox:tmp/x",  "command:send",
+                       "command:", "outbox /tmp/x", "sms:/x",
+                       "/tmp/x",   "outbox"};
   for (const char* b : bad) {
     err.clear();
     assert_false(SetKey(&c, "delivery", b, &err));
@@ -472,9 +633,12 @@ void enroll_url_takes_https_up_to_400_characters(void** /*state*/) {
   assert_int_equal(max.size(), 400);
   assert_true(SetKey(&c, "enroll_url", max, &err));
   assert_true(c.enroll_url == max);
-  const std::string bad[] = {"http://aka.ms/ssprsetup", "aka.ms/ssprsetup",
-                             "https:/aka.ms", "javascript:alert(1)",
-                             " https://aka.ms", "https://aka.ms/\tx",
+  const std::string bad[] = {"http://aka.ms/ssprsetup",
+                             "aka.ms/ssprsetup",
+                             "https:/aka.ms",
+                             "javascript:alert(1)",
+                             " https://aka.ms",
+                             "https://aka.ms/\tx",
                              max + "a"};
   for (const auto& b : bad) {
     err.clear();
@@ -548,7 +712,8 @@ void validate_refuses_settings_that_contradict_each_other(void** /*state*/) {
 
 // backend = ldap: URIs and a base are needed; plain LDAP (no StartTLS)
 // only to this host.
-void plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen(void** /*state*/) {
+void plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen(
+    void** /*state*/) {
   Config c;
   std::string err;
   assert_true(SetKey(&c, "backend", "ldap", &err));
@@ -560,7 +725,8 @@ void plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen(void** /*st
   assert_true(SetKey(&c, "ldap_starttls", "no", &err));
   assert_false(Validate(c, &err));
   ASSERT_CONTAINS(err, "ldap://dir.example.com");
-  assert_true(SetKey(&c, "ldap_uri", "ldaps://dir.example.com ldap://127.0.0.1", &err));
+  assert_true(
+      SetKey(&c, "ldap_uri", "ldaps://dir.example.com ldap://127.0.0.1", &err));
   assert_true(Validate(c, &err));
   assert_true(SetKey(&c, "ldap_uri", "ldap://127.example.com", &err));
   assert_false(Validate(c, &err));
@@ -772,12 +938,10 @@ void small_files_follow_their_owner_mode_and_size_rules(void** state) {
   assert_false(ReadSmallFile(priv, FileRule::kRootPrivate, 64, &text, &err));
   assert_non_null(strstr(err.c_str(), "with mode 0600 (fix: chown"));
   assert_true(text.empty());
-  assert_true(ReadSmallFile(priv, FileRule::kRootNotWritable, 64, &text,
-                            &err));
+  assert_true(ReadSmallFile(priv, FileRule::kRootNotWritable, 64, &text, &err));
   assert_false(ReadSmallFile(priv, FileRule::kAnyOwner, 5, &text, &err));
   assert_non_null(strstr(err.c_str(), ": larger than 5 bytes"));
-  assert_false(ReadSmallFile(Dir(state), FileRule::kAnyOwner, 64, &text,
-                             &err));
+  assert_false(ReadSmallFile(Dir(state), FileRule::kAnyOwner, 64, &text, &err));
   assert_non_null(strstr(err.c_str(), ": not a regular file"));
   int open_errno = 0;
   assert_false(ReadSmallFile(Dir(state) + "/none", FileRule::kAnyOwner, 64,
@@ -798,10 +962,9 @@ void each_line_is_visited_with_its_file_and_line_number(void** state) {
   assert_string_equal(seen[1].c_str(), "f:2: ");
   assert_string_equal(seen[2].c_str(), "f:3: b");
   int calls = 0;
-  assert_false(ForEachLine("x\ny\n", "f", [&](std::string*,
-                                                const std::string&) {
-    return ++calls < 1;
-  }));
+  assert_false(ForEachLine(
+      "x\ny\n", "f",
+      [&](std::string*, const std::string&) { return ++calls < 1; }));
   assert_int_equal(calls, 1);
 }
 
@@ -891,9 +1054,9 @@ void a_line_without_equals_or_key_is_refused(void** state) {
 
 void conf_and_helper_are_refused_in_the_file(void** state) {
   for (const char* key : {"conf", "helper"}) {
-    std::string path = WriteFile(state, std::string(key) + ".conf",
-                                 "mode = warn\n" + std::string(key) +
-                                     " = /tmp/evil\n");
+    std::string path =
+        WriteFile(state, std::string(key) + ".conf",
+                  "mode = warn\n" + std::string(key) + " = /tmp/evil\n");
     Config c;
     std::string err;
     assert_false(Load(path, &c, &err));
@@ -1103,8 +1266,8 @@ void a_root_owned_file_not_writable_by_others_loads(void** state) {
 // LoadConfig.
 
 void load_config_reads_the_file_named_by_conf(void** state) {
-  std::string path = WriteFile(state, "pick.conf",
-                               "mode = block\nmethods = mobile\ncache_ttl = 5\n");
+  std::string path = WriteFile(
+      state, "pick.conf", "mode = block\nmethods = mobile\ncache_ttl = 5\n");
   Config c;
   std::string err;
   if (!LoadConfig({"conf=" + path}, false, &c, &err))
@@ -1121,7 +1284,7 @@ void module_arguments_win_over_the_file(void** state) {
   std::string err;
   if (!LoadConfig({"mode=warn", "conf=" + path, "debug"}, false, &c, &err))
     fail_msg("%s", err.c_str());
-  assert_true(c.mode == Mode::kWarn);           // arg beats file
+  assert_true(c.mode == Mode::kWarn);            // arg beats file
   assert_true(c.failmode == FailMode::kSecure);  // file value kept
   assert_true(c.debug);
 }
@@ -1179,8 +1342,8 @@ void load_config_checks_the_file_perms(void** state) {
 bool OnlySafeChars(const std::string& s) {
   for (unsigned char ch : s) {
     bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-              (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
-              ch == '-' || ch == '%';
+              (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '-' ||
+              ch == '%';
     if (!ok) return false;
   }
   return true;
@@ -1215,10 +1378,27 @@ void a_user_name_becomes_a_safe_file_name(void** /*state*/) {
 }
 
 void no_two_user_names_share_a_file_name(void** /*state*/) {
-  const std::vector<std::string> users = {
-      "alice", "Alice", ".alice", "%2Ealice", "a b", "a%20b", "a_b", "a-b",
-      "a.b",   "a/b",   "a%2Fb",  "..",       ".",   "%2E",   "%2E.", "x",
-      "\xc3\xa9", "%C3%A9", "%c3%a9", "user@example.com", "user%40example.com"};
+  const std::vector<std::string> users = {"alice",
+                                          "Alice",
+                                          ".alice",
+                                          "%2Ealice",
+                                          "a b",
+                                          "a%20b",
+                                          "a_b",
+                                          "a-b",
+                                          "a.b",
+                                          "a/b",
+                                          "a%2Fb",
+                                          "..",
+                                          ".",
+                                          "%2E",
+                                          "%2E.",
+                                          "x",
+                                          "\xc3\xa9",
+                                          "%C3%A9",
+                                          "%c3%a9",
+                                          "user@example.com",
+                                          "user%40example.com"};
   std::set<std::string> seen;
   for (const auto& u : users) {
     std::string s = SafeFileName(u);
@@ -1257,14 +1437,16 @@ void file_names_do_not_depend_on_the_locale(void** /*state*/) {
 int main() {
   using namespace sspr;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(every_key_takes_its_good_values_and_refuses_its_bad_ones),
+      cmocka_unit_test(
+          every_key_takes_its_good_values_and_refuses_its_bad_ones),
       cmocka_unit_test(a_list_with_a_bad_entry_keeps_its_valid_entries),
       cmocka_unit_test(the_scope_keys_have_their_documented_defaults),
       cmocka_unit_test(a_hash_after_white_space_starts_a_comment),
       cmocka_unit_test(an_invalid_skip_rhosts_entry_is_named_in_the_error),
       cmocka_unit_test(an_unknown_key_is_refused_and_named),
       cmocka_unit_test(a_value_longer_than_a_line_is_refused),
-      cmocka_unit_test(every_number_key_takes_its_bounds_and_refuses_beyond_them),
+      cmocka_unit_test(
+          every_number_key_takes_its_bounds_and_refuses_beyond_them),
       cmocka_unit_test(the_enum_keys_take_each_of_their_names),
       cmocka_unit_test(the_methods_list_is_trimmed_and_refuses_repeats),
       cmocka_unit_test(default_region_is_two_letters_in_upper_case),
@@ -1275,7 +1457,8 @@ int main() {
       cmocka_unit_test(a_list_splits_at_commas_and_white_space),
       cmocka_unit_test(validate_refuses_settings_that_contradict_each_other),
       cmocka_unit_test(module_arguments_set_keys_and_the_last_one_wins),
-      cmocka_unit_test(plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen),
+      cmocka_unit_test(
+          plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
       DIR_TEST(every_bad_line_is_reported_and_the_rest_applied),
       DIR_TEST(end_of_line_comments_are_comments),

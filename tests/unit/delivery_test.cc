@@ -136,7 +136,8 @@ void the_outbox_refuses_a_symlink(void** state) {
   assert_false(Sent(s->Send(Channel::kSms, "-rf", "x", &err)));
 }
 
-void the_command_gets_the_destination_as_argv_and_the_text_on_stdin(void** state) {
+void the_command_gets_the_destination_as_argv_and_the_text_on_stdin(
+    void** state) {
   const std::string dir = Dir(state);
   const std::string script = WriteScript(dir, "send.sh",
                                          "echo \"$1 $2\" > " + dir +
@@ -291,9 +292,10 @@ void bad_delivery_specs_are_refused(void** state) {
 // argv, stdin, errors and timeout; only configured paths; reaped at stop.
 void the_launcher_runs_the_command_the_same_way(void** state) {
   const std::string dir = Dir(state);
-  const std::string ok = WriteScript(
-      dir, "ok.sh", "echo \"$1 $2\" > " + dir + "/args\ncat > " + dir +
-                        "/stdin\nls /proc/$PPID/fd > " + dir + "/lfds\n");
+  const std::string ok =
+      WriteScript(dir, "ok.sh",
+                  "echo \"$1 $2\" > " + dir + "/args\ncat > " + dir +
+                      "/stdin\nls /proc/$PPID/fd > " + dir + "/lfds\n");
   const std::string bad = WriteScript(dir, "bad.sh", "exit 3\n");
   const std::string hang = WriteScript(dir, "hang.sh", "sleep 30\n");
   const std::string other = WriteScript(dir, "other.sh", "exit 0\n");
@@ -461,23 +463,28 @@ void the_launcher_caps_sends_per_run(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(the_outbox_gets_one_json_line_per_code, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_outbox_gets_one_json_line_per_code,
+                                      Setup, Teardown),
       cmocka_unit_test_setup_teardown(the_outbox_refuses_a_symlink, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(the_command_gets_the_destination_as_argv_and_the_text_on_stdin, Setup,
+      cmocka_unit_test_setup_teardown(
+          the_command_gets_the_destination_as_argv_and_the_text_on_stdin, Setup,
+          Teardown),
+      cmocka_unit_test_setup_teardown(a_failing_command_is_an_error, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(a_failing_command_is_an_error, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(a_hanging_command_is_killed_at_its_timeout, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(the_callers_signal_dispositions_are_kept, Setup,
+      cmocka_unit_test_setup_teardown(
+          a_hanging_command_is_killed_at_its_timeout, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_callers_signal_dispositions_are_kept,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(bad_delivery_specs_are_refused, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(bad_delivery_specs_are_refused, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(the_launcher_runs_the_command_the_same_way, Setup,
-                                      Teardown),
-      cmocka_unit_test_setup_teardown(the_exit_status_tells_sent_refused_or_temporary, Setup,
-                                      Teardown),
+      cmocka_unit_test_setup_teardown(
+          the_launcher_runs_the_command_the_same_way, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          the_exit_status_tells_sent_refused_or_temporary, Setup, Teardown),
       cmocka_unit_test(destinations_pass_the_input_check_or_nothing),
-      cmocka_unit_test_setup_teardown(the_command_and_its_folders_must_be_owned_by_root, Setup,
-                                      Teardown),
+      cmocka_unit_test_setup_teardown(
+          the_command_and_its_folders_must_be_owned_by_root, Setup, Teardown),
       cmocka_unit_test_setup_teardown(the_launcher_caps_sends_per_run, Setup,
                                       Teardown),
   };

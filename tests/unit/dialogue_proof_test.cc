@@ -82,7 +82,7 @@ void a_cooldown_on_a_new_number_stays_at_the_number_prompt(void**) {
   World w;
   CooldownElsewhere f(w.backend.get());
   w.wrapper = &f;
-  w.Say({"1", "", "201-555-0123", "1"});  // code to ...0123
+  w.Say({"1", "", "201-555-0123", "1"});       // code to ...0123
   w.Say({"b", "b", "", "201-555-0199", "1"});  // back; ...0199: cool-down
   w.SayCode();                                 // ...0123's code
   w.Say({"q"});
@@ -91,8 +91,9 @@ void a_cooldown_on_a_new_number_stays_at_the_number_prompt(void**) {
   assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
   assert_int_equal(w.Record().methods.size(), 0);
   // The code was typed at the number prompt, not at a code prompt.
-  assert_false(w.conv.Saw("PROMPT: Please wait 45 seconds before asking for "
-                          "a new code.\nEnter the code"));
+  assert_false(
+      w.conv.Saw("PROMPT: Please wait 45 seconds before asking for "
+                 "a new code.\nEnter the code"));
 }
 
 // Item 4, in the backend: Save stores only what the last checked code
@@ -109,12 +110,13 @@ void the_local_backend_stores_only_the_verified_number(void**) {
   assert_int_equal(static_cast<int>(w.backend->SendCode(
                        "alice", to123, Channel::kSms, &retry, &err)),
                    static_cast<int>(SendStatus::kSent));
-  assert_int_equal(static_cast<int>(w.backend->CheckCode(w.Code(), &left, &err)),
-                   static_cast<int>(CheckStatus::kOk));
+  assert_int_equal(
+      static_cast<int>(w.backend->CheckCode(w.Code(), &left, &err)),
+      static_cast<int>(CheckStatus::kOk));
   assert_false(w.backend->Save("alice", to199, &err));
   assert_null(strstr(err.c_str(), "0199"));  // masked in the log
-  assert_false(w.backend->Save("alice", Method{"office", "+12015550123", 0, {}},
-                               &err));
+  assert_false(
+      w.backend->Save("alice", Method{"office", "+12015550123", 0, {}}, &err));
   assert_int_equal(w.Record().methods.size(), 0);
   // The mismatch used the proof up: the right number needs a new code.
   assert_false(w.backend->Save("alice", to123, &err));
@@ -173,8 +175,7 @@ void an_update_tells_the_replaced_number(void**) {
   assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550199");
   const Sent& last = w.sent.back();
   assert_string_equal(last.to.c_str(), "+12015550123");
-  assert_non_null(strstr(last.text.c_str(),
-                         "Your password-reset phone on "));
+  assert_non_null(strstr(last.text.c_str(), "Your password-reset phone on "));
   assert_non_null(strstr(last.text.c_str(), "if this wasn't you, contact"));
   assert_non_null(strstr(r.log.c_str(), "told +1"));
 }
@@ -233,8 +234,7 @@ void five_codes_from_one_account_do_not_lock_the_number(void**) {
   w.Say({"n", ""});
   proto::Result b = w.Run("bob");
   assert_int_equal(Outcome(b), Want(proto::Outcome::kRegisteredNow));
-  assert_string_equal(w.Record("bob").methods[0].value.c_str(),
-                      "+12015550123");
+  assert_string_equal(w.Record("bob").methods[0].value.c_str(), "+12015550123");
 }
 
 // Item 7: a number busy across users (rate_number_limit) is a brake: the
@@ -246,7 +246,7 @@ void a_busy_number_offers_another_and_no_refusal(void**) {
   w.Say({"1", "", "201-555-0123", "1", "r", "q"});
   w.Run("bob");
   w.Say({"1", "", "201-555-0123", "1",  // busy
-         "201-555-0199", "1"});          // another number
+         "201-555-0199", "1"});         // another number
   w.SayCode();
   w.Say({"n", ""});
   proto::Result r = w.Run("alice");

@@ -53,11 +53,11 @@ void an_email_address_registers(void**) {
 void security_questions_register(void**) {
   World w;
   w.c.methods = {"questions", "mobile"};
-  w.Say({"1",                      // security questions
-         "1", "ab",                // too short
-         "  Fluffy  ",             // question 1
-         "1", "FLUFFY",            // the same answer again: refused
-         "Paris",                  // question 2
+  w.Say({"1",                         // security questions
+         "1", "ab",                   // too short
+         "  Fluffy  ",                // question 1
+         "1", "FLUFFY",               // the same answer again: refused
+         "Paris",                     // question 2
          "99", "1", "Main   Street",  // bad pick, then question 3
          "n", ""});
   proto::Result r = w.Run();
@@ -310,8 +310,10 @@ void menu_errors_name_the_keys(void**) {
 void c1_control_characters_are_refused(void**) {
   World w;
   w.c.methods = {"questions"};
-  w.Say({"1", "1", "ab\xc2\x9b" "2Jcd", "Fluffy", "1", "Paris", "1", "Elm",
-         ""});
+  w.Say({"1", "1",
+         "ab\xc2\x9b"
+         "2Jcd",
+         "Fluffy", "1", "Paris", "1", "Elm", ""});
   proto::Result r = w.Run();
   assert_int_equal(Outcome(r), Want(proto::Outcome::kRegisteredNow));
   assert_true(w.conv.Saw("ERROR: That answer contains characters that are "
@@ -332,7 +334,8 @@ void a_mobile_registers_by_sms(void**) {
                    static_cast<int>(proto::Outcome::kRegisteredNow));
   assert_int_equal(r.cache_ttl, w.c.cache_ttl);
   assert_int_equal(w.sent.size(), 1);
-  assert_int_equal(static_cast<int>(w.sent[0].ch), static_cast<int>(Channel::kSms));
+  assert_int_equal(static_cast<int>(w.sent[0].ch),
+                   static_cast<int>(Channel::kSms));
   assert_string_equal(w.sent[0].to.c_str(), "+12015550123");
   assert_true(w.conv.Saw("Thanks!"));
   // The log line masks the number.
@@ -468,7 +471,8 @@ int FirstSeen(const ScriptedConv& conv, const std::string& needle) {
 
 // "(425) 555-0100" at the region prompt, default_region US: the number is
 // offered in US, confirmed with Enter, and only then is a code sent.
-void a_national_number_at_the_region_prompt_is_confirmed_before_the_code(void**) {
+void a_national_number_at_the_region_prompt_is_confirmed_before_the_code(
+    void**) {
   World w;
   w.Say({"1", "(425) 555-0100", "", "1"});
   w.SayCode();
@@ -613,10 +617,12 @@ void a_check_error_is_unavailable(void**) {
   w.Say({"", ""});  // nothing more must be asked
   proto::Result r = w.Run();
   assert_int_equal(Outcome(r), Want(proto::Outcome::kUnavailable));
-  assert_non_null(strstr(r.log.c_str(), "code check failed: fake: POST "
-                                        "/check: HTTP 503"));
-  assert_true(w.conv.Saw("ERROR: Password-reset registration is not "
-                         "available right now."));
+  assert_non_null(strstr(r.log.c_str(),
+                         "code check failed: fake: POST "
+                         "/check: HTTP 503"));
+  assert_true(
+      w.conv.Saw("ERROR: Password-reset registration is not "
+                 "available right now."));
   assert_int_equal(w.conv.answers.size(), 2);  // no question after it
   assert_int_equal(r.cache_ttl, 0);
   assert_int_equal(f.saves, 0);  // nothing half-written
@@ -648,8 +654,7 @@ class ServiceQuestionsBackend : public CheckFails, public QuestionService {
  public:
   explicit ServiceQuestionsBackend(Backend* inner) : CheckFails(inner, 99) {}
   QuestionService* questions() override { return this; }
-  bool Catalogue(std::vector<ServiceQuestion>* out,
-                 std::string* err) override {
+  bool Catalogue(std::vector<ServiceQuestion>* out, std::string* err) override {
     if (catalogue_fails) {
       *err = "fake: GET /questions: HTTP 500";
       return false;
@@ -736,8 +741,8 @@ void block_asks_nothing_and_warn_reminds(void**) {
 // that carries one anyway ends before any lookup, prompt or write.
 void a_name_the_store_cannot_hold_ends_before_any_prompt(void**) {
   World w;
-  for (const std::string& user : {std::string("caf\xe9"), std::string("a\nb"),
-                                 std::string(257, 'a')}) {
+  for (const std::string& user :
+       {std::string("caf\xe9"), std::string("a\nb"), std::string(257, 'a')}) {
     w.conv.answers = {[] { return std::string("1"); }};
     w.c.mode = Mode::kRegister;
     assert_int_equal(static_cast<int>(w.Run(user).outcome),
@@ -766,17 +771,20 @@ int main() {
       cmocka_unit_test(sspr::invalid_inputs_are_bounded),
       cmocka_unit_test(sspr::back_and_a_full_number_work_at_the_region_prompt),
       cmocka_unit_test(
-          sspr::a_national_number_at_the_region_prompt_is_confirmed_before_the_code),
-      cmocka_unit_test(sspr::a_declined_national_number_asks_for_the_region_again),
-      cmocka_unit_test(sspr::a_confirmation_answer_that_is_not_yes_or_no_is_bounded),
+          sspr::
+              a_national_number_at_the_region_prompt_is_confirmed_before_the_code),
+      cmocka_unit_test(
+          sspr::a_declined_national_number_asks_for_the_region_again),
+      cmocka_unit_test(
+          sspr::a_confirmation_answer_that_is_not_yes_or_no_is_bounded),
       cmocka_unit_test(sspr::two_required_methods_are_both_asked_for),
       cmocka_unit_test(sspr::a_failed_conversation_blocks),
       cmocka_unit_test(sspr::a_timed_out_conversation_says_it_took_too_long),
       cmocka_unit_test(sspr::a_send_failure_ends_unavailable),
-      cmocka_unit_test(
-          sspr::a_refused_destination_is_asked_again_then_failed),
+      cmocka_unit_test(sspr::a_refused_destination_is_asked_again_then_failed),
       cmocka_unit_test(sspr::a_check_error_is_unavailable),
-      cmocka_unit_test(sspr::a_check_error_on_the_backup_keeps_the_registration),
+      cmocka_unit_test(
+          sspr::a_check_error_on_the_backup_keeps_the_registration),
       cmocka_unit_test(sspr::the_services_own_questions_are_asked),
       cmocka_unit_test(sspr::too_many_codes_are_refused),
       cmocka_unit_test(sspr::block_asks_nothing_and_warn_reminds),
@@ -784,15 +792,15 @@ int main() {
           sspr::a_name_the_store_cannot_hold_ends_before_any_prompt),
       cmocka_unit_test(sspr::an_email_address_registers),
       cmocka_unit_test(sspr::security_questions_register),
-      cmocka_unit_test(sspr::email_and_questions_register_when_two_are_required),
+      cmocka_unit_test(
+          sspr::email_and_questions_register_when_two_are_required),
       cmocka_unit_test(sspr::the_closing_question_follows_the_last_text),
       cmocka_unit_test(sspr::a_silent_login_has_no_closing_question),
       cmocka_unit_test(sspr::reconfirmation_keeps_or_updates_the_method),
       cmocka_unit_test(sspr::later_is_bounded),
       cmocka_unit_test(sspr::later_is_possible_until_the_grace_date),
       cmocka_unit_test(sspr::expired_code_retries_are_bounded),
-      cmocka_unit_test(
-          sspr::invalid_answers_after_registration_are_no_refusal),
+      cmocka_unit_test(sspr::invalid_answers_after_registration_are_no_refusal),
       cmocka_unit_test(sspr::an_unfinished_reconfirmation_stays_due),
       cmocka_unit_test(sspr::menu_errors_name_the_keys),
       cmocka_unit_test(sspr::c1_control_characters_are_refused),

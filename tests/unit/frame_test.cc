@@ -35,9 +35,17 @@ namespace sspr::proto {
 namespace {
 
 const Type kAllTypes[] = {
-    Type::kHello,  Type::kStart, Type::kPromptEchoOn, Type::kPromptEchoOff,
-    Type::kInfo,   Type::kError, Type::kAnswer,       Type::kConvFailed,
-    Type::kResult,     Type::kSetPassword, Type::kSetPasswordResult,
+    Type::kHello,
+    Type::kStart,
+    Type::kPromptEchoOn,
+    Type::kPromptEchoOff,
+    Type::kInfo,
+    Type::kError,
+    Type::kAnswer,
+    Type::kConvFailed,
+    Type::kResult,
+    Type::kSetPassword,
+    Type::kSetPasswordResult,
 };
 
 std::string Encode(Type type, const std::string& payload) {
@@ -60,7 +68,8 @@ std::string Header(uint32_t len, uint8_t type) {
 // Deterministic payload of n bytes covering all byte values.
 std::string Pattern(size_t n) {
   std::string s(n, '\0');
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
+  for (size_t i = 0; i < n; ++i)
+    s[i] = static_cast<char>((i * 7 + i / 251) & 0xff);
   return s;
 }
 
@@ -125,7 +134,10 @@ void every_frame_type_is_known_and_named(void** /*state*/) {
 void a_frame_is_its_length_its_type_and_its_payload(void** /*state*/) {
   std::string out = Encode(Type::kInfo, "abc");
   assert_int_equal(out.size(), 8);
-  assert_memory_equal(out.data(), "\x00\x00\x00\x04\x05" "abc", 8);
+  assert_memory_equal(out.data(),
+                      "\x00\x00\x00\x04\x05"
+                      "abc",
+                      8);
 
   // Empty payload: length 1 (the type byte alone).
   out = Encode(Type::kConvFailed, "");
@@ -171,9 +183,13 @@ void encoding_refuses_a_frame_over_the_limit(void** /*state*/) {
 // Decoder.
 
 void every_type_and_payload_round_trips(void** /*state*/) {
-  const std::vector<std::string> payloads = {
-      "", "x", "hello, world", std::string("\0\xff\x01\x80", 4),
-      "caf\xc3\xa9 \xe2\x82\xac", Pattern(1000), Pattern(kMaxFrameLength - 1)};
+  const std::vector<std::string> payloads = {"",
+                                             "x",
+                                             "hello, world",
+                                             std::string("\0\xff\x01\x80", 4),
+                                             "caf\xc3\xa9 \xe2\x82\xac",
+                                             Pattern(1000),
+                                             Pattern(kMaxFrameLength - 1)};
   for (Type t : kAllTypes) {
     for (const auto& p : payloads) {
       Decoder dec;
@@ -479,7 +495,8 @@ void queued_frames_arrive_in_order_over_a_socket(void** state) {
     assert_int_equal(ReadFrame(p->fd[1], &dec, &f, NowMs() + 2000, &err),
                      IoStatus::kOk);
     assert_true(f.type == Type::kInfo);
-    assert_string_equal(f.payload.c_str(), ("line " + std::to_string(i)).c_str());
+    assert_string_equal(f.payload.c_str(),
+                        ("line " + std::to_string(i)).c_str());
   }
   Frame f;
   assert_int_equal(ReadFrame(p->fd[1], &dec, &f, NowMs() + 2000, &err),
@@ -716,8 +733,8 @@ void a_write_over_a_pipe_is_refused(void** /*state*/) {
   int pfd[2];
   assert_int_equal(pipe2(pfd, O_CLOEXEC), 0);
   std::string err;
-  IoStatus w = WriteFrame(pfd[1], Type::kError, "over a pipe", NowMs() + 2000,
-                          &err);
+  IoStatus w =
+      WriteFrame(pfd[1], Type::kError, "over a pipe", NowMs() + 2000, &err);
   close(pfd[0]);
   close(pfd[1]);
   assert_int_equal(w, IoStatus::kError);
@@ -763,7 +780,8 @@ void a_read_of_a_closed_descriptor_fails(void** /*state*/) {
 
 // A peer that never reads must not make WriteFrame overrun its deadline,
 // even on a blocking descriptor (the socketpair default).
-void a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline(void** state) {
+void a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline(
+    void** state) {
   auto* p = static_cast<Pair*>(*state);
   int snd = 4096;
   assert_int_equal(
@@ -773,9 +791,9 @@ void a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline(void** sta
       [fd]() {
         std::string err;
         int64_t start = NowMs();
-        IoStatus st = WriteFrame(fd, Type::kInfo,
-                                 std::string(kMaxFrameLength - 1, 'q'),
-                                 start + 100, &err);
+        IoStatus st =
+            WriteFrame(fd, Type::kInfo, std::string(kMaxFrameLength - 1, 'q'),
+                       start + 100, &err);
         int64_t took = NowMs() - start;
         if (st != IoStatus::kTimeout) return 10;
         if (took > 1500) return 13;
@@ -810,39 +828,45 @@ int main() {
       cmocka_unit_test(an_unknown_type_is_refused),
       cmocka_unit_test(wipe_empties_a_string),
       cmocka_unit_test(now_ms_moves_forward_with_the_time_slept),
-      cmocka_unit_test_setup_teardown(every_type_round_trips_over_a_socket, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(queued_frames_arrive_in_order_over_a_socket, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(a_peer_that_closes_between_frames_is_a_clean_eof, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(a_peer_that_closes_mid_frame_is_an_error, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(a_whole_frame_is_read_before_the_eof, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(a_silent_peer_ends_the_read_at_its_deadline, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(a_peer_silent_mid_frame_ends_the_read_at_its_deadline, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(an_expired_deadline_returns_at_once, PairSetup,
-                                      PairTeardown),
+      cmocka_unit_test_setup_teardown(every_type_round_trips_over_a_socket,
+                                      PairSetup, PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          queued_frames_arrive_in_order_over_a_socket, PairSetup, PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          a_peer_that_closes_between_frames_is_a_clean_eof, PairSetup,
+          PairTeardown),
+      cmocka_unit_test_setup_teardown(a_peer_that_closes_mid_frame_is_an_error,
+                                      PairSetup, PairTeardown),
+      cmocka_unit_test_setup_teardown(a_whole_frame_is_read_before_the_eof,
+                                      PairSetup, PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          a_silent_peer_ends_the_read_at_its_deadline, PairSetup, PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          a_peer_silent_mid_frame_ends_the_read_at_its_deadline, PairSetup,
+          PairTeardown),
+      cmocka_unit_test_setup_teardown(an_expired_deadline_returns_at_once,
+                                      PairSetup, PairTeardown),
       cmocka_unit_test_setup_teardown(a_negative_deadline_waits_for_the_frame,
                                       PairSetup, PairTeardown),
-      cmocka_unit_test_setup_teardown(the_largest_frame_arrives_whole_from_a_child,
+      cmocka_unit_test_setup_teardown(
+          the_largest_frame_arrives_whole_from_a_child, PairSetup,
+          PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          an_oversize_frame_from_the_peer_is_refused_without_waiting, PairSetup,
+          PairTeardown),
+      cmocka_unit_test_setup_teardown(an_unknown_type_from_the_peer_is_refused,
                                       PairSetup, PairTeardown),
-      cmocka_unit_test_setup_teardown(an_oversize_frame_from_the_peer_is_refused_without_waiting,
+      cmocka_unit_test_setup_teardown(an_oversize_write_sends_nothing,
                                       PairSetup, PairTeardown),
-      cmocka_unit_test_setup_teardown(an_unknown_type_from_the_peer_is_refused, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(an_oversize_write_sends_nothing, PairSetup,
-                                      PairTeardown),
-      cmocka_unit_test_setup_teardown(a_write_to_a_closed_peer_fails_without_sigpipe, PairSetup,
-                                      PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          a_write_to_a_closed_peer_fails_without_sigpipe, PairSetup,
+          PairTeardown),
       cmocka_unit_test(a_write_over_a_pipe_is_refused),
       cmocka_unit_test(a_write_to_a_pipe_without_reader_fails_without_sigpipe),
       cmocka_unit_test(a_read_of_a_closed_descriptor_fails),
-      cmocka_unit_test_setup_teardown(a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline,
-                                      PairSetup, PairTeardown),
+      cmocka_unit_test_setup_teardown(
+          a_peer_that_never_reads_cannot_stretch_a_write_past_its_deadline,
+          PairSetup, PairTeardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

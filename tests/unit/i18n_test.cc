@@ -421,8 +421,9 @@ int main(void) {
       cmocka_unit_test(the_english_texts_are_unchanged_byte_for_byte),
       cmocka_unit_test(admin_texts_parse_per_key_and_language),
       cmocka_unit_test(bad_admin_texts_name_their_line),
-      cmocka_unit_test_setup_teardown(an_admin_texts_file_follows_the_file_rules, sspr_test::Setup,
-                                      sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(
+          an_admin_texts_file_follows_the_file_rules, sspr_test::Setup,
+          sspr_test::Teardown),
       cmocka_unit_test(admin_texts_replace_the_built_in_ones),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);

@@ -25,8 +25,7 @@ namespace {
 const Outcome kAllOutcomes[] = {
     Outcome::kRegistered, Outcome::kRegisteredNow, Outcome::kNotApplicable,
     Outcome::kBlocked,    Outcome::kDeferred,      Outcome::kUnavailable,
-    Outcome::kFailed,
-    Outcome::kPasswordReset,
+    Outcome::kFailed,     Outcome::kPasswordReset,
 };
 
 Start FullStart() {
@@ -53,7 +52,8 @@ void AssertStartEqual(const Start& a, const Start& b) {
   assert_int_equal(a.flags, b.flags);
   assert_true(a.conf == b.conf);
   assert_int_equal(a.args.size(), b.args.size());
-  for (size_t i = 0; i < a.args.size(); ++i) assert_true(a.args[i] == b.args[i]);
+  for (size_t i = 0; i < a.args.size(); ++i)
+    assert_true(a.args[i] == b.args[i]);
 }
 
 // START fields up to (not including) the argument count, written by hand.
@@ -82,7 +82,8 @@ std::string RawField(size_t n, char fill) {
 // ---------------------------------------------------------------------------
 // Writer / Reader.
 
-void the_writer_lays_out_integers_big_endian_and_strings_with_a_length(void** /*state*/) {
+void the_writer_lays_out_integers_big_endian_and_strings_with_a_length(
+    void** /*state*/) {
   Writer w;
   w.U8(0xab);
   w.U16(0x1234);
@@ -142,7 +143,10 @@ void the_reader_reads_what_the_writer_wrote_and_no_further(void** /*state*/) {
   assert_false(r3.U32(&c));
 
   // A string whose length runs past the end fails.
-  std::string short_str("\x00\x05" "abc", 5);
+  std::string short_str(
+      "\x00\x05"
+      "abc",
+      5);
   Reader rs(short_str);
   assert_false(rs.Str(&s));
 
@@ -206,16 +210,20 @@ void a_start_has_its_documented_wire_layout(void** /*state*/) {
   s.args = {"x=1"};
   std::string wire = EncodeStart(s);
   const char want[] =
-      "\x02"               // version (2: the reset frames exist)
-      "\x00\x02" "al"      // user
-      "\x00\x02" "su"      // service
-      "\x00\x00"           // rhost
-      "\x00\x00"           // tty
-      "\x00\x00"           // lang
-      "\x02"               // flags
-      "\x00\x1b" "/etc/security/pam_sspr.conf"  // conf
-      "\x00\x01"           // one argument
-      "\x00\x03" "x=1";
+      "\x02"  // version (2: the reset frames exist)
+      "\x00\x02"
+      "al"  // user
+      "\x00\x02"
+      "su"        // service
+      "\x00\x00"  // rhost
+      "\x00\x00"  // tty
+      "\x00\x00"  // lang
+      "\x02"      // flags
+      "\x00\x1b"
+      "/etc/security/pam_sspr.conf"  // conf
+      "\x00\x01"                     // one argument
+      "\x00\x03"
+      "x=1";
   assert_int_equal(wire.size(), sizeof(want) - 1);
   assert_memory_equal(wire.data(), want, sizeof(want) - 1);
 }
@@ -244,7 +252,8 @@ void every_prefix_of_a_start_is_refused(void** /*state*/) {
 
 void a_start_with_trailing_bytes_is_refused(void** /*state*/) {
   std::string wire = EncodeStart(FullStart());
-  const std::string tails[] = {std::string(1, '\0'), "x", std::string(100, 'y')};
+  const std::string tails[] = {std::string(1, '\0'), "x",
+                               std::string(100, 'y')};
   for (const auto& tail : tails) {
     Start out;
     std::string err;
@@ -451,7 +460,8 @@ void a_malformed_result_is_refused(void** /*state*/) {
   Writer w;
   w.U8(static_cast<uint8_t>(Outcome::kFailed));
   w.U32(0);
-  assert_false(DecodeResult(w.data() + RawField(kMaxField + 1, 'l'), &out, &err));
+  assert_false(
+      DecodeResult(w.data() + RawField(kMaxField + 1, 'l'), &out, &err));
 }
 
 void every_outcome_has_its_own_name(void** /*state*/) {
@@ -477,9 +487,9 @@ void a_set_password_request_round_trips_and_refuses_empty_fields(
   for (size_t n = 0; n < wire.size(); ++n)
     assert_false(DecodeSetPasswordRequest(wire.substr(0, n), &out, &err));
   assert_false(DecodeSetPasswordRequest(wire + "x", &out, &err));
-  for (SetPasswordRequest bad : {SetPasswordRequest{"", "passwd", "p"},
-                                 SetPasswordRequest{"a", "", "p"},
-                                 SetPasswordRequest{"a", "passwd", ""}}) {
+  for (SetPasswordRequest bad :
+       {SetPasswordRequest{"", "passwd", "p"}, SetPasswordRequest{"a", "", "p"},
+        SetPasswordRequest{"a", "passwd", ""}}) {
     err.clear();
     assert_false(
         DecodeSetPasswordRequest(EncodeSetPasswordRequest(bad), &out, &err));
@@ -494,8 +504,8 @@ void a_set_password_result_round_trips_and_refuses_unknown_status(
     SetPasswordResult in{st, "BAD PASSWORD: it is too short"};
     SetPasswordResult out;
     std::string err;
-    assert_true(DecodeSetPasswordResult(EncodeSetPasswordResult(in), &out,
-                                        &err));
+    assert_true(
+        DecodeSetPasswordResult(EncodeSetPasswordResult(in), &out, &err));
     assert_int_equal(static_cast<int>(out.status), static_cast<int>(st));
     assert_string_equal(out.message.c_str(), in.message.c_str());
   }
@@ -549,7 +559,8 @@ void a_malformed_hello_is_refused(void** /*state*/) {
 int main() {
   using namespace sspr::proto;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(the_writer_lays_out_integers_big_endian_and_strings_with_a_length),
+      cmocka_unit_test(
+          the_writer_lays_out_integers_big_endian_and_strings_with_a_length),
       cmocka_unit_test(the_writer_cuts_a_string_at_the_field_limit),
       cmocka_unit_test(the_reader_reads_what_the_writer_wrote_and_no_further),
       cmocka_unit_test(a_start_round_trips),
@@ -567,8 +578,10 @@ int main() {
       cmocka_unit_test(a_result_with_an_unknown_outcome_is_refused),
       cmocka_unit_test(a_malformed_result_is_refused),
       cmocka_unit_test(every_outcome_has_its_own_name),
-      cmocka_unit_test(a_set_password_request_round_trips_and_refuses_empty_fields),
-      cmocka_unit_test(a_set_password_result_round_trips_and_refuses_unknown_status),
+      cmocka_unit_test(
+          a_set_password_request_round_trips_and_refuses_empty_fields),
+      cmocka_unit_test(
+          a_set_password_result_round_trips_and_refuses_unknown_status),
       cmocka_unit_test(a_hello_round_trips),
       cmocka_unit_test(a_hello_of_another_version_is_refused),
       cmocka_unit_test(a_malformed_hello_is_refused),

@@ -343,7 +343,8 @@ int main() {
       cmocka_unit_test(short_codes_are_refused),
       cmocka_unit_test(premium_and_other_refused_types_are_named),
       cmocka_unit_test(fixed_line_numbers_are_for_calls_only),
-      cmocka_unit_test(a_national_number_of_another_region_is_refused_with_a_hint),
+      cmocka_unit_test(
+          a_national_number_of_another_region_is_refused_with_a_hint),
       cmocka_unit_test(a_region_answer_resolves_to_a_region),
       cmocka_unit_test(an_unknown_region_is_refused_with_an_example),
       cmocka_unit_test(a_masked_phone_shows_its_country_and_last_two_digits),

@@ -73,8 +73,7 @@ void test_a_recent_later_holds_the_reminder_until_the_interval_ends(
   assert_int_equal(sspr::RemindedUntil(c, p, 4600), 0);
 }
 
-void test_later_is_offered_within_grace_or_with_snoozes_left(
-    void** /*state*/) {
+void test_later_is_offered_within_grace_or_with_snoozes_left(void** /*state*/) {
   Config c;
   c.snooze_max = 2;
   PolicyState p;

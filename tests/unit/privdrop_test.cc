@@ -1,7 +1,7 @@
-// helper/sandbox/privdrop.cc: state_dir is never created by the helper (a deleted
-// one is not silently replaced by an empty store), and an existing one is
-// looked at and repaired only through an O_NOFOLLOW descriptor, so a
-// symlink in its place is refused, never followed.
+// helper/sandbox/privdrop.cc: state_dir is never created by the helper (a
+// deleted one is not silently replaced by an empty store), and an existing one
+// is looked at and repaired only through an O_NOFOLLOW descriptor, so a symlink
+// in its place is refused, never followed.
 #include "helper/sandbox/privdrop.h"
 
 #include <sys/stat.h>
@@ -53,7 +53,7 @@ void symlink_in_place_of_state_dir_is_refused(void** state) {
   assert_non_null(strstr(err.c_str(), "is a symlink or not a directory"));
   struct stat st;
   assert_int_equal(stat(target.c_str(), &st), 0);
-  assert_int_equal(st.st_uid, 0);          // untouched: neither chowned
+  assert_int_equal(st.st_uid, 0);           // untouched: neither chowned
   assert_int_equal(st.st_mode & 07777, 0);  // nor chmodded
 }
 
@@ -76,11 +76,10 @@ int main() {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(
           missing_state_dir_is_not_created_and_is_named, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(symlink_in_place_of_state_dir_is_refused,
+                                      Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          symlink_in_place_of_state_dir_is_refused, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          existing_state_dir_left_with_mode_000_is_repaired, Setup,
-          Teardown),
+          existing_state_dir_left_with_mode_000_is_repaired, Setup, Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -160,8 +160,8 @@ void qr_codes_of_various_data_decode_back(void** /*state*/) {
   CheckCode("x");
   CheckCode("HTTPS://EXAMPLE.COM/ABC");  // alphanumeric segment
   CheckCode("https://login.example.com/sspr?tenant=Contoso&lang=de-DE");
-  CheckCode("12345678901234567890");       // numeric segment
-  CheckCode("caf\xc3\xa9 \xe2\x82\xac");   // UTF-8 bytes
+  CheckCode("12345678901234567890");      // numeric segment
+  CheckCode("caf\xc3\xa9 \xe2\x82\xac");  // UTF-8 bytes
   CheckCode(std::string(100, 'a'));
 }
 

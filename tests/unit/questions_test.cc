@@ -57,8 +57,15 @@ void answers_are_case_folded(void**) {
   assert_string_equal(Norm("PARIS").c_str(), "paris");
   assert_string_equal(Norm("PaRiS").c_str(), Norm("paris").c_str());
   // Full Unicode case folding, not ASCII only.
-  assert_string_equal(Norm("\xc3\x89" "COLE").c_str(), "\xc3\xa9""cole");  // ÉCOLE
-  assert_string_equal(Norm("Stra\xc3\x9f""e").c_str(), Norm("STRASSE").c_str());
+  assert_string_equal(Norm("\xc3\x89"
+                           "COLE")
+                          .c_str(),
+                      "\xc3\xa9"
+                      "cole");  // ÉCOLE
+  assert_string_equal(Norm("Stra\xc3\x9f"
+                           "e")
+                          .c_str(),
+                      Norm("STRASSE").c_str());
   // Greek final sigma folds like sigma.
   assert_string_equal(Norm("\xce\x9f\xce\x94\xce\x9f\xce\xa3").c_str(),
                       Norm("\xce\xbf\xce\xb4\xce\xbf\xcf\x82").c_str());
@@ -74,7 +81,8 @@ void nfc_and_nfd_are_the_same_answer(void**) {
   assert_string_equal(Norm("AME\xcc\x81LIE").c_str(), "am\xc3\xa9lie");
   // Hangul jamo compose to the syllable.
   assert_string_equal(Norm("\xe1\x84\x92\xe1\x85\xa1\xe1\x86\xab"
-                           "\xea\xb8\x80").c_str(),
+                           "\xea\xb8\x80")
+                          .c_str(),
                       Norm("\xed\x95\x9c\xea\xb8\x80").c_str());
 }
 
@@ -83,9 +91,9 @@ void white_space_in_answers_collapses(void**) {
   assert_string_equal(Norm("New   York\tCity").c_str(), "new york city");
   // Unicode white space: no-break space, ideographic space, line separator.
   assert_string_equal(Norm("new\xc2\xa0york").c_str(), "new york");
-  assert_string_equal(Norm("\xe3\x80\x80new \xe3\x80\x80 york\xe2\x80\xa8")
-                          .c_str(),
-                      "new york");
+  assert_string_equal(
+      Norm("\xe3\x80\x80new \xe3\x80\x80 york\xe2\x80\xa8").c_str(),
+      "new york");
   // No space is invented where there was none.
   assert_string_equal(Norm("newyork").c_str(), "newyork");
 }
@@ -118,15 +126,17 @@ void length_counts_characters_not_bytes(void**) {
   assert_string_equal(Norm(Repeat("e\xcc\x81", 40)).c_str(),
                       Repeat(e_acute, 40).c_str());
   // A long run of spaces between words is one character.
-  assert_string_equal(Norm(Repeat("a", 19) + Repeat(" ", 100) + Repeat("b", 20))
-                          .c_str(),
-                      (Repeat("a", 19) + " " + Repeat("b", 20)).c_str());
+  assert_string_equal(
+      Norm(Repeat("a", 19) + Repeat(" ", 100) + Repeat("b", 20)).c_str(),
+      (Repeat("a", 19) + " " + Repeat("b", 20)).c_str());
 }
 
 void invalid_utf8_answers_are_refused(void**) {
-  for (const char* bad : {"abc\xff", "\xc3(abc", "abc\xed\xa0\x80",  // surrogate
-                          "\xc0\xaf" "abc",                          // overlong
-                          "abc\xe2\x82"}) {                         // cut off
+  for (const char* bad :
+       {"abc\xff", "\xc3(abc", "abc\xed\xa0\x80",  // surrogate
+        "\xc0\xaf"
+        "abc",             // overlong
+        "abc\xe2\x82"}) {  // cut off
     assert_string_equal(Refusal(bad).c_str(), kBadCharsError);
   }
 }
@@ -210,14 +220,13 @@ bool Contains(const std::string& hay, const std::string& needle) {
 }
 
 void an_admin_questions_file_loads(void** state) {
-  std::string path =
-      Write(sspr_test::Dir(state),
-            "# our own questions\n\n"
-            "  What was your first employee number?  \r\n"
-            "\t\n"
-            "Wie hie\xc3\x9f Ihr erstes Haustier?\n"
-            "# What is commented out?\n"
-            "Last question without a newline?");
+  std::string path = Write(sspr_test::Dir(state),
+                           "# our own questions\n\n"
+                           "  What was your first employee number?  \r\n"
+                           "\t\n"
+                           "Wie hie\xc3\x9f Ihr erstes Haustier?\n"
+                           "# What is commented out?\n"
+                           "Last question without a newline?");
   std::vector<std::string> q{"left over"};
   std::string err;
   assert_true(LoadAdminQuestions(path, true, &q, &err));
@@ -330,16 +339,18 @@ int main() {
       cmocka_unit_test(an_answer_hashes_and_verifies),
       cmocka_unit_test(hashes_are_salted),
       cmocka_unit_test(the_builtin_catalogue_has_enough_distinct_questions),
-      cmocka_unit_test_setup_teardown(an_admin_questions_file_loads, sspr_test::Setup,
-                                      sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(an_admin_questions_file_loads,
+                                      sspr_test::Setup, sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(an_admin_file_holds_at_most_20_questions,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(an_admin_question_has_at_most_200_characters,
-                                      sspr_test::Setup, sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(
+          an_admin_question_has_at_most_200_characters, sspr_test::Setup,
+          sspr_test::Teardown),
       cmocka_unit_test_setup_teardown(bad_lines_in_an_admin_file_are_named,
                                       sspr_test::Setup, sspr_test::Teardown),
-      cmocka_unit_test_setup_teardown(an_admin_file_that_is_missing_or_unsafe_is_named, sspr_test::Setup,
-                                      sspr_test::Teardown),
+      cmocka_unit_test_setup_teardown(
+          an_admin_file_that_is_missing_or_unsafe_is_named, sspr_test::Setup,
+          sspr_test::Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

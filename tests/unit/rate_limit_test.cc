@@ -161,12 +161,14 @@ void many_numbers_keep_the_user_file_bounded(void** state) {
   std::string err;
   assert_true(rl.Init(&err));
   for (int i = 0; i < 70; ++i)
-    assert_true(Consume(&rl, "alice", "+1425555" + std::to_string(1000 + i),
-                        kT0 + i));
+    assert_true(
+        Consume(&rl, "alice", "+1425555" + std::to_string(1000 + i), kT0 + i));
   // The newest numbers are still counted: five more to the last one lock it.
   const std::string last = "+1425555" + std::to_string(1000 + 69);
-  for (int i = 0; i < 4; ++i) assert_true(Consume(&rl, "alice", last, kT0 + 80));
-  assert_int_equal(Verdict(&rl, "alice", last, kT0 + 81), RateVerdict::kLimited);
+  for (int i = 0; i < 4; ++i)
+    assert_true(Consume(&rl, "alice", last, kT0 + 80));
+  assert_int_equal(Verdict(&rl, "alice", last, kT0 + 81),
+                   RateVerdict::kLimited);
 }
 
 void sends_expire_with_their_window(void** state) {
@@ -347,22 +349,29 @@ void racing_processes_get_exactly_the_limit(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(sends_over_the_limit_lock_the_user_out, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(sends_over_the_limit_lock_the_user_out,
+                                      Setup, Teardown),
       cmocka_unit_test_setup_teardown(the_user_limit_counts_across_destinations,
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(
           one_account_never_locks_a_number_for_another, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(a_brake_across_users_is_no_lockout,
+      cmocka_unit_test_setup_teardown(a_brake_across_users_is_no_lockout, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(many_numbers_keep_the_user_file_bounded,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(sends_expire_with_their_window, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(without_a_lockout_only_the_window_limits,
                                       Setup, Teardown),
       cmocka_unit_test_setup_teardown(
-          many_numbers_keep_the_user_file_bounded, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(sends_expire_with_their_window, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(without_a_lockout_only_the_window_limits, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(a_clock_set_back_neither_stretches_nor_shortens_a_lockout, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(a_corrupt_rate_file_refuses_and_is_named, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(the_rate_state_persists_across_limiters, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(racing_processes_get_exactly_the_limit, Setup,
-                                      Teardown),
+          a_clock_set_back_neither_stretches_nor_shortens_a_lockout, Setup,
+          Teardown),
+      cmocka_unit_test_setup_teardown(a_corrupt_rate_file_refuses_and_is_named,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(the_rate_state_persists_across_limiters,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(racing_processes_get_exactly_the_limit,
+                                      Setup, Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

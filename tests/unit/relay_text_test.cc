@@ -215,8 +215,7 @@ void the_largest_qr_code_is_never_cut(void**) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(
-          a_letter_then_600_continuation_bytes_ends_in_two_pieces),
+      cmocka_unit_test(a_letter_then_600_continuation_bytes_ends_in_two_pieces),
       cmocka_unit_test(
           a_60_kib_run_of_continuation_bytes_is_cut_after_the_most_messages),
       cmocka_unit_test(each_ill_formed_subpart_becomes_one_replacement),

@@ -68,8 +68,8 @@ struct World {
     c.resend_cooldown = 0;
     c.reset = true;
     std::string err;
-    backend = MakeLocalBackend(c, std::make_unique<FakeSender>(&sent), &clock,
-                               &err);
+    backend =
+        MakeLocalBackend(c, std::make_unique<FakeSender>(&sent), &clock, &err);
     assert_non_null(backend.get());
     limiter = std::make_unique<ResetLimiter>(
         dir, ResetLimitPolicy{c.reset_limit, c.reset_fail_limit, 86400});
@@ -87,8 +87,8 @@ struct World {
   }
   void AddPhone() { Add({"mobile", kPhone, clock.now}); }
   void AddMail() { Add({"email", kMail, clock.now}); }
-  void AddQuestions(std::initializer_list<std::pair<const char*, const char*>>
-                        qas) {
+  void AddQuestions(
+      std::initializer_list<std::pair<const char*, const char*>> qas) {
     Method m{"questions", std::to_string(qas.size()), clock.now};
     for (const auto& qa : qas) {
       std::string norm, hash, err;
@@ -100,8 +100,8 @@ struct World {
   }
   proto::Result Run() {
     conv.transcript.clear();
-    ResetDialogue d(c, backend.get(), &conv, &clock, NowMs() + 60000,
-                    &setter, limiter.get());
+    ResetDialogue d(c, backend.get(), &conv, &clock, NowMs() + 60000, &setter,
+                    limiter.get());
     proto::Result r = d.Run("alice");
     if (getenv("SSPR_TRANSCRIPT"))
       for (const auto& t : conv.transcript) fprintf(stderr, "%s\n", t.c_str());
@@ -116,7 +116,9 @@ struct World {
   void Say(std::initializer_list<std::string> list) {
     for (const auto& s : list) conv.answers.push_back([s] { return s; });
   }
-  void SayCode() { conv.answers.push_back([this] { return Code(); }); }
+  void SayCode() {
+    conv.answers.push_back([this] { return Code(); });
+  }
   void SayWrongCode() {
     conv.answers.push_back([this] {
       std::string w = Code();
@@ -165,8 +167,9 @@ void test_a_proved_phone_and_a_new_password_twice_reset_it_and_tell_the_phone(
   assert_non_null(strstr(w.sent[0].text.c_str(), "RESET YOUR PASSWORD"));
   assert_non_null(strstr(w.sent[1].text.c_str(), "was reset at"));
   assert_non_null(strstr(w.sent[1].text.c_str(), "contact your administrator"));
-  assert_true(w.conv.Saw("Your password was changed. Log in with the new "
-                         "password."));
+  assert_true(
+      w.conv.Saw("Your password was changed. Log in with the new "
+                 "password."));
   assert_null(strstr(r.log.c_str(), "N3w"));
   assert_int_equal(w.State().last_reset, w.clock.now);
 }

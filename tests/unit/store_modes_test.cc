@@ -130,22 +130,22 @@ void symlink_in_place_of_a_folder_is_refused(void** state) {
 
 int main() {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(folder_gets_0700_under_umask_777,
-                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(folder_gets_0700_under_umask_777, Setup,
+                                      Teardown),
       cmocka_unit_test_setup_teardown(lock_file_gets_0600_under_umask_777,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          folder_left_with_mode_000_is_repaired, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          lock_file_left_with_mode_000_is_repaired, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          folder_open_to_group_is_refused_and_named, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          lock_file_readable_by_others_is_refused, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(folder_of_another_owner_is_refused,
+      cmocka_unit_test_setup_teardown(folder_left_with_mode_000_is_repaired,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(
-          symlink_in_place_of_a_folder_is_refused, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(lock_file_left_with_mode_000_is_repaired,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(folder_open_to_group_is_refused_and_named,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(lock_file_readable_by_others_is_refused,
+                                      Setup, Teardown),
+      cmocka_unit_test_setup_teardown(folder_of_another_owner_is_refused, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(symlink_in_place_of_a_folder_is_refused,
+                                      Setup, Teardown),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -15,8 +15,7 @@ struct Fixture {
   std::string dir;
 };
 
-inline int RemoveEntry(const char* path, const struct stat*, int,
-                       struct FTW*) {
+inline int RemoveEntry(const char* path, const struct stat*, int, struct FTW*) {
   return remove(path);
 }
 

@@ -60,8 +60,7 @@ void sha256_matches_the_fips_examples(void** /*state*/) {
       "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
 }
 
-void every_user_name_gets_a_file_name_that_fits_name_max(
-    void** /*state*/) {
+void every_user_name_gets_a_file_name_that_fits_name_max(void** /*state*/) {
   const std::vector<std::string> names = {
       std::string(256, 'a'),           // the longest name taken, plain
       Repeat("\xc3\xa9", 128),         // 256 bytes of e-acute
@@ -140,8 +139,7 @@ int main() {
   using namespace sspr;  // NOLINT(build/namespaces)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(sha256_matches_the_fips_examples),
-      cmocka_unit_test(
-          every_user_name_gets_a_file_name_that_fits_name_max),
+      cmocka_unit_test(every_user_name_gets_a_file_name_that_fits_name_max),
       cmocka_unit_test(short_names_keep_their_escaped_file_name),
       cmocka_unit_test(hashed_and_escaped_file_names_never_meet),
       cmocka_unit_test(names_the_store_cannot_hold_are_named),

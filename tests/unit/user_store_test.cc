@@ -316,8 +316,8 @@ void stale_temp_files_are_removed(void** state) {
                                   {time(nullptr) - 120, 0}};
   assert_int_equal(utimensat(AT_FDCWD, stale.c_str(), old_times, 0), 0);
   assert_int_equal(utimensat(AT_FDCWD, other.c_str(), old_times, 0), 0);
-  assert_true(store.AddMethod("alice", Method{"mobile", "+14255550100", 1},
-                              10, &err));
+  assert_true(
+      store.AddMethod("alice", Method{"mobile", "+14255550100", 1}, 10, &err));
   struct stat st;
   assert_int_not_equal(lstat(stale.c_str(), &st), 0);  // stale: removed
   assert_int_equal(lstat(fresh.c_str(), &st), 0);      // maybe a live writer
@@ -434,7 +434,6 @@ void the_file_primitives_keep_their_deadlines_and_bounds(void** state) {
   assert_false(sspr::EnsureDir(dir + "/l", 0700, &err));
   assert_non_null(strstr(err.c_str(), "symlink"));
 }
-
 
 // sspr-admin's view of the store: List, LoadNoFollow, Remove.
 sspr::Method Phone(const char* type, const char* number) {
@@ -656,22 +655,29 @@ int main() {
       cmocka_unit_test(members_of_the_wrong_type_are_refused),
       cmocka_unit_test(records_over_the_limits_are_refused),
       cmocka_unit_test(an_unknown_version_is_refused),
-      cmocka_unit_test_setup_teardown(a_missing_user_is_not_found, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(add_method_stores_a_method, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(a_missing_user_is_not_found, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(add_method_stores_a_method, Setup,
+                                      Teardown),
       cmocka_unit_test_setup_teardown(a_corrupt_record_is_not_overwritten,
                                       Setup, Teardown),
-      cmocka_unit_test_setup_teardown(a_symlinked_record_is_refused, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(no_temp_files_remain, Setup,
+      cmocka_unit_test_setup_teardown(a_symlinked_record_is_refused, Setup,
                                       Teardown),
+      cmocka_unit_test_setup_teardown(no_temp_files_remain, Setup, Teardown),
       cmocka_unit_test_setup_teardown(stale_temp_files_are_removed, Setup,
                                       Teardown),
-      cmocka_unit_test_setup_teardown(concurrent_writers_lose_no_method, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(the_file_primitives_keep_their_deadlines_and_bounds, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(list_reads_every_record_and_names_the_problems, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(concurrent_writers_lose_no_method, Setup,
+                                      Teardown),
+      cmocka_unit_test_setup_teardown(
+          the_file_primitives_keep_their_deadlines_and_bounds, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          list_reads_every_record_and_names_the_problems, Setup, Teardown),
       cmocka_unit_test_setup_teardown(list_refuses_unsafe_dirs, Setup,
                                       Teardown),
       cmocka_unit_test_setup_teardown(load_follows_no_symlink, Setup, Teardown),
-      cmocka_unit_test_setup_teardown(remove_deletes_only_that_users_record_under_its_lock, Setup, Teardown),
+      cmocka_unit_test_setup_teardown(
+          remove_deletes_only_that_users_record_under_its_lock, Setup,
+          Teardown),
       cmocka_unit_test_setup_teardown(
           remove_creates_locks_owned_like_their_parent, Setup, Teardown),
   };
