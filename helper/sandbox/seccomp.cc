@@ -1,3 +1,5 @@
+// This file is long because it is one allow-list, kept whole so that a reader
+// sees every allowed system call and its reason in one place.
 // The system-call filter of sspr-helper. Default action EPERM: a call the
 // list forgot fails like any refused call, the code paths that use it end
 // in UNAVAILABLE (the failmode) and the next login works; a new library
