@@ -299,7 +299,7 @@ bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
   explicit_bzero(buf, sizeof(buf));
   close(fd);
   if (n < 0 || text->size() > max) {
-    explicit_bzero(&(*text)[0], text->size());
+    explicit_bzero(text->data(), text->size());
     text->clear();
     *err = n < 0 ? path + ": " + strerror(read_errno) : too_big;
     return false;

@@ -5,7 +5,7 @@
 namespace sspr {
 
 void Wipe(std::string* s) {
-  if (!s->empty()) explicit_bzero(&(*s)[0], s->size());
+  if (!s->empty()) explicit_bzero(s->data(), s->size());
   s->clear();
 }
 

@@ -220,14 +220,17 @@ bool ValidateLdap(const Config& c, std::string* err) {
     *err = "ldap_tls_cert and ldap_tls_key go together";
     return false;
   }
-  for (const auto& u : c.ldap_uri) {
-    if (u.rfind("ldap://", 0) == 0 && !c.ldap_starttls && !LdapLoopback(u)) {
-      *err =
-          "ldap_starttls = no sends the bind in clear: only to this host, "
-          "not " +
-          u + " (use ldaps:// or StartTLS)";
-      return false;
-    }
+  auto plain = std::find_if(c.ldap_uri.begin(), c.ldap_uri.end(),
+                            [&c](const std::string& u) {
+                              return u.rfind("ldap://", 0) == 0 &&
+                                     !c.ldap_starttls && !LdapLoopback(u);
+                            });
+  if (plain != c.ldap_uri.end()) {
+    *err =
+        "ldap_starttls = no sends the bind in clear: only to this host, "
+        "not " +
+        *plain + " (use ldaps:// or StartTLS)";
+    return false;
   }
   return true;
 }

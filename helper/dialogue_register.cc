@@ -46,6 +46,7 @@ Dialogue::State Dialogue::ChooseMethod() {
   bool backup = HaveCount(rec_) > 0 && !updating_;
   bool later = SnoozeAvailable() && HaveCount(rec_) < c_.methods_required;
   std::vector<std::string> names;
+  names.reserve(avail.size());
   for (MethodKind k : avail) names.push_back(MethodName(k));
   std::string menu =
       MethodMenu(names, backup, backend_->questions() != nullptr);
@@ -194,6 +195,7 @@ Dialogue::State Dialogue::AskServiceQuestion() {
                       (err.empty() ? "the service offers none" : err));
   }
   std::vector<std::string> texts;
+  texts.reserve(catalogue.size());
   for (const auto& q : catalogue) texts.push_back(q.text);
   for (;;) {
     std::string a;

@@ -227,6 +227,7 @@ proto::Result ResetDialogue::Go() {
   const int steps = c_.reset_methods_required;
   for (int step = 1; step <= steps; ++step) {
     std::vector<std::string> labels;
+    labels.reserve(can.size());
     for (const Method& m : can) labels.push_back(Label(m));
     for (;;) {
       std::string a;

@@ -306,7 +306,10 @@ __attribute__((destructor)) static void ReleaseCxxRuntime() {
 // by a bug such as an exception thrown out of a destructor; defining the
 // handler here keeps libstdc++'s copy, and the demangler, out of the link.
 namespace __gnu_cxx {
-void __verbose_terminate_handler() { abort(); }
+// libstdc++'s own name, defined here to replace its copy.
+void __verbose_terminate_handler() {  // NOLINT(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp)
+  abort();
+}
 }  // namespace __gnu_cxx
 #endif
 

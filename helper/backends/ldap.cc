@@ -95,7 +95,8 @@ class LdapBackend : public Backend {
       names.push_back("objectClass");
     }
     std::vector<char*> attrs;
-    for (auto& n : names) attrs.push_back(&n[0]);
+    attrs.reserve(names.size() + 1);
+    for (auto& n : names) attrs.push_back(n.data());
     attrs.push_back(nullptr);
     std::string filter = LdapUserFilterFor(LdapUserFilter(c_), user);
     const int64_t wait_ms = RequestMs();
@@ -181,11 +182,11 @@ class LdapBackend : public Backend {
     vals.reserve(4);
     auto add = [&](int op, std::string* a, std::vector<std::string>* v) {
       vals.emplace_back();
-      for (auto& s : *v) vals.back().push_back(&s[0]);
+      for (auto& s : *v) vals.back().push_back(s.data());
       vals.back().push_back(nullptr);
       LDAPMod mod{};
       mod.mod_op = op;
-      mod.mod_type = &(*a)[0];
+      mod.mod_type = a->data();
       mod.mod_values = vals.back().data();
       mods.push_back(mod);
     };
@@ -210,6 +211,7 @@ class LdapBackend : public Backend {
       return false;
     }
     std::vector<LDAPMod*> ptrs;
+    ptrs.reserve(mods.size() + 1);
     for (auto& x : mods) ptrs.push_back(&x);
     ptrs.push_back(nullptr);
     int rc = ldap_modify_ext_s(ld_, dn_.c_str(), ptrs.data(), nullptr, nullptr);
@@ -424,7 +426,7 @@ class LdapBackend : public Backend {
     // Empty credentials, present: EXTERNAL's empty initial response (a
     // null bv_val would leave them out and the server would ask again).
     static char kEmpty[] = "";
-    cred.bv_val = c_.ldap_bind_dn.empty() ? kEmpty : &password_[0];
+    cred.bv_val = c_.ldap_bind_dn.empty() ? kEmpty : password_.data();
     cred.bv_len = c_.ldap_bind_dn.empty() ? 0 : password_.size();
     // EXTERNAL: the client certificate names the account (the server
     // maps its subject to a DN); no credentials travel.

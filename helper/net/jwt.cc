@@ -14,7 +14,7 @@ namespace {
 
 std::string Base64Url(const unsigned char* p, size_t n) {
   std::string out(4 * ((n + 2) / 3) + 1, '\0');
-  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&out[0]), p,
+  int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p,
                             static_cast<int>(n));
   out.resize(static_cast<size_t>(len));
   while (!out.empty() && out.back() == '=') out.pop_back();
@@ -68,7 +68,8 @@ bool ClientAssertion(const std::string& pem, const std::string& client_id,
                            input.size()) == 1;
   if (ok) {
     sig.resize(siglen);
-    ok = EVP_DigestSign(md, reinterpret_cast<unsigned char*>(&sig[0]), &siglen,
+    ok = EVP_DigestSign(md, reinterpret_cast<unsigned char*>(sig.data()),
+                        &siglen,
                         reinterpret_cast<const unsigned char*>(input.data()),
                         input.size()) == 1;
     sig.resize(siglen);

@@ -37,7 +37,7 @@ bool OAuthToken::ReadCache() {
       (st.st_mode & 077) == 0 &&
       st.st_size <= static_cast<off_t>(kMaxTokenFile)) {
     text.resize(static_cast<size_t>(st.st_size));
-    ssize_t n = read(fd, &text[0], text.size());
+    ssize_t n = read(fd, text.data(), text.size());
     if (n != st.st_size) Wipe(&text);
   }
   close(fd);

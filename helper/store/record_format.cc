@@ -1,6 +1,7 @@
 // The record file format: one JSON object per user (see record.h).
 #include <json-c/json.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -24,7 +25,7 @@ using JsonPtr = std::unique_ptr<json_object, JsonDeleter>;
 
 // Strict parse of one complete JSON value, depth-limited.
 JsonPtr ParseJson(const std::string& text, std::string* err) {
-  if (memchr(text.data(), '\0', text.size()) != nullptr) {
+  if (text.find('\0') != std::string::npos) {
     *err = "NUL byte in JSON text";
     return nullptr;
   }
@@ -113,10 +114,8 @@ bool OnlyKeys(json_object* obj, const char* const* allowed, const char* what,
 
 bool ValidType(const std::string& t) {
   if (t.empty() || t.size() > 32) return false;
-  for (char c : t) {
-    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
-  }
-  return true;
+  return std::all_of(t.begin(), t.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
 }
 
 bool ValidE164(const std::string& v) {
