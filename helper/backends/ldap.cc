@@ -35,6 +35,7 @@
 #include "helper/net/http.h"
 #include "helper/net/ldap_values.h"
 #include "common/time.h"
+#include "common/wipe.h"
 #include "protocol/frame.h"
 
 namespace sspr {
@@ -66,7 +67,7 @@ class LdapBackend : public Backend {
         codes_(c, std::move(deps.sender), deps.clock) {}
   ~LdapBackend() override {
     Close();
-    WipeString(&password_);
+    Wipe(&password_);
   }
 
   bool Init(std::string* err) {
