@@ -38,9 +38,14 @@ PAMD_COCKPIT = "/etc/pam.d/cockpit"
 MARK = "# pam_sspr cockpit test, pid "
 SHOTS = os.environ.get("SSPR_COCKPIT_SHOTS") or os.path.join(
     tempfile.gettempdir(), "sspr-cockpit-shots")
-STEP = 20  # seconds a page may take to show the next step
+# Seconds a page may take to show the next step: a bound against hangs,
+# above the helper's helper_timeout (30, sshd_env.LoginEnv), so a slow
+# helper is judged by the module's bound, and below Cockpit's prompt limit,
+# so every step shown came inside it.
+STEP = 40
 # Cockpit's own limit for one answer (cockpit-ws: 60 s a prompt).
 PROMPT_LIMIT = 60
+assert STEP < PROMPT_LIMIT
 
 US = "201-555-0123"
 US_E164 = "+12015550123"
@@ -282,12 +287,10 @@ class Browser:
 
     def answer(self, text):
         from selenium.webdriver.common.keys import Keys
-        t0 = time.monotonic()
         self.el("conversation-input").send_keys(text + Keys.ENTER)
-        s = self.state()
-        # Each answer's next step comes well inside Cockpit's prompt limit.
-        self.test.assertLess(time.monotonic() - t0, PROMPT_LIMIT / 4)
-        return s
+        # Each answer's next step comes inside Cockpit's prompt limit:
+        # state() waits at most STEP < PROMPT_LIMIT.
+        return self.state()
 
 
 class CockpitCase(unittest.TestCase):

@@ -164,7 +164,11 @@ class LoginEnv(SsprEnv):
         self.pid_tag = str(os.getpid())
         super().__init__(f"sspr-e2e-{self.pid_tag}-", conf=conf, defaults={
             "methods": "mobile, office",  # the menu the tests answer
-            "helper_timeout": "10",
+            # A bound against a hung helper, not a speed test: on 2 loaded
+            # CPUs a helper's fsync can take seconds, and past this bound
+            # the module gives up (failmode safe: the person is let in
+            # without the dialogue's last question).
+            "helper_timeout": "30",
             "dialogue_timeout": "50",
         })
         self.bin = os.path.join(self.root, "bin")
