@@ -119,19 +119,12 @@ int Dialogue::ProofCodePrompt(const Method& m) {
       Quit();
       return -1;
     }
-    std::string digits = DigitsOnly(a);
-    bool only_digits = std::all_of(a.begin(), a.end(), [](char ch) {
-      return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
-    });
-    Wipe(&a);
-    if (digits.empty() || !only_digits) {
-      Wipe(&digits);
+    int left = 0;
+    CheckStatus st = CheckStatus::kError;
+    if (!CheckTypedCode(backend_, &a, true, &st, &left, &err)) {
       if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
       continue;
     }
-    int left = 0;
-    CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    Wipe(&digits);
     switch (st) {
       case CheckStatus::kOk:
         note_ =

@@ -2,7 +2,10 @@
 
 #include <sys/utsname.h>
 
+#include <algorithm>
+
 #include "common/wipe.h"
+#include "helper/code.h"
 #include "helper/email_address.h"
 #include "helper/phone_number.h"
 #include "helper/questions.h"
@@ -40,6 +43,22 @@ std::vector<Method> ProvableMethods(const UserRecord& rec, Backend* backend) {
       out.push_back(m);
   }
   return out;
+}
+
+bool CheckTypedCode(Backend* backend, std::string* typed, bool strict,
+                    CheckStatus* st, int* attempts_left, std::string* err) {
+  std::string digits = DigitsOnly(*typed);
+  bool only_code = std::all_of(typed->begin(), typed->end(), [](char ch) {
+    return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
+  });
+  Wipe(typed);
+  if (digits.empty() || (strict && !only_code)) {
+    Wipe(&digits);
+    return false;
+  }
+  *st = backend->CheckCode(digits, attempts_left, err);
+  Wipe(&digits);
+  return true;
 }
 
 bool AnswerMatches(std::string* raw, const std::string& hash) {

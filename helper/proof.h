@@ -27,6 +27,11 @@ std::string ProofLabel(const Method& m);
 // order: code methods if it can send to registered ones, answers if it
 // keeps them itself (no question service).
 std::vector<Method> ProvableMethods(const UserRecord& rec, Backend* backend);
+// A typed code, checked by `backend` into *st and *attempts_left; *typed
+// and its digits are wiped. False, and nothing checked, when it has no
+// digits or, with `strict`, anything but digits, spaces and dashes.
+bool CheckTypedCode(Backend* backend, std::string* typed, bool strict,
+                    CheckStatus* st, int* attempts_left, std::string* err);
 // True if the typed answer matches `hash`; wipes `raw` either way.
 bool AnswerMatches(std::string* raw, const std::string& hash);
 // This host's name for the notices, "this host" if uname fails.

@@ -271,15 +271,12 @@ int ResetDialogue::ProveByCode(const Method& m) {
       return -1;
     }
     if (Is(a, "b")) return 0;
-    std::string digits = DigitsOnly(a);
-    Wipe(&a);
-    if (digits.empty()) {
+    int left = 0;
+    CheckStatus st = CheckStatus::kError;
+    if (!CheckTypedCode(backend_, &a, false, &st, &left, &err)) {
       if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
       continue;
     }
-    int left = 0;
-    CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    Wipe(&digits);
     switch (st) {
       case CheckStatus::kOk:
         return 1;
