@@ -97,7 +97,6 @@ class Dialogue {
   // helper/dialogue_prove.cc: proof of a registered method before an
   // update, and the notice to what was replaced.
   State Prove();
-  std::vector<Method> Provable() const;
   int ProveByCode(const Method& m);
   int ProofCodePrompt(const Method& m);
   int ProveByAnswers(const Method& m);

@@ -2,8 +2,6 @@
 // user proves that they hold one of them, by a code sent to it or by the
 // registered security answers. Afterwards the replaced destination is
 // told. A user who holds none of them is sent to the administrator.
-#include <sys/utsname.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -12,7 +10,7 @@
 #include "helper/code.h"
 #include "helper/dialogue.h"
 #include "helper/dialogue_parts.h"
-#include "helper/email_address.h"
+#include "helper/proof.h"
 #include "helper/questions.h"
 #include "helper/texts.h"
 #include "protocol/frame.h"
@@ -22,42 +20,6 @@ namespace sspr {
 using dialogue_parts::kMaxChoice;
 using dialogue_parts::kMaxCodeInput;
 
-namespace {
-
-bool CodeMethod(const Method& m) {
-  return IsPhone(m.Kind()) || m.Kind() == MethodKind::kEmail;
-}
-
-Channel ChannelFor(const Method& m) {
-  if (m.Kind() == MethodKind::kEmail) return Channel::kEmail;
-  return m.Kind() == MethodKind::kOffice ? Channel::kVoice : Channel::kSms;
-}
-
-std::string Shown(const Method& m) {
-  return m.Kind() == MethodKind::kEmail ? MaskEmail(m.value)
-                                        : MaskPhone(m.value);
-}
-
-std::string HostName() {
-  struct utsname u;
-  if (uname(&u) != 0) return "this host";
-  return u.nodename;
-}
-
-}  // namespace
-
-// The methods a proof may use, in the record's order.
-std::vector<Method> Dialogue::Provable() const {
-  std::vector<Method> out;
-  for (const Method& m : rec_.methods) {
-    if (CodeMethod(m) && backend_->CanProveRegistered()) out.push_back(m);
-    if (m.Kind() == MethodKind::kQuestions && !m.answers.empty() &&
-        backend_->questions() == nullptr)
-      out.push_back(m);
-  }
-  return out;
-}
-
 // Nothing changes; the registration stands and stays due.
 void Dialogue::SentToAdmin(const std::string& log) {
   TellError(LostMethodText(c_.enroll_url));
@@ -65,17 +27,14 @@ void Dialogue::SentToAdmin(const std::string& log) {
 }
 
 Dialogue::State Dialogue::Prove() {
-  std::vector<Method> can = Provable();
+  std::vector<Method> can = ProvableMethods(rec_, backend_);
   if (can.empty()) {
     SentToAdmin("update refused: no registered method can be proved here");
     return State::kEnd;
   }
   std::vector<std::string> labels;
   labels.reserve(can.size());
-  for (const Method& m : can)
-    labels.push_back(m.Kind() == MethodKind::kQuestions
-                         ? MethodLabel(m.type)
-                         : MethodLabel(m.type) + " " + Shown(m));
+  for (const Method& m : can) labels.push_back(ProofLabel(m));
   for (;;) {
     std::string a;
     if (AskClean(ProveMenu(labels), kMaxChoice, &a) == Ask::kStop)
@@ -111,13 +70,13 @@ Dialogue::State Dialogue::Prove() {
 // registration; it is reached only while the last proof code went to `m`.
 int Dialogue::ProveByCode(const Method& m) {
   std::string err;
-  const Channel ch = ChannelFor(m);
+  const Channel ch = ProofChannel(m);
   for (;;) {
     int64_t retry_at = 0;
     switch (backend_->SendCode(user_, m, ch, &retry_at, &err)) {
       case SendStatus::kSent:
         proof_sent_to_ = m.type + " " + m.value;
-        Tell(CodeSentText(ch, Shown(m), c_.code_length, c_.code_ttl));
+        Tell(CodeSentText(ch, ShownMethod(m), c_.code_length, c_.code_ttl));
         break;
       case SendStatus::kCooldown: {
         const bool live = proof_sent_to_ == m.type + " " + m.value;
@@ -130,16 +89,17 @@ int Dialogue::ProveByCode(const Method& m) {
       case SendStatus::kRateLimited:
       case SendStatus::kDestBusy:
         TellError(RateLimitedText(retry_at));
-        Finish(proto::Outcome::kRegistered,
-               "update postponed: no code may go to " + Shown(m) + " now");
+        Finish(
+            proto::Outcome::kRegistered,
+            "update postponed: no code may go to " + ShownMethod(m) + " now");
         return -1;
       case SendStatus::kError:
       case SendStatus::kLocalError:
       case SendStatus::kBadDestination:  // a registered one: not typed now
         TellError(UnavailableText());
-        Finish(
-            proto::Outcome::kRegistered,
-            "update postponed: cannot send a code to " + Shown(m) + ": " + err);
+        Finish(proto::Outcome::kRegistered,
+               "update postponed: cannot send a code to " + ShownMethod(m) +
+                   ": " + err);
         return -1;
     }
     int r = ProofCodePrompt(m);
@@ -159,22 +119,16 @@ int Dialogue::ProofCodePrompt(const Method& m) {
       Quit();
       return -1;
     }
-    std::string digits = DigitsOnly(a);
-    bool only_digits = std::all_of(a.begin(), a.end(), [](char ch) {
-      return (ch >= '0' && ch <= '9') || ch == ' ' || ch == '-';
-    });
-    Wipe(&a);
-    if (digits.empty() || !only_digits) {
-      Wipe(&digits);
+    int left = 0;
+    CheckStatus st = CheckStatus::kError;
+    if (!CheckTypedCode(backend_, &a, true, &st, &left, &err)) {
       if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
       continue;
     }
-    int left = 0;
-    CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    Wipe(&digits);
     switch (st) {
       case CheckStatus::kOk:
-        note_ = "proved " + m.type + " " + Shown(m) + " before the update";
+        note_ =
+            "proved " + m.type + " " + ShownMethod(m) + " before the update";
         return 1;
       case CheckStatus::kWrong:
         TellError(WrongCodeText(left));
@@ -187,7 +141,7 @@ int Dialogue::ProofCodePrompt(const Method& m) {
         TellError(ProveFailedText());
         Finish(proto::Outcome::kFailed,
                "update refused: too many wrong codes for the registered " +
-                   m.type + " " + Shown(m));
+                   m.type + " " + ShownMethod(m));
         return -1;
       case CheckStatus::kError:
         TellError(UnavailableText());
@@ -203,14 +157,11 @@ int Dialogue::ProveByAnswers(const Method& m) {
   for (int round = 1;; ++round) {
     bool all = true;
     for (const QuestionAnswer& qa : m.answers) {
-      std::string raw, norm, error;
+      std::string raw;
       if (AskClean(AnswerPrompt(qa.question), kMaxAnswerInput, &raw, false,
                    kMaxAnswerChars) == Ask::kStop)
         return -1;
-      bool ok =
-          NormalizeAnswer(raw, &norm, &error) && VerifyAnswer(norm, qa.hash);
-      Wipe(&raw);
-      Wipe(&norm);
+      bool ok = AnswerMatches(&raw, qa.hash);
       all = all && ok;
     }
     if (all) {
@@ -233,12 +184,12 @@ void Dialogue::NotifyReplaced() {
   for (const Method& old : replaced_) {
     std::string err;
     std::string text = ChangedNoticeText(old.type, host, when, c_.enroll_url);
-    if (!backend_->Notify(old, ChannelFor(old), text, &err))
+    if (!backend_->Notify(old, ProofChannel(old), text, &err))
       note_ += (note_.empty() ? "" : "; ") + std::string("could not tell ") +
-               Shown(old) + " of the change: " + err;
+               ShownMethod(old) + " of the change: " + err;
     else
-      note_ += (note_.empty() ? "" : "; ") + std::string("told ") + Shown(old) +
-               " of the change";
+      note_ += (note_.empty() ? "" : "; ") + std::string("told ") +
+               ShownMethod(old) + " of the change";
   }
   replaced_.clear();
 }

@@ -2,8 +2,6 @@
 // answers, the new password, notices) whose steps share their bounds.
 #include "helper/reset_dialogue.h"
 
-#include <sys/utsname.h>
-
 #include <algorithm>
 #include <cstring>
 
@@ -12,7 +10,7 @@
 #include "helper/answer.h"
 #include "helper/code.h"
 #include "helper/email_address.h"
-#include "helper/phone_number.h"
+#include "helper/proof.h"
 #include "helper/questions.h"
 #include "helper/reset_texts.h"
 #include "helper/texts.h"
@@ -28,34 +26,6 @@ bool Is(const std::string& a, const char* word) {
   return a.size() == strlen(word) &&
          std::equal(a.begin(), a.end(), word,
                     [](char x, char y) { return (x | 0x20) == (y | 0x20); });
-}
-
-bool CodeMethod(const Method& m) {
-  return m.Kind() == MethodKind::kMobile || m.Kind() == MethodKind::kOffice ||
-         m.Kind() == MethodKind::kEmail;
-}
-
-Channel ChannelFor(const Method& m) {
-  if (m.Kind() == MethodKind::kEmail) return Channel::kEmail;
-  return m.Kind() == MethodKind::kOffice ? Channel::kVoice : Channel::kSms;
-}
-
-std::string Shown(const Method& m) {
-  if (m.Kind() == MethodKind::kEmail) return MaskEmail(m.value);
-  if (m.Kind() == MethodKind::kQuestions) return "";
-  return MaskPhone(m.value);
-}
-
-std::string Label(const Method& m) {
-  return m.Kind() == MethodKind::kQuestions
-             ? MethodLabel(m.type)
-             : MethodLabel(m.type) + " " + Shown(m);
-}
-
-std::string HostName() {
-  struct utsname u;
-  if (uname(&u) != 0) return "this host";
-  return u.nodename;
 }
 
 // A new password as typed: kept byte for byte (spaces are part of it),
@@ -157,17 +127,6 @@ bool ResetDialogue::Invalid(const std::string& text) {
   return true;
 }
 
-std::vector<Method> ResetDialogue::Provable() const {
-  std::vector<Method> out;
-  for (const Method& m : rec_.methods) {
-    if (CodeMethod(m) && backend_->CanProveRegistered()) out.push_back(m);
-    if (m.Kind() == MethodKind::kQuestions && !m.answers.empty() &&
-        backend_->questions() == nullptr)
-      out.push_back(m);
-  }
-  return out;
-}
-
 bool ResetDialogue::FailedProof(const std::string& what) {
   std::string err;
   int64_t until = 0;
@@ -194,7 +153,7 @@ proto::Result ResetDialogue::Go() {
     else Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
     return result_;
   }
-  std::vector<Method> can = Provable();
+  std::vector<Method> can = ProvableMethods(rec_, backend_);
   if (can.size() < static_cast<size_t>(c_.reset_methods_required)) {
     // Nothing to offer: the wrong password stays a wrong password.
     Finish(proto::Outcome::kNotApplicable,
@@ -228,7 +187,7 @@ proto::Result ResetDialogue::Go() {
   for (int step = 1; step <= steps; ++step) {
     std::vector<std::string> labels;
     labels.reserve(can.size());
-    for (const Method& m : can) labels.push_back(Label(m));
+    for (const Method& m : can) labels.push_back(ProofLabel(m));
     for (;;) {
       std::string a;
       invalid_ = 0;
@@ -255,8 +214,9 @@ proto::Result ResetDialogue::Go() {
                                                  : ProveByCode(m);
       if (r < 0 || finished_) return result_;
       if (r == 0) continue;
-      proved_.push_back(
-          m.type + (m.Kind() == MethodKind::kQuestions ? "" : " " + Shown(m)));
+      proved_.push_back(m.type + (m.Kind() == MethodKind::kQuestions
+                                      ? ""
+                                      : " " + ShownMethod(m)));
       can.erase(can.begin() + static_cast<long>(pick - 1));
       break;
     }
@@ -278,12 +238,12 @@ proto::Result ResetDialogue::Go() {
 // 1 proved; 0 back to the menu (no code could go there); -1 ended.
 int ResetDialogue::ProveByCode(const Method& m) {
   std::string err;
-  const Channel ch = ChannelFor(m);
+  const Channel ch = ProofChannel(m);
   int64_t retry_at = 0;
   switch (backend_->SendCode(user_, m, ch, &retry_at, &err)) {
     case SendStatus::kSent:
-      held_.push_back(
-          {false, CodeSentText(ch, Shown(m), c_.code_length, c_.code_ttl)});
+      held_.push_back({false, CodeSentText(ch, ShownMethod(m), c_.code_length,
+                                           c_.code_ttl)});
       break;
     case SendStatus::kCooldown:
       if (!Invalid(
@@ -294,14 +254,14 @@ int ResetDialogue::ProveByCode(const Method& m) {
     case SendStatus::kDestBusy:
       held_.push_back({true, RateLimitedText(retry_at)});
       Finish(proto::Outcome::kFailed,
-             "reset refused: no code may go to " + Shown(m) + " now");
+             "reset refused: no code may go to " + ShownMethod(m) + " now");
       return -1;
     case SendStatus::kError:
     case SendStatus::kLocalError:
     case SendStatus::kBadDestination:
       held_.push_back({true, PasswordNotSetText(c_.reset_contact)});
       Finish(proto::Outcome::kUnavailable,
-             "cannot send a reset code to " + Shown(m) + ": " + err);
+             "cannot send a reset code to " + ShownMethod(m) + ": " + err);
       return -1;
   }
   for (;;) {
@@ -312,20 +272,17 @@ int ResetDialogue::ProveByCode(const Method& m) {
       return -1;
     }
     if (Is(a, "b")) return 0;
-    std::string digits = DigitsOnly(a);
-    Wipe(&a);
-    if (digits.empty()) {
+    int left = 0;
+    CheckStatus st = CheckStatus::kError;
+    if (!CheckTypedCode(backend_, &a, false, &st, &left, &err)) {
       if (!Invalid(CodeOrKeysText(c_.code_length))) return -1;
       continue;
     }
-    int left = 0;
-    CheckStatus st = backend_->CheckCode(digits, &left, &err);
-    Wipe(&digits);
     switch (st) {
       case CheckStatus::kOk:
         return 1;
       case CheckStatus::kWrong:
-        if (!FailedProof("wrong code for " + m.type + " " + Shown(m)))
+        if (!FailedProof("wrong code for " + m.type + " " + ShownMethod(m)))
           return -1;
         held_.push_back({true, WrongCodeText(left)});
         break;
@@ -334,7 +291,8 @@ int ResetDialogue::ProveByCode(const Method& m) {
         if (!Invalid(ExpiredCodeText())) return -1;
         return 0;
       case CheckStatus::kTooMany:
-        if (!FailedProof("too many wrong codes for " + m.type + " " + Shown(m)))
+        if (!FailedProof("too many wrong codes for " + m.type + " " +
+                         ShownMethod(m)))
           return -1;
         held_.push_back({true, ResetProveFailedText()});
         Finish(proto::Outcome::kFailed, "reset refused: " + note_);
@@ -356,14 +314,11 @@ int ResetDialogue::ProveByAnswers(const Method& m) {
     bool all = true;
     for (size_t i = 0; i < n; ++i) {
       const QuestionAnswer& qa = m.answers[i];
-      std::string raw, norm, error;
+      std::string raw;
       if (AskFor(true, AnswerPrompt(qa.question), kMaxAnswerInput, &raw) ==
           Ask::kStop)
         return -1;
-      bool ok =
-          NormalizeAnswer(raw, &norm, &error) && VerifyAnswer(norm, qa.hash);
-      Wipe(&raw);
-      Wipe(&norm);
+      bool ok = AnswerMatches(&raw, qa.hash);
       all = all && ok;
     }
     if (all) return 1;
@@ -437,12 +392,12 @@ void ResetDialogue::NotifyAll() {
       ResetNoticeText(HostName(), FormatUtc(clock_->Now()), c_.reset_contact);
   int told = 0;
   for (const Method& m : rec_.methods) {
-    if (!CodeMethod(m)) continue;
+    if (!ProvedByCode(m)) continue;
     std::string err;
-    if (backend_->Notify(m, ChannelFor(m), text, &err)) ++told;
+    if (backend_->Notify(m, ProofChannel(m), text, &err)) ++told;
     else
       note_ += (note_.empty() ? "" : "; ") + std::string("could not tell ") +
-               Shown(m) + ": " + err;
+               ShownMethod(m) + ": " + err;
   }
   note_ += (note_.empty() ? "" : "; ") + std::string("told ") +
            std::to_string(told) + " method(s)";

@@ -54,7 +54,6 @@ class ResetDialogue {
   bool Invalid(const std::string& text);
   void Finish(proto::Outcome o, const std::string& log);
   void Flush(bool closing_prompt);
-  std::vector<Method> Provable() const;
   // 1 proved, 0 not (result set when the dialogue ends), -1 ended.
   int ProveByCode(const Method& m);
   int ProveByAnswers(const Method& m);

@@ -12,7 +12,7 @@ void SetCodesForReset(bool on) { g_reset_codes = on; }
 bool CodesForReset() { return g_reset_codes; }
 
 std::string ResetCodeMessage(Channel ch, const std::string& code, int ttl_s) {
-  unsigned long m = static_cast<unsigned long>((ttl_s + 59) / 60);
+  unsigned long m = MinutesOf(ttl_s);
   if (ch == Channel::kEmail) {
     std::string subject = _("Your password reset code");
     // TRANSLATORS: e-mail body. {0} is the code and must be the first
@@ -29,16 +29,11 @@ std::string ResetCodeMessage(Channel ch, const std::string& code, int ttl_s) {
     return "Subject: " + subject + "\n\n" + body;
   }
   if (ch == Channel::kVoice) {
-    std::string spaced;
-    for (char d : code) {
-      if (!spaced.empty()) spaced += ' ';
-      spaced += d;
-    }
     // TRANSLATORS: read out by a voice call; {0} is the code, digit by
     // digit, and must be the first number in the text.
     return Fmt(_("Hello. Your code to reset your password is {0}. Again, "
                  "your code is {0}."),
-               {spaced});
+               {SpacedDigits(code)});
   }
   // TRANSLATORS: a text message (SMS); keep it short. {0} is the code and
   // must be the first number; {1} is minutes.

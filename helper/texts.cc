@@ -24,11 +24,20 @@ std::string FormatUtc(int64_t t) {
   return buf;
 }
 
-namespace {
-
-unsigned long MinutesOf(int s) {
-  return static_cast<unsigned long>((s + 59) / 60);
+unsigned long MinutesOf(int ttl_s) {
+  return static_cast<unsigned long>((ttl_s + 59) / 60);
 }
+
+std::string SpacedDigits(const std::string& code) {
+  std::string spaced;
+  for (char d : code) {
+    if (!spaced.empty()) spaced += ' ';
+    spaced += d;
+  }
+  return spaced;
+}
+
+namespace {
 
 // The admin's help line (texts_file `help`), on a line of its own.
 std::string WithHelp(std::string s) {
@@ -64,16 +73,11 @@ std::string CodeMessage(Channel ch, const std::string& code, int ttl_s) {
     return "Subject: " + subject + "\n\n" + body;
   }
   if (ch == Channel::kVoice) {
-    std::string spaced;
-    for (char d : code) {
-      if (!spaced.empty()) spaced += ' ';
-      spaced += d;
-    }
     // TRANSLATORS: read out by a voice call; {0} is the code, digit by
     // digit, and must be the first number in the text.
     return Fmt(_("Hello. Your password reset verification code is {0}. "
                  "Again, your code is {0}."),
-               {spaced});
+               {SpacedDigits(code)});
   }
   // TRANSLATORS: a text message (SMS); keep it short. {0} is the code and
   // must be the first number; {1} is minutes.

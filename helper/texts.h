@@ -15,6 +15,10 @@
 namespace sspr {
 
 std::string CodeMessage(Channel ch, const std::string& code, int ttl_s);
+// Whole minutes, rounded up, that a code of ttl_s seconds lives.
+unsigned long MinutesOf(int ttl_s);
+// "1 2 3 4 5 6": a code as a voice call reads it, digit by digit.
+std::string SpacedDigits(const std::string& code);
 
 std::string IntroText();
 std::string MethodLabel(const std::string& method);  // "Authentication phone"

@@ -47,10 +47,11 @@ std::string E164FromGraph(const std::string& g) {
   return out;
 }
 
-class GraphBackend : public Backend {
+class GraphBackend : public HelperCodesBackend {
  public:
   GraphBackend(const Config& c, const std::string& secret, BackendDeps deps)
-      : c_(c),
+      : HelperCodesBackend(c, std::move(deps.sender), deps.clock),
+        c_(c),
         secret_(secret),
         http_(deps.http, int64_t{c.request_timeout} * 1000,
               OperationBudgetMs(c), deps.deadline_ms),
@@ -58,8 +59,7 @@ class GraphBackend : public Backend {
                          c.graph_login_url + " " + c.graph_tenant + " " +
                              c.graph_client_id + " " + c.graph_url,
                          [this](HttpRequest* r) { TokenRequest(r); }},
-               &http_, deps.clock),
-        codes_(c, std::move(deps.sender), deps.clock) {}
+               &http_, deps.clock) {}
   ~GraphBackend() override { Wipe(&secret_); }
 
   bool Init(std::string* err) {
@@ -120,21 +120,6 @@ class GraphBackend : public Backend {
       }
     }
     return true;
-  }
-
-  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
-                      int64_t* retry_at, std::string* err) override {
-    return codes_.Send(user, m, ch, retry_at, err);
-  }
-
-  CheckStatus CheckCode(const std::string& code, int* attempts_left,
-                        std::string*) override {
-    return codes_.Check(code, attempts_left);  // checked here: no I/O
-  }
-
-  bool Notify(const Method& to, Channel ch, const std::string& text,
-              std::string* err) override {
-    return codes_.Notify(ch, to.value, text, err);
   }
 
   bool Save(const std::string& user, const Method& m,
@@ -326,7 +311,6 @@ class GraphBackend : public Backend {
   std::string secret_;
   HttpClient http_;
   OAuthToken token_;
-  HelperCodes codes_;
   bool unknown_ = false;
   bool refused_ = false;  // the last Save: Graph refused the value
 };

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "common/time.h"
 #include "config/config.h"
@@ -43,6 +44,31 @@ class HelperCodes {
   PendingCode pending_;
   std::string last_type_, last_dest_;          // where the pending code went
   std::string verified_type_, verified_dest_;  // where a checked one went
+};
+
+// A backend whose codes and notices the helper sends and checks itself
+// (local, ldap, graph): the three calls go to codes_ alike.
+class HelperCodesBackend : public Backend {
+ public:
+  HelperCodesBackend(const Config& c, std::unique_ptr<CodeSender> sender,
+                     Clock* clock)
+      : codes_(c, std::move(sender), clock) {}
+  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
+                      int64_t* retry_at, std::string* err) override {
+    return codes_.Send(user, m, ch, retry_at, err);
+  }
+  // Checked here, no I/O: the service is not asked.
+  CheckStatus CheckCode(const std::string& typed, int* attempts_left,
+                        std::string* /*err*/) override {
+    return codes_.Check(typed, attempts_left);
+  }
+  bool Notify(const Method& to, Channel ch, const std::string& text,
+              std::string* err) override {
+    return codes_.Notify(ch, to.value, text, err);
+  }
+
+ protected:
+  HelperCodes codes_;
 };
 
 }  // namespace sspr

@@ -58,13 +58,13 @@ timeval Tv(int64_t ms) {
                  static_cast<suseconds_t>((ms % 1000) * 1000)};
 }
 
-class LdapBackend : public Backend {
+class LdapBackend : public HelperCodesBackend {
  public:
   LdapBackend(const Config& c, const std::string& password, BackendDeps deps)
-      : c_(c),
+      : HelperCodesBackend(c, std::move(deps.sender), deps.clock),
+        c_(c),
         password_(password),
-        deadline_ms_(deps.deadline_ms),
-        codes_(c, std::move(deps.sender), deps.clock) {}
+        deadline_ms_(deps.deadline_ms) {}
   ~LdapBackend() override {
     Close();
     Wipe(&password_);
@@ -137,21 +137,6 @@ class LdapBackend : public Backend {
     ReadEntry(e, rec);
     ldap_msgfree(res);
     return true;
-  }
-
-  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
-                      int64_t* retry_at, std::string* err) override {
-    return codes_.Send(user, m, ch, retry_at, err);
-  }
-
-  CheckStatus CheckCode(const std::string& code, int* attempts_left,
-                        std::string*) override {
-    return codes_.Check(code, attempts_left);
-  }
-
-  bool Notify(const Method& to, Channel ch, const std::string& text,
-              std::string* err) override {
-    return codes_.Notify(ch, to.value, text, err);
   }
 
   bool Save(const std::string& user, const Method& m,
@@ -571,7 +556,6 @@ class LdapBackend : public Backend {
   std::string password_;
   int64_t deadline_ms_;
   int64_t op_end_ms_ = 0;
-  HelperCodes codes_;
   LDAP* ld_ = nullptr;
   ldap_conncb conncb_{};          // must outlive ld_
   std::atomic<int> sock_fd_{-1};  // ld_'s socket while connecting

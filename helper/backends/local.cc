@@ -7,13 +7,13 @@
 namespace sspr {
 namespace {
 
-class LocalBackend : public Backend {
+class LocalBackend : public HelperCodesBackend {
  public:
   LocalBackend(const Config& c, std::unique_ptr<CodeSender> sender,
                Clock* clock)
-      : clock_(clock),
-        store_(c.state_dir),
-        codes_(c, std::move(sender), clock) {}
+      : HelperCodesBackend(c, std::move(sender), clock),
+        clock_(clock),
+        store_(c.state_dir) {}
 
   bool Init(std::string* err) { return store_.Init(err) && codes_.Init(err); }
 
@@ -23,21 +23,6 @@ class LocalBackend : public Backend {
     if (!store_.Load(user, rec, &found, err)) return false;
     if (!found) *rec = UserRecord{user, {}, 0, 0};
     return true;
-  }
-
-  SendStatus SendCode(const std::string& user, const Method& m, Channel ch,
-                      int64_t* retry_at, std::string* err) override {
-    return codes_.Send(user, m, ch, retry_at, err);
-  }
-
-  CheckStatus CheckCode(const std::string& typed, int* attempts_left,
-                        std::string*) override {
-    return codes_.Check(typed, attempts_left);
-  }
-
-  bool Notify(const Method& to, Channel ch, const std::string& text,
-              std::string* err) override {
-    return codes_.Notify(ch, to.value, text, err);
   }
 
   bool Save(const std::string& user, const Method& m,
@@ -51,7 +36,6 @@ class LocalBackend : public Backend {
  private:
   Clock* clock_;
   UserStore store_;
-  HelperCodes codes_;
 };
 
 }  // namespace

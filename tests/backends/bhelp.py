@@ -46,6 +46,44 @@ class BackendEnv(Env):
 class BackendCase(PamTestCase):
     """Subclasses set up self.svc (started fake) and self.env."""
 
+    failmode_seconds = 8.0  # how long an unavailable service may cost
+    unlogged_secrets = ()   # secrets that must never reach the syslog
+
+    def failmodes(self, expect_log, max_seconds=None, user=None):
+        """The service fails as arranged: failmode=safe lets the login go
+        on (PAM_IGNORE), secure refuses it; both within max_seconds,
+        logged as unavailable with expect_log, nothing cached."""
+        user = user or self.registered_user
+        max_seconds = max_seconds or self.failmode_seconds
+        for failmode, want in (("safe", PAM_IGNORE),
+                               ("secure", PAM_AUTHINFO_UNAVAIL)):
+            self.env.set(failmode=failmode)
+            t0 = time.monotonic()
+            code, out = self.env.run(user)
+            took = time.monotonic() - t0
+            self.assertResult(code, want, out)
+            self.assertLess(took, max_seconds, out)
+            last = self.env.last_log()
+            self.assertIn("outcome=unavailable", last)
+            self.assertRegex(last, expect_log)
+            self.assertFalse(self.env.cached(user), "a failure was cached")
+            for secret in self.unlogged_secrets:
+                self.assertNotIn(secret, self.env.log())
+        return out
+
+    def reset_stack(self):
+        """The README's auth lines; alice is no account of pam_unix here,
+        so every password is wrong and the reset is reached."""
+        self.env.set(reset="yes", reset_contact="the IT desk")
+        path = os.path.join(self.env.confdir, self.env.service)
+        with open(path) as f:
+            account = f.read()
+        with open(path, "w") as f:
+            f.write("auth [success=done default=ignore] pam_unix.so\n"
+                    f"auth requisite {self.env.module} "
+                    f"conf={self.env.conf_path} helper={self.env.helper}\n"
+                    "auth required pam_deny.so\n" + account)
+
     def make_env(self, conf, secrets):
         self.env = BackendEnv(conf, secrets)
 
@@ -68,22 +106,6 @@ class FaultTests:
     self.point_at(url) (config the backend's URL(s)), self.registered_user
     (a user the fake knows as registered), self.status_prefix (the path
     prefix of the status request) and self.shape_error (regex)."""
-
-    def failmodes(self, expect_log, max_seconds=8.0, user=None):
-        user = user or self.registered_user
-        for failmode, want in (("safe", PAM_IGNORE),
-                               ("secure", PAM_AUTHINFO_UNAVAIL)):
-            self.env.set(failmode=failmode)
-            t0 = time.monotonic()
-            code, out = self.env.run(user)
-            took = time.monotonic() - t0
-            self.assertResult(code, want, out)
-            self.assertLess(took, max_seconds, out)
-            last = self.env.last_log()
-            self.assertIn("outcome=unavailable", last)
-            self.assertRegex(last, expect_log)
-            self.assertFalse(self.env.cached(user), "a failure was cached")
-        return out
 
     def test_a_refused_connection_is_unavailable(self):
         import socket

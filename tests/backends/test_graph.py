@@ -47,19 +47,6 @@ class Graph(BackendCase, FaultTests, MidRegistrationFaults):
 
     # -- the reset at the login prompt (PATCH /users/{id} passwordProfile) --
 
-    def reset_stack(self):
-        """The README's auth lines; alice is no account of pam_unix here,
-        so every password is wrong and the reset is reached."""
-        self.env.set(reset="yes", reset_contact="the IT desk")
-        path = os.path.join(self.env.confdir, self.env.service)
-        with open(path) as f:
-            account = f.read()
-        with open(path, "w") as f:
-            f.write("auth [success=done default=ignore] pam_unix.so\n"
-                    f"auth requisite {self.env.module} "
-                    f"conf={self.env.conf_path} helper={self.env.helper}\n"
-                    "auth required pam_deny.so\n" + account)
-
     def reset(self, *passwords):
         return self.env.run("alice", "wrong", "r", "", "@code", *passwords,
                             extra=("--auth",))

@@ -80,19 +80,6 @@ class Rest(BackendCase, FaultTests, MidRegistrationFaults):
 
     # -- the reset at the login prompt (POST /v1/users/{user}/password) ----
 
-    def reset_stack(self):
-        """The README's auth lines; alice is no account of pam_unix here,
-        so every password is wrong and the reset is reached."""
-        self.env.set(reset="yes", reset_contact="the IT desk")
-        path = os.path.join(self.env.confdir, self.env.service)
-        with open(path) as f:
-            account = f.read()
-        with open(path, "w") as f:
-            f.write("auth [success=done default=ignore] pam_unix.so\n"
-                    f"auth requisite {self.env.module} "
-                    f"conf={self.env.conf_path} helper={self.env.helper}\n"
-                    "auth required pam_deny.so\n" + account)
-
     def test_a_reset_sets_the_password_at_the_service_and_tells_the_phone(self):
         self.reset_stack()
         code, out = self.env.run("alice", "wrong", "r", "", "@code",

@@ -20,6 +20,9 @@ REGISTER_MOBILE = ("1", "", US, "1", "@code", "n")
 
 class LdapCase(BackendCase):
     cert = "good"
+    registered_user = "ldapreg"
+    failmode_seconds = 10.0
+    unlogged_secrets = (SERVICE_PW,)
 
     @classmethod
     def setUpClass(cls):
@@ -49,21 +52,6 @@ class LdapCase(BackendCase):
 
     def slapd_since(self, mark):
         return self.slapd.log_text()[mark:]
-
-    def failmodes(self, expect_log, user="ldapreg", max_seconds=10.0):
-        for failmode, want in (("safe", PAM_IGNORE),
-                               ("secure", PAM_AUTHINFO_UNAVAIL)):
-            self.env.set(failmode=failmode)
-            t0 = time.monotonic()
-            code, out = self.env.run(user)
-            took = time.monotonic() - t0
-            self.assertResult(code, want, out)
-            self.assertLess(took, max_seconds, out)
-            last = self.env.last_log()
-            self.assertIn("outcome=unavailable", last)
-            self.assertRegex(last, expect_log)
-            self.assertFalse(self.env.cached(user), "a failure was cached")
-            self.assertNotIn(SERVICE_PW, self.env.log())
 
 
 class Ldap(LdapCase):

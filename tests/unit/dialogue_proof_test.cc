@@ -161,6 +161,21 @@ void the_proof_code_prompt_takes_resend_and_back(void**) {
   assert_string_equal(w.Record().methods[0].value.c_str(), "+12015550123");
 }
 
+// A proof code with a letter in it is asked again, not checked: the
+// right code typed next still proves the number.
+void a_proof_code_with_a_letter_is_asked_again_unchecked(void**) {
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "1", "12a456"});
+  w.SayCode();
+  w.Say({"q"});
+  proto::Result r = w.Run();
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kRegistered));
+  assert_true(w.conv.Saw("Please answer with the"));
+  assert_true(w.conv.Saw("Choose a method"));
+  assert_int_equal(w.SentTo("+12015550123"), 2);  // registration + 1
+}
+
 // Item 6: after a proved update the replaced number is told.
 void an_update_tells_the_replaced_number(void**) {
   World w;
@@ -265,6 +280,8 @@ int main() {
       cmocka_unit_test(sspr::the_local_backend_stores_only_the_verified_number),
       cmocka_unit_test(sspr::an_update_needs_a_code_from_the_registered_number),
       cmocka_unit_test(sspr::the_proof_code_prompt_takes_resend_and_back),
+      cmocka_unit_test(
+          sspr::a_proof_code_with_a_letter_is_asked_again_unchecked),
       cmocka_unit_test(sspr::an_update_tells_the_replaced_number),
       cmocka_unit_test(sspr::a_lost_phone_is_sent_to_the_admin),
       cmocka_unit_test(sspr::an_update_can_be_proved_by_security_answers),
