@@ -33,7 +33,7 @@ demo:
 check: deps
 	$(build_tree)
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
-	$(MAKE) check-asan
+	$(MAKE) --no-print-directory check-asan
 
 check-asan: deps
 	CC=clang CXX=clang++ cmake -S . -B $(ASAN_BUILD) -DSSPR_SANITIZE=ON -DSSPR_FUZZ=ON \
