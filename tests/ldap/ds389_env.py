@@ -76,6 +76,31 @@ def _alive(pid):
         return False
 
 
+def reap_stale():
+    """Instances left by a test that was killed (atexit never ran): their
+    owner is gone. Their server is stopped, their folder removed."""
+    for d in glob.glob(os.path.join(tempfile.gettempdir(), "sspr-389-*")):
+        try:
+            with open(os.path.join(d, "owner")) as f:
+                owner = int(f.read())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        for pidfile in glob.glob(f"{d}/root/run/dirsrv/*.pid"):
+            try:
+                with open(pidfile) as f:
+                    pid = int(f.read())
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    if d.encode() in f.read():  # that server, not a reused pid
+                        os.kill(pid, signal.SIGKILL)
+            except (OSError, ValueError):
+                pass
+        for sem in glob.glob(f"/dev/shm/sem.slapd-sspr{owner}.*"):
+            os.unlink(sem)
+        shutil.rmtree(d, ignore_errors=True)
+
+
 class DS389(Slapd):
     """Slapd's interface (uri, ldaps_uri, start, stop, cleanup, log_text,
     count, filters, attrs, modify, reset) over a 389 DS instance."""
@@ -86,8 +111,11 @@ class DS389(Slapd):
                     "starttls": r' EXT oid="1\.3\.6\.1\.4\.1\.1466\.20037"'}
 
     def __init__(self, cert="good"):  # noqa: super().__init__ is slapd's
+        reap_stale()
         self.dir = tempfile.mkdtemp(prefix="sspr-389-")
         os.chmod(self.dir, 0o755)  # ns-slapd runs as dirsrv
+        with open(os.path.join(self.dir, "owner"), "w") as f:
+            f.write(str(os.getpid()))
         self.prefix = os.path.join(self.dir, "root")
         self.name = f"sspr{os.getpid()}"
         self.pki = tls.shared_pki()

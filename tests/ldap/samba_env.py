@@ -11,6 +11,7 @@ network namespace of its own (`unshare --net`, only lo, up): the DC never
 touches the host's ports and is reachable from nowhere else. Bounded:
 every command has a timeout and the DC is killed at exit."""
 import atexit
+import glob
 import os
 import shutil
 import signal
@@ -75,6 +76,37 @@ def _run(cmd, stdin=None, timeout=120, env=None):
     return p.stdout
 
 
+def _alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def reap_stale():
+    """DCs left by a test that was killed (atexit never ran): their owner
+    is gone. The DC is killed (it still holds the dead test's network
+    namespace), its folder removed."""
+    for d in glob.glob(os.path.join(tempfile.gettempdir(), "sspr-samba-*")):
+        try:
+            with open(os.path.join(d, "owner")) as f:
+                owner = int(f.read())
+        except (OSError, ValueError):
+            continue
+        if _alive(owner):
+            continue
+        try:
+            with open(os.path.join(d, "samba.pid")) as f:
+                pid = int(f.read())
+            # that DC, not a reused pid (samba rewrites its command line)
+            if os.readlink(f"/proc/{pid}/fd/1").startswith(d + "/"):
+                os.killpg(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+        shutil.rmtree(d, ignore_errors=True)
+
+
 class SambaDC(Slapd):
     """Slapd's interface (uri, ldaps_uri, start, stop, cleanup, attrs,
     modify, reset) over a Samba AD DC on 127.0.0.1 of this namespace."""
@@ -82,8 +114,11 @@ class SambaDC(Slapd):
     admin_dn, admin_pw = ADMIN_DN, ADMIN_PW
 
     def __init__(self, cert="good"):  # noqa: super().__init__ is slapd's
+        reap_stale()
         self.dir = tempfile.mkdtemp(prefix="sspr-samba-")
         os.chmod(self.dir, 0o755)
+        with open(os.path.join(self.dir, "owner"), "w") as f:
+            f.write(str(os.getpid()))
         self.pki = tls.shared_pki()
         self.cert = cert
         self.port, self.ldaps_port = 389, 636  # fixed: see the docstring
@@ -157,6 +192,8 @@ class SambaDC(Slapd):
             [SAMBA, "-i", "-M", "single", "-s", self.conf],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
             start_new_session=True)
+        with open(os.path.join(self.dir, "samba.pid"), "w") as f:
+            f.write(str(self.proc.pid))
         atexit.register(self.cleanup)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
