@@ -204,8 +204,9 @@ class DS389(Slapd):
         it), TLS on, the DIT and the service account's ACIs."""
         with open(DS_SCHEMA) as f:
             out = f.read().rstrip("\n") + "\n\n"
-        out += ("dn: cn=config\nchangetype: modify\nreplace: nsslapd-security\n"
-                "nsslapd-security: on\n\n")
+        out += ("dn: cn=config\nchangetype: modify\n"
+                "replace: nsslapd-security\nnsslapd-security: on\n\n")
+
         def add(dn, attrs):
             first, rest = _entry(dn, attrs).split("\n", 1)
             return f"{first}\nchangetype: add\n{rest}"

@@ -111,6 +111,13 @@ class LdapAD(test_ldap.LdapCase):
         self.assertNotIn("employeeNumber", self.slapd.attrs("ldapunreg"))
         self.assertFalse(self.env.cached("ldapunreg"))
 
+    def test_a_simple_bind_in_clear_text_is_refused_by_ad(self):
+        # ldap_starttls = no (allowed to loopback only): AD's "require
+        # strong auth" refuses the bind; one clear line, the failmode
+        self.env.set(ldap_uri=self.slapd.uri, ldap_starttls="no")
+        self.failmodes(r"ldap: ldap://127\.0\.0\.1: bind: Strong\(er\) "
+                       r"authentication required")
+
     def test_a_wrong_bind_password_ends_in_the_failmode(self):
         self.env.write_secrets({"ldap_bind_password": "Not-the-pw-1"})
         self.failmodes(r"bind as CN=svc-sspr,CN=Users,DC=sspr,DC=test "
