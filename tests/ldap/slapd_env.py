@@ -9,6 +9,7 @@ killed at exit.
 Also a stall: a TCP listener that accepts and never answers."""
 import atexit
 import os
+import re
 import shutil
 import signal
 import socket
@@ -85,6 +86,11 @@ def _entry(dn, attrs):
 
 class Slapd:
     """start() -> self; uri (ldap://), ldaps_uri, log_text(), stop()."""
+
+    admin_dn, admin_pw = ADMIN_DN, ADMIN_PW
+    # What the server's log says for each operation (count() below).
+    LOG_PATTERNS = {"connect": r" ACCEPT from", "bind": r" BIND dn=.* method=",
+                    "search": r" SRCH base=", "starttls": r" STARTTLS"}
 
     def __init__(self, cert="good"):
         self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
@@ -254,14 +260,24 @@ class Slapd:
         with open(self.logfile, errors="replace") as f:
             return f.read()
 
+    def count(self, text, what):
+        """How many connect/bind/search/starttls operations `text` (a part
+        of log_text()) shows."""
+        return len(re.findall(self.LOG_PATTERNS[what], text))
+
+    @staticmethod
+    def filters(text):
+        """The search filters in `text`, as the server logged them."""
+        return re.findall(r' SRCH base=.* filter="([^"]*)"', text)
+
     # -- reading and writing as the admin ----------------------------------
     def _cli(self, tool, *args, stdin=None):
         # The admin's own view is verified too, except against the server
         # whose certificate is wrong on purpose.
         env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca,
                    LDAPTLS_REQCERT="demand" if self.cert == "good" else "allow")
-        return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", ADMIN_DN,
-                     "-w", ADMIN_PW, *args], input=stdin, env=env)
+        return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", self.admin_dn,
+                     "-w", self.admin_pw, *args], input=stdin, env=env)
 
     def attrs(self, user, *names):
         """{attr: [values]} of uid=user (as the admin)."""
