@@ -1,6 +1,7 @@
 // This file is long because it is one class for one protocol session (connect
-// with failover and deadlines, bind, search, modify); the value checks are in
-// helper/net/ldap_values.cc.
+// with failover and deadlines, bind, search, modify, password modify); the
+// value checks are in helper/net/ldap_values.cc, the password request and
+// its answer's meaning in helper/net/ldap_password.cc.
 // backend = ldap: an LDAP directory (OpenLDAP, FreeIPA/389 DS, Active
 // Directory) through libldap, in the helper only, after the drop.
 //   status:   one bind + one search on one connection (the first URI of
@@ -588,8 +589,7 @@ class LdapBackend : public HelperCodesBackend {
 // again if the server closed it meanwhile), within the operation's budget.
 PasswordStatus LdapBackend::SetPassword(const std::string& user,
                                         const std::string& password,
-                                        std::string* reason,
-                                        std::string* err) {
+                                        std::string* reason, std::string* err) {
   (void)user;
   if (dn_.empty()) {
     *err = "ldap: no entry read for the user before the password was set";
@@ -649,8 +649,8 @@ int LdapBackend::PasswordModify(const std::string& password, int64_t wait_ms,
   std::string value;
   if (!PasswdModifyRequestValue(dn_, password, &value)) {
     Wipe(&value);
-    *err = "ldap: the entry's DN is longer than " +
-           std::to_string(kMaxLdapDn) + " bytes";
+    *err = "ldap: the entry's DN is longer than " + std::to_string(kMaxLdapDn) +
+           " bytes";
     return -1;
   }
   berval data{static_cast<ber_len_t>(value.size()), value.data()};
@@ -659,9 +659,9 @@ int LdapBackend::PasswordModify(const std::string& password, int64_t wait_ms,
     pp = nullptr;  // the refusal then comes with the server's text only
   LDAPControl* server_controls[] = {pp, nullptr};
   int msgid = -1;
-  int rc = ldap_extended_operation(ld_, LDAP_EXOP_MODIFY_PASSWD, &data,
-                                   pp ? server_controls : nullptr, nullptr,
-                                   &msgid);
+  int rc =
+      ldap_extended_operation(ld_, LDAP_EXOP_MODIFY_PASSWD, &data,
+                              pp ? server_controls : nullptr, nullptr, &msgid);
   Wipe(&value);
   if (pp) ldap_control_free(pp);
   LDAPMessage* res = nullptr;
@@ -669,27 +669,28 @@ int LdapBackend::PasswordModify(const std::string& password, int64_t wait_ms,
     timeval tv = Tv(wait_ms);
     int got = ldap_result(ld_, msgid, LDAP_MSG_ALL, &tv, &res);
     if (got == 0) rc = LDAP_TIMEOUT;
-    else if (got < 0 &&
-             ldap_get_option(ld_, LDAP_OPT_RESULT_CODE, &rc) != LDAP_OPT_SUCCESS)
+    else if (got < 0 && ldap_get_option(ld_, LDAP_OPT_RESULT_CODE, &rc) !=
+                            LDAP_OPT_SUCCESS)
       rc = LDAP_OTHER;
     else if (got > 0 && got != LDAP_RES_EXTENDED) rc = LDAP_DECODING_ERROR;
   }
   if (rc != LDAP_SUCCESS || !res) {
     ldap_msgfree(res);
     *err = "ldap: " + uri_ + ": password of " + dn_ + ": ";
-    *err += rc == LDAP_TIMEOUT
-                ? "no answer within " +
-                      std::to_string(std::max<int64_t>(1, (wait_ms + 500) / 1000)) +
-                      " s (the directory may still apply it)"
-                : std::string(ldap_err2string(rc));
+    *err +=
+        rc == LDAP_TIMEOUT
+            ? "no answer within " +
+                  std::to_string(std::max<int64_t>(1, (wait_ms + 500) / 1000)) +
+                  " s (the directory may still apply it)"
+            : std::string(ldap_err2string(rc));
     Close();
     return -1;
   }
   int code = LDAP_OTHER;
   char* diag = nullptr;
   LDAPControl** controls = nullptr;
-  rc = ldap_parse_result(ld_, res, &code, nullptr, &diag, nullptr, &controls,
-                         1);
+  rc =
+      ldap_parse_result(ld_, res, &code, nullptr, &diag, nullptr, &controls, 1);
   if (rc != LDAP_SUCCESS) {
     ldap_memfree(diag);
     ldap_controls_free(controls);
@@ -701,14 +702,15 @@ int LdapBackend::PasswordModify(const std::string& password, int64_t wait_ms,
   *diagnostic = diag ? diag : "";
   ldap_memfree(diag);
   *ppolicy_error = -1;
-  LDAPControl* c = controls ? ldap_control_find(
-                                  LDAP_CONTROL_PASSWORDPOLICYRESPONSE,
-                                  controls, nullptr)
-                            : nullptr;
+  LDAPControl* c = controls
+                       ? ldap_control_find(LDAP_CONTROL_PASSWORDPOLICYRESPONSE,
+                                           controls, nullptr)
+                       : nullptr;
   LDAPPasswordPolicyError e = PP_noError;
   ber_int_t expire = -1, grace = -1;
-  if (c && ldap_parse_passwordpolicy_control(ld_, c, &expire, &grace, &e) ==
-               LDAP_SUCCESS &&
+  if (c &&
+      ldap_parse_passwordpolicy_control(ld_, c, &expire, &grace, &e) ==
+          LDAP_SUCCESS &&
       e >= PP_passwordExpired && e <= PP_passwordTooLong)
     *ppolicy_error = e;
   ldap_controls_free(controls);

@@ -159,14 +159,15 @@ std::string PasswordRefusalReason(const std::string& policy_text,
   std::string said = Shown(diagnostic, kMaxLdapRefusalText, password);
   if (policy.empty()) return said;
   if (said.empty() || ContainsFolded(policy, said)) return policy;
-  return policy + " (" + said + ")";
+  // Joined, the two could spell the password across the seam.
+  std::string both = policy + " (" + said + ")";
+  return ContainsFolded(both, password) ? policy : both;
 }
 
 bool WipeLdapMemoryOnFree() {
   static BerMemoryFunctions fns = {WipingMalloc, WipingCalloc, WipingRealloc,
                                    WipingFree};
-  return ber_set_option(nullptr, LBER_OPT_MEMORY_FNS, &fns) ==
-         LBER_OPT_SUCCESS;
+  return ber_set_option(nullptr, LBER_OPT_MEMORY_FNS, &fns) == LBER_OPT_SUCCESS;
 }
 
 }  // namespace sspr

@@ -77,8 +77,8 @@ void test_libldap_allocates_through_the_wiping_allocator(void**) {
   assert_non_null(ber);
   char secret[] = "secret";
   berval bv{6, secret};
-  assert_true(
-      ber_printf(ber, "{tO}", LDAP_TAG_EXOP_MODIFY_PASSWD_NEW, &bv) >= 0);
+  assert_true(ber_printf(ber, "{tO}", LDAP_TAG_EXOP_MODIFY_PASSWD_NEW, &bv) >=
+              0);
   ber_free(ber, 1);
 }
 
@@ -149,8 +149,7 @@ void test_the_policy_and_the_servers_words_are_both_shown(void**) {
       "Password is too short for policy (Password fails quality checking "
       "policy)");
   assert_string_equal(
-      PasswordRefusalReason("", "Password is in history of old passwords",
-                            "x")
+      PasswordRefusalReason("", "Password is in history of old passwords", "x")
           .c_str(),
       "Password is in history of old passwords");
   assert_string_equal(
@@ -164,14 +163,16 @@ void test_the_policy_and_the_servers_words_are_both_shown(void**) {
 void test_a_text_that_holds_the_password_is_never_shown(void**) {
   const std::string pw = "Hunter2-Secret";
   assert_string_equal(
-      PasswordRefusalReason("", "hunter2-secret contains a dictionary word",
-                            pw)
+      PasswordRefusalReason("", "hunter2-secret contains a dictionary word", pw)
           .c_str(),
       "");
   assert_string_equal(PasswordRefusalReason("Password fails quality checks",
                                             "'Hunter2-Secret' is weak", pw)
                           .c_str(),
                       "Password fails quality checks");
+  // Nor one the two texts spell together, across " (".
+  assert_string_equal(PasswordRefusalReason("abc y", "x def", "Y (X").c_str(),
+                      "abc y");
   // A password split by a control character is caught after cleaning too.
   assert_string_equal(
       PasswordRefusalReason("", "weak: Hunter2-\nSecret", "Hunter2- Secret")
@@ -180,8 +181,8 @@ void test_a_text_that_holds_the_password_is_never_shown(void**) {
 }
 
 void test_a_servers_text_is_cleaned_and_bounded(void**) {
-  std::string r = PasswordRefusalReason(
-      "", "too\tshort\x1b[31m  \r\n(min 8)\x7f", "x");
+  std::string r =
+      PasswordRefusalReason("", "too\tshort\x1b[31m  \r\n(min 8)\x7f", "x");
   assert_string_equal(r.c_str(), "too short [31m (min 8)");
   assert_string_equal(PasswordRefusalReason("", "bad \xff utf-8", "x").c_str(),
                       "");
