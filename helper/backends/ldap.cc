@@ -226,9 +226,12 @@ class LdapBackend : public HelperCodesBackend {
   void EndSession() override { Close(); }
 
   // Active Directory has no RFC 3062 operation (it wants unicodePwd over
-  // LDAPS, which is not implemented): with ldap_schema = ad nothing is
-  // offered.
-  bool CanSetPassword() const override { return c_.ldap_schema != "ad"; }
+  // LDAPS, which is not implemented), and an anonymous bind may set no
+  // password: with either nothing is offered.
+  bool CanSetPassword() const override {
+    return c_.ldap_schema != "ad" &&
+           (!c_.ldap_bind_dn.empty() || !c_.ldap_sasl_mech.empty());
+  }
   PasswordStatus SetPassword(const std::string& user,
                              const std::string& password, std::string* reason,
                              std::string* err) override;

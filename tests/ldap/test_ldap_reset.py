@@ -110,7 +110,7 @@ class LdapReset(LdapCase):
         self.assertFalse(self.slapd.binds("ldapnopw", NEW_PW))
         self.assertNotShown(NEW_PW, out)
 
-    def during_the_code_prompt(self, user, action, pause=5):
+    def during_the_code_prompt(self, user, action, pause):
         """Runs a reset of `user` whose code is typed `pause` seconds
         after it was sent; `action` runs as soon as it is in the outbox
         (after the lookup, before the set). Returns (code, out, seconds
@@ -140,8 +140,8 @@ class LdapReset(LdapCase):
 
     def test_a_directory_stopped_after_the_proof_changes_nothing_in_time(self):
         try:
-            code, out, took = self.during_the_code_prompt("ldapstop",
-                                                          self.slapd.stop)
+            code, out, took = self.during_the_code_prompt(
+                "ldapstop", self.slapd.stop, pause=6)  # stop: at most 5 s
             self.assertResult(code, PAM_AUTH_ERR, out)
             self.assertIn(UNCHANGED, out)
             self.assertLess(took, 10, out)  # helper_timeout
@@ -159,7 +159,8 @@ class LdapReset(LdapCase):
             self.slapd.stop()
             self.slapd.start()
         mark = self.log_mark()
-        code, out, _ = self.during_the_code_prompt("ldaprestart", restart)
+        code, out, _ = self.during_the_code_prompt("ldaprestart", restart,
+                                                 pause=8)
         self.assertResult(code, PAM_AUTH_ERR, out)
         self.assertIn(CHANGED, out)
         self.assertTrue(self.slapd.binds("ldaprestart", NEW_PW))
@@ -168,8 +169,8 @@ class LdapReset(LdapCase):
         self.assertEqual(len(re.findall(r' BIND dn="cn=sspr,.* method=', got)),
                          2, got)
 
-    def test_with_the_ad_schema_no_reset_is_offered(self):
-        self.set(ldap_schema="ad", debug="yes")  # debug: the reason logged
+    def assertNotOffered(self, **conf):
+        self.set(debug="yes", **conf)  # debug: the reason is logged
         mark = self.log_mark()
         code, out = self.env.run("ldaprst", "wrong", "r", extra=("--auth",))
         self.assertResult(code, PAM_AUTH_ERR, out)
@@ -178,6 +179,13 @@ class LdapReset(LdapCase):
                          r"user=ldaprst reset not offered: reset: backend "
                          r"ldap cannot set passwords; not offered")
         self.assertNotIn(" ACCEPT from", self.slapd_since(mark))
+
+    def test_with_the_ad_schema_no_reset_is_offered(self):
+        self.assertNotOffered(ldap_schema="ad")
+
+    def test_with_an_anonymous_bind_no_reset_is_offered(self):
+        self.env.write_secrets({})
+        self.assertNotOffered(ldap_bind_dn="")
 
 
 if __name__ == "__main__":
