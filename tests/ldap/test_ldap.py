@@ -47,6 +47,17 @@ class LdapCase(BackendCase):
                        "helper_timeout": "10"},
                       {"ldap_bind_password": SERVICE_PW})
 
+    def admin(self, *args, env=None):
+        admin = os.environ.get("SSPR_ADMIN", "")
+        if not admin:
+            self.skipTest("SSPR_ADMIN not set")
+        p = subprocess.run([admin, "--conf", self.env.conf_path, *args],
+                           capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL,
+                           env=dict(self.env.command_env(), **(env or {})))
+        self.assertNotIn("2015550123", p.stdout + p.stderr)  # masked
+        return p.returncode, p.stdout, p.stderr
+
     def log_mark(self):
         return len(self.slapd.log_text())
 
@@ -202,16 +213,6 @@ class Ldap(LdapCase):
         self.assertEqual(self.slapd.attrs("ldapunreg", "mobile")["mobile"],
                          [US_E164])
 
-    def admin(self, *args):
-        admin = os.environ.get("SSPR_ADMIN", "")
-        if not admin:
-            self.skipTest("SSPR_ADMIN not set")
-        p = subprocess.run([admin, "--conf", self.env.conf_path, *args],
-                           capture_output=True, text=True, timeout=60,
-                           env=self.env.command_env())
-        self.assertNotIn("2015550123", p.stdout + p.stderr)  # masked
-        return p.returncode, p.stdout, p.stderr
-
     def test_sspr_admin_status_and_show_read_the_directory(self):
         for u in ("ldapreg", "ldapunreg"):
             self.env.ensure_person(u)
@@ -277,6 +278,113 @@ class Ldap(LdapCase):
         self.failmodes(r"bind as cn=sspr,ou=services,dc=example,dc=test "
                        r"refused: Invalid credentials")
         self.assertNotIn("not-the-password", self.env.log())
+
+
+def question_value(question, hash_):
+    """One ssprQuestionHash value: the local record's answer object."""
+    return json.dumps({"question": question, "hash": hash_},
+                      separators=(",", ":"))
+
+
+# Well-formed SHA-512 crypt hashes (of nothing anyone types): the directory
+# cannot tell them from real ones, and neither can the helper.
+FAKE_HASH = "$6$saltsaltsalt$" + "A" * 86
+QUESTIONS = ["What was the name of your first pet?",
+             "In what town or city were you born?",
+             "What was your first job?"]
+# methods = questions: "1" picks questions, then three times a question
+# and its answer; the closing "Press Enter".
+REGISTER_QUESTIONS = ("1", "1", "Rex the dog", "1", "Brighton", "1",
+                      "Baker", "")
+
+
+class LdapQuestions(LdapCase):
+    """ldap_attr_questions: the helper's own salted hashes in the entry."""
+
+    def setUp(self):
+        super().setUp()
+        self.env.set(methods="questions", methods_required=1,
+                     ldap_attr_questions="ssprQuestionHash")
+
+    def hashes(self, user):
+        return self.slapd.attrs(user, "ssprQuestionHash").get(
+            "ssprQuestionHash", [])
+
+    def test_questions_are_registered_as_hashes_in_the_mapped_attribute(self):
+        before = self.slapd.attrs("ldapwho")
+        code, out = self.env.run("ldapwho", *REGISTER_QUESTIONS)
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Thanks!", out)
+        after = self.slapd.attrs("ldapwho")
+        values = after.pop("ssprQuestionHash")
+        # only the questions' values, and the class that allows them
+        self.assertEqual(after.pop("objectClass"),
+                         before.pop("objectClass") + ["ssprPerson"])
+        self.assertEqual(after, before)
+        self.assertEqual(len(values), 3)
+        for v in values:
+            qa = json.loads(v)
+            self.assertEqual(set(qa), {"question", "hash"})
+            self.assertTrue(qa["hash"].startswith("$y$"), v)
+        joined = "\n".join(values).lower()
+        for secret in ("rex the dog", "brighton", "baker"):
+            self.assertNotIn(secret, joined)
+        self.assertEqual(self.env.outbox_lines(), [])  # no code for these
+        os.unlink(os.path.join(self.env.cache, "ldapwho"))
+        code, out = self.env.run("ldapwho")  # the directory knows it now
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+
+    def test_with_a_marker_the_questions_get_their_time(self):
+        self.env.set(ldap_attr_verified="ssprVerified")
+        code, out = self.env.run("ldapwho", *REGISTER_QUESTIONS)
+        self.assertResult(code, PAM_SUCCESS, out)
+        got = self.slapd.attrs("ldapwho", "ssprVerified", "ssprQuestionHash")
+        self.assertEqual(len(got["ssprQuestionHash"]), 3)
+        self.assertEqual(len(got["ssprVerified"]), 1)
+        self.assertRegex(got["ssprVerified"][0], r"^questions \d{10} 3$")
+
+    def test_a_malformed_hash_is_ignored_and_logged_never_registered(self):
+        good = [question_value(q, FAKE_HASH) for q in QUESTIONS[:2]]
+        bad = question_value("What was your first car?",
+                             "$1$hunter2$MD5cryptIsNoLongerTaken")
+        self.slapd.add_values("ldapwho", "ssprQuestionHash", good + [bad])
+        # two good ones are not enough: asked to register
+        code, out = self.env.run("ldapwho", "q")
+        self.assertIn("PROMPT", out)
+        self.assertFalse(self.env.cached("ldapwho"))
+        # sspr-admin's probe reads the entry as the helper does; its log
+        # names the attribute and the entry, never the value
+        log = os.path.join(self.env.root, "admin-syslog.txt")
+        open(log, "w").close()
+        os.chmod(log, 0o666)  # written after the drop to helper_user
+        rc, text, err = self.admin("show", "ldapwho", env={
+            "LD_PRELOAD": os.environ["SSPR_SYSLOG_SHIM"],
+            "SSPR_SYSLOG_FILE": log})
+        self.assertEqual(rc, 1, text + err)
+        with open(log) as f:
+            logged = f.read()
+        self.assertIn("ssprQuestionHash of uid=ldapwho,ou=people,"
+                      "dc=example,dc=test ignored: hash is not a salted",
+                      logged)
+        self.assertIn("fewer than 3 valid questions", logged)
+        self.assertNotIn("hunter2", logged)
+        self.assertNotIn("first car", logged)
+        # a third good one: registered, the bad one still ignored
+        self.slapd.add_values("ldapwho", "ssprQuestionHash",
+                              [question_value(QUESTIONS[2], FAKE_HASH)])
+        code, out = self.env.run("ldapwho")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertNotIn("PROMPT", out)
+        rc, text, err = self.admin("show", "ldapwho")
+        self.assertEqual(rc, 0, text + err)
+        self.assertRegex(text, r"method:   questions  3")
+
+    def test_questions_without_the_attribute_are_a_configuration_error(self):
+        self.env.set(ldap_attr_questions="")
+        rc, text, err = self.admin("check-config")
+        self.assertEqual(rc, 1, text + err)
+        self.assertIn("ldap_attr_questions", text + err)
 
 
 class LdapWrongName(LdapCase):
