@@ -11,6 +11,7 @@
 //             one modify of the person's entry: the method's attribute
 //             (and, with ldap_attr_verified, its marker), nothing else;
 //             security questions: their hashes in ldap_attr_questions
+//   reset:    sspr-admin (LdapForgetUser): pam_sspr's own attributes out
 #include <errno.h>
 #include <ldap.h>
 #include <netdb.h>
@@ -189,6 +190,94 @@ class LdapBackend : public HelperCodesBackend {
     return true;
   }
 
+  // sspr-admin reset (LdapForgetUser): one search, then one modify that
+  // empties what pam_sspr owns (the verified markers, the question hashes)
+  // and, with `values`, the mapped phone and address attributes. Without
+  // ldap_attr_verified those values alone make a registration, so without
+  // `values` nothing is changed and rep->needs_values names them.
+  bool Forget(const std::string& user, bool values, LdapForgetReport* rep,
+              std::string* err) {
+    *rep = LdapForgetReport();
+    unknown_ = false;
+    BeginOperation();
+    if (!Connect(err)) return false;
+    std::vector<std::string> owned, held;  // attribute names, no duplicates
+    auto add = [](std::vector<std::string>* to, const std::string& a) {
+      if (a.empty()) return;
+      for (const auto& x : *to)
+        if (SameText(x, a)) return;
+      to->push_back(a);
+    };
+    add(&owned, c_.ldap_attr_verified);
+    add(&owned, c_.ldap_attr_questions);
+    for (const auto& m : c_.methods)
+      if (m != "questions") add(&held, LdapAttr(c_, m));
+    std::vector<std::string> names = owned;
+    names.insert(names.end(), held.begin(), held.end());
+    LDAPMessage* res = nullptr;
+    LDAPMessage* e = SearchUser(user, names, &res, err);
+    if (e == nullptr) {
+      if (!unknown_) return false;
+      unknown_ = false;
+      return true;  // rep->found stays false: nothing in the directory
+    }
+    rep->found = true;
+    rep->dn = dn_;
+    std::vector<std::string> drop;
+    for (const auto& a : names) {
+      int n = CountValues(e, a);
+      if (n == 0) continue;
+      bool mine = std::find(owned.begin(), owned.end(), a) != owned.end();
+      if (mine || values) {
+        drop.push_back(a);
+        rep->removed.push_back({a, n});
+      } else {
+        rep->kept.push_back({a, n});
+      }
+    }
+    ldap_msgfree(res);
+    if (!values && c_.ldap_attr_verified.empty() && !rep->kept.empty()) {
+      rep->needs_values = true;  // nothing changed
+      rep->removed.clear();
+      return true;
+    }
+    if (drop.empty()) return true;
+    // Replace with no values: the attribute goes, and one that went in
+    // the meantime is no error. One modify: all or nothing.
+    std::vector<LDAPMod> mods(drop.size());
+    std::vector<LDAPMod*> ptrs;
+    char* none[] = {nullptr};
+    for (size_t i = 0; i < drop.size(); ++i) {
+      mods[i].mod_op = LDAP_MOD_REPLACE;
+      mods[i].mod_type = drop[i].data();
+      mods[i].mod_values = none;
+      ptrs.push_back(&mods[i]);
+    }
+    ptrs.push_back(nullptr);
+    std::string list;
+    for (const auto& a : drop) list += (list.empty() ? "" : ", ") + a;
+    const int64_t wait_ms = RequestMs();
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the modify's timeout";
+      return false;
+    }
+    int rc = ldap_modify_ext_s(ld_, dn_.c_str(), ptrs.data(), nullptr, nullptr);
+    if (rc == LDAP_INSUFFICIENT_ACCESS) {
+      *err = "ldap: " + uri_ + ": no right to delete " + list + " of " + dn_ +
+             " (insufficientAccessRights): nothing changed; grant the "
+             "service account write access to them";
+      rep->removed.clear();
+      return false;
+    }
+    if (rc != LDAP_SUCCESS) {
+      *err = Failure("modify of " + dn_, rc, wait_ms) + "; nothing changed";
+      rep->removed.clear();
+      Close();
+      return false;
+    }
+    return true;
+  }
+
   bool UserUnknown() const override { return unknown_; }
 
   void EndSession() override { Close(); }
@@ -257,6 +346,14 @@ class LdapBackend : public HelperCodesBackend {
     dn_ = dn ? dn : "";
     ldap_memfree(dn);
     return e;
+  }
+
+  int CountValues(LDAPMessage* e, const std::string& attr) {
+    berval** v = ldap_get_values_len(ld_, e, attr.c_str());
+    if (!v) return 0;
+    int n = ldap_count_values_len(v);
+    ldap_value_free_len(v);
+    return n;
   }
 
   // A questions method as ldap_attr_questions' values: one
@@ -673,6 +770,21 @@ std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
                                          std::move(deps));
   if (!b->Init(err)) return nullptr;
   return b;
+}
+
+bool LdapForgetUser(const Config& c, const Secrets& s, const std::string& user,
+                    bool values, LdapForgetReport* rep, std::string* err) {
+  std::string v;
+  if (!ValidateLdap(c, &v)) {
+    *err = v;
+    return false;
+  }
+  setenv("LDAPNOINIT", "1", 1);
+  SystemClock clock;
+  BackendDeps deps{nullptr, &clock, nullptr,
+                   NowMs() + int64_t{c.helper_timeout} * 1000};
+  LdapBackend b(c, s.Get("ldap_bind_password"), std::move(deps));
+  return b.Forget(user, values, rep, err);
 }
 
 }  // namespace sspr
