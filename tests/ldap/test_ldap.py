@@ -380,6 +380,42 @@ class LdapQuestions(LdapCase):
         self.assertEqual(rc, 0, text + err)
         self.assertRegex(text, r"method:   questions  3")
 
+    def test_the_directorys_questions_prove_the_person_before_an_update(self):
+        # ldapreg: a mobile from the directory and three questions whose
+        # hashes (SHA-512 crypt, as libcrypt makes them) were stored there
+        answers = ["rex the dog", "brighton", "baker"]
+        values = []
+        for q, a in zip(QUESTIONS, answers):
+            h = subprocess.run(["openssl", "passwd", "-6", a],
+                               capture_output=True, text=True, timeout=30,
+                               check=True).stdout.strip()
+            values.append(question_value(q, h))
+        self.slapd.add_values("ldapreg", "ssprQuestionHash", values)
+        # no time in the directory: reconfirmation is due at once
+        self.env.set(methods="mobile, questions", reconfirm_days=30)
+        code, out = self.env.run(
+            "ldapreg", "u", "2", "Rex  the Dog", "BRIGHTON", "baker",
+            "1", "", "201-555-0199", "1", "@code", "")
+        self.assertResult(code, PAM_SUCCESS, out)
+        self.assertIn("Security questions", out)
+        for q in QUESTIONS:
+            self.assertIn(q, out)
+        self.assertIn("You're all set", out)
+        got = self.slapd.attrs("ldapreg", "mobile", "ssprQuestionHash")
+        self.assertEqual(got["mobile"], ["+12015550199"])
+        self.assertEqual(sorted(got["ssprQuestionHash"]), sorted(values))
+        # a wrong answer proves nothing: after max_attempts, refused (due
+        # again once this host forgets the confirmation and the cache)
+        os.unlink(os.path.join(self.env.cache, "ldapreg"))
+        os.unlink(os.path.join(self.env.state, "policy", "ldapreg"))
+        self.env.set(max_attempts=1)
+        code, out = self.env.run("ldapreg", "u", "2", "rex the cat",
+                                 "brighton", "baker")
+        self.assertResult(code, PAM_PERM_DENIED, out)
+        self.assertIn("wrong security answers", self.env.last_log())
+        self.assertEqual(self.slapd.attrs("ldapreg", "mobile")["mobile"],
+                         ["+12015550199"])
+
     def test_questions_without_the_attribute_are_a_configuration_error(self):
         self.env.set(ldap_attr_questions="")
         rc, text, err = self.admin("check-config")
