@@ -359,8 +359,8 @@ class LdapBackend : public HelperCodesBackend {
   // A questions method as ldap_attr_questions' values: one
   // {"question","hash"} per answer (AnswerToJson, the local record's own
   // form), each readable again by LdapQuestionValue.
-  bool QuestionValues(const Method& m, std::vector<std::string>* out,
-                      std::string* err) {
+  static bool QuestionValues(const Method& m, std::vector<std::string>* out,
+                             std::string* err) {
     if (!CheckMethod(m, err)) {
       *err = "ldap: " + *err;
       return false;
