@@ -113,9 +113,10 @@ struct Config {
   std::string ldap_bind_dn;  // password: secrets_file's ldap_bind_password
   std::string ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
   std::string ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
-  std::string ldap_attr_verified;           // "" = any value counts
-  int ldap_connect_timeout = 3;             // seconds per URI
-  std::string ldap_sasl_mech;               // "" (simple bind) | EXTERNAL
+  std::string ldap_attr_verified;   // "" = any value counts
+  std::string ldap_attr_questions;  // "" = questions not offered (no preset)
+  int ldap_connect_timeout = 3;     // seconds per URI
+  std::string ldap_sasl_mech;       // "" (simple bind) | EXTERNAL
   std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
   // Reset at the login prompt (pam_sm_authenticate; helper/reset_dialogue.h).
   bool reset = false;              // offered after a wrong password

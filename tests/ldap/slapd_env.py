@@ -336,6 +336,16 @@ class Slapd:
     def modify(self, ldif):
         self._cli("ldapmodify", stdin=ldif)
 
+    def add_values(self, user, attr, values):
+        """Adds `values` to attr of uid=user (and the ssprPerson class,
+        which allows pam_sspr's attributes, if it lacks it)."""
+        ldif = f"dn: uid={user},{PEOPLE}\nchangetype: modify\n"
+        if "ssprPerson" not in self.attrs(user, "objectClass")["objectClass"]:
+            ldif += "add: objectClass\nobjectClass: ssprPerson\n-\n"
+        ldif += f"add: {attr}\n" + "".join(f"{attr}: {v}\n"
+                                           for v in values) + "-\n"
+        self.modify(ldif)
+
     def reset(self, user):
         """Puts uid=user back as USERS has it (mapped attributes only)."""
         extra = USERS[user]
@@ -345,12 +355,16 @@ class Slapd:
             for v in extra.get(a, []):
                 ldif += f"{a}: {v}\n"
             ldif += "-\n"
-        cur = self.attrs(user, "ssprVerified")
-        if cur.get("ssprVerified") or extra.get("ssprVerified"):
-            ldif += "replace: ssprVerified\n"
-            for v in extra.get("ssprVerified", []):
-                ldif += f"ssprVerified: {v}\n"
-            ldif += "-\n"
+        cur = self.attrs(user, "ssprVerified", "ssprQuestionHash",
+                         "objectClass")
+        for a in ("ssprVerified", "ssprQuestionHash"):
+            if cur.get(a) or extra.get(a):
+                ldif += f"replace: {a}\n"
+                for v in extra.get(a, []):
+                    ldif += f"{a}: {v}\n"
+                ldif += "-\n"
+        if "ssprPerson" in cur["objectClass"] and "ssprVerified" not in extra:
+            ldif += "delete: objectClass\nobjectClass: ssprPerson\n-\n"
         self.modify(ldif)
 
 

@@ -53,6 +53,17 @@ class LdapCase(BackendCase):
                        "helper_timeout": "10", **self.extra_conf},
                       {"ldap_bind_password": SERVICE_PW})
 
+    def admin(self, *args, env=None):
+        admin = os.environ.get("SSPR_ADMIN", "")
+        if not admin:
+            self.skipTest("SSPR_ADMIN not set")
+        p = subprocess.run([admin, "--conf", self.env.conf_path, *args],
+                           capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL,
+                           env=dict(self.env.command_env(), **(env or {})))
+        self.assertNotIn("2015550123", p.stdout + p.stderr)  # masked
+        return p.returncode, p.stdout, p.stderr
+
     def log_mark(self):
         return len(self.slapd.log_text())
 
@@ -205,16 +216,6 @@ class Ldap(LdapCase):
         # written with the service account's rights
         self.assertEqual(self.slapd.attrs("ldapunreg", "mobile")["mobile"],
                          [US_E164])
-
-    def admin(self, *args):
-        admin = os.environ.get("SSPR_ADMIN", "")
-        if not admin:
-            self.skipTest("SSPR_ADMIN not set")
-        p = subprocess.run([admin, "--conf", self.env.conf_path, *args],
-                           capture_output=True, text=True, timeout=60,
-                           env=self.env.command_env())
-        self.assertNotIn("2015550123", p.stdout + p.stderr)  # masked
-        return p.returncode, p.stdout, p.stderr
 
     def test_sspr_admin_status_and_show_read_the_directory(self):
         for u in ("ldapreg", "ldapunreg"):
