@@ -178,6 +178,12 @@ class LightdmEnv(LoginEnv):
                         socket=self.socket_path,
                         script=self.path("greeter", "scripted_greeter.py")) +
                     "\n")
+        # The session: /bin/true straight away, not through Debian's
+        # /etc/X11/Xsession, whose helpers could outlive the test.
+        session_wrapper = self.path("bin", "session")
+        with open(session_wrapper, "w") as f:
+            f.write('#!/bin/sh\nexec "$@"\n')
+        os.chmod(session_wrapper, 0o755)
         with open(self.path("sessions", "sspr-test-session.desktop"),
                   "w") as f:
             f.write("[Desktop Entry]\nName=pam_sspr test session\n"
@@ -195,6 +201,7 @@ xserver-command={wrapper} -screen 0 1024x768x24
 greeter-session=sspr-test-greeter
 user-session=sspr-test-session
 greeter-hide-users=true
+session-wrapper={session_wrapper}
 pam-service={self.service}
 """)
 
