@@ -127,10 +127,12 @@ class LightdmEnv(LoginEnv):
     def path(self, *parts):
         return os.path.join(self.root, *parts)
 
-    def write_pamd(self):
+    def write_pamd(self, first=False):
+        """The service file: the module right after common-account, or
+        with first=True right before it (PAM reads it at each login)."""
         with open(PAMD_LIGHTDM) as f:
             lines = f.read().splitlines(keepends=True)
-        at = next((i + 1 for i, l in enumerate(lines)
+        at = next((i + (0 if first else 1) for i, l in enumerate(lines)
                    if "common-account" in l and l.lstrip().startswith("@")),
                   len(lines))
         lines.insert(at, f"account required {self.pam_line()}\n")

@@ -261,6 +261,34 @@ class LightdmTest(LightdmCase):
         self.assertNotEqual(s.gtk[1], GTK_FAILED)
         self.assertIsNone(self.env.record(user))
 
+    def test_a_password_expiry_warning_takes_the_gtk_label_of_one_step(self):
+        # pam_unix's account phase (common-account, before the module)
+        # warns of an expiring password: a message of its own just before
+        # the menu, which lightdm-gtk-greeter shows instead of the menu.
+        user, password = self.person("f")
+        run(["chage", "-d", time.strftime("%Y-%m-%d"), "-M", "10", "-W", "20",
+             user])
+        s = self.sign_in(user, password)
+        self.assertEqual(len(s.messages), 1, s)
+        self.assertIn("expire", s.messages[0][1])
+        self.assertIn("Choose a method to register:", s.prompt[1])
+        self.assertEqual(s.gtk, s.messages[0])
+        # The next step shows whole again.
+        self.expect_prompt(self.greeter.answer("1"), "[US]:")
+
+    def test_with_the_module_before_common_account_the_menu_comes_first(
+            self):
+        user, password = self.person("g")
+        run(["chage", "-d", time.strftime("%Y-%m-%d"), "-M", "10", "-W", "20",
+             user])
+        self.env.write_pamd(first=True)
+        try:
+            s = self.expect_prompt(self.sign_in(user, password),
+                                   "Choice [1]:")
+            self.assertIn("Choose a method to register:", s.gtk[1])
+        finally:
+            self.env.write_pamd()
+
 
 if __name__ == "__main__":
     require_lightdm()
