@@ -29,6 +29,7 @@
 #include "helper/sandbox/privdrop.h"
 #include "helper/questions.h"
 #include "helper/reset_dialogue.h"
+#include "helper/reset_texts.h"
 #include "helper/store/reset_limit.h"
 #include "helper/sandbox/seccomp.h"
 #include "helper/texts.h"
@@ -210,10 +211,20 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
           c.backend == BackendKind::kLocal
               ? static_cast<PasswordSetter*>(&module_setter)
               : &service_setter;
-      ResetDialogue rd(c, backend.get(), ch, &clock,
+      // A graphical greeter: the texts as in the account phase below.
+      GreeterConversation greeter(ch);
+      const bool greeter_client = IsGreeterClient(start.tty);
+      Conversation* conv = ch;
+      if (greeter_client) conv = &greeter;
+      ResetDialogue rd(c, backend.get(), conv, &clock,
                        NowMs() + int64_t{c.dialogue_timeout} * 1000, setter,
                        &limiter);
       res = rd.Run(start.user);
+      // A reset ends in a failed login, where lightdm-gtk-greeter would say
+      // "Your password is incorrect": its label keeps a last info text.
+      if (greeter_client && res.outcome == proto::Outcome::kPasswordReset)
+        greeter.Info(PasswordChangedText());
+      if (greeter_client) greeter.Flush();
     }
     backend->EndSession();
     ch->SendResult(res);

@@ -40,6 +40,7 @@ UNSHARE = "/usr/bin/unshare"
 PAMD = "/etc/pam.d"
 PAMD_LIGHTDM = "/etc/pam.d/lightdm"
 SERVICE_PREFIX = "sspr-e2e-lightdm-"
+SETPASS = os.environ.get("SSPR_SETPASS", "")
 GREETER_USER = "lightdm"
 # Seconds LightDM, the X server or the greeter may take for one step.
 STEP = 40
@@ -82,7 +83,7 @@ def remove_stale_services():
     """pam.d files of runs that died without cleaning up."""
     for name in os.listdir(PAMD):
         if name.startswith(SERVICE_PREFIX):
-            pid = name[len(SERVICE_PREFIX):]
+            pid = name[len(SERVICE_PREFIX):].split("-")[0]
             if pid.isdigit() and not alive(int(pid)):
                 os.unlink(os.path.join(PAMD, name))
 
@@ -92,10 +93,18 @@ class LightdmEnv(LoginEnv):
     `greeter_exec` (a command line; {socket} is replaced by the path of
     the socket the test listens on)."""
 
-    def __init__(self, greeter_exec, conf=None):
+    def __init__(self, greeter_exec, conf=None, reset=False):
         super().__init__(conf)
         self.greeter_exec = greeter_exec
         self.service = SERVICE_PREFIX + self.pid_tag
+        # reset: the README's auth lines (pam_unix, then the module with
+        # sspr-setpass, then pam_deny) in place of common-auth, and the
+        # private password service sspr-setpass runs.
+        self.reset = reset
+        self.passwd_file = None
+        if reset:
+            self.conf.update(reset="yes",
+                             reset_passwd_service=self.service + "-passwd")
         self.pamd_file = os.path.join(PAMD, self.service)
         self.procs = []
         self.listener = None
@@ -136,6 +145,19 @@ class LightdmEnv(LoginEnv):
                    if "common-account" in l and l.lstrip().startswith("@")),
                   len(lines))
         lines.insert(at, f"account required {self.pam_line()}\n")
+        if self.reset:
+            setpass = self.path("bin", "sspr-setpass")
+            if not os.path.exists(setpass):
+                shutil.copy2(SETPASS, setpass)
+                os.chmod(setpass, 0o755)
+            self.passwd_file = os.path.join(PAMD, self.service + "-passwd")
+            with open(self.passwd_file, "w") as f:
+                f.write("password required pam_unix.so yescrypt\n")
+            auth = ("auth [success=done default=ignore] pam_unix.so\n"
+                    f"auth requisite {self.pam_line()} setpass={setpass}\n"
+                    "auth required pam_deny.so\n")
+            lines = [auth if l.strip() == "@include common-auth" else l
+                     for l in lines]
         with open(self.pamd_file, "w") as f:
             f.write("".join(lines))
 
@@ -266,10 +288,12 @@ pam-service={self.service}
                     os.killpg(p.pid, signal.SIGKILL)
                     p.wait(10)
         self.procs = []
-        try:
-            os.unlink(self.pamd_file)
-        except FileNotFoundError:
-            pass
+        for f in (self.pamd_file, self.passwd_file):
+            try:
+                if f:
+                    os.unlink(f)
+            except FileNotFoundError:
+                pass
         super().cleanup()
 
 

@@ -37,6 +37,8 @@ MOJIBAKE = re.compile(r"\?\?|\?(?=[^\s\]\)'\".,;:])|[\u0080-\u00ff\ufffd]")
 # lightdm-gtk-greeter's own text after a failed authentication whose last
 # message was an error or nothing.
 GTK_FAILED = "Your password is incorrect. Please try again."
+NEW_PW = "Tq7#vLm2!pZr9wKx"
+CHANGED = "Your password was changed. Log in with the new password."
 
 
 class Step:
@@ -137,9 +139,12 @@ def GtkShows(step, password_prompted):
 
 
 class LightdmCase(unittest.TestCase):
+    reset = False  # the reset at the login prompt in the auth stack
+
     @classmethod
     def setUpClass(cls):
-        cls.env = LightdmEnv(GREETER, {"dialogue_timeout": "300"})
+        cls.env = LightdmEnv(GREETER, {"dialogue_timeout": "300"},
+                             reset=cls.reset)
         try:
             cls.env.start()
             cls.greeter = Greeter(cls.env.accept_greeter())
@@ -165,8 +170,6 @@ class LightdmCase(unittest.TestCase):
         run(["chpasswd"], input=f"{name}:{password}\n")
         return name, password
 
-
-class LightdmTest(LightdmCase):
     def expect_prompt(self, s, marker):
         self.assertIsNotNone(s.prompt, f"expected a question, got {s}")
         self.assertIn(marker, s.prompt[1], s)
@@ -206,6 +209,8 @@ class LightdmTest(LightdmCase):
                       "\u2022\u2022\u2022-\u2022\u202223", s.gtk[1])
         return g.answer("")
 
+
+class LightdmTest(LightdmCase):
     def test_an_unregistered_person_registers_a_phone_and_is_let_in(self):
         user, password = self.person("a")
         s = self.register(user, password)
@@ -288,6 +293,34 @@ class LightdmTest(LightdmCase):
             self.assertIn("Choose a method to register:", s.gtk[1])
         finally:
             self.env.write_pamd()
+
+
+class LightdmResetTest(LightdmCase):
+    """The reset at the login prompt (auth phase) at the greeter."""
+    reset = True
+
+    def test_a_wrong_password_a_reset_and_a_login_with_the_new_password(
+            self):
+        user, password = self.person("r")
+        self.assertTrue(self.register(user, password).authenticated)
+        g = self.greeter
+        self.assertEqual(g.login(user).prompt, ("secret", "Password: "))
+        s = self.expect_prompt(g.answer("not-the-password"), "Choice: ")
+        self.assertIn("Forgot your password?", s.gtk[1])
+        s = self.expect_prompt(g.answer("r"), "Choice [1]:")
+        s = self.expect_prompt(g.answer(""), "Enter the code")
+        s = g.answer(self.env.newest_code(US_E164))
+        self.assertEqual(s.prompt, ("secret", "New password: "), s)
+        s = g.answer(NEW_PW)
+        self.assertEqual(s.prompt, ("secret", "Retype new password: "), s)
+        s = self.expect_prompt(g.answer(NEW_PW), "Press Enter to continue.")
+        self.assertIn(CHANGED, s.gtk[1])
+        s = g.answer("")
+        # The login fails, and says why where the GTK greeter keeps it.
+        self.assertIs(s.authenticated, False, s)
+        self.assertEqual(s.gtk, ("info", CHANGED), s)
+        s = self.sign_in(user, NEW_PW)
+        self.assertEqual((s.messages, s.authenticated), ([], True), s)
 
 
 if __name__ == "__main__":
