@@ -3,8 +3,9 @@ the account phase of a private copy of its PAM service.
 
 What it takes, all under one temp dir unless said otherwise:
   - a D-Bus bus of its own (LightDM will not start without a system bus):
-    dbus-daemon with a config that listens on a socket in the temp dir,
-    given to LightDM as DBUS_SYSTEM_BUS_ADDRESS;
+    dbus-daemon with a config that listens on a socket in a folder of the
+    temp dir that only root may enter, given to LightDM as
+    DBUS_SYSTEM_BUS_ADDRESS;
   - /etc/pam.d/sspr-e2e-lightdm-<pid>: /etc/pam.d/lightdm with the module
     after common-account (PAM reads services only from /etc/pam.d),
     named in lightdm.conf's pam-service, removed at the end;
@@ -20,6 +21,7 @@ Everything dies with the test (PDEATHSIG, process groups killed at the
 end); the next run removes a pam.d file that a killed run left.
 """
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -57,7 +59,6 @@ BUS_CONF = """<!DOCTYPE busconfig PUBLIC
     <allow send_destination="*"/>
     <allow receive_sender="*"/>
     <allow own="*"/>
-    <allow user="*"/>
   </policy>
 </busconfig>
 """
@@ -108,7 +109,6 @@ class LightdmEnv(LoginEnv):
         self.pamd_file = os.path.join(PAMD, self.service)
         self.procs = []
         self.listener = None
-        self.display = None
 
     # ----- set-up ---------------------------------------------------------
     def start(self):
@@ -162,7 +162,10 @@ class LightdmEnv(LoginEnv):
             f.write("".join(lines))
 
     def start_bus(self):
-        sock = self.path("bus")
+        # In a folder only root may enter: the bus lets anyone who reaches
+        # it do anything, LightDM's D-Bus interface included.
+        os.mkdir(self.path("bus"), 0o700)
+        sock = self.path("bus", "socket")
         with open(self.path("bus.conf"), "w") as f:
             f.write(BUS_CONF.format(path=sock))
         self.bus_address = "unix:path=" + sock
@@ -177,7 +180,7 @@ class LightdmEnv(LoginEnv):
         """The socket the greeter connects to, for the lightdm user."""
         d = self.path("greeter")
         os.mkdir(d, 0o700)
-        pw = __import__("pwd").getpwnam(GREETER_USER)
+        pw = pwd.getpwnam(GREETER_USER)
         os.chown(d, pw.pw_uid, pw.pw_gid)
         self.socket_path = os.path.join(d, "socket")
         self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
