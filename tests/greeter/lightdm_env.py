@@ -32,7 +32,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "e2e"))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-from sshd_env import CLEAN_ENV, LoginEnv, run  # noqa: E402
+from sshd_env import CLEAN_ENV, LoginEnv, remove_stale, run  # noqa: E402
 from sspr_env import alive, die_with_parent  # noqa: E402
 
 LIGHTDM = "/usr/sbin/lightdm"
@@ -324,4 +324,5 @@ def require_lightdm():
     except subprocess.CalledProcessError as e:
         skip("cannot make a mount namespace to hide /dev/tty0 from LightDM "
              f"(it would switch this machine's console): {e.stderr.strip()}")
+    remove_stale()  # users and temp dirs of dead runs
     remove_stale_services()
