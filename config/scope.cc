@@ -53,6 +53,13 @@ bool Listed(const std::vector<std::string>& names, const std::string& s) {
   });
 }
 
+bool IsTerminal(const std::string& t) {
+  return t.rfind("/dev/", 0) == 0 || t.rfind("tty", 0) == 0 ||
+         t.rfind("pts/", 0) == 0;
+}
+
+}  // namespace
+
 // ":0", ":1.0", "host:0", "host.example:10.2": an X display.
 bool IsDisplay(const std::string& t) {
   size_t colon = t.rfind(':');
@@ -69,13 +76,6 @@ bool IsDisplay(const std::string& t) {
   };
   return digits(num) && digits(screen);
 }
-
-bool IsTerminal(const std::string& t) {
-  return t.rfind("/dev/", 0) == 0 || t.rfind("tty", 0) == 0 ||
-         t.rfind("pts/", 0) == 0;
-}
-
-}  // namespace
 
 bool UserGroups(const std::string& user, gid_t primary,
                 std::vector<std::string>* names) {

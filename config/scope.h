@@ -61,6 +61,10 @@ bool InScope(const Config& c, const std::string& user, std::string* why);
 bool InServiceScope(const Config& c, const std::string& service,
                     const std::string& rhost, std::string* why);
 
+// True when PAM_TTY names an X display (":0", ":1.0", "host:0",
+// "host.example:10.2"): a graphical greeter (LightDM, SDDM on X, XDM).
+bool IsDisplay(const std::string& tty);
+
 // What rule f looks at.
 struct Caller {
   std::string service;     // PAM_SERVICE
