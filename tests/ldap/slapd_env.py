@@ -86,8 +86,13 @@ def _entry(dn, attrs):
 class Slapd:
     """start() -> self; uri (ldap://), ldaps_uri, log_text(), stop()."""
 
-    def __init__(self, cert="good"):
+    def __init__(self, cert="good", unique=()):
         self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
+        atexit.register(shutil.rmtree, self.dir, True)
+        # slapo-unique on these attributes: a value another entry holds is
+        # refused with constraintViolation, as a directory that keeps
+        # mail or telephoneNumber unique does.
+        self.unique = tuple(unique)
         os.chmod(self.dir, 0o755)
         self.pki = tls.shared_pki()
         self.cert = cert
@@ -135,7 +140,8 @@ class Slapd:
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
-            "olcModuleLoad: back_mdb\n\n"
+            "olcModuleLoad: back_mdb\n"
+            + ("olcModuleLoad: unique\n" if self.unique else "") + "\n"
             "dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\n"
             "cn: schema\n\n"
             f"include: file://{SCHEMA}/core.ldif\n\n"
@@ -154,7 +160,12 @@ class Slapd:
             f"olcSuffix: {SUFFIX}\nolcRootDN: {ADMIN_DN}\nolcRootPW: {pw}\n"
             "olcDbMaxSize: 16777216\n"
             + "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acl))
-            + "\n")
+            + "\n"
+            + (f"dn: olcOverlay={{0}}unique,olcDatabase={{1}}mdb,cn=config\n"
+               "objectClass: olcOverlayConfig\nobjectClass: olcUniqueConfig\n"
+               "olcOverlay: {0}unique\n"
+               f"olcUniqueURI: ldap:///{SUFFIX}?{','.join(self.unique)}?sub\n\n"
+               if self.unique else ""))
 
     def _data_ldif(self):
         out = _entry(SUFFIX, {"objectClass": ["dcObject", "organization"],

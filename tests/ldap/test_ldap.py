@@ -20,6 +20,7 @@ REGISTER_MOBILE = ("1", "", US, "1", "@code", "n")
 
 class LdapCase(BackendCase):
     cert = "good"
+    unique = ()  # attributes the directory keeps unique (slapo-unique)
     registered_user = "ldapreg"
     failmode_seconds = 10.0
     unlogged_secrets = (SERVICE_PW,)
@@ -30,7 +31,7 @@ class LdapCase(BackendCase):
         if why:
             print(f"skip: {why}")
             sys.exit(77)
-        cls.slapd = Slapd(cert=cls.cert).start()
+        cls.slapd = Slapd(cert=cls.cert, unique=cls.unique).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -277,6 +278,37 @@ class Ldap(LdapCase):
         self.failmodes(r"bind as cn=sspr,ou=services,dc=example,dc=test "
                        r"refused: Invalid credentials")
         self.assertNotIn("not-the-password", self.env.log())
+
+
+class LdapUnique(LdapCase):
+    """A directory that keeps mobile and mail unique: a value another entry
+    holds is refused (constraintViolation). That is what the user typed,
+    never an outage: asked again, and FAILED at the end, whatever the
+    failmode (unavailable under failmode=safe would let the user in)."""
+    unique = ("mobile", "mail")
+
+    def test_a_number_the_directory_refuses_is_asked_again(self):
+        # ldapreg holds US_E164 already
+        code, out = self.env.run("ldapunreg", "1", "", US, "1", "@code",
+                                 "", "201-555-0177", "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out + self.env.log())
+        self.assertIn("Thanks!", out)
+        self.assertEqual(self.slapd.attrs("ldapunreg", "mobile")["mobile"],
+                         ["+12015550177"])
+        self.assertNotIn("outcome=unavailable", self.env.log())
+
+    def test_refused_values_end_failed_never_in_the_failmode(self):
+        self.env.set(max_input_attempts=2)
+        for failmode in ("safe", "secure"):
+            self.env.set(failmode=failmode)
+            code, out = self.env.run("ldapunreg", "1", "", US, "1", "@code",
+                                     "", US, "1", "@code")
+            self.assertResult(code, PAM_PERM_DENIED, out)
+            self.assertNotIn("not available right now", out)
+            self.assertRegex(self.env.last_log(),
+                             r"outcome=failed.*refused: ldap: .*the "
+                             r"directory refused the value of mobile")
+            self.assertNotIn("mobile", self.slapd.attrs("ldapunreg"))
 
 
 class LdapWrongName(LdapCase):
