@@ -26,7 +26,7 @@ import time
 
 from harness import (HELPER, MODULE, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
                      PAM_PERM_DENIED, PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST,
-                     TEST_HELPER_USER, PamTestCase, main)
+                     TEST_HELPER_USER, PamTestCase, end_account, main)
 
 REGISTER = ("1", "", "201-555-0123", "1", "@code", "n")
 # The invoking user: neither root nor the helper user (nobody), so that
@@ -69,6 +69,7 @@ def alive(pid):
 
 
 def remove_user(name):
+    end_account(name)
     subprocess.run(["userdel", "-f", name], env=SBIN_ENV,
                    capture_output=True, timeout=60)
 
