@@ -159,6 +159,14 @@ class SetuidCaller(PamTestCase):
         code, out = self.login("ulimit -n 10")
         self.assertResult(code, refused_when_hard_limits_stay(), out)
 
+    def test_process_limit_of_one_is_refused(self):
+        # `ulimit -u 1`: the caller already runs its one process, so the
+        # module's fork needs CAP_SYS_RESOURCE (then the helper gets its
+        # own limits and blocks); without it the spawn fails, and a helper
+        # failure in a setuid application is secure. Never let in.
+        code, out = self.login("ulimit -u 1")
+        self.assertResult(code, refused_when_hard_limits_stay(), out)
+
     def test_address_space_limit_still_blocks(self):
         p = subprocess.run(["sh", "-c", f"ulimit -v 60000; exec {PAMTEST}"],
                            capture_output=True, timeout=60)
