@@ -1,3 +1,5 @@
+# This file is long because it is one list of what a caller controls
+# (umask, limits, signals, ids), each tried through one setuid driver.
 """What the user who starts a setuid application (su, sudo) controls must
 not reach the helper: their umask, resource limits, signals and ids.
 

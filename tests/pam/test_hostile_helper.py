@@ -1,3 +1,5 @@
+# This file is long because one fake helper protocol serves every lie
+# (texts, SET_PASSWORD, results, names) and each needs its own harness.
 """A hostile (compromised) helper against the root module, through real
 libpam: whatever text it sends, the login ends promptly, the module's
 memory stays bounded, and the conversation gets only valid UTF-8 without
