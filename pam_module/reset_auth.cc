@@ -111,10 +111,8 @@ bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
     }
     return false;
   };
-  if (member(c.exempt_groups, "in exempt_groups") ||
-      member(c.reset_exclude_groups, "in reset_exclude_groups"))
-    return false;
-  return true;
+  return !member(c.exempt_groups, "in exempt_groups") &&
+         !member(c.reset_exclude_groups, "in reset_exclude_groups");
 }
 
 bool RunSetPass(const Config& c, const std::string& user,
