@@ -8,7 +8,9 @@ sessions) are ended by tests/lib/sspr_env.py's end_account, which notes
 their uids in <build>/test-tmp.uids.
 
   tmp_check.py setup DIR   empties DIR (an earlier run killed midway) and
-                           the uid list
+                           the uid list; never run two ctest at once in
+                           one build dir (a tree with a mount point under
+                           it is never removed)
   tmp_check.py check DIR   fails, naming each, when DIR holds anything, or
                            /tmp anything owned by an account a test made;
                            removes them, so the next run starts clean
@@ -31,7 +33,21 @@ def entries(top, uids=None):
     return out
 
 
+def mounted_under(path):
+    """True when something is mounted at or below path (a chroot's /proc,
+    say): such a tree is never removed here."""
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            mp = line.split()[4].replace("\\040", " ")
+            if mp == path or mp.startswith(path.rstrip("/") + "/"):
+                return True
+    return False
+
+
 def remove(path):
+    if mounted_under(path):
+        print(f"NOT REMOVED (a mount point is under it): {path}")
+        return
     if os.path.isdir(path) and not os.path.islink(path):
         shutil.rmtree(path, ignore_errors=True)
     else:
