@@ -438,6 +438,16 @@ class ResetNameTricks(ResetHelperCase):
                 self.assertFalse(self.offered("bob"))
                 self.assertFalse(self.offered("bobalias"))
 
+    def test_a_name_the_store_cannot_hold_is_never_offered_a_reset(self):
+        # Known to NSS, but over 256 bytes or not UTF-8: refused before any
+        # helper. A UTF-8 name with '%' and ')' is offered (the control).
+        self.assertTrue(self.offered("zo\u00eb%)x"))
+        for name in ("a" * 300, "caf\udce9"):
+            with self.subTest(name=name[:10]):
+                self.env.ensure_person(name)
+                self.assertTrue(self.env.known_to_nss(name))
+                self.assertFalse(self.offered(name))
+
     def test_root_is_never_offered_a_reset_under_any_name(self):
         self.env.set(check_root="yes")
         self.alias("toor", "root")
