@@ -259,6 +259,7 @@ class Interrupted(ResetTest):
 
     def setUp(self):
         super().setUp()
+        self.env.cleanup()  # this class's own env: with the syslog shim
         self.env = RealAccountEnv(syslog=True)
         self.sleep = os.path.join(self.env.root, "pam-exec-sleep")
         # pam_exec between the quality check and pam_unix: sspr-setpass
