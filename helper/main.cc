@@ -317,11 +317,14 @@ int main(int argc, char** argv) {
 // Sanitizer builds (make check-asan): the helper runs with an empty
 // environment and /dev/null for stderr, so reports go to files that the
 // test suite checks at the end.
+#ifndef SSPR_SANITIZER_DIR
+#define SSPR_SANITIZER_DIR "/tmp/sspr-sanitizer"
+#endif
 extern "C" const char* __asan_default_options() {
-  return "log_path=/tmp/sspr-sanitizer/helper:detect_leaks=1";
+  return "log_path=" SSPR_SANITIZER_DIR "/helper:detect_leaks=1";
 }
 extern "C" const char* __ubsan_default_options() {
-  return "log_path=/tmp/sspr-sanitizer/helper-ubsan:print_stacktrace=1";
+  return "log_path=" SSPR_SANITIZER_DIR "/helper-ubsan:print_stacktrace=1";
 }
 // libldap 2.5 (Debian 12) with GnuTLS leaks a client certificate's key and
 // chain with its per-connection TLS context (ldap_unbind does not free

@@ -67,6 +67,10 @@ class Dialogue {
     bool ok = Talk(start, res, err);
     int status = FinishChild(&child_, ok ? 2000 : 0);
     (void)status;
+    if (!ok && password_set_)  // the person was not told; nobody notified
+      *err +=
+          "; the password WAS changed by sspr-setpass before that: the "
+          "person was not told and no method was notified";
     return ok;
   }
 
@@ -203,11 +207,17 @@ class Dialogue {
                    std::string* err) {
     proto::SetPasswordResult r;
     std::string why;
-    if (password->empty() || !RunSetPass(c_, user, *password, &r, &why)) {
+    // Bounded before anything is started: the helper is not trusted.
+    const char* problem = proto::SetPasswordProblem(*password);
+    if (problem != nullptr || !RunSetPass(c_, user, *password, &r, &why)) {
       r.status = proto::SetStatus::kFailed;
       r.message.clear();
+      if (problem != nullptr)
+        why = std::string("SET_PASSWORD refused: ") + problem;
       pam_syslog(pamh_, LOG_ERR, "user=%s: reset: password not set: %s",
-                 user.c_str(), password->empty() ? "empty" : why.c_str());
+                 user.c_str(), why.c_str());
+    } else if (r.status == proto::SetStatus::kDone) {
+      password_set_ = true;
     } else if (r.status == proto::SetStatus::kFailed) {
       pam_syslog(pamh_, LOG_ERR, "user=%s: reset: password not set: %s",
                  user.c_str(), r.message.c_str());
@@ -232,8 +242,9 @@ class Dialogue {
   Child child_;
   proto::Decoder dec_;
   std::string user_;
-  size_t messages_ = 0;    // conversation messages so far
-  int set_passwords_ = 0;  // SET_PASSWORD requests so far
+  size_t messages_ = 0;        // conversation messages so far
+  int set_passwords_ = 0;      // SET_PASSWORD requests so far
+  bool password_set_ = false;  // sspr-setpass answered done
   bool warned_ = false;
 };
 

@@ -39,33 +39,80 @@ std::string Item(pam_handle_t* pamh, int type) {
 
 }  // namespace
 
+namespace {
+
+// NSS's entry for `name`, or false.
+bool Account(const std::string& name, bool by_uid, uid_t uid,
+             std::string* pw_name, uid_t* pw_uid, gid_t* pw_gid) {
+  struct passwd pw, *pwp = nullptr;
+  std::vector<char> buf(16384);
+  int r = by_uid ? getpwuid_r(uid, &pw, buf.data(), buf.size(), &pwp)
+                 : getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &pwp);
+  if (r != 0 || pwp == nullptr) return false;
+  *pw_name = pwp->pw_name;
+  *pw_uid = pwp->pw_uid;
+  *pw_gid = pwp->pw_gid;
+  return true;
+}
+
+}  // namespace
+
 bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
   Config r = c;
   r.check_root = false;  // never offered to root, whatever check_root says
   if (!InScope(r, user, why)) return false;
-  struct passwd pw, *pwp = nullptr;
-  std::vector<char> buf(16384);
-  if (getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &pwp) != 0 ||
-      pwp == nullptr) {
+  std::string name;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  if (!Account(user, false, 0, &name, &uid, &gid)) {
     *why = "user unknown to the system (NSS)";
     return false;
   }
-  if (pwp->pw_uid == 0) {  // another name for uid 0
+  if (uid == 0) {  // another name for uid 0
     *why = "uid 0";
     return false;
   }
-  std::vector<std::string> mine;
-  if (!UserGroups(user, pwp->pw_gid, &mine)) {
-    *why = "groups unknown: reset_exclude_groups cannot be checked";
-    return false;
-  }
-  for (const auto& g : c.reset_exclude_groups) {
-    if (std::find(mine.begin(), mine.end(), g) != mine.end()) {
-      *why = "in reset_exclude_groups (" + g + ")";
+  // A reset sets the password of a way into this uid, so the exemptions
+  // hold for the account under any of its names: the name NSS returns (a
+  // case-insensitive directory gives "alice" for "ALICE"), the uid's own
+  // entry (an alias line in /etc/passwd with the same uid), and any
+  // exempt name with this uid.
+  std::vector<std::string> names = {user};
+  if (name != user) names.push_back(name);
+  std::string owner;
+  uid_t ouid = 0;
+  gid_t ogid = 0;
+  if (Account("", true, uid, &owner, &ouid, &ogid) &&
+      std::find(names.begin(), names.end(), owner) == names.end())
+    names.push_back(owner);
+  for (const auto& ex : c.exempt_users) {
+    std::string n;
+    uid_t u = 0;
+    gid_t g = 0;
+    if (std::find(names.begin(), names.end(), ex) != names.end() ||
+        (Account(ex, false, 0, &n, &u, &g) && u == uid)) {
+      *why = "exempt user (" + ex + ") under another name";
       return false;
     }
   }
-  return true;
+  std::vector<std::string> mine;
+  for (const auto& n : names) {
+    if (!UserGroups(n, n == owner ? ogid : gid, &mine)) {
+      *why = "groups unknown: reset_exclude_groups cannot be checked";
+      return false;
+    }
+  }
+  auto member = [&](const std::vector<std::string>& groups, const char* what) {
+    for (const auto& g : groups) {
+      if (std::find(mine.begin(), mine.end(), g) != mine.end()) {
+        *why = std::string(what) + " (" + g + ")";
+        return true;
+      }
+    }
+    return false;
+  };
+  return !member(c.exempt_groups, "in exempt_groups") &&
+         !member(c.reset_exclude_groups, "in reset_exclude_groups");
 }
 
 bool RunSetPass(const Config& c, const std::string& user,

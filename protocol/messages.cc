@@ -152,6 +152,15 @@ bool DecodeResult(const std::string& payload, Result* res, std::string* err) {
   return true;
 }
 
+const char* SetPasswordProblem(const std::string& password) {
+  if (password.empty()) return "empty password";
+  if (password.size() > kMaxSetPassword)
+    return "password longer than 512 bytes";
+  if (password.find('\0') != std::string::npos)
+    return "password with a NUL byte";
+  return nullptr;
+}
+
 std::string EncodeSetPasswordRequest(const SetPasswordRequest& r) {
   Writer w;
   w.Str(r.user);

@@ -79,6 +79,13 @@ struct SetPasswordResult {
 struct SetPasswordRequest {
   std::string user, service, password;
 };
+// The most a SET_PASSWORD may carry (the helper asks for at most 256
+// bytes). The module and sspr-setpass refuse a password past it, or with
+// a NUL byte: the password stack takes C strings, so "ab\0cd" would set
+// "ab", a password the person never chose.
+constexpr size_t kMaxSetPassword = 512;
+// nullptr when `password` may be set, else why not (no secret in it).
+const char* SetPasswordProblem(const std::string& password);
 std::string EncodeSetPasswordRequest(const SetPasswordRequest& r);
 bool DecodeSetPasswordRequest(const std::string& payload, SetPasswordRequest* r,
                               std::string* err);

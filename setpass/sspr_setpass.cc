@@ -26,7 +26,6 @@
 namespace {
 
 constexpr int64_t kRequestTimeoutMs = 10000;
-constexpr size_t kMaxPassword = 512;  // bytes; the helper asks for less
 // Prompts the stack may ask in one run: new + retype, and a module or two
 // that asks once more. Past it the conversation fails, so a stack with
 // `retry=N` cannot loop on the same refused password.
@@ -145,9 +144,9 @@ int main() {
   } else if (f.type != sspr::proto::Type::kSetPassword ||
              !sspr::proto::DecodeSetPasswordRequest(f.payload, &req, &err)) {
     res.message = err.empty() ? "expected SET_PASSWORD" : err;
-  } else if (req.password.size() > kMaxPassword) {
-    res.message = "the password is longer than " +
-                  std::to_string(kMaxPassword) + " bytes";
+  } else if (const char* problem =
+                 sspr::proto::SetPasswordProblem(req.password)) {
+    res.message = problem;
   } else {
     res = SetPassword(req);
   }

@@ -111,6 +111,7 @@ class LdapBackend : public HelperCodesBackend {
   bool Save(const std::string& user, const Method& m,
             std::string* err) override {
     (void)user;
+    refused_ = false;
     std::string attr = LdapAttr(c_, m.type);
     if (attr.empty()) {
       *err = "ldap: cannot store '" + m.type + "' in the directory";
@@ -177,6 +178,16 @@ class LdapBackend : public HelperCodesBackend {
     for (auto& x : mods) ptrs.push_back(&x);
     ptrs.push_back(nullptr);
     int rc = ldap_modify_ext_s(ld_, dn_.c_str(), ptrs.data(), nullptr, nullptr);
+    // The directory's own rule about this value (a uniqueness overlay or
+    // plugin on mail or telephoneNumber, slapo-constraint, a syntax): what
+    // the user typed, so the dialogue asks again and ends FAILED, never
+    // UNAVAILABLE (which failmode=safe would turn into a way in).
+    refused_ = rc == LDAP_CONSTRAINT_VIOLATION || rc == LDAP_INVALID_SYNTAX;
+    if (refused_) {
+      *err = "ldap: " + uri_ + ": the directory refused the value of " + attr +
+             " of " + dn_ + ": " + ldap_err2string(rc);
+      return false;
+    }
     if (rc == LDAP_INSUFFICIENT_ACCESS) {
       *err = "ldap: " + uri_ + ": no right to write " + attr +
              (a_verified.empty() ? "" : " and " + a_verified) + " of " + dn_ +
@@ -283,6 +294,7 @@ class LdapBackend : public HelperCodesBackend {
   }
 
   bool UserUnknown() const override { return unknown_; }
+  bool ValueRefused() const override { return refused_; }
 
   void EndSession() override { Close(); }
 
@@ -768,6 +780,7 @@ class LdapBackend : public HelperCodesBackend {
   std::map<std::string, std::vector<std::string>> old_markers_;
   bool has_aux_class_ = false;
   bool unknown_ = false;
+  bool refused_ = false;  // the last Save: the directory refused the value
 };
 
 // The reset: one Password Modify of dn_ (found by Lookup, never built from

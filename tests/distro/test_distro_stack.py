@@ -22,6 +22,17 @@ pam_sspr(8), each run with the real program in the root:
   sshd publickey only, a command: bob           checked, cannot ask: denied
                                                 with the instructions
 
+Then reset = yes in the shipped config and the README's three auth lines in
+common-auth in place of pam_unix's (the profile itself adds no auth line;
+its common-auth is printed), with bob given a registered mobile:
+
+  login on a pty, bob, a wrong password         offered a reset (control)
+  login on a pty, root, a wrong password        not offered
+  bob's `echo wrong | sudo -S true`, a script   fails, nothing offered
+  `echo wrong | su - bob -c true` as www-data   fails, nothing offered
+  root's sudo -u bob, runuser -l bob, su - bob  succeed, nothing offered
+  cron (bob's job the next minute)              runs, nothing offered
+
 Prints one TAP line per row and a summary; exits 1 if any row fails, 77
 (with the reason) when this host cannot run it: not root, no debootstrap,
 no mirror. SSPR_DEB=path uses that .deb instead of building one, and so
@@ -339,6 +350,126 @@ LoginGraceTime 60
             "\n".join(self.new_syslog()) + self.log()[-2000:])
 
 
+    # ----- reset = yes: the auth phase ----------------------------------
+    def enable_reset(self):
+        """reset = yes in the shipped config, and the README's auth lines
+        in common-auth (the profile adds none: an admin who wants the reset
+        everywhere writes them there). bob gets a registered mobile (the
+        local store's record), so a reset could be offered to him."""
+        env = self.env
+        with open(env.path("/etc/pam.d/common-auth")) as f:
+            self.common_auth = f.read()
+        note("common-auth as pam-auth-update wrote it (no pam_sspr: the "
+             "profile has an account line only):")
+        for line in self.common_auth.splitlines():
+            if line.strip() and not line.startswith("#"):
+                note("  " + line)
+        text = re.sub(r"(?m)^auth\s.*pam_unix\.so.*$",
+                      "auth [success=done default=ignore] pam_unix.so nullok"
+                      "\nauth requisite pam_sspr.so\n"
+                      "auth required pam_deny.so", self.common_auth, count=1)
+        with open(env.path("/etc/pam.d/common-auth"), "w") as f:
+            f.write(text)
+        with open(env.path("/etc/security/pam_sspr.conf"), "a") as f:
+            f.write("reset = yes\n")
+        with open(env.path("/etc/sudoers.d/bob"), "w") as f:
+            f.write("bob ALL=(ALL) ALL\n")
+        os.chmod(env.path("/etc/sudoers.d/bob"), 0o440)
+        now = int(time.time())
+        users = "/var/lib/pam_sspr/users"
+        env.must("install", "-d", "-o", "_sspr", "-g", "_sspr", "-m", "0700",
+                 users)
+        with open(env.path(users + "/bob.json"), "w") as f:
+            f.write('{"version":1,"user":"bob","created_at":%d,'
+                    '"updated_at":%d,"methods":[{"type":"mobile",'
+                    '"value":"+12015550123","verified_at":%d}]}\n'
+                    % (now, now, now))
+        env.must("chown", "_sspr:_sspr", users + "/bob.json")
+        env.must("chmod", "0600", users + "/bob.json")
+
+    def reset_rows(self):
+        env = self.env
+        # The control: a login on a pty with a wrong password is offered
+        # the reset (Enter: a plain failed login), so the rows below could
+        # fail.
+        self.new_syslog()
+        c = PtyClient(["/usr/sbin/chroot", env.root, "/bin/login"])
+        ok = False
+        try:
+            c.expect("login: ", STEP)
+            c.send("bob")
+            c.expect("Password: ", STEP)
+            c.send("not-bobs-password")
+            c.expect("Forgot your password?", STEP)
+            c.send("")
+            c.expect(re.compile(r"Login incorrect|login: "), STEP)
+            ok = True
+        except Timeout:
+            pass
+        finally:
+            c.kill()
+        row(ok, "reset = yes: login on a pty as bob with a wrong password "
+            "is offered a reset (the control)",
+            c.text + "\n" + "\n".join(self.new_syslog()))
+        c = PtyClient(["/usr/sbin/chroot", env.root, "/bin/login"])
+        ok = False
+        try:
+            c.expect("login: ", STEP)
+            c.send("root")
+            c.expect("Password: ", STEP)
+            c.send("not-roots-password")
+            c.expect(re.compile(r"Login incorrect|login: "), STEP)
+            ok = "Forgot your password?" not in c.text
+        except Timeout:
+            pass
+        finally:
+            c.kill()
+        log = self.new_syslog()
+        row(ok and not any("reset:" in l for l in log),
+            "reset = yes: root with a wrong password is not offered a reset",
+            c.text + "\n" + "\n".join(log))
+        # Callers that are not a person at a prompt: a wrong password
+        # fails as before, with no offer and no reset line in syslog.
+        for argv, desc in (
+                (("runuser", "-u", "bob", "--", "sh", "-c",
+                  "echo wrong | sudo -S -u root true"),
+                 "bob's `echo wrong | sudo -S true` in a script fails"),
+                (("runuser", "-u", "www-data", "--", "sh", "-c",
+                  "echo wrong | su - bob -c true"),
+                 "`echo wrong | su - bob -c true` in a script fails")):
+            self.new_syslog()
+            p = env.run(*argv, timeout=STEP)
+            out = p.stdout + p.stderr
+            log = self.new_syslog()
+            row(p.returncode != 0 and "Forgot your password?" not in out and
+                not any("reset:" in l for l in log),
+                f"reset = yes: {desc}, nothing offered",
+                f"exit {p.returncode}\n{out}" + "\n".join(log))
+        for argv in (("sudo", "-u", "bob", "true"),
+                     ("runuser", "-l", "bob", "-c", "true"),
+                     ("su", "-", "bob", "-c", "true")):
+            self.new_syslog()
+            p = env.run(*argv, timeout=STEP, input="")
+            out = p.stdout + p.stderr
+            log = self.new_syslog()
+            row(p.returncode == 0 and "Forgot your password?" not in out and
+                not any("reset:" in l for l in log),
+                f"reset = yes: root runs `{' '.join(argv)}`: succeeds",
+                f"exit {p.returncode}\n{out}" + "\n".join(log))
+        # cron runs on: its jobs of the next minute, no denial, no reset.
+        flag = env.path("/tmp/cron-bob")
+        if os.path.exists(flag):
+            os.unlink(flag)
+        end = time.monotonic() + 75
+        while time.monotonic() < end and not os.path.exists(flag):
+            time.sleep(1)
+        log = [l for l in env.syslog.snapshot() if "reset:" in l and
+               ("CRON" in l or "cron" in l)]
+        row(os.path.exists(flag) and not log,
+            "reset = yes: cron runs bob's job, nothing offered",
+            "\n".join(log) or "bob's job did not run within 75 s")
+
+
 def main():
     require_host()
     shared = os.environ.get("SSPR_DEB_PATH_FILE", "")
@@ -405,6 +536,13 @@ def body(env):
         with open(env.path(OUTBOX)) as f:
             sent = f.read()
     row(sent == "", "no code was sent to anyone", sent)
+    s.enable_reset()
+    s.reset_rows()
+    sent = ""
+    if os.path.exists(env.path(OUTBOX)):
+        with open(env.path(OUTBOX)) as f:
+            sent = f.read()
+    row(sent == "", "reset = yes: no code was sent to anyone", sent)
     failed = results.count(False)
     print(f"1..{len(results)}")
     note(f"rows: {len(results) - failed} passed, {failed} failed; "

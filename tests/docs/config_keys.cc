@@ -235,7 +235,12 @@ bool Value(const Config& c, const std::string& key, std::string* out) {
 
 // A key the config file refuses ("... is a module argument only").
 bool ModuleOnly(const std::string& key) {
-  char path[] = "/tmp/sspr-config-keys.XXXXXX";
+  const char* tmp = getenv("TMPDIR");  // ctest's test-tmp: checked after
+  std::string name =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/sspr-config-keys.XXXXXX";
+  std::vector<char> buf(name.begin(), name.end());
+  buf.push_back('\0');
+  char* path = buf.data();
   int fd = mkstemp(path);
   if (fd < 0) return false;
   std::string line = key + " = x\n";

@@ -35,7 +35,8 @@ from pty_client import STEP, PtyClient
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from sspr_env import (HELPER, MODULE, TEST_HELPER_USER,  # noqa: E402,F401
-                      SsprEnv, alive, die_with_parent, free_port)
+                      SsprEnv, alive, die_with_parent, end_account,
+                      free_port)
 
 SSHD = "/usr/sbin/sshd"
 SSH = "/usr/bin/ssh"
@@ -100,6 +101,7 @@ def remove_stale():
                 pw.pw_gecos.startswith(GECOS_MARK):
             pid = pw.pw_gecos[len(GECOS_MARK):].strip()
             if pid.isdigit() and not alive(int(pid)):
+                end_account(pw.pw_name)
                 subprocess.run(["userdel", "-r", "-f", pw.pw_name],
                                env=CLEAN_ENV, capture_output=True)
     tmp = tempfile.gettempdir()
@@ -205,6 +207,7 @@ class LoginEnv(SsprEnv):
             except OSError:
                 pass
         for name in self.created_users:
+            end_account(name)  # its sessions, and what they left in /tmp
             subprocess.run(["userdel", "-r", "-f", name], env=CLEAN_ENV,
                            capture_output=True, timeout=STEP)
         self.created_users = []

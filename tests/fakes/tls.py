@@ -1,7 +1,9 @@
 """A throw-away PKI for the fake services, made with the openssl CLI at
 test time: a test CA, a server certificate for localhost/127.0.0.1, one
 for the wrong host name, and one from a CA nobody trusts."""
+import atexit
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -72,5 +74,7 @@ def shared_pki():
     """One Pki per test process, made on first use."""
     global _shared
     if _shared is None:
-        _shared = Pki(tempfile.mkdtemp(prefix="sspr-pki-"))
+        path = tempfile.mkdtemp(prefix="sspr-pki-")
+        atexit.register(shutil.rmtree, path, True)  # made once, kept to exit
+        _shared = Pki(path)
     return _shared

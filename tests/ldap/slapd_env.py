@@ -104,8 +104,13 @@ class Slapd:
     LOG_PATTERNS = {"connect": r" ACCEPT from", "bind": r" BIND dn=.* method=",
                     "search": r" SRCH base=", "starttls": r" STARTTLS"}
 
-    def __init__(self, cert="good"):
+    def __init__(self, cert="good", unique=()):
         self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
+        atexit.register(shutil.rmtree, self.dir, True)
+        # slapo-unique on these attributes: a value another entry holds is
+        # refused with constraintViolation, as a directory that keeps
+        # mail or telephoneNumber unique does.
+        self.unique = tuple(unique)
         os.chmod(self.dir, 0o755)
         self.pki = tls.shared_pki()
         self.cert = cert
@@ -161,7 +166,8 @@ class Slapd:
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
-            "olcModuleLoad: back_mdb\nolcModuleLoad: ppolicy\n\n"
+            "olcModuleLoad: back_mdb\nolcModuleLoad: ppolicy\n"
+            + ("olcModuleLoad: unique\n" if self.unique else "") + "\n"
             "dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\n"
             "cn: schema\n\n"
             f"include: file://{SCHEMA}/core.ldif\n\n"
@@ -183,7 +189,12 @@ class Slapd:
             + "\n"
             "dn: olcOverlay={0}ppolicy,olcDatabase={1}mdb,cn=config\n"
             "objectClass: olcOverlayConfig\nobjectClass: olcPPolicyConfig\n"
-            f"olcOverlay: {{0}}ppolicy\nolcPPolicyDefault: {POLICY_DN}\n\n")
+            f"olcOverlay: {{0}}ppolicy\nolcPPolicyDefault: {POLICY_DN}\n\n"
+            + (f"dn: olcOverlay={{1}}unique,olcDatabase={{1}}mdb,cn=config\n"
+               "objectClass: olcOverlayConfig\nobjectClass: olcUniqueConfig\n"
+               "olcOverlay: {1}unique\n"
+               f"olcUniqueURI: ldap:///{SUFFIX}?{','.join(self.unique)}?sub\n\n"
+               if self.unique else ""))
 
     def _data_ldif(self):
         out = _entry(SUFFIX, {"objectClass": ["dcObject", "organization"],

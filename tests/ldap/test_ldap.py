@@ -27,6 +27,7 @@ class LdapCase(BackendCase):
     server_unavailable = staticmethod(slapd_env.unavailable_reason)
     extra_conf = {}  # e.g. ldap_schema
     filter_head = "(&(objectClass=inetOrgPerson)"  # the preset's filter
+    unique = ()  # attributes the directory keeps unique (slapo-unique)
     registered_user = "ldapreg"
     failmode_seconds = 10.0
     unlogged_secrets = (SERVICE_PW,)
@@ -37,7 +38,8 @@ class LdapCase(BackendCase):
         if why:
             print(f"skip: {why}")
             sys.exit(77)
-        cls.slapd = cls.server_class(cert=cls.cert).start()
+        cls.slapd = (cls.server_class(cert=cls.cert, unique=cls.unique)
+                     if cls.unique else cls.server_class(cert=cls.cert)).start()
 
     @classmethod
     def tearDownClass(cls):
@@ -283,6 +285,37 @@ class Ldap(LdapCase):
         self.failmodes(r"bind as cn=sspr,ou=services,dc=example,dc=test "
                        r"refused: Invalid credentials")
         self.assertNotIn("not-the-password", self.env.log())
+
+
+class LdapUnique(LdapCase):
+    """A directory that keeps mobile and mail unique: a value another entry
+    holds is refused (constraintViolation). That is what the user typed,
+    never an outage: asked again, and FAILED at the end, whatever the
+    failmode (unavailable under failmode=safe would let the user in)."""
+    unique = ("mobile", "mail")
+
+    def test_a_number_the_directory_refuses_is_asked_again(self):
+        # ldapreg holds US_E164 already
+        code, out = self.env.run("ldapunreg", "1", "", US, "1", "@code",
+                                 "", "201-555-0177", "1", "@code", "n")
+        self.assertResult(code, PAM_SUCCESS, out + self.env.log())
+        self.assertIn("Thanks!", out)
+        self.assertEqual(self.slapd.attrs("ldapunreg", "mobile")["mobile"],
+                         ["+12015550177"])
+        self.assertNotIn("outcome=unavailable", self.env.log())
+
+    def test_refused_values_end_failed_never_in_the_failmode(self):
+        self.env.set(max_input_attempts=2)
+        for failmode in ("safe", "secure"):
+            self.env.set(failmode=failmode)
+            code, out = self.env.run("ldapunreg", "1", "", US, "1", "@code",
+                                     "", US, "1", "@code")
+            self.assertResult(code, PAM_PERM_DENIED, out)
+            self.assertNotIn("not available right now", out)
+            self.assertRegex(self.env.last_log(),
+                             r"outcome=failed.*refused: ldap: .*the "
+                             r"directory refused the value of mobile")
+            self.assertNotIn("mobile", self.slapd.attrs("ldapunreg"))
 
 
 class LdapWrongName(LdapCase):

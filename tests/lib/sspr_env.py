@@ -5,6 +5,7 @@ cache dirs and the outbox, the config file, the module's pam.d line, what
 the helper stored, and the checks on it. Each kind of test subclasses
 SsprEnv with its own users (nss_wrapper or real accounts) and pam.d file.
 Python 3 standard library only."""
+import atexit
 import json
 import os
 import pwd
@@ -31,7 +32,7 @@ class SsprEnv:
     conf_header = "# written by the test harness\n"
 
     def __init__(self, prefix, defaults=None, conf=None):
-        self.root = tempfile.mkdtemp(prefix=prefix)
+        self.root = temp_dir(prefix)
         os.chmod(self.root, 0o755)
         self.conf_path = os.path.join(self.root, "pam_sspr.conf")
         self.state = os.path.join(self.root, "state")
@@ -138,7 +139,7 @@ class SsprEnv:
                             for l in lines))
 
     def cleanup(self):
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_temp_dir(self.root)
 
 
 class SsprAssertions:
@@ -184,3 +185,117 @@ def die_with_parent():
     import ctypes
     PR_SET_PDEATHSIG = 1
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+# ----- leaving nothing behind --------------------------------------------
+# ctest gives every test TMPDIR = <build>/test-tmp (tests/CMakeLists.txt);
+# the tests tmp.setup and tmp.clean around the run check that it is empty
+# at the end and that no account a test created left anything in /tmp
+# (tests/lib/tmp_check.py). Every temp dir is removed by its test's
+# cleanup, and, should a test end without it (an exception in setUp, a
+# sys.exit, SIGTERM from a ctest timeout), at the process's exit.
+_temp_dirs = set()
+
+
+def temp_dir(prefix):
+    """tempfile.mkdtemp, removed at exit unless remove_temp_dir came
+    first."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    _temp_dirs.add(path)
+    return path
+
+
+def remove_temp_dir(path):
+    shutil.rmtree(path, ignore_errors=True)
+    _temp_dirs.discard(path)
+
+
+@atexit.register
+def _remove_temp_dirs():
+    for path in list(_temp_dirs):
+        remove_temp_dir(path)
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)  # so that the atexit handlers run
+
+
+if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+
+
+def processes_of(uid):
+    """Pids of the live processes whose real uid is `uid`."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            out.append(int(d))
+                        break
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def end_account(name):
+    """Before a test's `userdel`: ends every process of the test account
+    `name` (a session's shell, cockpit-bridge, the dbus-daemon it started),
+    SIGTERM first so that they remove their own sockets, then SIGKILL; then
+    removes what the account left in /tmp and TMPDIR (a dbus socket, say),
+    and notes its uid for tmp.clean. Returns the names removed."""
+    try:
+        uid = pwd.getpwnam(name).pw_uid
+    except KeyError:
+        return []
+    if uid == 0:
+        raise ValueError("end_account is for test accounts, not root")
+    note = os.environ.get("SSPR_TEST_UIDS_FILE")
+    if note:
+        with open(note, "a") as f:
+            f.write(f"{uid} {name}\n")
+    for sig, wait in ((signal.SIGTERM, 3.0), (signal.SIGKILL, 3.0)):
+        pids = processes_of(uid)
+        for pid in pids:
+            try:
+                os.kill(pid, sig)
+            except OSError:
+                pass
+        deadline = time.monotonic() + wait
+        while pids and time.monotonic() < deadline:
+            pids = [p for p in pids if alive(p) and not _zombie(p)]
+            time.sleep(0.05)
+        if not pids:
+            break
+    removed = []
+    for top in sorted({"/tmp", tempfile.gettempdir()}):
+        for entry in os.listdir(top):
+            path = os.path.join(top, entry)
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if st.st_uid != uid:
+                continue
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+            removed.append(path)
+    return removed
+
+
+def _zombie(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+        return stat[stat.rindex(")") + 2] == "Z"
+    except (OSError, ValueError, IndexError):
+        return False

@@ -10,7 +10,8 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from sspr_env import (DAY, HELPER, MODULE, PAMTEST,  # noqa: E402,F401
-                      TEST_HELPER_USER, SsprAssertions, SsprEnv)
+                      TEST_HELPER_USER, SsprAssertions, SsprEnv, end_account,
+                      temp_dir, remove_temp_dir)
 
 SOURCE_DIR = os.environ.get("SSPR_SOURCE_DIR", "")
 # An LD_PRELOAD shim that writes the driver's syslog lines to a file.

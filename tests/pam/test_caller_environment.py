@@ -1,3 +1,5 @@
+# This file is long because it is one list of what a caller controls
+# (umask, limits, signals, ids), each tried through one setuid driver.
 """What the user who starts a setuid application (su, sudo) controls must
 not reach the helper: their umask, resource limits, signals and ids.
 
@@ -26,7 +28,7 @@ import time
 
 from harness import (HELPER, MODULE, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
                      PAM_PERM_DENIED, PAM_SUCCESS, PAM_TRY_AGAIN, PAMTEST,
-                     TEST_HELPER_USER, PamTestCase, main)
+                     TEST_HELPER_USER, PamTestCase, end_account, main)
 
 REGISTER = ("1", "", "201-555-0123", "1", "@code", "n")
 # The invoking user: neither root nor the helper user (nobody), so that
@@ -69,6 +71,7 @@ def alive(pid):
 
 
 def remove_user(name):
+    end_account(name)
     subprocess.run(["userdel", "-f", name], env=SBIN_ENV,
                    capture_output=True, timeout=60)
 
@@ -156,6 +159,14 @@ class SetuidCaller(PamTestCase):
 
     def test_hard_fd_limit_of_ten_is_refused(self):
         code, out = self.login("ulimit -n 10")
+        self.assertResult(code, refused_when_hard_limits_stay(), out)
+
+    def test_process_limit_of_one_is_refused(self):
+        # `ulimit -u 1`: the caller already runs its one process, so the
+        # module's fork needs CAP_SYS_RESOURCE (then the helper gets its
+        # own limits and blocks); without it the spawn fails, and a helper
+        # failure in a setuid application is secure. Never let in.
+        code, out = self.login("ulimit -u 1")
         self.assertResult(code, refused_when_hard_limits_stay(), out)
 
     def test_address_space_limit_still_blocks(self):

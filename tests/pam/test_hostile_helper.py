@@ -1,9 +1,12 @@
+# This file is long because one fake helper protocol serves every lie
+# (texts, SET_PASSWORD, results, names) and each needs its own harness.
 """A hostile (compromised) helper against the root module, through real
 libpam: whatever text it sends, the login ends promptly, the module's
 memory stays bounded, and the conversation gets only valid UTF-8 without
 control characters but line ends, in pieces of at most PAM_MAX_MSG_SIZE."""
 import os
 import signal
+import struct
 import subprocess
 import tempfile
 import time
@@ -240,6 +243,221 @@ class HostileHelper(PamTestCase):
         self.assertFalse(os.path.exists(marker), "sspr-setpass was started")
         self.assertNotIn(b"N3w-Passw0rd!", raw)
         self.assertIn(b"CHILDREN: none", raw)
+
+
+# A lying helper in a reset (protocol v2): it sends each of SETS as a
+# SET_PASSWORD payload, writes each SET_PASSWORD_RESULT status it gets
+# (one digit a line) to set-results, then RESULT with OUTCOME. START's
+# reset flag is written to flags. The fake setter writes the user and the
+# password's length that the module sent it to setpass-got (a line each)
+# and answers "done".
+FAKE_RESET_HELPER = r'''#!/usr/bin/python3 -I
+import os, struct
+HERE = os.path.dirname(__file__)
+
+def read_exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(3, n - len(data))
+        if not chunk:
+            raise SystemExit(0)
+        data += chunk
+    return data
+
+def read_frame():
+    n = struct.unpack(">I", read_exact(4))[0]
+    body = read_exact(n)
+    return body[0], body[1:]
+
+def send(t, payload):
+    data = struct.pack(">IB", len(payload) + 1, t) + payload
+    while data:
+        data = data[os.write(3, data):]
+
+open(os.path.join(HERE, "started"), "w").close()
+t, start = read_frame()
+send(1, b"\x02")
+for payload in {sets}:
+    send(10, payload)
+    t, body = read_frame()
+    with open(os.path.join(HERE, "set-results"), "a") as f:
+        f.write("%d %d\n" % (t, body[0]))
+log = b"fake reset helper done"
+send(9, bytes([{outcome}]) + struct.pack(">IH", 0, len(log)) + log)
+'''
+
+FAKE_SETPASS = r'''#!/usr/bin/python3 -I
+import os, struct
+HERE = os.path.dirname(__file__)
+
+def read_exact(n):
+    data = b""
+    while len(data) < n:
+        chunk = os.read(3, n - len(data))
+        if not chunk:
+            raise SystemExit(1)
+        data += chunk
+    return data
+
+n = struct.unpack(">I", read_exact(4))[0]
+body = read_exact(n)[1:]
+fields = []
+while body:
+    k = struct.unpack(">H", body[:2])[0]
+    fields.append(body[2:2 + k])
+    body = body[2 + k:]
+with open(os.path.join(HERE, "setpass-got"), "ab") as f:
+    f.write(fields[0] + b" %d\n" % len(fields[2]))
+reply = bytes([1]) + struct.pack(">H", 0)
+os.write(3, struct.pack(">IB", len(reply) + 1, 11) + reply)
+'''
+
+PAM_AUTH_ERR = 7
+
+
+class ResetHelperCase(PamTestCase):
+    """The reset at the login prompt (auth phase) with a fake helper."""
+
+    def setUp(self):
+        super().setUp()
+        self.env.set(reset="yes")
+        self.setpass = self.env.script("fake-setpass", FAKE_SETPASS)
+
+    def use_helper(self, sets=(), outcome=8):
+        self.env.helper = self.env.script(
+            "reset-helper", FAKE_RESET_HELPER.format(sets=repr(list(sets)),
+                                                     outcome=outcome))
+        self.env.write()
+        # pam_sspr's auth line alone (every password is wrong here); an
+        # IGNORE falls through to pam_debug's try_again, which marks it.
+        line = self.env.pam_line(f"setpass={self.setpass}")
+        with open(os.path.join(self.env.confdir, self.env.service), "w") as f:
+            f.write(f"auth [success=done ignore=ignore default=die] {line}\n"
+                    "auth requisite pam_debug.so auth=try_again\n")
+
+    def read(self, name):
+        path = os.path.join(self.env.root, name)
+        if not os.path.exists(path):
+            return []
+        with open(path, "rb") as f:
+            return f.read().decode(errors="replace").splitlines()
+
+
+
+class HostileResetHelper(ResetHelperCase):
+    """A helper that lies in a reset: the module sets only its own PAM
+    user's password, bounds what it is sent, and never answers
+    PAM_SUCCESS, whatever the helper says."""
+
+    def test_a_reset_helper_cannot_choose_whose_password_is_set(self):
+        # The payload is the password alone: the user is the module's PAM
+        # user. One shaped like a request for root (u16 lengths, so NUL
+        # bytes) is refused as a password with a NUL.
+        forged = b"".join(struct.pack(">H", len(x)) + x
+                          for x in (b"root", b"passwd", b"pw"))
+        self.use_helper([b"N3w-Passw0rd!", forged])
+        code, raw, _, _ = run_measured(self.env, "alice", "r",
+                                       extra=("--auth",), deadline=30)
+        self.assertEqual(code, PAM_AUTH_ERR, raw[-500:])
+        self.assertEqual(self.read("setpass-got"), ["alice 13"])
+        self.assertEqual(self.read("set-results"), ["11 1", "11 3"])
+        self.assertIn(b"CHILDREN: none", raw)
+
+    def test_an_oversized_or_nul_password_never_starts_the_setter(self):
+        # "ab\0cd" would reach pam_chauthtok as "ab"; 513 bytes is past
+        # the bound. Both are refused (status 3, failed) before any spawn.
+        self.use_helper([b"ab\x00cd", b"p" * 513, b"x" * 60000])
+        code, raw, _, _ = run_measured(self.env, "alice", "r",
+                                       extra=("--auth",), deadline=30)
+        self.assertEqual(code, PAM_AUTH_ERR, raw[-500:])
+        self.assertTrue(helper_started(self.env), raw[-300:])
+        self.assertEqual(self.read("set-results"), ["11 3"] * 3)
+        self.assertEqual(self.read("setpass-got"), [],
+                         "sspr-setpass was started")
+        self.assertIn(b"CHILDREN: none", raw)
+
+    def test_a_sixth_set_password_ends_the_reset(self):
+        self.use_helper([b"Passw0rd-%d!" % i for i in range(6)])
+        code, raw, _, _ = run_measured(self.env, "alice", "r",
+                                       extra=("--auth",), deadline=30)
+        self.assertEqual(code, PAM_AUTH_ERR, raw[-500:])
+        self.assertEqual(len(self.read("setpass-got")), 5)
+        self.assertEqual(self.read("set-results"), ["11 1"] * 5)
+        self.assertIn(b"CHILDREN: none", raw)
+
+    def test_no_result_a_helper_sends_makes_the_reset_a_login(self):
+        # "a reset by itself logs nobody in": every outcome, even the ones
+        # that let a user in at account time, is AUTH_ERR (not applicable:
+        # IGNORE, the password module's failure stands).
+        for outcome in range(1, 9):
+            with self.subTest(outcome=outcome):
+                self.use_helper([], outcome=outcome)
+                code, raw, _, _ = run_measured(self.env, "alice", "r",
+                                               extra=("--auth",), deadline=30)
+                want = PAM_IGNORE if outcome == 3 else PAM_AUTH_ERR
+                self.assertEqual(code, want, raw[-500:])
+                self.assertTrue(helper_started(self.env))
+
+
+class ResetNameTricks(ResetHelperCase):
+    """Whom a reset is offered to: never root, an exempt user, an exempt
+    group's or reset_exclude_groups' member, under any name. The fake
+    helper's "started" marker means the reset was offered."""
+
+    def alias(self, name, of):
+        """A second passwd line with `of`'s uid and gid (nss_wrapper)."""
+        uid = self.env.uid(of)
+        self.env.extra_people.append(name)
+        with open(self.env.passwd, "a") as f:
+            f.write(f"{name}:x:{uid}:{uid}:{name}:/home/{of}:/bin/sh\n")
+
+    def offered(self, user):
+        started = os.path.join(self.env.root, "started")
+        if os.path.exists(started):
+            os.unlink(started)
+        self.use_helper([], outcome=7)
+        code, raw, _, _ = run_measured(self.env, user, "",
+                                       extra=("--auth",), deadline=30)
+        self.assertIn(code, (PAM_AUTH_ERR, PAM_IGNORE), raw[-500:])
+        return helper_started(self.env)
+
+    def test_an_alias_of_an_exempt_user_is_never_offered_a_reset(self):
+        self.alias("bobalias", "bob")
+        self.assertTrue(self.offered("bobalias"))  # the control
+        self.env.set(exempt_users="bob")
+        self.assertFalse(self.offered("bob"))
+        self.assertFalse(self.offered("bobalias"))
+
+    def test_an_alias_of_an_excluded_or_exempt_group_member_is_not_offered_a_reset(self):
+        self.alias("bobalias", "bob")  # bob is a member of sspr-staff
+        for key in ("reset_exclude_groups", "exempt_groups"):
+            with self.subTest(key=key):
+                self.env.set(reset_exclude_groups="", exempt_groups="")
+                self.assertTrue(self.offered("bobalias"))  # the control
+                self.env.set(**{key: "sspr-staff"})
+                self.assertFalse(self.offered("bob"))
+                self.assertFalse(self.offered("bobalias"))
+
+    def test_a_name_the_store_cannot_hold_is_never_offered_a_reset(self):
+        # Known to NSS, but over 256 bytes or not UTF-8: refused before any
+        # helper. A UTF-8 name with '%' and ')' is offered (the control).
+        self.assertTrue(self.offered("zo\u00eb%)x"))
+        for name in ("a" * 300, "caf\udce9"):
+            with self.subTest(name=name[:10]):
+                self.env.ensure_person(name)
+                self.assertTrue(self.env.known_to_nss(name))
+                self.assertFalse(self.offered(name))
+
+    def test_root_is_never_offered_a_reset_under_any_name(self):
+        self.env.set(check_root="yes")
+        self.alias("toor", "root")
+        for name in ("root", "toor", "root ", " root", "ROOT", "Root", "0",
+                     "root\n", "root%00", "ro*", "*", "root)(uid=*"):
+            # none but "root" and "toor" is known to NSS (no passwd line)
+            if name not in ("root", "toor"):
+                self.env.extra_people.append(name)
+            with self.subTest(name=name):
+                self.assertFalse(self.offered(name))
 
 
 if __name__ == "__main__":

@@ -10,8 +10,10 @@ sspr-setpass runs a private password service written to /etc/pam.d for
 each test (pam_pwquality with enforce_for_root, then pam_unix), so the
 refusal of a weak password is real; it is removed afterwards."""
 import os
+import signal
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -94,6 +96,7 @@ class ResetTest(harness.PamTestCase):
         subprocess.run(cmd + [self.user], check=True)
         self.addCleanup(subprocess.run, ["userdel", "-f", self.user],
                         capture_output=True)
+        self.addCleanup(harness.end_account, self.user)
         subprocess.run(["chpasswd"], input=f"{self.user}:{OLD_PW}\n",
                        text=True, check=True)
         self.env = RealAccountEnv()
@@ -229,6 +232,123 @@ class Off(ResetTest):
         code, out = self.env.auth("root", "surely-not-roots-password", "r")
         self.assertEqual(code, PAM_AUTH_ERR, out)
         self.assertNotIn("Forgot your password?", out)
+
+
+def children(pid):
+    """{comm: pid} of the processes whose parent is `pid`."""
+    out = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        if ppid == pid:
+            out[comm] = int(d)
+    return out
+
+
+class Interrupted(ResetTest):
+    """A reset cut short by a signal or run under the caller's odd process
+    state: never PAM_SUCCESS, never a half-set password, and the log and
+    the person are told what happened."""
+
+    def setUp(self):
+        super().setUp()
+        self.env.cleanup()  # this class's own env: with the syslog shim
+        self.env = RealAccountEnv(syslog=True)
+        self.sleep = os.path.join(self.env.root, "pam-exec-sleep")
+        # pam_exec between the quality check and pam_unix: sspr-setpass
+        # takes 3 s to set the password, the window for the signal.
+        self.env.write_passwd_service(
+            f"password requisite {PWQUALITY} retry=1 minlen=12 "
+            "enforce_for_root\n"
+            "password optional pam_exec.so quiet /bin/sleep 3\n"
+            "password required pam_unix.so use_authtok yescrypt\n")
+
+    def reset_and_kill(self, comm):
+        """A reset whose `comm` child of the driver is SIGKILLed one second
+        after sspr-setpass started; returns (code, transcript)."""
+        cmd = [harness.PAMTEST, "--confdir", self.env.confdir, "--service",
+               self.env.service, "--user", self.user, "--outbox",
+               self.env.outbox, "--auth", "wrong", "r", "", "@code", NEW_PW,
+               NEW_PW, ""]
+        env = self.env.command_env(preload=[harness.SHIM])
+        env["SSPR_SYSLOG_FILE"] = self.env.syslog
+        p = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True, env=env,
+                             stdin=subprocess.DEVNULL)
+        killed = False
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and p.poll() is None:
+            kids = children(p.pid)
+            if "sspr-setpass" in kids:
+                time.sleep(1)
+                os.kill(kids[comm], signal.SIGKILL)
+                killed = True
+                break
+            time.sleep(0.02)
+        out, _ = p.communicate(timeout=60)
+        self.assertTrue(killed, out)
+        return p.returncode, out
+
+    def test_killing_sspr_setpass_mid_reset_changes_nothing_and_says_so(self):
+        self.register()
+        before = self.shadow()
+        code, out = self.reset_and_kill("sspr-setpass")
+        self.assertResult(code, PAM_AUTH_ERR, out)
+        self.assertIn("Your password could not be changed and is unchanged.",
+                      out)
+        self.assertEqual(self.shadow(), before)
+        self.assertLogin(OLD_PW, harness.PAM_SUCCESS)
+
+    def test_a_helper_killed_while_the_password_is_set_is_logged_as_set(self):
+        # The password is set (sspr-setpass finishes), but nobody is left
+        # to tell the person or notify the methods: the log must say that
+        # the password changed, not only that the helper failed.
+        self.register()
+        before = self.shadow()
+        code, out = self.reset_and_kill("sspr-helper")
+        self.assertResult(code, PAM_AUTH_ERR, out)
+        self.assertNotEqual(self.shadow(), before)
+        self.assertRegex(self.env.log(),
+                         r"reset: user=\S+ service=\S+ outcome=unavailable "
+                         r"result=auth-err: .*the password WAS changed")
+        self.assertLogin(NEW_PW, harness.PAM_SUCCESS)
+
+    def test_a_reset_under_the_callers_umask_and_fd_limit_keeps_modes(self):
+        self.register()
+        self.env.write_passwd_service(
+            "password required pam_unix.so yescrypt\n")
+        shadow = os.stat("/etc/shadow")
+        for umask, pw in (("777", NEW_PW), ("000", NEW_PW + "2")):
+            with self.subTest(umask=umask):
+                cmd = [harness.PAMTEST, "--confdir", self.env.confdir,
+                       "--service", self.env.service, "--user", self.user,
+                       "--outbox", self.env.outbox, "--auth", "wrong", "r",
+                       "", "@code", pw, pw, ""]
+                p = subprocess.run(
+                    ["/bin/sh", "-c", f"umask {umask}; ulimit -n 10; "
+                     'exec "$@"', "sh", *cmd], capture_output=True,
+                    text=True, timeout=120, env=self.env.command_env(),
+                    stdin=subprocess.DEVNULL)
+                out = p.stdout + p.stderr
+                self.assertResult(p.returncode, PAM_AUTH_ERR, out)
+                self.assertIn("Your password was changed.", out)
+                self.assertLogin(pw, harness.PAM_SUCCESS)
+                now = os.stat("/etc/shadow")
+                self.assertEqual((now.st_mode, now.st_uid, now.st_gid),
+                                 (shadow.st_mode, shadow.st_uid,
+                                  shadow.st_gid))
+                st = os.stat(os.path.join(self.env.state, "reset",
+                                          self.user))
+                self.assertEqual(st.st_mode & 0o777, 0o600)
+                st = os.stat(os.path.join(self.env.state, "reset"))
+                self.assertEqual(st.st_mode & 0o777, 0o700)
 
 
 if __name__ == "__main__":

@@ -834,10 +834,14 @@ int RemoveEntry(const char* p, const struct stat* /*sb*/, int /*flag*/,
 }
 
 int DirSetup(void** state) {
-  char tmpl[] = "/tmp/sspr_config_test.XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return -1;
+  const char* tmp = getenv("TMPDIR");  // ctest's test-tmp: checked after
+  std::string name =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/sspr_config_test.XXXXXX";
+  std::vector<char> tmpl(name.begin(), name.end());
+  tmpl.push_back('\0');
+  if (mkdtemp(tmpl.data()) == nullptr) return -1;
   auto* d = new TempDir;
-  d->path = tmpl;
+  d->path = tmpl.data();
   *state = d;
   return 0;
 }

@@ -29,7 +29,7 @@ for v in SSPR_PAMTEST SSPR_MODULE SSPR_HELPER; do
   fi
 done
 
-TMP=$(mktemp -d /tmp/sspr-valgrind.XXXXXX) || exit 1
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/sspr-valgrind.XXXXXX") || exit 1
 trap 'rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM
 chmod 755 "$TMP"
