@@ -3,8 +3,10 @@ Password Modify as the service account, against the real slapd of
 slapd_env.py with its ppolicy overlay, through real libpam (pam_unix, then
 pam_sspr, then pam_deny), the real module and the real helper. Each test
 has its own person in the directory, so no password is put back."""
+import json
 import os
 import re
+import subprocess
 import threading
 import time
 
@@ -109,6 +111,59 @@ class LdapReset(LdapCase):
         self.assertTrue(self.slapd.binds("ldapnopw", USER_PW))
         self.assertFalse(self.slapd.binds("ldapnopw", NEW_PW))
         self.assertNotShown(NEW_PW, out)
+
+    def give_questions(self, user, answer):
+        """Three security questions in the directory (ssprQuestionHash, the
+        local record's answer objects), every answer `answer`: the order
+        the helper asks them in does not matter to the test."""
+        h = subprocess.run(["openssl", "passwd", "-6", answer],
+                           capture_output=True, text=True, timeout=30,
+                           check=True).stdout.strip()
+        self.slapd.add_values(user, "ssprQuestionHash", [
+            json.dumps({"question": q, "hash": h}, separators=(",", ":"))
+            for q in ("What was the name of your first pet?",
+                      "In what town or city were you born?",
+                      "What was your first job?")])
+        self.set(methods="questions", methods_required=1,
+                 ldap_attr_questions="ssprQuestionHash")
+
+    def test_the_directorys_security_questions_prove_a_reset(self):
+        self.give_questions("ldapwho", "blue river")
+        mark = self.log_mark()
+        code, out = self.env.run("ldapwho", "wrong", "r", "", "Blue  River",
+                                 "blue river", "BLUE RIVER", NEW_PW, NEW_PW,
+                                 "", extra=("--auth",))
+        self.assertResult(code, PAM_AUTH_ERR, out)
+        self.assertIn("Forgot your password?", out)
+        self.assertIn(CHANGED, out)
+        self.assertEqual(self.passmods(mark),
+                         [f'id="uid=ldapwho,{PEOPLE}" new'])
+        self.assertTrue(self.slapd.binds("ldapwho", NEW_PW))
+        self.assertFalse(self.slapd.binds("ldapwho", USER_PW))
+        self.assertEqual(self.env.outbox_lines(), [])  # no code was sent
+        self.assertNotShown(NEW_PW, out)
+        for a in ("blue river", "Blue  River"):
+            self.assertNotIn(a, self.env.log())
+
+    def test_wrong_security_answers_are_bounded_and_set_nothing(self):
+        self.give_questions("ldapunreg", "green hill")
+        mark = self.log_mark()
+        wrong = ("green hill", "red valley", "green hill")
+        code, out = self.env.run("ldapunreg", "wrong", "r", "", *(wrong * 5),
+                                 NEW_PW, NEW_PW, "", extra=("--auth",))
+        self.assertResult(code, PAM_AUTH_ERR, out)
+        self.assertNotIn(CHANGED, out)
+        # three rounds, then the end: the fourth and fifth are never asked
+        self.assertEqual(out.count("At least one answer was wrong."), 2, out)
+        self.assertIn("That did not prove your identity. Your password is "
+                      "unchanged.", out)
+        self.assertEqual(self.passmods(mark), [])
+        self.assertTrue(self.slapd.binds("ldapunreg", USER_PW))
+        self.assertFalse(self.slapd.binds("ldapunreg", NEW_PW))
+        log = self.env.log()
+        self.assertEqual(log.count("wrong security answers"), 3, log)
+        for a in ("green hill", "red valley"):
+            self.assertNotIn(a, log)
 
     def during_the_code_prompt(self, user, action, pause):
         """Runs a reset of `user` whose code is typed `pause` seconds
