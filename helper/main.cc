@@ -16,6 +16,7 @@
 #include "helper/backends/backend.h"
 #include "helper/backends/remote.h"
 #include "helper/net/http.h"
+#include "helper/net/krb5_login.h"
 #include "helper/net/secrets.h"
 #include "helper/delivery/smtp_sender.h"
 #include "common/time.h"
@@ -173,6 +174,9 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
       return unavailable("texts_file: " + err);
     SetAdminTexts(std::move(texts));
   }
+  // ldap_sasl_mech = GSSAPI: the root-only keytab into memory (a local
+  // read, like the secrets); the KDC is asked only after the drop.
+  if (!PrepareKrb5Login(c, &err)) return unavailable(err);
   if (!DropPrivileges(u, &err)) return unavailable(err);
   // From here on: the system-call allow-list (helper/sandbox/seccomp.h).
   if (c.seccomp && !InstallSeccompFilter(&err)) return unavailable(err);

@@ -86,7 +86,10 @@ def _entry(dn, attrs):
 class Slapd:
     """start() -> self; uri (ldap://), ldaps_uri, log_text(), stop()."""
 
-    def __init__(self, cert="good"):
+    def __init__(self, cert="good", kdc=None):
+        # kdc (tests/ldap/kdc_env.Kdc): SASL GSSAPI with its ldap/127.0.0.1
+        # keytab, and its host principal mapped to the service account
+        self.kdc = kdc
         self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
         os.chmod(self.dir, 0o755)
         self.pki = tls.shared_pki()
@@ -132,6 +135,7 @@ class Slapd:
             # SASL EXTERNAL: a client certificate may name the service
             "olcTLSVerifyClient: try\n"
             f'olcAuthzRegexp: {{0}}"^cn=sspr-client$" "{SERVICE_DN}"\n'
+            + (self._gssapi_config() if self.kdc else "") +
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
@@ -155,6 +159,18 @@ class Slapd:
             "olcDbMaxSize: 16777216\n"
             + "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acl))
             + "\n")
+
+    def _gssapi_config(self):
+        """SASL GSSAPI: slapd is ldap/127.0.0.1 (the URI's host, which the
+        helper does not canonicalize); the host principal's authentication
+        DN (uid=host/NAME,cn=REALM,cn=gssapi,cn=auth) is the service
+        account."""
+        import kdc_env
+        realm = kdc_env.REALM.lower()
+        return ("olcSaslHost: 127.0.0.1\n"
+                f"olcSaslRealm: {kdc_env.REALM}\n"
+                f'olcAuthzRegexp: {{1}}"^uid=host/{kdc_env.HOST},'
+                f'cn={realm},cn=gssapi,cn=auth$" "{SERVICE_DN}"\n')
 
     def _data_ldif(self):
         out = _entry(SUFFIX, {"objectClass": ["dcObject", "organization"],
@@ -212,12 +228,16 @@ class Slapd:
         if not self._made:
             self._make()
         self.log = open(self.logfile, "ab")
+        env = None
+        if self.kdc:  # slapd's own service keytab and the test realm
+            env = dict(os.environ, KRB5_KTNAME=self.kdc.ldap_keytab,
+                       KRB5_CONFIG=self.kdc.krb5_conf)
         # -d stats: stays in the foreground and logs to stderr (the file)
         self.proc = subprocess.Popen(
             [SLAPD, "-d", "stats", "-F", os.path.join(self.dir, "slapd.d"),
              "-h", f"{self.uri}/ {self.ldaps_uri}/"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-            start_new_session=True)
+            start_new_session=True, env=env)
         atexit.register(self.stop)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
