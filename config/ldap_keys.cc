@@ -176,8 +176,8 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_sasl_mech") {
     if (!v.empty() && v != "EXTERNAL" && v != "GSSAPI") {
-      *e = "'" + k + "' must be empty (simple bind), EXTERNAL or GSSAPI, not '" +
-           v + "'";
+      *e = "'" + k +
+           "' must be empty (simple bind), EXTERNAL or GSSAPI, not '" + v + "'";
       return false;
     }
     c->ldap_sasl_mech = v;
@@ -186,9 +186,8 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   if (k == "ldap_krb5_principal") {
     // name[/instance][@REALM]: no blanks, no control characters
     if (v.size() > 256 ||
-        !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
-          return ch > ' ' && ch != 0x7f;
-        })) {
+        !std::all_of(v.begin(), v.end(),
+                     [](unsigned char ch) { return ch > ' ' && ch != 0x7f; })) {
       *e = "'" + k +
            "' wants a Kerberos principal (host/name@REALM) of at most 256 "
            "characters without blanks";

@@ -385,8 +385,8 @@ class LdapBackend : public HelperCodesBackend {
       // Over TLS no SASL security layer on top (Active Directory refuses
       // one inside TLS); over loopback plain LDAP, GSSAPI's own.
       bool tls = !plain || c_.ldap_starttls;
-      if (tls && ldap_set_option(ld_, LDAP_OPT_X_SASL_SECPROPS,
-                                 "maxssf=0") != LDAP_OPT_SUCCESS)
+      if (tls && ldap_set_option(ld_, LDAP_OPT_X_SASL_SECPROPS, "maxssf=0") !=
+                     LDAP_OPT_SUCCESS)
         return LDAP_LOCAL_ERROR;
       return ldap_sasl_interactive_bind_s(ld_, nullptr, "GSSAPI", nullptr,
                                           nullptr, LDAP_SASL_QUIET,

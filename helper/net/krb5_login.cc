@@ -68,8 +68,7 @@ bool CheckFile(const std::string& key, const std::string& path, size_t max,
 // Copies the keys of `want` (or, when it is null, of the first entry's
 // principal) from `file` into `mem`; returns how many, *chosen set.
 int CopyKeys(krb5_context ctx, krb5_keytab file, krb5_keytab mem,
-             krb5_principal want, krb5_principal* chosen,
-             krb5_error_code* rc) {
+             krb5_principal want, krb5_principal* chosen, krb5_error_code* rc) {
   krb5_kt_cursor cur;
   *rc = krb5_kt_start_seq_get(ctx, file, &cur);
   if (*rc) return 0;
@@ -226,8 +225,9 @@ bool Krb5TicketsFor(const std::string& host, int64_t budget_ms, bool* next,
     std::string what, message;
   };
   auto job = std::make_shared<Job>();
-  const std::string asked = s->have_tgt ? "service ticket for ldap/" + Clean(host)
-                                        : "initial ticket for " + s->principal;
+  const std::string asked = s->have_tgt
+                                ? "service ticket for ldap/" + Clean(host)
+                                : "initial ticket for " + s->principal;
   // libkrb5 waits for a silent KDC on its own fixed schedule (about 17 s
   // per server in MIT krb5 1.20, not configurable), so the request runs in
   // a thread and is given up at the deadline.
@@ -243,9 +243,9 @@ bool Krb5TicketsFor(const std::string& host, int64_t budget_ms, bool* next,
     job->cv.notify_one();
   }).detach();
   std::unique_lock<std::mutex> lock(job->mu);
-  if (!job->cv.wait_for(lock,
-                        std::chrono::milliseconds(std::max<int64_t>(budget_ms, 1)),
-                        [&] { return job->done; })) {
+  if (!job->cv.wait_for(
+          lock, std::chrono::milliseconds(std::max<int64_t>(budget_ms, 1)),
+          [&] { return job->done; })) {
     s->stuck = true;
     *err = "krb5: no answer from the KDC of " + s->realm + " within " +
            std::to_string(std::max<int64_t>(1, (budget_ms + 500) / 1000)) +

@@ -6,6 +6,7 @@ its seccomp filter). The host keytab is root-only (0600), as
 import os
 import pwd
 import re
+import subprocess
 import sys
 import time
 
@@ -117,6 +118,19 @@ class LdapGssapi(BackendCase):
         self.assertEqual(os.waitstatus_to_exitcode(status), 13)
         code, out = self.env.run("ldapreg")
         self.assertResult(code, PAM_SUCCESS, out + self.env.log())
+
+    def test_sspr_admin_status_binds_with_the_keytab_too(self):
+        admin = os.environ.get("SSPR_ADMIN", "")
+        if not admin:
+            self.skipTest("SSPR_ADMIN not set")
+        self.env.ensure_person("ldapreg")
+        s = self.slapd_mark()
+        p = subprocess.run([admin, "--conf", self.env.conf_path, "status",
+                            "ldapreg"], capture_output=True, text=True,
+                           timeout=60, env=self.env.command_env())
+        self.assertEqual((p.returncode, p.stderr), (0, ""), p.stdout)
+        self.assertIn("methods:  mobile", p.stdout)
+        self.assertRegex(self.slapd.log_text()[s:], SERVICE_BIND)
 
     def test_a_missing_keytab_ends_in_the_failmode(self):
         self.env.set(ldap_keytab=self.kdc.dir + "/no-such.keytab")
