@@ -38,6 +38,18 @@ struct Krb5State {
   std::string realm;
   bool have_tgt = false;  // written by a request, read after it ended
   bool stuck = false;     // a request was left behind: ctx is its own
+  Krb5State() = default;
+  Krb5State(const Krb5State&) = delete;
+  Krb5State& operator=(const Krb5State&) = delete;
+  // Only a state that failed half made is destroyed (the ready one is
+  // kept in g_state for the process's life).
+  ~Krb5State() {
+    if (!ctx) return;
+    if (client) krb5_free_principal(ctx, client);
+    if (cache) krb5_cc_close(ctx, cache);
+    if (keys) krb5_kt_close(ctx, keys);
+    krb5_free_context(ctx);
+  }
 };
 Krb5State* g_state = nullptr;
 
@@ -178,7 +190,7 @@ bool PrepareKrb5Login(const Config& c, std::string* err) {
   if (want) krb5_free_principal(s->ctx, want);
   if (rc) {
     *err = "ldap_keytab " + c.ldap_keytab + ": " + Krb5Error(s->ctx, rc);
-    return false;  // s stays half made: the helper ends here
+    return false;
   }
   if (n == 0) {
     *err = "ldap_keytab " + c.ldap_keytab + ": no key" +
