@@ -1,6 +1,7 @@
 // This file is long because it is one class for one protocol session (connect
-// with failover and deadlines, bind, search, modify); the value checks are in
-// helper/net/ldap_values.cc.
+// with failover and deadlines, bind, search, modify, password modify); the
+// value checks are in helper/net/ldap_values.cc, the password request and
+// its answer's meaning in helper/net/ldap_password.cc.
 // backend = ldap: an LDAP directory (OpenLDAP, FreeIPA/389 DS, Active
 // Directory) through libldap, in the helper only, after the drop.
 //   status:   one bind + one search on one connection (the first URI of
@@ -10,6 +11,8 @@
 //   register: the helper sends and checks the code (as with graph), then
 //             one modify of the person's entry: the method's attribute
 //             (and, with ldap_attr_verified, its marker), nothing else
+//   reset:    RFC 3062 Password Modify of the entry the lookup found, as
+//             the service account (helper/net/ldap_password.h)
 #include <errno.h>
 #include <ldap.h>
 #include <sasl/sasl.h>
@@ -35,6 +38,7 @@
 #include "helper/backends/remote.h"
 #include "helper/net/http.h"
 #include "helper/net/krb5_login.h"
+#include "helper/net/ldap_password.h"
 #include "helper/net/ldap_values.h"
 #include "common/time.h"
 #include "common/wipe.h"
@@ -223,7 +227,23 @@ class LdapBackend : public HelperCodesBackend {
 
   void EndSession() override { Close(); }
 
+  // Active Directory has no RFC 3062 operation (it wants unicodePwd over
+  // LDAPS, which is not implemented), and an anonymous bind may set no
+  // password: with either nothing is offered.
+  bool CanSetPassword() const override {
+    return c_.ldap_schema != "ad" &&
+           (!c_.ldap_bind_dn.empty() || !c_.ldap_sasl_mech.empty());
+  }
+  PasswordStatus SetPassword(const std::string& user,
+                             const std::string& password, std::string* reason,
+                             std::string* err) override;
+
  private:
+  int PasswordModify(const std::string& password, int64_t wait_ms,
+                     std::string* diagnostic, int* ppolicy_error,
+                     std::string* err);
+  void DropIfClosed();
+
   void BeginOperation() {
     int64_t now = NowMs();
     op_end_ms_ = now + OperationBudgetMs(c_);
@@ -623,6 +643,155 @@ class LdapBackend : public HelperCodesBackend {
   bool unknown_ = false;
 };
 
+// The reset: one Password Modify of dn_ (found by Lookup, never built from
+// the typed name) with the service account's bind, no oldPasswd, the
+// password policy request control, on the session's connection (opened
+// again if the server closed it meanwhile), within the operation's budget.
+PasswordStatus LdapBackend::SetPassword(const std::string& user,
+                                        const std::string& password,
+                                        std::string* reason, std::string* err) {
+  (void)user;
+  if (dn_.empty()) {
+    *err = "ldap: no entry read for the user before the password was set";
+    return PasswordStatus::kError;
+  }
+  BeginOperation();
+  DropIfClosed();
+  if (!Connect(err)) return PasswordStatus::kError;
+  std::string said;
+  int pp = -1;
+  const int64_t wait_ms = RequestMs();
+  int rc = PasswordModify(password, wait_ms, &said, &pp, err);
+  if (rc < 0) return PasswordStatus::kError;  // *err set, connection closed
+  const std::string pp_text =
+      pp >= 0 ? ldap_passwordpolicy_err2txt(
+                    static_cast<LDAPPasswordPolicyError>(pp))
+              : "";
+  // For the log: the server's words without the password.
+  const std::string shown = PasswordRefusalReason("", said, password);
+  const std::string what = "ldap: " + uri_ + ": password of " + dn_ + ": ";
+  switch (ClassifyPasswordModify(rc, pp)) {
+    case PasswordModifyResult::kSet:
+      return PasswordStatus::kSet;
+    case PasswordModifyResult::kRefused:
+      *reason = PasswordRefusalReason(pp_text, said, password);
+      *err = what + "refused by the password policy";
+      return PasswordStatus::kRefused;
+    case PasswordModifyResult::kNotAllowed:
+      *reason = PasswordRefusalReason(pp_text, said, password);
+      *err = what + "the password policy allows no change";
+      return PasswordStatus::kNotAllowed;
+    case PasswordModifyResult::kNoRight:
+      *err = what +
+             "no right to set it (insufficientAccessRights): grant the "
+             "service account write (=w) on userPassword";
+      return PasswordStatus::kError;
+    case PasswordModifyResult::kReplica:
+      *err = what +
+             "the server sent a referral (a read-only replica?): point "
+             "ldap_uri at servers that take writes";
+      return PasswordStatus::kError;
+    case PasswordModifyResult::kError:
+      break;
+  }
+  *err = what + ldap_err2string(rc) + (shown.empty() ? "" : " (" + shown + ")");
+  return PasswordStatus::kError;
+}
+
+// Sends the operation and waits for its answer. The LDAP result code, or
+// -1 with *err when there is none (not sent, no answer within wait_ms,
+// the connection lost); the connection is then closed. The request value
+// holding the password is wiped here; what libldap made of it is wiped
+// when libldap frees it (WipeLdapMemoryOnFree).
+int LdapBackend::PasswordModify(const std::string& password, int64_t wait_ms,
+                                std::string* diagnostic, int* ppolicy_error,
+                                std::string* err) {
+  std::string value;
+  if (!PasswdModifyRequestValue(dn_, password, &value)) {
+    Wipe(&value);
+    *err = "ldap: the entry's DN is longer than " + std::to_string(kMaxLdapDn) +
+           " bytes";
+    return -1;
+  }
+  berval data{static_cast<ber_len_t>(value.size()), value.data()};
+  LDAPControl* pp = nullptr;
+  if (ldap_create_passwordpolicy_control(ld_, &pp) != LDAP_SUCCESS)
+    pp = nullptr;  // the refusal then comes with the server's text only
+  LDAPControl* server_controls[] = {pp, nullptr};
+  int msgid = -1;
+  int rc =
+      ldap_extended_operation(ld_, LDAP_EXOP_MODIFY_PASSWD, &data,
+                              pp ? server_controls : nullptr, nullptr, &msgid);
+  Wipe(&value);
+  if (pp) ldap_control_free(pp);
+  LDAPMessage* res = nullptr;
+  if (rc == LDAP_SUCCESS) {
+    timeval tv = Tv(wait_ms);
+    int got = ldap_result(ld_, msgid, LDAP_MSG_ALL, &tv, &res);
+    if (got == 0) rc = LDAP_TIMEOUT;
+    else if (got < 0 && ldap_get_option(ld_, LDAP_OPT_RESULT_CODE, &rc) !=
+                            LDAP_OPT_SUCCESS)
+      rc = LDAP_OTHER;
+    else if (got > 0 && got != LDAP_RES_EXTENDED) rc = LDAP_DECODING_ERROR;
+  }
+  if (rc != LDAP_SUCCESS || !res) {
+    ldap_msgfree(res);
+    *err = "ldap: " + uri_ + ": password of " + dn_ + ": ";
+    *err +=
+        rc == LDAP_TIMEOUT
+            ? "no answer within " +
+                  std::to_string(std::max<int64_t>(1, (wait_ms + 500) / 1000)) +
+                  " s (the directory may still apply it)"
+            : std::string(ldap_err2string(rc));
+    Close();
+    return -1;
+  }
+  int code = LDAP_OTHER;
+  char* diag = nullptr;
+  LDAPControl** controls = nullptr;
+  rc =
+      ldap_parse_result(ld_, res, &code, nullptr, &diag, nullptr, &controls, 1);
+  if (rc != LDAP_SUCCESS) {
+    ldap_memfree(diag);
+    ldap_controls_free(controls);
+    *err = "ldap: " + uri_ + ": password of " + dn_ +
+           ": unreadable answer: " + ldap_err2string(rc);
+    Close();
+    return -1;
+  }
+  *diagnostic = diag ? diag : "";
+  ldap_memfree(diag);
+  *ppolicy_error = -1;
+  LDAPControl* c = controls
+                       ? ldap_control_find(LDAP_CONTROL_PASSWORDPOLICYRESPONSE,
+                                           controls, nullptr)
+                       : nullptr;
+  LDAPPasswordPolicyError e = PP_noError;
+  ber_int_t expire = -1, grace = -1;
+  if (c &&
+      ldap_parse_passwordpolicy_control(ld_, c, &expire, &grace, &e) ==
+          LDAP_SUCCESS &&
+      e >= PP_passwordExpired && e <= PP_passwordTooLong)
+    *ppolicy_error = e;
+  ldap_controls_free(controls);
+  return code;
+}
+
+// A connection the server closed while the person answered (its idle
+// timeout, a restart) is dropped, so that Connect opens a new one: no
+// request is outstanding, so anything readable (end of file, a notice of
+// disconnection) or an error means it is gone.
+void LdapBackend::DropIfClosed() {
+  if (!ld_) return;
+  int fd = -1;
+  if (ldap_get_option(ld_, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS || fd < 0) {
+    Close();
+    return;
+  }
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, 0) != 0) Close();
+}
+
 }  // namespace
 
 std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
@@ -639,6 +808,13 @@ std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
   }
   // Only our options: no ldap.conf, ldaprc or LDAP* variables.
   setenv("LDAPNOINIT", "1", 1);
+  // Before libldap's first allocation: a reset's password is wiped in
+  // every buffer libldap frees.
+  static const bool wiping = WipeLdapMemoryOnFree();
+  if (!wiping)
+    syslog(LOG_AUTHPRIV | LOG_WARNING,
+           "pam_sspr(ldap): libldap's freed memory is not wiped (its "
+           "allocator was set already)");
   auto b = std::make_unique<LdapBackend>(c, s.Get("ldap_bind_password"),
                                          std::move(deps));
   if (!b->Init(err)) return nullptr;
