@@ -141,6 +141,22 @@ class Kdc:
         os.chmod(self.ldap_keytab, 0o600)  # slapd runs as root here
         self._made = True
 
+    # -- for slapd (tests/ldap/slapd_env.py, Slapd(kdc=...)) ---------------
+    def slapd_config(self, service_dn):
+        """cn=config lines: slapd is ldap/127.0.0.1 (the URI's host, which
+        the helper does not canonicalize); the host principal's
+        authentication DN (uid=host/NAME,cn=REALM,cn=gssapi,cn=auth) is
+        the service account."""
+        return ("olcSaslHost: 127.0.0.1\n"
+                f"olcSaslRealm: {REALM}\n"
+                f'olcAuthzRegexp: {{1}}"^uid=host/{HOST},'
+                f'cn={REALM.lower()},cn=gssapi,cn=auth$" "{service_dn}"\n')
+
+    def slapd_env(self):
+        """slapd's own service keytab and the test realm."""
+        return dict(os.environ, KRB5_KTNAME=self.ldap_keytab,
+                    KRB5_CONFIG=self.krb5_conf)
+
     def start(self):
         if not self._made:
             self._make()

@@ -7,7 +7,10 @@ policy (POLICY) so that a reset's refusals are slapd's own. slapd logs at
 loglevel stats to a file the test reads. Bounded: every command has a timeout and the server is
 killed at exit.
 
-Also a stall: a TCP listener that accepts and never answers."""
+Also a stall: a TCP listener that accepts and never answers.
+
+This file is long because it is the whole server: config, DIT, ACLs,
+policy, the admin's view and the stall."""
 import atexit
 import os
 import re
@@ -164,7 +167,7 @@ class Slapd:
             # SASL EXTERNAL: a client certificate may name the service
             "olcTLSVerifyClient: try\n"
             f'olcAuthzRegexp: {{0}}"^cn=sspr-client$" "{SERVICE_DN}"\n'
-            + (self._gssapi_config() if self.kdc else "") +
+            + (self.kdc.slapd_config(SERVICE_DN) if self.kdc else "") +
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
@@ -191,18 +194,6 @@ class Slapd:
             "dn: olcOverlay={0}ppolicy,olcDatabase={1}mdb,cn=config\n"
             "objectClass: olcOverlayConfig\nobjectClass: olcPPolicyConfig\n"
             f"olcOverlay: {{0}}ppolicy\nolcPPolicyDefault: {POLICY_DN}\n\n")
-
-    def _gssapi_config(self):
-        """SASL GSSAPI: slapd is ldap/127.0.0.1 (the URI's host, which the
-        helper does not canonicalize); the host principal's authentication
-        DN (uid=host/NAME,cn=REALM,cn=gssapi,cn=auth) is the service
-        account."""
-        import kdc_env
-        realm = kdc_env.REALM.lower()
-        return ("olcSaslHost: 127.0.0.1\n"
-                f"olcSaslRealm: {kdc_env.REALM}\n"
-                f'olcAuthzRegexp: {{1}}"^uid=host/{kdc_env.HOST},'
-                f'cn={realm},cn=gssapi,cn=auth$" "{SERVICE_DN}"\n')
 
     def _data_ldif(self):
         out = _entry(SUFFIX, {"objectClass": ["dcObject", "organization"],
@@ -263,10 +254,7 @@ class Slapd:
         if not self._made:
             self._make()
         self.log = open(self.logfile, "ab")
-        env = None
-        if self.kdc:  # slapd's own service keytab and the test realm
-            env = dict(os.environ, KRB5_KTNAME=self.kdc.ldap_keytab,
-                       KRB5_CONFIG=self.kdc.krb5_conf)
+        env = self.kdc.slapd_env() if self.kdc else None
         # -d stats: stays in the foreground and logs to stderr (the file)
         self.proc = subprocess.Popen(
             [SLAPD, "-d", "stats", "-F", os.path.join(self.dir, "slapd.d"),
