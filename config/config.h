@@ -118,6 +118,11 @@ struct Config {
   int ldap_connect_timeout = 3;     // seconds per URI
   std::string ldap_sasl_mech;       // "" (simple bind) | EXTERNAL
   std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
+  // ldap_sasl_mech = GSSAPI: the keytab (read as root, before the drop),
+  // its principal ("" = the keytab's first) and libkrb5's configuration.
+  std::string ldap_keytab = "/etc/krb5.keytab";
+  std::string ldap_krb5_principal;
+  std::string ldap_krb5_conf = "/etc/krb5.conf";
   // Reset at the login prompt (pam_sm_authenticate; helper/reset_dialogue.h).
   bool reset = false;              // offered after a wrong password
   int reset_methods_required = 1;  // registered methods to prove (1-2)

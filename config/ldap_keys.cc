@@ -112,6 +112,7 @@ const char* const kKeys[] = {
     "ldap_starttls",        "ldap_uri",         "ldap_user_filter",
     "ldap_sasl_mech",       "ldap_tls_cert",    "ldap_tls_key",
     "ldap_attr_questions",
+    "ldap_keytab",          "ldap_krb5_conf",   "ldap_krb5_principal",
 };
 
 }  // namespace
@@ -180,12 +181,33 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
     return false;
   }
   if (k == "ldap_sasl_mech") {
-    if (!v.empty() && v != "EXTERNAL") {
-      *e = "'" + k + "' must be empty (simple bind) or EXTERNAL, not '" + v +
-           "'";
+    if (!v.empty() && v != "EXTERNAL" && v != "GSSAPI") {
+      *e = "'" + k +
+           "' must be empty (simple bind), EXTERNAL or GSSAPI, not '" + v + "'";
       return false;
     }
     c->ldap_sasl_mech = v;
+    return true;
+  }
+  if (k == "ldap_krb5_principal") {
+    // name[/instance][@REALM]: no blanks, no control characters
+    if (v.size() > 256 ||
+        !std::all_of(v.begin(), v.end(),
+                     [](unsigned char ch) { return ch > ' ' && ch != 0x7f; })) {
+      *e = "'" + k +
+           "' wants a Kerberos principal (host/name@REALM) of at most 256 "
+           "characters without blanks";
+      return false;
+    }
+    c->ldap_krb5_principal = v;
+    return true;
+  }
+  if (k == "ldap_keytab" || k == "ldap_krb5_conf") {
+    if (v.empty() || v[0] != '/' || v.size() > 1024 || !Printable(v)) {
+      *e = "'" + k + "' wants an absolute path, not '" + v + "'";
+      return false;
+    }
+    (k == "ldap_keytab" ? c->ldap_keytab : c->ldap_krb5_conf) = v;
     return true;
   }
   if (k == "ldap_tls_cert" || k == "ldap_tls_key") {
@@ -231,6 +253,13 @@ bool ValidateLdap(const Config& c, std::string* err) {
         "backend = ldap keeps security questions only in ldap_attr_questions "
         "(e.g. ssprQuestionHash of contrib/ldap): set it, or remove "
         "'questions' from 'methods'";
+    return false;
+  }
+  if (c.ldap_sasl_mech == "GSSAPI" &&
+      (!c.ldap_bind_dn.empty() || !c.ldap_tls_cert.empty())) {
+    *err =
+        "ldap_sasl_mech = GSSAPI binds with ldap_keytab, without ldap_bind_dn "
+        "or a client certificate";
     return false;
   }
   if (c.ldap_tls_cert.empty() != c.ldap_tls_key.empty()) {

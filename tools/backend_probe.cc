@@ -20,6 +20,7 @@
 #include "helper/backends/remote.h"
 #include "helper/delivery/sender.h"
 #include "helper/net/http.h"
+#include "helper/net/krb5_login.h"
 #include "helper/i18n.h"
 #include "helper/store/policy_state.h"
 #include "helper/sandbox/privdrop.h"
@@ -85,6 +86,9 @@ std::string ChildAnswer(const Config& c, const std::string& user) {
   if (!c.texts_file.empty() &&
       !LoadAdminTexts(c.texts_file, true, &texts, &err))
     return "Etexts_file: " + err;
+  // ldap_sasl_mech = GSSAPI: the root-only keytab into memory (a local
+  // read, like the secrets); the KDC is asked only after the drop.
+  if (!PrepareKrb5Login(c, &err)) return "E" + err;
   if (!DropPrivileges(u, &err)) return "E" + err;
   SystemClock clock;
   BackendDeps deps{std::move(sender), &clock, http.get(),

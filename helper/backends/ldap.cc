@@ -17,6 +17,7 @@
 //             sspr-admin reset (LdapForgetUser): pam_sspr's own attributes out
 #include <errno.h>
 #include <ldap.h>
+#include <sasl/sasl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -38,6 +39,7 @@
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/net/http.h"
+#include "helper/net/krb5_login.h"
 #include "helper/net/ldap_password.h"
 #include "helper/net/ldap_values.h"
 #include "common/time.h"
@@ -524,6 +526,10 @@ class LdapBackend : public HelperCodesBackend {
   // ldap_connect_timeout the watchdog shuts the socket down, which ends any
   // read or write on it; ld_ (and so the fd) lives until after the join.
   bool ConnectOne(const std::string& uri, bool* next, std::string* err) {
+    // GSSAPI: the tickets first (the KDC has a deadline of its own,
+    // ldap_connect_timeout), so that the bind needs no KDC.
+    if (c_.ldap_sasl_mech == "GSSAPI" && !GssapiTickets(uri, next, err))
+      return false;
     const int64_t connect_ms =
         std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000, LeftMs());
     sock_fd_ = -1;
@@ -555,6 +561,69 @@ class LdapBackend : public HelperCodesBackend {
     return ok && !fired;
   }
 
+  // The URI's host as written (no reverse DNS: the service principal is
+  // ldap/<host>, and libldap is told not to canonicalize it either).
+  bool GssapiTickets(const std::string& uri, bool* next, std::string* err) {
+    LDAPURLDesc* u = nullptr;
+    if (ldap_url_parse(uri.c_str(), &u) != LDAP_URL_SUCCESS || !u) {
+      *next = true;
+      *err = "ldap: " + uri + ": not a usable URI";
+      return false;
+    }
+    std::string host = u->lud_host ? u->lud_host : "";
+    ldap_free_urldesc(u);
+    const int64_t ms =
+        std::min<int64_t>(int64_t{c_.ldap_connect_timeout} * 1000, LeftMs());
+    if (!Krb5TicketsFor(host, ms, next, err)) {
+      *err = "ldap: " + uri + ": " + *err;
+      return false;
+    }
+    return true;
+  }
+
+  // libsasl2 asks GSSAPI's optional questions (an authorization id): the
+  // defaults, i.e. none: the identity is the ticket's.
+  static int SaslDefaults(LDAP*, unsigned, void*, void* in) {
+    for (auto* i = static_cast<sasl_interact_t*>(in); i->id != SASL_CB_LIST_END;
+         ++i) {
+      i->result = i->defresult ? i->defresult : "";
+      i->len = i->defresult ? static_cast<unsigned>(strlen(i->defresult)) : 0;
+    }
+    return LDAP_SUCCESS;
+  }
+
+  int Bind(bool plain, bool external) {
+    if (c_.ldap_sasl_mech == "GSSAPI") {
+      // Over TLS no SASL security layer on top (Active Directory refuses
+      // one inside TLS); over loopback plain LDAP, GSSAPI's own.
+      bool tls = !plain || c_.ldap_starttls;
+      if (tls && ldap_set_option(ld_, LDAP_OPT_X_SASL_SECPROPS, "maxssf=0") !=
+                     LDAP_OPT_SUCCESS)
+        return LDAP_LOCAL_ERROR;
+      return ldap_sasl_interactive_bind_s(ld_, nullptr, "GSSAPI", nullptr,
+                                          nullptr, LDAP_SASL_QUIET,
+                                          &LdapBackend::SaslDefaults, nullptr);
+    }
+    berval cred{};
+    // Empty credentials, present: EXTERNAL's empty initial response (a
+    // null bv_val would leave them out and the server would ask again).
+    static char kEmpty[] = "";
+    cred.bv_val = c_.ldap_bind_dn.empty() ? kEmpty : password_.data();
+    cred.bv_len = c_.ldap_bind_dn.empty() ? 0 : password_.size();
+    // EXTERNAL: the client certificate names the account (the server
+    // maps its subject to a DN); no credentials travel.
+    return ldap_sasl_bind_s(ld_, external ? nullptr : c_.ldap_bind_dn.c_str(),
+                            external ? "EXTERNAL" : LDAP_SASL_SIMPLE, &cred,
+                            nullptr, nullptr, nullptr);
+  }
+
+  std::string BindName(bool external) {
+    if (c_.ldap_sasl_mech == "GSSAPI")
+      return "SASL GSSAPI (" + Krb5Principal() + ")";
+    if (external) return "SASL EXTERNAL (client certificate)";
+    return c_.ldap_bind_dn.empty() ? "anonymous" : c_.ldap_bind_dn;
+  }
+
   bool ConnectSteps(const std::string& uri, int64_t connect_ms, bool* next,
                     std::string* err) {
     *next = true;
@@ -575,6 +644,7 @@ class LdapBackend : public HelperCodesBackend {
         ldap_set_option(ld_, LDAP_OPT_CONNECT_CB, &conncb_) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_PROTOCOL_VERSION, &v3) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) == 0 &&
+        ldap_set_option(ld_, LDAP_OPT_X_SASL_NOCANON, LDAP_OPT_ON) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &net) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &api) == 0 &&
         ldap_set_option(ld_, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) == 0 &&
@@ -619,24 +689,11 @@ class LdapBackend : public HelperCodesBackend {
       *err = "ldap: " + uri + ": SASL EXTERNAL needs TLS";
       return false;
     }
-    berval cred{};
-    // Empty credentials, present: EXTERNAL's empty initial response (a
-    // null bv_val would leave them out and the server would ask again).
-    static char kEmpty[] = "";
-    cred.bv_val = c_.ldap_bind_dn.empty() ? kEmpty : password_.data();
-    cred.bv_len = c_.ldap_bind_dn.empty() ? 0 : password_.size();
-    // EXTERNAL: the client certificate names the account (the server
-    // maps its subject to a DN); no credentials travel.
-    int rc = ldap_sasl_bind_s(ld_, external ? nullptr : c_.ldap_bind_dn.c_str(),
-                              external ? "EXTERNAL" : LDAP_SASL_SIMPLE, &cred,
-                              nullptr, nullptr, nullptr);
+    int rc = Bind(plain, external);
     if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INAPPROPRIATE_AUTH ||
         rc == LDAP_CONFIDENTIALITY_REQUIRED) {
       *next = false;
-      *err = "ldap: " + uri + ": bind as " +
-             (external                  ? "SASL EXTERNAL (client certificate)"
-              : c_.ldap_bind_dn.empty() ? "anonymous"
-                                        : c_.ldap_bind_dn) +
+      *err = "ldap: " + uri + ": bind as " + BindName(external) +
              " refused: " + ldap_err2string(rc);
       return false;
     }

@@ -89,7 +89,7 @@ def man_entries(path, keys):
         lines = f.read().splitlines()
     starts = []
     for i in range(1, len(lines)):
-        m = re.match(r"^\.B[IR]?\s+\"?([a-z_]+)\"?(?:\s|$)", lines[i])
+        m = re.match(r"^\.B[IR]?\s+\"?([a-z][a-z0-9_]*)\"?(?:\s|$)", lines[i])
         if m and lines[i - 1].startswith(".TP") and m.group(1) in keys:
             starts.append((i, m.group(1)))
     entries = {}
@@ -110,7 +110,7 @@ def shipped_config_lines(path):
     with open(path, encoding="utf-8") as f:
         body = f.read()
     for raw in body.splitlines():
-        m = re.match(r"^#?\s*([a-z_]+)\s*=\s*(.*?)\s*$", raw)
+        m = re.match(r"^#?\s*([a-z][a-z0-9_]*)\s*=\s*(.*?)\s*$", raw)
         if m and (raw.startswith("# ") and not raw.startswith("#  ")
                   or not raw.startswith("#")):
             found.append((m.group(1), m.group(2), " ".join(comment)))

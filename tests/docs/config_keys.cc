@@ -94,6 +94,9 @@ bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
       SSPR_MEMBER(ldap_sasl_mech),
       SSPR_MEMBER(ldap_tls_cert),
       SSPR_MEMBER(ldap_tls_key),
+      SSPR_MEMBER(ldap_keytab),
+      SSPR_MEMBER(ldap_krb5_principal),
+      SSPR_MEMBER(ldap_krb5_conf),
   };
   auto it = kMaybe.find(key);
   return it != kMaybe.end() && it->second(c, out);

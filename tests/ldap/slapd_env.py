@@ -104,7 +104,10 @@ class Slapd:
     LOG_PATTERNS = {"connect": r" ACCEPT from", "bind": r" BIND dn=.* method=",
                     "search": r" SRCH base=", "starttls": r" STARTTLS"}
 
-    def __init__(self, cert="good", unique=()):
+    def __init__(self, cert="good", unique=(), kdc=None):
+        # kdc (tests/ldap/kdc_env.Kdc): SASL GSSAPI with its ldap/127.0.0.1
+        # keytab, and its host principal mapped to the service account
+        self.kdc = kdc
         self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
         atexit.register(shutil.rmtree, self.dir, True)
         # slapo-unique on these attributes: a value another entry holds is
@@ -163,6 +166,7 @@ class Slapd:
             # SASL EXTERNAL: a client certificate may name the service
             "olcTLSVerifyClient: try\n"
             f'olcAuthzRegexp: {{0}}"^cn=sspr-client$" "{SERVICE_DN}"\n'
+            + (self.kdc.slapd_config(SERVICE_DN) if self.kdc else "") +
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
@@ -255,12 +259,13 @@ class Slapd:
         if not self._made:
             self._make()
         self.log = open(self.logfile, "ab")
+        env = self.kdc.slapd_env() if self.kdc else None
         # -d stats: stays in the foreground and logs to stderr (the file)
         self.proc = subprocess.Popen(
             [SLAPD, "-d", "stats", "-F", os.path.join(self.dir, "slapd.d"),
              "-h", f"{self.uri}/ {self.ldaps_uri}/"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
-            start_new_session=True)
+            start_new_session=True, env=env)
         atexit.register(self.stop)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:

@@ -347,7 +347,7 @@ std::vector<KeyCase> AllKeys() {
       {"ldap_sasl_mech",
        "EXTERNAL",
        "EXTERNAL",
-       {"GSSAPI", "external", "x"},
+       {"gssapi", "external", "x"},
        [](const Config& c) { return c.ldap_sasl_mech; }},
       {"ldap_tls_cert",
        "/etc/sspr/c.pem",
@@ -359,6 +359,21 @@ std::vector<KeyCase> AllKeys() {
        "/etc/sspr/c.key",
        {"./c.key"},
        [](const Config& c) { return c.ldap_tls_key; }},
+      {"ldap_keytab",
+       "/etc/sspr/host.keytab",
+       "/etc/sspr/host.keytab",
+       {"", "krb5.keytab", "FILE:/etc/krb5.keytab"},
+       [](const Config& c) { return c.ldap_keytab; }},
+      {"ldap_krb5_principal",
+       "host/a.example.com@EXAMPLE.COM",
+       "host/a.example.com@EXAMPLE.COM",
+       {"host/a b", "x\ty"},
+       [](const Config& c) { return c.ldap_krb5_principal; }},
+      {"ldap_krb5_conf",
+       "/etc/sspr/krb5.conf",
+       "/etc/sspr/krb5.conf",
+       {"", "krb5.conf"},
+       [](const Config& c) { return c.ldap_krb5_conf; }},
   };
 }
 
@@ -745,6 +760,15 @@ void plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen(
   assert_true(Validate(c, &err));
   assert_true(SetKey(&c, "ldap_bind_dn", "cn=x", &err));
   assert_false(Validate(c, &err));  // one way to bind
+  assert_true(SetKey(&c, "ldap_sasl_mech", "GSSAPI", &err));
+  assert_false(Validate(c, &err));  // a bind DN and a client certificate
+  ASSERT_CONTAINS(err, "ldap_keytab");
+  assert_true(SetKey(&c, "ldap_bind_dn", "", &err));
+  assert_false(Validate(c, &err));  // still the client certificate
+  assert_true(SetKey(&c, "ldap_tls_cert", "", &err));
+  assert_true(SetKey(&c, "ldap_tls_key", "", &err));
+  assert_true(Validate(c, &err));  // the host keytab by default
+  assert_string_equal(c.ldap_keytab.c_str(), "/etc/krb5.keytab");
 }
 
 // backend = ldap offers security questions only with a place for them.
