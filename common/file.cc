@@ -115,7 +115,7 @@ std::string FileProblem(const std::string& path, FileRule rule, bool regular,
     return path +
            ": must be owned by root and not writable by group or "
            "others (fix: chown root:root " +
-           path + "; chmod 644 " + path + ")";
+           path + "; chmod go-w " + path + ")";
   return "";
 }
 

@@ -86,7 +86,8 @@ class Kdc:
     def env(self):
         return {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
                 "KRB5_CONFIG": self.krb5_conf,
-                "KRB5_KDC_PROFILE": self.kdc_conf}
+                "KRB5_KDC_PROFILE": self.kdc_conf,
+                "KRB5RCACHEDIR": self.dir}
 
     def _write(self, path, text, mode=0o644):
         with open(path, "w") as f:
@@ -154,8 +155,10 @@ class Kdc:
 
     def slapd_env(self):
         """slapd's own service keytab and the test realm."""
+        # KRB5RCACHEDIR: the replay cache of the accepting side in the
+        # KDC's folder, removed with it (not in TMPDIR)
         return dict(os.environ, KRB5_KTNAME=self.ldap_keytab,
-                    KRB5_CONFIG=self.krb5_conf)
+                    KRB5_CONFIG=self.krb5_conf, KRB5RCACHEDIR=self.dir)
 
     def start(self):
         if not self._made:
