@@ -30,8 +30,8 @@ extern void* __libc_memalign(size_t, size_t);
 extern void* __libc_valloc(size_t);
 extern void* __libc_pvalloc(size_t);
 
-static __thread int counting;  /* this thread counts */
-static __thread int inside;    /* tracing: not our own calls */
+static __thread int counting; /* this thread counts */
+static __thread int inside;   /* tracing: not our own calls */
 static __thread long count;
 
 #define EXPORT __attribute__((visibility("default")))

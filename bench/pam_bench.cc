@@ -78,7 +78,7 @@ struct Options {
   long warmup = 50;
   bool acct = true, login = true, first = false;
   bool allocs = false;  // --mode allocs: count, do not time
-  bool once = false;  // internal: one timed login, for --mode first
+  bool once = false;    // internal: one timed login, for --mode first
   int expect = PAM_SUCCESS;
   bool rusage_children = false;
 };
@@ -395,7 +395,8 @@ int RunFirst(const Options& o) {
 int RunAllocs(const Options& o, const struct pam_conv* conv) {
   using Begin = void (*)();
   using End = long (*)();
-  auto begin = reinterpret_cast<Begin>(dlsym(RTLD_DEFAULT, "sspr_alloc_count_begin"));
+  auto begin =
+      reinterpret_cast<Begin>(dlsym(RTLD_DEFAULT, "sspr_alloc_count_begin"));
   auto end = reinterpret_cast<End>(dlsym(RTLD_DEFAULT, "sspr_alloc_count_end"));
   if (begin == nullptr || end == nullptr) {
     fprintf(stderr,
@@ -436,10 +437,11 @@ int RunAllocs(const Options& o, const struct pam_conv* conv) {
     }
   }
   for (size_t k = 0; k < ns; ++k)
-    printf("allocs service=%s n=%ld login_min=%ld login_max=%ld acct_min=%ld "
-           "acct_max=%ld\n",
-           o.services[k].c_str(), o.iterations, login_min[k], login_max[k],
-           acct_min[k], acct_max[k]);
+    printf(
+        "allocs service=%s n=%ld login_min=%ld login_max=%ld acct_min=%ld "
+        "acct_max=%ld\n",
+        o.services[k].c_str(), o.iterations, login_min[k], login_max[k],
+        acct_min[k], acct_max[k]);
   long nss_min = -1, nss_max = 0;
   for (long i = 0; i < o.iterations; ++i) {
     struct passwd pw, *pwp = nullptr;

@@ -270,7 +270,8 @@ int OpenSmallFile(const char* path, FileRule rule, size_t max, size_t* size,
                   std::string* err, int* open_errno) {
   if (open_errno) *open_errno = 0;
   // O_NONBLOCK: a FIFO put in the file's place cannot block the login.
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  int fd =
+      open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     if (open_errno) *open_errno = errno;
     *err = std::string(path) + ": " + strerror(errno);
@@ -286,15 +287,16 @@ int OpenSmallFile(const char* path, FileRule rule, size_t max, size_t* size,
   }
   if (st.st_size > static_cast<off_t>(max)) {
     close(fd);
-    *err = std::string(path) + ": larger than " + std::to_string(max) + " bytes";
+    *err =
+        std::string(path) + ": larger than " + std::to_string(max) + " bytes";
     return -1;
   }
   *size = static_cast<size_t>(st.st_size);
   return fd;
 }
 
-bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf,
-                    size_t cap, size_t* len, std::string* err) {
+bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf, size_t cap,
+                    size_t* len, std::string* err) {
   size_t got = 0;
   ssize_t n = 0;
   // One byte past max (or past the buffer) shows a file that grew.
@@ -305,7 +307,7 @@ bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf,
   if (n < 0 || got > max || got == cap) {
     explicit_bzero(buf, got);
     *err = std::string(path) +
-           (n < 0      ? std::string(": ") + strerror(read_errno)
+           (n < 0       ? std::string(": ") + strerror(read_errno)
             : got > max ? ": larger than " + std::to_string(max) + " bytes"
                         : ": grew while it was read");
     return false;

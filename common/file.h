@@ -39,8 +39,8 @@ int OpenSmallFile(const char* path, FileRule rule, size_t max, size_t* size,
 // closes it. *len is what was read. False, with *err, on a read error or
 // when the file holds more than `max` bytes or fills the buffer (it grew
 // since it was opened); cap must be at least size + 1.
-bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf,
-                    size_t cap, size_t* len, std::string* err);
+bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf, size_t cap,
+                    size_t* len, std::string* err);
 
 // How long state writers wait for a per-key lock by default.
 constexpr int kDefaultLockTimeoutMs = 5000;

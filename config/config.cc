@@ -214,7 +214,8 @@ bool ParseDate(std::string_view key, std::string_view v, int64_t* out,
   if (v.size() == 10) v.copy(text, 10);
   const char* end = v.size() == 10 ? strptime(text, "%Y-%m-%d", &tm) : nullptr;
   if (end == nullptr || *end != '\0' || tm.tm_year < 100 || tm.tm_year > 8099) {
-    *err = "'" + S(key) + "' wants a date such as 2027-03-31, not '" + S(v) + "'";
+    *err =
+        "'" + S(key) + "' wants a date such as 2027-03-31, not '" + S(v) + "'";
     return false;
   }
   *out = static_cast<int64_t>(timegm(&tm)) + 86400;
@@ -225,7 +226,8 @@ bool ParseDate(std::string_view key, std::string_view v, int64_t* out,
 bool DeliveryOk(std::string_view k, std::string_view v, std::string* e) {
   std::string_view path;
   if (v == "smtp") {
-    *e = "'" + S(k) + "' cannot be smtp: smtp sends e-mail only; set "
+    *e = "'" + S(k) +
+         "' cannot be smtp: smtp sends e-mail only; set "
          "email_delivery = smtp and keep delivery = outbox:PATH or "
          "command:PATH for phones";
     return false;
@@ -233,7 +235,8 @@ bool DeliveryOk(std::string_view k, std::string_view v, std::string* e) {
   if (v.rfind("outbox:", 0) == 0) path = v.substr(7);
   else if (v.rfind("command:", 0) == 0) path = v.substr(8);
   else {
-    *e = "'" + S(k) + "' must be outbox:PATH or command:PATH, not '" + S(v) + "'";
+    *e = "'" + S(k) + "' must be outbox:PATH or command:PATH, not '" + S(v) +
+         "'";
     return false;
   }
   return PathOk(k, path, e);
@@ -258,7 +261,8 @@ void StoreScopes(std::string* out, std::string_view v) {
 void StoreScopes(std::string_view* out, std::string_view v) { *out = v; }
 
 bool ScopeOk(std::string_view x) {
-  return x.size() <= 64 && std::all_of(x.begin(), x.end(), [](unsigned char ch) {
+  return x.size() <= 64 &&
+         std::all_of(x.begin(), x.end(), [](unsigned char ch) {
            return isalnum(ch) || ch == '.' || ch == '_' || ch == ':';
          });
 }
@@ -304,7 +308,8 @@ bool UrlKey(C* c, std::string_view k, std::string_view v, std::string* e) {
   for (const std::string_view h :
        {"http://127.0.0.1", "http://[::1]", "http://localhost"}) {
     size_t n = h.size();
-    if (v.compare(0, n, h) == 0 && (v.size() == n || v[n] == ':' || v[n] == '/'))
+    if (v.compare(0, n, h) == 0 &&
+        (v.size() == n || v[n] == ':' || v[n] == '/'))
       loopback = true;
   }
   if ((v.rfind("https://", 0) != 0 && !loopback) || v.size() > 400 ||
@@ -342,15 +347,16 @@ struct Keys {
   static constexpr KeyEntry<C> kTable[] = {
       {"backend",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
-         for (BackendKind b : {BackendKind::kLocal, BackendKind::kRest,
-                               BackendKind::kGraph, BackendKind::kOkta,
-                               BackendKind::kLdap}) {
+         for (BackendKind b :
+              {BackendKind::kLocal, BackendKind::kRest, BackendKind::kGraph,
+               BackendKind::kOkta, BackendKind::kLdap}) {
            if (v == BackendName(b)) {
              c->backend = b;
              return true;
            }
          }
-         *e = "'" + S(k) + "' must be local, rest, graph or okta, not '" + S(v) + "'";
+         *e = "'" + S(k) + "' must be local, rest, graph or okta, not '" +
+              S(v) + "'";
          return false;
        }},
       {"cache_dir", PathKey<C, &C::cache_dir>},
@@ -365,7 +371,9 @@ struct Keys {
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
          if (v.size() != 2 || !isalpha(static_cast<unsigned char>(v[0])) ||
              !isalpha(static_cast<unsigned char>(v[1]))) {
-           *e = "'" + S(k) + "' wants a two-letter region code such as US or GB, not '" + S(v) + "'";
+           *e = "'" + S(k) +
+                "' wants a two-letter region code such as US or GB, not '" +
+                S(v) + "'";
            return false;
          }
          StoreRegion(&c->default_region, v);
@@ -385,7 +393,8 @@ struct Keys {
              !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return ch > ' ' && ch < 0x7f && ch != '/' && ch != '\'';
              })) {
-           *e = "'" + S(k) + "' wants a pattern with %u, such as %u@example.com";
+           *e =
+               "'" + S(k) + "' wants a pattern with %u, such as %u@example.com";
            return false;
          }
          c->directory_user = v;
@@ -394,7 +403,9 @@ struct Keys {
       {"email_delivery",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
          if (v != "smtp" && !DeliveryOk("delivery", v, e)) {
-           *e = "'" + S(k) + "' must be outbox:PATH, command:PATH or smtp, not '" + S(v) + "'";
+           *e = "'" + S(k) +
+                "' must be outbox:PATH, command:PATH or smtp, not '" + S(v) +
+                "'";
            return false;
          }
          c->email_delivery = v;
@@ -406,7 +417,8 @@ struct Keys {
              !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return ch > ' ' && ch < 0x7f;
              })) {
-           *e = "'" + S(k) + "' wants an https:// URL of at most 400 characters";
+           *e =
+               "'" + S(k) + "' wants an https:// URL of at most 400 characters";
            return false;
          }
          c->enroll_url = v;
@@ -434,7 +446,8 @@ struct Keys {
              !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return isalnum(ch) || ch == '-';
              })) {
-           *e = "'" + S(k) + "' wants an application (client) id, not '" + S(v) + "'";
+           *e = "'" + S(k) + "' wants an application (client) id, not '" +
+                S(v) + "'";
            return false;
          }
          c->graph_client_id = v;
@@ -456,7 +469,8 @@ struct Keys {
              !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return isalnum(ch) || ch == '-' || ch == '.';
              })) {
-           *e = "'" + S(k) + "' wants a tenant id or domain, not '" + S(v) + "'";
+           *e =
+               "'" + S(k) + "' wants a tenant id or domain, not '" + S(v) + "'";
            return false;
          }
          c->graph_tenant = v;
@@ -509,7 +523,8 @@ struct Keys {
          else if (v == "block") c->mode = Mode::kBlock;
          else if (v == "warn") c->mode = Mode::kWarn;
          else {
-           *e = "'" + S(k) + "' must be register, block or warn, not '" + S(v) + "'";
+           *e = "'" + S(k) + "' must be register, block or warn, not '" + S(v) +
+                "'";
            return false;
          }
          return true;
@@ -531,7 +546,8 @@ struct Keys {
              !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return isalnum(ch) || ch == '-' || ch == '_';
              })) {
-           *e = "'" + S(k) + "' wants the service app's client id, not '" + S(v) + "'";
+           *e = "'" + S(k) + "' wants the service app's client id, not '" +
+                S(v) + "'";
            return false;
          }
          c->okta_client_id = v;
@@ -539,7 +555,8 @@ struct Keys {
        }},
       {"okta_key_id",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
-         if (v.size() > 128 || !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+         if (v.size() > 128 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return isalnum(ch) || ch == '-' || ch == '_' || ch == '.';
              })) {
            *e = "'" + S(k) + "' wants a key id of letters, digits, - _ .";
@@ -551,7 +568,8 @@ struct Keys {
       {"okta_scopes",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
          if (NameView(v).empty() || !FirstRefused(v, ScopeOk).empty()) {
-           *e = "'" + S(k) + "' wants scopes such as okta.users.read okta.users.manage";
+           *e = "'" + S(k) +
+                "' wants scopes such as okta.users.read okta.users.manage";
            return false;
          }
          StoreScopes(&c->okta_scopes, v);
@@ -567,7 +585,8 @@ struct Keys {
                                 ch == '=' || ch == ';';
                        });
          if (!hashes && (v.empty() || v[0] != '/')) {
-           *e = "'" + S(k) + "' wants sha256//BASE64[;sha256//BASE64...] or an "
+           *e = "'" + S(k) +
+                "' wants sha256//BASE64[;sha256//BASE64...] or an "
                 "absolute path to a public key file";
            return false;
          }
@@ -588,9 +607,11 @@ struct Keys {
       {"reset_contact",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
          if (v.empty() || v.size() > 200 ||
-             !std::all_of(v.begin(), v.end(),
-                          [](unsigned char ch) { return ch >= ' ' && ch != 0x7f; })) {
-           *e = "'" + S(k) + "' wants a text of 1 to 200 characters without "
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+               return ch >= ' ' && ch != 0x7f;
+             })) {
+           *e = "'" + S(k) +
+                "' wants a text of 1 to 200 characters without "
                 "control characters";
            return false;
          }
@@ -603,7 +624,8 @@ struct Keys {
       {"reset_methods_required", IntKey<C, &C::reset_methods_required, 1, 2>},
       {"reset_passwd_service",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
-         if (!ValidName(v) || v.size() > 64 || v.find('/') != std::string::npos) {
+         if (!ValidName(v) || v.size() > 64 ||
+             v.find('/') != std::string::npos) {
            *e = "'" + S(k) + "' wants a PAM service name, not '" + S(v) + "'";
            return false;
          }
@@ -634,7 +656,9 @@ struct Keys {
       {"smtp_from",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
          if (!SmtpAddressValid(v)) {
-           *e = "'" + S(k) + "' wants an address such as noreply@example.com, not '" + S(v) + "'";
+           *e = "'" + S(k) +
+                "' wants an address such as noreply@example.com, not '" + S(v) +
+                "'";
            return false;
          }
          c->smtp_from = v;
@@ -652,7 +676,8 @@ struct Keys {
        }},
       {"smtp_user",
        [](C* c, std::string_view k, std::string_view v, std::string* e) {
-         if (v.size() > 256 || !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
+         if (v.size() > 256 ||
+             !std::all_of(v.begin(), v.end(), [](unsigned char ch) {
                return ch > ' ' && ch < 0x7f;
              })) {
            *e = "'" + S(k) + "' wants a user name without spaces";
@@ -679,8 +704,9 @@ constexpr bool TableSorted(std::index_sequence<I...>) {
   constexpr std::string_view keys[] = {KeyAt<C>(I)...};
   return Sorted(keys, sizeof...(I));
 }
-static_assert(TableSorted<Config>(std::make_index_sequence<Keys<Config>::kCount>()),
-              "config keys must stay sorted: SetKey searches them");
+static_assert(
+    TableSorted<Config>(std::make_index_sequence<Keys<Config>::kCount>()),
+    "config keys must stay sorted: SetKey searches them");
 
 }  // namespace
 

@@ -52,8 +52,8 @@ class NameView {
     reference operator*() const { return cur_; }
     pointer operator->() const { return &cur_; }
     iterator& operator++() {
-      pos_ = static_cast<size_t>(cur_.data() + cur_.size() -
-                                 list_->raw_.data());
+      pos_ =
+          static_cast<size_t>(cur_.data() + cur_.size() - list_->raw_.data());
       ++seen_;
       Settle();
       return *this;
@@ -63,7 +63,9 @@ class NameView {
       ++*this;
       return old;
     }
-    bool operator==(const iterator& o) const { return done_ == o.done_ && (done_ || pos_ == o.pos_); }
+    bool operator==(const iterator& o) const {
+      return done_ == o.done_ && (done_ || pos_ == o.pos_);
+    }
     bool operator!=(const iterator& o) const { return !(*this == o); }
 
    private:
@@ -96,9 +98,7 @@ struct OwnedStorage {
 struct ViewStorage {
   using Str = std::string_view;
   using List = NameView;
-  static constexpr List ListOf(const char* names) {
-    return NameView(names);
-  }
+  static constexpr List ListOf(const char* names) { return NameView(names); }
 };
 
 template <class P>
@@ -106,14 +106,13 @@ struct ConfigT {
   using Str = typename P::Str;
   using List = typename P::List;
 
-
   BackendKind backend = BackendKind::kLocal;
   Mode mode = Mode::kRegister;
   List methods = P::ListOf("mobile office");
   int methods_required = 1;
   int questions_required = 3;   // security questions to answer (3-5)
-  Str questions_file;   // the admin's own questions, one a line
-  Str email_delivery;   // like delivery, for e-mail; "" = delivery
+  Str questions_file;           // the admin's own questions, one a line
+  Str email_delivery;           // like delivery, for e-mail; "" = delivery
   int reconfirm_days = 180;     // ask to confirm methods; 0 = never
   int snooze_max = 0;           // "later" answers allowed per user
   int snooze_interval = 86400;  // seconds between two reminders
@@ -138,7 +137,7 @@ struct ConfigT {
                                // window: a brake, never a lockout
   int rate_window = 3600;
   int rate_lockout = 86400;  // lockout once the limit is hit
-  Str delivery;      // outbox:PATH | command:PATH
+  Str delivery;              // outbox:PATH | command:PATH
   int delivery_timeout = 10;
   Str helper_user = "_sspr";
   Str secrets_file = "/etc/security/pam_sspr.secrets";
@@ -151,8 +150,8 @@ struct ConfigT {
   // stale-if-error cache; each documented in pam_sspr.conf(5).
   int stale_ttl =
       0;  // s an expired positive entry may answer while the service is down
-  Str cafile;         // CA bundle for the services ("" = system store)
-  Str pinned_pubkey;  // sha256//BASE64[;...] or a key file ("" = none)
+  Str cafile;                 // CA bundle for the services ("" = system store)
+  Str pinned_pubkey;          // sha256//BASE64[;...] or a key file ("" = none)
   Str directory_user = "%u";  // name in the directory, %u = login
   Str rest_url;               // base URL of the rest API
   Str graph_tenant;           // Entra tenant id or domain
@@ -160,7 +159,7 @@ struct ConfigT {
   Str graph_login_url = "https://login.microsoftonline.com";
   Str graph_url = "https://graph.microsoft.com";
   Str graph_status = "methods";  // methods | report
-  bool graph_write = true;               // the app may add phone/email methods
+  bool graph_write = true;       // the app may add phone/email methods
   Str okta_url;                  // https://example.okta.com
   // Scope by service and remote host (config/scope.h).
   List only_services, skip_services;
@@ -191,16 +190,16 @@ struct ConfigT {
   Str okta_scopes = "okta.users.read okta.users.manage";
   // backend = ldap (helper/backends/ldap.cc; keys in config/ldap_keys.cc).
   // An empty attribute or filter means ldap_schema's (LdapEffective*).
-  List ldap_uri;  // tried in order
-  bool ldap_starttls = true;          // for ldap:// URIs
+  List ldap_uri;              // tried in order
+  bool ldap_starttls = true;  // for ldap:// URIs
   Str ldap_base;
-  Str ldap_scope = "sub";  // base | one | sub
-  Str ldap_user_filter;    // "" = the schema's; %u escaped
-  Str ldap_bind_dn;  // password: secrets_file's ldap_bind_password
+  Str ldap_scope = "sub";       // base | one | sub
+  Str ldap_user_filter;         // "" = the schema's; %u escaped
+  Str ldap_bind_dn;             // password: secrets_file's ldap_bind_password
   Str ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
   Str ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
   Str ldap_attr_verified;           // "" = any value counts
-  int ldap_connect_timeout = 3;             // seconds per URI
+  int ldap_connect_timeout = 3;     // seconds per URI
   Str ldap_sasl_mech;               // "" (simple bind) | EXTERNAL
   Str ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
   // Reset at the login prompt (pam_sm_authenticate; helper/reset_dialogue.h).
@@ -209,8 +208,8 @@ struct ConfigT {
   int reset_questions = 3;         // security questions asked (1-5)
   Str reset_contact = "your administrator";  // in the notice
   List reset_exclude_groups = P::ListOf("sudo wheel adm admin");
-  int reset_limit = 3;       // resets per user per day
-  int reset_fail_limit = 5;  // failed proofs per user per day
+  int reset_limit = 3;                  // resets per user per day
+  int reset_fail_limit = 5;             // failed proofs per user per day
   Str reset_passwd_service = "passwd";  // PAM service of sspr-setpass
   Str setpass;  // module argument only: sspr-setpass path
 };
@@ -279,8 +278,8 @@ struct ConfigText {
   std::unique_ptr<char[]> big;
 };
 // LoadConfigFileAll for a ModuleConfig, whose values point into *text.
-bool LoadConfigFileAll(std::string_view path, bool check_perms,
-                       bool must_exist, ConfigText* text, ModuleConfig* c,
+bool LoadConfigFileAll(std::string_view path, bool check_perms, bool must_exist,
+                       ConfigText* text, ModuleConfig* c,
                        std::vector<std::string>* errors);
 // LoadConfigAll for the module: the same steps and errors, argv as PAM
 // gives it (argv must outlive *c too). Allocates nothing while the file

@@ -52,7 +52,8 @@ void ParseText(char* text, size_t len, std::string_view path, C* c,
   };
   while (pos < len) {
     const void* nl = memchr(text + pos, '\n', len - pos);
-    const size_t end = nl ? static_cast<size_t>(static_cast<const char*>(nl) - text) : len;
+    const size_t end =
+        nl ? static_cast<size_t>(static_cast<const char*>(nl) - text) : len;
     char* line = text + pos;
     size_t n = end - pos;
     pos = end + 1;
@@ -114,8 +115,8 @@ bool LoadConfigFileAll(const std::string& path, bool check_perms,
   return errors->size() == before;
 }
 
-bool LoadConfigFileAll(std::string_view path, bool check_perms,
-                       bool must_exist, ConfigText* text, ModuleConfig* c,
+bool LoadConfigFileAll(std::string_view path, bool check_perms, bool must_exist,
+                       ConfigText* text, ModuleConfig* c,
                        std::vector<std::string>* errors) {
   char name[1025];  // PathOk: at most 1024 bytes
   if (path.size() >= sizeof(name)) {

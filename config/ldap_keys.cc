@@ -69,8 +69,7 @@ bool FilterOk(std::string_view f) {
   return depth == 0;
 }
 
-bool YesNo(std::string_view k, std::string_view v, bool* out,
-           std::string* e) {
+bool YesNo(std::string_view k, std::string_view v, bool* out, std::string* e) {
   if (v == "yes" || v == "no") {
     *out = v == "yes";
     return true;
@@ -79,13 +78,13 @@ bool YesNo(std::string_view k, std::string_view v, bool* out,
   return false;
 }
 
-bool Seconds(std::string_view k, std::string_view v, int* out,
-             std::string* e) {
-  const bool digits =
-      !v.empty() && v.size() <= 2 &&
-      std::all_of(v.begin(), v.end(),
-                  [](unsigned char ch) { return isdigit(ch); });
-  const int n = !digits ? 0 : v.size() == 1 ? v[0] - '0' : (v[0] - '0') * 10 + (v[1] - '0');
+bool Seconds(std::string_view k, std::string_view v, int* out, std::string* e) {
+  const bool digits = !v.empty() && v.size() <= 2 &&
+                      std::all_of(v.begin(), v.end(),
+                                  [](unsigned char ch) { return isdigit(ch); });
+  const int n = !digits         ? 0
+                : v.size() == 1 ? v[0] - '0'
+                                : (v[0] - '0') * 10 + (v[1] - '0');
   if (n < 1 || n > 60) {
     *e = "'" + S(k) + "' wants seconds from 1 to 60, not '" + S(v) + "'";
     return false;
@@ -136,8 +135,7 @@ void AssignUris(NameView* out, std::string_view v) {
 }
 
 template <class C>
-bool SetLdapKeyT(C* c, std::string_view k, std::string_view v,
-                 std::string* e) {
+bool SetLdapKeyT(C* c, std::string_view k, std::string_view v, std::string* e) {
   if (k == "ldap_uri") {
     std::string_view bad;
     for (std::string_view u : NameView(v)) {
@@ -145,7 +143,8 @@ bool SetLdapKeyT(C* c, std::string_view k, std::string_view v,
     }
     AssignUris(&c->ldap_uri, v);  // the valid ones hold
     if (!bad.empty() || c->ldap_uri.empty()) {
-      *e = "'" + S(k) + "' wants ldap:// or ldaps:// URIs (host[:port]), not '" +
+      *e = "'" + S(k) +
+           "' wants ldap:// or ldaps:// URIs (host[:port]), not '" +
            S(bad.empty() ? v : bad) + "'";
       return false;
     }
@@ -190,8 +189,8 @@ bool SetLdapKeyT(C* c, std::string_view k, std::string_view v,
   }
   if (k == "ldap_sasl_mech") {
     if (!v.empty() && v != "EXTERNAL") {
-      *e = "'" + S(k) + "' must be empty (simple bind) or EXTERNAL, not '" + S(v) +
-           "'";
+      *e = "'" + S(k) + "' must be empty (simple bind) or EXTERNAL, not '" +
+           S(v) + "'";
       return false;
     }
     c->ldap_sasl_mech = v;
@@ -207,10 +206,8 @@ bool SetLdapKeyT(C* c, std::string_view k, std::string_view v,
   }
   if (k == "ldap_connect_timeout")
     return Seconds(k, v, &c->ldap_connect_timeout, e);
-  if (k == "ldap_attr_mobile")
-    return Attr(c, &C::ldap_attr_mobile, k, v, e);
-  if (k == "ldap_attr_office")
-    return Attr(c, &C::ldap_attr_office, k, v, e);
+  if (k == "ldap_attr_mobile") return Attr(c, &C::ldap_attr_mobile, k, v, e);
+  if (k == "ldap_attr_office") return Attr(c, &C::ldap_attr_office, k, v, e);
   if (k == "ldap_attr_email") return Attr(c, &C::ldap_attr_email, k, v, e);
   if (k == "ldap_attr_verified")
     return Attr(c, &C::ldap_attr_verified, k, v, e);

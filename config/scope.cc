@@ -121,8 +121,7 @@ bool IsTerminal(std::string_view t) {
          t.rfind("pts/", 0) == 0;
 }
 
-__attribute__((format(printf, 2, 3))) void Say(Why* why, const char* fmt,
-                                               ...) {
+__attribute__((format(printf, 2, 3))) void Say(Why* why, const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(why->text, sizeof(why->text), fmt, ap);
@@ -235,8 +234,7 @@ bool InServiceScopeT(const C& c, std::string_view service,
     return false;
   }
   if (!c.only_services.empty() && !Listed(c.only_services, service)) {
-    Say(why, "service %.*s not in only_services", Len(service),
-        service.data());
+    Say(why, "service %.*s not in only_services", Len(service), service.data());
     return false;
   }
   if (c.skip_rhosts.empty() || rhost.empty()) return true;

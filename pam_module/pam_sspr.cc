@@ -101,8 +101,9 @@ int MapOutcome(const ModuleConfig& c, proto::Outcome o) {
 // Stale-if-error: the service is unavailable, but a positive cache entry
 // (fresh or expired) written less than stale_ttl ago says the user had
 // registered. Logged, so an outage never passes unseen.
-bool UseStale(pam_handle_t* pamh, const ModuleConfig& c, const std::string& user,
-              const std::string& service, int64_t now, const std::string& why) {
+bool UseStale(pam_handle_t* pamh, const ModuleConfig& c,
+              const std::string& user, const std::string& service, int64_t now,
+              const std::string& why) {
   int64_t age = 0;
   if (c.stale_ttl <= 0 || !CacheStaleAge(c.cache_dir, user, now, &age) ||
       age < 0 || age >= c.stale_ttl)

@@ -58,7 +58,8 @@ ConvStatus ConverseOne(pam_handle_t* pamh, int style, const std::string& text,
 
 class Dialogue {
  public:
-  Dialogue(pam_handle_t* pamh, const ModuleConfig& c, bool silent, int* check_lock)
+  Dialogue(pam_handle_t* pamh, const ModuleConfig& c, bool silent,
+           int* check_lock)
       : pamh_(pamh), c_(c), silent_(silent), check_lock_(check_lock) {}
 
   bool Run(const proto::Start& start, proto::Result* res, std::string* err) {
@@ -239,8 +240,9 @@ class Dialogue {
 
 }  // namespace
 
-bool RunHelper(pam_handle_t* pamh, const ModuleConfig& c, const proto::Start& start,
-               proto::Result* res, std::string* err, int* check_lock) {
+bool RunHelper(pam_handle_t* pamh, const ModuleConfig& c,
+               const proto::Start& start, proto::Result* res, std::string* err,
+               int* check_lock) {
   Dialogue d(pamh, c, (start.flags & proto::kFlagSilent) != 0, check_lock);
   return d.Run(start, res, err);
 }

@@ -117,8 +117,7 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   c.helper = SSPR_HELPER_PATH;
   c.setpass = SSPR_SETPASS_PATH;
   std::vector<std::string> errors;
-  if (!LoadModuleConfig(argc, argv, /*check_perms=*/true, &text, &c,
-                        &errors)) {
+  if (!LoadModuleConfig(argc, argv, /*check_perms=*/true, &text, &c, &errors)) {
     // No reset on a config with errors; the password already failed.
     pam_syslog(pamh, LOG_ERR, "reset not offered: configuration error: %s",
                FirstError(errors).c_str());
@@ -134,10 +133,9 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   caller.tty = tty;
   caller.stdin_tty = isatty(STDIN_FILENO) == 1;
   Why w;
-  const bool offered = ResetInScope(c, user, &why) &&
-                       InServiceScope(c, service, rhost, &w) &&
-                       Interactive(c, caller, &w) &&
-                       UserNameProblem(user) == nullptr;
+  const bool offered =
+      ResetInScope(c, user, &why) && InServiceScope(c, service, rhost, &w) &&
+      Interactive(c, caller, &w) && UserNameProblem(user) == nullptr;
   if (why.empty()) why = w.text;
   if (!offered) {
     if (c.debug)
