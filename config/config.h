@@ -58,11 +58,6 @@ class NameView {
       Settle();
       return *this;
     }
-    iterator operator++(int) {
-      iterator old = *this;
-      ++*this;
-      return old;
-    }
     bool operator==(const iterator& o) const {
       return done_ == o.done_ && (done_ || pos_ == o.pos_);
     }
@@ -77,6 +72,7 @@ class NameView {
   };
 
   iterator begin() const { return iterator(this, 0); }
+  // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
   iterator end() const { return iterator(); }
   size_t size() const;
   bool empty() const { return begin() == end(); }

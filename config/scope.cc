@@ -81,10 +81,10 @@ bool ForEachGroupName(const char* user, gid_t primary, F fn) {
 
 template <class L>
 bool Listed(const L& names, std::string_view s) {
-  for (std::string_view n : names)
-    if (n.size() == s.size() && strncasecmp(n.data(), s.data(), s.size()) == 0)
-      return true;
-  return false;
+  return std::any_of(names.begin(), names.end(), [s](std::string_view n) {
+    return n.size() == s.size() &&
+           strncasecmp(n.data(), s.data(), s.size()) == 0;
+  });
 }
 
 // The index of s in names (exact), or -1.
@@ -121,6 +121,9 @@ bool IsTerminal(std::string_view t) {
          t.rfind("pts/", 0) == 0;
 }
 
+// printf-style on purpose: it formats into Why's fixed buffer, where
+// building a std::string would allocate on the module's fast path.
+// NOLINTNEXTLINE(cert-dcl50-cpp)
 __attribute__((format(printf, 2, 3))) void Say(Why* why, const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
