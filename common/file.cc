@@ -299,7 +299,6 @@ bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf, size_t cap,
                     size_t* len, std::string* err) {
   size_t got = 0;
   ssize_t n = 0;
-  // One byte past max (or past the buffer) shows a file that grew.
   while (got < cap && (n = read(fd, buf + got, cap - got)) > 0)
     got += static_cast<size_t>(n);
   const int read_errno = errno;
