@@ -195,6 +195,7 @@ struct ConfigT {
   Str ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
   Str ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
   Str ldap_attr_verified;           // "" = any value counts
+  Str ldap_attr_questions;          // "" = questions not offered (no preset)
   int ldap_connect_timeout = 3;     // seconds per URI
   Str ldap_sasl_mech;               // "" (simple bind) | EXTERNAL
   Str ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)

@@ -15,6 +15,11 @@ struct Preset {
   const char* filter;
 };
 // All three map mobile / telephoneNumber / mail; they differ in the filter.
+// None maps ldap_attr_questions: no standard schema (inetOrgPerson,
+// FreeIPA's, AD's) has an attribute for salted answer hashes; it needs
+// contrib/ldap's ssprQuestionHash (or an admin's choice), and a default
+// that the directory lacks would turn every questions registration into an
+// undefined-attribute error.
 constexpr Preset kPresets[] = {
     {"rfc2798", "(&(objectClass=inetOrgPerson)(uid=%u))"},
     {"freeipa", "(&(objectClass=posixAccount)(uid=%u))"},
@@ -110,6 +115,7 @@ const char* const kKeys[] = {
     "ldap_connect_timeout", "ldap_schema",      "ldap_scope",
     "ldap_starttls",        "ldap_uri",         "ldap_user_filter",
     "ldap_sasl_mech",       "ldap_tls_cert",    "ldap_tls_key",
+    "ldap_attr_questions",
 };
 
 }  // namespace
@@ -211,6 +217,8 @@ bool SetLdapKeyT(C* c, std::string_view k, std::string_view v, std::string* e) {
   if (k == "ldap_attr_email") return Attr(c, &C::ldap_attr_email, k, v, e);
   if (k == "ldap_attr_verified")
     return Attr(c, &C::ldap_attr_verified, k, v, e);
+  if (k == "ldap_attr_questions")
+    return Attr(c, &C::ldap_attr_questions, k, v, e);
   *e = "unknown key '" + S(k) + "'";
   return false;
 }
@@ -227,6 +235,15 @@ bool ValidateLdapT(const C& c, std::string* err) {
     *err =
         "ldap_sasl_mech = EXTERNAL binds with ldap_tls_cert and "
         "ldap_tls_key, without ldap_bind_dn";
+    return false;
+  }
+  if (c.ldap_attr_questions.empty() &&
+      std::find(c.methods.begin(), c.methods.end(), "questions") !=
+          c.methods.end()) {
+    *err =
+        "backend = ldap keeps security questions only in ldap_attr_questions "
+        "(e.g. ssprQuestionHash of contrib/ldap): set it, or remove "
+        "'questions' from 'methods'";
     return false;
   }
   if (c.ldap_tls_cert.empty() != c.ldap_tls_key.empty()) {
@@ -279,6 +296,7 @@ std::string LdapAttr(const Config& c, const std::string& method) {
     return c.ldap_attr_office.empty() ? "telephoneNumber" : c.ldap_attr_office;
   if (method == "email")
     return c.ldap_attr_email.empty() ? "mail" : c.ldap_attr_email;
+  if (method == "questions") return c.ldap_attr_questions;
   return "";
 }
 

@@ -27,7 +27,8 @@ bool ValidateLdap(const ModuleConfig& c, std::string* err);
 
 // The effective filter and attributes: the key's value, else ldap_schema's.
 std::string LdapUserFilter(const Config& c);
-// For a method type (mobile, office, email); "" for any other.
+// For a method type (mobile, office, email; questions: ldap_attr_questions,
+// "" when unmapped); "" for any other.
 std::string LdapAttr(const Config& c, const std::string& method);
 
 // True for an ldap:// URI to 127.0.0.0/8, ::1 or localhost.

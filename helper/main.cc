@@ -52,7 +52,8 @@ constexpr int64_t kStartTimeoutMs = 10000;
 // sspr-setpass's own bound (30 s, pam_module/reset_auth.cc) and a margin.
 constexpr int64_t kSetPasswordTimeoutMs = 40000;
 
-// A reset's new password, set by the registration service (rest).
+// A reset's new password, set by the registration service (rest, graph,
+// ldap).
 class BackendSetter : public PasswordSetter {
  public:
   BackendSetter(Backend* b, std::string user) : b_(b), user_(std::move(user)) {}
@@ -186,9 +187,10 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   if (!BackendCanRegister(c) && c.mode == Mode::kRegister)
     c.mode = Mode::kBlock;
   if ((start.flags & proto::kFlagReset) != 0) {
-    // The reset at the login prompt (helper/reset_dialogue.h). Only the
-    // local backend sets passwords so far (through the module's
-    // sspr-setpass); for the others nothing is offered.
+    // The reset at the login prompt (helper/reset_dialogue.h). local sets
+    // passwords through the module's sspr-setpass, the others when their
+    // CanSetPassword() says so (rest, graph, ldap but not for AD); for the
+    // rest nothing is offered.
     if (!c.reset ||
         (c.backend != BackendKind::kLocal && !backend->CanSetPassword())) {
       res.outcome = proto::Outcome::kNotApplicable;

@@ -1,6 +1,8 @@
 // status, show, list, export and reset: the local backend's store, read
 // directly as root (never through a symlink, sizes capped), and the
-// module's status cache. status and show also ask an LDAP directory.
+// module's status cache. status, show and reset also work with an LDAP
+// directory (through a child dropped to helper_user); list and export
+// refuse it.
 #include "tools/admin_commands.h"
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 
 #include "helper/store/reset_limit.h"
 #include "helper/store/user_store.h"
+#include "config/ldap_keys.h"
 #include "config/scope.h"
 #include "tools/admin_output.h"
 #include "tools/admin_reset.h"
@@ -24,6 +27,22 @@ void Print(FILE* f, const std::string& s) { fputs(s.c_str(), f); }
 
 bool NeedLocal(const AdminContext& ctx) {
   if (ctx.config.backend == BackendKind::kLocal) return true;
+  if (ctx.config.backend == BackendKind::kLdap) {
+    // Walking a whole directory is the directory's own tools' job, with
+    // the admin's rights and paging; the helper's account reads one entry.
+    Print(ctx.err, "sspr-admin: " + ctx.opt.command +
+                       " reads the local backend's store; with backend = "
+                       "ldap the records are the directory's entries: ask "
+                       "one person with 'sspr-admin status USER' or 'show "
+                       "USER', or the directory itself, e.g. ldapsearch -b "
+                       "'" +
+                       Printable(ctx.config.ldap_base) + "' '(" +
+                       Printable(ctx.config.ldap_attr_verified.empty()
+                                     ? LdapAttr(ctx.config, "mobile")
+                                     : ctx.config.ldap_attr_verified) +
+                       "=*)'\n");
+    return false;
+  }
   Print(ctx.err, "sspr-admin: " + ctx.opt.command +
                      " reads the local backend's store, but backend = " +
                      BackendName(ctx.config.backend) +
@@ -292,11 +311,15 @@ int RunExport(const AdminContext& ctx) {
 
 int RunReset(const AdminContext& ctx) {
   const std::string& user = ctx.opt.user;
+  const bool ldap = ctx.config.backend == BackendKind::kLdap;
   if (!ctx.opt.yes) {
-    Print(ctx.err, "Reset " + Printable(user) +
-                       ": remove the registration record, the status cache "
-                       "entry and the rate-limit state? The user must "
-                       "register again at the next login. [y/N] ");
+    Print(ctx.err,
+          "Reset " + Printable(user) + ": " +
+              (ldap ? DirectoryResetQuestion(ctx.config, ctx.opt.values)
+                    : std::string("remove the registration record, the "
+                                  "status cache entry and the rate-limit "
+                                  "state?")) +
+              " The user must register again at the next login. [y/N] ");
     fflush(ctx.err);
     char line[64] = "";
     bool yes = false;
@@ -310,6 +333,7 @@ int RunReset(const AdminContext& ctx) {
       return admin_exit::kNotRegistered;
     }
   }
+  if (ldap) return RunDirectoryReset(ctx);
   ResetReport r;
   std::string e;
   if (!ResetUser(ctx.config, user, &r, &e)) {

@@ -30,6 +30,10 @@ int RunShow(const AdminContext& ctx);
 int RunList(const AdminContext& ctx);
 int RunExport(const AdminContext& ctx);
 int RunReset(const AdminContext& ctx);
+// reset with backend = ldap (tools/admin_reset_directory.cc): the
+// confirmation question (what goes), and the reset itself.
+std::string DirectoryResetQuestion(const Config& c, bool values);
+int RunDirectoryReset(const AdminContext& ctx);
 int RunCheck(const AdminContext& ctx);  // tools/admin_check.cc
 // Loads the configuration itself: tools/admin_check_config.cc.
 int RunCheckConfig(const AdminContext& ctx);

@@ -26,7 +26,10 @@ const char kAdminUsage[] =
     "  show USER                the user's methods (numbers masked)\n"
     "  list [--unregistered]    users with a record; or who still has to\n"
     "                           register\n"
-    "  reset USER [--yes]       remove the record, cache entry and rate state\n"
+    "  reset USER [--yes] [--values]\n"
+    "                           remove the record, cache entry and rate state\n"
+    "                           (ldap: pam_sspr's attributes; --values: also\n"
+    "                           the phone and mail attributes)\n"
     "  export                   every record as JSON on stdout\n"
     "  check USER [--service NAME] [--rhost ADDR]\n"
     "                           what pam_sspr would decide for USER, and why\n"
@@ -63,6 +66,8 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
       o->json = true;
     } else if (a == "--yes" || a == "-y") {
       o->yes = true;
+    } else if (a == "--values") {
+      o->values = true;
     } else if (a == "--unregistered") {
       o->unregistered = true;
     } else if (a == "--conf" || a.rfind("--conf=", 0) == 0) {
@@ -155,6 +160,10 @@ bool ParseAdminArgs(const std::vector<std::string>& argv, AdminOptions* o,
   }
   if (o->yes && o->command != "reset") {
     *err = "--yes belongs to reset";
+    return false;
+  }
+  if (o->values && o->command != "reset") {
+    *err = "--values belongs to reset";
     return false;
   }
   if ((!o->service.empty() || !o->rhost.empty()) && o->command != "check") {

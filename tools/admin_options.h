@@ -18,6 +18,7 @@ struct AdminOptions {
   std::vector<std::string> module_args;  // --arg KEY=VALUE, as in pam.d
   bool json = false;
   bool yes = false;            // reset
+  bool values = false;         // reset, backend = ldap: delete the values
   bool unregistered = false;   // list
   std::string service, rhost;  // check: PAM_SERVICE and PAM_RHOST to assume
   bool help = false;

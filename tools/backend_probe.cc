@@ -135,45 +135,54 @@ bool ReadAnswer(int fd, int64_t deadline, std::string* out) {
 
 }  // namespace
 
-ProbeResult ProbeBackend(const Config& c, const std::string& user) {
-  ProbeResult res;
+bool RunChild(const Config& c, const std::function<std::string()>& child,
+              std::string* answer, std::string* err) {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) {
-    res.error = std::string("pipe: ") + strerror(errno);
-    return res;
+    *err = std::string("pipe: ") + strerror(errno);
+    return false;
   }
   pid_t pid = fork();
   if (pid < 0) {
-    res.error = std::string("fork: ") + strerror(errno);
+    *err = std::string("fork: ") + strerror(errno);
     close(p[0]);
     close(p[1]);
-    return res;
+    return false;
   }
   if (pid == 0) {
     close(p[0]);
-    std::string answer;
+    std::string out;
     try {
-      answer = ChildAnswer(c, user);
+      out = child();
     } catch (...) {
-      answer = "Einternal error";
+      out = "Einternal error";
     }
-    WriteAll(p[1], answer);
+    WriteAll(p[1], out);
     _exit(0);
   }
   close(p[1]);
-  std::string answer;
+  answer->clear();
   bool done =
-      ReadAnswer(p[0], NowMs() + int64_t{c.helper_timeout} * 1000, &answer);
+      ReadAnswer(p[0], NowMs() + int64_t{c.helper_timeout} * 1000, answer);
   close(p[0]);
   if (!done) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (!done) {
-    res.error = "no answer within helper_timeout (" +
-                std::to_string(c.helper_timeout) + " s)";
-    return res;
+    *err = "no answer within helper_timeout (" +
+           std::to_string(c.helper_timeout) + " s)";
+    return false;
   }
+  return true;
+}
+
+ProbeResult ProbeBackend(const Config& c, const std::string& user) {
+  ProbeResult res;
+  std::string answer;
+  if (!RunChild(
+          c, [&c, &user] { return ChildAnswer(c, user); }, &answer, &res.error))
+    return res;
   if (answer.empty() || answer.size() > kMaxAnswer) {
     res.error = "the probe ended without a usable answer";
     return res;

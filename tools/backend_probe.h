@@ -7,6 +7,7 @@
 #ifndef SSPR_TOOLS_BACKEND_PROBE_H_
 #define SSPR_TOOLS_BACKEND_PROBE_H_
 
+#include <functional>
 #include <string>
 
 #include "config/config.h"
@@ -26,6 +27,14 @@ struct ProbeResult {
 // Waits at most helper_timeout seconds (what the module waits for the
 // helper's answer), then kills and reaps the child.
 ProbeResult ProbeBackend(const Config& c, const std::string& user);
+
+// The probe's way of running directory work as a forked child: `child`
+// runs there (it reads what it needs as root and drops to helper_user
+// itself) and its return value comes back through a pipe, at most 64 KiB +
+// 4 KiB. Waits at most helper_timeout seconds, then kills and reaps it.
+// False with *err when it gave no answer in time.
+bool RunChild(const Config& c, const std::function<std::string()>& child,
+              std::string* answer, std::string* err);
 
 }  // namespace sspr
 

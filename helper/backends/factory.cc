@@ -21,9 +21,10 @@ std::unique_ptr<Backend> MakeBackend(const Config& c, const Secrets& s,
     return b;
   }
   // Security questions: Okta keeps them itself (one question factor, the
-  // clear answer sent over TLS). Graph has no API to write them, and the
-  // rest API stores no answers: those refuse the method.
-  if (c.backend != BackendKind::kOkta &&
+  // clear answer sent over TLS); ldap keeps the helper's hashes in
+  // ldap_attr_questions (ValidateLdap insists on it). Graph has no API to
+  // write them, and the rest API stores no answers: those refuse the method.
+  if (c.backend != BackendKind::kOkta && c.backend != BackendKind::kLdap &&
       std::find(c.methods.begin(), c.methods.end(), "questions") !=
           c.methods.end()) {
     *err = std::string("backend ") + BackendName(c.backend) +

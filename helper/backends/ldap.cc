@@ -1,6 +1,7 @@
 // This file is long because it is one class for one protocol session (connect
-// with failover and deadlines, bind, search, modify); the value checks are in
-// helper/net/ldap_values.cc.
+// with failover and deadlines, bind, search, modify, password modify); the
+// value checks are in helper/net/ldap_values.cc, the password request and
+// its answer's meaning in helper/net/ldap_password.cc.
 // backend = ldap: an LDAP directory (OpenLDAP, FreeIPA/389 DS, Active
 // Directory) through libldap, in the helper only, after the drop.
 //   status:   one bind + one search on one connection (the first URI of
@@ -9,7 +10,11 @@
 //             like typed input (helper/net/ldap_values.h)
 //   register: the helper sends and checks the code (as with graph), then
 //             one modify of the person's entry: the method's attribute
-//             (and, with ldap_attr_verified, its marker), nothing else
+//             (and, with ldap_attr_verified, its marker), nothing else;
+//             security questions: their hashes in ldap_attr_questions
+//   reset:    RFC 3062 Password Modify of the entry the lookup found, as
+//             the service account (helper/net/ldap_password.h);
+//             sspr-admin reset (LdapForgetUser): pam_sspr's own attributes out
 #include <errno.h>
 #include <ldap.h>
 #include <netdb.h>
@@ -33,6 +38,7 @@
 #include "helper/backends/helper_codes.h"
 #include "helper/backends/remote.h"
 #include "helper/net/http.h"
+#include "helper/net/ldap_password.h"
 #include "helper/net/ldap_values.h"
 #include "common/time.h"
 #include "common/wipe.h"
@@ -43,6 +49,7 @@ namespace {
 
 constexpr int kMaxValuesPerAttr = 20;
 constexpr char kAuxClass[] = "ssprPerson";
+constexpr char kQuestionAttr[] = "ssprQuestionHash";  // kAuxClass's
 
 bool SameText(const std::string& a, const std::string& b) {
   return a.size() == b.size() &&
@@ -90,50 +97,12 @@ class LdapBackend : public HelperCodesBackend {
       std::string a = LdapAttr(c_, m);
       if (!a.empty()) names.push_back(a);
     }
-    if (!c_.ldap_attr_verified.empty()) {
-      names.push_back(c_.ldap_attr_verified);
+    if (!c_.ldap_attr_verified.empty()) names.push_back(c_.ldap_attr_verified);
+    if (!c_.ldap_attr_verified.empty() || !c_.ldap_attr_questions.empty())
       names.push_back("objectClass");
-    }
-    std::vector<char*> attrs;
-    attrs.reserve(names.size() + 1);
-    for (auto& n : names) attrs.push_back(n.data());
-    attrs.push_back(nullptr);
-    std::string filter = LdapUserFilterFor(LdapUserFilter(c_), user);
-    const int64_t wait_ms = RequestMs();
-    timeval tv = Tv(wait_ms);
-    if (!SetApiTimeout(wait_ms)) {
-      *err = "ldap: " + uri_ + ": cannot set the search's timeout";
-      return false;
-    }
     LDAPMessage* res = nullptr;
-    int rc =
-        ldap_search_ext_s(ld_, c_.ldap_base.c_str(), Scope(), filter.c_str(),
-                          attrs.data(), 0, nullptr, nullptr, &tv, 2, &res);
-    int n = res ? ldap_count_entries(ld_, res) : 0;
-    if (rc == LDAP_SIZELIMIT_EXCEEDED || n > 1) {
-      ldap_msgfree(res);
-      *err = "ldap: " + uri_ +
-             ": the filter finds more than one entry for "
-             "the user under " +
-             c_.ldap_base;
-      return false;
-    }
-    if (rc != LDAP_SUCCESS) {
-      ldap_msgfree(res);
-      *err = Failure("search under " + c_.ldap_base, rc, wait_ms);
-      Close();
-      return false;
-    }
-    LDAPMessage* e = ldap_first_entry(ld_, res);
-    if (e == nullptr) {
-      ldap_msgfree(res);
-      unknown_ = true;
-      *err = "ldap: no entry under " + c_.ldap_base + " matches the user";
-      return false;
-    }
-    char* dn = ldap_get_dn(ld_, e);
-    dn_ = dn ? dn : "";
-    ldap_memfree(dn);
+    LDAPMessage* e = SearchUser(user, names, &res, err);
+    if (e == nullptr) return false;
     ReadEntry(e, rec);
     ldap_msgfree(res);
     return true;
@@ -147,7 +116,12 @@ class LdapBackend : public HelperCodesBackend {
       *err = "ldap: cannot store '" + m.type + "' in the directory";
       return false;
     }
-    if (!codes_.TakeVerified(m, err)) {
+    // Questions are proved by their answers (as with local); anything
+    // else by the code the helper sent to it.
+    const bool questions = m.Kind() == MethodKind::kQuestions;
+    std::vector<std::string> v_value = {m.value};
+    if (questions && !QuestionValues(m, &v_value, err)) return false;
+    if (!questions && !codes_.TakeVerified(m, err)) {
       *err = "ldap: " + *err;
       return false;
     }
@@ -175,18 +149,21 @@ class LdapBackend : public HelperCodesBackend {
       mod.mod_values = vals.back().data();
       mods.push_back(mod);
     };
-    std::vector<std::string> v_value = {value};
     std::string a_verified = c_.ldap_attr_verified, a_oc = "objectClass";
     std::vector<std::string> v_marker, v_oc = {kAuxClass};
+    // The auxiliary class allows the schema's own attributes: the marker,
+    // and questions kept in ssprQuestionHash.
+    const bool need_class =
+        !a_verified.empty() || (questions && SameText(attr, kQuestionAttr));
+    if (need_class && !has_aux_class_) add(LDAP_MOD_ADD, &a_oc, &v_oc);
     add(LDAP_MOD_REPLACE, &attr, &v_value);
     if (!a_verified.empty()) {
       VerifiedMarker vm;
       vm.method = m.type;
       vm.at =
           m.verified_at ? m.verified_at : static_cast<int64_t>(time(nullptr));
-      vm.value = value;
+      vm.value = value;  // for questions: their count
       v_marker = {FormatVerifiedMarker(vm)};
-      if (!has_aux_class_) add(LDAP_MOD_ADD, &a_oc, &v_oc);
       if (!old.empty()) add(LDAP_MOD_DELETE, &a_verified, &old);
       add(LDAP_MOD_ADD, &a_verified, &v_marker);
     }
@@ -213,7 +190,95 @@ class LdapBackend : public HelperCodesBackend {
       return false;
     }
     old_markers_[m.type] = v_marker;
-    has_aux_class_ = has_aux_class_ || !a_verified.empty();
+    has_aux_class_ = has_aux_class_ || need_class;
+    return true;
+  }
+
+  // sspr-admin reset (LdapForgetUser): one search, then one modify that
+  // empties what pam_sspr owns (the verified markers, the question hashes)
+  // and, with `values`, the mapped phone and address attributes. Without
+  // ldap_attr_verified those values alone make a registration, so without
+  // `values` nothing is changed and rep->needs_values names them.
+  bool Forget(const std::string& user, bool values, LdapForgetReport* rep,
+              std::string* err) {
+    *rep = LdapForgetReport();
+    unknown_ = false;
+    BeginOperation();
+    if (!Connect(err)) return false;
+    std::vector<std::string> owned, held;  // attribute names, no duplicates
+    auto add = [](std::vector<std::string>* to, const std::string& a) {
+      if (a.empty()) return;
+      for (const auto& x : *to)
+        if (SameText(x, a)) return;
+      to->push_back(a);
+    };
+    add(&owned, c_.ldap_attr_verified);
+    add(&owned, c_.ldap_attr_questions);
+    for (const auto& m : c_.methods)
+      if (m != "questions") add(&held, LdapAttr(c_, m));
+    std::vector<std::string> names = owned;
+    names.insert(names.end(), held.begin(), held.end());
+    LDAPMessage* res = nullptr;
+    LDAPMessage* e = SearchUser(user, names, &res, err);
+    if (e == nullptr) {
+      if (!unknown_) return false;
+      unknown_ = false;
+      return true;  // rep->found stays false: nothing in the directory
+    }
+    rep->found = true;
+    rep->dn = dn_;
+    std::vector<std::string> drop;
+    for (const auto& a : names) {
+      int n = CountValues(e, a);
+      if (n == 0) continue;
+      bool mine = std::find(owned.begin(), owned.end(), a) != owned.end();
+      if (mine || values) {
+        drop.push_back(a);
+        rep->removed.push_back({a, n});
+      } else {
+        rep->kept.push_back({a, n});
+      }
+    }
+    ldap_msgfree(res);
+    if (!values && c_.ldap_attr_verified.empty() && !rep->kept.empty()) {
+      rep->needs_values = true;  // nothing changed
+      rep->removed.clear();
+      return true;
+    }
+    if (drop.empty()) return true;
+    // Replace with no values: the attribute goes, and one that went in
+    // the meantime is no error. One modify: all or nothing.
+    std::vector<LDAPMod> mods(drop.size());
+    std::vector<LDAPMod*> ptrs;
+    char* none[] = {nullptr};
+    for (size_t i = 0; i < drop.size(); ++i) {
+      mods[i].mod_op = LDAP_MOD_REPLACE;
+      mods[i].mod_type = drop[i].data();
+      mods[i].mod_values = none;
+      ptrs.push_back(&mods[i]);
+    }
+    ptrs.push_back(nullptr);
+    std::string list;
+    for (const auto& a : drop) list += (list.empty() ? "" : ", ") + a;
+    const int64_t wait_ms = RequestMs();
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the modify's timeout";
+      return false;
+    }
+    int rc = ldap_modify_ext_s(ld_, dn_.c_str(), ptrs.data(), nullptr, nullptr);
+    if (rc == LDAP_INSUFFICIENT_ACCESS) {
+      *err = "ldap: " + uri_ + ": no right to delete " + list + " of " + dn_ +
+             " (insufficientAccessRights): nothing changed; grant the "
+             "service account write access to them";
+      rep->removed.clear();
+      return false;
+    }
+    if (rc != LDAP_SUCCESS) {
+      *err = Failure("modify of " + dn_, rc, wait_ms) + "; nothing changed";
+      rep->removed.clear();
+      Close();
+      return false;
+    }
     return true;
   }
 
@@ -221,7 +286,23 @@ class LdapBackend : public HelperCodesBackend {
 
   void EndSession() override { Close(); }
 
+  // Active Directory has no RFC 3062 operation (it wants unicodePwd over
+  // LDAPS, which is not implemented), and an anonymous bind may set no
+  // password: with either nothing is offered.
+  bool CanSetPassword() const override {
+    return c_.ldap_schema != "ad" &&
+           (!c_.ldap_bind_dn.empty() || !c_.ldap_sasl_mech.empty());
+  }
+  PasswordStatus SetPassword(const std::string& user,
+                             const std::string& password, std::string* reason,
+                             std::string* err) override;
+
  private:
+  int PasswordModify(const std::string& password, int64_t wait_ms,
+                     std::string* diagnostic, int* ppolicy_error,
+                     std::string* err);
+  void DropIfClosed();
+
   void BeginOperation() {
     int64_t now = NowMs();
     op_end_ms_ = now + OperationBudgetMs(c_);
@@ -236,6 +317,125 @@ class LdapBackend : public HelperCodesBackend {
     if (c_.ldap_scope == "base") return LDAP_SCOPE_BASE;
     if (c_.ldap_scope == "one") return LDAP_SCOPE_ONELEVEL;
     return LDAP_SCOPE_SUBTREE;
+  }
+
+  // One search for the user's entry asking for `names` only (size limit 2,
+  // time limit): the entry (its DN in dn_, *res to free), or nullptr with
+  // *err (no entry: unknown_ set; two: an error).
+  LDAPMessage* SearchUser(const std::string& user,
+                          std::vector<std::string> names, LDAPMessage** res,
+                          std::string* err) {
+    std::vector<char*> attrs;
+    attrs.reserve(names.size() + 1);
+    for (auto& n : names) attrs.push_back(n.data());
+    attrs.push_back(nullptr);
+    std::string filter = LdapUserFilterFor(LdapUserFilter(c_), user);
+    const int64_t wait_ms = RequestMs();
+    timeval tv = Tv(wait_ms);
+    if (!SetApiTimeout(wait_ms)) {
+      *err = "ldap: " + uri_ + ": cannot set the search's timeout";
+      return nullptr;
+    }
+    *res = nullptr;
+    int rc =
+        ldap_search_ext_s(ld_, c_.ldap_base.c_str(), Scope(), filter.c_str(),
+                          attrs.data(), 0, nullptr, nullptr, &tv, 2, res);
+    int n = *res ? ldap_count_entries(ld_, *res) : 0;
+    if (rc == LDAP_SIZELIMIT_EXCEEDED || n > 1) {
+      ldap_msgfree(*res);
+      *err = "ldap: " + uri_ +
+             ": the filter finds more than one entry for "
+             "the user under " +
+             c_.ldap_base;
+      return nullptr;
+    }
+    if (rc != LDAP_SUCCESS) {
+      ldap_msgfree(*res);
+      *err = Failure("search under " + c_.ldap_base, rc, wait_ms);
+      Close();
+      return nullptr;
+    }
+    LDAPMessage* e = ldap_first_entry(ld_, *res);
+    if (e == nullptr) {
+      ldap_msgfree(*res);
+      unknown_ = true;
+      *err = "ldap: no entry under " + c_.ldap_base + " matches the user";
+      return nullptr;
+    }
+    char* dn = ldap_get_dn(ld_, e);
+    dn_ = dn ? dn : "";
+    ldap_memfree(dn);
+    return e;
+  }
+
+  int CountValues(LDAPMessage* e, const std::string& attr) {
+    berval** v = ldap_get_values_len(ld_, e, attr.c_str());
+    if (!v) return 0;
+    int n = ldap_count_values_len(v);
+    ldap_value_free_len(v);
+    return n;
+  }
+
+  // A questions method as ldap_attr_questions' values: one
+  // {"question","hash"} per answer (AnswerToJson, the local record's own
+  // form), each readable again by LdapQuestionValue.
+  static bool QuestionValues(const Method& m, std::vector<std::string>* out,
+                             std::string* err) {
+    if (!CheckMethod(m, err)) {
+      *err = "ldap: " + *err;
+      return false;
+    }
+    out->clear();
+    for (const auto& qa : m.answers) {
+      QuestionAnswer back;
+      std::string why;
+      out->push_back(AnswerToJson(qa));
+      if (!LdapQuestionValue(out->back(), &back, &why)) {
+        *err = "ldap: a security question cannot be stored: " + why;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // ldap_attr_questions' values: each checked (a malformed one is logged
+  // and skipped); 3 to 5 good ones make the questions method.
+  void ReadQuestions(LDAPMessage* e, const std::string& attr,
+                     const std::vector<VerifiedMarker>& markers,
+                     UserRecord* rec) {
+    Method m;
+    m.type = MethodName(MethodKind::kQuestions);
+    for (const auto& raw : Values(e, attr, kMaxLdapQuestionValue)) {
+      QuestionAnswer qa;
+      std::string why;
+      if (!LdapQuestionValue(raw, &qa, &why)) {
+        Warn(attr, why);
+        continue;
+      }
+      if (std::any_of(m.answers.begin(), m.answers.end(),
+                      [&](const QuestionAnswer& x) {
+                        return x.question == qa.question;
+                      })) {
+        Warn(attr, "the same question twice; one ignored");
+        continue;
+      }
+      if (m.answers.size() == 5) {
+        Warn(attr, "more than 5 questions; the rest ignored");
+        break;
+      }
+      m.answers.push_back(qa);
+    }
+    if (m.answers.empty()) return;
+    if (m.answers.size() < 3) {
+      Warn(attr, "fewer than 3 valid questions: they do not count");
+      return;
+    }
+    m.value = std::to_string(m.answers.size());
+    // Only pam_sspr writes hashes, so they count without a marker; the
+    // marker (with ldap_attr_verified) gives their time.
+    for (const auto& vm : markers)
+      if (vm.method == m.type) m.verified_at = vm.at;
+    rec->methods.push_back(m);
   }
 
   static int OnConnect(LDAP*, Sockbuf* sb, LDAPURLDesc*, sockaddr*,
@@ -494,12 +694,16 @@ class LdapBackend : public HelperCodesBackend {
           Warn(c_.ldap_attr_verified, why);
         }
       }
-      for (const auto& oc : Values(e, "objectClass"))
-        if (SameText(oc, kAuxClass)) has_aux_class_ = true;
     }
+    for (const auto& oc : Values(e, "objectClass"))  // asked for when needed
+      if (SameText(oc, kAuxClass)) has_aux_class_ = true;
     for (const auto& type : c_.methods) {
       std::string attr = LdapAttr(c_, type);
       if (attr.empty()) continue;
+      if (MethodKindOf(type) == MethodKind::kQuestions) {
+        ReadQuestions(e, attr, markers, rec);
+        continue;
+      }
       for (const auto& raw : Values(e, attr)) {
         std::string value, why;
         bool good = type == "email"
@@ -526,7 +730,8 @@ class LdapBackend : public HelperCodesBackend {
     }
   }
 
-  std::vector<std::string> Values(LDAPMessage* e, const std::string& attr) {
+  std::vector<std::string> Values(LDAPMessage* e, const std::string& attr,
+                                  size_t max_len = kMaxLdapValue) {
     std::vector<std::string> out;
     berval** v = ldap_get_values_len(ld_, e, attr.c_str());
     if (!v) return out;
@@ -534,9 +739,8 @@ class LdapBackend : public HelperCodesBackend {
     if (n > kMaxValuesPerAttr)
       Warn(attr, "more than 20 values; the rest ignored");
     for (int i = 0; i < n && i < kMaxValuesPerAttr; ++i) {
-      if (v[i]->bv_len > kMaxLdapValue) {
-        Warn(attr,
-             "value longer than " + std::to_string(kMaxLdapValue) + " bytes");
+      if (v[i]->bv_len > max_len) {
+        Warn(attr, "value longer than " + std::to_string(max_len) + " bytes");
         continue;
       }
       out.emplace_back(v[i]->bv_val, v[i]->bv_len);
@@ -566,6 +770,155 @@ class LdapBackend : public HelperCodesBackend {
   bool unknown_ = false;
 };
 
+// The reset: one Password Modify of dn_ (found by Lookup, never built from
+// the typed name) with the service account's bind, no oldPasswd, the
+// password policy request control, on the session's connection (opened
+// again if the server closed it meanwhile), within the operation's budget.
+PasswordStatus LdapBackend::SetPassword(const std::string& user,
+                                        const std::string& password,
+                                        std::string* reason, std::string* err) {
+  (void)user;
+  if (dn_.empty()) {
+    *err = "ldap: no entry read for the user before the password was set";
+    return PasswordStatus::kError;
+  }
+  BeginOperation();
+  DropIfClosed();
+  if (!Connect(err)) return PasswordStatus::kError;
+  std::string said;
+  int pp = -1;
+  const int64_t wait_ms = RequestMs();
+  int rc = PasswordModify(password, wait_ms, &said, &pp, err);
+  if (rc < 0) return PasswordStatus::kError;  // *err set, connection closed
+  const std::string pp_text =
+      pp >= 0 ? ldap_passwordpolicy_err2txt(
+                    static_cast<LDAPPasswordPolicyError>(pp))
+              : "";
+  // For the log: the server's words without the password.
+  const std::string shown = PasswordRefusalReason("", said, password);
+  const std::string what = "ldap: " + uri_ + ": password of " + dn_ + ": ";
+  switch (ClassifyPasswordModify(rc, pp)) {
+    case PasswordModifyResult::kSet:
+      return PasswordStatus::kSet;
+    case PasswordModifyResult::kRefused:
+      *reason = PasswordRefusalReason(pp_text, said, password);
+      *err = what + "refused by the password policy";
+      return PasswordStatus::kRefused;
+    case PasswordModifyResult::kNotAllowed:
+      *reason = PasswordRefusalReason(pp_text, said, password);
+      *err = what + "the password policy allows no change";
+      return PasswordStatus::kNotAllowed;
+    case PasswordModifyResult::kNoRight:
+      *err = what +
+             "no right to set it (insufficientAccessRights): grant the "
+             "service account write (=w) on userPassword";
+      return PasswordStatus::kError;
+    case PasswordModifyResult::kReplica:
+      *err = what +
+             "the server sent a referral (a read-only replica?): point "
+             "ldap_uri at servers that take writes";
+      return PasswordStatus::kError;
+    case PasswordModifyResult::kError:
+      break;
+  }
+  *err = what + ldap_err2string(rc) + (shown.empty() ? "" : " (" + shown + ")");
+  return PasswordStatus::kError;
+}
+
+// Sends the operation and waits for its answer. The LDAP result code, or
+// -1 with *err when there is none (not sent, no answer within wait_ms,
+// the connection lost); the connection is then closed. The request value
+// holding the password is wiped here; what libldap made of it is wiped
+// when libldap frees it (WipeLdapMemoryOnFree).
+int LdapBackend::PasswordModify(const std::string& password, int64_t wait_ms,
+                                std::string* diagnostic, int* ppolicy_error,
+                                std::string* err) {
+  std::string value;
+  if (!PasswdModifyRequestValue(dn_, password, &value)) {
+    Wipe(&value);
+    *err = "ldap: the entry's DN is longer than " + std::to_string(kMaxLdapDn) +
+           " bytes";
+    return -1;
+  }
+  berval data{static_cast<ber_len_t>(value.size()), value.data()};
+  LDAPControl* pp = nullptr;
+  if (ldap_create_passwordpolicy_control(ld_, &pp) != LDAP_SUCCESS)
+    pp = nullptr;  // the refusal then comes with the server's text only
+  LDAPControl* server_controls[] = {pp, nullptr};
+  int msgid = -1;
+  int rc =
+      ldap_extended_operation(ld_, LDAP_EXOP_MODIFY_PASSWD, &data,
+                              pp ? server_controls : nullptr, nullptr, &msgid);
+  Wipe(&value);
+  if (pp) ldap_control_free(pp);
+  LDAPMessage* res = nullptr;
+  if (rc == LDAP_SUCCESS) {
+    timeval tv = Tv(wait_ms);
+    int got = ldap_result(ld_, msgid, LDAP_MSG_ALL, &tv, &res);
+    if (got == 0) rc = LDAP_TIMEOUT;
+    else if (got < 0 && ldap_get_option(ld_, LDAP_OPT_RESULT_CODE, &rc) !=
+                            LDAP_OPT_SUCCESS)
+      rc = LDAP_OTHER;
+    else if (got > 0 && got != LDAP_RES_EXTENDED) rc = LDAP_DECODING_ERROR;
+  }
+  if (rc != LDAP_SUCCESS || !res) {
+    ldap_msgfree(res);
+    *err = "ldap: " + uri_ + ": password of " + dn_ + ": ";
+    *err +=
+        rc == LDAP_TIMEOUT
+            ? "no answer within " +
+                  std::to_string(std::max<int64_t>(1, (wait_ms + 500) / 1000)) +
+                  " s (the directory may still apply it)"
+            : std::string(ldap_err2string(rc));
+    Close();
+    return -1;
+  }
+  int code = LDAP_OTHER;
+  char* diag = nullptr;
+  LDAPControl** controls = nullptr;
+  rc =
+      ldap_parse_result(ld_, res, &code, nullptr, &diag, nullptr, &controls, 1);
+  if (rc != LDAP_SUCCESS) {
+    ldap_memfree(diag);
+    ldap_controls_free(controls);
+    *err = "ldap: " + uri_ + ": password of " + dn_ +
+           ": unreadable answer: " + ldap_err2string(rc);
+    Close();
+    return -1;
+  }
+  *diagnostic = diag ? diag : "";
+  ldap_memfree(diag);
+  *ppolicy_error = -1;
+  LDAPControl* c = controls
+                       ? ldap_control_find(LDAP_CONTROL_PASSWORDPOLICYRESPONSE,
+                                           controls, nullptr)
+                       : nullptr;
+  LDAPPasswordPolicyError e = PP_noError;
+  ber_int_t expire = -1, grace = -1;
+  if (c &&
+      ldap_parse_passwordpolicy_control(ld_, c, &expire, &grace, &e) ==
+          LDAP_SUCCESS &&
+      e >= PP_passwordExpired && e <= PP_passwordTooLong)
+    *ppolicy_error = e;
+  ldap_controls_free(controls);
+  return code;
+}
+
+// A connection the server closed while the person answered (its idle
+// timeout, a restart) is dropped, so that Connect opens a new one: no
+// request is outstanding, so anything readable (end of file, a notice of
+// disconnection) or an error means it is gone.
+void LdapBackend::DropIfClosed() {
+  if (!ld_) return;
+  int fd = -1;
+  if (ldap_get_option(ld_, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS || fd < 0) {
+    Close();
+    return;
+  }
+  pollfd p{fd, POLLIN, 0};
+  if (poll(&p, 1, 0) != 0) Close();
+}
+
 }  // namespace
 
 std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
@@ -582,10 +935,32 @@ std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
   }
   // Only our options: no ldap.conf, ldaprc or LDAP* variables.
   setenv("LDAPNOINIT", "1", 1);
+  // Before libldap's first allocation: a reset's password is wiped in
+  // every buffer libldap frees.
+  static const bool wiping = WipeLdapMemoryOnFree();
+  if (!wiping)
+    syslog(LOG_AUTHPRIV | LOG_WARNING,
+           "pam_sspr(ldap): libldap's freed memory is not wiped (its "
+           "allocator was set already)");
   auto b = std::make_unique<LdapBackend>(c, s.Get("ldap_bind_password"),
                                          std::move(deps));
   if (!b->Init(err)) return nullptr;
   return b;
+}
+
+bool LdapForgetUser(const Config& c, const Secrets& s, const std::string& user,
+                    bool values, LdapForgetReport* rep, std::string* err) {
+  std::string v;
+  if (!ValidateLdap(c, &v)) {
+    *err = v;
+    return false;
+  }
+  setenv("LDAPNOINIT", "1", 1);
+  SystemClock clock;
+  BackendDeps deps{nullptr, &clock, nullptr,
+                   NowMs() + int64_t{c.helper_timeout} * 1000};
+  LdapBackend b(c, s.Get("ldap_bind_password"), std::move(deps));
+  return b.Forget(user, values, rep, err);
 }
 
 }  // namespace sspr

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
@@ -36,6 +37,20 @@ std::unique_ptr<Backend> MakeOktaBackend(const Config& c, const Secrets& s,
 // helper/backends/ldap.cc (libldap: the helper and sspr-admin only).
 std::unique_ptr<Backend> MakeLdapBackend(const Config& c, const Secrets& s,
                                          BackendDeps deps, std::string* err);
+// sspr-admin reset with backend = ldap (after the drop to helper_user):
+// empties, in one modify of the user's entry, the attributes pam_sspr owns
+// (ldap_attr_verified, ldap_attr_questions) and with `values` also the
+// mapped phone and address attributes of `methods`. Without
+// ldap_attr_verified and without `values`, an entry with such values is
+// left as it is and *needs_values set (they alone count as registered).
+struct LdapForgetReport {
+  bool found = false;  // the filter found the user's entry
+  std::string dn;
+  bool needs_values = false;
+  std::vector<std::pair<std::string, int>> removed, kept;  // attr, values
+};
+bool LdapForgetUser(const Config& c, const Secrets& s, const std::string& user,
+                    bool values, LdapForgetReport* rep, std::string* err);
 
 // The user's name in the directory: directory_user with %u replaced.
 std::string DirectoryUser(const Config& c, const std::string& user);

@@ -1,6 +1,8 @@
 // Directory values, checked before they count (helper/net/ldap_values.h).
 #include "helper/net/ldap_values.h"
 
+#include <ctype.h>
+
 #include <algorithm>
 
 #include "helper/email_address.h"
@@ -100,6 +102,32 @@ bool LdapEmailValue(const std::string& raw, std::string* address,
   return true;
 }
 
+bool LdapQuestionValue(const std::string& raw, QuestionAnswer* qa,
+                       std::string* why) {
+  if (raw.empty() || raw.size() > kMaxLdapQuestionValue) {
+    *why = "question value empty or longer than " +
+           std::to_string(kMaxLdapQuestionValue) + " bytes";
+    return false;
+  }
+  QuestionAnswer got;
+  std::string err;
+  if (!AnswerFromJson(raw, &got, &err)) {
+    *why = "not a pam_sspr question and hash";
+    return false;
+  }
+  const std::string& h = got.hash;
+  const bool known = h.rfind("$y$", 0) == 0 || h.rfind("$6$", 0) == 0;
+  if (!known || h.size() < 20 ||
+      !std::all_of(h.begin(), h.end(), [](unsigned char ch) {
+        return isalnum(ch) || ch == '.' || ch == '/' || ch == '$';
+      })) {
+    *why = "hash is not a salted yescrypt or SHA-512 crypt hash";
+    return false;
+  }
+  *qa = std::move(got);
+  return true;
+}
+
 bool ParseVerifiedMarker(const std::string& raw, VerifiedMarker* out,
                          std::string* why) {
   if (!Bounded(raw, why)) return false;
@@ -112,7 +140,8 @@ bool ParseVerifiedMarker(const std::string& raw, VerifiedMarker* out,
   std::string method = raw.substr(0, a);
   std::string secs = raw.substr(a + 1, b - a - 1);
   std::string value = raw.substr(b + 1);
-  if (method != "mobile" && method != "office" && method != "email") {
+  if (method != "mobile" && method != "office" && method != "email" &&
+      method != "questions") {
     *why = "marker names an unknown method";
     return false;
   }
@@ -124,6 +153,11 @@ bool ParseVerifiedMarker(const std::string& raw, VerifiedMarker* out,
   }
   if (value.empty() || value.find(' ') != std::string::npos) {
     *why = "marker's value is empty or has spaces";
+    return false;
+  }
+  if (method == "questions" &&
+      (value.size() != 1 || value < "3" || value > "5")) {
+    *why = "marker's question count is not 3 to 5";
     return false;
   }
   out->method = method;

@@ -50,6 +50,12 @@ constexpr size_t kMaxRecordString = 256;  // user name, type, value, hash
 // JSON (de)serialisation, exposed for tests and fuzzing.
 std::string RecordToJson(const UserRecord& r);
 bool RecordFromJson(const std::string& text, UserRecord* r, std::string* err);
+// One entry of a questions method's "answers", alone: the same JSON object
+// ({"question":...,"hash":...}) with the same checks. backend = ldap keeps
+// one such value per question in ldap_attr_questions.
+std::string AnswerToJson(const QuestionAnswer& qa);
+bool AnswerFromJson(const std::string& text, QuestionAnswer* qa,
+                    std::string* err);
 // True when `m` is a method a record can hold (a valid type, a value, an
 // E.164 number for a phone, 3 to 5 answers for questions and none else).
 bool CheckMethod(const Method& m, std::string* err);

@@ -126,8 +126,36 @@ bool ValidE164(const std::string& v) {
   return true;
 }
 
-bool ParseAnswers(json_object* o, Method* m, std::string* err) {
+bool ParseAnswer(json_object* a, QuestionAnswer* qa, std::string* err) {
   static const char* const kKeys[] = {"question", "hash", nullptr};
+  if (!json_object_is_type(a, json_type_object) ||
+      !OnlyKeys(a, kKeys, "answer", err) ||
+      !GetString(a, "question", &qa->question, err, kMaxQuestionBytes) ||
+      !GetString(a, "hash", &qa->hash, err) || qa->hash[0] != '$') {
+    if (err->empty()) *err = "malformed answer";
+    return false;
+  }
+  return true;
+}
+
+json_object* AnswerObject(const QuestionAnswer& qa) {
+  json_object* a = json_object_new_object();
+  json_object_object_add(
+      a, "question",
+      json_object_new_string_len(qa.question.data(),
+                                 static_cast<int>(qa.question.size())));
+  json_object_object_add(a, "hash",
+                         json_object_new_string_len(
+                             qa.hash.data(), static_cast<int>(qa.hash.size())));
+  return a;
+}
+
+std::string PlainJson(json_object* o) {
+  return json_object_to_json_string_ext(
+      o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+bool ParseAnswers(json_object* o, Method* m, std::string* err) {
   json_object* arr = nullptr;
   if (!json_object_object_get_ex(o, "answers", &arr) ||
       !json_object_is_type(arr, json_type_array)) {
@@ -140,15 +168,8 @@ bool ParseAnswers(json_object* o, Method* m, std::string* err) {
     return false;
   }
   for (size_t i = 0; i < n; ++i) {
-    json_object* a = json_object_array_get_idx(arr, i);
     QuestionAnswer qa;
-    if (!json_object_is_type(a, json_type_object) ||
-        !OnlyKeys(a, kKeys, "answer", err) ||
-        !GetString(a, "question", &qa.question, err, kMaxQuestionBytes) ||
-        !GetString(a, "hash", &qa.hash, err) || qa.hash[0] != '$') {
-      if (err->empty()) *err = "malformed answer";
-      return false;
-    }
+    if (!ParseAnswer(json_object_array_get_idx(arr, i), &qa, err)) return false;
     m->answers.push_back(qa);
   }
   return true;
@@ -256,27 +277,29 @@ std::string RecordToJson(const UserRecord& r) {
                            json_object_new_int64(m.verified_at));
     if (!m.answers.empty()) {
       json_object* answers = json_object_new_array();
-      for (const QuestionAnswer& qa : m.answers) {
-        json_object* a = json_object_new_object();
-        json_object_object_add(
-            a, "question",
-            json_object_new_string_len(qa.question.data(),
-                                       static_cast<int>(qa.question.size())));
-        json_object_object_add(
-            a, "hash",
-            json_object_new_string_len(qa.hash.data(),
-                                       static_cast<int>(qa.hash.size())));
-        json_object_array_add(answers, a);
-      }
+      for (const QuestionAnswer& qa : m.answers)
+        json_object_array_add(answers, AnswerObject(qa));
       json_object_object_add(o, "answers", answers);
     }
     json_object_array_add(methods, o);
   }
   json_object_object_add(root.get(), "methods", methods);
-  return std::string(json_object_to_json_string_ext(
-             root.get(),
-             JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)) +
-         "\n";
+  return PlainJson(root.get()) + "\n";
+}
+
+std::string AnswerToJson(const QuestionAnswer& qa) {
+  JsonPtr a(AnswerObject(qa));
+  return PlainJson(a.get());
+}
+
+bool AnswerFromJson(const std::string& text, QuestionAnswer* qa,
+                    std::string* err) {
+  JsonPtr a = ParseJson(text, err);
+  if (!a) return false;
+  QuestionAnswer out;
+  if (!ParseAnswer(a.get(), &out, err)) return false;
+  *qa = std::move(out);
+  return true;
 }
 
 bool RecordFromJson(const std::string& text, UserRecord* r, std::string* err) {

@@ -43,6 +43,9 @@ void every_command_parses_with_its_arguments(void**) {
   assert_true(o.yes);
   assert_true(Parse({"reset", "-y", "bob"}, &o, &err));
   assert_true(o.yes);
+  assert_false(o.values);
+  assert_true(Parse({"reset", "bob", "--values", "--yes"}, &o, &err));
+  assert_true(o.values);
   assert_true(Parse({"export"}, &o, &err));
   assert_true(Parse({"check", "--conf=/etc/x.conf", "carol", "--arg",
                      "mode=block", "--arg=failmode=secure"},
@@ -87,6 +90,7 @@ void usage_errors_are_named(void**) {
   Refused({"status", "a", "b"}, "unexpected argument");
   Refused({"status", "a", "--bogus"}, "unknown option");
   Refused({"status", "a", "--yes"}, "--yes belongs to reset");
+  Refused({"show", "a", "--values"}, "--values belongs to reset");
   Refused({"show", "a", "--unregistered"}, "--unregistered belongs to list");
   Refused({"status", "a", "--service", "sshd"}, "belong to check");
   Refused({"list", "--rhost", "::1"}, "belong to check");

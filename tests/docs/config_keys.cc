@@ -89,6 +89,7 @@ bool MaybeValue(const Config& c, const std::string& key, std::string* out) {
       SSPR_MEMBER(ldap_attr_office),
       SSPR_MEMBER(ldap_attr_email),
       SSPR_MEMBER(ldap_attr_verified),
+      SSPR_MEMBER(ldap_attr_questions),
       SSPR_MEMBER(ldap_connect_timeout),
       SSPR_MEMBER(ldap_sasl_mech),
       SSPR_MEMBER(ldap_tls_cert),

@@ -5,7 +5,9 @@
 //    printable ASCII; a filter built from it keeps its parentheses balanced;
 //  - an accepted phone value is E.164 ('+' and 8 to 15 digits);
 //  - an accepted address holds one '@' and has no upper-case domain;
-//  - an accepted marker formats back to the input.
+//  - an accepted marker formats back to the input;
+//  - an accepted question value holds a question and a $y$/$6$ hash, and
+//    writing it again (AnswerToJson) reads back the same.
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +25,7 @@ void Check(bool ok) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size > 4096) return 0;
+  if (size > 4096) return 0;  // twice kMaxLdapQuestionValue
   const std::string in(reinterpret_cast<const char*>(data), size);
 
   std::string esc = LdapEscapeFilterValue(in);
@@ -55,6 +57,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           addr.find('@', at + 1) == std::string::npos);
     for (size_t i = at; i < addr.size(); ++i)
       Check(!(addr[i] >= 'A' && addr[i] <= 'Z'));
+  }
+
+  QuestionAnswer qa, qa2;
+  if (LdapQuestionValue(in, &qa, &why)) {
+    Check(in.size() <= kMaxLdapQuestionValue && !qa.question.empty());
+    Check(qa.hash.rfind("$y$", 0) == 0 || qa.hash.rfind("$6$", 0) == 0);
+    Check(LdapQuestionValue(AnswerToJson(qa), &qa2, &why));
+    Check(qa2.question == qa.question && qa2.hash == qa.hash);
+  } else {
+    Check(!why.empty());
   }
 
   VerifiedMarker m;

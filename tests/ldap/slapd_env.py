@@ -2,13 +2,15 @@
 /usr/sbin/slapd on 127.0.0.1 (ldap:// with StartTLS, and ldaps://), its own
 cn=config folder in a temp dir made with slapadd (no system slapd, no
 debconf), the shared test PKI, a small DIT, ACLs and pam_sspr's schema
-(contrib/ldap/sspr-openldap.ldif). slapd logs at loglevel stats to a file
-the test reads. Bounded: every command has a timeout and the server is
+(contrib/ldap/sspr-openldap.ldif), and the ppolicy overlay with a default
+policy (POLICY) so that a reset's refusals are slapd's own. slapd logs at
+loglevel stats to a file the test reads. Bounded: every command has a timeout and the server is
 killed at exit.
 
 Also a stall: a TCP listener that accepts and never answers."""
 import atexit
 import os
+import re
 import shutil
 import signal
 import socket
@@ -35,6 +37,11 @@ SERVICE_PW = "service-pw-Zq8"
 ADMIN_DN = "cn=admin," + SUFFIX
 ADMIN_PW = "admin-pw-Kx3"
 USER_PW = "user-pw-Lm5"
+POLICY_DN = "cn=default,ou=policies," + SUFFIX
+# The default password policy (slapo-ppolicy): too short or reused
+# passwords are refused with constraintViolation.
+POLICY = {"pwdAttribute": "userPassword", "pwdMinLength": "8",
+          "pwdCheckQuality": "2", "pwdInHistory": "3"}
 
 # name -> extra attributes of the entry under ou=people
 USERS = {
@@ -46,6 +53,15 @@ USERS = {
     "ldapver": {"mobile": ["+12015550122"],
                 "ssprVerified": ["mobile 1764730000 +12015550122"]},
     "ldapwho": {},  # a second unregistered person
+    # the reset at the login prompt: each test has its own person, so that
+    # no password needs putting back (and ppolicy's history stays theirs)
+    "ldaprst": {"mobile": ["+12015550131"]},
+    "ldaprst2": {"mobile": ["+12015550135"]},
+    "ldappolicy": {"mobile": ["+12015550132"]},
+    "ldapstop": {"mobile": ["+12015550133"]},
+    "ldaprestart": {"mobile": ["+12015550136"]},
+    # the service account may not write this one's userPassword
+    "ldapnopw": {"mobile": ["+12015550134"]},
 }
 
 
@@ -86,6 +102,11 @@ def _entry(dn, attrs):
 class Slapd:
     """start() -> self; uri (ldap://), ldaps_uri, log_text(), stop()."""
 
+    admin_dn, admin_pw = ADMIN_DN, ADMIN_PW
+    # What the server's log says for each operation (count() below).
+    LOG_PATTERNS = {"connect": r" ACCEPT from", "bind": r" BIND dn=.* method=",
+                    "search": r" SRCH base=", "starttls": r" STARTTLS"}
+
     def __init__(self, cert="good"):
         self.dir = tempfile.mkdtemp(prefix="sspr-slapd-")
         os.chmod(self.dir, 0o755)
@@ -110,7 +131,15 @@ class Slapd:
         # The service account reads people and writes only the mapped
         # attributes (and may add the ssprPerson class); people may not
         # write them. homePhone is readable only: the ACL refusal case.
+        # userPassword: the service account has =w (add and delete values:
+        # what slapd checks for the Password Modify operation's replace)
+        # under ou=people, except on uid=ldapnopw; nothing else.
+        nopw = f'dn.exact="uid=ldapnopw,{PEOPLE}"'
         acl = [
+            f"to {nopw} attrs=userPassword by {adm} write by anonymous auth "
+            "by * none",
+            f"to dn.subtree=\"{PEOPLE}\" attrs=userPassword by {adm} write "
+            f"by {svc} =w by anonymous auth by * none",
             f"to attrs=userPassword by {adm} write by anonymous auth "
             "by * none",
             f"to dn.subtree=\"{PEOPLE}\" attrs=mobile,telephoneNumber,mail,"
@@ -135,7 +164,7 @@ class Slapd:
             "olcSizeLimit: 50\n\n"
             "dn: cn=module{0},cn=config\nobjectClass: olcModuleList\n"
             "cn: module{0}\nolcModulePath: /usr/lib/ldap\n"
-            "olcModuleLoad: back_mdb\n\n"
+            "olcModuleLoad: back_mdb\nolcModuleLoad: ppolicy\n\n"
             "dn: cn=schema,cn=config\nobjectClass: olcSchemaConfig\n"
             "cn: schema\n\n"
             f"include: file://{SCHEMA}/core.ldif\n\n"
@@ -154,18 +183,24 @@ class Slapd:
             f"olcSuffix: {SUFFIX}\nolcRootDN: {ADMIN_DN}\nolcRootPW: {pw}\n"
             "olcDbMaxSize: 16777216\n"
             + "".join(f"olcAccess: {{{i}}}{a}\n" for i, a in enumerate(acl))
-            + "\n")
+            + "\n"
+            "dn: olcOverlay={0}ppolicy,olcDatabase={1}mdb,cn=config\n"
+            "objectClass: olcOverlayConfig\nobjectClass: olcPPolicyConfig\n"
+            f"olcOverlay: {{0}}ppolicy\nolcPPolicyDefault: {POLICY_DN}\n\n")
 
     def _data_ldif(self):
         out = _entry(SUFFIX, {"objectClass": ["dcObject", "organization"],
                               "dc": "example", "o": "Example"})
-        for ou in ("people", "services"):
+        for ou in ("people", "services", "policies"):
             out += _entry(f"ou={ou},{SUFFIX}",
                           {"objectClass": "organizationalUnit", "ou": ou})
         out += _entry(SERVICE_DN, {
             "objectClass": ["organizationalRole", "simpleSecurityObject"],
             "cn": "sspr",
             "userPassword": _run(["slappasswd", "-s", SERVICE_PW]).strip()})
+        out += _entry(POLICY_DN, {
+            "objectClass": ["organizationalRole", "pwdPolicy"],
+            "cn": "default", **POLICY})
         upw = _run(["slappasswd", "-s", USER_PW]).strip()
         for name, extra in USERS.items():
             attrs = {"objectClass": ["inetOrgPerson"], "uid": name,
@@ -254,14 +289,24 @@ class Slapd:
         with open(self.logfile, errors="replace") as f:
             return f.read()
 
+    def count(self, text, what):
+        """How many connect/bind/search/starttls operations `text` (a part
+        of log_text()) shows."""
+        return len(re.findall(self.LOG_PATTERNS[what], text))
+
+    @staticmethod
+    def filters(text):
+        """The search filters in `text`, as the server logged them."""
+        return re.findall(r' SRCH base=.* filter="([^"]*)"', text)
+
     # -- reading and writing as the admin ----------------------------------
     def _cli(self, tool, *args, stdin=None):
         # The admin's own view is verified too, except against the server
         # whose certificate is wrong on purpose.
         env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca,
                    LDAPTLS_REQCERT="demand" if self.cert == "good" else "allow")
-        return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", ADMIN_DN,
-                     "-w", ADMIN_PW, *args], input=stdin, env=env)
+        return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", self.admin_dn,
+                     "-w", self.admin_pw, *args], input=stdin, env=env)
 
     def attrs(self, user, *names):
         """{attr: [values]} of uid=user (as the admin)."""
@@ -275,8 +320,31 @@ class Slapd:
                 got.setdefault(k, []).append(v)
         return got
 
+    def binds(self, user, password):
+        """True when uid=user binds with `password` (ldapwhoami, as the
+        person would), False when slapd says invalidCredentials."""
+        env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca,
+                   LDAPTLS_REQCERT="demand" if self.cert == "good" else "allow")
+        p = subprocess.run(["ldapwhoami", "-x", "-H", self.uri, "-ZZ", "-D",
+                            f"uid={user},{PEOPLE}", "-w", password],
+                           capture_output=True, text=True, timeout=30,
+                           env=env)
+        if p.returncode not in (0, 49):
+            raise RuntimeError(f"ldapwhoami: {p.returncode}\n{p.stderr}")
+        return p.returncode == 0
+
     def modify(self, ldif):
         self._cli("ldapmodify", stdin=ldif)
+
+    def add_values(self, user, attr, values):
+        """Adds `values` to attr of uid=user (and the ssprPerson class,
+        which allows pam_sspr's attributes, if it lacks it)."""
+        ldif = f"dn: uid={user},{PEOPLE}\nchangetype: modify\n"
+        if "ssprPerson" not in self.attrs(user, "objectClass")["objectClass"]:
+            ldif += "add: objectClass\nobjectClass: ssprPerson\n-\n"
+        ldif += f"add: {attr}\n" + "".join(f"{attr}: {v}\n"
+                                           for v in values) + "-\n"
+        self.modify(ldif)
 
     def reset(self, user):
         """Puts uid=user back as USERS has it (mapped attributes only)."""
@@ -287,12 +355,16 @@ class Slapd:
             for v in extra.get(a, []):
                 ldif += f"{a}: {v}\n"
             ldif += "-\n"
-        cur = self.attrs(user, "ssprVerified")
-        if cur.get("ssprVerified") or extra.get("ssprVerified"):
-            ldif += "replace: ssprVerified\n"
-            for v in extra.get("ssprVerified", []):
-                ldif += f"ssprVerified: {v}\n"
-            ldif += "-\n"
+        cur = self.attrs(user, "ssprVerified", "ssprQuestionHash",
+                         "objectClass")
+        for a in ("ssprVerified", "ssprQuestionHash"):
+            if cur.get(a) or extra.get(a):
+                ldif += f"replace: {a}\n"
+                for v in extra.get(a, []):
+                    ldif += f"{a}: {v}\n"
+                ldif += "-\n"
+        if "ssprPerson" in cur["objectClass"] and "ssprVerified" not in extra:
+            ldif += "delete: objectClass\nobjectClass: ssprPerson\n-\n"
         self.modify(ldif)
 
 

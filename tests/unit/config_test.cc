@@ -25,6 +25,7 @@
 
 #include "common/file.h"
 #include "common/text.h"
+#include "config/ldap_keys.h"
 
 // clang-format off
 #include <stdarg.h>
@@ -338,6 +339,11 @@ std::vector<KeyCase> AllKeys() {
        "ssprVerified",
        {"x y"},
        [](const Config& c) { return c.ldap_attr_verified; }},
+      {"ldap_attr_questions",
+       "ssprQuestionHash",
+       "ssprQuestionHash",
+       {"x y", "a(b"},
+       [](const Config& c) { return c.ldap_attr_questions; }},
       {"ldap_sasl_mech",
        "EXTERNAL",
        "EXTERNAL",
@@ -739,6 +745,25 @@ void plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen(
   assert_true(Validate(c, &err));
   assert_true(SetKey(&c, "ldap_bind_dn", "cn=x", &err));
   assert_false(Validate(c, &err));  // one way to bind
+}
+
+// backend = ldap offers security questions only with a place for them.
+void ldap_offers_questions_only_with_ldap_attr_questions(void** /*state*/) {
+  Config c;
+  std::string err;
+  assert_true(SetKey(&c, "backend", "ldap", &err));
+  assert_true(SetKey(&c, "ldap_uri", "ldaps://dir.example.com", &err));
+  assert_true(SetKey(&c, "ldap_base", "dc=example,dc=com", &err));
+  assert_true(SetKey(&c, "methods", "mobile, questions", &err));
+  assert_false(Validate(c, &err));
+  ASSERT_CONTAINS(err, "ldap_attr_questions");
+  assert_true(SetKey(&c, "ldap_attr_questions", "ssprQuestionHash", &err));
+  assert_true(Validate(c, &err));
+  for (const char* schema : {"rfc2798", "freeipa", "ad"}) {  // no preset
+    Config d;
+    assert_true(SetKey(&d, "ldap_schema", schema, &err));
+    assert_true(LdapAttr(d, "questions").empty());
+  }
 }
 
 void module_arguments_set_keys_and_the_last_one_wins(void** /*state*/) {
@@ -1620,6 +1645,7 @@ int main() {
       cmocka_unit_test(module_arguments_set_keys_and_the_last_one_wins),
       cmocka_unit_test(
           plain_ldap_goes_only_to_this_host_and_one_way_to_bind_is_chosen),
+      cmocka_unit_test(ldap_offers_questions_only_with_ldap_attr_questions),
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, DirSetup, DirTeardown)
       DIR_TEST(every_bad_line_is_reported_and_the_rest_applied),
       DIR_TEST(end_of_line_comments_are_comments),

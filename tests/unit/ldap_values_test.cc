@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+#include "helper/questions.h"
+#include "helper/store/record.h"
+
 #include <string>
 
 // clang-format off
@@ -93,6 +96,68 @@ void test_a_bad_marker_is_refused(void**) {
   assert_false(ParseVerifiedMarker("mobile 1234567890123 +1", &m, &why));
 }
 
+void test_a_questions_marker_carries_their_count(void**) {
+  VerifiedMarker m;
+  std::string why;
+  assert_true(ParseVerifiedMarker("questions 1764730000 3", &m, &why));
+  assert_string_equal(m.method.c_str(), "questions");
+  assert_string_equal(m.value.c_str(), "3");
+  assert_false(ParseVerifiedMarker("questions 1764730000 2", &m, &why));
+  assert_false(ParseVerifiedMarker("questions 1764730000 6", &m, &why));
+  assert_false(ParseVerifiedMarker("questions 1764730000 three", &m, &why));
+}
+
+// The value is the local record's own answer object, so a hash made by
+// HashAnswer and written by AnswerToJson is read back as it was.
+void test_a_question_hash_in_the_records_form_is_read_back(void**) {
+  QuestionAnswer qa, back;
+  std::string hash, err, why;
+  assert_true(HashAnswer("paris", &hash, &err));
+  qa.question = "In what town or city were you born? \"\u00e9\" \\ /";
+  qa.hash = hash;
+  const std::string v = AnswerToJson(qa);
+  assert_non_null(strstr(v.c_str(), "\"hash\":\"$"));
+  assert_true(LdapQuestionValue(v, &back, &why));
+  assert_string_equal(back.question.c_str(), qa.question.c_str());
+  assert_string_equal(back.hash.c_str(), hash.c_str());
+  assert_true(VerifyAnswer("paris", back.hash));
+}
+
+void test_a_malformed_question_hash_is_refused_without_its_value(void**) {
+  const std::string good_hash =
+      "$6$saltsaltsalt$0123456789abcdefghijklmnopqrstuvwxyzABCDEF./";
+  auto value = [](const std::string& q, const std::string& h) {
+    return AnswerToJson(QuestionAnswer{q, h});
+  };
+  QuestionAnswer qa;
+  std::string why;
+  assert_true(LdapQuestionValue(value("Secret pet?", good_hash), &qa, &why));
+  const std::string bad[] = {
+      "",
+      "Secret pet? " + good_hash,                         // not JSON
+      value("Secret pet?", "hunter2-in-clear"),           // no hash at all
+      value("Secret pet?", "$1$abcdefgh$0123456789abc"),  // MD5 crypt
+      value("Secret pet?", "$6$salt$with space in it x"),
+      value("Secret pet?", "$6$short"),
+      value("Secret\tpet?", good_hash),  // a control character
+      value("", good_hash),
+      "{\"question\":\"Secret pet?\",\"hash\":\"" + good_hash +
+          "\",\"extra\":1}",
+      "{\"question\":\"Secret pet?\"}",
+      "[\"Secret pet?\",\"" + good_hash + "\"]",
+      value(std::string(3000, 'q'), good_hash),  // past the size limit
+      "{\"question\":\"Secret pet?\xff\",\"hash\":\"" + good_hash + "\"}",
+  };
+  for (const std::string& v : bad) {
+    why.clear();
+    assert_false(LdapQuestionValue(v, &qa, &why));
+    assert_false(why.empty());
+    assert_null(strstr(why.c_str(), "Secret"));
+    assert_null(strstr(why.c_str(), "saltsalt"));
+    assert_null(strstr(why.c_str(), "hunter2"));
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -105,6 +170,10 @@ int main() {
       cmocka_unit_test(test_an_address_has_its_domain_lower_cased),
       cmocka_unit_test(test_a_verified_marker_round_trips),
       cmocka_unit_test(test_a_bad_marker_is_refused),
+      cmocka_unit_test(test_a_questions_marker_carries_their_count),
+      cmocka_unit_test(test_a_question_hash_in_the_records_form_is_read_back),
+      cmocka_unit_test(
+          test_a_malformed_question_hash_is_refused_without_its_value),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
