@@ -98,7 +98,8 @@ long IndexOf(const L& names, std::string_view s) {
   return -1;
 }
 
-// ":0", ":1.0", "host:0", "host.example:10.2": an X display.
+}  // namespace
+
 bool IsDisplay(std::string_view t) {
   size_t colon = t.rfind(':');
   if (colon == std::string_view::npos || colon + 1 == t.size() ||
@@ -115,6 +116,8 @@ bool IsDisplay(std::string_view t) {
   };
   return digits(num) && digits(screen);
 }
+
+namespace {
 
 bool IsTerminal(std::string_view t) {
   return t.rfind("/dev/", 0) == 0 || t.rfind("tty", 0) == 0 ||

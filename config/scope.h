@@ -76,6 +76,10 @@ bool InServiceScope(const Config& c, const std::string& service,
 bool InServiceScope(const ModuleConfig& c, std::string_view service,
                     std::string_view rhost, Why* why);
 
+// True when PAM_TTY names an X display (":0", ":1.0", "host:0",
+// "host.example:10.2"): a graphical greeter (LightDM, SDDM on X, XDM).
+bool IsDisplay(std::string_view tty);
+
 // What rule f looks at (views: the caller keeps the strings).
 struct Caller {
   std::string_view service;  // PAM_SERVICE

@@ -22,12 +22,14 @@
 #include "helper/delivery/command_launcher.h"
 #include "helper/delivery/sender.h"
 #include "helper/dialogue.h"
+#include "helper/greeter_conversation.h"
 #include "helper/i18n.h"
 #include "helper/module_channel.h"
 #include "helper/store/policy_state.h"
 #include "helper/sandbox/privdrop.h"
 #include "helper/questions.h"
 #include "helper/reset_dialogue.h"
+#include "helper/reset_texts.h"
 #include "helper/store/reset_limit.h"
 #include "helper/sandbox/seccomp.h"
 #include "helper/texts.h"
@@ -111,9 +113,12 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   bool loaded = false;
   Config c;
   auto unavailable = [&](const std::string& log) {
-    if (loaded && c.failmode == FailMode::kSecure)
-      ch->Error(IsWebService(start.service) ? WebText(UnavailableText())
-                                            : UnavailableText());
+    if (loaded && c.failmode == FailMode::kSecure) {
+      if (IsWebService(start.service)) ch->Error(WebText(UnavailableText()));
+      // A greeter keeps only an info text at a failed login.
+      else if (IsGreeterClient(start.tty)) ch->Info(UnavailableText());
+      else ch->Error(UnavailableText());
+    }
     res.outcome = proto::Outcome::kUnavailable;
     res.log = log;
     ch->SendResult(res);
@@ -208,10 +213,20 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
           c.backend == BackendKind::kLocal
               ? static_cast<PasswordSetter*>(&module_setter)
               : &service_setter;
-      ResetDialogue rd(c, backend.get(), ch, &clock,
+      // A graphical greeter: the texts as in the account phase below.
+      GreeterConversation greeter(ch);
+      const bool greeter_client = IsGreeterClient(start.tty);
+      Conversation* conv = ch;
+      if (greeter_client) conv = &greeter;
+      ResetDialogue rd(c, backend.get(), conv, &clock,
                        NowMs() + int64_t{c.dialogue_timeout} * 1000, setter,
                        &limiter);
       res = rd.Run(start.user);
+      // A reset ends in a failed login, where lightdm-gtk-greeter would say
+      // "Your password is incorrect": its label keeps a last info text.
+      if (greeter_client && res.outcome == proto::Outcome::kPasswordReset)
+        greeter.Info(PasswordChangedText());
+      if (greeter_client) greeter.Flush();
     }
     backend->EndSession();
     ch->SendResult(res);
@@ -229,16 +244,22 @@ int Serve(ModuleChannel* ch, const proto::Start& start) {
   // paragraph, and no QR code, which only a terminal draws.
   WebConversation web(ch);
   const bool web_client = IsWebService(start.service);
-  if (web_client) c.show_qr = false;
+  // A graphical greeter (helper/greeter_conversation.h): each step one
+  // prompt, the last text an info message, no QR code.
+  GreeterConversation greeter(ch);
+  const bool greeter_client = !web_client && IsGreeterClient(start.tty);
+  if (web_client || greeter_client) c.show_qr = false;
   Dialogue d(c, backend.get(),
-             cannot_prompt ? static_cast<Conversation*>(&no_prompt)
-             : web_client  ? static_cast<Conversation*>(&web)
-                           : ch,
+             cannot_prompt    ? static_cast<Conversation*>(&no_prompt)
+             : web_client     ? static_cast<Conversation*>(&web)
+             : greeter_client ? static_cast<Conversation*>(&greeter)
+                              : ch,
              &clock, deadline);
   d.set_questions(questions);
   d.set_policy_store(&policy);
   d.set_silent(cannot_prompt || (start.flags & proto::kFlagSilent) != 0);
   res = d.Run(start.user);
+  if (greeter_client && !cannot_prompt) greeter.Flush();
   if (res.outcome == proto::Outcome::kUnavailable && backend->UserUnknown()) {
     res.outcome = proto::Outcome::kNotApplicable;  // not in the directory
     res.cache_ttl = 0;

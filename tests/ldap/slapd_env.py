@@ -5,9 +5,7 @@ debconf), the shared test PKI, a small DIT, ACLs and pam_sspr's schema
 (contrib/ldap/sspr-openldap.ldif), and the ppolicy overlay with a default
 policy (POLICY) so that a reset's refusals are slapd's own. slapd logs at
 loglevel stats to a file the test reads. Bounded: every command has a timeout and the server is
-killed at exit.
-
-Also a stall: a TCP listener that accepts and never answers."""
+killed at exit. The stall (a listener that never answers) is in stall.py."""
 import atexit
 import os
 import re
@@ -17,7 +15,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -366,40 +363,6 @@ class Slapd:
         if "ssprPerson" in cur["objectClass"] and "ssprVerified" not in extra:
             ldif += "delete: objectClass\nobjectClass: ssprPerson\n-\n"
         self.modify(ldif)
-
-
-class Stall:
-    """Accepts TCP connections and never answers (closed at stop)."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.port = self.sock.getsockname()[1]
-        self.uri = f"ldap://127.0.0.1:{self.port}"
-        self.conns = []
-        self._stop = False
-        self.thread = threading.Thread(target=self._loop, daemon=True)
-
-    def start(self):
-        self.thread.start()
-        return self
-
-    def _loop(self):
-        self.sock.settimeout(0.2)
-        while not self._stop:
-            try:
-                c, _ = self.sock.accept()
-                self.conns.append(c)
-            except OSError:
-                continue
-
-    def stop(self):
-        self._stop = True
-        self.thread.join(2)
-        for c in self.conns:
-            c.close()
-        self.sock.close()
 
 
 if __name__ == "__main__":  # a manual look: starts, lists people, stops

@@ -14,7 +14,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "backends"))
 from bhelp import (PAM_AUTHINFO_UNAVAIL, PAM_IGNORE, PAM_PERM_DENIED,  # noqa
                    PAM_SUCCESS, US, US_E164, BackendCase, main)
 import slapd_env  # noqa: E402
-from slapd_env import PEOPLE, SERVICE_DN, SERVICE_PW, Slapd, Stall  # noqa
+from slapd_env import PEOPLE, SERVICE_DN, SERVICE_PW, Slapd  # noqa
+from stall import Stall  # noqa
 
 REGISTER_MOBILE = ("1", "", US, "1", "@code", "n")
 

@@ -145,6 +145,12 @@ class Callers(ScopeCase):
             l = Login(self, "lightdm")
             self.assertChecked(l.run("bob", tty=tty), tty)
 
+    def test_f3_gdm_is_not_checked_while_it_authenticates(self):
+        # GDM (since 3.20) sets PAM_TTY to /dev/tty1 until the session
+        # opens, and its worker's stdin is no terminal (README, clients).
+        l = Login(self, "gdm-password")
+        self.assertIgnored(l.run("bob", tty="/dev/tty1"))
+
     def test_f5_interactive_services_ask_without_a_tty(self):
         l = Login(self, "cockpit")
         self.assertChecked(l.run("bob"))
