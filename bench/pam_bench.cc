@@ -7,7 +7,7 @@
 //   --iterations N      timed iterations per service and case (default 2000)
 //   --warmup N          untimed iterations before them (default 50)
 //   --mode M            acct | login | first | both (acct + login, the
-//                       default) | all
+//                       default) | all | allocs (not timed, see below)
 //   --expect CODE       the PAM code every call must return (default 0,
 //                       PAM_SUCCESS); anything else aborts the run
 //   --rusage-children   at the end, print the peak RSS of the children
@@ -27,6 +27,16 @@
 //          Built with -static-libstdc++ (bench/CMakeLists.txt), this program
 //          does not preload libstdc++.so, so a C++ module pays for loading
 //          it there, as it does in a C application such as sshd.
+//   allocs heap allocations inside pam_acct_mgmt, counted (not timed) by
+//          bench/alloc_count.so, which must be in LD_PRELOAD: once per
+//          whole login (a fresh handle, so the module is loaded anew), and
+//          once per call on one handle. One line per service:
+//            allocs service=NAME n=N login_min=A login_max=B acct_min=C
+//            acct_max=D   (on one line)
+//          and one for what glibc allocates in one getpwnam_r of --user
+//          (with a 4 KiB buffer, as the module's scope check asks), which
+//          a module that looks the user up cannot avoid:
+//            allocs nss_lookup min=E max=F
 //
 // With several services, each iteration runs every service in turn, so a
 // change in machine load during the run hits them all alike and their
@@ -42,6 +52,7 @@
 // judges the figures.
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <security/pam_appl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +61,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cmath>
@@ -64,7 +77,8 @@ struct Options {
   long iterations = 2000;
   long warmup = 50;
   bool acct = true, login = true, first = false;
-  bool once = false;  // internal: one timed login, for --mode first
+  bool allocs = false;  // --mode allocs: count, do not time
+  bool once = false;    // internal: one timed login, for --mode first
   int expect = PAM_SUCCESS;
   bool rusage_children = false;
 };
@@ -113,7 +127,7 @@ void Usage() {
           "usage: pam_bench --confdir DIR --service NAME[,NAME...] "
           "--user USER\n"
           "                 [--iterations N] [--warmup N] "
-          "[--mode acct|login|first|both|all]\n"
+          "[--mode acct|login|first|both|all|allocs]\n"
           "                 [--expect CODE] [--rusage-children]\n");
 }
 
@@ -151,13 +165,14 @@ bool ParseArgs(int argc, char** argv, Options* o) {
     } else if (a == "--mode") {
       std::string m = v;
       if (m != "acct" && m != "login" && m != "first" && m != "both" &&
-          m != "all") {
+          m != "all" && m != "allocs") {
         fprintf(stderr, "pam_bench: bad --mode '%s'\n", v);
         return false;
       }
       o->acct = m == "acct" || m == "both" || m == "all";
       o->login = m == "login" || m == "both" || m == "all";
       o->first = m == "first" || m == "all";
+      o->allocs = m == "allocs";
     } else if (a == "--expect") {
       if (!ParseLong(v, 0, 255, &n)) {
         fprintf(stderr, "pam_bench: bad --expect '%s'\n", v);
@@ -376,6 +391,73 @@ int RunFirst(const Options& o) {
   return 0;
 }
 
+// (iv) heap allocations inside pam_acct_mgmt (bench/alloc_count.so).
+int RunAllocs(const Options& o, const struct pam_conv* conv) {
+  using Begin = void (*)();
+  using End = long (*)();
+  auto begin =
+      reinterpret_cast<Begin>(dlsym(RTLD_DEFAULT, "sspr_alloc_count_begin"));
+  auto end = reinterpret_cast<End>(dlsym(RTLD_DEFAULT, "sspr_alloc_count_end"));
+  if (begin == nullptr || end == nullptr) {
+    fprintf(stderr,
+            "pam_bench: --mode allocs needs LD_PRELOAD=.../alloc_count.so\n");
+    return 2;
+  }
+  const size_t ns = o.services.size();
+  std::vector<long> login_min(ns, -1), login_max(ns, 0), acct_min(ns, -1),
+      acct_max(ns, 0);
+  auto note = [](long v, long* lo, long* hi) {
+    if (*lo < 0 || v < *lo) *lo = v;
+    if (v > *hi) *hi = v;
+  };
+  for (long i = 0; i < o.warmup + o.iterations; ++i) {
+    for (size_t k = 0; k < ns; ++k) {
+      // A whole login: the module is loaded by pam_start_confdir and
+      // unloaded by pam_end; only pam_acct_mgmt is counted.
+      pam_handle_t* pamh = nullptr;
+      int r = pam_start_confdir(o.services[k].c_str(), o.user.c_str(), conv,
+                                o.confdir.c_str(), &pamh);
+      if (r != PAM_SUCCESS) {
+        fprintf(stderr, "pam_bench: %s: pam_start_confdir: %d\n",
+                o.services[k].c_str(), r);
+        return 2;
+      }
+      begin();
+      r = pam_acct_mgmt(pamh, 0);
+      const long first = end();
+      // The same handle again: the module stays loaded.
+      begin();
+      const int r2 = pam_acct_mgmt(pamh, 0);
+      const long again = end();
+      pam_end(pamh, r);
+      if (!Check(o, o.services[k], r) || !Check(o, o.services[k], r2)) return 1;
+      if (i < o.warmup) continue;
+      note(first, &login_min[k], &login_max[k]);
+      note(again, &acct_min[k], &acct_max[k]);
+    }
+  }
+  for (size_t k = 0; k < ns; ++k)
+    printf(
+        "allocs service=%s n=%ld login_min=%ld login_max=%ld acct_min=%ld "
+        "acct_max=%ld\n",
+        o.services[k].c_str(), o.iterations, login_min[k], login_max[k],
+        acct_min[k], acct_max[k]);
+  // glibc reads nsswitch.conf and loads its NSS modules at the first
+  // lookup of a process: one untimed lookup first, as a login has had.
+  long nss_min = -1, nss_max = 0;
+  for (long i = -1; i < o.iterations; ++i) {
+    struct passwd pw, *pwp = nullptr;
+    char buf[4096];
+    begin();
+    getpwnam_r(o.user.c_str(), &pw, buf, sizeof(buf), &pwp);
+    const long n = end();
+    if (i >= 0) note(n, &nss_min, &nss_max);
+  }
+  printf("allocs nss_lookup min=%ld max=%ld\n", nss_min, nss_max);
+  fflush(stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -393,6 +475,8 @@ int main(int argc, char** argv) {
       printf("once_ns=%lld\n", static_cast<long long>(ns));
       return 0;
     }
+  } else if (o.allocs) {
+    status = RunAllocs(o, &conv);
   } else {
     if (o.acct) status = RunAcct(o, &conv);
     if (status == 0 && o.login) status = RunLogin(o, &conv);

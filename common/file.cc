@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <string_view>
 #include <utility>
 
 #include "common/fd.h"
@@ -100,22 +101,25 @@ void RemoveStaleTemps(const std::string& dir, const std::string& base) {
 }
 
 // What is wrong with the file's type, owner or mode under `rule`, or "".
-std::string FileProblem(const std::string& path, FileRule rule, bool regular,
+std::string FileProblem(std::string_view shown, FileRule rule, bool regular,
                         const struct stat& st) {
   if (rule == FileRule::kRootPrivate) {
     if (regular && st.st_uid == 0 && (st.st_mode & 077) == 0) return "";
+    const std::string path(shown);
     return path +
            " must be a regular file owned by root with mode 0600 "
            "(fix: chown root:root " +
            path + "; chmod 600 " + path + ")";
   }
-  if (!regular) return path + ": not a regular file";
+  if (!regular) return std::string(shown) + ": not a regular file";
   if (rule == FileRule::kRootNotWritable &&
-      (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0))
+      (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)) {
+    const std::string path(shown);
     return path +
            ": must be owned by root and not writable by group or "
            "others (fix: chown root:root " +
            path + "; chmod go-w " + path + ")";
+  }
   return "";
 }
 
@@ -262,17 +266,16 @@ bool ReadFileLimited(const std::string& path, size_t max, std::string* out,
   return ReadAt(AT_FDCWD, path, path, max, out, missing, err);
 }
 
-bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
-                   std::string* text, std::string* err, int* open_errno) {
+int OpenSmallFile(const char* path, FileRule rule, size_t max, size_t* size,
+                  std::string* err, int* open_errno) {
   if (open_errno) *open_errno = 0;
-  text->clear();
   // O_NONBLOCK: a FIFO put in the file's place cannot block the login.
-  int fd = open(path.c_str(),
-                O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+  int fd =
+      open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     if (open_errno) *open_errno = errno;
-    *err = path + ": " + strerror(errno);
-    return false;
+    *err = std::string(path) + ": " + strerror(errno);
+    return -1;
   }
   struct stat st = {};
   const bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
@@ -280,30 +283,52 @@ bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
   if (!problem.empty()) {
     close(fd);
     *err = problem;
-    return false;
+    return -1;
   }
-  const std::string too_big =
-      path + ": larger than " + std::to_string(max) + " bytes";
   if (st.st_size > static_cast<off_t>(max)) {
     close(fd);
-    *err = too_big;
-    return false;
+    *err =
+        std::string(path) + ": larger than " + std::to_string(max) + " bytes";
+    return -1;
   }
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof(buf))) > 0) {
-    text->append(buf, static_cast<size_t>(n));
-    if (text->size() > max) break;
-  }
+  *size = static_cast<size_t>(st.st_size);
+  return fd;
+}
+
+bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf, size_t cap,
+                    size_t* len, std::string* err) {
+  size_t got = 0;
+  ssize_t n = 0;
+  while (got < cap && (n = read(fd, buf + got, cap - got)) > 0)
+    got += static_cast<size_t>(n);
   const int read_errno = errno;
-  explicit_bzero(buf, sizeof(buf));
   close(fd);
-  if (n < 0 || text->size() > max) {
-    explicit_bzero(text->data(), text->size());
-    text->clear();
-    *err = n < 0 ? path + ": " + strerror(read_errno) : too_big;
+  if (n < 0 || got > max || got == cap) {
+    explicit_bzero(buf, got);
+    *err = std::string(path) +
+           (n < 0       ? std::string(": ") + strerror(read_errno)
+            : got > max ? ": larger than " + std::to_string(max) + " bytes"
+                        : ": grew while it was read");
     return false;
   }
+  *len = got;
+  return true;
+}
+
+bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
+                   std::string* text, std::string* err, int* open_errno) {
+  text->clear();
+  size_t size = 0;
+  const int fd = OpenSmallFile(path.c_str(), rule, max, &size, err, open_errno);
+  if (fd < 0) return false;
+  text->resize(max + 1);  // one more byte shows a file that grew past max
+  size_t len = 0;
+  if (!ReadOpenedFile(fd, path.c_str(), max, text->data(), text->size(), &len,
+                      err)) {
+    text->clear();
+    return false;
+  }
+  text->resize(len);
   return true;
 }
 

@@ -29,6 +29,19 @@ bool ReadSmallFile(const std::string& path, FileRule rule, size_t max,
                    std::string* text, std::string* err,
                    int* open_errno = nullptr);
 
+// The first half of ReadSmallFile, for readers that bring their own
+// buffer (the module's fast path: no allocation on success): opens `path`
+// with the same rules and returns the fd and its *size, or -1 with *err
+// (and *open_errno) as ReadSmallFile sets them.
+int OpenSmallFile(const char* path, FileRule rule, size_t max, size_t* size,
+                  std::string* err, int* open_errno = nullptr);
+// The second half: reads the fd OpenSmallFile gave into buf[0, cap) and
+// closes it. *len is what was read. False, with *err, on a read error or
+// when the file holds more than `max` bytes or fills the buffer (it grew
+// since it was opened); cap must be at least size + 1.
+bool ReadOpenedFile(int fd, const char* path, size_t max, char* buf, size_t cap,
+                    size_t* len, std::string* err);
+
 // How long state writers wait for a per-key lock by default.
 constexpr int kDefaultLockTimeoutMs = 5000;
 

@@ -4,16 +4,24 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <string>
+#include <string_view>
+
 namespace sspr {
 namespace {
 
 constexpr size_t kMaxText = INET6_ADDRSTRLEN + 4;  // address + "/128"
 
-bool Pton(const std::string& s, int* family, unsigned char addr[16]) {
+// s is at most kMaxText bytes (the callers check).
+bool Pton(std::string_view s, int* family, unsigned char addr[16]) {
+  char text[kMaxText + 1];
+  if (s.size() > kMaxText) return false;
+  s.copy(text, s.size());
+  text[s.size()] = '\0';
   unsigned char buf[16] = {};
-  if (inet_pton(AF_INET, s.c_str(), buf) == 1) {
+  if (inet_pton(AF_INET, text, buf) == 1) {
     *family = AF_INET;
-  } else if (inet_pton(AF_INET6, s.c_str(), buf) == 1) {
+  } else if (inet_pton(AF_INET6, text, buf) == 1) {
     *family = AF_INET6;
   } else {
     return false;
@@ -44,27 +52,29 @@ const unsigned char kMappedPrefix[12] = {0, 0, 0, 0, 0,    0,
 
 }  // namespace
 
-bool ParseNetwork(const std::string& s, Network* out, std::string* err) {
+bool ParseNetwork(std::string_view s, Network* out, std::string* err) {
   auto bad = [&](const std::string& why) {
-    *err = "'" + s + "' is not a network: " + why;
+    *err = "'" + std::string(s) + "' is not a network: " + why;
     return false;
   };
-  if (s.empty() || s.size() > kMaxText || s.find('\0') != std::string::npos)
+  if (s.empty() || s.size() > kMaxText ||
+      s.find('\0') != std::string_view::npos)
     return bad("want an address or address/prefix");
   size_t slash = s.find('/');
-  std::string host = s.substr(0, slash);
+  std::string_view host = s.substr(0, slash);
   Network n;
   if (!Pton(host, &n.family, n.addr))
     return bad("want an IPv4 or IPv6 address (no host names)");
   int max = n.family == AF_INET ? 32 : 128;
   n.prefix = max;
-  if (slash != std::string::npos) {
-    std::string p = s.substr(slash + 1);
+  if (slash != std::string_view::npos) {
+    std::string_view p = s.substr(slash + 1);
     if (p.empty() || p.size() > 3 ||
-        p.find_first_not_of("0123456789") != std::string::npos)
+        p.find_first_not_of("0123456789") != std::string_view::npos)
       return bad("the prefix length must be a number from 0 to " +
                  std::to_string(max));
-    n.prefix = std::stoi(p);
+    n.prefix = 0;
+    for (char ch : p) n.prefix = n.prefix * 10 + (ch - '0');
     if (n.prefix > max)
       return bad("the prefix length must be a number from 0 to " +
                  std::to_string(max));
@@ -76,34 +86,41 @@ bool ParseNetwork(const std::string& s, Network* out, std::string* err) {
   return true;
 }
 
-bool ParseAddress(const std::string& s, int* family, unsigned char addr[16]) {
-  if (s.empty() || s.size() > kMaxText || s.find('\0') != std::string::npos)
+bool ParseAddress(std::string_view s, int* family, unsigned char addr[16]) {
+  if (s.empty() || s.size() > kMaxText ||
+      s.find('\0') != std::string_view::npos)
     return false;
   size_t zone = s.find('%');
-  if (zone == std::string::npos) return Pton(s, family, addr);
+  if (zone == std::string_view::npos) return Pton(s, family, addr);
   // Only IPv6 has zones; "10.0.0.1%x" stays invalid.
   if (!Pton(s.substr(0, zone), family, addr)) return false;
   return *family == AF_INET6 && zone + 1 < s.size();
 }
 
-bool AddressInNetwork(const std::string& host, const Network& net) {
-  return FindNetwork(host, {net}) == 0;
+namespace {
+
+bool Contains(const Network& n, int family, const unsigned char addr[16]) {
+  const bool mapped = family == AF_INET6 &&
+                      memcmp(addr, kMappedPrefix, sizeof(kMappedPrefix)) == 0;
+  if (n.family == family) return SamePrefix(addr, n.addr, n.prefix);
+  return mapped && n.family == AF_INET &&
+         SamePrefix(addr + 12, n.addr, n.prefix);
 }
 
-int FindNetwork(const std::string& host, const std::vector<Network>& nets) {
+}  // namespace
+
+bool AddressInNetwork(std::string_view host, const Network& net) {
+  int family = 0;
+  unsigned char addr[16];
+  return ParseAddress(host, &family, addr) && Contains(net, family, addr);
+}
+
+int FindNetwork(std::string_view host, const std::vector<Network>& nets) {
   int family = 0;
   unsigned char addr[16];
   if (!ParseAddress(host, &family, addr)) return -1;
-  bool mapped = family == AF_INET6 &&
-                memcmp(addr, kMappedPrefix, sizeof(kMappedPrefix)) == 0;
-  for (size_t i = 0; i < nets.size(); ++i) {
-    const Network& n = nets[i];
-    bool in = false;
-    if (n.family == family) in = SamePrefix(addr, n.addr, n.prefix);
-    else if (mapped && n.family == AF_INET)
-      in = SamePrefix(addr + 12, n.addr, n.prefix);
-    if (in) return static_cast<int>(i);
-  }
+  for (size_t i = 0; i < nets.size(); ++i)
+    if (Contains(nets[i], family, addr)) return static_cast<int>(i);
   return -1;
 }
 

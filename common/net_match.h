@@ -4,6 +4,7 @@
 #define SSPR_COMMON_NET_MATCH_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sspr {
@@ -19,20 +20,20 @@ struct Network {
 // names, "10/8", zone ids "fe80::1%eth0", brackets), a prefix that is not
 // 0-32 / 0-128 in decimal, and host bits set below the prefix
 // ("10.1.2.3/8": a typo for 10.0.0.0/8 or for 10.1.2.3?).
-bool ParseNetwork(const std::string& s, Network* out, std::string* err);
+bool ParseNetwork(std::string_view s, Network* out, std::string* err);
 
 // Parses an address as PAM_RHOST may hold it: an IPv4 or IPv6 literal; an
 // IPv6 zone ("fe80::1%eth0") is ignored. False for anything else, a host
 // name included: no name is ever resolved.
-bool ParseAddress(const std::string& s, int* family, unsigned char addr[16]);
+bool ParseAddress(std::string_view s, int* family, unsigned char addr[16]);
 
 // True when `host` is an address inside `net`. An IPv4-mapped IPv6
 // address (::ffff:10.1.2.3) also matches IPv4 networks. A host name, an
 // empty string or anything else that is not an address matches nothing.
-bool AddressInNetwork(const std::string& host, const Network& net);
+bool AddressInNetwork(std::string_view host, const Network& net);
 
 // The first of `nets` that contains `host`, or -1.
-int FindNetwork(const std::string& host, const std::vector<Network>& nets);
+int FindNetwork(std::string_view host, const std::vector<Network>& nets);
 
 }  // namespace sspr
 

@@ -130,29 +130,43 @@ bool HasControl(const std::string& s, const char* allowed) {
   return false;
 }
 
-std::string SafeFileName(const std::string& user) {
+size_t SafeFileNameTo(std::string_view user, char* out) {
   static const char kHex[] = "0123456789ABCDEF";
-  if (user.empty()) return "%";  // never the directory itself
   // %XX makes a name up to three times longer; past kMaxEscapedName the
   // file is named by a hash of the name. '+' never starts an escaped name
   // (it is escaped as %2B), so the two kinds never meet.
   constexpr size_t kMaxEscapedName = 200;
-  std::string out;
+  static_assert(kMaxEscapedName + 3 < kSafeFileNameSize, "room for %XX");
+  size_t n = 0;
+  if (user.empty()) out[n++] = '%';  // never the directory itself
   for (size_t i = 0; i < user.size(); ++i) {
     unsigned char ch = static_cast<unsigned char>(user[i]);
     bool keep = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
                 (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
                 (ch == '.' && i > 0);
     if (keep) {
-      out.push_back(static_cast<char>(ch));
+      out[n++] = static_cast<char>(ch);
     } else {
-      out.push_back('%');
-      out.push_back(kHex[ch >> 4]);
-      out.push_back(kHex[ch & 15]);
+      out[n++] = '%';
+      out[n++] = kHex[ch >> 4];
+      out[n++] = kHex[ch & 15];
     }
-    if (out.size() > kMaxEscapedName) return "+" + Sha256Hex(user);
+    if (n > kMaxEscapedName) {
+      const std::string hash = Sha256Hex(std::string(user));
+      out[0] = '+';
+      memcpy(out + 1, hash.data(), hash.size());
+      n = 1 + hash.size();
+      break;
+    }
   }
-  return out;
+  out[n] = '\0';
+  return n;
+}
+
+std::string SafeFileName(const std::string& user) {
+  char name[kSafeFileNameSize];
+  const size_t n = SafeFileNameTo(user, name);
+  return std::string(name, n);
 }
 
 }  // namespace sspr

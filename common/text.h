@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace sspr {
 
@@ -68,6 +69,10 @@ bool HasControl(const std::string& s, const char* allowed = "");
 // 16 hex digits) every name fits NAME_MAX. '+' never starts an escaped
 // name, so the two kinds never meet. Independent of the locale.
 std::string SafeFileName(const std::string& user);
+// The same into out[0, kSafeFileNameSize), NUL-terminated; returns its
+// length. Allocates nothing, except to hash a name too long to escape.
+constexpr size_t kSafeFileNameSize = 208;
+size_t SafeFileNameTo(std::string_view user, char* out);
 
 }  // namespace sspr
 

@@ -1,10 +1,17 @@
 // The configuration shared by pam_sspr.so, sspr-helper and the CLIs.
-// One setter serves both the config file and the module arguments.
+// One parser and one table of setters serve the config file and the module
+// arguments, for two kinds of Config (ConfigT below): the helper's and the
+// tools' Config owns its strings; the module's ModuleConfig only points
+// into the text it was parsed from, so its fast path allocates nothing.
 #ifndef SSPR_CONFIG_CONFIG_H_
 #define SSPR_CONFIG_CONFIG_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sspr {
@@ -20,23 +27,97 @@ constexpr size_t kMaxConfigLine = 4096;
 // Where the message catalogues are installed (CMAKE_INSTALL_FULL_LOCALEDIR).
 extern const char kDefaultLocaleDir[];
 
-struct Config {
+// A list as the config writes it: entries split at ',', ' ' and tab, only
+// those `keep` accepts (all when null), at most `max`. It points into the
+// text it was given and allocates nothing; entries are std::string_view.
+class NameView {
+ public:
+  using Keep = bool (*)(std::string_view);
+  constexpr NameView() = default;
+  constexpr explicit NameView(std::string_view raw, Keep keep = nullptr,
+                              size_t max = SIZE_MAX)
+      : raw_(raw), keep_(keep), max_(max) {}
+
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::string_view;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const std::string_view*;
+    using reference = const std::string_view&;
+    iterator() = default;
+    iterator(const NameView* list, size_t pos) : list_(list), pos_(pos) {
+      Settle();
+    }
+    reference operator*() const { return cur_; }
+    pointer operator->() const { return &cur_; }
+    iterator& operator++() {
+      pos_ =
+          static_cast<size_t>(cur_.data() + cur_.size() - list_->raw_.data());
+      ++seen_;
+      Settle();
+      return *this;
+    }
+    bool operator==(const iterator& o) const {
+      return done_ == o.done_ && (done_ || pos_ == o.pos_);
+    }
+    bool operator!=(const iterator& o) const { return !(*this == o); }
+
+   private:
+    void Settle();  // moves to the next kept entry at or after pos_
+    const NameView* list_ = nullptr;
+    size_t pos_ = 0, seen_ = 0;
+    std::string_view cur_;
+    bool done_ = true;
+  };
+
+  iterator begin() const { return iterator(this, 0); }
+  // NOLINTNEXTLINE(readability-convert-member-functions-to-static)
+  iterator end() const { return iterator(); }
+  size_t size() const;
+  bool empty() const { return begin() == end(); }
+  std::string_view raw() const { return raw_; }
+
+ private:
+  std::string_view raw_;
+  Keep keep_ = nullptr;
+  size_t max_ = SIZE_MAX;
+};
+
+// Config: owned strings and lists (the helper, sspr-admin, the tests).
+struct OwnedStorage {
+  using Str = std::string;
+  using List = std::vector<std::string>;
+  static List ListOf(const char* names);
+};
+// ModuleConfig: views into the parsed text, which must outlive it.
+struct ViewStorage {
+  using Str = std::string_view;
+  using List = NameView;
+  static constexpr List ListOf(const char* names) { return NameView(names); }
+};
+
+template <class P>
+struct ConfigT {
+  using Str = typename P::Str;
+  using List = typename P::List;
+
   BackendKind backend = BackendKind::kLocal;
   Mode mode = Mode::kRegister;
-  std::vector<std::string> methods = {"mobile", "office"};
+  List methods = P::ListOf("mobile office");
   int methods_required = 1;
   int questions_required = 3;   // security questions to answer (3-5)
-  std::string questions_file;   // the admin's own questions, one a line
-  std::string email_delivery;   // like delivery, for e-mail; "" = delivery
+  Str questions_file;           // the admin's own questions, one a line
+  Str email_delivery;           // like delivery, for e-mail; "" = delivery
   int reconfirm_days = 180;     // ask to confirm methods; 0 = never
   int snooze_max = 0;           // "later" answers allowed per user
   int snooze_interval = 86400;  // seconds between two reminders
   int64_t grace_until = 0;      // "later" allowed until (unix time); 0 = no
-  std::string default_region = "US";
+  Str default_region = "US";
   FailMode failmode = FailMode::kSafe;
-  std::vector<std::string> groups, exempt_users, exempt_groups;
-  std::string state_dir = "/var/lib/pam_sspr";
-  std::string cache_dir = "/var/cache/pam_sspr";
+  List groups, exempt_users, exempt_groups;
+  Str state_dir = "/var/lib/pam_sspr";
+  Str cache_dir = "/var/cache/pam_sspr";
   int cache_ttl = 86400;       // seconds a positive answer is cached
   int helper_timeout = 30;     // seconds the module waits for one frame
   int dialogue_timeout = 600;  // seconds for the whole dialogue
@@ -52,92 +133,102 @@ struct Config {
                                // window: a brake, never a lockout
   int rate_window = 3600;
   int rate_lockout = 86400;  // lockout once the limit is hit
-  std::string delivery;      // outbox:PATH | command:PATH
+  Str delivery;              // outbox:PATH | command:PATH
   int delivery_timeout = 10;
-  std::string helper_user = "_sspr";
-  std::string secrets_file = "/etc/security/pam_sspr.secrets";
-  std::string enroll_url = "https://aka.ms/ssprsetup";
+  Str helper_user = "_sspr";
+  Str secrets_file = "/etc/security/pam_sspr.secrets";
+  Str enroll_url = "https://aka.ms/ssprsetup";
   // Module-only keys.
-  std::string conf = kDefaultConfPath;
-  std::string helper;
+  Str conf = kDefaultConfPath;
+  Str helper;
   bool debug = false;
   // Registration services (backend = rest | graph | okta) and the module's
   // stale-if-error cache; each documented in pam_sspr.conf(5).
   int stale_ttl =
       0;  // s an expired positive entry may answer while the service is down
-  std::string cafile;         // CA bundle for the services ("" = system store)
-  std::string pinned_pubkey;  // sha256//BASE64[;...] or a key file ("" = none)
-  std::string directory_user = "%u";  // name in the directory, %u = login
-  std::string rest_url;               // base URL of the rest API
-  std::string graph_tenant;           // Entra tenant id or domain
-  std::string graph_client_id;        // application (client) id
-  std::string graph_login_url = "https://login.microsoftonline.com";
-  std::string graph_url = "https://graph.microsoft.com";
-  std::string graph_status = "methods";  // methods | report
-  bool graph_write = true;               // the app may add phone/email methods
-  std::string okta_url;                  // https://example.okta.com
+  Str cafile;                 // CA bundle for the services ("" = system store)
+  Str pinned_pubkey;          // sha256//BASE64[;...] or a key file ("" = none)
+  Str directory_user = "%u";  // name in the directory, %u = login
+  Str rest_url;               // base URL of the rest API
+  Str graph_tenant;           // Entra tenant id or domain
+  Str graph_client_id;        // application (client) id
+  Str graph_login_url = "https://login.microsoftonline.com";
+  Str graph_url = "https://graph.microsoft.com";
+  Str graph_status = "methods";  // methods | report
+  bool graph_write = true;       // the app may add phone/email methods
+  Str okta_url;                  // https://example.okta.com
   // Scope by service and remote host (config/scope.h).
-  std::vector<std::string> only_services, skip_services;
-  std::vector<std::string> skip_rhosts;  // CIDR networks, checked when set
+  List only_services, skip_services;
+  List skip_rhosts;  // CIDR networks, checked when set
   // Scope by account and caller (config/scope.h).
   int min_uid = -1;         // -1: UID_MIN of /etc/login.defs at run time
   bool check_root = false;  // root is checked only when named
   NonInteractive noninteractive = NonInteractive::kSkip;
-  std::vector<std::string> noninteractive_services = {
-      "cron",   "crond",   "atd",       "systemd-user", "sudo",
-      "sudo-i", "runuser", "runuser-l", "polkit-1",     "pkexec"};
-  std::vector<std::string> interactive_services = {"cockpit"};
+  List noninteractive_services = P::ListOf(
+      "cron crond atd systemd-user sudo sudo-i runuser runuser-l polkit-1 "
+      "pkexec");
+  List interactive_services = P::ListOf("cockpit");
   bool show_qr = true;  // block/warn messages add a QR code of enroll_url
   bool seccomp =
       true;  // the helper's system-call filter (helper/sandbox/seccomp.h)
   // Translations and the admin's own texts (helper/i18n.h).
-  std::string locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
-  std::string texts_file;  // intro/help texts ("" = the built-in ones)
+  Str locale_dir = kDefaultLocaleDir;  // <lang>/LC_MESSAGES/pam_sspr.mo
+  Str texts_file;  // intro/help texts ("" = the built-in ones)
   // email_delivery = smtp (helper/delivery/smtp_sender.h); the password is
   // secrets_file's smtp_password.
-  std::string smtp_url;   // smtp://host[:port] (STARTTLS) | smtps://host[:port]
-  std::string smtp_from;  // sender address
-  std::string smtp_user;  // "" = no AUTH
+  Str smtp_url;   // smtp://host[:port] (STARTTLS) | smtps://host[:port]
+  Str smtp_from;  // sender address
+  Str smtp_user;  // "" = no AUTH
   // backend = okta as an OAuth 2.0 service app (private_key_jwt) instead
   // of an SSWS API token; the key is secrets_file's okta_private_key_file.
-  std::string okta_client_id;  // "" = use okta_api_token
-  std::string okta_key_id;     // "kid" of the JWT ("" = none)
-  std::string okta_scopes = "okta.users.read okta.users.manage";
+  Str okta_client_id;  // "" = use okta_api_token
+  Str okta_key_id;     // "kid" of the JWT ("" = none)
+  Str okta_scopes = "okta.users.read okta.users.manage";
   // backend = ldap (helper/backends/ldap.cc; keys in config/ldap_keys.cc).
   // An empty attribute or filter means ldap_schema's (LdapEffective*).
-  std::vector<std::string> ldap_uri;  // tried in order
-  bool ldap_starttls = true;          // for ldap:// URIs
-  std::string ldap_base;
-  std::string ldap_scope = "sub";  // base | one | sub
-  std::string ldap_user_filter;    // "" = the schema's; %u escaped
-  std::string ldap_bind_dn;  // password: secrets_file's ldap_bind_password
-  std::string ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
-  std::string ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
-  std::string ldap_attr_verified;   // "" = any value counts
-  std::string ldap_attr_questions;  // "" = questions not offered (no preset)
+  List ldap_uri;              // tried in order
+  bool ldap_starttls = true;  // for ldap:// URIs
+  Str ldap_base;
+  Str ldap_scope = "sub";       // base | one | sub
+  Str ldap_user_filter;         // "" = the schema's; %u escaped
+  Str ldap_bind_dn;             // password: secrets_file's ldap_bind_password
+  Str ldap_schema = "rfc2798";  // rfc2798 | freeipa | ad
+  Str ldap_attr_mobile, ldap_attr_office, ldap_attr_email;
+  Str ldap_attr_verified;           // "" = any value counts
+  Str ldap_attr_questions;          // "" = questions not offered (no preset)
   int ldap_connect_timeout = 3;     // seconds per URI
-  std::string ldap_sasl_mech;       // "" (simple bind) | EXTERNAL
-  std::string ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
+  Str ldap_sasl_mech;               // "" (simple bind) | EXTERNAL
+  Str ldap_tls_cert, ldap_tls_key;  // client certificate (EXTERNAL)
   // ldap_sasl_mech = GSSAPI: the keytab (read as root, before the drop),
   // its principal ("" = the keytab's first) and libkrb5's configuration.
-  std::string ldap_keytab = "/etc/krb5.keytab";
-  std::string ldap_krb5_principal;
-  std::string ldap_krb5_conf = "/etc/krb5.conf";
+  Str ldap_keytab = "/etc/krb5.keytab";
+  Str ldap_krb5_principal;
+  Str ldap_krb5_conf = "/etc/krb5.conf";
   // Reset at the login prompt (pam_sm_authenticate; helper/reset_dialogue.h).
   bool reset = false;              // offered after a wrong password
   int reset_methods_required = 1;  // registered methods to prove (1-2)
   int reset_questions = 3;         // security questions asked (1-5)
-  std::string reset_contact = "your administrator";  // in the notice
-  std::vector<std::string> reset_exclude_groups = {"sudo", "wheel", "adm",
-                                                   "admin"};
-  int reset_limit = 3;       // resets per user per day
-  int reset_fail_limit = 5;  // failed proofs per user per day
-  std::string reset_passwd_service = "passwd";  // PAM service of sspr-setpass
-  std::string setpass;  // module argument only: sspr-setpass path
+  Str reset_contact = "your administrator";  // in the notice
+  List reset_exclude_groups = P::ListOf("sudo wheel adm admin");
+  int reset_limit = 3;                  // resets per user per day
+  int reset_fail_limit = 5;             // failed proofs per user per day
+  Str reset_passwd_service = "passwd";  // PAM service of sspr-setpass
+  Str setpass;  // module argument only: sspr-setpass path
 };
 
+struct Config : ConfigT<OwnedStorage> {};
+// The module's own: every key is parsed and checked exactly as for Config
+// (the same setters), but strings and lists point into the config text
+// and the module arguments, which must outlive it. Two values are kept as
+// written, for the module never reads them: default_region (Config
+// upper-cases it) and okta_scopes (Config joins it with single spaces).
+struct ModuleConfig : ConfigT<ViewStorage> {};
+
 // Sets one key. On failure *err names the key and says what is wrong.
-bool SetKey(Config* c, const std::string& key, const std::string& value,
+// For a ModuleConfig, `value` must outlive it.
+bool SetKey(Config* c, std::string_view key, std::string_view value,
+            std::string* err);
+bool SetKey(ModuleConfig* c, std::string_view key, std::string_view value,
             std::string* err);
 
 // Every key SetKey knows, sorted (from its own table; for the docs check).
@@ -145,6 +236,11 @@ std::vector<std::string> ConfigKeyNames();
 
 // Checks relations between keys (e.g. methods_required <= methods).
 bool Validate(const Config& c, std::string* err);
+bool Validate(const ModuleConfig& c, std::string* err);
+
+// One config line without its comment: from a '#' at the start or after a
+// space or tab to the end; "\#" stands for a literal '#'.
+std::string StripComment(const std::string& line);
 
 // Reads `path` and applies every valid `key = value` line; every invalid
 // one is added to *errors ("/etc/security/pam_sspr.conf:12: unknown key
@@ -153,9 +249,6 @@ bool Validate(const Config& c, std::string* err);
 // check_perms the file must be a regular file owned by root and not
 // writable by group or others. A missing file is an error only when
 // `must_exist`. True when nothing was added to *errors.
-// One config line without its comment: from a '#' at the start or after a
-// space or tab to the end; "\#" stands for a literal '#'.
-std::string StripComment(const std::string& line);
 bool LoadConfigFileAll(const std::string& path, bool check_perms,
                        bool must_exist, Config* c,
                        std::vector<std::string>* errors);
@@ -178,6 +271,25 @@ bool LoadConfigAll(const std::vector<std::string>& args, bool check_perms,
 // The same; *err is the first error (and how many more there are).
 bool LoadConfig(const std::vector<std::string>& args, bool check_perms,
                 Config* c, std::string* err);
+
+// The module's text: the config file is read into `small` when it fits
+// (no allocation: the fast path), else into one heap buffer. A
+// ModuleConfig loaded from it points into it: keep it while *c is used.
+struct ConfigText {
+  char small[32 * 1024];
+  std::unique_ptr<char[]> big;
+};
+// LoadConfigFileAll for a ModuleConfig, whose values point into *text.
+bool LoadConfigFileAll(std::string_view path, bool check_perms, bool must_exist,
+                       ConfigText* text, ModuleConfig* c,
+                       std::vector<std::string>* errors);
+// LoadConfigAll for the module: the same steps and errors, argv as PAM
+// gives it (argv must outlive *c too). Allocates nothing while the file
+// fits ConfigText::small and nothing is wrong.
+bool LoadModuleConfig(int argc, const char** argv, bool check_perms,
+                      ConfigText* text, ModuleConfig* c,
+                      std::vector<std::string>* errors);
+
 // "first error" or "first error (and N more)".
 std::string FirstError(const std::vector<std::string>& errors);
 
@@ -185,14 +297,14 @@ const char* ModeName(Mode m);
 const char* FailModeName(FailMode m);
 // "local" | "rest" | "graph" | "okta", as the `backend` key spells it.
 const char* BackendName(BackendKind b);
-std::vector<std::string> SplitList(const std::string& v);
+std::vector<std::string> SplitList(std::string_view v);
 
 // email_delivery = smtp: smtp://HOST[:PORT] or smtps://HOST[:PORT], a host
 // always, nothing else (*err says what is wrong).
-bool SmtpUrlValid(const std::string& url, std::string* err);
+bool SmtpUrlValid(std::string_view url, std::string* err);
 // An address such as smtp_from: printable ASCII without <>(),;:"\[] and
 // spaces, one '@' with text on both sides, at most 254 characters.
-bool SmtpAddressValid(const std::string& a);
+bool SmtpAddressValid(std::string_view a);
 
 }  // namespace sspr
 

@@ -26,13 +26,15 @@ constexpr Preset kPresets[] = {
     {"ad", "(&(objectClass=user)(sAMAccountName=%u))"},
 };
 
-bool Printable(const std::string& v) {
+std::string S(std::string_view v) { return std::string(v); }
+
+bool Printable(std::string_view v) {
   return std::all_of(v.begin(), v.end(),
                      [](unsigned char ch) { return ch >= ' ' && ch != 0x7f; });
 }
 
 // RFC 4512 descr (a name) or numericoid.
-bool AttrName(const std::string& v) {
+bool AttrName(std::string_view v) {
   if (v.empty() || v.size() > 64) return false;
   if (isalpha(static_cast<unsigned char>(v[0])))
     return std::all_of(v.begin(), v.end(), [](unsigned char ch) {
@@ -45,13 +47,13 @@ bool AttrName(const std::string& v) {
 }
 
 // ldap[s]://host[:port][/]: no DN, no extensions in the URI.
-bool UriOk(const std::string& u) {
+bool UriOk(std::string_view u) {
   size_t p = u.rfind("ldaps://", 0) == 0  ? 8
              : u.rfind("ldap://", 0) == 0 ? 7
                                           : 0;
   if (p == 0 || u.size() > 300) return false;
-  std::string rest = u.substr(p);
-  if (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::string_view rest = u.substr(p);
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
   if (rest.empty()) return false;
   return std::all_of(rest.begin(), rest.end(), [](unsigned char ch) {
     return isalnum(ch) || ch == '.' || ch == '-' || ch == ':' || ch == '[' ||
@@ -59,9 +61,9 @@ bool UriOk(const std::string& u) {
   });
 }
 
-bool FilterOk(const std::string& f) {
+bool FilterOk(std::string_view f) {
   if (f.size() < 3 || f.size() > 512 || f.front() != '(' || f.back() != ')' ||
-      f.find("%u") == std::string::npos || !Printable(f))
+      f.find("%u") == std::string_view::npos || !Printable(f))
     return false;
   int depth = 0;
   for (size_t i = 0; i < f.size(); ++i) {
@@ -72,33 +74,35 @@ bool FilterOk(const std::string& f) {
   return depth == 0;
 }
 
-bool YesNo(const std::string& k, const std::string& v, bool* out,
-           std::string* e) {
+bool YesNo(std::string_view k, std::string_view v, bool* out, std::string* e) {
   if (v == "yes" || v == "no") {
     *out = v == "yes";
     return true;
   }
-  *e = "'" + k + "' wants yes or no, not '" + v + "'";
+  *e = "'" + S(k) + "' wants yes or no, not '" + S(v) + "'";
   return false;
 }
 
-bool Seconds(const std::string& k, const std::string& v, int* out,
-             std::string* e) {
-  if (v.empty() || v.size() > 2 ||
-      !std::all_of(v.begin(), v.end(),
-                   [](unsigned char ch) { return isdigit(ch); }) ||
-      std::stoi(v) < 1 || std::stoi(v) > 60) {
-    *e = "'" + k + "' wants seconds from 1 to 60, not '" + v + "'";
+bool Seconds(std::string_view k, std::string_view v, int* out, std::string* e) {
+  const bool digits = !v.empty() && v.size() <= 2 &&
+                      std::all_of(v.begin(), v.end(),
+                                  [](unsigned char ch) { return isdigit(ch); });
+  const int n = !digits         ? 0
+                : v.size() == 1 ? v[0] - '0'
+                                : (v[0] - '0') * 10 + (v[1] - '0');
+  if (n < 1 || n > 60) {
+    *e = "'" + S(k) + "' wants seconds from 1 to 60, not '" + S(v) + "'";
     return false;
   }
-  *out = std::stoi(v);
+  *out = n;
   return true;
 }
 
-bool Attr(Config* c, std::string Config::*field, const std::string& k,
-          const std::string& v, std::string* e) {
+template <class C, class F>
+bool Attr(C* c, F field, std::string_view k, std::string_view v,
+          std::string* e) {
   if (!v.empty() && !AttrName(v)) {
-    *e = "'" + k + "' wants an attribute name, not '" + v + "'";
+    *e = "'" + S(k) + "' wants an attribute name, not '" + S(v) + "'";
     return false;
   }
   c->*field = v;
@@ -117,7 +121,7 @@ const char* const kKeys[] = {
 
 }  // namespace
 
-bool IsLdapKey(const std::string& key) {
+bool IsLdapKey(std::string_view key) {
   return std::find(std::begin(kKeys), std::end(kKeys), key) != std::end(kKeys);
 }
 
@@ -125,20 +129,30 @@ std::vector<std::string> LdapKeyNames() {
   return std::vector<std::string>(std::begin(kKeys), std::end(kKeys));
 }
 
-bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
-                std::string* e) {
+namespace {
+
+// ldap_uri's valid entries, at most 8: Config keeps copies, ModuleConfig
+// the text with the same rule.
+void AssignUris(std::vector<std::string>* out, std::string_view v) {
+  out->clear();
+  for (std::string_view u : NameView(v, UriOk, 8)) out->emplace_back(u);
+}
+void AssignUris(NameView* out, std::string_view v) {
+  *out = NameView(v, UriOk, 8);
+}
+
+template <class C>
+bool SetLdapKeyT(C* c, std::string_view k, std::string_view v, std::string* e) {
   if (k == "ldap_uri") {
-    std::vector<std::string> good;
-    std::string bad;
-    for (const auto& u : SplitList(v)) {
-      if (UriOk(u)) good.push_back(u);
-      else if (bad.empty()) bad = u;
+    std::string_view bad;
+    for (std::string_view u : NameView(v)) {
+      if (!UriOk(u) && bad.empty()) bad = u;
     }
-    if (good.size() > 8) good.resize(8);
-    c->ldap_uri = good;  // the valid ones hold
-    if (!bad.empty() || good.empty()) {
-      *e = "'" + k + "' wants ldap:// or ldaps:// URIs (host[:port]), not '" +
-           (bad.empty() ? v : bad) + "'";
+    AssignUris(&c->ldap_uri, v);  // the valid ones hold
+    if (!bad.empty() || c->ldap_uri.empty()) {
+      *e = "'" + S(k) +
+           "' wants ldap:// or ldaps:// URIs (host[:port]), not '" +
+           S(bad.empty() ? v : bad) + "'";
       return false;
     }
     return true;
@@ -146,7 +160,7 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   if (k == "ldap_starttls") return YesNo(k, v, &c->ldap_starttls, e);
   if (k == "ldap_base" || k == "ldap_bind_dn") {
     if ((k == "ldap_base" && v.empty()) || v.size() > 512 || !Printable(v)) {
-      *e = "'" + k + "' wants a DN of at most 512 printable characters";
+      *e = "'" + S(k) + "' wants a DN of at most 512 printable characters";
       return false;
     }
     (k == "ldap_base" ? c->ldap_base : c->ldap_bind_dn) = v;
@@ -154,7 +168,7 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_scope") {
     if (v != "base" && v != "one" && v != "sub") {
-      *e = "'" + k + "' must be base, one or sub, not '" + v + "'";
+      *e = "'" + S(k) + "' must be base, one or sub, not '" + S(v) + "'";
       return false;
     }
     c->ldap_scope = v;
@@ -162,7 +176,7 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_user_filter") {
     if (!v.empty() && !FilterOk(v)) {
-      *e = "'" + k +
+      *e = "'" + S(k) +
            "' wants one parenthesised filter with %u, of at most "
            "512 characters";
       return false;
@@ -177,13 +191,14 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
         return true;
       }
     }
-    *e = "'" + k + "' must be rfc2798, freeipa or ad, not '" + v + "'";
+    *e = "'" + S(k) + "' must be rfc2798, freeipa or ad, not '" + S(v) + "'";
     return false;
   }
   if (k == "ldap_sasl_mech") {
     if (!v.empty() && v != "EXTERNAL" && v != "GSSAPI") {
-      *e = "'" + k +
-           "' must be empty (simple bind), EXTERNAL or GSSAPI, not '" + v + "'";
+      *e = "'" + S(k) +
+           "' must be empty (simple bind), EXTERNAL or GSSAPI, not '" + S(v) +
+           "'";
       return false;
     }
     c->ldap_sasl_mech = v;
@@ -194,7 +209,7 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
     if (v.size() > 256 ||
         !std::all_of(v.begin(), v.end(),
                      [](unsigned char ch) { return ch > ' ' && ch != 0x7f; })) {
-      *e = "'" + k +
+      *e = "'" + S(k) +
            "' wants a Kerberos principal (host/name@REALM) of at most 256 "
            "characters without blanks";
       return false;
@@ -204,7 +219,7 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_keytab" || k == "ldap_krb5_conf") {
     if (v.empty() || v[0] != '/' || v.size() > 1024 || !Printable(v)) {
-      *e = "'" + k + "' wants an absolute path, not '" + v + "'";
+      *e = "'" + S(k) + "' wants an absolute path, not '" + S(v) + "'";
       return false;
     }
     (k == "ldap_keytab" ? c->ldap_keytab : c->ldap_krb5_conf) = v;
@@ -212,7 +227,7 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_tls_cert" || k == "ldap_tls_key") {
     if (!v.empty() && (v[0] != '/' || v.size() > 1024 || !Printable(v))) {
-      *e = "'" + k + "' wants an absolute path, not '" + v + "'";
+      *e = "'" + S(k) + "' wants an absolute path, not '" + S(v) + "'";
       return false;
     }
     (k == "ldap_tls_cert" ? c->ldap_tls_cert : c->ldap_tls_key) = v;
@@ -220,20 +235,19 @@ bool SetLdapKey(Config* c, const std::string& k, const std::string& v,
   }
   if (k == "ldap_connect_timeout")
     return Seconds(k, v, &c->ldap_connect_timeout, e);
-  if (k == "ldap_attr_mobile")
-    return Attr(c, &Config::ldap_attr_mobile, k, v, e);
-  if (k == "ldap_attr_office")
-    return Attr(c, &Config::ldap_attr_office, k, v, e);
-  if (k == "ldap_attr_email") return Attr(c, &Config::ldap_attr_email, k, v, e);
+  if (k == "ldap_attr_mobile") return Attr(c, &C::ldap_attr_mobile, k, v, e);
+  if (k == "ldap_attr_office") return Attr(c, &C::ldap_attr_office, k, v, e);
+  if (k == "ldap_attr_email") return Attr(c, &C::ldap_attr_email, k, v, e);
   if (k == "ldap_attr_verified")
-    return Attr(c, &Config::ldap_attr_verified, k, v, e);
+    return Attr(c, &C::ldap_attr_verified, k, v, e);
   if (k == "ldap_attr_questions")
-    return Attr(c, &Config::ldap_attr_questions, k, v, e);
-  *e = "unknown key '" + k + "'";
+    return Attr(c, &C::ldap_attr_questions, k, v, e);
+  *e = "unknown key '" + S(k) + "'";
   return false;
 }
 
-bool ValidateLdap(const Config& c, std::string* err) {
+template <class C>
+bool ValidateLdapT(const C& c, std::string* err) {
   if (c.ldap_uri.empty() || c.ldap_base.empty()) {
     *err = "backend = ldap needs ldap_uri and ldap_base";
     return false;
@@ -267,7 +281,7 @@ bool ValidateLdap(const Config& c, std::string* err) {
     return false;
   }
   auto plain = std::find_if(c.ldap_uri.begin(), c.ldap_uri.end(),
-                            [&c](const std::string& u) {
+                            [&c](std::string_view u) {
                               return u.rfind("ldap://", 0) == 0 &&
                                      !c.ldap_starttls && !LdapLoopback(u);
                             });
@@ -275,10 +289,27 @@ bool ValidateLdap(const Config& c, std::string* err) {
     *err =
         "ldap_starttls = no sends the bind in clear: only to this host, "
         "not " +
-        *plain + " (use ldaps:// or StartTLS)";
+        S(*plain) + " (use ldaps:// or StartTLS)";
     return false;
   }
   return true;
+}
+
+}  // namespace
+
+bool SetLdapKey(Config* c, std::string_view k, std::string_view v,
+                std::string* e) {
+  return SetLdapKeyT(c, k, v, e);
+}
+bool SetLdapKey(ModuleConfig* c, std::string_view k, std::string_view v,
+                std::string* e) {
+  return SetLdapKeyT(c, k, v, e);
+}
+bool ValidateLdap(const Config& c, std::string* err) {
+  return ValidateLdapT(c, err);
+}
+bool ValidateLdap(const ModuleConfig& c, std::string* err) {
+  return ValidateLdapT(c, err);
 }
 
 std::string LdapUserFilter(const Config& c) {
@@ -299,9 +330,9 @@ std::string LdapAttr(const Config& c, const std::string& method) {
   return "";
 }
 
-bool LdapLoopback(const std::string& uri) {
+bool LdapLoopback(std::string_view uri) {
   if (uri.rfind("ldap://", 0) != 0) return false;
-  std::string host = uri.substr(7);
+  std::string_view host = uri.substr(7);
   if (host.rfind("[::1]", 0) == 0)
     return host.size() == 5 || host[5] == ':' || host[5] == '/';
   host = host.substr(0, host.find_first_of(":/"));

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -33,15 +34,24 @@ struct UidRange {
 
 // UID_MIN and UID_MAX from login.defs(5) text; defaults for what is absent
 // or malformed.
-UidRange ParseLoginDefs(const std::string& text);
+UidRange ParseLoginDefs(std::string_view text);
 
 // Reads /etc/login.defs (root-owned, not writable by others, at most
-// 64 KiB, no symlink); the defaults when it cannot be read.
+// 64 KiB, no symlink); the defaults when it cannot be read. Scanned a piece
+// at a time through a buffer on the stack: no allocation (a line longer
+// than 4 KiB is skipped).
 UidRange SystemUidRange();
 
 // The smallest uid of a person: min_uid when set, else UID_MIN of
 // /etc/login.defs, read now.
 uid_t MinUid(const Config& c);
+uid_t MinUid(const ModuleConfig& c);
+
+// Why a rule decided, for the module's debug log: a fixed buffer, so that
+// deciding allocates nothing (a longer text is cut).
+struct Why {
+  char text[512] = "";
+};
 
 // The names of every group `user` belongs to (primary included); false
 // when NSS cannot say.
@@ -51,6 +61,9 @@ bool UserGroups(const std::string& user, gid_t primary,
 // Rules a to d: true when the module applies to `user`; otherwise *why
 // says why not (e.g. "system account (uid 33 < min_uid 1000)").
 bool InScope(const Config& c, const std::string& user, std::string* why);
+// The same for the module: no allocation (unless NSS itself allocates, or
+// the user is in more than 256 groups or has a group entry over 4 KiB).
+bool InScope(const ModuleConfig& c, const char* user, Why* why);
 
 // Rule e: true when the module applies to a login through the PAM service
 // `service` from `rhost` (PAM_RHOST, may be empty); otherwise *why says why
@@ -60,16 +73,18 @@ bool InScope(const Config& c, const std::string& user, std::string* why);
 // such a login stays in scope (sshd sets an address unless UseDNS is on).
 bool InServiceScope(const Config& c, const std::string& service,
                     const std::string& rhost, std::string* why);
+bool InServiceScope(const ModuleConfig& c, std::string_view service,
+                    std::string_view rhost, Why* why);
 
 // True when PAM_TTY names an X display (":0", ":1.0", "host:0",
 // "host.example:10.2"): a graphical greeter (LightDM, SDDM on X, XDM).
-bool IsDisplay(const std::string& tty);
+bool IsDisplay(std::string_view tty);
 
-// What rule f looks at.
+// What rule f looks at (views: the caller keeps the strings).
 struct Caller {
-  std::string service;     // PAM_SERVICE
-  std::string tty;         // PAM_TTY, "" when unset
-  bool stdin_tty = false;  // isatty(STDIN_FILENO) in the application
+  std::string_view service;  // PAM_SERVICE
+  std::string_view tty;      // PAM_TTY, "" when unset
+  bool stdin_tty = false;    // isatty(STDIN_FILENO) in the application
 };
 
 // Rule f: true when the caller can hold a dialogue with a person. *why
@@ -82,6 +97,7 @@ struct Caller {
 //   5. service in interactive_services: yes;
 //   6. anything else: no.
 bool Interactive(const Config& c, const Caller& k, std::string* why);
+bool Interactive(const ModuleConfig& c, const Caller& k, Why* why);
 
 }  // namespace sspr
 

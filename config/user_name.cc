@@ -4,7 +4,7 @@
 
 namespace sspr {
 
-const char* UserNameProblem(const std::string& user) {
+const char* UserNameProblem(std::string_view user) {
   if (user.empty()) return "empty user name";
   if (user.size() > kMaxUserName) return "user name longer than 256 bytes";
   for (size_t i = 0; i < user.size();) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace sspr {
 
@@ -14,7 +15,7 @@ constexpr size_t kMaxUserName = 256;
 // Why the store cannot hold `user`, or nullptr when it can: empty, longer
 // than kMaxUserName bytes, not valid UTF-8 (the records are JSON), or with
 // a control character (C0, DEL, C1: they would reach logs and terminals).
-const char* UserNameProblem(const std::string& user);
+const char* UserNameProblem(std::string_view user);
 
 }  // namespace sspr
 

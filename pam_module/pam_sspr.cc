@@ -37,13 +37,16 @@ struct CheckLock {
   }
 };
 
-std::string Item(pam_handle_t* pamh, int type) {
+// A PAM item, "" when unset (no copy: the fast path allocates nothing).
+const char* ItemText(pam_handle_t* pamh, int type) {
   const void* v = nullptr;
   if (pam_get_item(pamh, type, &v) != PAM_SUCCESS || v == nullptr) return "";
   return static_cast<const char*>(v);
 }
 
-int FailModeCode(const Config& c) {
+std::string Item(pam_handle_t* pamh, int type) { return ItemText(pamh, type); }
+
+int FailModeCode(const ModuleConfig& c) {
   return c.failmode == FailMode::kSecure ? PAM_AUTHINFO_UNAVAIL : PAM_IGNORE;
 }
 
@@ -85,7 +88,7 @@ const char* CodeName(int code) {
   }
 }
 
-int MapOutcome(const Config& c, proto::Outcome o) {
+int MapOutcome(const ModuleConfig& c, proto::Outcome o) {
   if (proto::LetsIn(o)) return PAM_SUCCESS;
   if (o == proto::Outcome::kNotApplicable) return PAM_IGNORE;
   // kPasswordReset is a reset's outcome, never one at account time.
@@ -98,8 +101,9 @@ int MapOutcome(const Config& c, proto::Outcome o) {
 // Stale-if-error: the service is unavailable, but a positive cache entry
 // (fresh or expired) written less than stale_ttl ago says the user had
 // registered. Logged, so an outage never passes unseen.
-bool UseStale(pam_handle_t* pamh, const Config& c, const std::string& user,
-              const std::string& service, int64_t now, const std::string& why) {
+bool UseStale(pam_handle_t* pamh, const ModuleConfig& c,
+              const std::string& user, const std::string& service, int64_t now,
+              const std::string& why) {
   int64_t age = 0;
   if (c.stale_ttl <= 0 || !CacheStaleAge(c.cache_dir, user, now, &age) ||
       age < 0 || age >= c.stale_ttl)
@@ -120,7 +124,7 @@ bool UseStale(pam_handle_t* pamh, const Config& c, const std::string& user,
 // and groups were let through before this (InScope), so exempting the
 // account is the admin's way out; the log line says so. The name is logged
 // only in a printable form.
-int UserNameRefused(pam_handle_t* pamh, const Config& c, int flags,
+int UserNameRefused(pam_handle_t* pamh, const ModuleConfig& c, int flags,
                     const std::string& user, const char* problem) {
   std::string shown;
   for (unsigned char ch : user.substr(0, 64))
@@ -145,41 +149,43 @@ int UserNameRefused(pam_handle_t* pamh, const Config& c, int flags,
 }
 
 int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
+  // The fast path (out of scope, or registered and cached) allocates
+  // nothing: the config is parsed in place in `text`, c points into it and
+  // into argv, PAM items are not copied, and the scope rules say why in a
+  // fixed buffer (tests/pam/test_allocations.py counts).
   const char* user_c = nullptr;
   if (pam_get_user(pamh, &user_c, nullptr) != PAM_SUCCESS ||
       user_c == nullptr || *user_c == '\0') {
     pam_syslog(pamh, LOG_ERR, "cannot determine the user name");
     return PAM_USER_UNKNOWN;
   }
-  std::string user = user_c;
-  Config c;
+  ConfigText text;
+  ModuleConfig c;
   c.helper = SSPR_HELPER_PATH;
-  std::string err;
   // Everything valid is applied even when some line is bad: root, system
   // accounts and the exemptions hold with a broken config.
   std::vector<std::string> errors;
-  const bool config_ok = LoadConfigAll(args, /*check_perms=*/true, &c, &errors);
+  const bool config_ok =
+      LoadModuleConfig(argc, argv, /*check_perms=*/true, &text, &c, &errors);
   if (!config_ok) LogConfigErrorsOnce(pamh, errors);
-  std::string why;
-  const std::string service = Item(pamh, PAM_SERVICE);
-  if (!InScope(c, user, &why) ||
-      !InServiceScope(c, service, Item(pamh, PAM_RHOST), &why)) {
+  Why why;
+  const char* const service_c = ItemText(pamh, PAM_SERVICE);
+  if (!InScope(c, user_c, &why) ||
+      !InServiceScope(c, service_c, ItemText(pamh, PAM_RHOST), &why)) {
     if (c.debug)
-      pam_syslog(pamh, LOG_DEBUG, "user=%s not checked: %s", user.c_str(),
-                 why.c_str());
+      pam_syslog(pamh, LOG_DEBUG, "user=%s not checked: %s", user_c, why.text);
     return PAM_IGNORE;
   }
   Caller caller;
-  caller.service = service;
-  caller.tty = Item(pamh, PAM_TTY);
+  caller.service = service_c;
+  caller.tty = ItemText(pamh, PAM_TTY);
   caller.stdin_tty = isatty(STDIN_FILENO) == 1;
   const bool interactive = Interactive(c, caller, &why);
   if (!interactive && c.noninteractive == NonInteractive::kSkip) {
     if (c.debug)
       pam_syslog(pamh, LOG_DEBUG,
-                 "user=%s not checked: non-interactive caller (%s)",
-                 user.c_str(), why.c_str());
+                 "user=%s not checked: non-interactive caller (%s)", user_c,
+                 why.text);
     return PAM_IGNORE;
   }
   if (!config_ok) {
@@ -188,21 +194,24 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
     pam_syslog(pamh, LOG_NOTICE,
                "user=%s service=%s result=%s (failmode=%s): the "
                "configuration has errors",
-               user.c_str(), service.c_str(), CodeName(code),
-               FailModeName(c.failmode));
+               user_c, service_c, CodeName(code), FailModeName(c.failmode));
     return code;
   }
   // A name the store cannot hold is refused here, before any helper or
   // prompt: never after the user typed a code (see UserNameRefused).
-  if (const char* problem = UserNameProblem(user))
-    return UserNameRefused(pamh, c, flags, user, problem);
+  if (const char* problem = UserNameProblem(user_c))
+    return UserNameRefused(pamh, c, flags, user_c, problem);
   int64_t now = time(nullptr);
   // Fast path: no fork, no exec, no network.
-  if (c.cache_ttl > 0 && CacheIsFresh(c.cache_dir, user, now)) {
+  if (c.cache_ttl > 0 && CacheIsFresh(c.cache_dir, user_c, now)) {
     if (c.debug)
-      pam_syslog(pamh, LOG_DEBUG, "user=%s registered (cached)", user.c_str());
+      pam_syslog(pamh, LOG_DEBUG, "user=%s registered (cached)", user_c);
     return PAM_SUCCESS;
   }
+  // The cold path: from here on, allocating is fine.
+  const std::string user = user_c;
+  const std::string service = service_c;
+  std::string err;
   // Single flight: while another login of this user is checking its
   // status, wait for that answer instead of asking the service again. That
   // check is bounded by helper_timeout, and its lock is let go as soon as
@@ -238,8 +247,8 @@ int AcctMgmt(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   // noninteractive = check: the helper answers by policy, without a
   // dialogue the caller could not hold.
   if (!interactive) start.flags |= proto::kFlagCannotPrompt;
-  start.conf = c.conf;
-  start.args = args;
+  start.conf = std::string(c.conf);
+  start.args.assign(argv, argv + argc);
 
   proto::Result res;
   if (!RunHelper(pamh, c, start, &res, &err, &check_lock.fd)) {

@@ -58,12 +58,13 @@ ConvStatus ConverseOne(pam_handle_t* pamh, int style, const std::string& text,
 
 class Dialogue {
  public:
-  Dialogue(pam_handle_t* pamh, const Config& c, bool silent, int* check_lock)
+  Dialogue(pam_handle_t* pamh, const ModuleConfig& c, bool silent,
+           int* check_lock)
       : pamh_(pamh), c_(c), silent_(silent), check_lock_(check_lock) {}
 
   bool Run(const proto::Start& start, proto::Result* res, std::string* err) {
     user_ = start.user;
-    if (!SpawnHelper(c_.helper, &child_, err)) return false;
+    if (!SpawnHelper(std::string(c_.helper), &child_, err)) return false;
     bool ok = Talk(start, res, err);
     int status = FinishChild(&child_, ok ? 2000 : 0);
     (void)status;
@@ -236,7 +237,7 @@ class Dialogue {
   }
 
   pam_handle_t* pamh_;
-  const Config& c_;
+  const ModuleConfig& c_;
   bool silent_;
   int* check_lock_;
   Child child_;
@@ -250,8 +251,9 @@ class Dialogue {
 
 }  // namespace
 
-bool RunHelper(pam_handle_t* pamh, const Config& c, const proto::Start& start,
-               proto::Result* res, std::string* err, int* check_lock) {
+bool RunHelper(pam_handle_t* pamh, const ModuleConfig& c,
+               const proto::Start& start, proto::Result* res, std::string* err,
+               int* check_lock) {
   Dialogue d(pamh, c, (start.flags & proto::kFlagSilent) != 0, check_lock);
   return d.Run(start, res, err);
 }

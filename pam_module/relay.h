@@ -18,8 +18,9 @@ namespace sspr {
 // reaped before this returns. *check_lock (if given and >= 0) is closed as
 // soon as the helper shows the user anything: from then on this is a
 // dialogue, not a quick status check other logins should wait for.
-bool RunHelper(pam_handle_t* pamh, const Config& c, const proto::Start& start,
-               proto::Result* res, std::string* err, int* check_lock = nullptr);
+bool RunHelper(pam_handle_t* pamh, const ModuleConfig& c,
+               const proto::Start& start, proto::Result* res, std::string* err,
+               int* check_lock = nullptr);
 
 }  // namespace sspr
 

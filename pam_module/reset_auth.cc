@@ -57,10 +57,15 @@ bool Account(const std::string& name, bool by_uid, uid_t uid,
 
 }  // namespace
 
-bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
-  Config r = c;
+bool ResetInScope(const ModuleConfig& c, const std::string& user,
+                  std::string* why) {
+  ModuleConfig r = c;
   r.check_root = false;  // never offered to root, whatever check_root says
-  if (!InScope(r, user, why)) return false;
+  Why w;
+  if (!InScope(r, user.c_str(), &w)) {
+    *why = w.text;
+    return false;
+  }
   std::string name;
   uid_t uid = 0;
   gid_t gid = 0;
@@ -90,8 +95,8 @@ bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
     uid_t u = 0;
     gid_t g = 0;
     if (std::find(names.begin(), names.end(), ex) != names.end() ||
-        (Account(ex, false, 0, &n, &u, &g) && u == uid)) {
-      *why = "exempt user (" + ex + ") under another name";
+        (Account(std::string(ex), false, 0, &n, &u, &g) && u == uid)) {
+      *why = "exempt user (" + std::string(ex) + ") under another name";
       return false;
     }
   }
@@ -102,10 +107,10 @@ bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
       return false;
     }
   }
-  auto member = [&](const std::vector<std::string>& groups, const char* what) {
+  auto member = [&](const ModuleConfig::List& groups, const char* what) {
     for (const auto& g : groups) {
       if (std::find(mine.begin(), mine.end(), g) != mine.end()) {
-        *why = std::string(what) + " (" + g + ")";
+        *why = std::string(what) + " (" + std::string(g) + ")";
         return true;
       }
     }
@@ -115,15 +120,16 @@ bool ResetInScope(const Config& c, const std::string& user, std::string* why) {
          !member(c.reset_exclude_groups, "in reset_exclude_groups");
 }
 
-bool RunSetPass(const Config& c, const std::string& user,
+bool RunSetPass(const ModuleConfig& c, const std::string& user,
                 const std::string& password, proto::SetPasswordResult* res,
                 std::string* err) {
   Child child;
-  if (!SpawnHelper(c.setpass, &child, err)) {
+  if (!SpawnHelper(std::string(c.setpass), &child, err)) {
     *err = "sspr-setpass: " + *err;
     return false;
   }
-  proto::SetPasswordRequest req{user, c.reset_passwd_service, password};
+  proto::SetPasswordRequest req{user, std::string(c.reset_passwd_service),
+                                password};
   std::string wire = proto::EncodeSetPasswordRequest(req);
   Wipe(&req.password);
   const int64_t deadline = NowMs() + kSetPassTimeoutMs;
@@ -148,17 +154,17 @@ bool RunSetPass(const Config& c, const std::string& user,
 }
 
 int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
-  std::vector<std::string> args(argv, argv + argc);
   const char* user_c = nullptr;
   if (pam_get_user(pamh, &user_c, nullptr) != PAM_SUCCESS ||
       user_c == nullptr || *user_c == '\0')
     return PAM_IGNORE;  // nothing to offer; the stack decides
   const std::string user = user_c;
-  Config c;
+  ConfigText text;
+  ModuleConfig c;
   c.helper = SSPR_HELPER_PATH;
   c.setpass = SSPR_SETPASS_PATH;
   std::vector<std::string> errors;
-  if (!LoadConfigAll(args, /*check_perms=*/true, &c, &errors)) {
+  if (!LoadModuleConfig(argc, argv, /*check_perms=*/true, &text, &c, &errors)) {
     // No reset on a config with errors; the password already failed.
     pam_syslog(pamh, LOG_ERR, "reset not offered: configuration error: %s",
                FirstError(errors).c_str());
@@ -167,13 +173,18 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   if (!c.reset) return PAM_IGNORE;
   std::string why;
   const std::string service = Item(pamh, PAM_SERVICE);
+  const std::string tty = Item(pamh, PAM_TTY);
+  const std::string rhost = Item(pamh, PAM_RHOST);
   Caller caller;
   caller.service = service;
-  caller.tty = Item(pamh, PAM_TTY);
+  caller.tty = tty;
   caller.stdin_tty = isatty(STDIN_FILENO) == 1;
-  if (!ResetInScope(c, user, &why) ||
-      !InServiceScope(c, service, Item(pamh, PAM_RHOST), &why) ||
-      !Interactive(c, caller, &why) || UserNameProblem(user) != nullptr) {
+  Why w;
+  const bool offered =
+      ResetInScope(c, user, &why) && InServiceScope(c, service, rhost, &w) &&
+      Interactive(c, caller, &w) && UserNameProblem(user) == nullptr;
+  if (why.empty()) why = w.text;
+  if (!offered) {
     if (c.debug)
       pam_syslog(pamh, LOG_DEBUG, "user=%s reset not offered: %s", user.c_str(),
                  why.empty() ? "user name" : why.c_str());
@@ -189,8 +200,8 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv) {
   start.lang = lang ? lang : "";
   start.flags = proto::kFlagReset | proto::kFlagInteractive;
   if (flags & PAM_SILENT) start.flags |= proto::kFlagSilent;
-  start.conf = c.conf;
-  start.args = args;
+  start.conf = std::string(c.conf);
+  start.args.assign(argv, argv + argc);
   proto::Result res;
   std::string err;
   if (!RunHelper(pamh, c, start, &res, &err)) {

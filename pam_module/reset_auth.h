@@ -21,13 +21,14 @@ int Authenticate(pam_handle_t* pamh, int flags, int argc, const char** argv);
 // the caller): never root, system accounts, exempt users or groups, nor
 // members of reset_exclude_groups; a user whose groups NSS cannot list is
 // not offered one either. Otherwise *why says why not.
-bool ResetInScope(const Config& c, const std::string& user, std::string* why);
+bool ResetInScope(const ModuleConfig& c, const std::string& user,
+                  std::string* why);
 
 // Runs c.setpass (spawn.h's one way of starting a root-side program) for
 // `user`, the module's own PAM user, with `password`; the result is what
 // sspr-setpass answered. False with *err when it could not start, hung,
 // or answered nothing valid (then nothing is known to have changed).
-bool RunSetPass(const Config& c, const std::string& user,
+bool RunSetPass(const ModuleConfig& c, const std::string& user,
                 const std::string& password, proto::SetPasswordResult* res,
                 std::string* err);
 

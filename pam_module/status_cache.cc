@@ -16,20 +16,26 @@
 namespace sspr {
 namespace {
 
-// A valid, trusted entry's expiry and when it was written.
-bool ReadEntry(const std::string& dir, const std::string& user, int64_t* expiry,
+// A valid, trusted entry's expiry and when it was written. No allocation:
+// the directory and the file name are made on the stack.
+bool ReadEntry(std::string_view dir, std::string_view user, int64_t* expiry,
                int64_t* written) {
+  char path[1025];  // cache_dir is at most 1024 bytes (config.cc, PathOk)
+  char name[kSafeFileNameSize];
+  if (dir.size() >= sizeof(path)) return false;
+  dir.copy(path, dir.size());
+  path[dir.size()] = '\0';
+  SafeFileNameTo(user, name);
   cache_entry::Entry e;
-  if (cache_entry::Read(dir.c_str(), SafeFileName(user).c_str(), &e) !=
-      cache_entry::Status::kOk)
+  if (cache_entry::Read(path, name, &e) != cache_entry::Status::kOk)
     return false;
   *expiry = e.expiry;
   *written = e.written;
   return true;
 }
 
-int OpenDir(const std::string& dir) {
-  int fd = OpenDirNoFollow(AT_FDCWD, dir);
+int OpenDir(std::string_view dir) {
+  int fd = OpenDirNoFollow(AT_FDCWD, std::string(dir));
   if (fd < 0) return -1;
   struct stat st;
   if (fstat(fd, &st) != 0 || !cache_entry::Trusted(st)) {
@@ -39,19 +45,18 @@ int OpenDir(const std::string& dir) {
   return fd;
 }
 
-bool MakeDir(const std::string& dir) {
-  return mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST;
+bool MakeDir(std::string_view dir) {
+  return mkdir(std::string(dir).c_str(), 0700) == 0 || errno == EEXIST;
 }
 
 }  // namespace
 
-bool CacheIsFresh(const std::string& dir, const std::string& user,
-                  int64_t now) {
+bool CacheIsFresh(std::string_view dir, std::string_view user, int64_t now) {
   int64_t expiry = 0, written = 0;
   return ReadEntry(dir, user, &expiry, &written) && expiry > now;
 }
 
-bool CacheStaleAge(const std::string& dir, const std::string& user, int64_t now,
+bool CacheStaleAge(std::string_view dir, std::string_view user, int64_t now,
                    int64_t* age) {
   int64_t expiry = 0, written = 0;
   if (!ReadEntry(dir, user, &expiry, &written)) return false;
@@ -59,19 +64,19 @@ bool CacheStaleAge(const std::string& dir, const std::string& user, int64_t now,
   return true;
 }
 
-bool CacheStore(const std::string& dir, const std::string& user, int64_t expiry,
+bool CacheStore(std::string_view dir, const std::string& user, int64_t expiry,
                 std::string* err) {
-  return cache_entry::Write(dir, SafeFileName(user), expiry, err);
+  return cache_entry::Write(std::string(dir), SafeFileName(user), expiry, err);
 }
 
-void CacheDrop(const std::string& dir, const std::string& user) {
+void CacheDrop(std::string_view dir, const std::string& user) {
   int dfd = OpenDir(dir);
   if (dfd < 0) return;
   unlinkat(dfd, SafeFileName(user).c_str(), 0);
   close(dfd);
 }
 
-int CacheLockCheck(const std::string& dir, const std::string& user,
+int CacheLockCheck(std::string_view dir, const std::string& user,
                    int64_t wait_ms, int64_t* waited_ms) {
   *waited_ms = 0;
   if (!MakeDir(dir)) return -1;

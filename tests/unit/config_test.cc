@@ -903,6 +903,167 @@ bool Load(const std::string& path, Config* c, std::string* err,
   return LoadConfigFile(path, check_perms, must_exist, c, err);
 }
 
+template <class L>
+std::string Joined(const L& list) {
+  std::string out;
+  for (std::string_view n : list) out += std::string(n) + "|";
+  return out;
+}
+
+// The module's ModuleConfig and the helper's Config come from one parser:
+// the same text and arguments give the same values and the same errors.
+void a_module_config_is_parsed_as_the_helpers_config(void** state) {
+  const std::string text =
+      "# comment\n"
+      "mode = block   # trailing comment\n"
+      "failmode=secure\n"
+      "texts_file = /etc/a\\#b # c\n"
+      "exempt_users = alice, bad=name bob\t carol\n"
+      "exempt_groups = wheel\n"
+      "groups = staff admins\n"
+      "skip_services = cron, sshd-x\n"
+      "skip_rhosts = 10.0.0.0/8 not-a-net fd00::/8\n"
+      "only_services = login sshd\n"
+      "noninteractive_services = cron\n"
+      "interactive_services = cockpit gdm\n"
+      "cache_dir = /var/cache/a-rather-long-cache-directory\n"
+      "cache_ttl = 1h\n"
+      "min_uid = 1500\n"
+      "rest_url = https://api.example.com/v1///\n"
+      "methods = mobile email\n"
+      "mdoe = warn\n"
+      "no equals sign here\n"
+      "reset_exclude_groups = sudo wheel\n"
+      "backend = ldap\n"
+      "ldap_uri = ldaps://a.example ldap://bad^host ldaps://b.example:636\n"
+      "ldap_base = dc=example,dc=com\n"
+      "ldap_connect_timeout = 7\n"
+      "stale_ttl = 600\n";
+  const std::string path = WriteFile(state, "same.conf", text);
+  const std::vector<std::string> args = {"conf=" + path, "debug",
+                                         "cache_ttl=120", "colour=red",
+                                         "helper_timeout=9"};
+  Config owned;
+  std::vector<std::string> owned_errors;
+  const bool owned_ok =
+      LoadConfigAll(args, /*check_perms=*/false, &owned, &owned_errors);
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  ConfigText buf;
+  ModuleConfig view;
+  std::vector<std::string> view_errors;
+  const bool view_ok =
+      LoadModuleConfig(static_cast<int>(argv.size()), argv.data(),
+                       /*check_perms=*/false, &buf, &view, &view_errors);
+  assert_false(owned_ok);
+  assert_int_equal(owned_ok, view_ok);
+  assert_int_equal(owned_errors.size(), view_errors.size());
+  for (size_t i = 0; i < owned_errors.size(); ++i)
+    assert_string_equal(owned_errors[i].c_str(), view_errors[i].c_str());
+  assert_int_equal(static_cast<int>(owned.mode), static_cast<int>(view.mode));
+  assert_int_equal(static_cast<int>(owned.failmode),
+                   static_cast<int>(view.failmode));
+  assert_int_equal(static_cast<int>(owned.backend),
+                   static_cast<int>(view.backend));
+  assert_int_equal(owned.cache_ttl, 120);
+  assert_int_equal(owned.cache_ttl, view.cache_ttl);
+  assert_int_equal(owned.helper_timeout, view.helper_timeout);
+  assert_int_equal(owned.min_uid, view.min_uid);
+  assert_int_equal(owned.stale_ttl, view.stale_ttl);
+  assert_int_equal(owned.ldap_connect_timeout, view.ldap_connect_timeout);
+  assert_int_equal(owned.debug, view.debug);
+  assert_string_equal(owned.texts_file.c_str(), "/etc/a#b");
+  assert_string_equal(owned.texts_file.c_str(),
+                      std::string(view.texts_file).c_str());
+  assert_string_equal(owned.cache_dir.c_str(),
+                      std::string(view.cache_dir).c_str());
+  assert_string_equal(owned.rest_url.c_str(), "https://api.example.com/v1");
+  assert_string_equal(owned.rest_url.c_str(),
+                      std::string(view.rest_url).c_str());
+  assert_string_equal(owned.conf.c_str(), std::string(view.conf).c_str());
+  assert_string_equal(owned.ldap_base.c_str(),
+                      std::string(view.ldap_base).c_str());
+  assert_string_equal(Joined(owned.exempt_users).c_str(), "alice|bob|carol|");
+  assert_string_equal(Joined(owned.skip_rhosts).c_str(),
+                      "10.0.0.0/8|fd00::/8|");
+  assert_string_equal(Joined(owned.ldap_uri).c_str(),
+                      "ldaps://a.example|ldaps://b.example:636|");
+  const std::pair<const std::vector<std::string>*, const NameView*> lists[] = {
+      {&owned.methods, &view.methods},
+      {&owned.groups, &view.groups},
+      {&owned.exempt_users, &view.exempt_users},
+      {&owned.exempt_groups, &view.exempt_groups},
+      {&owned.only_services, &view.only_services},
+      {&owned.skip_services, &view.skip_services},
+      {&owned.skip_rhosts, &view.skip_rhosts},
+      {&owned.noninteractive_services, &view.noninteractive_services},
+      {&owned.interactive_services, &view.interactive_services},
+      {&owned.ldap_uri, &view.ldap_uri},
+      {&owned.reset_exclude_groups, &view.reset_exclude_groups},
+  };
+  for (const auto& l : lists) {
+    assert_string_equal(Joined(*l.first).c_str(), Joined(*l.second).c_str());
+    assert_int_equal(l.first->size(), l.second->size());
+  }
+}
+
+// Both kinds start from the same defaults.
+void a_module_config_has_the_helpers_defaults(void** /*state*/) {
+  Config owned;
+  ModuleConfig view;
+  assert_string_equal(Joined(owned.methods).c_str(),
+                      Joined(view.methods).c_str());
+  assert_string_equal(Joined(owned.noninteractive_services).c_str(),
+                      Joined(view.noninteractive_services).c_str());
+  assert_string_equal(Joined(owned.interactive_services).c_str(),
+                      Joined(view.interactive_services).c_str());
+  assert_string_equal(Joined(owned.reset_exclude_groups).c_str(),
+                      Joined(view.reset_exclude_groups).c_str());
+  assert_string_equal(owned.cache_dir.c_str(),
+                      std::string(view.cache_dir).c_str());
+  assert_string_equal(owned.locale_dir.c_str(),
+                      std::string(view.locale_dir).c_str());
+  assert_string_equal(owned.conf.c_str(), std::string(view.conf).c_str());
+  assert_int_equal(owned.cache_ttl, view.cache_ttl);
+}
+
+// A file too large for the module's stack buffer is read all the same
+// (into one heap buffer), and one that fills 64 KiB is refused.
+void a_module_config_larger_than_its_stack_buffer_loads(void** state) {
+  std::string comments;  // 40 KiB of comment lines
+  while (comments.size() < 40 * 1024) comments += "# a comment line\n";
+  const std::string path =
+      WriteFile(state, "big.conf", comments + "\nmode = warn\n");
+  const std::string conf = "conf=" + path;
+  const char* argv[] = {conf.c_str()};
+  ConfigText buf;
+  ModuleConfig c;
+  std::vector<std::string> errors;
+  assert_true(LoadModuleConfig(1, argv, false, &buf, &c, &errors));
+  assert_int_equal(static_cast<int>(c.mode), static_cast<int>(Mode::kWarn));
+  assert_non_null(buf.big.get());
+  const std::string huge =
+      WriteFile(state, "huge.conf", std::string(kMaxConfigFileSize + 1, '#'));
+  const std::string conf2 = "conf=" + huge;
+  const char* argv2[] = {conf2.c_str()};
+  ConfigText buf2;
+  ModuleConfig c2;
+  assert_false(LoadModuleConfig(1, argv2, false, &buf2, &c2, &errors));
+  assert_non_null(strstr(errors.back().c_str(), "larger than 65536 bytes"));
+}
+
+// A list view keeps only what its rule keeps, up to its limit.
+void a_name_view_skips_refused_entries_and_stops_at_its_limit(void**) {
+  auto no_x = [](std::string_view n) { return n.find('x') == n.npos; };
+  const NameView all(" a,,bx\tc d ");
+  assert_string_equal(Joined(all).c_str(), "a|bx|c|d|");
+  assert_int_equal(all.size(), 4);
+  const NameView kept(" a,,bx\tc d ", no_x, 2);
+  assert_string_equal(Joined(kept).c_str(), "a|c|");
+  assert_true(NameView(" ,\t").empty());
+  assert_true(NameView("xx", no_x).empty());
+}
+
 // Every bad line is reported as file:line, in order, and every good line
 // before and after it is applied.
 void every_bad_line_is_reported_and_the_rest_applied(void** state) {
@@ -1542,7 +1703,12 @@ int main() {
       DIR_TEST(module_arguments_win_over_the_file),
       DIR_TEST(load_config_names_a_missing_relative_or_bad_file),
       DIR_TEST(load_config_checks_the_file_perms),
+      DIR_TEST(a_module_config_is_parsed_as_the_helpers_config),
+      DIR_TEST(a_module_config_larger_than_its_stack_buffer_loads),
 #undef DIR_TEST
+      cmocka_unit_test(a_module_config_has_the_helpers_defaults),
+      cmocka_unit_test(
+          a_name_view_skips_refused_entries_and_stops_at_its_limit),
       cmocka_unit_test(a_user_name_becomes_a_safe_file_name),
       cmocka_unit_test(no_two_user_names_share_a_file_name),
       cmocka_unit_test(file_names_do_not_depend_on_the_locale),
