@@ -219,6 +219,35 @@ void service_errors_become_short_texts(void**) {
   assert_string_equal(t.substr(t.size() - 4).c_str(), "x...");
 }
 
+// The escaper that builds bodies with a password: what json-c reads back
+// is what went in, and the size it reserves is exact (no reallocation).
+void a_secret_in_a_hand_built_body_reads_back_unchanged(void**) {
+  const std::string cases[] = {"plain",
+                               "Tq7#vLm2!pZr9wKx",
+                               "quote\" back\\slash",
+                               "/slash/",
+                               "\u00e9t\u00e9 \u2603",
+                               std::string("tab\tnl\ncr\r\x01\x1f", 12),
+                               ""};
+  for (const std::string& pw : cases) {
+    std::string lit;
+    AppendJsonLiteral(pw, &lit);
+    assert_int_equal(lit.size(), JsonLiteralSize(pw));
+    std::string body = JsonWithSecret("{\"a\":{\"value\":", pw, "}}");
+    assert_int_equal(body.size(), 14 + lit.size() + 2);
+    Json doc;
+    std::string err, back;
+    json_object* a = nullptr;
+    assert_true(ParseJson(body, &doc, &err));
+    assert_true(GetObject(doc.get(), "a", &a, &err));
+    assert_true(GetString(a, "value", &back, &err));
+    assert_true(back == pw);
+  }
+  std::string lit;
+  AppendJsonLiteral(std::string("a\"\\\x02", 4), &lit);
+  assert_string_equal(lit.c_str(), "\"a\\\"\\\\\\u0002\"");
+}
+
 }  // namespace
 }  // namespace sspr
 
@@ -232,6 +261,8 @@ int main() {
       cmocka_unit_test(sspr::okta_factors_parse),
       cmocka_unit_test(sspr::okta_questions_parse),
       cmocka_unit_test(sspr::service_errors_become_short_texts),
+      cmocka_unit_test(
+          sspr::a_secret_in_a_hand_built_body_reads_back_unchanged),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
