@@ -1,4 +1,6 @@
-"""backend = okta against a fake of the Okta Users and Factors API."""
+"""backend = okta against a fake of the Okta Users and Factors API. This
+file is long because one fake serves Okta's whole life cycle here: status,
+enrolment, security questions, the OAuth service app and the reset."""
 import json
 import os
 import subprocess

@@ -1,6 +1,8 @@
 // The reset at the login prompt (helper/reset_dialogue.h) over the real
 // local backend and the real reset limits in a temp dir, with a scripted
-// conversation and a scripted password setter.
+// conversation and a scripted password setter. This file is long because
+// the whole dialogue (offer, proofs, limits, password, logs) shares the
+// one World fixture.
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
