@@ -111,13 +111,12 @@ class RestBackend : public Backend {
     if (verification_.empty()) return CheckStatus::kNoCode;
     if (by_helper_) return codes_.Check(code, attempts_left);
     http_.BeginOperation();
-    json_object* o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_string(code.c_str()));
+    std::string body = JsonWithSecret("{\"code\":", code, "}");
     HttpRequest req = Request("POST",
                               UserUrl(user_) + "/verifications/" +
                                   UrlEscape(verification_) + "/check",
-                              JsonString(o));
-    json_object_put(o);
+                              body);
+    Wipe(&body);
     req.retry_throttled = false;
     HttpResponse resp;
     if (!http_.Do(req, &resp, err)) {
