@@ -432,9 +432,8 @@ class OktaBackend : public Backend, public QuestionService {
     if (resp.status == 403 || code == "E0000006")
       *err +=
           "; setting passwords needs an administrator role that may manage "
-          "this user's credentials (Super or Org Administrator, or a "
-          "custom role with that permission), and okta.users.manage for "
-          "a service app";
+          "this user's credentials (for example Super or Org "
+          "Administrator), and okta.users.manage for a service app";
     return PasswordStatus::kError;
   }
 
