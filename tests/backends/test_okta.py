@@ -78,6 +78,18 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
                           r"proving mobile")
         self.assertNotIn(NEW_PW, self.env.log())
 
+    def test_a_reset_can_be_proved_by_an_enrolled_email_factor(self):
+        addr = "carol@example.org"
+        carol = self.svc.add_user("carol@example.test",
+                                  [("email", addr, "ACTIVE")])
+        self.reset_stack()
+        code, out = self.env.run("carol", "wrong", "r", "", f"@code:{addr}",
+                                 NEW_PW, NEW_PW, "", extra=("--auth",))
+        self.assertResult(code, 7, out)
+        self.assertIn("Your password was changed.", out)
+        self.assertEqual(self.svc.passwords, {carol: [NEW_PW]})
+        self.assertEqual(self.svc.count("POST", "/verify"), 2)
+
     def test_a_password_okta_policy_refuses_is_shown_and_asked_again(self):
         code, out = self.reset("short1A", "short1A", NEW_PW, NEW_PW, "")
         self.assertResult(code, 7, out)
