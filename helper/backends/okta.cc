@@ -48,6 +48,8 @@ constexpr size_t kMaxQuestionKey = 64;
 constexpr size_t kMaxQuestionText = 200;
 constexpr size_t kMaxReason = 200;
 constexpr int64_t kOktaResendSeconds = 30;  // Okta: one OTP per 30 s
+constexpr size_t kMaxPolicyCause = 400;
+constexpr size_t kMaxPolicyCauses = 4;
 
 bool ValidOktaId(const std::string& id) {
   return !id.empty() && id.size() <= 64 &&
@@ -135,50 +137,6 @@ bool TypeFits(MethodKind kind, const std::string& type) {
   if (kind == MethodKind::kEmail) return type == "email";
   if (kind == MethodKind::kOffice) return type == "call";
   return kind == MethodKind::kMobile && (type == "sms" || type == "call");
-}
-
-constexpr size_t kMaxPolicyCause = 400;
-constexpr size_t kMaxPolicyCauses = 4;
-
-// A password refusal (400 E0000001): true when it is about the password
-// (Okta's "Api validation failed: password", causes "password: Password
-// requirements were not met. ..."); *reason gets the causes for the
-// person, each printable, cut at a space past kMaxPolicyCause bytes, at
-// most kMaxPolicyCauses; a cause that contains the password is left out.
-bool PasswordPolicyReason(const std::string& body, const std::string& password,
-                          std::string* reason) {
-  reason->clear();
-  Json doc;
-  std::string err, summary;
-  if (!ParseJson(body, &doc, &err)) return false;
-  GetString(doc.get(), "errorSummary", &summary, &err);
-  bool about = summary.find("password") != std::string::npos;
-  json_object* causes = nullptr;
-  if (!GetArray(doc.get(), "errorCauses", &causes, &err)) return about;
-  const size_t n = std::min(json_object_array_length(causes), kMaxPolicyCauses);
-  for (size_t i = 0; i < n; ++i) {
-    json_object* c = json_object_array_get_idx(causes, i);
-    std::string text;
-    if (!json_object_is_type(c, json_type_object) ||
-        !GetString(c, "errorSummary", &text, &err))
-      continue;
-    if (text.rfind("password: ", 0) == 0) {
-      about = true;
-      text.erase(0, 10);
-    } else if (text.find("assword") == std::string::npos) {
-      continue;  // about something else
-    }
-    about = true;
-    if (text.size() > kMaxPolicyCause) {
-      size_t cut = text.rfind(' ', kMaxPolicyCause);
-      text = text.substr(0, cut == std::string::npos ? 0 : cut) + " ...";
-    }
-    if (!Printable(text) ||
-        (!password.empty() && text.find(password) != std::string::npos))
-      continue;
-    *reason += (reason->empty() ? "" : "\n") + text;
-  }
-  return about;
 }
 
 class OktaBackend : public Backend, public QuestionService {
@@ -423,7 +381,7 @@ class OktaBackend : public Backend, public QuestionService {
     if (resp.status == 200) return PasswordStatus::kSet;
     const std::string code = ErrorCode(resp.body);
     if (resp.status == 400 && code == "E0000001" &&
-        PasswordPolicyReason(resp.body, password, reason))
+        OktaPasswordRefusal(resp.body, password, reason))
       return PasswordStatus::kRefused;
     *err = DescribeFailure("okta", req, resp);
     if (!password.empty() && err->find(password) != std::string::npos)
@@ -747,6 +705,45 @@ std::string OktaMethodType(const std::string& factor_type) {
   if (factor_type == "push" || factor_type == "token:software:totp")
     return "app";
   return "";
+}
+
+// Okta's "Api validation failed: password", causes "password: Password
+// requirements were not met. ...": each cause is cut at a space before
+// kMaxPolicyCause bytes.
+bool OktaPasswordRefusal(const std::string& body, const std::string& password,
+                         std::string* reason) {
+  reason->clear();
+  Json doc;
+  std::string err, summary;
+  if (!ParseJson(body, &doc, &err)) return false;
+  GetString(doc.get(), "errorSummary", &summary, &err);
+  bool about = summary.find("password") != std::string::npos;
+  json_object* causes = nullptr;
+  if (!GetArray(doc.get(), "errorCauses", &causes, &err)) return about;
+  const size_t n = std::min(json_object_array_length(causes), kMaxPolicyCauses);
+  for (size_t i = 0; i < n; ++i) {
+    json_object* c = json_object_array_get_idx(causes, i);
+    std::string text;
+    if (!json_object_is_type(c, json_type_object) ||
+        !GetString(c, "errorSummary", &text, &err))
+      continue;
+    if (text.rfind("password: ", 0) == 0) {
+      about = true;
+      text.erase(0, 10);
+    } else if (text.find("assword") == std::string::npos) {
+      continue;  // about something else
+    }
+    about = true;
+    if (text.size() > kMaxPolicyCause) {
+      size_t cut = text.rfind(' ', kMaxPolicyCause);
+      text = text.substr(0, cut == std::string::npos ? 0 : cut) + " ...";
+    }
+    if (!Printable(text) ||
+        (!password.empty() && text.find(password) != std::string::npos))
+      continue;
+    *reason += (reason->empty() ? "" : "\n") + text;
+  }
+  return about;
 }
 
 bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
