@@ -27,7 +27,7 @@ void Dialogue::SentToAdmin(const std::string& log) {
 }
 
 Dialogue::State Dialogue::Prove() {
-  std::vector<Method> can = ProvableMethods(rec_, backend_);
+  std::vector<Method> can = ProvableMethods(rec_, backend_, false);
   if (can.empty()) {
     SentToAdmin("update refused: no registered method can be proved here");
     return State::kEnd;
@@ -131,6 +131,7 @@ int Dialogue::ProofCodePrompt(const Method& m) {
             "proved " + m.type + " " + ShownMethod(m) + " before the update";
         return 1;
       case CheckStatus::kWrong:
+        LogFailedProof(user_, "update", m.type, left);
         TellError(WrongCodeText(left));
         break;
       case CheckStatus::kExpired:
@@ -138,6 +139,7 @@ int Dialogue::ProofCodePrompt(const Method& m) {
         if (!Invalid(ExpiredCodeText())) return -1;
         break;
       case CheckStatus::kTooMany:
+        LogFailedProof(user_, "update", m.type, 0);
         TellError(ProveFailedText());
         Finish(proto::Outcome::kFailed,
                "update refused: too many wrong codes for the registered " +
@@ -168,6 +170,8 @@ int Dialogue::ProveByAnswers(const Method& m) {
       note_ = "proved the security answers before the update";
       return 1;
     }
+    LogFailedProof(user_, "update", m.type,
+                   std::max(0, c_.max_attempts - round));
     if (round >= c_.max_attempts) {
       TellError(ProveFailedText());
       Finish(proto::Outcome::kFailed, "update refused: wrong security answers");

@@ -1,6 +1,7 @@
 #include "helper/proof.h"
 
 #include <sys/utsname.h>
+#include <syslog.h>
 
 #include <algorithm>
 
@@ -34,10 +35,13 @@ std::string ProofLabel(const Method& m) {
              : MethodLabel(m.type) + " " + ShownMethod(m);
 }
 
-std::vector<Method> ProvableMethods(const UserRecord& rec, Backend* backend) {
+std::vector<Method> ProvableMethods(const UserRecord& rec, Backend* backend,
+                                    bool for_reset) {
+  const bool codes =
+      for_reset ? backend->CanProveForReset() : backend->CanProveRegistered();
   std::vector<Method> out;
   for (const Method& m : rec.methods) {
-    if (ProvedByCode(m) && backend->CanProveRegistered()) out.push_back(m);
+    if (ProvedByCode(m) && codes) out.push_back(m);
     if (m.Kind() == MethodKind::kQuestions && !m.answers.empty() &&
         backend->questions() == nullptr)
       out.push_back(m);
@@ -67,6 +71,29 @@ bool AnswerMatches(std::string* raw, const std::string& hash) {
   Wipe(raw);
   Wipe(&norm);
   return ok;
+}
+
+namespace {
+void (*g_proof_sink)(const std::string&) = nullptr;
+}  // namespace
+
+std::string FailedProofLine(const std::string& user, const char* proof,
+                            const std::string& method_type, int attempts_left) {
+  return std::string("pam_sspr(") + proof + "): failed proof: user=" + user +
+         " method=" + method_type + " attempts_left=" +
+         std::to_string(attempts_left < 0 ? 0 : attempts_left);
+}
+
+void LogFailedProof(const std::string& user, const char* proof,
+                    const std::string& method_type, int attempts_left) {
+  const std::string line =
+      FailedProofLine(user, proof, method_type, attempts_left);
+  if (g_proof_sink) g_proof_sink(line);
+  else syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", line.c_str());
+}
+
+void SetFailedProofSink(void (*sink)(const std::string& line)) {
+  g_proof_sink = sink;
 }
 
 std::string HostName() {

@@ -153,7 +153,7 @@ proto::Result ResetDialogue::Go() {
     else Finish(proto::Outcome::kUnavailable, "lookup failed: " + err);
     return result_;
   }
-  std::vector<Method> can = ProvableMethods(rec_, backend_);
+  std::vector<Method> can = ProvableMethods(rec_, backend_, true);
   if (can.size() < static_cast<size_t>(c_.reset_methods_required)) {
     // Nothing to offer: the wrong password stays a wrong password.
     Finish(proto::Outcome::kNotApplicable,
@@ -282,7 +282,9 @@ int ResetDialogue::ProveByCode(const Method& m) {
       case CheckStatus::kOk:
         return 1;
       case CheckStatus::kWrong:
-        if (!FailedProof("wrong code for " + m.type + " " + ShownMethod(m)))
+        LogFailedProof(user_, "reset", m.type, left);
+        if (!FailedProof("wrong code for " + m.type + " " + ShownMethod(m) +
+                         " (" + std::to_string(left) + " attempts left)"))
           return -1;
         held_.push_back({true, WrongCodeText(left)});
         break;
@@ -291,6 +293,7 @@ int ResetDialogue::ProveByCode(const Method& m) {
         if (!Invalid(ExpiredCodeText())) return -1;
         return 0;
       case CheckStatus::kTooMany:
+        LogFailedProof(user_, "reset", m.type, 0);
         if (!FailedProof("too many wrong codes for " + m.type + " " +
                          ShownMethod(m)))
           return -1;
@@ -322,7 +325,11 @@ int ResetDialogue::ProveByAnswers(const Method& m) {
       all = all && ok;
     }
     if (all) return 1;
-    if (!FailedProof("wrong security answers")) return -1;
+    const int left = std::max(0, c_.max_attempts - round);
+    LogFailedProof(user_, "reset", m.type, left);
+    if (!FailedProof("wrong security answers (" + std::to_string(left) +
+                     " attempts left)"))
+      return -1;
     if (round >= c_.max_attempts) {
       held_.push_back({true, ResetProveFailedText()});
       Finish(proto::Outcome::kFailed, "reset refused: " + note_);

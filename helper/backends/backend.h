@@ -97,6 +97,10 @@ class Backend {
   // True when SendCode/CheckCode can prove that the user holds a method
   // already registered (asked before one is replaced). Default: yes.
   virtual bool CanProveRegistered() const { return true; }
+  // The same for the reset's proofs alone (okta: its verify API proves an
+  // enrolled factor, but an update could not replace one). Default: as
+  // CanProveRegistered.
+  virtual bool CanProveForReset() const { return CanProveRegistered(); }
   // After a failed Lookup: true when the service answered that it does not
   // know the user (rather than not answering). The helper then reports
   // NOT_APPLICABLE instead of UNAVAILABLE. Default: never.

@@ -199,21 +199,17 @@ class GraphBackend : public HelperCodesBackend {
                              const std::string& password, std::string* reason,
                              std::string* err) override {
     http_.BeginOperation();
-    json_object* profile = json_object_new_object();
-    json_object_object_add(profile, "forceChangePasswordNextSignIn",
-                           json_object_new_boolean(0));
-    json_object_object_add(profile, "password",
-                           json_object_new_string(password.c_str()));
-    json_object* o = json_object_new_object();
-    json_object_object_add(o, "passwordProfile", profile);
     HttpRequest req;
     req.method = "PATCH";
     req.url =
         c_.graph_url + "/v1.0/users/" + UrlEscape(DirectoryUser(c_, user));
     req.headers = {"Accept: application/json",
                    "Content-Type: application/json"};
-    req.body = JsonString(o);
-    json_object_put(o);
+    // By hand, not json-c, so that the one copy (req.body) is wiped.
+    req.body = JsonWithSecret(
+        "{\"passwordProfile\":{\"forceChangePasswordNextSignIn\":false,"
+        "\"password\":",
+        password, "}}");
     req.retry_throttled = false;
     HttpResponse resp;
     if (Call(&req, &resp, err)) return PasswordStatus::kSet;

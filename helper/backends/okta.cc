@@ -18,6 +18,12 @@
 //             POST /api/v1/users/{id}/factors {factorType question,
 //             provider OKTA, profile {question, answer}}: ACTIVE at once;
 //             Okta keeps one question factor per user
+//   prove:    POST /api/v1/users/{id}/factors/{fid}/verify  (an ACTIVE
+//             sms, call or email factor, for the reset: {} has Okta send
+//             the code, {passCode} checks it: factorResult SUCCESS)
+//   password: POST /api/v1/users/{id}  {credentials {password {value}}}
+//             (the reset: a partial update, which needs an administrator
+//             allowed to manage the user; okta.users.manage)
 #include <json-c/json.h>
 #include <unistd.h>
 
@@ -42,6 +48,8 @@ constexpr size_t kMaxQuestionKey = 64;
 constexpr size_t kMaxQuestionText = 200;
 constexpr size_t kMaxReason = 200;
 constexpr int64_t kOktaResendSeconds = 30;  // Okta: one OTP per 30 s
+constexpr size_t kMaxPolicyCause = 400;
+constexpr size_t kMaxPolicyCauses = 4;
 
 bool ValidOktaId(const std::string& id) {
   return !id.empty() && id.size() <= 64 &&
@@ -71,25 +79,6 @@ std::string ErrorCode(const std::string& body) {
   if (ParseJson(body, &doc, &err))
     GetString(doc.get(), "errorCode", &code, &err);
   return code;
-}
-
-// A JSON string literal of s (valid UTF-8 passes as is).
-std::string JsonQuote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += static_cast<char>(ch);
-    } else if (ch < 0x20) {
-      static const char kHex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    } else {
-      out += static_cast<char>(ch);
-    }
-  }
-  return out + "\"";
 }
 
 // Text from the service that is shown at the login prompt: valid UTF-8,
@@ -134,6 +123,22 @@ bool AboutTheValue(std::string reason) {
          reason.find("e-mail") != std::string::npos;
 }
 
+// factorResult of a verify answer ("" when there is none).
+std::string FactorResult(const std::string& body) {
+  Json doc;
+  std::string err, result;
+  if (ParseJson(body, &doc, &err))
+    GetString(doc.get(), "factorResult", &result, &err);
+  return result;
+}
+
+// Whether a factor of Okta type `type` is the method `kind`.
+bool TypeFits(MethodKind kind, const std::string& type) {
+  if (kind == MethodKind::kEmail) return type == "email";
+  if (kind == MethodKind::kOffice) return type == "call";
+  return kind == MethodKind::kMobile && (type == "sms" || type == "call");
+}
+
 class OktaBackend : public Backend, public QuestionService {
  public:
   OktaBackend(const Config& c, const std::string& token, BackendDeps deps)
@@ -146,7 +151,8 @@ class OktaBackend : public Backend, public QuestionService {
             TokenSpec{"okta token", c.state_dir + "/okta-token.json",
                       c.okta_url + " " + c.okta_client_id + " " + c.okta_scopes,
                       [this](HttpRequest* r) { TokenRequest(r); }},
-            &http_, deps.clock) {}
+            &http_, deps.clock),
+        sender_(std::move(deps.sender)) {}
   ~OktaBackend() override { Wipe(&token_); }
 
   bool Init(std::string* err) {
@@ -185,11 +191,15 @@ class OktaBackend : public Backend, public QuestionService {
         return false;
       }
       stale_.clear();
+      active_.clear();
       for (const auto& f : factors) {
         std::string t = OktaMethodType(f.type);
-        if (f.status == "ACTIVE" && !t.empty())
+        if (f.status == "ACTIVE" && !t.empty()) {
           rec->methods.push_back(Method{t, f.value, 0});
-        else if (f.status == "PENDING_ACTIVATION") stale_.push_back(f);
+          active_.push_back(f);
+        } else if (f.status == "PENDING_ACTIVATION") {
+          stale_.push_back(f);
+        }
       }
       return true;
     }
@@ -206,6 +216,10 @@ class OktaBackend : public Backend, public QuestionService {
         m.Kind() == MethodKind::kEmail                               ? "email"
         : (m.Kind() == MethodKind::kOffice || ch == Channel::kVoice) ? "call"
                                                                      : "sms";
+    for (const auto& f : active_)  // already enrolled: Okta's verify API
+      if (f.type == type && f.value == m.value)
+        return Challenge(f, retry_at, err);
+    challenge_ = OktaFactor();
     bool resend = !pending_.id.empty() && pending_.type == type &&
                   pending_.value == m.value;
     if (!resend) {
@@ -235,14 +249,7 @@ class OktaBackend : public Backend, public QuestionService {
       Fail(err);
       return SendStatus::kError;
     }
-    if (resp.status == 429) {
-      *retry_at = resp.rate_reset_at > clock_->Now()
-                      ? resp.rate_reset_at
-                      : clock_->Now() + kOktaResendSeconds;
-      if (ErrorCode(resp.body) == "E0000109") return SendStatus::kCooldown;
-      *err = DescribeFailure("okta", req, resp);
-      return SendStatus::kError;
-    }
+    if (resp.status == 429) return Throttled(req, resp, retry_at, err);
     if (!resend && (resp.status == 400 || resp.status == 422) &&
         AboutTheValue(RefusalReason(resp.body))) {
       // Okta refuses the number or address the user typed (E0000001,
@@ -272,14 +279,14 @@ class OktaBackend : public Backend, public QuestionService {
   CheckStatus CheckCode(const std::string& code, int* attempts_left,
                         std::string* err) override {
     *attempts_left = 0;
+    if (!challenge_.id.empty() && !verified_)
+      return CheckChallenge(code, attempts_left, err);
     if (pending_.id.empty() || activated_) return CheckStatus::kNoCode;
     http_.BeginOperation();
-    json_object* o = json_object_new_object();
-    json_object_object_add(o, "passCode", json_object_new_string(code.c_str()));
+    std::string body = JsonWithSecret("{\"passCode\":", code, "}");
     HttpRequest req = Request(
-        "POST", FactorsUrl() + "/" + pending_.id + "/lifecycle/activate",
-        JsonString(o));
-    json_object_put(o);
+        "POST", FactorsUrl() + "/" + pending_.id + "/lifecycle/activate", body);
+    Wipe(&body);
     HttpResponse resp;
     if (!Send(&req, &resp, err)) {
       Fail(err);
@@ -311,13 +318,14 @@ class OktaBackend : public Backend, public QuestionService {
   }
 
   bool Save(const std::string&, const Method& m, std::string* err) override {
-    const bool type_fits =
-        m.Kind() == MethodKind::kEmail ? pending_.type == "email"
-        : m.Kind() == MethodKind::kOffice
-            ? pending_.type == "call"
-            : m.Kind() == MethodKind::kMobile &&
-                  (pending_.type == "sms" || pending_.type == "call");
-    if (!activated_ || pending_.value != m.value || !type_fits) {
+    if (verified_ && challenge_.value == m.value &&
+        TypeFits(m.Kind(), challenge_.type)) {
+      challenge_ = OktaFactor();  // enrolled already: nothing to write
+      verified_ = false;
+      return true;
+    }
+    if (!activated_ || pending_.value != m.value ||
+        !TypeFits(m.Kind(), pending_.type)) {
       *err = "okta: refused to store " + m.type + " " +
              MaskDestination(m.value) + ": no factor activated for it";
       return false;
@@ -329,9 +337,63 @@ class OktaBackend : public Backend, public QuestionService {
 
   bool UserUnknown() const override { return unknown_; }
 
-  // Codes to a factor already enrolled go through Okta's verify API,
-  // which this backend does not drive: a replacement goes to the admin.
+  // Okta sends codes, not our notices: those go through `delivery`.
+  bool Notify(const Method& to, Channel ch, const std::string& text,
+              std::string* err) override {
+    if (!sender_) {
+      *err = "no 'delivery' configured (Okta sends codes only)";
+      return false;
+    }
+    return sender_->Send(ch, to.value, text, err) == SendStatus::kSent;
+  }
+
+  // Codes to a factor already enrolled go through Okta's verify API
+  // (Challenge). An update would then enrol a second factor of the same
+  // type, which Okta refuses: a replacement still goes to the admin, and
+  // only the reset proves registered factors here.
   bool CanProveRegistered() const override { return false; }
+  bool CanProveForReset() const override { return true; }
+
+  // The reset: a partial update of the user's credentials. Okta's password
+  // policy refusal (400 E0000001) is shown and asked again; anything else
+  // (403 E0000006: the token may not set passwords; 404; 5xx) leaves the
+  // password as it was.
+  bool CanSetPassword() const override { return true; }
+  PasswordStatus SetPassword(const std::string& user,
+                             const std::string& password, std::string* reason,
+                             std::string* err) override {
+    reason->clear();
+    http_.BeginOperation();
+    bool cached = false;
+    if (id_.empty() && !UserId(user, &cached, err))
+      return PasswordStatus::kError;
+    std::string body = JsonWithSecret(
+        "{\"credentials\":{\"password\":{\"value\":", password, "}}}");
+    HttpRequest req = Request("POST", c_.okta_url + "/api/v1/users/" + id_,
+                              body);  // wipes its copy
+    Wipe(&body);
+    req.retry_throttled = false;  // never sent twice
+    HttpResponse resp;
+    if (!Send(&req, &resp, err)) {
+      Fail(err);
+      return PasswordStatus::kError;
+    }
+    if (resp.status == 200) return PasswordStatus::kSet;
+    const std::string code = ErrorCode(resp.body);
+    if (resp.status == 400 && code == "E0000001" &&
+        OktaPasswordRefusal(resp.body, password, reason))
+      return PasswordStatus::kRefused;
+    *err = DescribeFailure("okta", req, resp);
+    if (!password.empty() && err->find(password) != std::string::npos)
+      *err = "okta: POST " + UrlPath(req.url) + ": HTTP " +
+             std::to_string(resp.status);
+    if (resp.status == 403 || code == "E0000006")
+      *err +=
+          "; setting passwords needs an administrator role that may manage "
+          "this user's credentials (for example Super or Org "
+          "Administrator), and okta.users.manage for a service app";
+    return PasswordStatus::kError;
+  }
 
   QuestionService* questions() override { return this; }
 
@@ -366,12 +428,11 @@ class OktaBackend : public Backend, public QuestionService {
       return AnswerStatus::kError;
     }
     // Built by hand so that every copy of the answer can be wiped.
-    std::string quoted = JsonQuote(answer);
-    std::string body =
+    std::string prefix =
         "{\"factorType\":\"question\",\"provider\":\"OKTA\","
-        "\"profile\":{\"question\":" +
-        JsonQuote(key) + ",\"answer\":" + quoted + "}}";
-    Wipe(&quoted);
+        "\"profile\":{\"question\":";
+    AppendJsonLiteral(key, &prefix);
+    std::string body = JsonWithSecret(prefix + ",\"answer\":", answer, "}}");
     HttpRequest req = Request("POST", FactorsUrl(), body);  // wipes its copy
     Wipe(&body);
     req.retry_throttled = false;
@@ -520,6 +581,84 @@ class OktaBackend : public Backend, public QuestionService {
     Wipe(&jwt);
   }
 
+  SendStatus Throttled(const HttpRequest& req, const HttpResponse& resp,
+                       int64_t* retry_at, std::string* err) {
+    *retry_at = resp.rate_reset_at > clock_->Now()
+                    ? resp.rate_reset_at
+                    : clock_->Now() + kOktaResendSeconds;
+    if (ErrorCode(resp.body) == "E0000109") return SendStatus::kCooldown;
+    *err = DescribeFailure("okta", req, resp);
+    return SendStatus::kError;
+  }
+
+  // A code to a factor already enrolled: POST .../verify without a
+  // passCode has Okta send one (the same call again sends a new one).
+  SendStatus Challenge(const OktaFactor& f, int64_t* retry_at,
+                       std::string* err) {
+    DropPending();
+    HttpRequest req =
+        Request("POST", FactorsUrl() + "/" + f.id + "/verify", "{}");
+    req.retry_throttled = false;  // E0000109 is a cool-down for the user
+    HttpResponse resp;
+    if (!Send(&req, &resp, err)) {
+      Fail(err);
+      return SendStatus::kError;
+    }
+    if (resp.status == 429) return Throttled(req, resp, retry_at, err);
+    if (resp.status != 200 && resp.status != 201) {
+      *err = DescribeFailure("okta", req, resp);
+      return SendStatus::kError;
+    }
+    const std::string result = FactorResult(resp.body);
+    if (result != "CHALLENGE" && result != "WAITING") {
+      *err = "okta: POST " + UrlPath(req.url) +
+             ": answer needs factorResult CHALLENGE, not '" +
+             result.substr(0, 32) + "'";
+      return SendStatus::kError;
+    }
+    if (challenge_.id != f.id) attempts_ = 0;
+    challenge_ = f;
+    verified_ = false;
+    return SendStatus::kSent;
+  }
+
+  CheckStatus CheckChallenge(const std::string& code, int* attempts_left,
+                             std::string* err) {
+    http_.BeginOperation();
+    std::string body = JsonWithSecret("{\"passCode\":", code, "}");
+    HttpRequest req =
+        Request("POST", FactorsUrl() + "/" + challenge_.id + "/verify", body);
+    Wipe(&body);
+    HttpResponse resp;
+    if (!Send(&req, &resp, err)) {
+      Fail(err);
+      return CheckStatus::kError;
+    }
+    if (resp.status == 403 && ErrorCode(resp.body) == "E0000068") {
+      ++attempts_;
+      *attempts_left = std::max(0, c_.max_attempts - attempts_);
+      if (*attempts_left > 0) return CheckStatus::kWrong;
+      challenge_ = OktaFactor();
+      return CheckStatus::kTooMany;
+    }
+    const std::string result =
+        resp.status == 200 ? FactorResult(resp.body) : "";
+    if (result == "SUCCESS") {
+      verified_ = true;
+      return CheckStatus::kOk;
+    }
+    if (result == "EXPIRED" || result == "TIMEOUT") {
+      challenge_ = OktaFactor();
+      return CheckStatus::kExpired;
+    }
+    *err = resp.status == 200
+               ? "okta: POST " + UrlPath(req.url) +
+                     ": answer needs factorResult SUCCESS, not '" +
+                     result.substr(0, 32) + "'"
+               : DescribeFailure("okta", req, resp);
+    return CheckStatus::kError;
+  }
+
   void Delete(const std::string& factor_id) {
     HttpRequest req = Request("DELETE", FactorsUrl() + "/" + factor_id, "");
     HttpResponse resp;
@@ -543,10 +682,14 @@ class OktaBackend : public Backend, public QuestionService {
   Clock* clock_;
   HttpClient http_;
   OAuthToken oauth_;
+  std::unique_ptr<CodeSender> sender_;  // notices only; may be null
   std::string token_error_;
   std::string id_;
   std::vector<OktaFactor> stale_;
+  std::vector<OktaFactor> active_;  // found at Lookup: provable (reset)
   OktaFactor pending_;
+  OktaFactor challenge_;   // an ACTIVE factor Okta sent a code for
+  bool verified_ = false;  // ... and the code was right
   bool activated_ = false;
   int attempts_ = 0;
   bool unknown_ = false;
@@ -562,6 +705,45 @@ std::string OktaMethodType(const std::string& factor_type) {
   if (factor_type == "push" || factor_type == "token:software:totp")
     return "app";
   return "";
+}
+
+// Okta's "Api validation failed: password", causes "password: Password
+// requirements were not met. ...": each cause is cut at a space before
+// kMaxPolicyCause bytes.
+bool OktaPasswordRefusal(const std::string& body, const std::string& password,
+                         std::string* reason) {
+  reason->clear();
+  Json doc;
+  std::string err, summary;
+  if (!ParseJson(body, &doc, &err)) return false;
+  GetString(doc.get(), "errorSummary", &summary, &err);
+  bool about = summary.find("password") != std::string::npos;
+  json_object* causes = nullptr;
+  if (!GetArray(doc.get(), "errorCauses", &causes, &err)) return about;
+  const size_t n = std::min(json_object_array_length(causes), kMaxPolicyCauses);
+  for (size_t i = 0; i < n; ++i) {
+    json_object* c = json_object_array_get_idx(causes, i);
+    std::string text;
+    if (!json_object_is_type(c, json_type_object) ||
+        !GetString(c, "errorSummary", &text, &err))
+      continue;
+    if (text.rfind("password: ", 0) == 0) {
+      about = true;
+      text.erase(0, 10);
+    } else if (text.find("assword") == std::string::npos) {
+      continue;  // about something else
+    }
+    about = true;
+    if (text.size() > kMaxPolicyCause) {
+      size_t cut = text.rfind(' ', kMaxPolicyCause);
+      text = text.substr(0, cut == std::string::npos ? 0 : cut) + " ...";
+    }
+    if (!Printable(text) ||
+        (!password.empty() && text.find(password) != std::string::npos))
+      continue;
+    *reason += (reason->empty() ? "" : "\n") + text;
+  }
+  return about;
 }
 
 bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,

@@ -89,6 +89,12 @@ bool ParseOktaFactors(const std::string& body, std::vector<OktaFactor>* out,
 //   characters (they are shown at the login prompt).
 bool ParseOktaQuestions(const std::string& body,
                         std::vector<ServiceQuestion>* out, std::string* err);
+//   okta: a 400 E0000001 to POST /api/v1/users/{id} (the reset's new
+//   password): true when it is about the password; *reason gets its causes
+//   for the person (printable, each cut near 400 bytes, at most 4; a cause
+//   that contains `password` is left out).
+bool OktaPasswordRefusal(const std::string& body, const std::string& password,
+                         std::string* reason);
 // Our method type for an ACTIVE Okta factor ("" = not an SSPR method).
 std::string OktaMethodType(const std::string& factor_type);
 

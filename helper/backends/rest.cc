@@ -111,13 +111,12 @@ class RestBackend : public Backend {
     if (verification_.empty()) return CheckStatus::kNoCode;
     if (by_helper_) return codes_.Check(code, attempts_left);
     http_.BeginOperation();
-    json_object* o = json_object_new_object();
-    json_object_object_add(o, "code", json_object_new_string(code.c_str()));
+    std::string body = JsonWithSecret("{\"code\":", code, "}");
     HttpRequest req = Request("POST",
                               UserUrl(user_) + "/verifications/" +
                                   UrlEscape(verification_) + "/check",
-                              JsonString(o));
-    json_object_put(o);
+                              body);
+    Wipe(&body);
     req.retry_throttled = false;
     HttpResponse resp;
     if (!http_.Do(req, &resp, err)) {
@@ -219,12 +218,10 @@ class RestBackend : public Backend {
                              const std::string& password, std::string* reason,
                              std::string* err) override {
     http_.BeginOperation();
-    json_object* o = json_object_new_object();
-    json_object_object_add(o, "password",
-                           json_object_new_string(password.c_str()));
-    HttpRequest req =
-        Request("POST", UserUrl(user) + "/password", JsonString(o));
-    json_object_put(o);
+    // By hand, not json-c, so that every copy of the password is wiped.
+    std::string body = JsonWithSecret("{\"password\":", password, "}");
+    HttpRequest req = Request("POST", UserUrl(user) + "/password", body);
+    Wipe(&body);
     req.retry_throttled = false;  // never sent twice
     HttpResponse resp;
     if (!http_.Do(req, &resp, err)) {

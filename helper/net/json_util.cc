@@ -105,4 +105,39 @@ std::string JsonString(json_object* o) {
       o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
+size_t JsonLiteralSize(const std::string& s) {
+  size_t n = 2;
+  for (unsigned char ch : s)
+    n += ch == '"' || ch == '\\' ? 2 : ch < 0x20 ? 6 : 1;
+  return n;
+}
+
+void AppendJsonLiteral(const std::string& s, std::string* out) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out->push_back('\\');
+      out->push_back(static_cast<char>(ch));
+    } else if (ch < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[ch >> 4]);
+      out->push_back(kHex[ch & 15]);
+    } else {
+      out->push_back(static_cast<char>(ch));
+    }
+  }
+  out->push_back('"');
+}
+
+std::string JsonWithSecret(const std::string& prefix, const std::string& secret,
+                           const std::string& suffix) {
+  std::string out;
+  out.reserve(prefix.size() + JsonLiteralSize(secret) + suffix.size());
+  out.append(prefix);
+  AppendJsonLiteral(secret, &out);
+  out.append(suffix);
+  return out;  // moved (NRVO): the one buffer
+}
+
 }  // namespace sspr

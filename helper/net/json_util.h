@@ -55,8 +55,19 @@ bool GetString(json_object* o, const char* key, std::string* out,
 bool GetBool(json_object* o, const char* key, bool* out, std::string* err);
 bool GetInt(json_object* o, const char* key, int64_t* out, std::string* err);
 
-// {"k":"v",...} building with escaping done by json-c.
+// {"k":"v",...} building with escaping done by json-c. Not for secrets:
+// json-c keeps copies (the string object, the printbuf) it frees unwiped.
 std::string JsonString(json_object* o);
+
+// The JSON string literal of `s`, quotes included: '"' and '\\' escaped,
+// control characters as \u00XX, everything else (UTF-8) as it is.
+size_t JsonLiteralSize(const std::string& s);
+void AppendJsonLiteral(const std::string& s, std::string* out);
+// prefix + the literal of `secret` + suffix, built by hand in one buffer
+// reserved up front: no reallocation leaves a copy of the secret in freed
+// memory, and json-c never holds one. The caller wipes the result.
+std::string JsonWithSecret(const std::string& prefix, const std::string& secret,
+                           const std::string& suffix);
 
 }  // namespace sspr
 

@@ -219,6 +219,77 @@ void service_errors_become_short_texts(void**) {
   assert_string_equal(t.substr(t.size() - 4).c_str(), "x...");
 }
 
+// Okta's refusal of a new password: its causes are shown, bounded and
+// printable, never one that repeats the password; other 400s are not a
+// refusal the person can answer.
+void okta_password_refusals_show_their_causes_but_never_the_password(void**) {
+  std::string why;
+  assert_true(OktaPasswordRefusal(
+      R"({"errorCode":"E0000001","errorSummary":"Api validation failed: )"
+      R"(password","errorCauses":[{"errorSummary":"password: Password )"
+      R"(requirements were not met. Password requirements: at least 8 )"
+      R"(characters."}]})",
+      "short1A", &why));
+  assert_string_equal(
+      why.c_str(),
+      "Password requirements were not met. Password requirements: at "
+      "least 8 characters.");
+  // A cause that echoes the password, or has a terminal escape, is left
+  // out; the refusal stands (asked again, with the generic text).
+  assert_true(OktaPasswordRefusal(
+      R"({"errorCode":"E0000001","errorSummary":"Api validation failed: )"
+      R"(password","errorCauses":[{"errorSummary":"password: Hunter2x )"
+      R"(is too common"},{"errorSummary":"password: bad[2J"}]})",
+      "Hunter2x", &why));
+  assert_string_equal(why.c_str(), "");
+  // A long cause is cut at a space, at most 4 causes.
+  std::string many = R"({"errorCode":"E0000001","errorSummary":"Api )"
+                     R"(validation failed: password","errorCauses":[)";
+  for (int i = 0; i < 6; ++i)
+    many += std::string(i ? "," : "") + R"({"errorSummary":"password: )" +
+            std::string(100, 'a') + " " + std::string(400, 'b') + R"("})";
+  many += "]}";
+  assert_true(OktaPasswordRefusal(many, "x", &why));
+  assert_string_equal(why.substr(0, 105).c_str(),
+                      (std::string(100, 'a') + " ...\n").c_str());
+  assert_int_equal(why.size(), 4 * 104 + 3);
+  // Not about the password: not a refusal.
+  assert_false(OktaPasswordRefusal(
+      R"({"errorCode":"E0000001","errorSummary":"Api validation failed: )"
+      R"(login","errorCauses":[{"errorSummary":"login: must be unique"}]})",
+      "x", &why));
+  assert_false(OktaPasswordRefusal("not json", "x", &why));
+}
+
+// The escaper that builds bodies with a password: what json-c reads back
+// is what went in, and the size it reserves is exact (no reallocation).
+void a_secret_in_a_hand_built_body_reads_back_unchanged(void**) {
+  const std::string cases[] = {"plain",
+                               "Tq7#vLm2!pZr9wKx",
+                               "quote\" back\\slash",
+                               "/slash/",
+                               "\u00e9t\u00e9 \u2603",
+                               std::string("tab\tnl\ncr\r\x01\x1f", 12),
+                               ""};
+  for (const std::string& pw : cases) {
+    std::string lit;
+    AppendJsonLiteral(pw, &lit);
+    assert_int_equal(lit.size(), JsonLiteralSize(pw));
+    std::string body = JsonWithSecret("{\"a\":{\"value\":", pw, "}}");
+    assert_int_equal(body.size(), 14 + lit.size() + 2);
+    Json doc;
+    std::string err, back;
+    json_object* a = nullptr;
+    assert_true(ParseJson(body, &doc, &err));
+    assert_true(GetObject(doc.get(), "a", &a, &err));
+    assert_true(GetString(a, "value", &back, &err));
+    assert_true(back == pw);
+  }
+  std::string lit;
+  AppendJsonLiteral(std::string("a\"\\\x02", 4), &lit);
+  assert_string_equal(lit.c_str(), "\"a\\\"\\\\\\u0002\"");
+}
+
 }  // namespace
 }  // namespace sspr
 
@@ -232,6 +303,11 @@ int main() {
       cmocka_unit_test(sspr::okta_factors_parse),
       cmocka_unit_test(sspr::okta_questions_parse),
       cmocka_unit_test(sspr::service_errors_become_short_texts),
+      cmocka_unit_test(
+          sspr::a_secret_in_a_hand_built_body_reads_back_unchanged),
+      cmocka_unit_test(
+          sspr::
+              okta_password_refusals_show_their_causes_but_never_the_password),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -1,4 +1,7 @@
-"""backend = okta against a fake of the Okta Users and Factors API."""
+"""backend = okta against a fake of the Okta Users and Factors API. This
+file is long because one fake serves Okta's whole life cycle here: status,
+enrolment, security questions, the OAuth service app and the reset."""
+import json
 import os
 import subprocess
 
@@ -10,6 +13,7 @@ from bhelp import (FAULT_LOG, PAM_AUTHINFO_UNAVAIL, PAM_IGNORE,
 from fake_okta import FakeOkta
 
 TOKEN = "00okta-ssws-token"
+NEW_PW = "Tq7#vLm2!pZr9wKx"
 
 
 class Okta(BackendCase, FaultTests, MidRegistrationFaults):
@@ -25,8 +29,8 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
 
     def setUp(self):
         self.svc = self.started(FakeOkta(pki(), TOKEN))
-        self.svc.add_user("alice@example.test",
-                          [("sms", US_E164, "ACTIVE")])
+        self.alice = self.svc.add_user("alice@example.test",
+                                       [("sms", US_E164, "ACTIVE")])
         self.bob = self.svc.add_user("bob@example.test")
         self.make_env({"backend": "okta", "okta_url": self.svc.url,
                        "directory_user": "%u@example.test",
@@ -40,6 +44,104 @@ class Okta(BackendCase, FaultTests, MidRegistrationFaults):
     def bob_factors(self):
         return sorted((f["factorType"], f["status"])
                       for f in self.svc.users[self.bob]["factors"].values())
+
+    # -- the reset at the login prompt: Okta's verify API proves the enrolled
+    # factor, a partial user update sets credentials.password --
+
+    def reset(self, *answers, code="@code"):
+        self.reset_stack()
+        return self.env.run("alice", "wrong", "r", "", code, *answers,
+                            extra=("--auth",))
+
+    def test_a_reset_proves_the_enrolled_phone_and_sets_the_password_once_over_tls(self):
+        code, out = self.reset(NEW_PW, NEW_PW, "")
+        self.assertResult(code, 7, out)  # PAM_AUTH_ERR: nobody logged in
+        self.assertIn("Your password was changed.", out)
+        self.assertEqual(self.svc.passwords, {self.alice: [NEW_PW]})
+        self.assertEqual(self.svc.password_requests, [
+            {"tls": self.svc.password_requests[0]["tls"],
+             "content_type": "application/json", "in_path": False,
+             "in_headers": False, "in_body": 1}])
+        self.assertRegex(self.svc.password_requests[0]["tls"] or "",
+                         r"^TLSv1\.[23]$")
+        # Okta sent the code to the enrolled factor; nothing was enrolled.
+        self.assertEqual(self.svc.count("POST", "/verify"), 2)
+        self.assertEqual(self.svc.count("POST", "/lifecycle/activate"), 0)
+        self.assertEqual(sorted(f["status"] for f in self.svc.factors_of(
+            "alice@example.test")), ["ACTIVE"])
+        # The notice goes out through the helper's own delivery.
+        with open(os.path.join(self.env.state, "outbox.jsonl")) as f:
+            notices = [json.loads(l)["text"] for l in f
+                       if "was reset at" in l]
+        self.assertEqual(len(notices), 1)
+        self.assertLogged(r"reset: user=alice .*outcome=password-reset.*"
+                          r"proving mobile")
+        self.assertNotIn(NEW_PW, self.env.log())
+
+    def test_a_reset_can_be_proved_by_an_enrolled_email_factor(self):
+        addr = "carol@example.org"
+        carol = self.svc.add_user("carol@example.test",
+                                  [("email", addr, "ACTIVE")])
+        self.reset_stack()
+        code, out = self.env.run("carol", "wrong", "r", "", f"@code:{addr}",
+                                 NEW_PW, NEW_PW, "", extra=("--auth",))
+        self.assertResult(code, 7, out)
+        self.assertIn("Your password was changed.", out)
+        self.assertEqual(self.svc.passwords, {carol: [NEW_PW]})
+        self.assertEqual(self.svc.count("POST", "/verify"), 2)
+
+    def test_a_password_okta_policy_refuses_is_shown_and_asked_again(self):
+        code, out = self.reset("short1A", "short1A", NEW_PW, NEW_PW, "")
+        self.assertResult(code, 7, out)
+        self.assertIn("Password requirements were not met. Password "
+                      "requirements: at least 8 characters.", out)
+        self.assertIn("This password was refused. Please choose another.", out)
+        self.assertEqual(self.svc.passwords, {self.alice: [NEW_PW]})
+        self.assertEqual(len(self.svc.password_requests), 2)
+        self.assertNotIn("short1A", self.env.log())
+        self.assertNotIn(NEW_PW, self.env.log())
+
+    def test_a_500_at_the_password_changes_nothing_and_the_person_is_told(self):
+        self.svc.fault("500", method="POST", path=r"/api/v1/users/[^/]+")
+        code, out = self.reset(NEW_PW, NEW_PW)
+        self.assertResult(code, 7, out)
+        self.assertIn("could not be changed and is unchanged", out)
+        self.assertIn("contact the IT desk", out)
+        self.assertEqual(self.svc.passwords, {})
+        sets = [p for m, p in self.svc.requests
+                if m == "POST" and p == "/api/v1/users/" + self.alice]
+        self.assertEqual(len(sets), 1)  # a POST is never sent twice
+        self.assertLogged(r"reset: user=alice .*outcome=unavailable.*HTTP 500")
+
+    def test_a_token_that_may_not_set_passwords_is_told_and_the_log_names_the_role(self):
+        self.svc.may_set_passwords = False
+        code, out = self.reset(NEW_PW, NEW_PW)
+        self.assertResult(code, 7, out)
+        self.assertIn("could not be changed and is unchanged", out)
+        self.assertEqual(self.svc.passwords, {})
+        self.assertLogged(r"reset: user=alice .*outcome=unavailable.*HTTP 403: "
+                          r"E0000006.*administrator role.*okta\.users\.manage")
+
+    def test_a_wrong_code_at_the_reset_is_a_failed_proof_logged_without_it(self):
+        self.reset_stack()
+        code, out = self.env.run("alice", "wrong", "r", "", "@wrongcode",
+                                 "@code", NEW_PW, NEW_PW, "",
+                                 extra=("--auth",))
+        self.assertResult(code, 7, out)
+        self.assertIn("2 attempts left", out)
+        self.assertEqual(self.svc.passwords, {self.alice: [NEW_PW]})
+        self.assertLogged(r"reset: user=alice .*failed proof: wrong code for "
+                          r"mobile \+1 .*\(2 attempts left\)")
+        sent = self.env.newest_code(US_E164)
+        self.assertIsNotNone(sent)
+        self.assertNotIn(sent[1:], self.env.log())
+
+    def test_an_unregistered_user_is_offered_no_reset(self):
+        self.reset_stack()
+        code, out = self.env.run("bob", "wrong", extra=("--auth",))
+        self.assertResult(code, 7, out)
+        self.assertNotIn("Forgot", out)
+        self.assertEqual(self.svc.count("POST"), 0)
 
     def test_a_registered_login_costs_few_requests_and_then_none(self):
         code, out = self.env.run("alice")

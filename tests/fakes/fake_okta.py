@@ -2,7 +2,9 @@
 {errorCode, errorSummary, errorLink, errorId, errorCauses}, X-Rate-Limit-*
 headers, 429 E0000047 with X-Rate-Limit-Reset, E0000109 on a resend within
 30 s, E0000068 for a wrong passCode. Okta sends the codes: here they go to
-the outbox the PAM test driver reads."""
+the outbox the PAM test driver reads. The reset: verify of an ACTIVE
+factor, and the partial user update that sets credentials.password under a
+password policy."""
 import base64
 import json
 import os
@@ -28,6 +30,7 @@ QUESTIONS = [
      "questionText": "What is your favorite security question?"},
 ]
 MIN_ANSWER = 4  # Okta: "at least 4 characters"
+MIN_PASSWORD = 8  # the org's password policy here
 
 
 def okta_id(prefix):
@@ -53,6 +56,9 @@ class FakeOkta(FakeService):
         self.questions = list(QUESTIONS)
         self.answers = {}        # question factor id -> answer as received
         self.refused_values = set()  # numbers Okta's gateway refuses
+        self.passwords = {}      # user id -> [every password it was set to]
+        self.password_requests = []  # per set: what the request showed
+        self.may_set_passwords = True  # False: 403 E0000006 (no admin role)
 
     def add_user(self, login, factors=()):
         uid = okta_id("00u")
@@ -100,6 +106,78 @@ class FakeOkta(FakeService):
         u["factors"][f["id"]] = f
         self.answers[f["id"]] = prof["answer"]
         return Reply(200, f)
+
+    def policy_causes(self, login, pw):
+        """Okta's password policy: what the new password lacks."""
+        need = []
+        if len(pw) < MIN_PASSWORD:
+            need.append(f"at least {MIN_PASSWORD} characters")
+        if not re.search(r"[a-z]", pw):
+            need.append("a lowercase letter")
+        if not re.search(r"[A-Z]", pw):
+            need.append("an uppercase letter")
+        if not re.search(r"[0-9]", pw):
+            need.append("a number")
+        if login.split("@")[0].lower() in pw.lower():
+            need.append("no parts of your username")
+        return need
+
+    def update_user(self, uid, req):
+        """POST /api/v1/users/{id}: a partial update; here only
+        credentials.password, the reset's call."""
+        u = self.users[uid]
+        body = req.json()
+        cred = body.get("credentials") if isinstance(body, dict) else None
+        pw = cred.get("password") if isinstance(cred, dict) else None
+        value = pw.get("value") if isinstance(pw, dict) else None
+        if not isinstance(value, str):
+            return self.error(400, "E0000001", "Api validation failed: user")
+        raw = req.raw_path + "?" + urllib.parse.urlencode(req.query, True)
+        self.password_requests.append({
+            "tls": req.tls,
+            "content_type": req.headers.get("Content-Type"),
+            "in_path": value in urllib.parse.unquote(raw),
+            "in_headers": any(value in v for v in req.headers.values()),
+            "in_body": req.body.count(value.encode())})
+        if not self.may_set_passwords:
+            return self.error(403, "E0000006", "You do not have permission "
+                              "to perform the requested action")
+        need = self.policy_causes(u["login"], value)
+        if need:
+            return self.error(400, "E0000001",
+                              "Api validation failed: password",
+                              ["password: Password requirements were not "
+                               "met. Password requirements: " +
+                               ", ".join(need) + "."])
+        self.passwords.setdefault(uid, []).append(value)
+        return Reply(200, {"id": uid, "status": "ACTIVE",
+                           "profile": {"login": u["login"]},
+                           "credentials": {"password": {},
+                                           "provider": {"type": "OKTA",
+                                                        "name": "OKTA"}}})
+
+    def verify(self, uid, f, body):
+        """POST .../factors/{fid}/verify of an ACTIVE sms, call or email
+        factor: without passCode Okta sends one (CHALLENGE), with it the
+        answer is SUCCESS or 403 E0000068."""
+        if f["status"] != "ACTIVE" or f["factorType"] not in CHANNEL:
+            return self.error(400, "E0000001", "Api validation failed")
+        pc = body.get("passCode") if isinstance(body, dict) else None
+        if pc is None:
+            if time.time() - self.codes.get(f["id"], ("", 0))[1] < \
+                    self.resend_wait:
+                return self.error(429, "E0000109", "An SMS message was "
+                                  "recently sent. Please wait 30 seconds "
+                                  "before trying again.")
+            self.send(f)
+            return Reply(200, {"factorResult": "CHALLENGE",
+                               "profile": f["profile"]})
+        if not isinstance(pc, str) or pc != self.codes.get(f["id"], ("",))[0]:
+            return self.error(403, "E0000068", "Invalid Passcode/Answer",
+                              ["Your passcode doesn't match our records. "
+                               "Please try again."])
+        self.codes.pop(f["id"], None)
+        return Reply(200, {"factorResult": "SUCCESS"})
 
     def factors_of(self, login):
         for u in self.users.values():
@@ -203,7 +281,7 @@ class FakeOkta(FakeService):
                 (bearer and self.access_tokens.get(bearer, 0) > time.time())):
             return self.error(401, "E0000011", "Invalid token provided")
         m = re.fullmatch(r"/api/v1/users/([^/]+)(/factors(?:/([^/]+))?"
-                         r"(/resend|/lifecycle/activate)?)?", req.path)
+                         r"(/resend|/lifecycle/activate|/verify)?)?", req.path)
         if not m:
             return self.error(404, "E0000007", "Not found: Resource not found: "
                               f"{req.path}")
@@ -221,6 +299,8 @@ class FakeOkta(FakeService):
         if key != uid:  # factors are addressed by id, as documented
             return self.error(404, "E0000007", "Not found: Resource not "
                               f"found: {key} (User)")
+        if sub is None and req.method == "POST":
+            return self.update_user(uid, req)
         if fid is None and req.method == "GET":
             return Reply(200, list(u["factors"].values()))
         if fid == "questions" and req.method == "GET" and action is None:
@@ -270,6 +350,8 @@ class FakeOkta(FakeService):
                                   "again.")
             self.send(f)
             return Reply(200, f)
+        if action == "/verify" and req.method == "POST":
+            return self.verify(uid, f, body)
         if action == "/lifecycle/activate" and req.method == "POST":
             if f["status"] != "PENDING_ACTIVATION":
                 return self.error(400, "E0000001", "Api validation failed")

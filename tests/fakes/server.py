@@ -38,8 +38,9 @@ class Reply:
 
 
 class Request:
-    def __init__(self, method, raw_path, headers, body):
+    def __init__(self, method, raw_path, headers, body, tls=None):
         self.method = method
+        self.tls = tls  # the connection's TLS version ("TLSv1.3")
         parts = urllib.parse.urlsplit(raw_path)
         self.path = urllib.parse.unquote(parts.path)
         self.raw_path = parts.path
@@ -117,7 +118,9 @@ class FakeService:
             def _handle(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n) if n else b""
-                req = Request(self.command, self.path, self.headers, body)
+                version = getattr(self.connection, "version", None)
+                req = Request(self.command, self.path, self.headers, body,
+                              version() if version else None)
                 reply = svc._dispatch(req)
                 if reply is None:
                     self.close_connection = True

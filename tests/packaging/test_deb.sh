@@ -233,7 +233,8 @@ check "module has the packaged sspr-setpass path compiled in" \
 check "$CONF root:root 644" test "$(mode_of "$CONF")" = "root:root 644"
 check "$CONF is a conffile" \
   sh -c "dpkg-query -W -f='\${Conffiles}' $PKG | grep -q ' $CONF '"
-for m in man8/pam_sspr.8 man8/sspr-helper.8 man5/pam_sspr.conf.5; do
+for m in man8/pam_sspr.8 man8/sspr-helper.8 man8/sspr-setpass.8 \
+         man5/pam_sspr.conf.5; do
   check "man page $m" test -f "/usr/share/man/$m.gz"
 done
 check "README.Debian" test -f /usr/share/doc/$PKG/README.Debian.gz

@@ -17,6 +17,7 @@ extern "C" {
 #include <string>
 #include <vector>
 
+#include "helper/proof.h"
 #include "tests/unit/dialogue_world.h"
 
 namespace sspr {
@@ -144,6 +145,34 @@ void an_update_needs_a_code_from_the_registered_number(void**) {
   UserRecord rec = w.Record();
   assert_int_equal(rec.methods.size(), 1);
   assert_string_equal(rec.methods[0].value.c_str(), "+12015550123");
+}
+
+// Each wrong code before an update is one syslog line of its own (the
+// helper's, authpriv notice), without the code or the number.
+std::vector<std::string> g_proof_lines;
+void KeepProofLine(const std::string& line) { g_proof_lines.push_back(line); }
+
+void every_failed_proof_before_an_update_is_logged_without_the_code(void**) {
+  g_proof_lines.clear();
+  SetFailedProofSink(KeepProofLine);
+  World w;
+  w.RegisteredAndDue();
+  w.Say({"u", "1"});
+  w.SayWrongCode();
+  w.SayWrongCode();
+  w.SayWrongCode();
+  proto::Result r = w.Run();
+  SetFailedProofSink(nullptr);
+  assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+  const char* want[] = {"attempts_left=2", "attempts_left=1",
+                        "attempts_left=0"};
+  assert_int_equal(g_proof_lines.size(), 3);
+  for (size_t i = 0; i < 3; ++i)
+    assert_string_equal(g_proof_lines[i].c_str(),
+                        (std::string("pam_sspr(update): failed proof: "
+                                     "user=alice method=mobile ") +
+                         want[i])
+                            .c_str());
 }
 
 // The proof's code prompt takes r and b like the registration's.
@@ -279,6 +308,8 @@ int main() {
           sspr::a_cooldown_on_a_new_number_stays_at_the_number_prompt),
       cmocka_unit_test(sspr::the_local_backend_stores_only_the_verified_number),
       cmocka_unit_test(sspr::an_update_needs_a_code_from_the_registered_number),
+      cmocka_unit_test(
+          sspr::every_failed_proof_before_an_update_is_logged_without_the_code),
       cmocka_unit_test(sspr::the_proof_code_prompt_takes_resend_and_back),
       cmocka_unit_test(
           sspr::a_proof_code_with_a_letter_is_asked_again_unchecked),

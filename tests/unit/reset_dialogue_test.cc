@@ -1,6 +1,8 @@
 // The reset at the login prompt (helper/reset_dialogue.h) over the real
 // local backend and the real reset limits in a temp dir, with a scripted
-// conversation and a scripted password setter.
+// conversation and a scripted password setter. This file is long because
+// the whole dialogue (offer, proofs, limits, password, logs) shares the
+// one World fixture.
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@ extern "C" {
 
 #include "config/config.h"
 #include "helper/backends/backend.h"
+#include "helper/proof.h"
 #include "helper/questions.h"
 #include "helper/reset_dialogue.h"
 #include "helper/reset_texts.h"
@@ -359,6 +362,58 @@ void test_the_reset_state_text_round_trips_and_refuses_garbage(void**) {
                                   &back, &err));
 }
 
+// What LogFailedProof would have sent to syslog.
+std::vector<std::string> g_proof_lines;
+void KeepProofLine(const std::string& line) { g_proof_lines.push_back(line); }
+
+void test_every_failed_proof_is_logged_without_the_code_or_the_answers(void**) {
+  g_proof_lines.clear();
+  SetFailedProofSink(KeepProofLine);
+  {
+    World w;
+    w.c.max_attempts = 3;
+    w.AddPhone();
+    w.setter.results = {Done()};
+    w.Say({"r", ""});
+    w.SayWrongCode();
+    w.SayCode();
+    w.Say({"N3w-Passw0rd!", "N3w-Passw0rd!", ""});
+    proto::Result r = w.Run();
+    assert_int_equal(Outcome(r), Want(proto::Outcome::kPasswordReset));
+    assert_int_equal(g_proof_lines.size(), 1);
+    assert_string_equal(
+        g_proof_lines[0].c_str(),
+        "pam_sspr(reset): failed proof: user=alice method=mobile "
+        "attempts_left=2");
+    // The outcome line lists it too, with what is left; the code (the
+    // wrong one differs in its first digit only) appears in neither.
+    assert_non_null(strstr(r.log.c_str(), "(2 attempts left)"));
+    assert_null(strstr(r.log.c_str(), w.Code().substr(1).c_str()));
+  }
+  g_proof_lines.clear();
+  {
+    World w;
+    w.c.reset_questions = 1;
+    w.c.max_attempts = 2;
+    w.AddQuestions({{"First pet?", "Rex the dog"},
+                    {"Birth town?", "Leeds"},
+                    {"Best friend?", "Ada"}});
+    w.Say({"r", "", "Felix", "Tom"});
+    proto::Result r = w.Run();
+    assert_int_equal(Outcome(r), Want(proto::Outcome::kFailed));
+    assert_int_equal(g_proof_lines.size(), 2);
+    assert_string_equal(g_proof_lines[0].c_str(),
+                        "pam_sspr(reset): failed proof: user=alice "
+                        "method=questions attempts_left=1");
+    assert_string_equal(g_proof_lines[1].c_str(),
+                        "pam_sspr(reset): failed proof: user=alice "
+                        "method=questions attempts_left=0");
+    assert_null(strstr(r.log.c_str(), "Felix"));
+    assert_null(strstr(r.log.c_str(), "Tom"));
+  }
+  SetFailedProofSink(nullptr);
+}
+
 }  // namespace
 }  // namespace sspr
 
@@ -385,6 +440,8 @@ int main() {
       cmocka_unit_test(test_hidden_prompts_come_only_after_a_visible_answer),
       cmocka_unit_test(
           test_the_reset_state_text_round_trips_and_refuses_garbage),
+      cmocka_unit_test(
+          test_every_failed_proof_is_logged_without_the_code_or_the_answers),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }
