@@ -115,8 +115,8 @@ const char* const kKeys[] = {
     "ldap_connect_timeout", "ldap_schema",      "ldap_scope",
     "ldap_starttls",        "ldap_uri",         "ldap_user_filter",
     "ldap_sasl_mech",       "ldap_tls_cert",    "ldap_tls_key",
-    "ldap_attr_questions",
-    "ldap_keytab",          "ldap_krb5_conf",   "ldap_krb5_principal",
+    "ldap_attr_questions",  "ldap_keytab",      "ldap_krb5_conf",
+    "ldap_krb5_principal",
 };
 
 }  // namespace
