@@ -690,8 +690,11 @@ class LdapBackend : public HelperCodesBackend {
       return false;
     }
     int rc = Bind(plain, external);
+    // A refusal of these credentials is final: every replica would say the
+    // same (AD answers strongAuthRequired to a simple bind in clear).
     if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INAPPROPRIATE_AUTH ||
-        rc == LDAP_CONFIDENTIALITY_REQUIRED) {
+        rc == LDAP_CONFIDENTIALITY_REQUIRED ||
+        rc == LDAP_STRONG_AUTH_REQUIRED) {
       *next = false;
       *err = "ldap: " + uri + ": bind as " + BindName(external) +
              " refused: " + ldap_err2string(rc);

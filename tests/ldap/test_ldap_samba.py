@@ -115,8 +115,8 @@ class LdapAD(test_ldap.LdapCase):
         # ldap_starttls = no (allowed to loopback only): AD's "require
         # strong auth" refuses the bind; one clear line, the failmode
         self.env.set(ldap_uri=self.slapd.uri, ldap_starttls="no")
-        self.failmodes(r"ldap: ldap://127\.0\.0\.1: bind: Strong\(er\) "
-                       r"authentication required")
+        self.failmodes(r"ldap: ldap://127\.0\.0\.1: bind as CN=svc-sspr,\S+ "
+                       r"refused: Strong\(er\) authentication required")
 
     def test_a_wrong_bind_password_ends_in_the_failmode(self):
         self.env.write_secrets({"ldap_bind_password": "Not-the-pw-1"})
