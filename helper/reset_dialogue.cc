@@ -339,7 +339,8 @@ int ResetDialogue::ProveByAnswers(const Method& m) {
   }
 }
 
-// Twice, hidden; set; a refusal by the password stack is shown and asked
+// Twice, hidden; set; a refusal by the password policy (pam_pwquality,
+// the directory's or the service's) is shown and asked
 // again, at most max_input_attempts times in all.
 bool ResetDialogue::NewPassword() {
   invalid_ = 0;
@@ -372,7 +373,7 @@ bool ResetDialogue::NewPassword() {
         note_ += (note_.empty() ? "" : "; ") +
                  std::string(
                      "a new password was refused by the password "
-                     "stack");
+                     "policy");
         if (!Invalid(PasswordRefusedText(r.message))) return false;
         continue;
       case proto::SetStatus::kNotAllowed:
