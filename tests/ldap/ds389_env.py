@@ -12,16 +12,17 @@ and ldaps), pam_sspr's schema as contrib/ldap/sspr-389ds.ldif is applied
 It is removed at the end with `dsctl NAME remove --do-it`. Every command
 has a timeout."""
 import atexit
+import functools
 import glob
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
+import server_proc
 from slapd_env import (PEOPLE, SERVICE_DN, SERVICE_PW, SRC, SUFFIX, USER_PW,
                        USERS, Slapd, _entry, free_port, tls)
 
@@ -58,35 +59,13 @@ def unavailable_reason():
     return None
 
 
-def _run(cmd, env=None, stdin=None, timeout=120):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       env=env, input=stdin)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {p.returncode}\n"
-                           f"{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
-    return p.stdout
-
-
-def _alive(pid):
-    """Whether pid runs (ns-slapd is not our child: no wait())."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
+_run = functools.partial(server_proc.run, timeout=120)
 
 
 def reap_stale():
     """Instances left by a test that was killed (atexit never ran): their
     owner is gone. Their server is stopped, their folder removed."""
-    for d in glob.glob(os.path.join(tempfile.gettempdir(), "sspr-389-*")):
-        try:
-            with open(os.path.join(d, "owner")) as f:
-                owner = int(f.read())
-        except (OSError, ValueError):
-            continue
-        if _alive(owner):
-            continue
+    for d, owner in server_proc.dead_runs("sspr-389-"):
         for pidfile in glob.glob(f"{d}/root/run/dirsrv/*.pid"):
             try:
                 with open(pidfile) as f:
@@ -114,8 +93,7 @@ class DS389(Slapd):
         reap_stale()
         self.dir = tempfile.mkdtemp(prefix="sspr-389-")
         os.chmod(self.dir, 0o755)  # ns-slapd runs as dirsrv
-        with open(os.path.join(self.dir, "owner"), "w") as f:
-            f.write(str(os.getpid()))
+        server_proc.mark_owner(self.dir)
         self.prefix = os.path.join(self.dir, "root")
         self.name = f"sspr{os.getpid()}"
         self.pki = tls.shared_pki()
@@ -273,7 +251,7 @@ class DS389(Slapd):
                 pid = int(f.read().strip())
         except (OSError, ValueError):
             return None
-        return pid if _alive(pid) else None
+        return pid if server_proc.alive(pid) else None
 
     def start(self):
         if not self._made:
@@ -282,29 +260,23 @@ class DS389(Slapd):
             # ns-slapd forks into the background once it is listening
             _run([NS_SLAPD, "-D", self.confdir, "-i", self.pidfile],
                  timeout=60)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        if server_proc.ports_open((self.port, self.ldaps_port), 30):
             self.proc = self._pid()
-            try:
-                for port in (self.port, self.ldaps_port):
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
+            return self
         raise RuntimeError("389 DS did not listen within 30 s:\n"
                            + self._errors())
 
     def stop(self):
         # The process itself, not its pid file (gone before its sockets).
         pid = self._pid() or self.proc
-        if pid and _alive(pid):
+        if pid and server_proc.alive(pid):
             os.kill(pid, signal.SIGTERM)
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and _alive(pid):
+            while time.monotonic() < deadline and server_proc.alive(pid):
                 time.sleep(0.05)
-            if _alive(pid):
+            if server_proc.alive(pid):
                 os.kill(pid, signal.SIGKILL)
-                while _alive(pid):
+                while server_proc.alive(pid):
                     time.sleep(0.05)
         self.proc = None
 

@@ -7,12 +7,11 @@ holds ldap/127.0.0.1 (slapd's service keytab) and a host principal (the
 command has a timeout and the KDC is killed at exit."""
 import atexit
 import os
-import shutil
-import signal
 import socket
 import subprocess
 import tempfile
-import time
+
+from server_proc import ChildServer, run
 
 KRB5KDC = "/usr/sbin/krb5kdc"
 KDB5_UTIL = "/usr/sbin/kdb5_util"
@@ -59,14 +58,10 @@ def free_port():
 
 
 def _run(cmd, env, **kw):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30,
-                       env=env, **kw)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {p.returncode}\n{p.stderr}")
-    return p.stdout
+    return run(cmd, env=env, **kw)
 
 
-class Kdc:
+class Kdc(ChildServer):
     """start() -> self; krb5_conf, host_keytab, ldap_keytab, log_text(),
     stop(), cleanup()."""
 
@@ -170,35 +165,7 @@ class Kdc:
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
             start_new_session=True)
         atexit.register(self.stop)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("krb5kdc exited:\n" + self.log_text())
-            try:
-                socket.create_connection(("127.0.0.1", self.port),
-                                         0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("krb5kdc did not listen within 15 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-        if getattr(self, "log", None):
-            self.log.close()
-            self.log = None
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.wait_listening("krb5kdc", (self.port,), 15)
 
     def log_text(self):
         try:

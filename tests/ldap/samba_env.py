@@ -11,15 +11,15 @@ network namespace of its own (`unshare --net`, only lo, up): the DC never
 touches the host's ports and is reachable from nowhere else. Bounded:
 every command has a timeout and the DC is killed at exit."""
 import atexit
-import glob
+import functools
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 
+import server_proc
 from slapd_env import USER_PW, Slapd, tls  # noqa: F401
 
 SAMBA = "/usr/sbin/samba"
@@ -67,35 +67,14 @@ def unavailable_reason():
     return None
 
 
-def _run(cmd, stdin=None, timeout=120, env=None):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                       input=stdin, env=env)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {p.returncode}\n"
-                           f"{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
-    return p.stdout
-
-
-def _alive(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return False
+_run = functools.partial(server_proc.run, timeout=120)
 
 
 def reap_stale():
     """DCs left by a test that was killed (atexit never ran): their owner
     is gone. The DC is killed (it still holds the dead test's network
     namespace), its folder removed."""
-    for d in glob.glob(os.path.join(tempfile.gettempdir(), "sspr-samba-*")):
-        try:
-            with open(os.path.join(d, "owner")) as f:
-                owner = int(f.read())
-        except (OSError, ValueError):
-            continue
-        if _alive(owner):
-            continue
+    for d, _ in server_proc.dead_runs("sspr-samba-"):
         try:
             with open(os.path.join(d, "samba.pid")) as f:
                 pid = int(f.read())
@@ -112,13 +91,13 @@ class SambaDC(Slapd):
     modify, reset) over a Samba AD DC on 127.0.0.1 of this namespace."""
 
     admin_dn, admin_pw = ADMIN_DN, ADMIN_PW
+    STOP_GROUP, STOP_GRACE = True, 10
 
     def __init__(self, cert="good"):  # noqa: super().__init__ is slapd's
         reap_stale()
         self.dir = tempfile.mkdtemp(prefix="sspr-samba-")
         os.chmod(self.dir, 0o755)
-        with open(os.path.join(self.dir, "owner"), "w") as f:
-            f.write(str(os.getpid()))
+        server_proc.mark_owner(self.dir)
         self.pki = tls.shared_pki()
         self.cert = cert
         self.port, self.ldaps_port = 389, 636  # fixed: see the docstring
@@ -195,35 +174,7 @@ class SambaDC(Slapd):
         with open(os.path.join(self.dir, "samba.pid"), "w") as f:
             f.write(str(self.proc.pid))
         atexit.register(self.cleanup)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("samba exited:\n" + self.log_text())
-            try:
-                for port in (self.port, self.ldaps_port):
-                    socket.create_connection(("127.0.0.1", port), 0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("samba did not listen within 60 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
-        self.proc = None
-        if getattr(self, "log", None):
-            self.log.close()
-            self.log = None
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.wait_listening("samba", (self.port, self.ldaps_port), 60)
 
     # -- reading and writing as the administrator --------------------------
     def attrs(self, user, *names):

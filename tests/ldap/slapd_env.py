@@ -10,17 +10,16 @@ import atexit
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "fakes"))
 import tls  # noqa: E402
+from server_proc import ChildServer, run as _run  # noqa: E402
 
 SLAPD = "/usr/sbin/slapd"
 SLAPADD = "/usr/sbin/slapadd"
@@ -81,13 +80,6 @@ def free_port():
     return port
 
 
-def _run(cmd, **kw):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=30, **kw)
-    if p.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)}: {p.returncode}\n{p.stderr}")
-    return p.stdout
-
-
 def _entry(dn, attrs):
     out = [f"dn: {dn}"]
     for k, vs in attrs.items():
@@ -96,7 +88,7 @@ def _entry(dn, attrs):
     return "\n".join(out) + "\n\n"
 
 
-class Slapd:
+class Slapd(ChildServer):
     """start() -> self; uri (ldap://), ldaps_uri, log_text(), stop()."""
 
     admin_dn, admin_pw = ADMIN_DN, ADMIN_PW
@@ -267,36 +259,7 @@ class Slapd:
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log,
             start_new_session=True, env=env)
         atexit.register(self.stop)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("slapd exited:\n" + self.log_text())
-            try:
-                socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                socket.create_connection(("127.0.0.1", self.ldaps_port),
-                                         0.2).close()
-                return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("slapd did not listen within 15 s")
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-        if getattr(self, "log", None):
-            self.log.close()
-            self.log = None
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        return self.wait_listening("slapd", (self.port, self.ldaps_port), 15)
 
     def log_text(self):
         with open(self.logfile, errors="replace") as f:
@@ -319,7 +282,7 @@ class Slapd:
         env = dict(os.environ, LDAPTLS_CACERT=self.pki.ca,
                    LDAPTLS_REQCERT="demand" if self.cert == "good" else "allow")
         return _run([tool, "-x", "-H", self.uri, "-ZZ", "-D", self.admin_dn,
-                     "-w", self.admin_pw, *args], input=stdin, env=env)
+                     "-w", self.admin_pw, *args], stdin=stdin, env=env)
 
     def attrs(self, user, *names):
         """{attr: [values]} of uid=user (as the admin)."""
