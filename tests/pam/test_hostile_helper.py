@@ -14,15 +14,9 @@ import time
 from harness import (PAM_IGNORE, PAM_PERM_DENIED, PAMTEST, PamTestCase,
                      main)
 
-# The fake helper: speaks the frame protocol on fd 3 (see protocol/frame.h)
-# and sends each of TEXTS as the frame type given, then a prompt, then
-# RESULT FAILED. TEXTS is filled in per test (a Python literal). Before
-# RESULT it writes its parent's (the driver's, where the module runs)
-# VmHWM in KiB to parent-hwm next to itself: the module's peak after it
-# relayed every text, without the helper's own memory. At its start it
-# leaves a file "started" there: proof that the login reached it (an
-# account the module skips ends in PAM_IGNORE too, without a helper).
-FAKE_HELPER = r'''#!/usr/bin/python3 -I
+# The protocol's framing (protocol/frame.h) for the fake helpers below:
+# 4-byte big-endian length, 1 type byte, the payload; fd 3 is the module.
+FRAMING = r'''#!/usr/bin/python3 -I
 import os, struct
 
 def read_exact(n):
@@ -44,6 +38,17 @@ def send(t, payload):
     while data:
         data = data[os.write(3, data):]
 
+'''
+
+# The fake helper: speaks the frame protocol on fd 3 (see protocol/frame.h)
+# and sends each of TEXTS as the frame type given, then a prompt, then
+# RESULT FAILED. TEXTS is filled in per test (a Python literal). Before
+# RESULT it writes its parent's (the driver's, where the module runs)
+# VmHWM in KiB to parent-hwm next to itself: the module's peak after it
+# relayed every text, without the helper's own memory. At its start it
+# leaves a file "started" there: proof that the login reached it (an
+# account the module skips ends in PAM_IGNORE too, without a helper).
+FAKE_HELPER = FRAMING + r'''
 HELLO, PROMPT_ECHO_ON, INFO, ERROR, ANSWER, RESULT = 1, 3, 5, 6, 7, 9
 open(os.path.join(os.path.dirname(__file__), "started"), "w").close()
 read_frame()                     # START
@@ -251,28 +256,7 @@ class HostileHelper(PamTestCase):
 # reset flag is written to flags. The fake setter writes the user and the
 # password's length that the module sent it to setpass-got (a line each)
 # and answers "done".
-FAKE_RESET_HELPER = r'''#!/usr/bin/python3 -I
-import os, struct
-HERE = os.path.dirname(__file__)
-
-def read_exact(n):
-    data = b""
-    while len(data) < n:
-        chunk = os.read(3, n - len(data))
-        if not chunk:
-            raise SystemExit(0)
-        data += chunk
-    return data
-
-def read_frame():
-    n = struct.unpack(">I", read_exact(4))[0]
-    body = read_exact(n)
-    return body[0], body[1:]
-
-def send(t, payload):
-    data = struct.pack(">IB", len(payload) + 1, t) + payload
-    while data:
-        data = data[os.write(3, data):]
+FAKE_RESET_HELPER = FRAMING + r'''HERE = os.path.dirname(__file__)
 
 open(os.path.join(HERE, "started"), "w").close()
 t, start = read_frame()
