@@ -7,8 +7,6 @@
 //    and never contains the password (ASCII case folded);
 //  - a request value built from the diagnostic as DN reads back with
 //    liblber's decoder as exactly that DN and password, no old password.
-#include <lber.h>
-#include <ldap.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +17,7 @@
 
 #include "common/text.h"
 #include "helper/net/ldap_password.h"
+#include "tests/common/passmod_request.h"
 
 using namespace sspr;
 
@@ -33,32 +32,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// dn and password back out of a request value, or false.
-bool ReadBack(const std::string& value, std::string* dn, std::string* pw,
-              bool* old) {
-  std::string copy = value;
-  berval bv{static_cast<ber_len_t>(copy.size()), copy.data()};
-  BerElement* ber = ber_init(&bv);
-  if (!ber) return false;
-  ber_len_t len = 0;
-  bool ok = ber_skip_tag(ber, &len) == LBER_SEQUENCE;
-  *old = false;
-  while (ok) {
-    ber_tag_t tag = ber_peek_tag(ber, &len);
-    if (tag == LBER_DEFAULT) break;
-    berval s{};
-    if (ber_get_stringbv(ber, &s, LBER_BV_NOTERM) == LBER_ERROR) {
-      ok = false;
-      break;
-    }
-    std::string v(s.bv_val, s.bv_len);
-    if (tag == LDAP_TAG_EXOP_MODIFY_PASSWD_ID) *dn = v;
-    else if (tag == LDAP_TAG_EXOP_MODIFY_PASSWD_NEW) *pw = v;
-    else *old = true;
-  }
-  ber_free(ber, 1);
-  return ok;
-}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -78,11 +51,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Check(r.size() <= 2 * (kMaxLdapRefusalText + 3) + 3);
   if (!pw.empty()) Check(Lower(r).find(Lower(pw)) == std::string::npos);
 
-  std::string value, dn, back;
-  bool old = true;
+  std::string value;
   if (PasswdModifyRequestValue(said, pw, &value)) {
-    Check(ReadBack(value, &dn, &back, &old));
-    Check(dn == said && back == pw && !old);
+    const sspr_test::PassmodRequest d = sspr_test::DecodePassmodRequest(value);
+    Check(d.ok && d.id == said && d.new_pw == pw && !d.has_old);
   } else {
     Check(value.empty() &&
           (said.empty() || pw.empty() || said.size() > kMaxLdapDn));

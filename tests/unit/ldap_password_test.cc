@@ -3,11 +3,11 @@
 // and libldap's wiping allocator.
 #include "helper/net/ldap_password.h"
 
-#include <lber.h>
-#include <ldap.h>
 #include <string.h>
 
 #include <string>
+
+#include "tests/common/passmod_request.h"
 
 // clang-format off
 #include <stdarg.h>
@@ -26,39 +26,7 @@ namespace {
 
 const std::string kDn = "uid=ldaprst,ou=people,dc=example,dc=test";
 
-struct Decoded {
-  bool ok = false;
-  std::string id, old_pw, new_pw;
-};
-
-// The request as slapd's parser reads it: a SEQUENCE of optional [0] [1]
-// [2] OCTET STRINGs, nothing after them.
-Decoded Decode(const std::string& value) {
-  Decoded d;
-  std::string copy = value;
-  berval bv{static_cast<ber_len_t>(copy.size()), copy.data()};
-  BerElement* ber = ber_init(&bv);  // a copy of its own
-  if (!ber) return d;
-  ber_len_t len = 0;
-  bool ok = ber_skip_tag(ber, &len) == LBER_SEQUENCE;
-  while (ok) {
-    ber_tag_t tag = ber_peek_tag(ber, &len);
-    if (tag == LBER_DEFAULT) break;
-    berval s{};
-    if (ber_get_stringbv(ber, &s, LBER_BV_NOTERM) == LBER_ERROR) {
-      ok = false;
-      break;
-    }
-    std::string v(s.bv_val, s.bv_len);
-    if (tag == LDAP_TAG_EXOP_MODIFY_PASSWD_ID) d.id = v;
-    else if (tag == LDAP_TAG_EXOP_MODIFY_PASSWD_OLD) d.old_pw = v;
-    else if (tag == LDAP_TAG_EXOP_MODIFY_PASSWD_NEW) d.new_pw = v;
-    else ok = false;
-  }
-  ber_free(ber, 1);
-  d.ok = ok;
-  return d;
-}
+using sspr_test::DecodePassmodRequest;
 
 bool g_wiping = false;  // WipeLdapMemoryOnFree() as main() called it first
 
@@ -85,7 +53,7 @@ void test_libldap_allocates_through_the_wiping_allocator(void**) {
 void test_the_request_names_the_entry_and_the_new_password_only(void**) {
   std::string value;
   assert_true(PasswdModifyRequestValue(kDn, "Tq7#vLm2!pZr9wKx", &value));
-  Decoded d = Decode(value);
+  const auto d = DecodePassmodRequest(value);
   assert_true(d.ok);
   assert_string_equal(d.id.c_str(), kDn.c_str());
   assert_string_equal(d.new_pw.c_str(), "Tq7#vLm2!pZr9wKx");
@@ -98,7 +66,7 @@ void test_long_values_take_the_long_length_form(void**) {
   pw += "\xc3\xa9 with spaces";
   std::string value;
   assert_true(PasswdModifyRequestValue(dn, pw, &value));
-  Decoded d = Decode(value);
+  const auto d = DecodePassmodRequest(value);
   assert_true(d.ok);
   assert_string_equal(d.id.c_str(), dn.c_str());
   assert_string_equal(d.new_pw.c_str(), pw.c_str());
