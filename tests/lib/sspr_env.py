@@ -16,6 +16,8 @@ import socket
 import tempfile
 import time
 
+import tmp_check  # tests/lib, beside this file
+
 MODULE = os.environ.get("SSPR_MODULE", "")
 HELPER = os.environ.get("SSPR_HELPER", "")
 PAMTEST = os.environ.get("SSPR_PAMTEST", "")
@@ -242,6 +244,24 @@ def processes_of(uid):
     return out
 
 
+def child_processes(pid):
+    """[(pid, comm)] of the processes whose parent is `pid`, zombies
+    included (from /proc/*/stat)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        if ppid == pid:
+            out.append((int(d), stat[stat.index("(") + 1:stat.rindex(")")]))
+    return out
+
+
 def end_account(name):
     """Before a test's `userdel`: ends every process of the test account
     `name` (a session's shell, cockpit-bridge, the dbus-daemon it started),
@@ -273,21 +293,8 @@ def end_account(name):
             break
     removed = []
     for top in sorted({"/tmp", tempfile.gettempdir()}):
-        for entry in os.listdir(top):
-            path = os.path.join(top, entry)
-            try:
-                st = os.lstat(path)
-            except OSError:
-                continue
-            if st.st_uid != uid:
-                continue
-            if os.path.isdir(path) and not os.path.islink(path):
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+        for path, _ in tmp_check.entries(top, {uid}):
+            tmp_check.remove(path)
             removed.append(path)
     return removed
 

@@ -11,25 +11,14 @@ import tempfile
 import time
 
 from harness import (HELPER, PAMTEST, PAM_PERM_DENIED, PamTestCase, main)
+from sspr_env import child_processes  # noqa: E402  (harness put it on the path)
 
 NOBODY_UID = 65534
 
 
 def proc_children(pid):
     """Pids whose parent is `pid` (from /proc/*/stat)."""
-    kids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2:].split()
-        if int(fields[1]) == pid:
-            kids.append(int(d))
-    return kids
+    return [kid for kid, _ in child_processes(pid)]
 
 
 def proc_status(pid):

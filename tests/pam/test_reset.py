@@ -17,6 +17,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from sspr_env import child_processes  # noqa: E402  (harness put it on the path)
 
 SETPASS = os.environ.get("SSPR_SETPASS", "")
 PAM_AUTH_ERR = 7
@@ -236,20 +237,7 @@ class Off(ResetTest):
 
 def children(pid):
     """{comm: pid} of the processes whose parent is `pid`."""
-    out = {}
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/stat") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        comm = stat[stat.index("(") + 1:stat.rindex(")")]
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        if ppid == pid:
-            out[comm] = int(d)
-    return out
+    return {comm: kid for kid, comm in child_processes(pid)}
 
 
 class Interrupted(ResetTest):
