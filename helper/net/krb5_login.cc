@@ -7,6 +7,7 @@
 #include <ldap.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,7 +17,6 @@
 #include <thread>
 
 #include "common/file.h"
-#include "common/wipe.h"
 #include "config/config.h"
 
 namespace sspr {
@@ -67,14 +67,19 @@ std::string Krb5Error(krb5_context ctx, krb5_error_code rc) {
   return out;
 }
 
-// The root-only file's rules and size, checked before libkrb5 reads it.
+// The root-only file's rules and size, checked (opened, not read) before
+// libkrb5 reads it.
 bool CheckFile(const std::string& key, const std::string& path, size_t max,
                std::string* err) {
-  std::string bytes;
-  bool ok = ReadSmallFile(path, FileRule::kRootNotWritable, max, &bytes, err);
-  Wipe(&bytes);
-  if (!ok) *err = key + " " + *err;
-  return ok;
+  size_t size = 0;
+  const int fd =
+      OpenSmallFile(path.c_str(), FileRule::kRootNotWritable, max, &size, err);
+  if (fd < 0) {
+    *err = key + " " + *err;
+    return false;
+  }
+  close(fd);
+  return true;
 }
 
 // Copies the keys of `want` (or, when it is null, of the first entry's
